@@ -1,0 +1,11 @@
+# Every dependency comes from a Debian 12 package (scripts/bootstrap.sh installs them).
+find_package(Threads REQUIRED)
+find_package(RocksDB 7.8 CONFIG REQUIRED)
+find_package(FlatBuffers 2.0.8 CONFIG REQUIRED)
+find_package(Boost 1.74 CONFIG REQUIRED COMPONENTS program_options)
+find_package(Catch2 2.13 CONFIG REQUIRED)
+find_package(benchmark CONFIG REQUIRED)
+find_package(nlohmann_json 3.11 CONFIG REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
+pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)

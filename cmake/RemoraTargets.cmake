@@ -1,0 +1,70 @@
+# Helpers that give every target of ours the same warnings, sanitizers and include root.
+
+set(REMORA_GENERATED_DIR ${CMAKE_BINARY_DIR}/generated)
+
+function(remora_target_defaults target)
+    target_compile_options(${target} PRIVATE -Wall -Wextra -Werror)
+    # Assertions on invariants stay on in release builds (STYLE.md §3).
+    target_compile_options(${target} PRIVATE -UNDEBUG)
+    target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR} ${REMORA_GENERATED_DIR})
+    if(REMORA_SANITIZE)
+        list(JOIN REMORA_SANITIZE "," sanitizers)
+        target_compile_options(${target} PRIVATE -fsanitize=${sanitizers} -fno-omit-frame-pointer)
+        target_link_options(${target} PUBLIC -fsanitize=${sanitizers})
+    endif()
+endfunction()
+
+# remora_library(name SOURCES ... DEPS ...): the module's static library, named remora_<name>.
+function(remora_library name)
+    cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+    add_library(remora_${name} STATIC ${ARG_SOURCES})
+    remora_target_defaults(remora_${name})
+    target_link_libraries(remora_${name} PUBLIC ${ARG_DEPS})
+endfunction()
+
+# remora_flatbuffers(target schema.fbs ...): generates <dir>/<name>_generated.h under
+# ${REMORA_GENERATED_DIR}/<module>/ so code includes "<module>/<name>_generated.h".
+function(remora_flatbuffers target module)
+    set(out_dir ${REMORA_GENERATED_DIR}/${module})
+    set(outputs)
+    foreach(fbs ${ARGN})
+        get_filename_component(stem ${fbs} NAME_WE)
+        set(out ${out_dir}/${stem}_generated.h)
+        add_custom_command(
+            OUTPUT ${out}
+            COMMAND ${CMAKE_COMMAND} -E make_directory ${out_dir}
+            COMMAND flatbuffers::flatc --cpp --scoped-enums -o ${out_dir}
+                    ${CMAKE_CURRENT_SOURCE_DIR}/${fbs}
+            DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/${fbs} flatbuffers::flatc
+            COMMENT "flatc ${module}/${fbs}")
+        list(APPEND outputs ${out})
+    endforeach()
+    add_custom_target(${target}_fbs DEPENDS ${outputs})
+    add_dependencies(${target} ${target}_fbs)
+    target_link_libraries(${target} PUBLIC flatbuffers::flatbuffers)
+endfunction()
+
+# remora_tool(name SOURCES ... DEPS ...): an installed command-line program.
+function(remora_tool name)
+    cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+    add_executable(${name} ${ARG_SOURCES})
+    remora_target_defaults(${name})
+    target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+    install(TARGETS ${name} RUNTIME DESTINATION bin)
+endfunction()
+
+# remora_test(name LABELS ... SOURCES ... DEPS ...): one Catch2 executable whose test cases
+# are discovered into CTest with the given labels.
+function(remora_test name)
+    cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+    add_executable(${name} ${ARG_SOURCES})
+    remora_target_defaults(${name})
+    target_link_libraries(${name} PRIVATE ${ARG_DEPS} Catch2::Catch2WithMain)
+    target_compile_definitions(${name} PRIVATE
+        REMORA_BINARY_DIR="${CMAKE_BINARY_DIR}"
+        REMORA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+    if(NOT ARG_TIMEOUT)
+        set(ARG_TIMEOUT 300)
+    endif()
+    catch_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT})
+endfunction()

@@ -1,0 +1,65 @@
+#include "storage/rocks_options.h"
+
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/slice_transform.h>
+#include <rocksdb/table.h>
+
+#include "storage/keys.h"
+
+namespace remora::storage {
+
+rocksdb::DBOptions db_options(const StoreOptions& /*options*/) {
+    rocksdb::DBOptions db;
+    db.max_background_jobs = 2;
+    db.bytes_per_sync = 1 << 20;
+    // Keep RocksDB's own log small and out of the way of operators.
+    db.keep_log_file_num = 4;
+    db.max_log_file_size = 8 << 20;
+    return db;
+}
+
+rocksdb::ColumnFamilyOptions objects_cf_options(const StoreOptions& options) {
+    rocksdb::ColumnFamilyOptions cf;
+    cf.write_buffer_size = options.write_buffer_bytes;
+    cf.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(kObjectPrefixBytes));
+    cf.memtable_prefix_bloom_size_ratio = 0.05;
+    rocksdb::BlockBasedTableOptions table;
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    table.whole_key_filtering = true;
+    cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    return cf;
+}
+
+rocksdb::ColumnFamilyOptions plain_cf_options(const StoreOptions& options) {
+    rocksdb::ColumnFamilyOptions cf;
+    cf.write_buffer_size = options.write_buffer_bytes;
+    return cf;
+}
+
+rocksdb::WriteOptions write_options(const StoreOptions& options) {
+    rocksdb::WriteOptions write;
+    write.sync = options.sync;
+    return write;
+}
+
+common::Status to_status(const rocksdb::Status& status, const std::string& context) {
+    using common::Code;
+    if (status.ok()) return {};
+    std::string message = context + ": " + status.ToString();
+    if (status.IsNotFound()) return {Code::kNotFound, message};
+    if (status.IsCorruption()) return {Code::kCorruption, message};
+    if (status.IsIOError()) {
+        // RocksDB reports a held LOCK file as an IOError ("lock hold by current process" or
+        // "While lock file: ...: Resource temporarily unavailable").
+        std::string text = status.ToString();
+        if (text.find("lock") != std::string::npos || text.find("LOCK") != std::string::npos) {
+            return {Code::kLocked, message};
+        }
+        return {Code::kIoError, message};
+    }
+    if (status.IsInvalidArgument()) return {Code::kInvalidArgument, message};
+    if (status.IsNotSupported()) return {Code::kUnsupported, message};
+    return {Code::kIoError, message};
+}
+
+}  // namespace remora::storage

@@ -1,0 +1,107 @@
+#pragma once
+// The persistent, sharded, versioned object store: one RocksDB database (docs/storage_format.md).
+//
+// Invariants:
+//  - After any crash the database holds exactly commits 1..B, B = applied_commit(): a commit's
+//    object writes, commit record, transaction index entries, watermark and digest are one
+//    atomic WriteBatch.
+//  - state_digest() always equals recompute_digest() over the live object set.
+//  - Every object's versions strictly increase; the newest version is never pruned.
+//  - The latest-version cache only ever holds what the database holds (it is filled from the
+//    database and updated after a successful write).
+//
+// Thread safety: a Store is used by one thread at a time (the node serializes access).
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/limits.h"
+#include "common/status.h"
+#include "storage/types.h"
+
+namespace remora::storage {
+
+using common::Result;
+using common::Status;
+
+inline constexpr std::uint32_t kFormatVersion = 1;
+
+enum class OpenMode {
+    kReadWrite,  // takes RocksDB's LOCK: fails with Code::kLocked beside a running node
+    kReadOnly,   // no lock; sees the database as of open; works beside a running writer
+};
+
+struct StoreOptions {
+    bool create_if_missing = false;  // only with kReadWrite; creates an empty store
+    std::uint32_t shard_count = common::limits::kShardCountDefault;  // used at creation only
+    bool sync = true;  // fsync the WAL on every commit (durable acknowledgement)
+    std::size_t latest_cache_entries = common::limits::kLatestCacheEntriesDefault;
+    std::size_t write_buffer_bytes = 16u << 20;  // per column family memtable
+};
+
+class Store {
+public:
+    // Opens (or with create_if_missing creates) the store in `dir`.
+    // Errors: kNotADatabase (no such database, or a RocksDB database that is not ours),
+    // kFormatVersion, kLocked (another process holds it), kIoError, kCorruption.
+    static Result<std::unique_ptr<Store>> open(const std::string& dir, OpenMode mode,
+                                               const StoreOptions& options = {});
+    ~Store();
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    const std::string& dir() const;
+    bool read_only() const;
+    const StoreStatus& status() const;
+    std::uint32_t shard_of(const ObjectId& id) const;
+
+    // --- Reads. A tombstone is returned as an ObjectVersion with tombstone = true;
+    // std::nullopt means the object has no version at all (at or below the bound).
+
+    // Newest version's number, from memory when cached. Cheap: the primary's version check.
+    Result<std::optional<LatestInfo>> latest_info(const ObjectId& id);
+    Result<std::optional<ObjectVersion>> get_latest(const ObjectId& id);
+    // Newest version <= `version`. kPruned when `version` < retention watermark.
+    Result<std::optional<ObjectVersion>> get_at_or_below(const ObjectId& id, Version version);
+    // Newest versions of many objects, in the order of `ids`.
+    Result<std::vector<std::optional<ObjectVersion>>> multi_get_latest(
+        std::span<const ObjectId> ids);
+    // All stored versions (tombstones included), oldest first; at most kHistoryVersionsMax.
+    Result<std::vector<ObjectVersion>> history(const ObjectId& id);
+
+    Result<CommitRecord> read_commit(CommitIndex index);
+    // Commit and position of a transaction by digest; kNotFound when absent.
+    Result<std::pair<CommitIndex, std::uint32_t>> find_transaction(const common::Hash256& tx);
+
+    // --- Writes (kInvalidArgument in read-only mode).
+
+    // Applies one commit atomically. REQUIRES (else kInvalidArgument, nothing written):
+    // index == applied_commit + 1; ids unique; each version > the object's newest version;
+    // a deletion names a live object; payloads <= kObjectBytesMax.
+    Status commit(const CommitInput& input);
+
+    // Deletes versions below `watermark` that are shadowed by a newer version <= watermark, so
+    // reads at or above the watermark are unchanged; never the newest version of an object.
+    // REQUIRES: watermark >= the current one.
+    Result<PruneResult> prune(Version watermark);
+
+    // --- Whole-database operations.
+
+    // Full scan of the live object set (docs/storage_format.md, "State digest").
+    Result<RecomputedDigest> recompute_digest();
+    Result<StoreStats> stats();
+    // A RocksDB checkpoint (hard links where possible) in `target_dir`, which must not exist.
+    // Works in read-write mode only.
+    Status checkpoint(const std::string& target_dir);
+
+    class Impl;
+
+private:
+    explicit Store(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace remora::storage

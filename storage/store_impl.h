@@ -1,0 +1,63 @@
+#pragma once
+// Store::Impl: shared by store.cpp (open, reads, commit) and store_scan.cpp (whole-database
+// scans: prune, digest recomputation, stats, checkpoint). Private to the storage module.
+
+#include <rocksdb/db.h>
+
+#include <memory>
+#include <vector>
+
+#include "storage/latest_cache.h"
+#include "storage/store.h"
+
+namespace remora::storage {
+
+class Store::Impl {
+public:
+    Impl(std::string dir, OpenMode mode, const StoreOptions& options);
+    ~Impl();
+
+    Status open();
+
+    // An iterator over `objects` for point lookups by prefix (prefix_same_as_start).
+    std::unique_ptr<rocksdb::Iterator> new_object_iterator() const;
+    // Newest stored version of `id`, from the cache or one prefix seek (which fills the cache).
+    // `reuse`, when given, is an iterator from new_object_iterator() to seek with.
+    Result<std::optional<CachedLatest>> lookup_latest(const ObjectId& id,
+                                                      rocksdb::Iterator* reuse = nullptr);
+    // Newest entry of `id` with version <= `bound`, read from RocksDB.
+    Result<std::optional<ObjectVersion>> seek_at_or_below(const ObjectId& id, Version bound,
+                                                          rocksdb::Iterator* reuse = nullptr);
+
+    Status commit(const CommitInput& input);
+    Result<PruneResult> prune(Version watermark);
+    Result<RecomputedDigest> recompute_digest();
+    Result<StoreStats> stats();
+
+    rocksdb::ColumnFamilyHandle* cf(std::string_view name) const;
+    Status require_writable(const char* operation) const;
+
+    std::string m_dir;
+    OpenMode m_mode;
+    StoreOptions m_options;
+    std::unique_ptr<rocksdb::DB> m_db;
+    std::vector<rocksdb::ColumnFamilyHandle*> m_handles;  // in kColumnFamilies order
+    rocksdb::ColumnFamilyHandle* m_meta = nullptr;
+    rocksdb::ColumnFamilyHandle* m_objects = nullptr;
+    rocksdb::ColumnFamilyHandle* m_commits = nullptr;
+    rocksdb::ColumnFamilyHandle* m_transactions = nullptr;
+    StoreStatus m_status;
+    LatestCache m_cache;
+
+private:
+    Status create_or_open_rocksdb();
+    Status initialize_meta();
+    Status load_meta();
+};
+
+// Turns a stored `objects` value into the flag/payload pair; kCorruption when malformed.
+Result<ObjectVersion> decode_object_value(const ObjectId& id, Version version,
+                                          std::string_view value);
+common::Bytes encode_object_value(const std::optional<Bytes>& payload);
+
+}  // namespace remora::storage

@@ -1,0 +1,296 @@
+// Store basics: versioned reads, tombstones, multi-reads, commit records, pruning, the
+// latest-version cache, and what opening does with directories that are not our store.
+
+#include <catch2/catch.hpp>
+
+#include <rocksdb/db.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "common/hash.h"
+#include "storage/keys.h"
+#include "storage/store.h"
+#include "tests/support/temp_dir.h"
+
+using namespace remora;
+using namespace remora::storage;
+using common::Code;
+
+namespace {
+
+ObjectId id_of(const std::string& name) { return common::blake2b_256(name); }
+
+std::unique_ptr<Store> create(const std::string& dir, StoreOptions options = {}) {
+    options.create_if_missing = true;
+    auto store = Store::open(dir, OpenMode::kReadWrite, options);
+    REQUIRE(store.is_ok());
+    return std::move(store).value();
+}
+
+void commit(Store& store, std::vector<ObjectWrite> writes) {
+    CommitInput input;
+    input.index = store.status().applied_commit + 1;
+    input.writes = std::move(writes);
+    Status s = store.commit(input);
+    INFO(s.to_string());
+    REQUIRE(s.is_ok());
+}
+
+ObjectWrite put(const std::string& name, Version v, std::string payload) {
+    return {id_of(name), v, std::move(payload)};
+}
+ObjectWrite del(const std::string& name, Version v) { return {id_of(name), v, std::nullopt}; }
+
+CommitInput input_of(CommitIndex index, std::vector<ObjectWrite> writes) {
+    CommitInput input;
+    input.index = index;
+    input.writes = std::move(writes);
+    return input;
+}
+
+}  // namespace
+
+TEST_CASE("versioned reads see the newest version at or below a bound", "[store]") {
+    testing::TempDir tmp;
+    auto store = create(tmp.sub("db"));
+    commit(*store, {put("a", 1, "a1"), put("b", 1, "b1")});
+    commit(*store, {put("a", 5, "a5")});
+    commit(*store, {del("a", 9)});
+
+    auto latest = store->get_latest(id_of("a"));
+    REQUIRE(latest);
+    REQUIRE(latest.value());
+    CHECK(latest.value()->tombstone);
+    CHECK(latest.value()->version == 9);
+
+    auto at = [&](Version v) { return store->get_at_or_below(id_of("a"), v).value(); };
+    CHECK(at(0) == std::nullopt);
+    CHECK(at(1)->payload == "a1");
+    CHECK(at(4)->payload == "a1");
+    CHECK(at(5)->payload == "a5");
+    CHECK(at(8)->version == 5);
+    CHECK(at(100)->tombstone);
+
+    auto info = store->latest_info(id_of("a"));
+    REQUIRE(info.value());
+    CHECK(*info.value() == LatestInfo{9, true});
+    CHECK(store->latest_info(id_of("nobody")).value() == std::nullopt);
+
+    auto history = store->history(id_of("a")).value();
+    REQUIRE(history.size() == 3);
+    CHECK(history[0].version == 1);
+    CHECK(history[2].tombstone);
+
+    std::vector<ObjectId> ids = {id_of("b"), id_of("nobody"), id_of("a")};
+    auto many = store->multi_get_latest(ids).value();
+    REQUIRE(many.size() == 3);
+    CHECK(many[0]->payload == "b1");
+    CHECK(many[1] == std::nullopt);
+    CHECK(many[2]->tombstone);
+
+    CHECK(store->status().applied_commit == 3);
+    CHECK(store->status().live_objects == 1);
+    CHECK(store->recompute_digest().value().state_digest == store->status().state_digest);
+}
+
+TEST_CASE("a deleted object can be re-created above its tombstone", "[store]") {
+    testing::TempDir tmp;
+    auto store = create(tmp.sub("db"));
+    commit(*store, {put("x", 1, "one")});
+    auto digest_with_x = store->status().state_digest;
+    commit(*store, {del("x", 2)});
+    CHECK(store->status().state_digest.is_zero());  // empty live set
+    commit(*store, {put("x", 3, "one")});
+    // Version is part of the entry, so the digest differs from the first incarnation's.
+    CHECK(store->status().state_digest != digest_with_x);
+    CHECK(store->recompute_digest().value().state_digest == store->status().state_digest);
+}
+
+TEST_CASE("commit records and the transaction index are stored with the commit", "[store]") {
+    testing::TempDir tmp;
+    auto store = create(tmp.sub("db"));
+    CommitInput input;
+    input.index = 1;
+    input.writes = {put("z", 2, "zz"), put("y", 3, "yy")};
+    input.body = "ordered transactions";
+    input.transactions = {{id_of("tx0"), 0}, {id_of("tx1"), 1}};
+    REQUIRE(store->commit(input).is_ok());
+
+    auto record = store->read_commit(1);
+    REQUIRE(record);
+    CHECK(record->index == 1);
+    CHECK(record->state_digest == store->status().state_digest);
+    CHECK(record->live_objects == 2);
+    CHECK(record->body == "ordered transactions");
+    CHECK(record->transactions == 2);
+    REQUIRE(record->writes.size() == 2);
+    CHECK(store->shard_of(record->writes[0].id) <= store->shard_of(record->writes[1].id));
+
+    auto where = store->find_transaction(id_of("tx1"));
+    REQUIRE(where);
+    CHECK(where->first == 1);
+    CHECK(where->second == 1);
+    CHECK(store->find_transaction(id_of("tx9")).status().code() == Code::kNotFound);
+    CHECK(store->read_commit(2).status().code() == Code::kNotFound);
+}
+
+TEST_CASE("pruning keeps every read at or above the watermark", "[store]") {
+    testing::TempDir tmp;
+    auto store = create(tmp.sub("db"));
+    commit(*store, {put("p", 1, "p1"), put("q", 2, "q2")});
+    commit(*store, {put("p", 4, "p4"), del("q", 3)});
+    commit(*store, {put("p", 7, "p7")});
+    auto digest = store->status().state_digest;
+
+    auto pruned = store->prune(5);
+    REQUIRE(pruned);
+    CHECK(pruned->versions_deleted == 2);  // p@1 (shadowed by p@4) and q@2 (by the tombstone)
+    CHECK(store->status().retention_watermark == 5);
+    CHECK(store->status().state_digest == digest);
+
+    CHECK(store->get_at_or_below(id_of("p"), 4).status().code() == Code::kPruned);
+    CHECK(store->get_at_or_below(id_of("p"), 5).value()->payload == "p4");
+    CHECK(store->get_at_or_below(id_of("p"), 7).value()->payload == "p7");
+    CHECK(store->get_at_or_below(id_of("q"), 5).value()->tombstone);
+    auto q_history = store->history(id_of("q")).value();
+    REQUIRE(q_history.size() == 1);  // the newest version (a tombstone) is never pruned
+    CHECK(q_history[0].tombstone);
+
+    CHECK(store->prune(3).status().code() == Code::kInvalidArgument);  // only forward
+    REQUIRE(store->prune(100));
+    CHECK(store->history(id_of("p")).value().size() == 1);
+    CHECK(store->recompute_digest().value().state_digest == digest);
+
+    store.reset();
+    auto reopened = Store::open(tmp.sub("db"), OpenMode::kReadOnly).value();
+    CHECK(reopened->status().retention_watermark == 100);
+}
+
+TEST_CASE("invalid commits are refused and change nothing", "[store]") {
+    testing::TempDir tmp;
+    auto store = create(tmp.sub("db"));
+    commit(*store, {put("a", 3, "a3")});
+    auto refused = [&](CommitInput input) {
+        StoreStatus before = store->status();
+        Status s = store->commit(input);
+        CHECK(s.code() == Code::kInvalidArgument);
+        CHECK(store->status().applied_commit == before.applied_commit);
+        CHECK(store->status().state_digest == before.state_digest);
+    };
+    refused(input_of(3, {put("b", 1, "")}));                       // gap
+    refused(input_of(2, {put("a", 3, "again")}));                  // not above newest
+    refused(input_of(2, {put("b", 1, "x"), put("b", 2, "y")}));    // duplicate id
+    refused(input_of(2, {del("nobody", 1)}));                      // delete absent
+    refused(input_of(2, {put("c", 0, "zero")}));                   // version 0
+    refused(input_of(2, {put("d", 1, std::string(common::limits::kObjectBytesMax + 1, 'x'))}));
+    CHECK(store->get_latest(id_of("a")).value()->payload == "a3");
+    commit(*store, {del("a", 4)});
+    refused(input_of(3, {del("a", 5)}));  // delete a tombstone
+}
+
+TEST_CASE("the latest-version cache stays consistent under eviction and reopen", "[store]") {
+    testing::TempDir tmp;
+    StoreOptions tiny;
+    tiny.latest_cache_entries = 4;
+    auto store = create(tmp.sub("db"), tiny);
+    for (int round = 1; round <= 5; ++round) {
+        std::vector<ObjectWrite> writes;
+        for (int i = 0; i < 20; ++i) {
+            writes.push_back(put("obj" + std::to_string(i), static_cast<Version>(round),
+                                 std::to_string(round * i)));
+        }
+        commit(*store, writes);
+    }
+    CHECK(store->recompute_digest().value().state_digest == store->status().state_digest);
+    CHECK(store->recompute_digest().value().live_objects == 20);
+    auto digest = store->status().state_digest;
+    store.reset();
+    auto reopened = create(tmp.sub("db"), tiny);
+    CHECK(reopened->status().state_digest == digest);
+    CHECK(reopened->status().applied_commit == 5);
+    CHECK(reopened->get_latest(id_of("obj7")).value()->payload == "35");
+}
+
+TEST_CASE("stats count entries per column family and per shard", "[store]") {
+    testing::TempDir tmp;
+    StoreOptions options;
+    options.shard_count = 4;
+    auto store = create(tmp.sub("db"), options);
+    commit(*store, {put("a", 1, "1"), put("b", 1, "2"), put("c", 1, "3")});
+    commit(*store, {put("a", 2, "4"), del("b", 2)});
+    auto stats = store->stats().value();
+    REQUIRE(stats.column_families.size() == kColumnFamilies.size());
+    REQUIRE(stats.shards.size() == 4);
+    std::uint64_t entries = 0, objects = 0, live = 0;
+    for (const auto& s : stats.shards) {
+        entries += s.entries;
+        objects += s.objects;
+        live += s.live_objects;
+    }
+    CHECK(entries == 5);
+    CHECK(objects == 3);
+    CHECK(live == 2);
+    for (const auto& cf : stats.column_families) {
+        if (cf.name == kCfObjects) CHECK(cf.entries == 5);
+        if (cf.name == kCfCommits) CHECK(cf.entries == 2);
+        if (cf.name == kCfMeta) CHECK(cf.entries == 6);
+    }
+}
+
+TEST_CASE("opening refuses what is not our store, with clear errors", "[store][open]") {
+    testing::TempDir tmp;
+
+    SECTION("a missing directory is not a database") {
+        auto s = Store::open(tmp.sub("absent"), OpenMode::kReadOnly);
+        CHECK(s.status().code() == Code::kNotADatabase);
+        CHECK_THAT(s.status().message(), Catch::Contains("is not a Remora database"));
+    }
+    SECTION("a directory with other files is neither opened nor created") {
+        std::filesystem::create_directories(tmp.sub("junk"));
+        std::ofstream(tmp.sub("junk/notes.txt")) << "hello";
+        StoreOptions create;
+        create.create_if_missing = true;
+        auto s = Store::open(tmp.sub("junk"), OpenMode::kReadWrite, create);
+        CHECK(s.status().code() == Code::kNotADatabase);
+        CHECK(std::filesystem::exists(tmp.sub("junk/notes.txt")));
+    }
+    SECTION("a RocksDB database without our column families") {
+        rocksdb::Options options;
+        options.create_if_missing = true;
+        rocksdb::DB* raw = nullptr;
+        REQUIRE(rocksdb::DB::Open(options, tmp.sub("foreign"), &raw).ok());
+        delete raw;
+        auto s = Store::open(tmp.sub("foreign"), OpenMode::kReadOnly);
+        CHECK(s.status().code() == Code::kNotADatabase);
+        CHECK_THAT(s.status().message(), Catch::Contains("not a Remora store"));
+    }
+    SECTION("a store written by another format version") {
+        create(tmp.sub("db")).reset();
+        {
+            rocksdb::DBOptions db_options;
+            std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+            for (auto name : kColumnFamilies) cfs.emplace_back(std::string(name), rocksdb::ColumnFamilyOptions());
+            std::vector<rocksdb::ColumnFamilyHandle*> handles;
+            rocksdb::DB* raw = nullptr;
+            REQUIRE(rocksdb::DB::Open(db_options, tmp.sub("db"), cfs, &handles, &raw).ok());
+            REQUIRE(raw->Put(rocksdb::WriteOptions(), handles[1], std::string(kMetaFormatVersion),
+                             std::string("\0\0\0\x09", 4)).ok());
+            for (auto* h : handles) REQUIRE(raw->DestroyColumnFamilyHandle(h).ok());
+            delete raw;
+        }
+        auto s = Store::open(tmp.sub("db"), OpenMode::kReadOnly);
+        CHECK(s.status().code() == Code::kFormatVersion);
+        CHECK_THAT(s.status().message(), Catch::Contains("format version 9"));
+    }
+    SECTION("a store held by a writer: read-write refused as locked, read-only works") {
+        auto writer = create(tmp.sub("db"));
+        commit(*writer, {put("k", 1, "v")});
+        auto second = Store::open(tmp.sub("db"), OpenMode::kReadWrite);
+        CHECK(second.status().code() == Code::kLocked);
+        auto reader = Store::open(tmp.sub("db"), OpenMode::kReadOnly);
+        REQUIRE(reader);
+        CHECK(reader.value()->status().applied_commit == 1);
+        CHECK(reader.value()->commit(input_of(2, {})).code() == Code::kInvalidArgument);
+    }
+}
