@@ -79,7 +79,7 @@ public:
     // --- Writes (kInvalidArgument in read-only mode).
 
     // Applies one commit atomically. REQUIRES (else kInvalidArgument, nothing written):
-    // index == applied_commit + 1; ids unique; each version > the object's newest version;
+    // index == applied_commit + 1; ids unique; versions >= 1 and > the object's newest version;
     // a deletion names a live object; payloads <= kObjectBytesMax.
     Status commit(const CommitInput& input);
 
