@@ -1,0 +1,20 @@
+#include "tools/inspect/command.h"
+
+namespace remora::tools::inspect {
+
+std::vector<std::unique_ptr<Command>> make_commands() {
+    std::vector<std::unique_ptr<Command>> commands;
+    commands.push_back(make_status_command());
+    commands.push_back(make_stats_command());
+    commands.push_back(make_get_command());
+    commands.push_back(make_history_command());
+    commands.push_back(make_commit_command());
+    commands.push_back(make_digest_command());
+    commands.push_back(make_snapshot_list_command());
+    commands.push_back(make_snapshot_create_command());
+    commands.push_back(make_snapshot_verify_command());
+    commands.push_back(make_snapshot_restore_command());
+    return commands;
+}
+
+}  // namespace remora::tools::inspect
