@@ -1,0 +1,114 @@
+#include "executor/tx/effects_codec.h"
+
+#include <vector>
+
+#include "executor/effects_generated.h"
+#include "executor/tx/fb_io.h"
+#include "executor/tx/fb_object.h"
+
+namespace remora::executor {
+namespace {
+
+using namespace fb_io;
+using ObjectVector = flatbuffers::Vector<flatbuffers::Offset<fb::Object>>;
+
+flatbuffers::Offset<ObjectVector> build_objects(flatbuffers::FlatBufferBuilder& fbb,
+                                                const std::vector<Object>& objects) {
+    std::vector<flatbuffers::Offset<fb::Object>> offsets;
+    offsets.reserve(objects.size());
+    for (const Object& object : objects) offsets.push_back(build_object(fbb, object));
+    return fbb.CreateVector(offsets);
+}
+
+common::Status read_objects(const ObjectVector* in, const std::string& path,
+                            std::vector<Object>& out) {
+    out.clear();
+    if (in == nullptr) return common::Status::ok();
+    REMORA_RETURN_IF_ERROR(check_count(in->size(), path, limits::kEffectsObjectsMax));
+    out.resize(in->size());
+    for (flatbuffers::uoffset_t i = 0; i < in->size(); ++i) {
+        REMORA_RETURN_IF_ERROR(
+            read_object(in->Get(i), path + "[" + std::to_string(i) + "]", out[i]));
+    }
+    return common::Status::ok();
+}
+
+common::Status read_deleted(const fb::Effects* in, std::vector<DeletedObject>& out) {
+    out.clear();
+    const auto* deleted = in->deleted();
+    if (deleted == nullptr) return common::Status::ok();
+    REMORA_RETURN_IF_ERROR(
+        check_count(deleted->size(), "effects.deleted", limits::kEffectsObjectsMax));
+    out.resize(deleted->size());
+    for (flatbuffers::uoffset_t i = 0; i < deleted->size(); ++i) {
+        std::string field = "effects.deleted[" + std::to_string(i) + "]";
+        REMORA_RETURN_IF_ERROR(read_fixed(deleted->Get(i)->id(), field + ".id", out[i].id.bytes));
+        out[i].version = deleted->Get(i)->version();
+    }
+    return common::Status::ok();
+}
+
+common::Status read_events(const fb::Effects* in, std::vector<Event>& out) {
+    out.clear();
+    const auto* events = in->events();
+    if (events == nullptr) return common::Status::ok();
+    REMORA_RETURN_IF_ERROR(check_count(events->size(), "effects.events", limits::kEventsMax));
+    out.resize(events->size());
+    for (flatbuffers::uoffset_t i = 0; i < events->size(); ++i) {
+        std::string field = "effects.events[" + std::to_string(i) + "]";
+        REMORA_RETURN_IF_ERROR(read_bytes(events->Get(i)->type_tag(), field + ".type_tag",
+                                          limits::kTypeTagBytesMax, out[i].type_tag));
+        REMORA_RETURN_IF_ERROR(read_bytes(events->Get(i)->data(), field + ".data",
+                                          limits::kEventBytesMax, out[i].data));
+    }
+    return common::Status::ok();
+}
+
+}  // namespace
+
+Bytes encode_effects(const Effects& e) {
+    flatbuffers::FlatBufferBuilder fbb(1024);
+    auto tx_digest = make_bytes(fbb, e.tx_digest.bytes);
+    auto detail = fbb.CreateString(e.status.detail);
+    auto written = build_objects(fbb, e.written);
+    auto created = build_objects(fbb, e.created);
+    std::vector<flatbuffers::Offset<fb::DeletedObject>> deleted;
+    for (const DeletedObject& d : e.deleted) {
+        deleted.push_back(fb::CreateDeletedObject(fbb, make_bytes(fbb, d.id.bytes), d.version));
+    }
+    auto deleted_vector = fbb.CreateVector(deleted);
+    std::vector<flatbuffers::Offset<fb::Event>> events;
+    for (const Event& event : e.events) {
+        auto type_tag = make_bytes(fbb, event.type_tag);
+        events.push_back(fb::CreateEvent(fbb, type_tag, make_bytes(fbb, event.data)));
+    }
+    auto event_vector = fbb.CreateVector(events);
+    auto root = fb::CreateEffects(fbb, tx_digest, static_cast<std::uint16_t>(e.status.code),
+                                  e.status.abort_value, detail, e.gas_used, written, created,
+                                  deleted_vector, event_vector);
+    fbb.Finish(root, fb::EffectsIdentifier());
+    return finish_bytes(fbb);
+}
+
+common::Result<Effects> decode_effects(ByteView bytes) {
+    auto buffer = VerifiedBuffer::open<fb::Effects>(bytes, "effects", fb::EffectsIdentifier(),
+                                                    limits::kEffectsEncodedBytesMax);
+    if (!buffer) return buffer.status();
+    const fb::Effects* in = buffer->root<fb::Effects>();
+    Effects e;
+    REMORA_RETURN_IF_ERROR(read_fixed(in->tx_digest(), "effects.tx_digest", e.tx_digest.bytes));
+    REMORA_RETURN_IF_ERROR(check_enum(in->abort_code(), "effects.abort_code", kAbortCodeMax));
+    e.status.code = static_cast<AbortCode>(in->abort_code());
+    e.status.abort_value = in->abort_value();
+    REMORA_RETURN_IF_ERROR(read_string(in->abort_detail(), "effects.abort_detail",
+                                       limits::kAbortDetailBytesMax, e.status.detail));
+    e.gas_used = in->gas_used();
+    REMORA_RETURN_IF_ERROR(read_objects(in->written(), "effects.written", e.written));
+    REMORA_RETURN_IF_ERROR(read_objects(in->created(), "effects.created", e.created));
+    REMORA_RETURN_IF_ERROR(read_deleted(in, e.deleted));
+    REMORA_RETURN_IF_ERROR(read_events(in, e.events));
+    REMORA_RETURN_IF_ERROR(as_corrupt(validate_effects(e)));
+    return e;
+}
+
+}  // namespace remora::executor

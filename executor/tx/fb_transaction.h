@@ -1,0 +1,18 @@
+#pragma once
+// Internal to the codecs: a Transaction as a table inside a larger FlatBuffer.
+
+#include <string>
+
+#include "executor/transaction_generated.h"
+#include "executor/tx/transaction.h"
+
+namespace remora::executor::fb_io {
+
+flatbuffers::Offset<fb::Transaction> build_transaction(flatbuffers::FlatBufferBuilder& fbb,
+                                                       const Transaction& tx);
+
+// REQUIRES: the enclosing buffer passed its verifier. `path` names the table in errors.
+common::Status read_transaction(const fb::Transaction* in, const std::string& path,
+                                Transaction& out);
+
+}  // namespace remora::executor::fb_io

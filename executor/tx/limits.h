@@ -1,0 +1,84 @@
+#pragma once
+// Bounds of the executor's data model and messages (TIGER_STYLE: a limit on everything).
+// Decoders reject inbound values past these with a Status naming the field; docs/transactions.md
+// lists them. Units are last in names.
+
+#include <cstddef>
+#include <cstdint>
+
+#include "common/limits.h"
+
+namespace remora::executor::limits {
+
+// --- Fixed sizes -------------------------------------------------------------------------------
+inline constexpr std::size_t kHashBytes = 32;       // object ids, digests, addresses
+inline constexpr std::size_t kPublicKeyBytes = 32;  // Ed25519
+inline constexpr std::size_t kSignatureBytes = 64;  // Ed25519, detached
+inline constexpr std::size_t kSeedBytes = 32;       // Ed25519 key seed
+inline constexpr std::size_t kIdentityBytes = 32;   // Anoma ExternalIdentity (curator, issuer)
+
+// --- Objects -----------------------------------------------------------------------------------
+// Contents of one object. The rest of the 64 KiB store payload (common::limits::kObjectBytesMax)
+// is headroom for the header (id, version, owner, type tag) and the FlatBuffers framing.
+inline constexpr std::size_t kObjectContentsBytesMax = 63 * 1024;
+// Type tag of an object or event; equal to the VM's bound on its host-call argument.
+inline constexpr std::size_t kTypeTagBytesMax = 64;
+// An encoded Object (FlatBuffers) as the store and KVS messages carry it.
+inline constexpr std::size_t kObjectEncodedBytesMax = common::limits::kObjectBytesMax;
+// Versions are below 2^63 so that `1 + max(versions)` can never overflow a u64.
+inline constexpr std::uint64_t kVersionMax = (std::uint64_t{1} << 63) - 1;
+
+// --- Transactions ------------------------------------------------------------------------------
+inline constexpr std::size_t kAuthenticatorsMax = 8;    // at least one is required
+inline constexpr std::size_t kInputsMax = 128;          // declared inputs (the Anoma label)
+inline constexpr std::size_t kEntryPointBytesMax = 64;  // [A-Za-z_][A-Za-z0-9_]*
+inline constexpr std::size_t kInlineBytecodeBytesMax = 32 * 1024;
+inline constexpr std::size_t kArgumentsMax = 32;
+inline constexpr std::size_t kArgumentBytesMax = 1024;  // one bytes-valued argument
+inline constexpr std::size_t kTransactionEncodedBytesMax = 128 * 1024;
+
+// --- Effects -----------------------------------------------------------------------------------
+// Objects changed by one transaction: written + created + deleted together.
+inline constexpr std::size_t kEffectsObjectsMax = 256;
+inline constexpr std::size_t kEventsMax = 256;
+inline constexpr std::size_t kEventBytesMax = 1024;
+inline constexpr std::size_t kAbortDetailBytesMax = 256;
+// Worst case: every changed object at its size limit plus every event at its limit, with slack
+// for the per-entry FlatBuffers framing and the fixed fields.
+inline constexpr std::size_t kEffectsEncodedBytesMax =
+    kEffectsObjectsMax * (kObjectEncodedBytesMax + 128) +
+    kEventsMax * (kEventBytesMax + kTypeTagBytesMax + 64) + 4096;
+
+// --- Lookup table ------------------------------------------------------------------------------
+inline constexpr std::size_t kLookupReadsMax = 1024;    // declared and dynamic reads
+inline constexpr std::size_t kDynamicObjectsMax = 512;  // dynamic object ids touched
+inline constexpr std::size_t kPrecompileCallsMax = 256;
+inline constexpr std::size_t kPrecompileOutputBytesMax = 1024;
+inline constexpr std::size_t kLookupTableEncodedBytesMax = 1024 * 1024;
+
+// --- Anoma messages ----------------------------------------------------------------------------
+inline constexpr std::size_t kAnomaMessageEncodedBytesMax =
+    kTransactionEncodedBytesMax + kObjectEncodedBytesMax + 4096;
+
+// --- FlatBuffers verifier ----------------------------------------------------------------------
+// Nesting of our schemas is at most 4 (message -> transaction -> argument -> bytes); 16 leaves
+// room for schema evolution while bounding recursion on hostile input.
+inline constexpr std::uint32_t kVerifierDepthMax = 16;
+// Tables the verifier will visit in one buffer: bounds verification work on hostile input.
+// The largest legitimate count is a lookup table (1024 reads + 256 calls + 8 checks + 1).
+inline constexpr std::uint32_t kVerifierTablesMax = 4096;
+
+static_assert(kObjectContentsBytesMax + kTypeTagBytesMax + 512 <= kObjectEncodedBytesMax);
+static_assert(kInlineBytecodeBytesMax + kArgumentsMax * (kArgumentBytesMax + 32) + kInputsMax * 64 +
+                  kAuthenticatorsMax * 128 + 4096 <=
+              kTransactionEncodedBytesMax);
+static_assert(kLookupReadsMax * 64 + kDynamicObjectsMax * 32 +
+                  kPrecompileCallsMax * (kPrecompileOutputBytesMax + 64) + 4096 <=
+              kLookupTableEncodedBytesMax);
+static_assert(kLookupReadsMax + kPrecompileCallsMax + kAuthenticatorsMax + 16 <=
+              kVerifierTablesMax);
+static_assert(kEffectsObjectsMax + kEventsMax + 16 <= kVerifierTablesMax);
+static_assert(kInputsMax + kArgumentsMax + kAuthenticatorsMax + 16 <= kVerifierTablesMax);
+static_assert(kEffectsEncodedBytesMax < common::limits::kCommitBodyBytesMax);
+
+}  // namespace remora::executor::limits

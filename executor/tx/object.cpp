@@ -1,0 +1,51 @@
+#include "executor/tx/object.h"
+
+#include "common/hash.h"
+#include "executor/tx/canonical.h"
+#include "executor/tx/limits.h"
+
+namespace remora::executor {
+
+common::Status validate_object(const Object& object, const std::string& field) {
+    if (object.version == 0 || object.version > limits::kVersionMax) {
+        return {common::Code::kInvalidArgument,
+                field + ".version: " + std::to_string(object.version) + " is outside 1.." +
+                    std::to_string(limits::kVersionMax)};
+    }
+    if (object.type_tag.size() > limits::kTypeTagBytesMax) {
+        return {common::Code::kInvalidArgument,
+                field + ".type_tag: " + std::to_string(object.type_tag.size()) +
+                    " bytes exceed the limit of " + std::to_string(limits::kTypeTagBytesMax)};
+    }
+    if (object.contents.size() > limits::kObjectContentsBytesMax) {
+        return {common::Code::kInvalidArgument,
+                field + ".contents: " + std::to_string(object.contents.size()) +
+                    " bytes exceed the limit of " +
+                    std::to_string(limits::kObjectContentsBytesMax)};
+    }
+    return common::Status::ok();
+}
+
+void append_canonical_object(Bytes& out, const Object& object) {
+    CanonicalWriter w;
+    w.hash(object.id);
+    w.u64(object.version);
+    w.u8(static_cast<std::uint8_t>(object.owner.index()));
+    if (const auto* a = std::get_if<OwnedByAddress>(&object.owner)) w.hash(a->address);
+    if (const auto* p = std::get_if<OwnedByParent>(&object.owner)) w.hash(p->parent);
+    w.bytes(object.type_tag);
+    w.bytes(object.contents);
+    out.append(w.out());
+}
+
+Bytes canonical_object_bytes(const Object& object) {
+    Bytes out = domain_prefix(kObjectDomain);
+    append_canonical_object(out, object);
+    return out;
+}
+
+Hash256 object_digest(const Object& object) {
+    return common::blake2b_256(canonical_object_bytes(object));
+}
+
+}  // namespace remora::executor

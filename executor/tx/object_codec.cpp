@@ -1,0 +1,84 @@
+#include "executor/tx/object_codec.h"
+
+#include "executor/tx/fb_io.h"
+#include "executor/tx/fb_object.h"
+
+namespace remora::executor {
+namespace fb_io {
+
+flatbuffers::Offset<fb::Object> build_object(flatbuffers::FlatBufferBuilder& fbb,
+                                             const Object& object) {
+    auto id = make_bytes(fbb, object.id.bytes);
+    flatbuffers::Offset<ByteVector> owner;
+    if (const auto* a = std::get_if<OwnedByAddress>(&object.owner)) {
+        owner = make_bytes(fbb, a->address.bytes);
+    } else if (const auto* p = std::get_if<OwnedByParent>(&object.owner)) {
+        owner = make_bytes(fbb, p->parent.bytes);
+    }
+    auto type_tag = make_bytes(fbb, object.type_tag);
+    auto contents = make_bytes(fbb, object.contents);
+    fb::ObjectBuilder b(fbb);
+    b.add_id(id);
+    b.add_version(object.version);
+    b.add_owner_kind(static_cast<fb::OwnerKind>(object.owner.index()));
+    if (!owner.IsNull()) b.add_owner(owner);
+    b.add_type_tag(type_tag);
+    b.add_contents(contents);
+    return b.Finish();
+}
+
+common::Status read_object(const fb::Object* in, const std::string& path, Object& out) {
+    if (in == nullptr) return corrupt(path + ": missing");
+    REMORA_RETURN_IF_ERROR(read_fixed(in->id(), path + ".id", out.id.bytes));
+    out.version = in->version();
+    auto kind = static_cast<unsigned>(in->owner_kind());
+    REMORA_RETURN_IF_ERROR(
+        check_enum(kind, path + ".owner_kind", static_cast<unsigned>(fb::OwnerKind::MAX)));
+    const bool has_id = kind == static_cast<unsigned>(fb::OwnerKind::Address) ||
+                        kind == static_cast<unsigned>(fb::OwnerKind::Parent);
+    Hash256 owner_id;
+    if (has_id) {
+        REMORA_RETURN_IF_ERROR(read_fixed(in->owner(), path + ".owner", owner_id.bytes));
+    } else if (in->owner() != nullptr) {
+        return corrupt(path + ".owner: present, but an owner of kind " +
+                       fb::EnumNameOwnerKind(in->owner_kind()) + " has no id");
+    }
+    switch (in->owner_kind()) {
+        case fb::OwnerKind::Address:
+            out.owner = OwnedByAddress{owner_id};
+            break;
+        case fb::OwnerKind::Shared:
+            out.owner = SharedOwner{};
+            break;
+        case fb::OwnerKind::Parent:
+            out.owner = OwnedByParent{owner_id};
+            break;
+        case fb::OwnerKind::Immutable:
+            out.owner = ImmutableOwner{};
+            break;
+    }
+    REMORA_RETURN_IF_ERROR(
+        read_bytes(in->type_tag(), path + ".type_tag", limits::kTypeTagBytesMax, out.type_tag));
+    REMORA_RETURN_IF_ERROR(read_bytes(in->contents(), path + ".contents",
+                                      limits::kObjectContentsBytesMax, out.contents));
+    return as_corrupt(validate_object(out, path));
+}
+
+}  // namespace fb_io
+
+Bytes encode_object(const Object& object) {
+    flatbuffers::FlatBufferBuilder fbb(256 + object.contents.size());
+    fbb.Finish(fb_io::build_object(fbb, object), fb::ObjectIdentifier());
+    return fb_io::finish_bytes(fbb);
+}
+
+common::Result<Object> decode_object(ByteView bytes) {
+    auto buffer = fb_io::VerifiedBuffer::open<fb::Object>(bytes, "object", fb::ObjectIdentifier(),
+                                                          limits::kObjectEncodedBytesMax);
+    if (!buffer) return buffer.status();
+    Object object;
+    REMORA_RETURN_IF_ERROR(fb_io::read_object(buffer->root<fb::Object>(), "object", object));
+    return object;
+}
+
+}  // namespace remora::executor

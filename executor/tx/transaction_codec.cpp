@@ -1,0 +1,180 @@
+#include "executor/tx/transaction_codec.h"
+
+#include <vector>
+
+#include "executor/tx/fb_io.h"
+#include "executor/tx/fb_transaction.h"
+
+namespace remora::executor {
+namespace fb_io {
+namespace {
+
+using AuthenticatorVector = flatbuffers::Vector<flatbuffers::Offset<fb::Authenticator>>;
+using InputVector = flatbuffers::Vector<flatbuffers::Offset<fb::InputObject>>;
+using ValueVector = flatbuffers::Vector<flatbuffers::Offset<fb::Value>>;
+
+flatbuffers::Offset<fb::Value> build_value(flatbuffers::FlatBufferBuilder& fbb,
+                                           const Value& value) {
+    if (const auto* n = std::get_if<std::uint64_t>(&value)) {
+        return fb::CreateValue(fbb, fb::ValueKind::U64, *n);
+    }
+    return fb::CreateValue(fbb, fb::ValueKind::Bytes, 0, make_bytes(fbb, std::get<Bytes>(value)));
+}
+
+common::Status read_authenticators(const AuthenticatorVector* in, const std::string& path,
+                                   std::vector<Authenticator>& out) {
+    out.clear();
+    if (in == nullptr) return common::Status::ok();  // validate_transaction reports "none"
+    REMORA_RETURN_IF_ERROR(check_count(in->size(), path, limits::kAuthenticatorsMax));
+    for (flatbuffers::uoffset_t i = 0; i < in->size(); ++i) {
+        std::string field = path + "[" + std::to_string(i) + "]";
+        Authenticator auth;
+        REMORA_RETURN_IF_ERROR(
+            read_fixed(in->Get(i)->public_key(), field + ".public_key", auth.public_key.bytes));
+        REMORA_RETURN_IF_ERROR(
+            read_fixed(in->Get(i)->signature(), field + ".signature", auth.signature.bytes));
+        out.push_back(auth);
+    }
+    return common::Status::ok();
+}
+
+common::Status read_inputs(const InputVector* in, const std::string& path,
+                           std::vector<InputObject>& out) {
+    out.clear();
+    if (in == nullptr) return common::Status::ok();
+    REMORA_RETURN_IF_ERROR(check_count(in->size(), path, limits::kInputsMax));
+    for (flatbuffers::uoffset_t i = 0; i < in->size(); ++i) {
+        std::string field = path + "[" + std::to_string(i) + "]";
+        const fb::InputObject* input = in->Get(i);
+        InputObject decoded;
+        REMORA_RETURN_IF_ERROR(read_fixed(input->id(), field + ".id", decoded.id.bytes));
+        auto kind = static_cast<unsigned>(input->kind());
+        REMORA_RETURN_IF_ERROR(
+            check_enum(kind, field + ".kind", static_cast<unsigned>(fb::InputKind::MAX)));
+        decoded.kind = static_cast<InputObject::Kind>(kind);
+        decoded.version = input->version();
+        out.push_back(decoded);
+    }
+    return common::Status::ok();
+}
+
+common::Status read_program(const fb::Transaction* in, const std::string& path, Program& out) {
+    auto kind = static_cast<unsigned>(in->program_kind());
+    REMORA_RETURN_IF_ERROR(
+        check_enum(kind, path + ".program_kind", static_cast<unsigned>(fb::ProgramKind::MAX)));
+    if (in->program_kind() == fb::ProgramKind::Package) {
+        if (in->bytecode() != nullptr) {
+            return corrupt(path + ".bytecode: present, but the program is a package call");
+        }
+        PackageCall call;
+        REMORA_RETURN_IF_ERROR(
+            read_fixed(in->package_id(), path + ".package_id", call.package_id.bytes));
+        REMORA_RETURN_IF_ERROR(read_string(in->entry_point(), path + ".entry_point",
+                                           limits::kEntryPointBytesMax, call.entry_point));
+        out = std::move(call);
+        return common::Status::ok();
+    }
+    if (in->package_id() != nullptr || in->entry_point() != nullptr) {
+        return corrupt(path + ".package_id/entry_point: present, but the program is inline");
+    }
+    InlineBytecode code;
+    REMORA_RETURN_IF_ERROR(read_bytes(in->bytecode(), path + ".bytecode",
+                                      limits::kInlineBytecodeBytesMax, code.bytecode));
+    out = std::move(code);
+    return common::Status::ok();
+}
+
+common::Status read_arguments(const ValueVector* in, const std::string& path,
+                              std::vector<Value>& out) {
+    out.clear();
+    if (in == nullptr) return common::Status::ok();
+    REMORA_RETURN_IF_ERROR(check_count(in->size(), path, limits::kArgumentsMax));
+    for (flatbuffers::uoffset_t i = 0; i < in->size(); ++i) {
+        std::string field = path + "[" + std::to_string(i) + "]";
+        const fb::Value* value = in->Get(i);
+        REMORA_RETURN_IF_ERROR(check_enum(static_cast<unsigned>(value->kind()), field + ".kind",
+                                          static_cast<unsigned>(fb::ValueKind::MAX)));
+        if (value->kind() == fb::ValueKind::U64) {
+            if (value->bytes() != nullptr) return corrupt(field + ".bytes: present in a u64 value");
+            out.emplace_back(value->u64());
+            continue;
+        }
+        if (value->u64() != 0) return corrupt(field + ".u64: non-zero in a bytes value");
+        Bytes bytes;
+        REMORA_RETURN_IF_ERROR(
+            read_bytes(value->bytes(), field + ".bytes", limits::kArgumentBytesMax, bytes));
+        out.emplace_back(std::move(bytes));
+    }
+    return common::Status::ok();
+}
+
+}  // namespace
+
+flatbuffers::Offset<fb::Transaction> build_transaction(flatbuffers::FlatBufferBuilder& fbb,
+                                                       const Transaction& tx) {
+    auto sender = make_bytes(fbb, tx.sender.bytes);
+    std::vector<flatbuffers::Offset<fb::Authenticator>> auths;
+    for (const Authenticator& a : tx.authenticators) {
+        auto key = make_bytes(fbb, a.public_key.bytes);
+        auto sig = make_bytes(fbb, a.signature.bytes);
+        auths.push_back(fb::CreateAuthenticator(fbb, key, sig));
+    }
+    auto auth_vector = fbb.CreateVector(auths);
+    std::vector<flatbuffers::Offset<fb::InputObject>> inputs;
+    for (const InputObject& input : tx.inputs) {
+        inputs.push_back(fb::CreateInputObject(fbb, make_bytes(fbb, input.id.bytes),
+                                               static_cast<fb::InputKind>(input.kind),
+                                               input.version));
+    }
+    auto input_vector = fbb.CreateVector(inputs);
+    flatbuffers::Offset<ByteVector> package_id, bytecode;
+    flatbuffers::Offset<flatbuffers::String> entry_point;
+    if (const auto* call = std::get_if<PackageCall>(&tx.program)) {
+        package_id = make_bytes(fbb, call->package_id.bytes);
+        entry_point = fbb.CreateString(call->entry_point);
+    } else {
+        bytecode = make_bytes(fbb, std::get<InlineBytecode>(tx.program).bytecode);
+    }
+    std::vector<flatbuffers::Offset<fb::Value>> args;
+    for (const Value& value : tx.arguments) args.push_back(build_value(fbb, value));
+    auto arg_vector = fbb.CreateVector(args);
+    return fb::CreateTransaction(fbb, sender, tx.nonce, auth_vector, input_vector, tx.gas_budget,
+                                 static_cast<fb::ProgramKind>(tx.program.index()), package_id,
+                                 entry_point, bytecode, arg_vector);
+}
+
+common::Status read_transaction(const fb::Transaction* in, const std::string& path,
+                                Transaction& out) {
+    if (in == nullptr) return corrupt(path + ": missing");
+    REMORA_RETURN_IF_ERROR(read_fixed(in->sender(), path + ".sender", out.sender.bytes));
+    out.nonce = in->nonce();
+    REMORA_RETURN_IF_ERROR(
+        read_authenticators(in->authenticators(), path + ".authenticators", out.authenticators));
+    REMORA_RETURN_IF_ERROR(read_inputs(in->inputs(), path + ".inputs", out.inputs));
+    out.gas_budget = in->gas_budget();
+    REMORA_RETURN_IF_ERROR(read_program(in, path, out.program));
+    REMORA_RETURN_IF_ERROR(read_arguments(in->arguments(), path + ".arguments", out.arguments));
+    common::Status valid = validate_transaction(out);
+    if (path != "transaction") valid = valid.with_context(path);
+    return as_corrupt(valid);
+}
+
+}  // namespace fb_io
+
+Bytes encode_transaction(const Transaction& tx) {
+    flatbuffers::FlatBufferBuilder fbb(1024);
+    fbb.Finish(fb_io::build_transaction(fbb, tx), fb::TransactionIdentifier());
+    return fb_io::finish_bytes(fbb);
+}
+
+common::Result<Transaction> decode_transaction(ByteView bytes) {
+    auto buffer = fb_io::VerifiedBuffer::open<fb::Transaction>(
+        bytes, "transaction", fb::TransactionIdentifier(), limits::kTransactionEncodedBytesMax);
+    if (!buffer) return buffer.status();
+    Transaction tx;
+    REMORA_RETURN_IF_ERROR(
+        fb_io::read_transaction(buffer->root<fb::Transaction>(), "transaction", tx));
+    return tx;
+}
+
+}  // namespace remora::executor
