@@ -1,0 +1,48 @@
+# CLI test of remora-asm (cmake -P): exit codes and outputs of each command.
+# Variables: ASM (the binary), SOURCE_DIR (repository root), WORK_DIR (scratch directory).
+
+file(REMOVE_RECURSE ${WORK_DIR})
+file(MAKE_DIRECTORY ${WORK_DIR})
+set(examples ${SOURCE_DIR}/executor/programs/examples)
+
+# expect(CODE [OUTPUT_MATCH regex] COMMAND args...)
+function(expect code)
+    cmake_parse_arguments(ARG "" "OUTPUT_MATCH" "COMMAND" ${ARGN})
+    execute_process(COMMAND ${ASM} ${ARG_COMMAND} WORKING_DIRECTORY ${WORK_DIR}
+                    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+    if(NOT rc EQUAL code)
+        message(FATAL_ERROR "remora-asm ${ARG_COMMAND}: exit ${rc}, expected ${code}\n${out}\n${err}")
+    endif()
+    if(ARG_OUTPUT_MATCH AND NOT "${out}${err}" MATCHES "${ARG_OUTPUT_MATCH}")
+        message(FATAL_ERROR "remora-asm ${ARG_COMMAND}: output does not match "
+                            "'${ARG_OUTPUT_MATCH}':\n${out}\n${err}")
+    endif()
+endfunction()
+
+expect(0 OUTPUT_MATCH "wrote f.pkg" COMMAND assemble ${examples}/factorial.rasm -o f.pkg)
+expect(0 OUTPUT_MATCH "\"ok\":true" COMMAND verify f.pkg --json)
+expect(0 OUTPUT_MATCH "returns=\\[120\\]" COMMAND run f.pkg --entry factorial --arg 5)
+expect(1 OUTPUT_MATCH "\"status\":\"arithmetic_overflow\"" COMMAND run f.pkg --entry factorial --arg 21 --json)
+expect(0 COMMAND disassemble f.pkg -o f.rasm)
+expect(0 COMMAND assemble ${WORK_DIR}/f.rasm -o g.pkg)
+file(READ ${WORK_DIR}/f.pkg first HEX)
+file(READ ${WORK_DIR}/g.pkg second HEX)
+if(NOT first STREQUAL second)
+    message(FATAL_ERROR "disassemble + assemble changed the package bytes")
+endif()
+
+file(WRITE ${WORK_DIR}/syntax.rasm ".func f\n  bogus\n")
+expect(65 OUTPUT_MATCH "syntax.rasm:2:3: unknown mnemonic 'bogus'" COMMAND assemble syntax.rasm -o x.pkg)
+file(WRITE ${WORK_DIR}/unverifiable.rasm ".func f returns=1\n  ret\n")
+expect(65 OUTPUT_MATCH "ret with stack height 0" COMMAND assemble unverifiable.rasm -o x.pkg)
+expect(0 COMMAND assemble unverifiable.rasm -o x.pkg --no-verify)
+expect(65 OUTPUT_MATCH "ret with stack height 0" COMMAND verify x.pkg)
+file(WRITE ${WORK_DIR}/junk.pkg "this is not a package")
+expect(65 OUTPUT_MATCH "not a VM package" COMMAND disassemble junk.pkg)
+expect(1 COMMAND verify missing.pkg)
+expect(2 COMMAND)
+expect(2 COMMAND frobnicate x)
+expect(2 COMMAND assemble f.rasm)
+expect(2 COMMAND run f.pkg)
+expect(2 COMMAND run f.pkg --entry factorial --arg notanumber)
+expect(0 OUTPUT_MATCH "usage" COMMAND --help)

@@ -1,0 +1,238 @@
+#include "tools/asm/asm_commands.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "executor/vm/assembler.h"
+#include "executor/vm/disassembler.h"
+#include "executor/vm/interpreter.h"
+#include "executor/vm/limits.h"
+#include "executor/vm/package_codec.h"
+#include "executor/vm/verifier.h"
+#include "tools/asm/null_host.h"
+#include "tools/cli/exit_codes.h"
+
+namespace remora::tools::asm_tool {
+namespace {
+
+namespace vm = executor::vm;
+using common::Bytes;
+using common::Code;
+using common::Result;
+using common::Status;
+using Json = nlohmann::json;
+
+void print_stdout(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
+
+bool is_source(const std::string& path) {
+    return path.size() >= 5 && path.compare(path.size() - 5, 5, ".rasm") == 0;
+}
+
+// I/O problems exit 1; anything wrong with the input's contents exits 65.
+int exit_code(const Status& status) {
+    return status.code() == Code::kIoError ? kExitFailure : kExitVerificationFailed;
+}
+
+int fail(const Invocation& inv, const Status& status, int code) {
+    std::fprintf(stderr, "%s: error: %s\n", kToolName, status.message().c_str());
+    if (inv.json) print_stdout(Json{{"error", status.message()}, {"code", code}}.dump() + "\n");
+    return code;
+}
+
+Result<Bytes> read_file(const std::string& path, std::size_t max_bytes) {
+    std::error_code ec;
+    std::uintmax_t size = std::filesystem::file_size(path, ec);
+    if (ec) return Status(Code::kIoError, path + ": " + ec.message());
+    if (size > max_bytes) {
+        return Status(Code::kCorruption, path + ": " + std::to_string(size) + " bytes, limit " +
+                                             std::to_string(max_bytes));
+    }
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in.good() && !in.eof()) return Status(Code::kIoError, path + ": read failed");
+    return text.str();
+}
+
+// Writes through a temporary file and a rename, so OUT is either absent, old or complete.
+Status write_file(const std::string& path, const std::string& bytes) {
+    std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        out.flush();
+        if (!out.good()) return Status(Code::kIoError, tmp + ": write failed");
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) return Status(Code::kIoError, path + ": " + ec.message());
+    return Status::ok();
+}
+
+// Reads IN as source (assembled) or as an encoded package (decoded), by its name.
+Result<vm::Package> load(const std::string& path, bool as_source) {
+    std::size_t max =
+        as_source ? vm::limits::kAssemblySourceBytesMax : vm::limits::kPackageBytesMax;
+    Result<Bytes> bytes = read_file(path, max);
+    if (!bytes) return bytes.status();
+    Result<vm::Package> package = as_source ? vm::assemble(*bytes) : vm::decode_package(*bytes);
+    if (!package)
+        return Status(package.status().code(),
+                      path + ":" + (as_source ? "" : " ") + package.status().message());
+    return package;
+}
+
+Result<vm::VerifiedPackage> load_verified(const std::string& path, bool as_source) {
+    Result<vm::Package> package = load(path, as_source);
+    if (!package) return package.status();
+    Result<vm::VerifiedPackage> verified = vm::verify_package(std::move(package).value());
+    if (!verified)
+        return Status(verified.status().code(), path + ": " + verified.status().message());
+    return verified;
+}
+
+Json value_json(const vm::Value& v) { return v.is_int() ? Json(v.as_int()) : Json(v.to_string()); }
+
+int assemble_command(const Invocation& inv) {
+    Result<vm::Package> package = load(inv.input, true);
+    if (!package) return fail(inv, package.status(), exit_code(package.status()));
+    if (!inv.no_verify) {
+        Result<vm::VerifiedPackage> verified = vm::verify_package(*package);
+        if (!verified) {
+            Status s(verified.status().code(), inv.input + ": " + verified.status().message());
+            return fail(inv, s, kExitVerificationFailed);
+        }
+    }
+    Bytes encoded = vm::encode_package(*package);
+    Status written = write_file(*inv.output, encoded);
+    if (!written.is_ok()) return fail(inv, written, kExitFailure);
+    Json report = {{"command", "assemble"},
+                   {"input", inv.input},
+                   {"output", *inv.output},
+                   {"bytes", encoded.size()},
+                   {"functions", package->functions.size()},
+                   {"constants", package->constants.size()},
+                   {"verified", !inv.no_verify}};
+    print_stdout(inv.json
+                     ? report.dump() + "\n"
+                     : "wrote " + *inv.output + ": " + std::to_string(encoded.size()) + " bytes, " +
+                           std::to_string(package->functions.size()) + " functions, " +
+                           std::to_string(package->constants.size()) + " constants\n");
+    return kExitOk;
+}
+
+int disassemble_command(const Invocation& inv) {
+    Result<vm::Package> package = load(inv.input, is_source(inv.input));
+    if (!package) return fail(inv, package.status(), exit_code(package.status()));
+    std::string text = vm::disassemble(*package);
+    if (inv.output) {
+        Status written = write_file(*inv.output, text);
+        if (!written.is_ok()) return fail(inv, written, kExitFailure);
+    }
+    if (inv.json) {
+        Json report = {{"command", "disassemble"}, {"input", inv.input}};
+        if (inv.output) {
+            report["output"] = *inv.output;
+        } else {
+            report["text"] = text;
+        }
+        print_stdout(report.dump() + "\n");
+    } else if (!inv.output) {
+        print_stdout(text);
+    }
+    return kExitOk;
+}
+
+int verify_command(const Invocation& inv) {
+    Result<vm::VerifiedPackage> verified = load_verified(inv.input, is_source(inv.input));
+    if (!verified) return fail(inv, verified.status(), exit_code(verified.status()));
+    Json functions = Json::array();
+    std::string text = inv.input + ": ok, " + std::to_string(verified->function_count()) +
+                       " functions, " + std::to_string(verified->package().constants.size()) +
+                       " constants\n";
+    for (std::size_t i = 0; i < verified->function_count(); ++i) {
+        const vm::Function& f = verified->function(i);
+        functions.push_back({{"name", f.name},
+                             {"args", f.arg_count},
+                             {"locals", f.local_count},
+                             {"returns", f.return_count},
+                             {"code_bytes", f.code.size()},
+                             {"max_stack", verified->max_stack(i)}});
+        text += "  " + f.name + " args=" + std::to_string(f.arg_count) +
+                " locals=" + std::to_string(f.local_count) +
+                " returns=" + std::to_string(f.return_count) +
+                " code=" + std::to_string(f.code.size()) +
+                "B max_stack=" + std::to_string(verified->max_stack(i)) + "\n";
+    }
+    Json report = {{"command", "verify"},
+                   {"input", inv.input},
+                   {"ok", true},
+                   {"constants", verified->package().constants.size()},
+                   {"functions", functions}};
+    print_stdout(inv.json ? report.dump() + "\n" : text);
+    return kExitOk;
+}
+
+int run_command(const Invocation& inv) {
+    Result<vm::VerifiedPackage> verified = load_verified(inv.input, is_source(inv.input));
+    if (!verified) return fail(inv, verified.status(), exit_code(verified.status()));
+    NullHost host;
+    vm::ExecutionOutcome outcome = vm::execute(*verified, inv.entry, inv.args, inv.gas, host);
+    Json returns = Json::array();
+    for (const vm::Value& v : outcome.returns) returns.push_back(value_json(v));
+    Json events = Json::array();
+    std::string text = outcome.to_string() + " steps=" + std::to_string(outcome.steps) + "\n";
+    for (const auto& [tag, data] : host.events) {
+        events.push_back({{"type", tag}, {"data", "0x" + common::to_hex(data)}});
+        text += "event " + tag + " 0x" + common::to_hex(data) + "\n";
+    }
+    Json report = {{"command", "run"},
+                   {"input", inv.input},
+                   {"entry", inv.entry},
+                   {"status", vm::exec_status_name(outcome.status)},
+                   {"abort_code", outcome.abort_code},
+                   {"gas_used", outcome.gas_used},
+                   {"steps", outcome.steps},
+                   {"returns", returns},
+                   {"events", events}};
+    if (!outcome.is_ok()) {
+        report["abort_function"] = outcome.abort_function;
+        report["abort_pc"] = outcome.abort_pc;
+    }
+    print_stdout(inv.json ? report.dump() + "\n" : text);
+    return outcome.is_ok() ? kExitOk : kExitFailure;
+}
+
+}  // namespace
+
+int run_asm(std::span<const std::string> args) {
+    Invocation inv;
+    Status parsed = parse_invocation(args, inv);
+    if (!parsed.is_ok()) {
+        std::fprintf(stderr, "%s: usage error: %s\nRun '%s --help' for usage.\n", kToolName,
+                     parsed.message().c_str(), kToolName);
+        if (inv.json) {
+            print_stdout(Json{{"error", parsed.message()}, {"code", kExitUsage}}.dump() + "\n");
+        }
+        return kExitUsage;
+    }
+    switch (inv.command) {
+        case CommandKind::kHelp:
+            print_stdout(usage_text());
+            return kExitOk;
+        case CommandKind::kAssemble:
+            return assemble_command(inv);
+        case CommandKind::kDisassemble:
+            return disassemble_command(inv);
+        case CommandKind::kVerify:
+            return verify_command(inv);
+        case CommandKind::kRun:
+            return run_command(inv);
+    }
+    return kExitFailure;
+}
+
+}  // namespace remora::tools::asm_tool
