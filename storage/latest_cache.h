@@ -2,13 +2,20 @@
 // A bounded in-memory map from object id to its newest stored version (and that version's
 // digest entry hash), so version checks and digest updates need no RocksDB read.
 //
-// Invariant: an entry, when present, equals what the database holds for that id. The store
-// fills entries from the database and overwrites them only after a successful write, so a
-// failed write leaves the cache correct. Eviction forgets entries; it never invents one.
+// Invariants:
+//  - An entry, when present, equals what the database holds for that id. The store fills
+//    entries from the database and overwrites them only after a successful write, so a failed
+//    write leaves the cache correct. Eviction forgets entries; it never invents one.
+//  - complete() means every id the database holds has an entry, so a miss means "absent" and
+//    needs no read. The store sets it for a store it created empty or preloaded at open;
+//    the first eviction clears it for good.
+//
+// Layout: open addressing with linear probing over a power-of-two slot array that grows with
+// the entries (ids are uniformly random, so their first bytes are the hash). Deletion uses
+// backward shifting, so there are no tombstones and probes stay short.
 
 #include <cstddef>
-#include <optional>
-#include <unordered_map>
+#include <vector>
 
 #include "common/bytes.h"
 #include "storage/types.h"
@@ -23,19 +30,33 @@ struct CachedLatest {
 
 class LatestCache {
 public:
-    explicit LatestCache(std::size_t capacity) : m_capacity(capacity) {}
+    explicit LatestCache(std::size_t capacity_entries);
 
-    std::optional<CachedLatest> find(const ObjectId& id) const;
+    // The entry for `id`, or nullptr. The pointer is valid until the next put().
+    const CachedLatest* find(const ObjectId& id) const;
     void put(const ObjectId& id, const CachedLatest& entry);
-    void clear() { m_entries.clear(); }
-    std::size_t size() const { return m_entries.size(); }
+
+    std::size_t size() const { return m_size; }
+    std::size_t capacity() const { return m_capacity; }
+    bool complete() const { return m_complete; }
+    void set_complete(bool complete) { m_complete = complete; }
 
 private:
-    // Drops about an eighth of the entries (which ones does not matter for correctness).
-    void evict();
+    struct Slot {
+        ObjectId id;
+        CachedLatest entry;
+        bool used = false;
+    };
 
-    std::size_t m_capacity;
-    std::unordered_map<ObjectId, CachedLatest, common::Hash256Hasher> m_entries;
+    std::size_t home(const ObjectId& id) const;
+    void grow();
+    void evict_one();
+
+    std::size_t m_capacity;  // entries kept at most
+    std::size_t m_size = 0;
+    std::size_t m_evict_cursor = 0;
+    bool m_complete = false;
+    std::vector<Slot> m_slots;  // size is a power of two; load factor <= 1/2
 };
 
 }  // namespace remora::storage

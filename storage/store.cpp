@@ -3,6 +3,8 @@
 #include "storage/store.h"
 
 #include <algorithm>
+#include <system_error>
+#include <thread>
 
 #include "storage/commit_codec.h"
 #include "storage/keys.h"
@@ -74,7 +76,8 @@ Result<std::optional<ObjectVersion>> Store::Impl::seek_at_or_below(const ObjectI
 
 Result<std::optional<CachedLatest>> Store::Impl::lookup_latest(const ObjectId& id,
                                                                rocksdb::Iterator* reuse) {
-    if (auto cached = m_cache.find(id)) return std::optional<CachedLatest>(*cached);
+    if (const CachedLatest* cached = m_cache.find(id)) return std::optional<CachedLatest>(*cached);
+    if (m_cache.complete()) return std::optional<CachedLatest>{};
     auto newest = seek_at_or_below(id, ~Version{0}, reuse);
     if (!newest) return newest.status();
     if (!newest.value()) return std::optional<CachedLatest>{};
@@ -89,6 +92,9 @@ Result<std::optional<CachedLatest>> Store::Impl::lookup_latest(const ObjectId& i
 
 namespace {
 
+// Commits with at least this many writes hash their entries on two threads.
+constexpr std::size_t kParallelHashWritesMin = 256;
+
 struct PlannedWrite {
     std::uint32_t shard = 0;
     const ObjectWrite* write = nullptr;
@@ -100,7 +106,43 @@ std::string describe(const ObjectWrite& w) {
     return "object " + w.id.hex() + " version " + std::to_string(w.version);
 }
 
+// Entry hashes (BLAKE2b over each payload) are the commit path's largest CPU cost, and they
+// are independent, so large commits split them over two threads. The result does not depend
+// on the split.
+void hash_entries(std::vector<PlannedWrite>& plan) {
+    auto work = [&plan](std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end; ++i) {
+            const ObjectWrite& w = *plan[i].write;
+            if (w.payload) plan[i].next.entry_hash = entry_hash(w.id, w.version, *w.payload);
+        }
+    };
+    const std::size_t half = plan.size() / 2;
+    if (plan.size() < kParallelHashWritesMin) {
+        work(0, plan.size());
+        return;
+    }
+    std::thread helper;
+    try {
+        helper = std::thread(work, half, plan.size());
+    } catch (const std::system_error&) {
+        work(0, plan.size());  // no thread to be had: same result, one core
+        return;
+    }
+    work(0, half);
+    helper.join();
+}
+
 }  // namespace
+
+Result<std::optional<CachedLatest>> Store::Impl::previous_for_commit(
+    const ObjectId& id, std::unique_ptr<rocksdb::Iterator>& seeker) {
+    if (const CachedLatest* cached = m_cache.find(id)) return std::optional<CachedLatest>(*cached);
+    if (m_cache.complete()) return std::optional<CachedLatest>{};  // a miss means absent
+    // One iterator serves every miss of the commit: the writes are sorted by key, so its seeks
+    // move forward through the same blocks.
+    if (!seeker) seeker = new_object_iterator();
+    return lookup_latest(id, seeker.get());
+}
 
 Status Store::Impl::commit(const CommitInput& input) {
     REMORA_RETURN_IF_ERROR(require_writable("commit"));
@@ -124,10 +166,6 @@ Status Store::Impl::commit(const CommitInput& input) {
         return std::tie(a.shard, a.write->id) < std::tie(b.shard, b.write->id);
     });
 
-    StateDigest digest(m_status.state_digest);
-    std::uint64_t live = m_status.live_objects;
-    // One iterator for every cache miss of this commit: the writes are sorted by key, so its
-    // seeks move forward through the same blocks.
     std::unique_ptr<rocksdb::Iterator> seeker;
     for (std::size_t i = 0; i < plan.size(); ++i) {
         PlannedWrite& p = plan[i];
@@ -139,32 +177,34 @@ Status Store::Impl::commit(const CommitInput& input) {
         if (w.payload && w.payload->size() > common::limits::kObjectBytesMax) {
             return {Code::kInvalidArgument, describe(w) + ": payload exceeds kObjectBytesMax"};
         }
-        if (!seeker && !m_cache.find(w.id)) seeker = new_object_iterator();
-        auto previous = lookup_latest(w.id, seeker.get());
+        auto previous = previous_for_commit(w.id, seeker);
         if (!previous) return previous.status();
         p.previous = previous.value();
         if (p.previous && w.version <= p.previous->version) {
             return {Code::kInvalidArgument, describe(w) + " is not above the newest version " +
                                                 std::to_string(p.previous->version)};
         }
-        bool previous_live = p.previous && !p.previous->tombstone;
-        if (!w.payload && !previous_live) {
+        if (!w.payload && !(p.previous && !p.previous->tombstone)) {
             return {Code::kInvalidArgument, describe(w) + ": deletes an object that is not live"};
         }
         p.next.version = w.version;
         p.next.tombstone = !w.payload;
-        if (previous_live) {
+    }
+    seeker.reset();  // release its pinned memtables before the write
+
+    hash_entries(plan);
+    StateDigest digest(m_status.state_digest);
+    std::uint64_t live = m_status.live_objects;
+    for (const PlannedWrite& p : plan) {
+        if (p.previous && !p.previous->tombstone) {
             digest.remove(p.previous->entry_hash);
             --live;
         }
-        if (w.payload) {
-            p.next.entry_hash = entry_hash(w.id, w.version, *w.payload);
+        if (!p.next.tombstone) {
             digest.add(p.next.entry_hash);
             ++live;
         }
     }
-
-    seeker.reset();  // release its pinned memtables before the write
 
     CommitRecord record;
     record.index = input.index;
@@ -175,12 +215,24 @@ Status Store::Impl::commit(const CommitInput& input) {
     record.writes.reserve(plan.size());
 
     rocksdb::WriteBatch batch;
+    std::string key;
+    key.reserve(kObjectKeyBytes);
     for (const PlannedWrite& p : plan) {
         const ObjectWrite& w = *p.write;
         record.writes.push_back({w.id, w.version, !w.payload});
+        key.clear();
+        common::put_be16(key, static_cast<std::uint16_t>(p.shard));
+        key.append(w.id.view());
+        common::put_be64(key, w.version);
+        // The value is the flag byte followed by the payload, passed as two slices so the
+        // payload is copied once (into the batch), not twice.
+        const char flag = w.payload ? kValueLive : kValueTombstone;
+        rocksdb::Slice key_part(key);
+        rocksdb::Slice value_parts[2] = {rocksdb::Slice(&flag, 1),
+                                         w.payload ? rocksdb::Slice(*w.payload) : rocksdb::Slice()};
         REMORA_RETURN_IF_ERROR(to_status(
-            batch.Put(m_objects, object_key(p.shard, w.id, w.version),
-                      encode_object_value(w.payload)),
+            batch.Put(m_objects, rocksdb::SliceParts(&key_part, 1),
+                      rocksdb::SliceParts(value_parts, 2)),
             "building commit"));
     }
     for (const TxLocation& tx : input.transactions) {
@@ -235,8 +287,11 @@ Result<std::optional<LatestInfo>> Store::latest_info(const ObjectId& id) {
 }
 
 Result<std::optional<ObjectVersion>> Store::get_latest(const ObjectId& id) {
-    auto cached = m_impl->m_cache.find(id);
-    if (!cached) return m_impl->seek_at_or_below(id, ~Version{0});
+    const CachedLatest* cached = m_impl->m_cache.find(id);
+    if (cached == nullptr) {
+        if (m_impl->m_cache.complete()) return std::optional<ObjectVersion>{};
+        return m_impl->seek_at_or_below(id, ~Version{0});
+    }
     // The version is known: one exact point read (whole-key bloom filter, no iterator).
     std::string value;
     rocksdb::Status s =

@@ -39,6 +39,9 @@ struct StoreOptions {
     std::uint32_t shard_count = common::limits::kShardCountDefault;  // used at creation only
     bool sync = true;  // fsync the WAL on every commit (durable acknowledgement)
     std::size_t latest_cache_entries = common::limits::kLatestCacheEntriesDefault;
+    // kReadWrite: load every object's newest version into the cache at open (one scan), so
+    // that while the cache holds every object a miss means "absent" and costs no read.
+    bool preload_latest_cache = true;
     std::size_t write_buffer_bytes = 16u << 20;  // per column family memtable
 };
 

@@ -29,7 +29,14 @@ public:
     Result<std::optional<ObjectVersion>> seek_at_or_below(const ObjectId& id, Version bound,
                                                           rocksdb::Iterator* reuse = nullptr);
 
+    // The newest version a commit's write replaces: from the cache, absent when the cache is
+    // complete, else one seek with `seeker` (created on first use).
+    Result<std::optional<CachedLatest>> previous_for_commit(
+        const ObjectId& id, std::unique_ptr<rocksdb::Iterator>& seeker);
     Status commit(const CommitInput& input);
+    // Loads the newest version of every object into the cache, while it fits; marks the
+    // cache complete when all did.
+    Status preload_cache();
     Result<PruneResult> prune(Version watermark);
     Result<RecomputedDigest> recompute_digest();
     Result<StoreStats> stats();
@@ -48,10 +55,13 @@ public:
     rocksdb::ColumnFamilyHandle* m_transactions = nullptr;
     StoreStatus m_status;
     LatestCache m_cache;
+    bool m_created = false;           // this open created (or finished creating) the store
+    bool m_pending_creation = false;  // the database exists but its meta is still to be written
 
 private:
     Status create_or_open_rocksdb();
     Status initialize_meta();
+    bool is_pristine_open() const;  // every column family empty
     Status load_meta();
 };
 

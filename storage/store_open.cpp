@@ -47,29 +47,60 @@ bool directory_is_empty_or_absent(const std::string& dir) {
 
 }  // namespace
 
+// True when every column family of the RocksDB database in `dir` is one of ours and holds no
+// key: what a store creation leaves behind when it is interrupted before its first batch.
+bool is_pristine(const std::string& dir, const std::vector<std::string>& families) {
+    for (const std::string& name : families) {
+        if (std::find(kColumnFamilies.begin(), kColumnFamilies.end(), name) ==
+            kColumnFamilies.end()) {
+            return false;
+        }
+    }
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const std::string& name : families) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    if (!rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir, descriptors, &handles, &raw).ok()) {
+        return false;
+    }
+    bool empty = true;
+    for (auto* handle : handles) {
+        std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator(rocksdb::ReadOptions(), handle));
+        it->SeekToFirst();
+        if (it->Valid() || !it->status().ok()) empty = false;
+    }
+    for (auto* handle : handles) (void)raw->DestroyColumnFamilyHandle(handle);
+    delete raw;
+    return empty;
+}
+
 Status Store::Impl::create_or_open_rocksdb() {
     rocksdb::DBOptions db = db_options(m_options);
-    bool creating = false;
+    const bool may_create = m_mode == OpenMode::kReadWrite && m_options.create_if_missing;
     std::vector<std::string> existing;
     rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db, m_dir, &existing);
     if (!listed.ok()) {
-        bool can_create = m_mode == OpenMode::kReadWrite && m_options.create_if_missing &&
-                          directory_is_empty_or_absent(m_dir);
-        if (!can_create) {
+        if (!may_create || !directory_is_empty_or_absent(m_dir)) {
             return {Code::kNotADatabase,
                     m_dir + " is not a Remora database (no RocksDB database found: " +
                         listed.ToString() + ")"};
         }
-        creating = true;
+        m_pending_creation = true;
         db.create_if_missing = true;
         db.create_missing_column_families = true;
     } else {
         for (std::string_view name : kColumnFamilies) {
-            if (std::find(existing.begin(), existing.end(), name) == existing.end()) {
-                return {Code::kNotADatabase,
-                        m_dir + " is a RocksDB database but not a Remora store (column family '" +
-                            std::string(name) + "' is missing)"};
+            if (std::find(existing.begin(), existing.end(), name) != existing.end()) continue;
+            // A creation killed between RocksDB's column family creations leaves some of ours,
+            // all empty: finish it when allowed to create, never touch anything else.
+            if (may_create && is_pristine(m_dir, existing)) {
+                m_pending_creation = true;
+                db.create_missing_column_families = true;
+                break;
             }
+            return {Code::kNotADatabase,
+                    m_dir + " is a RocksDB database but not a Remora store (column family '" +
+                        std::string(name) + "' is missing)"};
         }
     }
 
@@ -90,7 +121,16 @@ Status Store::Impl::create_or_open_rocksdb() {
     m_objects = cf(kCfObjects);
     m_commits = cf(kCfCommits);
     m_transactions = cf(kCfTransactions);
-    return creating ? initialize_meta() : Status{};
+    return {};
+}
+
+bool Store::Impl::is_pristine_open() const {
+    for (auto* handle : m_handles) {
+        std::unique_ptr<rocksdb::Iterator> it(m_db->NewIterator(rocksdb::ReadOptions(), handle));
+        it->SeekToFirst();
+        if (it->Valid() || !it->status().ok()) return false;
+    }
+    return true;
 }
 
 Status Store::Impl::initialize_meta() {
@@ -164,7 +204,30 @@ Status Store::Impl::load_meta() {
 
 Status Store::Impl::open() {
     REMORA_RETURN_IF_ERROR(create_or_open_rocksdb());
-    return load_meta();
+    if (!m_pending_creation) {
+        // Our column families but no meta at all: a creation killed before its first batch.
+        std::string ignored;
+        rocksdb::Status s = m_db->Get(rocksdb::ReadOptions(), m_meta, kMetaFormatVersion, &ignored);
+        if (s.IsNotFound() && is_pristine_open()) {
+            if (m_mode != OpenMode::kReadWrite || !m_options.create_if_missing) {
+                return {Code::kNotADatabase,
+                        m_dir + " holds an interrupted store creation (no data); open it "
+                                "read-write with creation allowed to finish it"};
+            }
+            m_pending_creation = true;
+        }
+    }
+    if (m_pending_creation) {
+        REMORA_RETURN_IF_ERROR(initialize_meta());
+        m_created = true;
+    }
+    REMORA_RETURN_IF_ERROR(load_meta());
+    if (m_created) {
+        m_cache.set_complete(true);  // nothing stored yet: every id is absent until written
+    } else if (m_mode == OpenMode::kReadWrite && m_options.preload_latest_cache) {
+        REMORA_RETURN_IF_ERROR(preload_cache());
+    }
+    return {};
 }
 
 }  // namespace remora::storage

@@ -106,6 +106,30 @@ Result<PruneResult> Store::Impl::prune(Version watermark) {
     return result;
 }
 
+Status Store::Impl::preload_cache() {
+    bool fits = true;
+    Status scanned = for_each_object(
+        m_db.get(), m_objects,
+        [&](const DecodedObjectKey& object, const std::vector<RawVersion>& versions) -> Status {
+            if (!fits) return {};
+            if (m_cache.size() >= m_cache.capacity()) {
+                fits = false;  // what was loaded stays valid; misses will read RocksDB
+                return {};
+            }
+            const RawVersion& newest = versions.back();
+            auto v = decode_object_value(object.id, newest.version, newest.value);
+            if (!v) return v.status();
+            m_cache.put(object.id,
+                        {v->version, v->tombstone,
+                         v->tombstone ? common::Hash256{}
+                                      : entry_hash(object.id, v->version, v->payload)});
+            return {};
+        });
+    REMORA_RETURN_IF_ERROR(scanned);
+    m_cache.set_complete(fits);
+    return {};
+}
+
 Result<RecomputedDigest> Store::Impl::recompute_digest() {
     StateDigest digest;
     std::uint64_t live = 0;

@@ -265,6 +265,32 @@ TEST_CASE("opening refuses what is not our store, with clear errors", "[store][o
         CHECK(s.status().code() == Code::kNotADatabase);
         CHECK_THAT(s.status().message(), Catch::Contains("not a Remora store"));
     }
+    SECTION("a creation killed before its first batch is finished by the next creating open") {
+        auto make_empty = [&](const std::string& dir, std::vector<std::string> families) {
+            rocksdb::DBOptions options;
+            options.create_if_missing = true;
+            options.create_missing_column_families = true;
+            std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+            for (auto& name : families) cfs.emplace_back(name, rocksdb::ColumnFamilyOptions());
+            std::vector<rocksdb::ColumnFamilyHandle*> handles;
+            rocksdb::DB* raw = nullptr;
+            REQUIRE(rocksdb::DB::Open(options, dir, cfs, &handles, &raw).ok());
+            for (auto* h : handles) REQUIRE(raw->DestroyColumnFamilyHandle(h).ok());
+            delete raw;
+        };
+        std::vector<std::string> all(kColumnFamilies.begin(), kColumnFamilies.end());
+        make_empty(tmp.sub("all"), all);
+        make_empty(tmp.sub("some"), {"default", "meta"});
+        auto read_only = Store::open(tmp.sub("all"), OpenMode::kReadOnly);
+        CHECK(read_only.status().code() == Code::kNotADatabase);
+        CHECK_THAT(read_only.status().message(), Catch::Contains("interrupted store creation"));
+        for (const char* dir : {"all", "some"}) {
+            auto finished = create(tmp.sub(dir));
+            CHECK(finished->status().applied_commit == 0);
+            CHECK(finished->status().format_version == kFormatVersion);
+            commit(*finished, {put("after", 1, "x")});
+        }
+    }
     SECTION("a store written by another format version") {
         create(tmp.sub("db")).reset();
         {
