@@ -1,0 +1,125 @@
+// remora-bench: benchmarks with a baseline measured in the same run (docs/tools/remora-bench.md).
+// Modes: storage.
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tools/bench/storage_bench.h"
+#include "tools/bench/storage_options.h"
+#include "tools/bench/storage_report.h"
+#include "tools/cli/exit_codes.h"
+
+namespace {
+
+using namespace remora::tools;
+using remora::common::Code;
+using remora::common::Status;
+
+constexpr const char* kTool = "remora-bench";
+
+std::string usage() {
+    return "usage: remora-bench MODE [options]\n"
+           "\n"
+           "modes:\n"
+           "  storage   the store's commit throughput beside a raw RocksDB WriteBatch baseline\n"
+           "\n"
+           "Run 'remora-bench MODE --help' for a mode's options.\n";
+}
+
+void print_json(const nlohmann::ordered_json& json) { std::printf("%s\n", json.dump().c_str()); }
+
+// With --json an error is also one JSON object on stdout, as in remora-inspect.
+int fail(const Status& status, bool json) {
+    print_error(kTool, status);
+    int code = exit_code_for(status);
+    if (json) {
+        print_json({{"error", status.message()},
+                    {"code", code},
+                    {"status", remora::common::code_name(status.code())}});
+    }
+    return code;
+}
+
+int usage_error(const std::string& message, const char* help_hint, bool json) {
+    std::fprintf(stderr, "%s: usage error: %s\nRun '%s' for usage.\n", kTool, message.c_str(),
+                 help_hint);
+    if (json) print_json({{"error", message}, {"code", kExitUsage}, {"status", "Usage"}});
+    return kExitUsage;
+}
+
+void print_progress(std::uint64_t done, std::uint64_t total) {
+    std::fprintf(stderr, "\rstorage: %llu/%llu commits per side", (unsigned long long)done,
+                 (unsigned long long)total);
+    if (done == total) std::fputc('\n', stderr);
+    std::fflush(stderr);
+}
+
+int run_storage(const std::vector<std::string>& args) {
+    bool json = std::find(args.begin(), args.end(), "--json") != args.end();
+    auto command = bench::parse_storage_args(args);
+    if (!command) {
+        return usage_error(command.status().message(), "remora-bench storage --help", json);
+    }
+    if (command->help) {
+        std::fputs(bench::storage_usage().c_str(), stdout);
+        return kExitOk;
+    }
+    const bench::StorageBenchOptions& options = command->options;
+    if (!json) {
+        std::printf("remora-bench storage: seed %llu, databases in %s\n",
+                    (unsigned long long)options.seed, options.db_dir.c_str());
+        std::fflush(stdout);
+    }
+    bench::ProgressFn progress;
+    if (isatty(STDERR_FILENO)) progress = print_progress;
+    auto result = bench::run_storage_bench(options, progress);
+    if (!result) return fail(result.status(), json);
+
+    Status verified;
+    if (!result->digest_verified) {
+        verified = Status(Code::kVerificationFailed,
+                          "the store's digest " + result->digest_hex + " (" +
+                              std::to_string(result->live_objects) +
+                              " live objects) differs from its recomputation " +
+                              result->recomputed_digest_hex + " (" +
+                              std::to_string(result->recomputed_live_objects) + ")");
+        print_error(kTool, verified);
+    }
+    if (json) {
+        auto report = bench::storage_report_json(*result);
+        if (!verified) {
+            report["error"] = verified.message();
+            report["code"] = exit_code_for(verified);
+            report["status"] = remora::common::code_name(verified.code());
+        }
+        print_json(report);
+    } else {
+        std::fputs(bench::storage_report_text(*result).c_str(), stdout);
+    }
+    return exit_code_for(verified);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty()) {
+        std::fputs(usage().c_str(), stderr);
+        return kExitUsage;
+    }
+    const std::string mode = args.front();
+    if (mode == "--help" || mode == "-h" || mode == "help") {
+        std::fputs(usage().c_str(), stdout);
+        return kExitOk;
+    }
+    args.erase(args.begin());
+    if (mode == "storage") return run_storage(args);
+    bool json = std::find(args.begin(), args.end(), "--json") != args.end();
+    return usage_error("unknown mode '" + mode + "' (modes: storage)", "remora-bench --help", json);
+}
