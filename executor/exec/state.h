@@ -19,6 +19,7 @@ struct ObjectLookup {
     Version version = 0;
 
     bool exists() const { return object.has_value(); }
+    bool operator==(const ObjectLookup&) const = default;
 };
 
 class StateReader {

@@ -1,0 +1,42 @@
+#include "executor/exec/state_overlay.h"
+
+namespace remora::executor {
+namespace {
+
+// Calls put(object) for each written and created object and erase(id, version) for each
+// deleted one. Aborted effects have none of the three (validate_effects does not require it,
+// so the status is checked as well).
+template <typename Put, typename Erase>
+void for_each_change(const Effects& effects, Put put, Erase erase) {
+    if (!effects.status.is_success()) return;
+    for (const Object& object : effects.written) put(object);
+    for (const Object& object : effects.created) put(object);
+    for (const DeletedObject& deleted : effects.deleted) erase(deleted.id, deleted.version);
+}
+
+}  // namespace
+
+void apply_effects(InMemoryState& state, const Effects& effects) {
+    for_each_change(
+        effects, [&](const Object& object) { state.put(object); },
+        [&](const ObjectId& id, Version version) { state.erase(id, version); });
+}
+
+common::Result<ObjectLookup> StateOverlay::read(const ObjectId& id) {
+    auto it = m_changes.find(id);
+    if (it != m_changes.end()) return it->second;
+    return m_base.read(id);
+}
+
+void StateOverlay::apply(const Effects& effects) {
+    for_each_change(
+        effects,
+        [&](const Object& object) {
+            m_changes[object.id] = ObjectLookup{object, object.version};
+        },
+        [&](const ObjectId& id, Version version) {
+            m_changes[id] = ObjectLookup{std::nullopt, version};
+        });
+}
+
+}  // namespace remora::executor
