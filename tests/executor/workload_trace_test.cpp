@@ -1,0 +1,179 @@
+// trace:<file>: the CSV contract, its errors, and the real-chain trace of the shared folder.
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "executor/workload/trace.h"
+#include "executor/workload/trace_csv.h"
+#include "tests/executor/workload_support.h"
+#include "tests/support/temp_dir.h"
+
+namespace {
+
+using namespace remora::executor;
+using namespace remora::executor::workload;
+using remora::common::Code;
+
+constexpr const char* kHeader = "block,tx_index,sender,receiver,extra_objects\n";
+
+std::string parse_error(const std::string& text) {
+    auto rows = parse_trace_csv(text, "t.csv");
+    REQUIRE_FALSE(rows.is_ok());
+    CHECK(rows.status().code() == Code::kInvalidArgument);
+    return rows.status().message();
+}
+
+TEST_CASE("trace csv: rows, CREATE, extra objects, any column order", "[workload][trace]") {
+    std::string text =
+        "gas,extra_objects,receiver,tx_index,block,sender\r\n"
+        "21000,,B0,0,7,A0\r\n"
+        "1,cc:DD;ee:ff,CREATE,1,7,a1\r\n"
+        "\r\n"
+        "5,,a0,0,9,A0";
+    auto rows = parse_trace_csv(text, "t.csv");
+    INFO(rows.status().to_string());
+    REQUIRE(rows.is_ok());
+    REQUIRE(rows->size() == 3);
+    const TraceRow& first = (*rows)[0];
+    CHECK(first.block == 7);
+    CHECK(first.tx_index == 0);
+    CHECK(first.sender == "a0");
+    CHECK(first.receiver == std::optional<std::string>("b0"));
+    CHECK(first.extra_objects.empty());
+    CHECK(first.line == 2);
+    const TraceRow& second = (*rows)[1];
+    CHECK_FALSE(second.receiver.has_value());
+    CHECK(second.extra_objects == std::vector<std::string>{"cc:dd", "ee:ff"});
+    CHECK((*rows)[2].block == 9);
+    CHECK((*rows)[2].line == 5);
+}
+
+TEST_CASE("trace csv: malformed input gives errors naming the line", "[workload][trace]") {
+    CHECK_THAT(parse_error(""), Catch::Contains("empty trace"));
+    CHECK_THAT(parse_error("\n\n"), Catch::Contains("empty trace"));
+    CHECK_THAT(parse_error(kHeader), Catch::Contains("no rows"));
+    CHECK_THAT(parse_error("block,tx_index,sender,receiver\n1,0,aa,bb\n"),
+               Catch::Contains("line 1: the header lacks column 'extra_objects'"));
+    CHECK_THAT(parse_error("block,block,tx_index,sender,receiver,extra_objects\n"),
+               Catch::Contains("appears twice"));
+    std::string h = kHeader;
+    CHECK_THAT(parse_error(h + "1,0,aa,bb,\n1,1,aa,bb\n"),
+               Catch::Contains("t.csv line 3: 4 fields, the header has 5"));
+    CHECK_THAT(parse_error(h + "1,0,xyz,bb,\n"),
+               Catch::Contains("line 2: sender 'xyz' is not an id of 1..64 hex digits"));
+    CHECK_THAT(parse_error(h + "1,0,,bb,\n"), Catch::Contains("line 2: sender ''"));
+    CHECK_THAT(parse_error(h + "1,0,aa,0xbb,\n"),
+               Catch::Contains("receiver '0xbb' is neither CREATE nor"));
+    CHECK_THAT(parse_error(h + "1,0,aa,bb,\n2,0,aa,bb,cc:zz\n"),
+               Catch::Contains("line 3: extra object 'cc:zz' is not hex"));
+    CHECK_THAT(parse_error(h + "1,0,aa,bb,cc;;dd\n"), Catch::Contains("extra object ''"));
+    CHECK_THAT(parse_error(h + "x1,0,aa,bb,\n"), Catch::Contains("block 'x1' is not a u64"));
+    CHECK_THAT(parse_error(h + "1,-1,aa,bb,\n"), Catch::Contains("tx_index '-1'"));
+    CHECK_THAT(parse_error(h + "1,4294967296,aa,bb,\n"), Catch::Contains("not a u32"));
+    CHECK_THAT(parse_error(h + "1,0," + std::string(65, 'a') + ",bb,\n"),
+               Catch::Contains("1..64 hex digits"));
+}
+
+TEST_CASE("trace files: missing file and too many objects are errors", "[workload][trace]") {
+    remora::testing::TempDir dir;
+    WorkloadConfig config;
+    config.name = "trace:" + dir.sub("absent.csv");
+    auto missing = make_workload(config);
+    REQUIRE_FALSE(missing.is_ok());
+    CHECK(missing.status().code() == Code::kNotFound);
+    CHECK_THAT(missing.status().message(), Catch::Contains("absent.csv"));
+
+    config.name = "trace:" + dir.path().string();
+    auto directory = make_workload(config);
+    REQUIRE_FALSE(directory.is_ok());
+    CHECK_THAT(directory.status().message(), Catch::Contains("not a regular file"));
+
+    std::string extras;
+    for (int i = 0; i < 130; ++i) extras += (i ? ";" : "") + std::to_string(1000 + i);
+    std::string path = dir.sub("wide.csv");
+    std::ofstream(path) << kHeader << "1,0,aa,bb,\n1,1,aa,bb," << extras << "\n";
+    config.name = "trace:" + path;
+    auto wide = make_workload(config);
+    REQUIRE_FALSE(wide.is_ok());
+    CHECK_THAT(wide.status().message(), Catch::Contains("line 3: 132 distinct objects exceed"));
+}
+
+TEST_CASE("trace workload: inputs, touch calls, blocks as commits", "[workload][trace]") {
+    remora::testing::TempDir dir;
+    std::string path = dir.sub("small.csv");
+    std::ofstream(path) << kHeader << "5,0,aa,bb,\n5,1,aa,aa,cc:01;cc:01;cc:02\n"
+                        << "6,0,bb,CREATE,\n";
+    WorkloadConfig config;
+    config.name = "trace:" + path;
+    auto workload = make_workload(config);
+    INFO(workload.status().to_string());
+    REQUIRE(workload.is_ok());
+    CHECK((*workload)->size() == std::optional<std::uint64_t>(3));
+    CHECK((*workload)->name() == "trace:" + path);
+    // aa, bb, cc:01, cc:02 and the touch package.
+    CHECK((*workload)->genesis_objects().size() == 5);
+
+    auto t0 = (*workload)->next();
+    auto t1 = (*workload)->next();
+    auto t2 = (*workload)->next();
+    REQUIRE(t2.has_value());
+    CHECK_FALSE((*workload)->next().has_value());
+    CHECK(t0->tx.inputs == std::vector<InputObject>{InputObject::shared(trace_account_id("aa")),
+                                                    InputObject::shared(trace_account_id("bb"))});
+    CHECK(t0->tx.arguments == std::vector<Value>{std::uint64_t{2}, std::uint64_t{0}});
+    CHECK_FALSE(t0->ends_commit);
+    // Duplicates are declared once.
+    CHECK(t1->tx.inputs == std::vector<InputObject>{
+                               InputObject::shared(trace_account_id("aa")),
+                               InputObject::shared(trace_extra_object_id("cc:01")),
+                               InputObject::shared(trace_extra_object_id("cc:02"))});
+    CHECK(t1->ends_commit);
+    CHECK(t1->tx.sender == t0->tx.sender);
+    CHECK(t2->tx.sender != t0->tx.sender);
+    CHECK(t2->tx.arguments == std::vector<Value>{std::uint64_t{1}, std::uint64_t{1}});
+    CHECK(t2->ends_commit);
+}
+
+TEST_CASE("trace workload: the real-chain trace of the shared folder", "[workload][trace]") {
+    std::string path = remora::testing::shared_trace_path();
+    if (!std::filesystem::exists(path)) {
+        WARN("skipped: " << path << " is absent");
+        return;
+    }
+    WorkloadConfig config;
+    config.name = "trace:" + path;
+    config.invalid_signature_rate = 0.01;
+    auto first = make_workload(config);
+    auto second = make_workload(config);
+    INFO(first.status().to_string());
+    REQUIRE(first.is_ok());
+    REQUIRE(second.is_ok());
+    CHECK((*first)->size() == std::optional<std::uint64_t>(24'342));
+    // 26,999 accounts, 5,914 token balances (traces/README.md) and the touch package.
+    CHECK((*first)->genesis_objects().size() == 26'999 + 5'914 + 1);
+
+    std::size_t count = 0, commits = 0, broken = 0;
+    std::set<Address> senders;
+    CHECK((*first)->genesis_objects() == (*second)->genesis_objects());
+    while (auto tx = (*first)->next()) {
+        if (count < 2000) {  // a second replay of a prefix keeps the test fast
+            auto again = (*second)->next();
+            REQUIRE(again.has_value());
+            CHECK(remora::testing::transaction_bytes(tx->tx) ==
+                  remora::testing::transaction_bytes(again->tx));
+            CHECK(tx->ends_commit == again->ends_commit);
+        }
+        senders.insert(tx->tx.sender);
+        if (tx->ends_commit) ++commits;
+        if (tx->expected_status == AbortCode::kInvalidAuthenticator) ++broken;
+        ++count;
+    }
+    CHECK(count == 24'342);
+    CHECK(commits == 84);  // the file's distinct blocks, each contiguous
+    CHECK(senders.size() == 17'457);
+    CHECK(broken == 243);  // floor(24,342 × 0.01)
+}
+
+}  // namespace
