@@ -97,7 +97,8 @@ TEST_CASE("inspect args: misplaced, missing and repeated arguments are usage err
                Catch::Contains("does not apply to 'digest'"));
     CHECK_THAT(p.error({"--db", "/d", "commit"}), Catch::Contains("needs N"));
     CHECK_THAT(p.error({"--db", "/d", "stats", "extra"}), Catch::Contains("unexpected argument"));
-    CHECK_THAT(p.error({"--db", "/d", "replay-verify"}), Catch::Contains("unknown command"));
+    CHECK_THAT(p.error({"--db", "/d", "replay-verify", "extra"}),
+               Catch::Contains("unexpected argument"));
     CHECK_THAT(p.error({"--db", "/d", "-x"}), Catch::Contains("unknown option '-x'"));
     CHECK_THAT(p.error({"--db", "/d", "snapshot"}),
                Catch::Contains("list, create, verify, restore"));

@@ -32,7 +32,6 @@ TEST_CASE("inspect: usage errors exit 2 and say what is wrong", "[inspect]") {
     std::vector<Case> cases = {
         {{"status"}, "needs --db DIR"},
         {{"--db", fixture.db, "frobnicate"}, "unknown command 'frobnicate'"},
-        {{"--db", fixture.db, "replay-verify"}, "unknown command 'replay-verify'"},
         {{"--db", fixture.db, "--bogus"}, "unknown option '--bogus'"},
         {{"--db", fixture.db, "get"}, "needs ID"},
         {{"--db", fixture.db, "get", "abc"}, "64 hex digits"},

@@ -41,6 +41,7 @@ std::unique_ptr<Command> make_get_command();
 std::unique_ptr<Command> make_history_command();
 std::unique_ptr<Command> make_commit_command();
 std::unique_ptr<Command> make_digest_command();
+std::unique_ptr<Command> make_replay_verify_command();
 std::unique_ptr<Command> make_snapshot_list_command();
 std::unique_ptr<Command> make_snapshot_create_command();
 std::unique_ptr<Command> make_snapshot_verify_command();

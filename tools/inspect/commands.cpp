@@ -10,6 +10,7 @@ std::vector<std::unique_ptr<Command>> make_commands() {
     commands.push_back(make_history_command());
     commands.push_back(make_commit_command());
     commands.push_back(make_digest_command());
+    commands.push_back(make_replay_verify_command());
     commands.push_back(make_snapshot_list_command());
     commands.push_back(make_snapshot_create_command());
     commands.push_back(make_snapshot_verify_command());

@@ -1,0 +1,105 @@
+#include "executor/sequential/commit_body.h"
+
+#include "common/limits.h"
+#include "executor/commit_body_generated.h"
+#include "executor/tx/effects_codec.h"
+#include "executor/tx/object_codec.h"
+#include "executor/tx/transaction_codec.h"
+
+namespace remora::executor {
+namespace {
+
+using common::Code;
+using common::Status;
+
+flatbuffers::Offset<flatbuffers::Vector<std::uint8_t>> bytes_vector(
+    flatbuffers::FlatBufferBuilder& builder, const common::Bytes& bytes) {
+    return builder.CreateVector(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+}
+
+common::ByteView view(const flatbuffers::Vector<std::uint8_t>* v) {
+    if (v == nullptr) return {};
+    return {reinterpret_cast<const char*>(v->data()), v->size()};
+}
+
+}  // namespace
+
+common::Bytes encode_commit_body(const CommitBody& body) {
+    flatbuffers::FlatBufferBuilder builder(1024);
+    std::vector<flatbuffers::Offset<fb::CommittedTx>> entries;
+    entries.reserve(body.transactions.size());
+    for (const CommittedTx& entry : body.transactions) {
+        auto tx = bytes_vector(builder, encode_transaction(entry.transaction));
+        auto effects = bytes_vector(builder, encode_effects(entry.effects));
+        entries.push_back(fb::CreateCommittedTx(builder, tx, effects));
+    }
+    auto transactions = builder.CreateVector(entries);
+    flatbuffers::Offset<fb::GenesisRecord> genesis;
+    if (body.genesis) {
+        std::vector<flatbuffers::Offset<fb::GenesisObject>> objects;
+        objects.reserve(body.genesis_objects.size());
+        for (const Object& object : body.genesis_objects) {
+            objects.push_back(
+                fb::CreateGenesisObject(builder, bytes_vector(builder, encode_object(object))));
+        }
+        auto workload = builder.CreateString(body.genesis_workload);
+        genesis = fb::CreateGenesisRecord(builder, workload, builder.CreateVector(objects));
+    }
+    fb::CommitBodyBuilder root(builder);
+    root.add_format_version(kCommitBodyFormatVersion);
+    if (body.genesis) root.add_genesis(genesis);
+    root.add_transactions(transactions);
+    fb::FinishCommitBodyBuffer(builder, root.Finish());
+    return {reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize()};
+}
+
+common::Result<CommitBody> decode_commit_body(common::ByteView bytes) {
+    if (bytes.size() > common::limits::kCommitBodyBytesMax) {
+        return Status{Code::kCorruption, "commit body larger than the limit"};
+    }
+    // FlatBuffers reads scalars in place: copy to an aligned buffer first.
+    std::vector<std::uint8_t> aligned(bytes.begin(), bytes.end());
+    flatbuffers::Verifier verifier(aligned.data(), aligned.size(), /*max_depth=*/8,
+                                   /*max_tables=*/1u << 22);
+    if (!fb::VerifyCommitBodyBuffer(verifier)) {
+        return Status{Code::kCorruption, "commit body fails FlatBuffers verification"};
+    }
+    const fb::CommitBody* root = fb::GetCommitBody(aligned.data());
+    if (root->format_version() != kCommitBodyFormatVersion) {
+        return Status{Code::kFormatVersion, "commit body format version " +
+                                                std::to_string(root->format_version())};
+    }
+    CommitBody body;
+    if (root->genesis() != nullptr) {
+        body.genesis = true;
+        if (root->genesis()->workload() != nullptr) {
+            body.genesis_workload = root->genesis()->workload()->str();
+        }
+        if (root->genesis()->objects() != nullptr) {
+            std::size_t position = 0;
+            for (const fb::GenesisObject* entry : *root->genesis()->objects()) {
+                auto object = decode_object(view(entry->object()));
+                if (!object) {
+                    return object.status().with_context("genesis object " +
+                                                        std::to_string(position));
+                }
+                ++position;
+                body.genesis_objects.push_back(std::move(object).value());
+            }
+        }
+    }
+    if (root->transactions() == nullptr) return body;
+    body.transactions.reserve(root->transactions()->size());
+    std::size_t position = 0;
+    for (const fb::CommittedTx* entry : *root->transactions()) {
+        std::string where = "commit body transaction " + std::to_string(position++);
+        auto tx = decode_transaction(view(entry->transaction()));
+        if (!tx) return tx.status().with_context(where);
+        auto effects = decode_effects(view(entry->effects()));
+        if (!effects) return effects.status().with_context(where);
+        body.transactions.push_back({std::move(tx).value(), std::move(effects).value()});
+    }
+    return body;
+}
+
+}  // namespace remora::executor

@@ -1,0 +1,83 @@
+#include "executor/sequential/replay.h"
+
+#include "executor/sequential/commit_body.h"
+#include "executor/sequential/sequential.h"
+#include "executor/tx/effects.h"
+
+namespace remora::executor {
+namespace {
+
+using common::Code;
+using common::Status;
+
+Status mismatch(ReplayReport& report, common::CommitIndex index, std::string detail) {
+    report.match = false;
+    report.first_mismatch = index;
+    report.detail = std::move(detail);
+    return {};
+}
+
+}  // namespace
+
+common::Result<ReplayReport> replay_verify(storage::Store& source, const std::string& scratch_dir) {
+    ReplayReport report;
+    report.recorded_digest = source.status().state_digest;
+    common::CommitIndex last = source.status().applied_commit;
+    if (last == 0) return Status{Code::kNotFound, source.dir() + " has no commits to replay"};
+
+    storage::StoreOptions options;
+    options.create_if_missing = true;
+    options.shard_count = source.status().shard_count;
+    options.sync = false;  // a scratch copy: durability buys nothing here
+    auto scratch = storage::Store::open(scratch_dir, storage::OpenMode::kReadWrite, options);
+    if (!scratch) return scratch.status().with_context("scratch store");
+    if (scratch.value()->status().applied_commit != 0) {
+        return Status{Code::kAlreadyExists, "scratch directory " + scratch_dir + " is not empty"};
+    }
+    SequentialExecutor executor(*scratch.value());
+
+    for (common::CommitIndex index = 1; index <= last; ++index) {
+        auto record = source.read_commit(index);
+        if (!record) return record.status();
+        auto body = decode_commit_body(record->body);
+        if (!body) return body.status().with_context("commit " + std::to_string(index));
+        if (index == 1) {
+            if (!body->genesis) {
+                return Status{Code::kCorruption, "commit 1 is not a genesis commit"};
+            }
+            REMORA_RETURN_IF_ERROR(
+                executor.commit_genesis(body->genesis_objects, body->genesis_workload));
+        } else {
+            if (body->genesis) return Status{Code::kCorruption, "a second genesis commit"};
+            std::vector<Transaction> txs;
+            txs.reserve(body->transactions.size());
+            for (const CommittedTx& entry : body->transactions) txs.push_back(entry.transaction);
+            auto outcome = executor.execute_commit(txs);
+            if (!outcome) return outcome.status().with_context("replaying commit " +
+                                                               std::to_string(index));
+            report.transactions += txs.size();
+            for (std::size_t i = 0; i < txs.size(); ++i) {
+                if (canonical_effects_bytes(outcome->effects[i]) !=
+                    canonical_effects_bytes(body->transactions[i].effects)) {
+                    REMORA_RETURN_IF_ERROR(mismatch(
+                        report, index,
+                        "transaction " + std::to_string(i) + " (" +
+                            outcome->effects[i].tx_digest.hex() + ") produced other effects"));
+                    break;
+                }
+            }
+        }
+        report.commits = index;
+        report.replayed_digest = scratch.value()->status().state_digest;
+        if (report.match && report.replayed_digest != record->state_digest) {
+            REMORA_RETURN_IF_ERROR(mismatch(report, index,
+                                            "state digest after commit " + std::to_string(index) +
+                                                " is " + report.replayed_digest.hex() +
+                                                ", recorded " + record->state_digest.hex()));
+        }
+        if (!report.match) break;
+    }
+    return report;
+}
+
+}  // namespace remora::executor
