@@ -47,6 +47,7 @@ public:
     std::string m_dir;
     OpenMode m_mode;
     StoreOptions m_options;
+    std::unique_ptr<rocksdb::Env> m_env;  // in-memory stores only; outlives m_db
     std::unique_ptr<rocksdb::DB> m_db;
     std::vector<rocksdb::ColumnFamilyHandle*> m_handles;  // in kColumnFamilies order
     rocksdb::ColumnFamilyHandle* m_meta = nullptr;
@@ -60,6 +61,7 @@ public:
 
 private:
     Status create_or_open_rocksdb();
+    Status open_column_families(const rocksdb::DBOptions& db);
     Status initialize_meta();
     bool is_pristine_open() const;  // every column family empty
     Status load_meta();

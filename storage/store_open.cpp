@@ -76,6 +76,18 @@ bool is_pristine(const std::string& dir, const std::vector<std::string>& familie
 
 Status Store::Impl::create_or_open_rocksdb() {
     rocksdb::DBOptions db = db_options(m_options);
+    if (m_options.in_memory) {
+        // A fresh, private file system: the store is always created.
+        m_env.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
+        db.env = m_env.get();
+        if (m_mode != OpenMode::kReadWrite || !m_options.create_if_missing) {
+            return {Code::kInvalidArgument, "an in-memory store must be created read-write"};
+        }
+        m_pending_creation = true;
+        db.create_if_missing = true;
+        db.create_missing_column_families = true;
+        return open_column_families(db);
+    }
     const bool may_create = m_mode == OpenMode::kReadWrite && m_options.create_if_missing;
     std::vector<std::string> existing;
     rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db, m_dir, &existing);
@@ -104,6 +116,10 @@ Status Store::Impl::create_or_open_rocksdb() {
         }
     }
 
+    return open_column_families(db);
+}
+
+Status Store::Impl::open_column_families(const rocksdb::DBOptions& db) {
     std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
     for (std::string_view name : kColumnFamilies) {
         descriptors.emplace_back(std::string(name), name == kCfObjects

@@ -193,6 +193,9 @@ Result<StoreStats> Store::Impl::stats() {
 
 Status Store::checkpoint(const std::string& target_dir) {
     REMORA_RETURN_IF_ERROR(m_impl->require_writable("checkpoint"));
+    if (m_impl->m_options.in_memory) {
+        return {Code::kUnsupported, "an in-memory store cannot be checkpointed"};
+    }
     std::error_code ec;
     if (std::filesystem::exists(target_dir, ec)) {
         return {Code::kAlreadyExists, "checkpoint target " + target_dir + " already exists"};

@@ -320,3 +320,26 @@ TEST_CASE("opening refuses what is not our store, with clear errors", "[store][o
         CHECK(reader.value()->commit(input_of(2, {})).code() == Code::kInvalidArgument);
     }
 }
+
+TEST_CASE("an in-memory store behaves like the on-disk one and leaves no files", "[store]") {
+    testing::TempDir tmp;
+    StoreOptions options;
+    options.create_if_missing = true;
+    options.in_memory = true;
+    auto memory = Store::open(tmp.sub("mem"), OpenMode::kReadWrite, options);
+    REQUIRE(memory);
+    auto disk = create(tmp.sub("disk"));
+    for (Store* store : {memory.value().get(), disk.get()}) {
+        commit(*store, {put("a", 1, "a1"), put("b", 1, "b1")});
+        commit(*store, {put("a", 2, "a2"), del("b", 3)});
+    }
+    CHECK(memory.value()->status().state_digest == disk->status().state_digest);
+    CHECK(memory.value()->get_at_or_below(id_of("a"), 1).value()->payload == "a1");
+    CHECK(memory.value()->recompute_digest().value().state_digest ==
+          disk->status().state_digest);
+    CHECK(memory.value()->checkpoint(tmp.sub("cp")).code() == Code::kUnsupported);
+    CHECK_FALSE(std::filesystem::exists(tmp.sub("mem")));
+    options.create_if_missing = false;
+    CHECK(Store::open(tmp.sub("m2"), OpenMode::kReadWrite, options).status().code() ==
+          Code::kInvalidArgument);
+}
