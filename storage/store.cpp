@@ -3,6 +3,7 @@
 #include "storage/store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <system_error>
 #include <thread>
 
@@ -106,33 +107,74 @@ std::string describe(const ObjectWrite& w) {
     return "object " + w.id.hex() + " version " + std::to_string(w.version);
 }
 
-// Entry hashes (BLAKE2b over each payload) are the commit path's largest CPU cost, and they
-// are independent, so large commits split them over two threads. The result does not depend
-// on the split.
-void hash_entries(std::vector<PlannedWrite>& plan) {
-    auto work = [&plan](std::size_t begin, std::size_t end) {
-        for (std::size_t i = begin; i < end; ++i) {
-            const ObjectWrite& w = *plan[i].write;
-            if (w.payload) plan[i].next.entry_hash = entry_hash(w.id, w.version, *w.payload);
+// Entry hashes (BLAKE2b over each payload) are the commit path's largest CPU cost beyond
+// RocksDB. They depend only on the writes, so for large commits a helper thread starts hashing
+// as soon as the plan is sorted, while this thread validates and builds the batch, and then
+// this thread joins in. Both claim chunks from one atomic cursor; each writes only the
+// entry_hash of the writes it claimed, which nothing else reads before finish() returns. The
+// result does not depend on who hashed what.
+class EntryHasher {
+public:
+    explicit EntryHasher(std::vector<PlannedWrite>& plan) : m_plan(plan) {
+        if (plan.size() < kParallelHashWritesMin) return;
+        try {
+            m_helper = std::thread([this] { run(); });
+        } catch (const std::system_error&) {
+            // No thread to be had: finish() hashes everything on this thread.
         }
-    };
-    const std::size_t half = plan.size() / 2;
-    if (plan.size() < kParallelHashWritesMin) {
-        work(0, plan.size());
-        return;
     }
-    std::thread helper;
-    try {
-        helper = std::thread(work, half, plan.size());
-    } catch (const std::system_error&) {
-        work(0, plan.size());  // no thread to be had: same result, one core
-        return;
+    // On an early return (a refused commit) the remaining work is abandoned, not done.
+    ~EntryHasher() {
+        m_cursor.store(m_plan.size(), std::memory_order_relaxed);
+        if (m_helper.joinable()) m_helper.join();
     }
-    work(0, half);
-    helper.join();
-}
+    EntryHasher(const EntryHasher&) = delete;
+    EntryHasher& operator=(const EntryHasher&) = delete;
+
+    // Returns once every entry hash is computed.
+    void finish() {
+        run();
+        if (m_helper.joinable()) m_helper.join();
+    }
+
+private:
+    static constexpr std::size_t kChunk = 32;
+
+    void run() {
+        for (;;) {
+            std::size_t begin = m_cursor.fetch_add(kChunk, std::memory_order_relaxed);
+            if (begin >= m_plan.size()) return;
+            std::size_t end = std::min(begin + kChunk, m_plan.size());
+            for (std::size_t i = begin; i < end; ++i) {
+                const ObjectWrite& w = *m_plan[i].write;
+                if (w.payload) m_plan[i].next.entry_hash = entry_hash(w.id, w.version, *w.payload);
+            }
+        }
+    }
+
+    std::vector<PlannedWrite>& m_plan;
+    std::atomic<std::size_t> m_cursor{0};
+    std::thread m_helper;
+};
 
 }  // namespace
+
+Status Store::Impl::put_object(rocksdb::WriteBatch& batch, std::string& key, std::uint32_t shard,
+                               const ObjectWrite& w) {
+    key.clear();
+    common::put_be16(key, static_cast<std::uint16_t>(shard));
+    key.append(w.id.view());
+    common::put_be64(key, w.version);
+    // The value is the flag byte followed by the payload, passed as two slices so the payload
+    // is copied once (into the batch), not twice.
+    const char flag = w.payload ? kValueLive : kValueTombstone;
+    rocksdb::Slice key_part(key);
+    rocksdb::Slice value_parts[2] = {rocksdb::Slice(&flag, 1),
+                                     w.payload ? rocksdb::Slice(*w.payload) : rocksdb::Slice()};
+    return to_status(batch.Put(m_objects, rocksdb::SliceParts(&key_part, 1),
+                               rocksdb::SliceParts(value_parts, 2)),
+                     "building commit");
+}
 
 Result<std::optional<CachedLatest>> Store::Impl::previous_for_commit(
     const ObjectId& id, std::unique_ptr<rocksdb::Iterator>& seeker) {
@@ -166,6 +208,10 @@ Status Store::Impl::commit(const CommitInput& input) {
         return std::tie(a.shard, a.write->id) < std::tie(b.shard, b.write->id);
     });
 
+    EntryHasher hasher(plan);  // starts hashing now; joined before the digest is computed
+    rocksdb::WriteBatch batch;
+    std::string key;
+    key.reserve(kObjectKeyBytes);
     std::unique_ptr<rocksdb::Iterator> seeker;
     for (std::size_t i = 0; i < plan.size(); ++i) {
         PlannedWrite& p = plan[i];
@@ -189,10 +235,11 @@ Status Store::Impl::commit(const CommitInput& input) {
         }
         p.next.version = w.version;
         p.next.tombstone = !w.payload;
+        REMORA_RETURN_IF_ERROR(put_object(batch, key, p.shard, w));
     }
     seeker.reset();  // release its pinned memtables before the write
 
-    hash_entries(plan);
+    hasher.finish();
     StateDigest digest(m_status.state_digest);
     std::uint64_t live = m_status.live_objects;
     for (const PlannedWrite& p : plan) {
@@ -213,27 +260,8 @@ Status Store::Impl::commit(const CommitInput& input) {
     record.transactions = static_cast<std::uint32_t>(input.transactions.size());
     record.body = input.body;
     record.writes.reserve(plan.size());
-
-    rocksdb::WriteBatch batch;
-    std::string key;
-    key.reserve(kObjectKeyBytes);
     for (const PlannedWrite& p : plan) {
-        const ObjectWrite& w = *p.write;
-        record.writes.push_back({w.id, w.version, !w.payload});
-        key.clear();
-        common::put_be16(key, static_cast<std::uint16_t>(p.shard));
-        key.append(w.id.view());
-        common::put_be64(key, w.version);
-        // The value is the flag byte followed by the payload, passed as two slices so the
-        // payload is copied once (into the batch), not twice.
-        const char flag = w.payload ? kValueLive : kValueTombstone;
-        rocksdb::Slice key_part(key);
-        rocksdb::Slice value_parts[2] = {rocksdb::Slice(&flag, 1),
-                                         w.payload ? rocksdb::Slice(*w.payload) : rocksdb::Slice()};
-        REMORA_RETURN_IF_ERROR(to_status(
-            batch.Put(m_objects, rocksdb::SliceParts(&key_part, 1),
-                      rocksdb::SliceParts(value_parts, 2)),
-            "building commit"));
+        record.writes.push_back({p.write->id, p.write->version, !p.write->payload});
     }
     for (const TxLocation& tx : input.transactions) {
         REMORA_RETURN_IF_ERROR(to_status(
@@ -250,10 +278,16 @@ Status Store::Impl::commit(const CommitInput& input) {
     (void)batch.Put(m_meta, kMetaLiveObjects, be);
     (void)batch.Put(m_meta, kMetaStateDigest, digest.value().view());
 
-    REMORA_RETURN_IF_ERROR(to_status(m_db->Write(write_options(m_options), &batch),
-                                     "writing commit " + std::to_string(input.index)));
-    // Only now, with the batch durable, do memory structures move forward.
+    // The cache moves forward before the write, while its slots are still hot from the
+    // lookups; if the write fails, the cache is emptied (an empty cache holds nothing the
+    // database lacks), which keeps its invariant at the price of a cold start.
     for (const PlannedWrite& p : plan) m_cache.put(p.write->id, p.next);
+    Status written = to_status(m_db->Write(write_options(m_options), &batch),
+                               "writing commit " + std::to_string(input.index));
+    if (!written) {
+        m_cache.clear();
+        return written;
+    }
     m_status.applied_commit = input.index;
     m_status.state_digest = digest.value();
     m_status.live_objects = live;

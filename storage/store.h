@@ -7,8 +7,8 @@
 //    atomic WriteBatch.
 //  - state_digest() always equals recompute_digest() over the live object set.
 //  - Every object's versions strictly increase; the newest version is never pruned.
-//  - The latest-version cache only ever holds what the database holds (it is filled from the
-//    database and updated after a successful write).
+//  - Between calls, the latest-version cache only holds what the database holds (it is filled
+//    from the database; a commit whose write fails empties it).
 //
 // Thread safety: a Store is used by one thread at a time (the node serializes access).
 

@@ -34,6 +34,9 @@ public:
     Result<std::optional<CachedLatest>> previous_for_commit(
         const ObjectId& id, std::unique_ptr<rocksdb::Iterator>& seeker);
     Status commit(const CommitInput& input);
+    // Appends one object version to `batch`; `key` is scratch space.
+    Status put_object(rocksdb::WriteBatch& batch, std::string& key, std::uint32_t shard,
+                      const ObjectWrite& w);
     // Loads the newest version of every object into the cache, while it fits; marks the
     // cache complete when all did.
     Status preload_cache();

@@ -343,3 +343,30 @@ TEST_CASE("an in-memory store behaves like the on-disk one and leaves no files",
     CHECK(Store::open(tmp.sub("m2"), OpenMode::kReadWrite, options).status().code() ==
           Code::kInvalidArgument);
 }
+
+TEST_CASE("large commits hash on two threads and match recomputation", "[store]") {
+    // 1000-write commits take the two-thread hashing path (kParallelHashWritesMin = 256).
+    testing::TempDir tmp;
+    auto store = create(tmp.sub("db"));
+    for (Version v = 1; v <= 3; ++v) {
+        std::vector<ObjectWrite> writes;
+        for (int i = 0; i < 1000; ++i) {
+            if (v == 3 && i % 3 == 0) {
+                writes.push_back(del("big" + std::to_string(i), v));
+            } else {
+                writes.push_back(put("big" + std::to_string(i), v, std::string(100 + i % 50, char(i))));
+            }
+        }
+        commit(*store, writes);
+        REQUIRE(store->recompute_digest().value().state_digest == store->status().state_digest);
+    }
+    // A refused large commit (its last write is invalid) abandons its hashing, changes nothing.
+    StoreStatus before = store->status();
+    std::vector<ObjectWrite> writes;
+    for (int i = 0; i < 999; ++i) writes.push_back(put("big" + std::to_string(i), 10, "x"));
+    writes.push_back(put("big1", 2, "stale version"));
+    CHECK(store->commit(input_of(4, writes)).code() == Code::kInvalidArgument);
+    CHECK(store->status().state_digest == before.state_digest);
+    CHECK(store->status().applied_commit == 3);
+    CHECK(store->get_latest(id_of("big1")).value()->version == 3);
+}
