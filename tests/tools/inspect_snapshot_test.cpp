@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "recovery/snapshot.h"
 #include "storage/store.h"
 #include "tests/tools/inspect_fixture.h"
 
@@ -118,4 +119,29 @@ TEST_CASE("inspect: snapshot verify of a damaged snapshot exits 65 and names the
 }
 
 }  // namespace
+}  // namespace remora::testing
+
+namespace remora::testing {
+
+TEST_CASE("inspect: status still reports the store when a snapshot is damaged",
+          "[inspect][snapshot]") {
+    InspectStore fixture;
+    auto created = inspect({"--db", fixture.db, "--json", "snapshot", "create"});
+    REQUIRE(created.exit_code == 0);
+    std::string path = parse_single_json(created)["snapshot"]["path"];
+    {
+        std::ofstream manifest(path + "/" + recovery::kManifestFileName, std::ios::trunc);
+        manifest << "not a manifest";
+    }
+    auto run = inspect({"--db", fixture.db, "--json", "status"});
+    CHECK(run.exit_code == 65);
+    Json json = parse_single_json(run);
+    CHECK(json["applied_commit"] == fixture.final_status().applied_commit);
+    CHECK(json["state_digest"] == fixture.final_status().state_digest.hex());
+    CHECK_THAT(json["snapshots_error"].get<std::string>(), Catch::Contains(path));
+    auto text = inspect({"--db", fixture.db, "status"});
+    CHECK(text.exit_code == 65);
+    CHECK_THAT(text.out, Catch::Contains("UNREADABLE"));
+}
+
 }  // namespace remora::testing

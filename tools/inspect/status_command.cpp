@@ -14,8 +14,9 @@ public:
 
     Result<Report> run(Context& context) const override {
         const storage::StoreStatus& status = context.store->status();
+        // A damaged snapshot must not hide the store's own status: report both, and let the
+        // damage decide the exit code (65 for a corrupt manifest).
         auto snapshots = recovery::list_snapshots(recovery::snapshots_dir(context.store->dir()));
-        if (!snapshots) return snapshots.status().with_context("listing snapshots");
 
         Report report;
         report.json = {
@@ -29,7 +30,12 @@ public:
             {"retention_watermark", status.retention_watermark},
         };
         Json list = Json::array();
-        for (const auto& info : *snapshots) list.push_back(snapshot_json(info, false));
+        if (snapshots) {
+            for (const auto& info : *snapshots) list.push_back(snapshot_json(info, false));
+        } else {
+            report.json["snapshots_error"] = snapshots.status().message();
+            report.verdict = snapshots.status().with_context("listing snapshots");
+        }
         report.json["snapshots"] = std::move(list);
 
         std::string& text = report.text;
@@ -40,8 +46,12 @@ public:
         add_field(text, "state digest", status.state_digest.hex());
         add_field(text, "live objects", status.live_objects);
         add_field(text, "retention watermark", status.retention_watermark);
-        add_field(text, "snapshots", snapshots->size());
-        for (const auto& info : *snapshots) text += "  " + snapshot_line(info) + "\n";
+        if (snapshots) {
+            add_field(text, "snapshots", snapshots->size());
+            for (const auto& info : *snapshots) text += "  " + snapshot_line(info) + "\n";
+        } else {
+            add_field(text, "snapshots", "UNREADABLE: " + snapshots.status().message());
+        }
         return report;
     }
 
@@ -51,7 +61,8 @@ private:
         .summary = "format version, shards, applied commit, digest, snapshots",
         .details =
             "Shows the store's persisted metadata and the complete snapshots under "
-            "DIR/snapshots. This is the default command.",
+            "DIR/snapshots. This is the default command. A damaged snapshot is reported "
+            "beside the store's status and makes the exit code 65.",
     };
 };
 
