@@ -12,6 +12,11 @@ function(remora_target_defaults target)
     # Assertions on invariants stay on in release builds (STYLE.md §3).
     target_compile_options(${target} PRIVATE -UNDEBUG)
     target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR} ${REMORA_GENERATED_DIR})
+    if(REMORA_FUZZ)
+        # Coverage for libFuzzer in every library, not only in the fuzz mains.
+        target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link,address,undefined)
+        target_link_options(${target} PUBLIC -fsanitize=address,undefined)
+    endif()
     if(REMORA_SANITIZE)
         list(JOIN REMORA_SANITIZE "," sanitizers)
         target_compile_options(${target} PRIVATE -fsanitize=${sanitizers} -fno-omit-frame-pointer)
