@@ -2,6 +2,18 @@
 
 namespace remora::executor {
 
+common::Result<VersionLookup> StateReader::read_version(const ObjectId& id) {
+    auto lookup = read(id);
+    if (!lookup) return lookup.status();
+    return VersionLookup{lookup->exists(), lookup->version};
+}
+
+common::Result<VersionLookup> InMemoryState::read_version(const ObjectId& id) {
+    auto it = m_entries.find(id);
+    if (it == m_entries.end()) return VersionLookup{};
+    return VersionLookup{it->second.exists(), it->second.version};
+}
+
 common::Result<ObjectLookup> InMemoryState::read(const ObjectId& id) {
     auto it = m_entries.find(id);
     if (it == m_entries.end()) return ObjectLookup{};

@@ -22,18 +22,32 @@ struct ObjectLookup {
     bool operator==(const ObjectLookup&) const = default;
 };
 
+// The version half of an ObjectLookup: what the Remora primary's adopt check compares with a
+// lookup table's read (docs/remora_protocol.md), without the object itself.
+struct VersionLookup {
+    bool exists = false;
+    Version version = 0;  // as ObjectLookup::version: the live version, the tombstone's, or 0
+
+    bool operator==(const VersionLookup&) const = default;
+};
+
 class StateReader {
 public:
     virtual ~StateReader() = default;
     // Deterministic: the same state gives the same answer. Errors are I/O failures only (an
     // absent object is not an error).
     virtual common::Result<ObjectLookup> read(const ObjectId& id) = 0;
+    // read(id) without the object: always equal to {read(id)->exists(), read(id)->version}.
+    // The default calls read(); states that know versions more cheaply (the store's
+    // latest-version cache, an overlay) override it.
+    virtual common::Result<VersionLookup> read_version(const ObjectId& id);
 };
 
 // A complete state held in memory, ordered by id so that iteration is deterministic.
 class InMemoryState : public StateReader {
 public:
     common::Result<ObjectLookup> read(const ObjectId& id) override;
+    common::Result<VersionLookup> read_version(const ObjectId& id) override;
 
     // Stores `object` as the newest version of its id.
     void put(const Object& object);

@@ -28,6 +28,12 @@ common::Result<ObjectLookup> StateOverlay::read(const ObjectId& id) {
     return m_base.read(id);
 }
 
+common::Result<VersionLookup> StateOverlay::read_version(const ObjectId& id) {
+    auto it = m_changes.find(id);
+    if (it != m_changes.end()) return VersionLookup{it->second.exists(), it->second.version};
+    return m_base.read_version(id);
+}
+
 void StateOverlay::apply(const Effects& effects) {
     for_each_change(
         effects,

@@ -26,6 +26,8 @@ public:
     explicit StateOverlay(StateReader& base) : m_base(base) {}
 
     common::Result<ObjectLookup> read(const ObjectId& id) override;
+    // From the changes, else the base's read_version (cheap when the base's is).
+    common::Result<VersionLookup> read_version(const ObjectId& id) override;
 
     // Layers successful effects over the current view (as apply_effects does).
     void apply(const Effects& effects);

@@ -2,8 +2,6 @@
 
 #include <chrono>
 
-#include "executor/exec/state_overlay.h"
-#include "executor/sequential/store_state.h"
 #include "executor/tx/object_codec.h"
 
 namespace remora::executor {
@@ -16,22 +14,6 @@ double seconds_since(Clock::time_point start) {
 }
 
 }  // namespace
-
-common::Result<std::vector<storage::ObjectWrite>> writes_for_changes(
-    const std::map<ObjectId, ObjectLookup>& changes, StateReader& base) {
-    std::vector<storage::ObjectWrite> writes;
-    writes.reserve(changes.size());
-    for (const auto& [id, change] : changes) {
-        if (change.object) {
-            writes.push_back({id, change.version, encode_object(*change.object)});
-            continue;
-        }
-        auto before = base.read(id);
-        if (!before) return before.status();
-        if (before->exists()) writes.push_back({id, change.version, std::nullopt});
-    }
-    return writes;
-}
 
 common::Status SequentialExecutor::commit_genesis(std::span<const Object> objects,
                                                   const std::string& workload) {
@@ -57,42 +39,22 @@ common::Status SequentialExecutor::commit_genesis(std::span<const Object> object
 
 common::Result<CommitOutcome> SequentialExecutor::execute_commit(
     std::span<const Transaction> transactions, const ExecutionOptions& options) {
-    if (m_store.status().applied_commit == 0) {
-        return common::Status{common::Code::kInvalidArgument, "no genesis commit yet"};
-    }
-    StoreState base(m_store);
-    StateOverlay overlay(base);
-    CommitOutcome outcome;
-    outcome.index = m_store.status().applied_commit + 1;
-    CommitBody body;
-    body.transactions.reserve(transactions.size());
-    outcome.effects.reserve(transactions.size());
-
+    REMORA_RETURN_IF_ERROR(CommitBuilder::require_genesis(m_store));
+    // The commit is built by the path the Remora primary shares (commit_builder.h), so the two
+    // persist byte-identical commits for equal effects.
+    CommitBuilder builder(m_store);
     auto start = Clock::now();
     for (const Transaction& tx : transactions) {
-        auto result = execute_transaction(tx, overlay, options);
+        auto result = execute_transaction(tx, builder.view(), options);
         if (!result) return result.status();
-        overlay.apply(result->effects);
-        body.transactions.push_back({tx, result->effects});
-        outcome.effects.push_back(std::move(result->effects));
+        builder.add(tx, std::move(result->effects));
     }
     m_timings.execute_s += seconds_since(start);
 
     start = Clock::now();
-    storage::CommitInput input;
-    input.index = outcome.index;
-    auto writes = writes_for_changes(overlay.changes(), base);
-    if (!writes) return writes.status();
-    input.writes = std::move(writes).value();
-    input.transactions.reserve(transactions.size());
-    for (std::size_t i = 0; i < outcome.effects.size(); ++i) {
-        input.transactions.push_back(
-            {outcome.effects[i].tx_digest, static_cast<std::uint32_t>(i)});
-    }
-    input.body = encode_commit_body(body);
-    REMORA_RETURN_IF_ERROR(m_store.commit(input));
+    auto outcome = builder.finish();
+    if (!outcome) return outcome.status();
     m_timings.persist_s += seconds_since(start);
-    outcome.state_digest = m_store.status().state_digest;
     return outcome;
 }
 

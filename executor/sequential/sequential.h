@@ -12,6 +12,7 @@
 
 #include "executor/exec/execute.h"
 #include "executor/sequential/commit_body.h"
+#include "executor/sequential/commit_builder.h"  // CommitOutcome, writes_for_changes
 #include "storage/store.h"
 
 namespace remora::executor {
@@ -21,12 +22,6 @@ namespace remora::executor {
 struct SequentialTimings {
     double execute_s = 0;  // execute_transaction (authenticators + VM + state reads)
     double persist_s = 0;  // building and writing the store commit
-};
-
-struct CommitOutcome {
-    common::CommitIndex index = 0;
-    std::vector<Effects> effects;  // one per transaction, in order
-    common::Digest state_digest;   // after the commit
 };
 
 class SequentialExecutor {
@@ -47,11 +42,5 @@ private:
     storage::Store& m_store;
     SequentialTimings m_timings;
 };
-
-// The store writes that turn `changes` (an overlay's changes, ordered by id) into stored state.
-// A tombstone for an id that is not live in `base` is dropped: the object was created and
-// deleted inside the commit, and the store records deletions of live objects only.
-common::Result<std::vector<storage::ObjectWrite>> writes_for_changes(
-    const std::map<ObjectId, ObjectLookup>& changes, StateReader& base);
 
 }  // namespace remora::executor

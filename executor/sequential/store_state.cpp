@@ -20,4 +20,11 @@ common::Result<ObjectLookup> StoreState::read(const ObjectId& id) {
     return ObjectLookup{std::move(object).value(), version.version};
 }
 
+common::Result<VersionLookup> StoreState::read_version(const ObjectId& id) {
+    auto info = m_store.latest_info(id);
+    if (!info) return info.status();
+    if (!info.value()) return VersionLookup{};
+    return VersionLookup{!info.value()->tombstone, info.value()->version};
+}
+
 }  // namespace remora::executor

@@ -14,6 +14,8 @@ public:
 
     // kCorruption when a stored payload does not decode or names another id or version.
     common::Result<ObjectLookup> read(const ObjectId& id) override;
+    // From Store::latest_info: the latest-version cache, no payload read or decode.
+    common::Result<VersionLookup> read_version(const ObjectId& id) override;
 
 private:
     storage::Store& m_store;

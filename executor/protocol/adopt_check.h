@@ -1,0 +1,33 @@
+#pragma once
+// The primary's merge decision for one ordered transaction and one pre-executed result
+// (DESIGN.md §3, "Primary merge"; docs/remora_protocol.md, "The adopt rule").
+//
+// A result is adopted when every read of its table (declared and dynamic, absent ones too)
+// finds the same (exists, version) in the primary's current view, and every read it took from
+// the pre-executor's speculative writes names a writer committed with exactly the effects the
+// pre-executor assumed. Since execute_transaction is deterministic in the transaction and the
+// (id, version) pairs it reads, re-executing would then give the same effects.
+
+#include <optional>
+
+#include "common/status.h"
+#include "executor/exec/state.h"
+#include "executor/protocol/messages.h"
+#include "executor/protocol/miss_stats.h"
+#include "executor/protocol/recent_txs.h"
+#include "executor/tx/transaction.h"
+
+namespace remora::executor::protocol {
+
+// nullopt: adopt `result` for `tx`. Otherwise the cause of the miss, checked in this order:
+// kInvalidResult (the table's authenticators are not the transaction's, or the gas used exceeds
+// the budget), kAuthenticatorFailed, kStaleVersion / kDynamicMismatch (the first read that
+// differs), kUnconfirmedRead. Errors are the view's read errors only.
+// REQUIRES: validate_pre_exec_result(result) is ok and result.tx_digest is tx's digest.
+// `committed` holds the transactions committed so far, this commit's earlier ones included.
+common::Result<std::optional<MissCause>> check_result(const Transaction& tx,
+                                                      const PreExecResult& result,
+                                                      StateReader& view,
+                                                      const RecentTxs& committed);
+
+}  // namespace remora::executor::protocol

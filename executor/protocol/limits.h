@@ -1,0 +1,63 @@
+#pragma once
+// Bounds and defaults of the Remora protocol engines (TIGER_STYLE: a limit on everything).
+// docs/remora_protocol.md, "Bounds", lists them with the reasons. Units are last in names.
+
+#include <cstddef>
+#include <cstdint>
+
+namespace remora::executor::protocol::limits {
+
+// --- Cluster -----------------------------------------------------------------------------------
+// Pre-executors known to one primary or load balancer at a time.
+inline constexpr std::size_t kPreExecutorsMax = 256;
+
+// --- Pre-executor ------------------------------------------------------------------------------
+// Speculative overlay of a pre-executor's own writes: entries and bytes (object contents and
+// type tags plus kOverlayEntryOverheadBytes each). The oldest entries are evicted first; a lost
+// entry only makes later results miss, it never makes the primary adopt a wrong result.
+inline constexpr std::size_t kOverlayEntriesDefault = 1 << 16;
+inline constexpr std::size_t kOverlayBytesDefault = 64u << 20;
+inline constexpr std::size_t kOverlayEntryOverheadBytes = 160;
+
+// --- Primary: results ----------------------------------------------------------------------------
+// Transactions with buffered results (or a routing note) waiting to be ordered; when full, the
+// oldest is dropped.
+inline constexpr std::size_t kBufferedTxsDefault = 1 << 16;
+inline constexpr std::size_t kBufferedTxsMax = 1 << 22;
+// Results kept per transaction (one per pre-executor, the newest); more are dropped.
+inline constexpr std::size_t kResultsPerTxMax = 4;
+// A result whose transaction is not ordered within this many commits of its arrival expires.
+inline constexpr std::uint64_t kResultTtlCommitsDefault = 64;
+// Recently committed transactions remembered (digest -> effects digest): late results for them
+// are dropped on arrival, and speculative reads are confirmed against them.
+inline constexpr std::size_t kRecentTxsDefault = 1 << 17;
+inline constexpr std::size_t kRecentTxsMax = 1 << 24;
+
+// --- Primary: miss statistics --------------------------------------------------------------------
+// The sliding window: the last W transactions attributed to one pre-executor.
+inline constexpr std::size_t kMissWindowTxsDefault = 256;
+inline constexpr std::size_t kMissWindowTxsMax = 1 << 16;
+// State misses (stale version, dynamic mismatch, unconfirmed read) in the window that trigger a
+// state update for that pre-executor.
+inline constexpr std::size_t kMissThresholdDefault = 32;
+
+// --- Primary: state updates ----------------------------------------------------------------------
+// Objects and bytes in one state update; past either the update is incomplete (the newest
+// changes only) and the pre-executor should be rebuilt from a snapshot.
+inline constexpr std::size_t kStateUpdateObjectsDefault = 1 << 16;
+inline constexpr std::size_t kStateUpdateBytesDefault = 64u << 20;
+// Commits scanned for one update; an older acknowledged commit gives an incomplete update.
+inline constexpr std::uint64_t kStateUpdateCommitsDefault = 4096;
+// Recent commits whose write lists the primary keeps in memory (older ones are read from the
+// store's commit records).
+inline constexpr std::size_t kWriteLogCommitsDefault = 256;
+// Fixed part of a state update's size estimate (ids, commit indexes, flags), and per tombstone.
+inline constexpr std::size_t kStateUpdateHeaderBytes = 32;
+inline constexpr std::size_t kStateUpdateTombstoneBytes = 40;
+
+static_assert(kMissThresholdDefault <= kMissWindowTxsDefault);
+static_assert(kMissWindowTxsDefault <= kMissWindowTxsMax);
+static_assert(kBufferedTxsDefault <= kBufferedTxsMax);
+static_assert(kRecentTxsDefault <= kRecentTxsMax);
+
+}  // namespace remora::executor::protocol::limits

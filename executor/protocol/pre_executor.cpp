@@ -1,0 +1,171 @@
+#include "executor/protocol/pre_executor.h"
+
+#include <set>
+#include <utility>
+
+#include "executor/exec/execute.h"
+#include "executor/protocol/speculative_view.h"
+#include "executor/sequential/sequential.h"
+#include "executor/tx/object_codec.h"
+
+namespace remora::executor::protocol {
+namespace {
+
+constexpr common::ByteView kUpdateMarkerTag = "remora/pre-executor/update/v1";
+
+common::Status invalid(const std::string& message) {
+    return {common::Code::kInvalidArgument, "state update: " + message};
+}
+
+common::Status check_options(const PreExecutorOptions& options) {
+    if (options.overlay_entries_max == 0 || options.overlay_bytes_max == 0) {
+        return {common::Code::kInvalidArgument, "pre-executor: overlay bounds must be >= 1"};
+    }
+    return common::Status::ok();
+}
+
+// Ascending ids within each list, no id in both, valid objects and versions.
+common::Status check_update(const StateUpdate& update) {
+    if (update.from_commit > update.to_commit) return invalid("from_commit > to_commit");
+    std::set<ObjectId> ids;
+    for (std::size_t i = 0; i < update.objects.size(); ++i) {
+        const Object& object = update.objects[i];
+        std::string field = "objects[" + std::to_string(i) + "]";
+        REMORA_RETURN_IF_ERROR(validate_object(object, "state update " + field));
+        if (i > 0 && !(update.objects[i - 1].id < object.id)) {
+            return invalid(field + ": ids must be strictly ascending");
+        }
+        ids.insert(object.id);
+    }
+    for (std::size_t i = 0; i < update.tombstones.size(); ++i) {
+        const DeletedObject& deleted = update.tombstones[i];
+        std::string field = "tombstones[" + std::to_string(i) + "]";
+        if (deleted.version == 0) return invalid(field + ": version 0");
+        if (i > 0 && !(update.tombstones[i - 1].id < deleted.id)) {
+            return invalid(field + ": ids must be strictly ascending");
+        }
+        if (ids.count(deleted.id) != 0) {
+            return invalid(field + ": " + deleted.id.hex() + " is also an object");
+        }
+    }
+    return common::Status::ok();
+}
+
+}  // namespace
+
+common::Bytes encode_update_marker(common::CommitIndex to_commit) {
+    common::Bytes body(kUpdateMarkerTag);
+    common::put_be64(body, to_commit);
+    return body;
+}
+
+std::optional<common::CommitIndex> decode_update_marker(common::ByteView body) {
+    if (body.size() != kUpdateMarkerTag.size() + 8 || !body.starts_with(kUpdateMarkerTag)) {
+        return std::nullopt;
+    }
+    return common::get_be64(body, kUpdateMarkerTag.size());
+}
+
+PreExecutor::PreExecutor(PreExecutorId id, std::unique_ptr<storage::Store> store,
+                         common::CommitIndex caught_up, const PreExecutorOptions& options)
+    : m_id(id),
+      m_store(std::move(store)),
+      m_confirmed(*m_store),
+      m_overlay(options.overlay_entries_max, options.overlay_bytes_max),
+      m_caught_up_commit(caught_up) {}
+
+common::Result<std::unique_ptr<PreExecutor>> PreExecutor::from_genesis(
+    PreExecutorId id, std::unique_ptr<storage::Store> store, std::span<const Object> genesis,
+    const std::string& workload, const PreExecutorOptions& options) {
+    REMORA_RETURN_IF_ERROR(check_options(options));
+    REMORA_RETURN_IF_ERROR(SequentialExecutor(*store).commit_genesis(genesis, workload));
+    return std::unique_ptr<PreExecutor>(new PreExecutor(id, std::move(store), 1, options));
+}
+
+common::Result<std::unique_ptr<PreExecutor>> PreExecutor::from_store(
+    PreExecutorId id, std::unique_ptr<storage::Store> store, const PreExecutorOptions& options) {
+    REMORA_RETURN_IF_ERROR(check_options(options));
+    const common::CommitIndex applied = store->status().applied_commit;
+    if (applied == 0) {
+        return common::Status{common::Code::kInvalidArgument,
+                              "pre-executor: " + store->dir() + " holds no genesis commit"};
+    }
+    auto last = store->read_commit(applied);
+    if (!last) return last.status();
+    common::CommitIndex caught_up = decode_update_marker(last->body).value_or(applied);
+    return std::unique_ptr<PreExecutor>(new PreExecutor(id, std::move(store), caught_up, options));
+}
+
+common::Result<PreExecResult> PreExecutor::execute(const Transaction& tx) {
+    SpeculativeView view(m_overlay, m_confirmed);
+    view.begin();
+    auto executed = execute_transaction(tx, view);
+    if (!executed) return executed.status();
+    PreExecResult result;
+    result.pre_executor = m_id;
+    result.tx_digest = executed->effects.tx_digest;
+    result.caught_up_commit = m_caught_up_commit;
+    // Only reads the table records can be named (the executor reads nothing else, but the
+    // result must stay self-consistent whatever the view saw).
+    std::set<ObjectId> recorded;
+    for (const ObjectRead& read : executed->table.reads) recorded.insert(read.id);
+    for (const SpeculativeRead& read : view.speculative_reads()) {
+        if (recorded.count(read.id) != 0) result.speculative_reads.push_back(read);
+    }
+    m_overlay.apply(executed->effects, effects_digest(executed->effects));
+    result.effects = std::move(executed->effects);
+    result.table = std::move(executed->table);
+    ++m_counters.executed;
+    m_counters.speculative_reads += result.speculative_reads.size();
+    return result;
+}
+
+common::Result<StateUpdateAck> PreExecutor::apply_state_update(const StateUpdate& update) {
+    if (update.pre_executor != m_id) {
+        return invalid("meant for pre-executor " + std::to_string(update.pre_executor) +
+                       ", this is " + std::to_string(m_id));
+    }
+    REMORA_RETURN_IF_ERROR(check_update(update));
+    storage::CommitInput input;
+    input.index = m_store->status().applied_commit + 1;
+    for (const Object& object : update.objects) {
+        auto info = m_store->latest_info(object.id);
+        if (!info) return info.status();
+        if (info.value() && info.value()->version >= object.version) continue;
+        input.writes.push_back({object.id, object.version, encode_object(object)});
+    }
+    for (const DeletedObject& deleted : update.tombstones) {
+        auto info = m_store->latest_info(deleted.id);
+        if (!info) return info.status();
+        // The store records deletions of live objects only; an id it never held stays absent.
+        if (!info.value() || info.value()->tombstone || info.value()->version >= deleted.version) {
+            continue;
+        }
+        input.writes.push_back({deleted.id, deleted.version, std::nullopt});
+    }
+    const common::CommitIndex caught_up =
+        update.complete ? std::max(m_caught_up_commit, update.to_commit) : m_caught_up_commit;
+    if (!input.writes.empty() || caught_up != m_caught_up_commit) {
+        input.body = encode_update_marker(caught_up);
+        REMORA_RETURN_IF_ERROR(m_store->commit(input));
+    }
+    m_caught_up_commit = caught_up;
+    for (const Object& object : update.objects) {
+        m_counters.overlay_dropped += m_overlay.drop_superseded(object.id, object.version);
+    }
+    for (const DeletedObject& deleted : update.tombstones) {
+        m_counters.overlay_dropped += m_overlay.drop_superseded(deleted.id, deleted.version);
+    }
+    ++m_counters.updates_applied;
+    m_counters.update_objects_written += input.writes.size();
+    return StateUpdateAck{m_id, m_caught_up_commit};
+}
+
+PreExecutorCounters PreExecutor::counters() const {
+    PreExecutorCounters counters = m_counters;
+    counters.overlay_evictions = m_overlay.evictions();
+    counters.overlay_entries = m_overlay.size();
+    return counters;
+}
+
+}  // namespace remora::executor::protocol

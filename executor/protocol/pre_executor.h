@@ -1,0 +1,104 @@
+#pragma once
+// The pre-executor engine (DESIGN.md §3): executes transactions before consensus orders them,
+// against its own, possibly stale, copy of the state, and reports effects plus lookup table to
+// the primary. A pure state machine: no sockets, clock or threads; the driver delivers
+// transactions and state updates and carries results away.
+//
+// State: a storage::Store of its own (on disk or in memory) holding only primary-confirmed
+// state: genesis (or a primary snapshot) and the objects of the state updates it applied, so
+// every (id, version) in it is one the primary's history holds with the same contents. Over it
+// a bounded speculative overlay of its own writes (lazy update). Reads see the overlay first.
+//
+// Invariants: the store's object versions only increase; caught_up_commit() advances only on
+// complete state updates; the overlay stays within its bounds. A crash loses nothing the
+// protocol needs: the driver discards the engine and builds a new one from genesis or a
+// snapshot (its results then miss until it is caught up; the primary's output never depends on
+// them).
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "common/status.h"
+#include "executor/protocol/limits.h"
+#include "executor/protocol/messages.h"
+#include "executor/protocol/speculative_overlay.h"
+#include "executor/sequential/store_state.h"
+#include "executor/tx/transaction.h"
+#include "storage/store.h"
+
+namespace remora::executor::protocol {
+
+struct PreExecutorOptions {
+    std::size_t overlay_entries_max = limits::kOverlayEntriesDefault;  // >= 1
+    std::size_t overlay_bytes_max = limits::kOverlayBytesDefault;      // >= 1
+};
+
+struct PreExecutorCounters {
+    std::uint64_t executed = 0;           // results produced
+    std::uint64_t speculative_reads = 0;  // reads served by the overlay
+    std::uint64_t overlay_evictions = 0;
+    std::uint64_t overlay_entries = 0;  // now
+    std::uint64_t updates_applied = 0;
+    std::uint64_t update_objects_written = 0;  // objects and tombstones newer than the store's
+    std::uint64_t overlay_dropped = 0;         // overlay entries superseded by updates
+};
+
+class PreExecutor {
+public:
+    // Bootstraps an empty read-write `store` with `genesis` as commit 1, exactly as the
+    // primary's genesis commit (SequentialExecutor::commit_genesis). Caught up to commit 1.
+    static common::Result<std::unique_ptr<PreExecutor>> from_genesis(
+        PreExecutorId id, std::unique_ptr<storage::Store> store, std::span<const Object> genesis,
+        const std::string& workload, const PreExecutorOptions& options = {});
+
+    // Takes over a read-write `store` that holds primary-confirmed state: a restored primary
+    // snapshot (caught up to its applied commit), or a store this engine wrote (caught up to
+    // the commit its last state update named).
+    static common::Result<std::unique_ptr<PreExecutor>> from_store(
+        PreExecutorId id, std::unique_ptr<storage::Store> store,
+        const PreExecutorOptions& options = {});
+
+    PreExecutor(const PreExecutor&) = delete;
+    PreExecutor& operator=(const PreExecutor&) = delete;
+
+    // Executes `tx` (an ExecuteTransaction's executable) against overlay + store, in arrival
+    // order: authenticators are verified, the full lookup table recorded. A successful
+    // transaction's writes go to the overlay. Errors: the store failed, or `tx` breaks
+    // validate_transaction; nothing changes then.
+    common::Result<PreExecResult> execute(const Transaction& tx);
+
+    // Applies a state update for this pre-executor: writes the objects and tombstones newer
+    // than the store's (older or repeated ones are harmless and skipped) as one store commit,
+    // drops overlay entries the update supersedes (version <= the confirmed one), and, when the
+    // update is complete, advances caught_up_commit() to its to_commit. Returns the ack to send.
+    // kInvalidArgument when the update names another pre-executor or is inconsistent.
+    common::Result<StateUpdateAck> apply_state_update(const StateUpdate& update);
+
+    PreExecutorId id() const { return m_id; }
+    common::CommitIndex caught_up_commit() const { return m_caught_up_commit; }
+    PreExecutorCounters counters() const;
+    storage::Store& store() { return *m_store; }
+    const SpeculativeOverlay& overlay() const { return m_overlay; }
+
+private:
+    PreExecutor(PreExecutorId id, std::unique_ptr<storage::Store> store,
+                common::CommitIndex caught_up, const PreExecutorOptions& options);
+
+    PreExecutorId m_id;
+    std::unique_ptr<storage::Store> m_store;
+    StoreState m_confirmed;
+    SpeculativeOverlay m_overlay;
+    common::CommitIndex m_caught_up_commit;
+    PreExecutorCounters m_counters;
+};
+
+// The body of a store commit that applied a state update: the domain tag
+// "remora/pre-executor/update/v1" then BE64(to_commit). Lets from_store() find how far a
+// pre-executor's own store is caught up.
+common::Bytes encode_update_marker(common::CommitIndex to_commit);
+// nullopt when `body` is not such a marker (e.g. a primary commit body).
+std::optional<common::CommitIndex> decode_update_marker(common::ByteView body);
+
+}  // namespace remora::executor::protocol

@@ -1,0 +1,173 @@
+#include "executor/protocol/primary.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "executor/protocol/anoma_bridge.h"
+
+namespace remora::executor::protocol {
+namespace {
+
+common::Status option_error(const std::string& name, std::uint64_t value,
+                            const std::string& range) {
+    return {common::Code::kInvalidArgument,
+            "primary option " + name + " = " + std::to_string(value) + " is outside " + range};
+}
+
+}  // namespace
+
+common::Status validate_primary_options(const PrimaryOptions& o) {
+    if (o.buffered_txs_max < 1 || o.buffered_txs_max > limits::kBufferedTxsMax) {
+        return option_error("buffered_txs_max", o.buffered_txs_max,
+                            "1.." + std::to_string(limits::kBufferedTxsMax));
+    }
+    if (o.result_ttl_commits < 1) return option_error("result_ttl_commits", 0, "1..");
+    if (o.recent_txs_max < 1 || o.recent_txs_max > limits::kRecentTxsMax) {
+        return option_error("recent_txs_max", o.recent_txs_max,
+                            "1.." + std::to_string(limits::kRecentTxsMax));
+    }
+    if (o.miss_window_txs < 1 || o.miss_window_txs > limits::kMissWindowTxsMax) {
+        return option_error("miss_window_txs", o.miss_window_txs,
+                            "1.." + std::to_string(limits::kMissWindowTxsMax));
+    }
+    if (o.miss_threshold > o.miss_window_txs) {
+        return option_error("miss_threshold", o.miss_threshold,
+                            "0..miss_window_txs (" + std::to_string(o.miss_window_txs) + ")");
+    }
+    if (o.state_update.objects_max < 1 || o.state_update.bytes_max < 1 ||
+        o.state_update.commits_max < 1) {
+        return {common::Code::kInvalidArgument, "primary state update bounds must be >= 1"};
+    }
+    return common::Status::ok();
+}
+
+Primary::Primary(storage::Store& store, const PrimaryOptions& options)
+    : m_store(store),
+      m_options(options),
+      m_results(options.buffered_txs_max, options.result_ttl_commits),
+      m_recent(options.recent_txs_max),
+      m_write_log(options.write_log_commits) {
+    REMORA_ASSERT(validate_primary_options(options).is_ok());
+}
+
+common::Status Primary::add_pre_executor(PreExecutorId id, CommitIndex caught_up_commit) {
+    if (m_peers.count(id) != 0) {
+        return {common::Code::kAlreadyExists, "pre-executor " + std::to_string(id) + " is known"};
+    }
+    if (m_peers.size() >= limits::kPreExecutorsMax) {
+        return {common::Code::kInvalidArgument,
+                "more than " + std::to_string(limits::kPreExecutorsMax) + " pre-executors"};
+    }
+    m_peers.emplace(id, Peer(std::min(caught_up_commit, m_store.status().applied_commit),
+                             m_options.miss_window_txs));
+    return common::Status::ok();
+}
+
+common::Status Primary::remove_pre_executor(PreExecutorId id) {
+    if (m_peers.erase(id) == 0) {
+        return {common::Code::kNotFound, "pre-executor " + std::to_string(id) + " is unknown"};
+    }
+    return common::Status::ok();
+}
+
+void Primary::note_routed(const common::Digest& tx, PreExecutorId id) {
+    if (m_recent.find(tx) != nullptr) return;  // already committed
+    m_results.note_routed(tx, id, m_store.status().applied_commit);
+}
+
+common::Result<Submitted> Primary::submit(PreExecResult result) {
+    ++m_counters.results_submitted;
+    auto peer = m_peers.find(result.pre_executor);
+    if (peer == m_peers.end()) {
+        ++m_counters.results_rejected;
+        return common::Status{
+            common::Code::kInvalidArgument,
+            "result from unknown pre-executor " + std::to_string(result.pre_executor)};
+    }
+    if (auto valid = validate_pre_exec_result(result); !valid.is_ok()) {
+        ++m_counters.results_rejected;
+        return valid;
+    }
+    const CommitIndex applied = m_store.status().applied_commit;
+    if (result.caught_up_commit <= applied) {
+        peer->second.acknowledged_commit =
+            std::max(peer->second.acknowledged_commit, result.caught_up_commit);
+    }
+    if (m_recent.find(result.tx_digest) != nullptr) {
+        ++m_counters.results_late;
+        return Submitted::kAlreadyCommitted;
+    }
+    switch (m_results.add(std::move(result), applied)) {
+        case BufferOutcome::kBuffered:
+            return Submitted::kBuffered;
+        case BufferOutcome::kReplaced:
+            ++m_counters.results_replaced;
+            return Submitted::kReplaced;
+        case BufferOutcome::kTooManyResults:
+            break;
+    }
+    ++m_counters.results_too_many;
+    return Submitted::kTooManyResults;
+}
+
+common::Status Primary::acknowledge(const StateUpdateAck& ack) {
+    auto peer = m_peers.find(ack.pre_executor);
+    if (peer == m_peers.end()) {
+        return {common::Code::kNotFound,
+                "pre-executor " + std::to_string(ack.pre_executor) + " is unknown"};
+    }
+    if (ack.caught_up_commit > m_store.status().applied_commit) {
+        return {common::Code::kInvalidArgument,
+                "acknowledged commit " + std::to_string(ack.caught_up_commit) +
+                    " is past the primary's " + std::to_string(m_store.status().applied_commit)};
+    }
+    peer->second.acknowledged_commit =
+        std::max(peer->second.acknowledged_commit, ack.caught_up_commit);
+    return common::Status::ok();
+}
+
+std::vector<std::size_t> Primary::missing_results(std::span<const Transaction> ordered) const {
+    std::vector<std::size_t> missing;
+    for (std::size_t i = 0; i < ordered.size(); ++i) {
+        const BufferedTx* entry = m_results.find(transaction_digest(ordered[i]));
+        if (entry == nullptr || entry->results.empty()) missing.push_back(i);
+    }
+    return missing;
+}
+
+common::Result<PrimaryCommit> Primary::process_commit(std::span<const Transaction> ordered) {
+    REMORA_RETURN_IF_ERROR(CommitBuilder::require_genesis(m_store));
+    CommitBuilder builder(m_store);
+    PrimaryCommit commit;
+    commit.decisions.reserve(ordered.size());
+    std::vector<common::Digest> effects_digests;
+    effects_digests.reserve(ordered.size());
+    for (std::size_t i = 0; i < ordered.size(); ++i) {
+        common::Digest effects_digest;
+        auto decision = decide(ordered[i], static_cast<std::uint32_t>(i), builder, effects_digest);
+        if (!decision) return decision.status();
+        effects_digests.push_back(effects_digest);
+        if (m_observer) m_observer(decision.value());
+        commit.decisions.push_back(std::move(decision).value());
+    }
+    auto outcome = builder.finish();
+    if (!outcome) return outcome.status();
+    commit.outcome = std::move(outcome).value();
+    m_write_log.add(commit.outcome.index, builder.written());
+    commit.finished.reserve(ordered.size());
+    commit.summaries.reserve(ordered.size());
+    for (std::size_t i = 0; i < ordered.size(); ++i) {
+        const TxFingerprint timestamp =
+            fingerprint(commit.outcome.index, static_cast<std::uint32_t>(i));
+        const Effects& effects = commit.outcome.effects[i];
+        commit.finished.push_back(executor_finished(effects, effects_digests[i], timestamp));
+        commit.summaries.push_back(execution_summary(effects, effects_digests[i], timestamp));
+    }
+    ++m_counters.commits;
+    m_results.expire(commit.outcome.index);
+    REMORA_RETURN_IF_ERROR(push_state_updates(commit));
+    return commit;
+}
+
+}  // namespace remora::executor::protocol

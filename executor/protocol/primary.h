@@ -1,0 +1,198 @@
+#pragma once
+// The primary engine (DESIGN.md §3): owns the authoritative store, buffers pre-executed results,
+// and for each ordered commit adopts or re-executes every transaction in order, then persists
+// the commit exactly as the sequential reference does (CommitBuilder). A pure state machine: no
+// sockets, clock or threads; the driver feeds results and commits and carries messages away.
+//
+// Invariant (the one that matters most): whatever the pre-executors sent or failed to send,
+// process_commit() gives the effects, the store commit and the state digest that
+// SequentialExecutor::execute_commit gives for the same transactions on the same store.
+//
+// Waiting for late results is the driver's policy, not the engine's: before calling
+// process_commit() a driver may look at missing_results() and wait a bounded time for them.
+// The engine never waits; a transaction without a result is re-executed in full.
+//
+// After an error from process_commit() (a store failure) the engine must be discarded; a new
+// one built on the same store resumes from the last persisted commit (buffered results are
+// lost, which only costs misses).
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "common/status.h"
+#include "executor/protocol/limits.h"
+#include "executor/protocol/messages.h"
+#include "executor/protocol/miss_stats.h"
+#include "executor/protocol/recent_txs.h"
+#include "executor/protocol/result_buffer.h"
+#include "executor/protocol/state_update_builder.h"
+#include "executor/sequential/commit_builder.h"
+#include "executor/tx/anoma.h"
+#include "storage/store.h"
+
+namespace remora::executor::protocol {
+
+struct PrimaryOptions {
+    std::size_t buffered_txs_max = limits::kBufferedTxsDefault;           // 1..kBufferedTxsMax
+    std::uint64_t result_ttl_commits = limits::kResultTtlCommitsDefault;  // >= 1
+    std::size_t recent_txs_max = limits::kRecentTxsDefault;               // 1..kRecentTxsMax
+    std::size_t miss_window_txs = limits::kMissWindowTxsDefault;          // 1..kMissWindowTxsMax
+    // State misses in a pre-executor's window that make the primary push it a state update;
+    // 0 disables state updates.
+    std::size_t miss_threshold = limits::kMissThresholdDefault;
+    StateUpdateBounds state_update;
+    // Recent commits whose write lists stay in memory; 0 reads every one from the store.
+    std::size_t write_log_commits = limits::kWriteLogCommitsDefault;
+};
+
+// kInvalidArgument naming the first option outside its range.
+common::Status validate_primary_options(const PrimaryOptions& options);
+
+// How one ordered transaction was decided.
+struct TxDecision {
+    std::uint32_t index = 0;  // in the commit
+    common::Digest tx_digest;
+    bool adopted = false;
+    std::optional<MissCause> miss;  // set exactly when not adopted
+    // Adopted: whose result. Missed: the pre-executor charged (the first result's, or where the
+    // driver routed the transaction); nullopt when none is known.
+    std::optional<PreExecutorId> pre_executor;
+};
+
+// Everything one processed commit produces.
+struct PrimaryCommit {
+    CommitOutcome outcome;                    // as SequentialExecutor::execute_commit returns it
+    std::vector<TxDecision> decisions;        // one per transaction, in order
+    std::vector<ExecutorFinished> finished;   // to the curator, one per transaction
+    std::vector<ExecutionSummary> summaries;  // to the issuer, one per transaction
+    std::vector<StateUpdate> state_updates;   // to push: pre-executors past the miss threshold
+};
+
+enum class Submitted : std::uint8_t {
+    kBuffered,          // waiting for its transaction to be ordered
+    kReplaced,          // replaced this pre-executor's earlier result for the transaction
+    kAlreadyCommitted,  // its transaction is committed: dropped (a late result)
+    kTooManyResults,    // limits::kResultsPerTxMax other results are buffered: dropped
+};
+
+struct PreExecutorStats {
+    PreExecutorId id = 0;
+    CommitIndex acknowledged_commit = 0;
+    std::uint64_t adopted = 0;
+    MissCounts misses;             // all time
+    std::uint64_t window_txs = 0;  // in the current window
+    std::uint64_t window_hits = 0;
+    MissCounts window_misses;
+    std::uint64_t state_updates = 0;  // pushed to it
+    std::uint64_t state_update_bytes = 0;
+};
+
+// A snapshot of the primary's counters, for metrics and benchmarks.
+struct PrimaryCounters {
+    std::uint64_t commits = 0;
+    std::uint64_t transactions = 0;
+    std::uint64_t adopted = 0;
+    std::uint64_t reexecuted = 0;
+    MissCounts misses;  // per transaction: the cause that made it re-executed
+    std::uint64_t results_submitted = 0;
+    std::uint64_t results_rejected = 0;  // malformed or from an unknown pre-executor
+    std::uint64_t results_late = 0;      // for transactions already committed
+    std::uint64_t results_replaced = 0;
+    std::uint64_t results_too_many = 0;
+    std::uint64_t results_dropped_full = 0;
+    std::uint64_t results_expired = 0;
+    // Taken with their transaction but never checked: another result was adopted first.
+    std::uint64_t results_unused = 0;
+    std::uint64_t results_buffered_now = 0;    // transactions in the buffer now
+    std::uint64_t authenticators_skipped = 0;  // by re-execution with hints
+    std::uint64_t precompiles_replayed = 0;
+    std::uint64_t state_updates = 0;
+    std::uint64_t state_update_objects = 0;  // objects + tombstones
+    std::uint64_t state_update_bytes = 0;
+    std::uint64_t state_updates_incomplete = 0;
+    std::vector<PreExecutorStats> pre_executors;  // ascending ids
+};
+
+class Primary {
+public:
+    // REQUIRES: `store` is open read-write, holds the genesis commit, outlives the engine and
+    // is written by nobody else; validate_primary_options(options) is ok (asserted).
+    Primary(storage::Store& store, const PrimaryOptions& options = {});
+
+    // A pre-executor joins, caught up to `caught_up_commit` (1 from genesis, or its snapshot's
+    // commit). kAlreadyExists, or kInvalidArgument past limits::kPreExecutorsMax.
+    common::Status add_pre_executor(PreExecutorId id, CommitIndex caught_up_commit);
+    // A pre-executor leaves (or crashed). Its buffered results stay: they are still correct
+    // to adopt if they pass the check. kNotFound when unknown.
+    common::Status remove_pre_executor(PreExecutorId id);
+
+    // The driver routed `tx` to `id`: a missing result for it is then charged to `id`.
+    void note_routed(const common::Digest& tx, PreExecutorId id);
+
+    // Buffers a result. kInvalidArgument for a malformed result (validate_pre_exec_result) or an
+    // unknown pre-executor; nothing is kept then. Its caught_up_commit acknowledges state.
+    common::Result<Submitted> submit(PreExecResult result);
+
+    // A pre-executor acknowledges the state it applied. kNotFound for an unknown pre-executor,
+    // kInvalidArgument for a commit the primary has not reached.
+    common::Status acknowledge(const StateUpdateAck& ack);
+
+    // The positions in `ordered` of the transactions that have no buffered result (computes
+    // each digest: one BLAKE2b per transaction).
+    std::vector<std::size_t> missing_results(std::span<const Transaction> ordered) const;
+
+    // Decides, executes and persists the next commit. The outcome equals
+    // SequentialExecutor::execute_commit's on the same store. Errors: store failures, or
+    // kInvalidArgument for a transaction that breaks validate_transaction (as the reference).
+    common::Result<PrimaryCommit> process_commit(std::span<const Transaction> ordered);
+
+    // A state update for `id` now, whatever its misses (e.g. to catch up a new pre-executor).
+    common::Result<StateUpdate> make_state_update(PreExecutorId id);
+
+    // Called by process_commit() after each transaction is decided (adopted, or re-executed
+    // and added to the commit), before the next one starts; the commit is persisted after the
+    // last call. A driver that reads its own clock in it can attribute the time between calls
+    // to adoption or re-execution. The engine itself reads no clock.
+    void set_decision_observer(std::function<void(const TxDecision&)> observer) {
+        m_observer = std::move(observer);
+    }
+
+    PrimaryCounters counters() const;
+    storage::Store& store() { return m_store; }
+
+private:
+    struct Peer {
+        Peer(CommitIndex acknowledged, std::size_t window_txs)
+            : acknowledged_commit(acknowledged), window(window_txs) {}
+        CommitIndex acknowledged_commit = 0;
+        MissWindow window;
+        std::uint64_t adopted = 0;
+        MissCounts misses;
+        std::uint64_t state_updates = 0;
+        std::uint64_t state_update_bytes = 0;
+    };
+
+    // Decides transaction `index`, adds its effects to `builder` and sets `effects_digest`.
+    common::Result<TxDecision> decide(const Transaction& tx, std::uint32_t index,
+                                      CommitBuilder& builder, common::Digest& effects_digest);
+    void record(const TxDecision& decision, const std::vector<PreExecResult>& results,
+                const std::vector<std::optional<MissCause>>& verdicts,
+                std::optional<PreExecutorId> routed_to);
+    common::Status push_state_updates(PrimaryCommit& commit);
+    void account_update(Peer& peer, const StateUpdate& update);
+
+    storage::Store& m_store;
+    PrimaryOptions m_options;
+    ResultBuffer m_results;
+    RecentTxs m_recent;
+    WriteLog m_write_log;
+    std::map<PreExecutorId, Peer> m_peers;
+    std::function<void(const TxDecision&)> m_observer;
+    PrimaryCounters m_counters;  // pre_executors and buffer figures are filled in counters()
+};
+
+}  // namespace remora::executor::protocol

@@ -1,0 +1,164 @@
+// The primary's per-transaction merge (adopt or re-execute), its bookkeeping, and state updates.
+
+#include <utility>
+
+#include "executor/exec/execute.h"
+#include "executor/protocol/adopt_check.h"
+#include "executor/protocol/primary.h"
+
+namespace remora::executor::protocol {
+namespace {
+
+// The result whose table guides a re-execution: the first that is not invalid (an invalid
+// result says nothing trustworthy about this transaction).
+const LookupTable* hints_from(const std::vector<PreExecResult>& results,
+                              const std::vector<std::optional<MissCause>>& verdicts) {
+    for (std::size_t i = 0; i < verdicts.size(); ++i) {
+        if (verdicts[i] != MissCause::kInvalidResult) return &results[i].table;
+    }
+    return nullptr;
+}
+
+}  // namespace
+
+common::Result<TxDecision> Primary::decide(const Transaction& tx, std::uint32_t index,
+                                           CommitBuilder& builder,
+                                           common::Digest& effects_digest_out) {
+    // The reference refuses a malformed transaction; so does the primary, whatever was sent.
+    REMORA_RETURN_IF_ERROR(validate_transaction(tx));
+    TxDecision decision;
+    decision.index = index;
+    decision.tx_digest = transaction_digest(tx);
+    std::optional<BufferedTx> buffered = m_results.take(decision.tx_digest);
+    std::vector<PreExecResult> results;
+    std::optional<PreExecutorId> routed_to;
+    if (buffered) {
+        results = std::move(buffered->results);
+        routed_to = buffered->routed_to;
+    }
+
+    // Adopt the first result that passes the check (arrival order).
+    std::vector<std::optional<MissCause>> verdicts;
+    std::optional<std::size_t> adopted;
+    for (std::size_t i = 0; i < results.size() && !adopted; ++i) {
+        auto verdict = check_result(tx, results[i], builder.view(), m_recent);
+        if (!verdict) return verdict.status();
+        verdicts.push_back(verdict.value());
+        if (!verdict.value()) adopted = i;
+    }
+
+    Effects effects;
+    if (adopted) {
+        decision.adopted = true;
+        decision.pre_executor = results[*adopted].pre_executor;
+        effects = std::move(results[*adopted].effects);
+    } else {
+        ExecutionOptions options;
+        options.hints = hints_from(results, verdicts);
+        auto executed = execute_transaction(tx, builder.view(), options);
+        if (!executed) return executed.status();
+        m_counters.authenticators_skipped += executed->authenticators_skipped;
+        m_counters.precompiles_replayed += executed->precompiles_replayed;
+        effects = std::move(executed->effects);
+        decision.miss = results.empty() ? MissCause::kMissingResult : *verdicts.front();
+        decision.pre_executor = results.empty() ? routed_to : results.front().pre_executor;
+    }
+    record(decision, results, verdicts, routed_to);
+    effects_digest_out = effects_digest(effects);
+    // Later transactions of this commit may confirm speculative reads of this one's writes.
+    m_recent.add(decision.tx_digest, effects_digest_out);
+    builder.add(tx, std::move(effects));
+    return decision;
+}
+
+void Primary::record(const TxDecision& decision, const std::vector<PreExecResult>& results,
+                     const std::vector<std::optional<MissCause>>& verdicts,
+                     std::optional<PreExecutorId> routed_to) {
+    ++m_counters.transactions;
+    if (decision.adopted) {
+        ++m_counters.adopted;
+    } else {
+        ++m_counters.reexecuted;
+        m_counters.misses.add(*decision.miss);
+    }
+    m_counters.results_unused += results.size() - verdicts.size();
+    // Each pre-executor whose result was checked gets its own outcome in its window; a
+    // transaction with no result is charged to where it was routed, if the driver said.
+    for (std::size_t i = 0; i < verdicts.size(); ++i) {
+        auto peer = m_peers.find(results[i].pre_executor);
+        if (peer == m_peers.end()) continue;  // it left; its result was still usable
+        if (!verdicts[i]) {
+            peer->second.window.record_hit();
+            ++peer->second.adopted;
+        } else {
+            peer->second.window.record_miss(*verdicts[i]);
+            peer->second.misses.add(*verdicts[i]);
+        }
+    }
+    if (results.empty() && routed_to) {
+        auto peer = m_peers.find(*routed_to);
+        if (peer != m_peers.end()) {
+            peer->second.window.record_miss(MissCause::kMissingResult);
+            peer->second.misses.add(MissCause::kMissingResult);
+        }
+    }
+}
+
+common::Status Primary::push_state_updates(PrimaryCommit& commit) {
+    if (m_options.miss_threshold == 0) return common::Status::ok();
+    for (auto& [id, peer] : m_peers) {  // ascending ids: a deterministic order
+        if (peer.window.state_misses() < m_options.miss_threshold) continue;
+        auto update = build_state_update(m_store, m_write_log, id, peer.acknowledged_commit,
+                                         m_options.state_update);
+        if (!update) return update.status();
+        account_update(peer, update.value());
+        peer.window.reset();
+        commit.state_updates.push_back(std::move(update).value());
+    }
+    return common::Status::ok();
+}
+
+common::Result<StateUpdate> Primary::make_state_update(PreExecutorId id) {
+    auto peer = m_peers.find(id);
+    if (peer == m_peers.end()) {
+        return common::Status{common::Code::kNotFound,
+                              "pre-executor " + std::to_string(id) + " is unknown"};
+    }
+    auto update = build_state_update(m_store, m_write_log, id, peer->second.acknowledged_commit,
+                                     m_options.state_update);
+    if (!update) return update.status();
+    account_update(peer->second, update.value());
+    return update;
+}
+
+void Primary::account_update(Peer& peer, const StateUpdate& update) {
+    ++peer.state_updates;
+    peer.state_update_bytes += update.encoded_bytes;
+    ++m_counters.state_updates;
+    m_counters.state_update_objects += update.objects.size() + update.tombstones.size();
+    m_counters.state_update_bytes += update.encoded_bytes;
+    if (!update.complete) ++m_counters.state_updates_incomplete;
+}
+
+PrimaryCounters Primary::counters() const {
+    PrimaryCounters counters = m_counters;
+    counters.results_dropped_full = m_results.counters().dropped_full;
+    counters.results_expired = m_results.counters().expired;
+    counters.results_buffered_now = m_results.size();
+    for (const auto& [id, peer] : m_peers) {
+        PreExecutorStats stats;
+        stats.id = id;
+        stats.acknowledged_commit = peer.acknowledged_commit;
+        stats.adopted = peer.adopted;
+        stats.misses = peer.misses;
+        stats.window_txs = peer.window.size();
+        stats.window_hits = peer.window.hits();
+        stats.window_misses = peer.window.misses();
+        stats.state_updates = peer.state_updates;
+        stats.state_update_bytes = peer.state_update_bytes;
+        counters.pre_executors.push_back(stats);
+    }
+    return counters;
+}
+
+}  // namespace remora::executor::protocol

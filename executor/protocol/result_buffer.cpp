@@ -1,0 +1,75 @@
+#include "executor/protocol/result_buffer.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "executor/protocol/limits.h"
+
+namespace remora::executor::protocol {
+
+ResultBuffer::ResultBuffer(std::size_t txs_max, std::uint64_t ttl_commits)
+    : m_txs_max(txs_max), m_ttl_commits(ttl_commits) {
+    REMORA_ASSERT(txs_max >= 1 && ttl_commits >= 1);
+}
+
+BufferedTx& ResultBuffer::entry_for(const Digest& tx, CommitIndex now) {
+    auto it = m_entries.find(tx);
+    if (it != m_entries.end()) return it->second;
+    while (m_entries.size() >= m_txs_max) {
+        auto oldest = m_entries.find(m_order.begin()->second);
+        m_counters.dropped_full += oldest->second.results.size();
+        erase(oldest);
+    }
+    BufferedTx entry;
+    entry.arrived_after = now;
+    entry.sequence = m_next_sequence++;
+    m_order.emplace(entry.sequence, tx);
+    return m_entries.emplace(tx, std::move(entry)).first->second;
+}
+
+BufferOutcome ResultBuffer::add(PreExecResult result, CommitIndex now) {
+    BufferedTx& entry = entry_for(result.tx_digest, now);
+    auto same =
+        std::find_if(entry.results.begin(), entry.results.end(),
+                     [&](const PreExecResult& r) { return r.pre_executor == result.pre_executor; });
+    if (same != entry.results.end()) {
+        *same = std::move(result);
+        return BufferOutcome::kReplaced;
+    }
+    if (entry.results.size() >= limits::kResultsPerTxMax) return BufferOutcome::kTooManyResults;
+    entry.results.push_back(std::move(result));
+    return BufferOutcome::kBuffered;
+}
+
+void ResultBuffer::note_routed(const Digest& tx, PreExecutorId id, CommitIndex now) {
+    entry_for(tx, now).routed_to = id;
+}
+
+const BufferedTx* ResultBuffer::find(const Digest& tx) const {
+    auto it = m_entries.find(tx);
+    return it == m_entries.end() ? nullptr : &it->second;
+}
+
+std::optional<BufferedTx> ResultBuffer::take(const Digest& tx) {
+    auto it = m_entries.find(tx);
+    if (it == m_entries.end()) return std::nullopt;
+    BufferedTx entry = std::move(it->second);
+    erase(it);
+    return entry;
+}
+
+void ResultBuffer::expire(CommitIndex now) {
+    while (!m_order.empty()) {
+        auto oldest = m_entries.find(m_order.begin()->second);
+        if (oldest->second.arrived_after + m_ttl_commits > now) return;
+        m_counters.expired += oldest->second.results.size();
+        erase(oldest);
+    }
+}
+
+void ResultBuffer::erase(std::map<Digest, BufferedTx>::iterator it) {
+    m_order.erase(it->second.sequence);
+    m_entries.erase(it);
+}
+
+}  // namespace remora::executor::protocol

@@ -1,0 +1,68 @@
+#include "executor/sequential/commit_builder.h"
+
+#include <utility>
+
+#include "executor/tx/object_codec.h"
+
+namespace remora::executor {
+
+common::Result<std::vector<storage::ObjectWrite>> writes_for_changes(
+    const std::map<ObjectId, ObjectLookup>& changes, StateReader& base) {
+    std::vector<storage::ObjectWrite> writes;
+    writes.reserve(changes.size());
+    for (const auto& [id, change] : changes) {
+        if (change.object) {
+            writes.push_back({id, change.version, encode_object(*change.object)});
+            continue;
+        }
+        auto before = base.read(id);
+        if (!before) return before.status();
+        if (before->exists()) writes.push_back({id, change.version, std::nullopt});
+    }
+    return writes;
+}
+
+CommitBuilder::CommitBuilder(storage::Store& store)
+    : m_store(store), m_base(store), m_overlay(m_base) {
+    m_outcome.index = m_store.status().applied_commit + 1;
+}
+
+common::Status CommitBuilder::require_genesis(const storage::Store& store) {
+    if (store.status().applied_commit == 0) {
+        return {common::Code::kInvalidArgument, "no genesis commit yet"};
+    }
+    return common::Status::ok();
+}
+
+void CommitBuilder::add(const Transaction& tx, Effects effects) {
+    REMORA_ASSERT(!m_finished);
+    m_overlay.apply(effects);
+    m_body.transactions.push_back({tx, effects});
+    m_outcome.effects.push_back(std::move(effects));
+}
+
+common::Result<CommitOutcome> CommitBuilder::finish() {
+    REMORA_ASSERT(!m_finished);
+    m_finished = true;
+    REMORA_RETURN_IF_ERROR(require_genesis(m_store));
+    storage::CommitInput input;
+    input.index = m_outcome.index;
+    auto writes = writes_for_changes(m_overlay.changes(), m_base);
+    if (!writes) return writes.status();
+    input.writes = std::move(writes).value();
+    input.transactions.reserve(m_outcome.effects.size());
+    for (std::size_t i = 0; i < m_outcome.effects.size(); ++i) {
+        input.transactions.push_back(
+            {m_outcome.effects[i].tx_digest, static_cast<std::uint32_t>(i)});
+    }
+    input.body = encode_commit_body(m_body);
+    REMORA_RETURN_IF_ERROR(m_store.commit(input));
+    m_written.reserve(input.writes.size());
+    for (const storage::ObjectWrite& write : input.writes) {
+        m_written.push_back({write.id, write.version, !write.payload.has_value()});
+    }
+    m_outcome.state_digest = m_store.status().state_digest;
+    return std::move(m_outcome);
+}
+
+}  // namespace remora::executor

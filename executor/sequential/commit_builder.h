@@ -1,0 +1,70 @@
+#pragma once
+// One commit, built and persisted the way the sequential reference persists it, whoever decides
+// each transaction's effects: the sequential executor executes every transaction, the Remora
+// primary adopts some pre-computed effects and re-executes the rest. Both go through this class,
+// so equal effects in equal order give byte-identical store commits (the same object writes,
+// commit body and transaction index).
+//
+// Invariant: view() is the store as of the last persisted commit with the effects added so far
+// layered over it, in order: what the next transaction of the commit must see.
+
+#include <span>
+#include <vector>
+
+#include "executor/exec/state_overlay.h"
+#include "executor/sequential/commit_body.h"
+#include "executor/sequential/store_state.h"
+#include "storage/store.h"
+
+namespace remora::executor {
+
+struct CommitOutcome {
+    common::CommitIndex index = 0;
+    std::vector<Effects> effects;  // one per transaction, in order
+    common::Digest state_digest;   // after the commit
+};
+
+class CommitBuilder {
+public:
+    // REQUIRES: `store` is open read-write, outlives this object, and nobody else writes it
+    // before finish().
+    explicit CommitBuilder(storage::Store& store);
+    CommitBuilder(const CommitBuilder&) = delete;
+    CommitBuilder& operator=(const CommitBuilder&) = delete;
+
+    // kInvalidArgument when the store has no genesis commit (nothing can be built on it).
+    static common::Status require_genesis(const storage::Store& store);
+
+    // The state the next transaction sees.
+    StateReader& view() { return m_overlay; }
+    common::CommitIndex index() const { return m_outcome.index; }
+    std::size_t size() const { return m_body.transactions.size(); }
+
+    // Appends the next transaction with its effects (already normalized, as execute_transaction
+    // returns them) and layers the effects over the view. REQUIRES: finish() not called yet.
+    void add(const Transaction& tx, Effects effects);
+
+    // Persists the commit as one store commit and returns its outcome. REQUIRES: called once.
+    common::Result<CommitOutcome> finish();
+
+    // After a successful finish(): what the store commit wrote (id, version, tombstone), sorted
+    // by id. The Remora primary keeps these to build state updates.
+    const std::vector<storage::ObjectRef>& written() const { return m_written; }
+
+private:
+    storage::Store& m_store;
+    StoreState m_base;
+    StateOverlay m_overlay;
+    CommitBody m_body;
+    CommitOutcome m_outcome;
+    std::vector<storage::ObjectRef> m_written;
+    bool m_finished = false;
+};
+
+// The store writes that turn `changes` (an overlay's changes, ordered by id) into stored state.
+// A tombstone for an id that is not live in `base` is dropped: the object was created and
+// deleted inside the commit, and the store records deletions of live objects only.
+common::Result<std::vector<storage::ObjectWrite>> writes_for_changes(
+    const std::map<ObjectId, ObjectLookup>& changes, StateReader& base);
+
+}  // namespace remora::executor

@@ -1,0 +1,8 @@
+# The Remora protocol engines (docs/remora_protocol.md): pre-executor, load balancer, primary,
+# each checked against the sequential reference.
+remora_test(protocol_test LABELS unit
+    SOURCES protocol_primary_test.cpp
+            protocol_faults_test.cpp
+            protocol_engines_test.cpp
+            protocol_load_balancer_test.cpp
+    DEPS remora_executor remora_test_support)
