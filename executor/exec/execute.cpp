@@ -22,6 +22,54 @@
 namespace remora::executor {
 namespace {
 
+// Reports the current phase to the observer, if any: next() ends the current phase and
+// begins another, and the destructor ends the current one (on every return path).
+class PhaseScope {
+public:
+    PhaseScope(ExecutionObserver* observer, ExecutionPhase phase)
+        : m_observer(observer), m_phase(phase) {
+        if (m_observer != nullptr) m_observer->on_phase_begin(m_phase);
+    }
+    ~PhaseScope() {
+        if (m_observer != nullptr) m_observer->on_phase_end(m_phase);
+    }
+    PhaseScope(const PhaseScope&) = delete;
+    PhaseScope& operator=(const PhaseScope&) = delete;
+
+    // REQUIRES: `phase` does not come before the current phase.
+    void next(ExecutionPhase phase) {
+        REMORA_ASSERT(phase >= m_phase);
+        if (phase == m_phase) return;
+        if (m_observer != nullptr) {
+            m_observer->on_phase_end(m_phase);
+            m_observer->on_phase_begin(phase);
+        }
+        m_phase = phase;
+    }
+
+private:
+    ExecutionObserver* m_observer;
+    ExecutionPhase m_phase;
+};
+
+// Brackets every read of `state` with the observer's read calls; answers exactly as `state`.
+class ObservedState : public StateReader {
+public:
+    ObservedState(StateReader& state, ExecutionObserver& observer)
+        : m_state(state), m_observer(observer) {}
+
+    common::Result<ObjectLookup> read(const ObjectId& id) override {
+        m_observer.on_read_begin();
+        common::Result<ObjectLookup> found = m_state.read(id);
+        m_observer.on_read_end();
+        return found;
+    }
+
+private:
+    StateReader& m_state;
+    ExecutionObserver& m_observer;
+};
+
 // An abort decided by one of the steps; the gas is set by the caller.
 struct Abort {
     AbortCode code = AbortCode::kNone;
@@ -194,7 +242,8 @@ const LookupTable* usable_hints(const LookupTable* hints, const Digest& digest) 
 // Steps 4 to 6 for a loaded program.
 void run_program(const Transaction& tx, const Digest& digest, const vm::VerifiedPackage& package,
                  std::uint64_t intrinsic, TxObjects& objects, PrecompileLog& precompiles,
-                 ExecutionResult& result) {
+                 ExecutionResult& result, PhaseScope& phase) {
+    phase.next(ExecutionPhase::kVm);
     Effects& effects = result.effects;
     const std::optional<std::uint16_t> entry = entry_index(tx, package);
     if (!entry || package.function(*entry).arg_count != tx.arguments.size()) {
@@ -205,6 +254,7 @@ void run_program(const Transaction& tx, const Digest& digest, const vm::Verified
     const std::vector<vm::Value> args = vm_arguments(tx);
     vm::ExecutionOutcome outcome =
         vm::execute(package, *entry, args, tx.gas_budget - intrinsic, host);
+    phase.next(ExecutionPhase::kFinish);
     const std::uint64_t gas_used = intrinsic + outcome.gas_used;
     if (outcome.status == vm::ExecStatus::kInvalidEntry) {
         set_abort(effects, invalid_entry(tx, package, entry), gas_used);
@@ -236,6 +286,22 @@ void run_program(const Transaction& tx, const Digest& digest, const vm::Verified
 
 }  // namespace
 
+const char* execution_phase_name(ExecutionPhase phase) {
+    switch (phase) {
+        case ExecutionPhase::kAuthenticate:
+            return "authenticate";
+        case ExecutionPhase::kLoadInputs:
+            return "load_inputs";
+        case ExecutionPhase::kLoadProgram:
+            return "load_program";
+        case ExecutionPhase::kVm:
+            return "vm";
+        case ExecutionPhase::kFinish:
+            return "finish";
+    }
+    return "unknown";
+}
+
 common::Result<ExecutionResult> execute_transaction(const Transaction& tx, StateReader& state,
                                                     const ExecutionOptions& options) {
     REMORA_RETURN_IF_ERROR(validate_transaction(tx));
@@ -247,6 +313,7 @@ common::Result<ExecutionResult> execute_transaction(const Transaction& tx, State
     const std::uint64_t intrinsic = intrinsic_gas(tx);
 
     // Step 1: authenticators.
+    PhaseScope phase(options.observer, ExecutionPhase::kAuthenticate);
     Authorization auth = authorize(tx, digest, hints);
     result.table.authenticators = std::move(auth.checks);
     result.table.sender_matches = auth.report.sender_matches;
@@ -264,23 +331,31 @@ common::Result<ExecutionResult> execute_transaction(const Transaction& tx, State
         return result;
     }
 
-    TxObjects objects(state);
+    phase.next(ExecutionPhase::kLoadInputs);
+    // With an observer, reads go through a wrapper that reports them (and answers the same).
+    std::optional<ObservedState> observed;
+    if (options.observer != nullptr) observed.emplace(state, *options.observer);
+    TxObjects objects(observed ? static_cast<StateReader&>(*observed) : state);
     PrecompileLog precompiles(hints);
     if (hints != nullptr) REMORA_RETURN_IF_ERROR(objects.prefetch(hints->dynamic_objects));
 
     // Steps 2 and 3: the declared inputs, then the program.
     std::optional<Abort> abort = load_inputs(tx, objects);
     std::optional<vm::VerifiedPackage> package;
-    if (!abort && objects.io_error().is_ok()) package = load_program(tx, objects, abort);
+    if (!abort && objects.io_error().is_ok()) {
+        phase.next(ExecutionPhase::kLoadProgram);
+        package = load_program(tx, objects, abort);
+    }
     if (!objects.io_error().is_ok()) return objects.io_error();
     if (abort) {
         set_abort(result.effects, std::move(*abort), intrinsic);
     } else {
         REMORA_ASSERT(package.has_value());  // load_program fails only with an abort or io_error
         // Steps 4 to 6.
-        run_program(tx, digest, *package, intrinsic, objects, precompiles, result);
+        run_program(tx, digest, *package, intrinsic, objects, precompiles, result, phase);
         if (!objects.io_error().is_ok()) return objects.io_error();
     }
+    phase.next(ExecutionPhase::kFinish);
     record(result, objects, precompiles);
     normalize_effects(result.effects);
     REMORA_ASSERT(validate_effects(result.effects).is_ok());

@@ -9,6 +9,7 @@ remora_test(exec_test LABELS unit
         ${CMAKE_CURRENT_LIST_DIR}/exec_table_test.cpp
         ${CMAKE_CURRENT_LIST_DIR}/exec_hints_test.cpp
         ${CMAKE_CURRENT_LIST_DIR}/exec_state_test.cpp
+        ${CMAKE_CURRENT_LIST_DIR}/exec_observer_test.cpp
     DEPS remora_executor)
 # Scenarios are aggregates written with designated initializers that name only the fields a row
 # needs; GCC 12 warns about the omitted ones (they take their default member initializers).

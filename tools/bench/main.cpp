@@ -1,15 +1,19 @@
 // remora-bench: benchmarks with a baseline measured in the same run (docs/tools/remora-bench.md).
-// Modes: storage.
+// Modes: storage, sequential.
 
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "tools/bench/sequential_bench.h"
+#include "tools/bench/sequential_options.h"
+#include "tools/bench/sequential_report.h"
 #include "tools/bench/storage_bench.h"
 #include "tools/bench/storage_options.h"
 #include "tools/bench/storage_report.h"
@@ -27,7 +31,9 @@ std::string usage() {
     return "usage: remora-bench MODE [options]\n"
            "\n"
            "modes:\n"
-           "  storage   the store's commit throughput beside a raw RocksDB WriteBatch baseline\n"
+           "  storage     the store's commit throughput beside a raw RocksDB WriteBatch baseline\n"
+           "  sequential  the sequential reference executor on a workload: tx/s and where the\n"
+           "              time goes\n"
            "\n"
            "Run 'remora-bench MODE --help' for a mode's options.\n";
 }
@@ -105,6 +111,69 @@ int run_storage(const std::vector<std::string>& args) {
     return exit_code_for(verified);
 }
 
+// Throttled to a few updates a second: a commit can take well under a millisecond.
+void print_tx_progress(std::uint64_t done, std::uint64_t total) {
+    using Clock = std::chrono::steady_clock;
+    static Clock::time_point last;
+    auto now = Clock::now();
+    if (done < total && now - last < std::chrono::milliseconds(200)) return;
+    last = now;
+    std::fprintf(stderr, "\rsequential: %llu/%llu transactions", (unsigned long long)done,
+                 (unsigned long long)total);
+    if (done == total) std::fputc('\n', stderr);
+    std::fflush(stderr);
+}
+
+int run_sequential(const std::vector<std::string>& args) {
+    bool json = std::find(args.begin(), args.end(), "--json") != args.end();
+    auto command = bench::parse_sequential_args(args);
+    if (!command) {
+        return usage_error(command.status().message(), "remora-bench sequential --help", json);
+    }
+    if (command->help) {
+        std::fputs(bench::sequential_usage().c_str(), stdout);
+        return kExitOk;
+    }
+    const bench::SequentialBenchOptions& options = command->options;
+    if (!json) {
+        std::printf("remora-bench sequential: workload %s, seed %llu, %llu transactions\n",
+                    options.workload.name.c_str(), (unsigned long long)options.workload.seed,
+                    (unsigned long long)options.txs);
+        std::fflush(stdout);
+    }
+    bench::TxProgressFn progress;
+    if (isatty(STDERR_FILENO)) progress = print_tx_progress;
+    auto result = bench::run_sequential_bench(options, progress);
+    if (!result) return fail(result.status(), json);
+    if (progress && result->txs < options.txs) std::fputc('\n', stderr);  // a trace ended early
+
+    if (result->unexpected_status > 0) {
+        std::fprintf(stderr,
+                     "%s: warning: %llu transactions ended with another status than the "
+                     "workload predicts\n",
+                     kTool, (unsigned long long)result->unexpected_status);
+    }
+    Status verified;
+    if (!result->digest_verified) {
+        verified = Status(Code::kVerificationFailed, "the store's digest " + result->digest_hex +
+                                                         " differs from its recomputation " +
+                                                         result->recomputed_digest_hex);
+        print_error(kTool, verified);
+    }
+    if (json) {
+        auto report = bench::sequential_report_json(*result);
+        if (!verified) {
+            report["error"] = verified.message();
+            report["code"] = exit_code_for(verified);
+            report["status"] = remora::common::code_name(verified.code());
+        }
+        print_json(report);
+    } else {
+        std::fputs(bench::sequential_report_text(*result).c_str(), stdout);
+    }
+    return exit_code_for(verified);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -120,6 +189,8 @@ int main(int argc, char** argv) {
     }
     args.erase(args.begin());
     if (mode == "storage") return run_storage(args);
+    if (mode == "sequential") return run_sequential(args);
     bool json = std::find(args.begin(), args.end(), "--json") != args.end();
-    return usage_error("unknown mode '" + mode + "' (modes: storage)", "remora-bench --help", json);
+    return usage_error("unknown mode '" + mode + "' (modes: storage, sequential, remora)",
+                       "remora-bench --help", json);
 }

@@ -3,40 +3,20 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
-#include <system_error>
 #include <vector>
 
 #include "storage/store.h"
+#include "tools/bench/bench_dir.h"
 #include "tools/bench/random_objects.h"
 #include "tools/bench/raw_baseline.h"
 
 namespace remora::tools::bench {
 namespace {
 
-using common::Code;
 using common::Result;
 using common::Status;
 using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
-
-// DIR must be absent or an empty directory: the benchmark never mixes with old data.
-Status prepare_dir(const std::string& dir) {
-    std::error_code ec;
-    if (fs::exists(dir, ec)) {
-        if (!fs::is_directory(dir, ec)) {
-            return {Code::kInvalidArgument, dir + " exists and is not a directory"};
-        }
-        if (!fs::is_empty(dir, ec)) {
-            return {Code::kAlreadyExists,
-                    dir +
-                        " is not empty: the storage benchmark needs an absent or empty "
-                        "directory (remove it or choose another --db)"};
-        }
-    }
-    fs::create_directories(dir, ec);
-    if (ec) return {Code::kIoError, "creating " + dir + ": " + ec.message()};
-    return Status::ok();
-}
 
 // Applies every commit of `chunk` through `apply`, timing each one and the thread's CPU time.
 template <typename Apply>
@@ -72,7 +52,7 @@ Status verify_digest(storage::Store& store, StorageBenchResult& result) {
 Result<StorageBenchResult> run_storage_bench(const StorageBenchOptions& options,
                                              const ProgressFn& progress) {
     auto run_start = Clock::now();
-    REMORA_RETURN_IF_ERROR(prepare_dir(options.db_dir));
+    REMORA_RETURN_IF_ERROR(prepare_empty_dir(options.db_dir));
 
     storage::StoreOptions store_options;
     store_options.create_if_missing = true;

@@ -1,47 +1,14 @@
 #include "tools/bench/storage_options.h"
 
-#include <charconv>
-#include <cstdlib>
 #include <set>
+
+#include "tools/bench/arg_parse.h"
 
 namespace remora::tools::bench {
 namespace {
 
-using common::Code;
 using common::Result;
 using common::Status;
-
-Status usage_error(const std::string& message) { return {Code::kInvalidArgument, message}; }
-
-Result<std::uint64_t> parse_u64(const std::string& flag, const std::string& text, std::uint64_t min,
-                                std::uint64_t max) {
-    std::uint64_t value = 0;
-    const char* end = text.data() + text.size();
-    auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    if (text.empty() || ec != std::errc() || ptr != end) {
-        return usage_error(flag + " expects an unsigned integer, got '" + text + "'");
-    }
-    if (value < min || value > max) {
-        return usage_error(flag + " must be in [" + std::to_string(min) + ", " +
-                           std::to_string(max) + "], got " + text);
-    }
-    return value;
-}
-
-Result<double> parse_fraction(const std::string& flag, const std::string& text) {
-    char* end = nullptr;
-    double value = std::strtod(text.c_str(), &end);
-    if (text.empty() || end != text.c_str() + text.size() || !(value >= 0.0 && value <= 1.0)) {
-        return usage_error(flag + " expects a number in [0, 1], got '" + text + "'");
-    }
-    return value;
-}
-
-Result<bool> parse_on_off(const std::string& flag, const std::string& text) {
-    if (text == "on") return true;
-    if (text == "off") return false;
-    return usage_error(flag + " expects on or off, got '" + text + "'");
-}
 
 // Applies one `--name value` pair; an unknown name or a bad value is a usage error.
 Status apply(StorageBenchOptions& o, const std::string& name, const std::string& value) {
@@ -81,7 +48,7 @@ Status apply(StorageBenchOptions& o, const std::string& name, const std::string&
         return Status::ok();
     }
     if (name == "--update-fraction") {
-        auto parsed = parse_fraction(name, value);
+        auto parsed = parse_number(name, value, 0.0, 1.0);
         if (!parsed) return parsed.status();
         o.update_fraction = *parsed;
         return Status::ok();
@@ -95,34 +62,14 @@ Result<StorageCommand> parse_storage_args(const std::vector<std::string>& args) 
     static const std::set<std::string> kRequired = {"--db", "--commits", "--objects-per-commit",
                                                     "--seed"};
     StorageCommand command;
-    std::set<std::string> seen;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string& arg = args[i];
-        if (arg == "--help" || arg == "-h") {
-            command.help = true;
-            return command;
-        }
-        if (arg == "--json") {
-            command.options.json = true;
-            continue;
-        }
-        if (arg.rfind("--", 0) != 0) return usage_error("unexpected argument '" + arg + "'");
-        std::string name = arg;
-        std::string value;
-        if (auto eq = arg.find('='); eq != std::string::npos) {
-            name = arg.substr(0, eq);
-            value = arg.substr(eq + 1);
-        } else if (i + 1 < args.size()) {
-            value = args[++i];
-        } else {
-            return usage_error("option " + name + " expects a value");
-        }
-        REMORA_RETURN_IF_ERROR(apply(command.options, name, value));
-        seen.insert(name);
-    }
-    for (const auto& flag : kRequired) {
-        if (!seen.count(flag)) return usage_error("missing required option " + flag);
-    }
+    auto switches =
+        parse_flags(args, kRequired, [&](const std::string& name, const std::string& value) {
+            return apply(command.options, name, value);
+        });
+    if (!switches) return switches.status();
+    command.help = switches->help;
+    command.options.json = switches->json;
+    if (command.help) return command;
     const auto& o = command.options;
     if (o.commits * o.objects_per_commit > kTotalWritesMax) {
         return usage_error("--commits x --objects-per-commit must be at most " +

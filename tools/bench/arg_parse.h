@@ -1,0 +1,41 @@
+#pragma once
+// Command-line parsing shared by the modes of remora-bench: `--name VALUE` or `--name=VALUE` in
+// any order, the `--json` and `--help` switches, and value parsers that name the flag in their
+// errors. Every error is kInvalidArgument (the caller exits with the usage code).
+
+#include <cstdint>
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace remora::tools::bench {
+
+common::Status usage_error(const std::string& message);
+
+// A decimal integer in [min, max].
+common::Result<std::uint64_t> parse_u64(const std::string& flag, const std::string& text,
+                                        std::uint64_t min, std::uint64_t max);
+// A decimal number in [min, max].
+common::Result<double> parse_number(const std::string& flag, const std::string& text, double min,
+                                    double max);
+// "on" or "off".
+common::Result<bool> parse_on_off(const std::string& flag, const std::string& text);
+
+struct ParsedSwitches {
+    bool help = false;  // --help or -h was given: nothing else was checked
+    bool json = false;
+};
+
+// Applies one `--name value` pair; an unknown name or a bad value is an error.
+using ApplyFlag = std::function<common::Status(const std::string& name, const std::string& value)>;
+
+// Walks `args`, handing every valued flag to `apply`, and checks that each of `required` was
+// given. Stops at --help.
+common::Result<ParsedSwitches> parse_flags(const std::vector<std::string>& args,
+                                           const std::set<std::string>& required,
+                                           const ApplyFlag& apply);
+
+}  // namespace remora::tools::bench

@@ -1,0 +1,135 @@
+#include "tools/bench/sequential_options.h"
+
+#include <set>
+
+#include "executor/vm/limits.h"
+#include "executor/workload/limits.h"
+#include "tools/bench/arg_parse.h"
+
+namespace remora::tools::bench {
+namespace {
+
+using common::Result;
+using common::Status;
+namespace wl = executor::workload;
+
+template <typename Field>
+Status set_integer(Field& field, const std::string& name, const std::string& value,
+                   std::uint64_t min, std::uint64_t max) {
+    auto parsed = parse_u64(name, value, min, max);
+    if (!parsed) return parsed.status();
+    field = static_cast<Field>(*parsed);
+    return Status::ok();
+}
+
+Status set_number(double& field, const std::string& name, const std::string& value, double min,
+                  double max) {
+    auto parsed = parse_number(name, value, min, max);
+    if (!parsed) return parsed.status();
+    field = *parsed;
+    return Status::ok();
+}
+
+Status set_on_off(bool& field, const std::string& name, const std::string& value) {
+    auto parsed = parse_on_off(name, value);
+    if (!parsed) return parsed.status();
+    field = *parsed;
+    return Status::ok();
+}
+
+// Applies one `--name value` pair; an unknown name or a bad value is a usage error.
+Status apply(SequentialBenchOptions& o, const std::string& name, const std::string& value) {
+    wl::WorkloadConfig& w = o.workload;
+    if (name == "--workload") {
+        auto spec = wl::parse_workload_name(value);
+        if (!spec) return usage_error("--workload: " + spec.status().message());
+        w.name = value;
+        return Status::ok();
+    }
+    if (name == "--db") {
+        if (value.empty()) return usage_error("--db expects a directory");
+        o.db_dir = value;
+        return Status::ok();
+    }
+    if (name == "--txs") return set_integer(o.txs, name, value, 1, kSequentialTxsMax);
+    if (name == "--seed") return set_integer(w.seed, name, value, 0, UINT64_MAX);
+    if (name == "--accounts") {
+        return set_integer(w.accounts, name, value, 1, wl::limits::kAccountsMax);
+    }
+    if (name == "--skew")
+        return set_number(w.zipf_theta, name, value, 0, wl::limits::kZipfThetaMax);
+    if (name == "--contention") {
+        return set_integer(w.shared_objects, name, value, 1, wl::limits::kSharedObjectsMax);
+    }
+    if (name == "--invalid-sig-rate") {
+        return set_number(w.invalid_signature_rate, name, value, 0, 1);
+    }
+    if (name == "--batch")
+        return set_integer(w.batch_size, name, value, 1, wl::limits::kBatchSizeMax);
+    if (name == "--compute-rounds") {
+        return set_integer(w.compute_rounds, name, value, 1,
+                           executor::vm::limits::kIteratedHashRoundsMax);
+    }
+    if (name == "--sync") return set_on_off(o.sync, name, value);
+    if (name == "--breakdown") return set_on_off(o.breakdown, name, value);
+    return usage_error("unknown option " + name);
+}
+
+}  // namespace
+
+Result<SequentialCommand> parse_sequential_args(const std::vector<std::string>& args) {
+    static const std::set<std::string> kRequired = {"--workload", "--txs", "--seed"};
+    SequentialCommand command;
+    auto switches =
+        parse_flags(args, kRequired, [&](const std::string& name, const std::string& value) {
+            return apply(command.options, name, value);
+        });
+    if (!switches) return switches.status();
+    command.help = switches->help;
+    command.options.json = switches->json;
+    if (command.help) return command;
+    Status knobs = wl::validate_workload_config(command.options.workload);
+    if (!knobs) return usage_error(knobs.message());
+    return command;
+}
+
+std::string sequential_usage() {
+    const wl::WorkloadConfig d;
+    return "usage: remora-bench sequential --workload W --txs N --seed S [--db DIR] [--json]\n"
+           "                               [--accounts A] [--skew THETA] [--contention K]\n"
+           "                               [--invalid-sig-rate R] [--batch B]\n"
+           "                               [--compute-rounds C] [--sync on|off]\n"
+           "                               [--breakdown on|off]\n"
+           "\n"
+           "Runs the sequential reference executor: commits the workload's genesis, executes N\n"
+           "transactions in commits (the workload's boundaries: B transactions, or a trace's\n"
+           "blocks), persists each commit in a store, verifies the final digest and reports\n"
+           "throughput and where the time went.\n"
+           "\n"
+           "  --workload W          transfer, counter, nft, amm, compute, mixed or trace:<file>\n"
+           "  --txs N               transactions to execute (1.." +
+           std::to_string(kSequentialTxsMax) +
+           "; a trace stops at its end)\n"
+           "  --seed S              workload seed (printed; same seed, same digest)\n"
+           "  --db DIR              keep the store in DIR/store (DIR absent or empty); default:\n"
+           "                        a temporary directory removed at the end\n"
+           "  --json                one JSON object on stdout\n"
+           "  --accounts A          synthetic accounts (default " +
+           std::to_string(d.accounts) +
+           ")\n"
+           "  --skew THETA          Zipf theta of senders and shared objects (default 0)\n"
+           "  --contention K        counters, pools and collections, each (default " +
+           std::to_string(d.shared_objects) +
+           ")\n"
+           "  --invalid-sig-rate R  fraction of transactions with a broken signature (default 0)\n"
+           "  --batch B             transactions per commit, synthetic workloads (default " +
+           std::to_string(d.batch_size) +
+           ")\n"
+           "  --compute-rounds C    iterated_hash rounds of a compute transaction (default " +
+           std::to_string(d.compute_rounds) +
+           ")\n"
+           "  --sync on|off         fsync the WAL on every commit (default on)\n"
+           "  --breakdown on|off    time the executor's phases and state reads (default on)\n";
+}
+
+}  // namespace remora::tools::bench
