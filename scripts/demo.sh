@@ -1,12 +1,25 @@
 #!/usr/bin/env bash
-# Sets up what is missing, builds, and runs the main job: the storage benchmark, which commits
-# 1000-object commits through the Remora store and through raw RocksDB in the same run and
-# prints both rates and their ratio. (The local testnet replaces it once it exists.)
+# Sets up what is missing, builds, and runs the main job: a short tour of what exists today
+# (the local testnet replaces it once it exists):
+#   1. the store's commit rate beside raw RocksDB, same run (1000-object commits);
+#   2. the sequential reference executor on the `mixed` workload, persisted to a store;
+#   3. replay-verify: re-execute those persisted commits from genesis and compare.
+# REMORA_DEMO_COMMITS and REMORA_DEMO_TXS shorten or lengthen it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 scripts/build.sh release
+bench=build/release/tools/bench/remora-bench
+inspect=build/release/tools/inspect/remora-inspect
 dir=$(mktemp -d "${TMPDIR:-/tmp}/remora-demo-XXXXXX")
 trap 'rm -rf "$dir"' EXIT
-build/release/tools/bench/remora-bench storage --db "$dir/bench" \
-    --commits "${REMORA_DEMO_COMMITS:-200}" --objects-per-commit 1000 --seed 1
+
+echo "== 1/3 storage: the Remora store against a raw RocksDB WriteBatch baseline"
+"$bench" storage --db "$dir/storage" --commits "${REMORA_DEMO_COMMITS:-200}" \
+    --objects-per-commit 1000 --seed 1
+echo
+echo "== 2/3 sequential reference: the mixed workload, commit by commit"
+"$bench" sequential --workload mixed --txs "${REMORA_DEMO_TXS:-3000}" --seed 1 --db "$dir/seq"
+echo
+echo "== 3/3 replay-verify: re-execute the persisted commits from genesis"
+"$inspect" --db "$dir/seq/store" replay-verify
