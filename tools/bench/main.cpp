@@ -1,5 +1,5 @@
 // remora-bench: benchmarks with a baseline measured in the same run (docs/tools/remora-bench.md).
-// Modes: storage, sequential.
+// Modes: storage, sequential, remora.
 
 #include <unistd.h>
 
@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tools/bench/remora_bench.h"
 #include "tools/bench/sequential_bench.h"
 #include "tools/bench/sequential_options.h"
 #include "tools/bench/sequential_report.h"
@@ -34,6 +35,8 @@ std::string usage() {
            "  storage     the store's commit throughput beside a raw RocksDB WriteBatch baseline\n"
            "  sequential  the sequential reference executor on a workload: tx/s and where the\n"
            "              time goes\n"
+           "  remora      an in-process Remora cluster on a workload, checked against the\n"
+           "              sequential reference: hit rate, misses, primary CPU per tx\n"
            "\n"
            "Run 'remora-bench MODE --help' for a mode's options.\n";
 }
@@ -190,6 +193,7 @@ int main(int argc, char** argv) {
     args.erase(args.begin());
     if (mode == "storage") return run_storage(args);
     if (mode == "sequential") return run_sequential(args);
+    if (mode == "remora") return bench::run_remora_mode(args);
     bool json = std::find(args.begin(), args.end(), "--json") != args.end();
     return usage_error("unknown mode '" + mode + "' (modes: storage, sequential, remora)",
                        "remora-bench --help", json);

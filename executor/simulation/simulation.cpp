@@ -1,0 +1,397 @@
+#include "executor/simulation/simulation.h"
+
+#include <time.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+
+#include "executor/protocol/pre_executor.h"
+#include "executor/sequential/sequential.h"
+#include "executor/tx/effects.h"
+
+namespace remora::executor::simulation {
+
+using common::Code;
+using common::Result;
+using common::Status;
+using protocol::PreExecutorId;
+
+namespace {
+
+std::uint64_t thread_cpu_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000ull +
+           static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+struct Node {
+    std::unique_ptr<protocol::PreExecutor> engine;  // null while crashed or departed
+    std::uint64_t incarnation = 0;
+    SimTimeUs busy_until_us = 0;
+    bool slow = false;
+    std::uint64_t outstanding = 0;
+};
+
+class Simulation {
+public:
+    Simulation(const SimulationConfig& config, const SimulationInput& input,
+               std::unique_ptr<storage::Store> store)
+        : m_config(config), m_input(input), m_rng(config.seed), m_store(std::move(store)),
+          m_balancer(config.routing) {}
+
+    Result<SimulationResult> run();
+
+private:
+    SimTimeUs delay() { return m_config.base_delay_us + m_rng.upto(m_config.faults.message_delay_max_us); }
+    void fail(Status status) {
+        if (m_error.is_ok()) m_error = std::move(status);
+    }
+    Status start_node(PreExecutorId id);
+    void stop_node(PreExecutorId id);
+    std::optional<PreExecutorId> pick_live();
+    void submit_tx(std::size_t index);
+    void deliver_tx(PreExecutorId id, std::uint64_t incarnation, std::size_t index);
+    void execute_tx(PreExecutorId id, std::uint64_t incarnation, std::size_t index);
+    void sequence_tx(std::size_t index);
+    void cut_batch();
+    void try_process();
+    void process(const std::vector<Transaction>& batch);
+    void send_update(protocol::StateUpdate update);
+    void schedule_faults();
+
+    const SimulationConfig& m_config;
+    const SimulationInput& m_input;
+    SimRng m_rng;
+    EventQueue m_queue;
+    std::unique_ptr<storage::Store> m_store;
+    std::unique_ptr<protocol::Primary> m_primary;
+    protocol::LoadBalancer m_balancer;
+    std::map<PreExecutorId, Node> m_nodes;
+    PreExecutorId m_next_id = 1;
+    // Sequencer.
+    std::vector<Transaction> m_batch;
+    std::uint64_t m_batch_generation = 0;
+    std::vector<std::vector<Transaction>> m_ordered;  // in consensus order
+    std::size_t m_next_commit = 0;
+    std::optional<SimTimeUs> m_wait_deadline_us;
+    bool m_poll_scheduled = false;
+    std::size_t m_sequenced = 0;
+    Status m_error;
+    SimulationResult m_result;
+    std::uint64_t m_cpu_mark_ns = 0;
+};
+
+Status Simulation::start_node(PreExecutorId id) {
+    auto store = open_memory_store();
+    if (!store) return store.status();
+    auto engine = protocol::PreExecutor::from_genesis(id, std::move(store).value(),
+                                                      m_input.genesis, m_input.workload);
+    if (!engine) return engine.status();
+    Node& node = m_nodes[id];
+    node.engine = std::move(engine).value();
+    node.busy_until_us = m_queue.now_us();
+    node.outstanding = 0;
+    if (Status s = m_primary->add_pre_executor(id, node.engine->caught_up_commit()); !s) return s;
+    if (Status s = m_balancer.add(id); !s) return s;
+    if (m_config.state_updates && m_config.catch_up_on_join &&
+        m_primary->store().status().applied_commit > 1) {
+        auto update = m_primary->make_state_update(id);
+        if (!update) return update.status();
+        send_update(std::move(update).value());
+    }
+    return Status::ok();
+}
+
+void Simulation::stop_node(PreExecutorId id) {
+    Node& node = m_nodes.at(id);
+    node.engine.reset();
+    ++node.incarnation;
+    node.outstanding = 0;
+    if (Status s = m_balancer.remove(id); !s) fail(s);
+    if (Status s = m_primary->remove_pre_executor(id); !s) fail(s);
+}
+
+std::optional<PreExecutorId> Simulation::pick_live() {
+    const auto& live = m_balancer.live();
+    if (live.empty()) return std::nullopt;
+    return live[m_rng.upto(live.size() - 1)];
+}
+
+void Simulation::submit_tx(std::size_t index) {
+    const Transaction& tx = m_input.txs[index];
+    m_queue.at(m_queue.now_us() + delay(), [this, index] { sequence_tx(index); });
+    auto id = m_balancer.route(tx);
+    if (!id) {
+        ++m_result.counters.unrouted;
+        return;
+    }
+    ++m_result.counters.routed;
+    m_primary->note_routed(transaction_digest(tx), *id);
+    Node& node = m_nodes.at(*id);
+    m_balancer.report_outstanding(*id, ++node.outstanding);
+    std::uint64_t incarnation = node.incarnation;
+    m_queue.at(m_queue.now_us() + delay(),
+               [this, id = *id, incarnation, index] { deliver_tx(id, incarnation, index); });
+}
+
+void Simulation::deliver_tx(PreExecutorId id, std::uint64_t incarnation, std::size_t index) {
+    Node& node = m_nodes.at(id);
+    if (node.incarnation != incarnation || !node.engine) return;
+    SimTimeUs cost = m_config.pre_exec_tx_us + (node.slow ? m_config.faults.slow_tx_us : 0);
+    node.busy_until_us = std::max(node.busy_until_us, m_queue.now_us()) + cost;
+    m_queue.at(node.busy_until_us,
+               [this, id, incarnation, index] { execute_tx(id, incarnation, index); });
+}
+
+void Simulation::execute_tx(PreExecutorId id, std::uint64_t incarnation, std::size_t index) {
+    Node& node = m_nodes.at(id);
+    if (node.incarnation != incarnation || !node.engine) return;
+    if (node.outstanding > 0) --node.outstanding;
+    m_balancer.report_outstanding(id, node.outstanding);
+    auto result = node.engine->execute(m_input.txs[index]);
+    if (!result) {
+        ++m_result.counters.pre_exec_errors;
+        return;
+    }
+    if (m_rng.chance(m_config.faults.result_drop_rate)) {
+        ++m_result.counters.results_dropped;
+        return;
+    }
+    ++m_result.counters.results_sent;
+    auto shared = std::make_shared<protocol::PreExecResult>(std::move(result).value());
+    m_queue.at(m_queue.now_us() + delay(), [this, shared] {
+        auto submitted = m_primary->submit(std::move(*shared));
+        if (!submitted) ++m_result.counters.results_refused;
+    });
+}
+
+void Simulation::sequence_tx(std::size_t index) {
+    ++m_sequenced;
+    m_batch.push_back(m_input.txs[index]);
+    if (m_batch.size() >= m_config.batch_txs) {
+        cut_batch();
+        return;
+    }
+    if (m_batch.size() == 1) {
+        std::uint64_t generation = m_batch_generation;
+        m_queue.at(m_queue.now_us() + m_config.batch_timeout_us, [this, generation] {
+            if (generation == m_batch_generation && !m_batch.empty()) cut_batch();
+        });
+    }
+}
+
+void Simulation::cut_batch() {
+    ++m_batch_generation;
+    auto batch = std::make_shared<std::vector<Transaction>>(std::move(m_batch));
+    m_batch.clear();
+    m_queue.at(m_queue.now_us() + m_config.consensus_delay_us, [this, batch] {
+        m_ordered.push_back(std::move(*batch));
+        try_process();
+    });
+}
+
+void Simulation::try_process() {
+    while (m_error.is_ok() && m_next_commit < m_ordered.size()) {
+        const auto& batch = m_ordered[m_next_commit];
+        SimTimeUs now = m_queue.now_us();
+        if (m_config.late_wait_us > 0 && !m_primary->missing_results(batch).empty()) {
+            if (!m_wait_deadline_us) {
+                m_wait_deadline_us = now + m_config.late_wait_us;
+                ++m_result.counters.commits_waited;
+            }
+            if (now < *m_wait_deadline_us) {
+                if (!m_poll_scheduled) {
+                    m_poll_scheduled = true;
+                    SimTimeUs at = std::min(now + std::max<SimTimeUs>(1, m_config.late_poll_us),
+                                            *m_wait_deadline_us);
+                    m_queue.at(at, [this] {
+                        m_poll_scheduled = false;
+                        try_process();
+                    });
+                }
+                return;
+            }
+            m_result.counters.wait_us += m_config.late_wait_us;
+        }
+        m_wait_deadline_us.reset();
+        process(batch);
+        ++m_next_commit;
+    }
+}
+
+void Simulation::process(const std::vector<Transaction>& batch) {
+    if (m_config.measure_cpu) m_cpu_mark_ns = thread_cpu_ns();
+    auto commit = m_primary->process_commit(batch);
+    // The observer moved the mark to the end of the last decision: what follows is the commit
+    // write (persistence).
+    if (m_config.measure_cpu) m_result.cpu.persist_ns += thread_cpu_ns() - m_cpu_mark_ns;
+    if (!commit) {
+        fail(commit.status());
+        return;
+    }
+    m_result.commits.push_back(batch);
+    std::vector<common::Bytes> effects;
+    for (const Effects& e : commit->outcome.effects) effects.push_back(canonical_effects_bytes(e));
+    m_result.effects.push_back(std::move(effects));
+    m_result.digests.push_back(commit->outcome.state_digest);
+    m_result.end_us = m_queue.now_us();
+    for (auto& update : commit->state_updates) send_update(std::move(update));
+}
+
+void Simulation::send_update(protocol::StateUpdate update) {
+    ++m_result.counters.updates_pushed;
+    m_result.counters.updates_pushed_bytes += update.encoded_bytes;
+    Node& node = m_nodes.at(update.pre_executor);
+    std::uint64_t incarnation = node.incarnation;
+    SimTimeUs at = m_queue.now_us() + delay() + m_rng.upto(m_config.faults.update_delay_max_us);
+    auto shared = std::make_shared<protocol::StateUpdate>(std::move(update));
+    m_queue.at(at, [this, shared, incarnation] {
+        Node& target = m_nodes.at(shared->pre_executor);
+        if (target.incarnation != incarnation || !target.engine) {
+            ++m_result.counters.updates_lost;
+            return;
+        }
+        auto ack = target.engine->apply_state_update(*shared);
+        if (!ack) return fail(ack.status());
+        ++m_result.counters.updates_applied;
+        m_queue.at(m_queue.now_us() + delay(), [this, ack = ack.value(), incarnation] {
+            const Node& sender = m_nodes.at(ack.pre_executor);
+            if (sender.incarnation != incarnation || !sender.engine) return;
+            (void)m_primary->acknowledge(ack);  // kInvalidArgument/kNotFound only cost misses
+        });
+    });
+}
+
+void Simulation::schedule_faults() {
+    const FaultConfig& f = m_config.faults;
+    SimTimeUs horizon = m_config.tx_interval_us * std::max<std::size_t>(1, m_input.txs.size());
+    for (std::uint32_t i = 0; i < f.crashes; ++i) {
+        m_queue.at(m_rng.upto(horizon), [this] {
+            auto victim = pick_live();
+            if (!victim) return;
+            ++m_result.counters.crashes;
+            stop_node(*victim);
+            m_queue.at(m_queue.now_us() + m_config.faults.restart_delay_us, [this, id = *victim] {
+                ++m_result.counters.restarts;
+                if (Status s = start_node(id); !s) fail(s);
+            });
+        });
+    }
+    for (std::uint32_t i = 0; i < f.joins; ++i) {
+        m_queue.at(m_rng.upto(horizon), [this] {
+            ++m_result.counters.joins;
+            if (Status s = start_node(m_next_id++); !s) fail(s);
+        });
+    }
+    for (std::uint32_t i = 0; i < f.leaves; ++i) {
+        m_queue.at(m_rng.upto(horizon), [this] {
+            auto victim = pick_live();
+            if (!victim) return;
+            ++m_result.counters.leaves;
+            stop_node(*victim);
+        });
+    }
+}
+
+Result<SimulationResult> Simulation::run() {
+    if (!m_store) {
+        auto store = open_memory_store();
+        if (!store) return store.status();
+        m_store = std::move(store).value();
+    }
+    if (Status s = SequentialExecutor(*m_store).commit_genesis(m_input.genesis, m_input.workload);
+        !s) {
+        return s;
+    }
+    protocol::PrimaryOptions options = m_config.primary;
+    if (!m_config.state_updates) options.miss_threshold = 0;
+    if (Status s = protocol::validate_primary_options(options); !s) return s;
+    m_primary = std::make_unique<protocol::Primary>(*m_store, options);
+    if (m_config.measure_cpu) {
+        m_primary->set_decision_observer([this](const protocol::TxDecision& decision) {
+            std::uint64_t now = thread_cpu_ns();
+            std::uint64_t spent = now - m_cpu_mark_ns;
+            m_cpu_mark_ns = now;
+            if (decision.adopted) {
+                m_result.cpu.adopt_ns += spent;
+                ++m_result.cpu.adopt_txs;
+            } else {
+                m_result.cpu.reexec_ns += spent;
+                ++m_result.cpu.reexec_txs;
+            }
+        });
+    }
+    for (std::uint32_t i = 0; i < m_config.pre_executors; ++i) {
+        PreExecutorId id = m_next_id++;
+        if (Status s = start_node(id); !s) return s;
+        m_nodes.at(id).slow = i < m_config.faults.slow_pre_executors;
+    }
+    schedule_faults();
+    for (std::size_t i = 0; i < m_input.txs.size(); ++i) {
+        m_queue.at(i * m_config.tx_interval_us, [this, i] { submit_tx(i); });
+    }
+    while (!m_queue.empty() && m_error.is_ok()) m_queue.run_next();
+    if (!m_error.is_ok()) return m_error;
+    if (!m_batch.empty() || m_next_commit != m_ordered.size() ||
+        m_sequenced != m_input.txs.size()) {
+        return Status(Code::kInternal, "simulation ended with unprocessed transactions");
+    }
+    m_result.primary = m_primary->counters();
+    m_result.counters.events = m_queue.executed();
+    return std::move(m_result);
+}
+
+}  // namespace
+
+Status validate_simulation_config(const SimulationConfig& config) {
+    auto bad = [](const std::string& what) { return Status(Code::kInvalidArgument, what); };
+    const FaultConfig& f = config.faults;
+    if (config.pre_executors > kSimPreExecutorsMax) {
+        return bad("pre_executors must be at most " + std::to_string(kSimPreExecutorsMax));
+    }
+    if (config.batch_txs < 1 || config.batch_txs > kSimBatchTxsMax) {
+        return bad("batch_txs must be in 1.." + std::to_string(kSimBatchTxsMax));
+    }
+    if (!(f.result_drop_rate >= 0 && f.result_drop_rate <= 1)) {
+        return bad("result_drop_rate must be in [0, 1]");
+    }
+    if (f.crashes > kSimFaultEventsMax || f.joins > kSimFaultEventsMax ||
+        f.leaves > kSimFaultEventsMax || f.slow_pre_executors > kSimPreExecutorsMax) {
+        return bad("fault counts must be at most " + std::to_string(kSimFaultEventsMax));
+    }
+    if (config.pre_executors + f.joins > kSimPreExecutorsMax) {
+        return bad("pre_executors + joins must be at most " + std::to_string(kSimPreExecutorsMax));
+    }
+    for (SimTimeUs d : {config.batch_timeout_us, config.consensus_delay_us, config.tx_interval_us,
+                        config.base_delay_us, config.pre_exec_tx_us, config.late_wait_us,
+                        config.late_poll_us, f.message_delay_max_us, f.slow_tx_us,
+                        f.restart_delay_us, f.update_delay_max_us}) {
+        if (d > kSimDelayMaxUs) {
+            return bad("every delay must be at most " + std::to_string(kSimDelayMaxUs) + " us");
+        }
+    }
+    if (config.batch_timeout_us == 0) return bad("batch_timeout_us must be positive");
+    return Status::ok();
+}
+
+Result<SimulationResult> run_simulation(const SimulationConfig& config,
+                                        const SimulationInput& input,
+                                        std::unique_ptr<storage::Store> primary_store) {
+    if (Status s = validate_simulation_config(config); !s) return s;
+    Simulation simulation(config, input, std::move(primary_store));
+    return simulation.run();
+}
+
+Result<std::unique_ptr<storage::Store>> open_memory_store() {
+    static std::atomic<std::uint64_t> counter{0};
+    storage::StoreOptions options;
+    options.create_if_missing = true;
+    options.in_memory = true;
+    options.sync = false;
+    return storage::Store::open("/remora-in-memory/sim-" + std::to_string(counter++),
+                                storage::OpenMode::kReadWrite, options);
+}
+
+}  // namespace remora::executor::simulation

@@ -1,0 +1,130 @@
+#pragma once
+// A seeded, in-process Remora cluster (docs/simulation.md): a primary, an embedded sequencer
+// (batches by size or by simulated time, then a consensus delay), the load balancer and N
+// pre-executors, driven by a simulated clock (event_queue.h). One seed decides every message
+// delay (hence reorderings), lost results, slow pre-executors, crashes (the engine is discarded
+// and rebuilt from genesis after a delay, then re-registered), joins, leaves and state-update
+// delivery delays. The same config and input always give the same run, event for event.
+//
+// The primary's policy for late results lives here: when an ordered commit has transactions
+// without a buffered result, the driver waits up to `late_wait_us` of simulated time (polling
+// every `late_poll_us`) before processing it; what is still missing is re-executed.
+//
+// Every store is in memory unless the caller hands over the primary's store (a bench --db).
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "executor/protocol/load_balancer.h"
+#include "executor/protocol/primary.h"
+#include "executor/simulation/event_queue.h"
+#include "executor/tx/object.h"
+#include "executor/tx/transaction.h"
+#include "storage/store.h"
+
+namespace remora::executor::simulation {
+
+// --- Bounds (checked by validate_simulation_config) ------------------------------------------
+inline constexpr std::uint32_t kSimPreExecutorsMax = 64;
+inline constexpr std::uint32_t kSimFaultEventsMax = 64;        // crashes, joins, leaves each
+inline constexpr SimTimeUs kSimDelayMaxUs = 60'000'000;        // any configured delay
+inline constexpr std::uint32_t kSimBatchTxsMax = 100'000;
+
+struct FaultConfig {
+    double result_drop_rate = 0.0;           // results lost on the way to the primary, [0, 1]
+    SimTimeUs message_delay_max_us = 0;      // extra per message, uniform in [0, max]
+    std::uint32_t slow_pre_executors = 0;    // how many of the initial ones are slow
+    SimTimeUs slow_tx_us = 0;                // extra processing time per tx on a slow one
+    std::uint32_t crashes = 0;               // at seeded times, of a seeded live victim
+    SimTimeUs restart_delay_us = 1000;       // crash -> rebuilt from genesis, re-registered
+    std::uint32_t joins = 0;                 // new pre-executors at seeded times
+    std::uint32_t leaves = 0;                // live pre-executors leaving for good
+    SimTimeUs update_delay_max_us = 0;       // extra delay of each state update, [0, max]
+};
+
+struct SimulationConfig {
+    std::uint64_t seed = 1;
+    std::uint32_t pre_executors = 2;  // at the start, ids 1..N; joins take N+1, ...
+    std::uint32_t batch_txs = 20;     // the sequencer cuts a batch at this size ...
+    SimTimeUs batch_timeout_us = 2000;    // ... or this long after its first transaction
+    SimTimeUs consensus_delay_us = 1000;  // batch cut -> ordered commit at the primary
+    SimTimeUs tx_interval_us = 50;        // clients submit one transaction per interval
+    SimTimeUs base_delay_us = 20;         // one-way message latency floor
+    SimTimeUs pre_exec_tx_us = 20;        // processing time per tx of a healthy pre-executor
+    SimTimeUs late_wait_us = 500;         // bounded wait for missing results per commit
+    SimTimeUs late_poll_us = 100;
+    // Off: the primary never pushes state updates (PrimaryOptions::miss_threshold = 0).
+    bool state_updates = true;
+    // A (re)joining pre-executor is sent make_state_update() to catch up (with state_updates).
+    bool catch_up_on_join = true;
+    // Measure the primary's thread CPU time per decision and per commit write.
+    bool measure_cpu = false;
+    protocol::PrimaryOptions primary;
+    protocol::LoadBalancerOptions routing;
+    FaultConfig faults;
+};
+
+// kInvalidArgument naming the first knob outside its bounds.
+common::Status validate_simulation_config(const SimulationConfig& config);
+
+struct SimulationInput {
+    std::string workload;         // the genesis commit's workload name
+    std::vector<Object> genesis;  // sorted by id, version 1
+    std::vector<Transaction> txs; // in client submission order
+};
+
+struct SimulationCounters {
+    std::uint64_t events = 0;
+    std::uint64_t routed = 0;
+    std::uint64_t unrouted = 0;  // no live pre-executor when submitted
+    std::uint64_t results_sent = 0;
+    std::uint64_t results_dropped = 0;
+    std::uint64_t results_refused = 0;  // submit() refused (e.g. its sender had left)
+    std::uint64_t pre_exec_errors = 0;  // PreExecutor::execute failed
+    std::uint64_t crashes = 0;
+    std::uint64_t restarts = 0;
+    std::uint64_t joins = 0;
+    std::uint64_t leaves = 0;
+    std::uint64_t updates_pushed = 0;
+    std::uint64_t updates_pushed_bytes = 0;
+    std::uint64_t updates_applied = 0;
+    std::uint64_t updates_lost = 0;  // arrived at a crashed or departed incarnation
+    std::uint64_t commits_waited = 0;  // commits that waited for late results
+    SimTimeUs wait_us = 0;             // simulated time spent waiting, all commits
+};
+
+// Primary thread CPU time (CLOCK_THREAD_CPUTIME_ID) with measure_cpu: from the start of a
+// transaction's decision to its end (adopt or re-execute, effects added to the commit), and
+// the commit write after the last decision (CommitBuilder::finish: persistence).
+struct PrimaryCpu {
+    std::uint64_t adopt_ns = 0;
+    std::uint64_t reexec_ns = 0;
+    std::uint64_t persist_ns = 0;
+    std::uint64_t adopt_txs = 0;
+    std::uint64_t reexec_txs = 0;
+};
+
+struct SimulationResult {
+    std::vector<std::vector<Transaction>> commits;  // the ordered commits, after genesis
+    std::vector<std::vector<common::Bytes>> effects;  // canonical effects bytes per commit
+    std::vector<common::Digest> digests;              // state digest after each commit
+    protocol::PrimaryCounters primary;
+    SimulationCounters counters;
+    PrimaryCpu cpu;
+    SimTimeUs end_us = 0;  // simulated time when the last commit was processed
+};
+
+// Runs the cluster until every transaction is ordered and processed. `primary_store`: an empty
+// read-write store for the primary, or nullptr for an in-memory one. Errors: a bad config, a
+// store failure, or the primary refusing a commit.
+common::Result<SimulationResult> run_simulation(const SimulationConfig& config,
+                                                const SimulationInput& input,
+                                                std::unique_ptr<storage::Store> primary_store = {});
+
+// A fresh, empty in-memory store (a unique name per call).
+common::Result<std::unique_ptr<storage::Store>> open_memory_store();
+
+}  // namespace remora::executor::simulation

@@ -1,0 +1,101 @@
+// Sanity checks of the simulation itself: it is deterministic, its faults happen, healthy
+// pre-executors are adopted, state updates are pushed under contention, and the comparison
+// with the reference does catch a difference.
+
+#include "tests/executor/simulation_support.h"
+
+namespace remora::testing {
+namespace {
+
+using executor::protocol::RoutingMode;
+
+TEST_CASE("simulation: the same seed gives the same run", "[simulation]") {
+    auto input = make_input("mixed", 3, 100);
+    sim::SimulationConfig config = config_for_seed(6 * 5 + 3);  // chaos, 3 pre-executors
+    auto a = sim::run_simulation(config, input);
+    auto b = sim::run_simulation(config, input);
+    REQUIRE(a.is_ok());
+    REQUIRE(b.is_ok());
+    CHECK(a->counters.events == b->counters.events);
+    CHECK(a->commits == b->commits);
+    CHECK(a->effects == b->effects);
+    CHECK(a->primary.adopted == b->primary.adopted);
+    CHECK(a->primary.misses == b->primary.misses);
+    CHECK(a->end_us == b->end_us);
+    config.seed += 1;  // another seed orders (or at least decides) differently
+    auto c = sim::run_simulation(config, input);
+    REQUIRE(c.is_ok());
+    CHECK((c->counters.events != a->counters.events || c->commits != a->commits ||
+           c->primary.adopted != a->primary.adopted));
+}
+
+TEST_CASE("simulation: faults happen and the result still equals the reference",
+          "[simulation]") {
+    auto input = make_input("transfer", 5, 120);
+    sim::SimulationConfig config;
+    config.seed = 42;
+    config.pre_executors = 3;
+    config.faults.crashes = 3;
+    config.faults.joins = 2;
+    config.faults.leaves = 1;
+    config.faults.result_drop_rate = 0.2;
+    config.faults.message_delay_max_us = 800;
+    auto result = check_against_reference(config, input, "simulation: faults happen");
+    CHECK(result.counters.crashes > 0);
+    CHECK(result.counters.restarts == result.counters.crashes);
+    CHECK(result.counters.joins == 2);
+    CHECK(result.counters.leaves == 1);
+    CHECK(result.counters.results_dropped > 0);
+    CHECK(result.primary.reexecuted > 0);
+}
+
+TEST_CASE("simulation: healthy pre-executors on transfer are adopted", "[simulation]") {
+    auto input = make_input("transfer", 9, 150);
+    sim::SimulationConfig config;
+    config.seed = 9;
+    config.pre_executors = 2;
+    auto result = check_against_reference(config, input, "simulation: healthy transfer");
+    REQUIRE(result.primary.transactions == 150);
+    INFO("adopted " << result.primary.adopted);
+    CHECK(result.primary.adopted * 100 >= result.primary.transactions * 95);
+}
+
+TEST_CASE("simulation: state updates are pushed under contention", "[simulation]") {
+    auto input = make_input("counter", 11, 150, 1);  // one shared counter
+    sim::SimulationConfig config;
+    config.seed = 11;
+    config.pre_executors = 3;
+    config.routing.mode = RoutingMode::kRoundRobin;  // conflicting txs on different nodes
+    config.primary.miss_window_txs = 16;
+    config.primary.miss_threshold = 2;
+    auto with = check_against_reference(config, input, "simulation: state updates");
+    CHECK(with.counters.updates_pushed > 0);
+    CHECK(with.counters.updates_applied > 0);
+    CHECK(with.counters.updates_pushed_bytes > 0);
+    CHECK(with.primary.state_updates == with.counters.updates_pushed);
+
+    config.state_updates = false;
+    auto without = check_against_reference(config, input, "simulation: state updates");
+    CHECK(without.counters.updates_pushed == 0);
+}
+
+TEST_CASE("simulation: the comparison catches a changed effect", "[simulation]") {
+    auto input = make_input("counter", 13, 40);
+    sim::SimulationConfig config;
+    config.seed = 13;
+    auto run = sim::run_simulation(config, input);
+    REQUIRE(run.is_ok());
+    auto reference = sim::run_reference(input, run->commits);
+    REQUIRE(reference.is_ok());
+    REQUIRE_FALSE(sim::first_difference(run.value(), reference.value()).has_value());
+    run->effects[0][0].back() ^= 1;
+    auto difference = sim::first_difference(run.value(), reference.value());
+    REQUIRE(difference.has_value());
+    CHECK(difference->find("commit 2 tx 0") != std::string::npos);
+    run->effects[0][0].back() ^= 1;
+    run->digests.back().bytes[0] ^= 1;
+    CHECK(sim::first_difference(run.value(), reference.value()).has_value());
+}
+
+}  // namespace
+}  // namespace remora::testing

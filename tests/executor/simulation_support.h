@@ -1,0 +1,145 @@
+#pragma once
+// Helpers of the simulation property tests (simulation_*_test.cpp): small workload inputs, the
+// fault schedules, and one seed's run checked against the sequential reference.
+//
+// A seed decides everything of a run: the workload's seed, the number of pre-executors (0..4),
+// the fault schedule and every random choice of the simulation. REMORA_SIM_SEED=S reruns only
+// seed S in each test case (the failure message prints the exact command).
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "executor/simulation/reference.h"
+#include "executor/simulation/simulation.h"
+#include "executor/workload/workload.h"
+
+namespace remora::testing {
+
+namespace sim = executor::simulation;
+
+inline constexpr const char* kTracePath = "/work/shared/traces/eth_pevm_85blocks_txs.csv";
+inline constexpr std::size_t kFaultSchedules = 7;
+
+inline std::optional<std::uint64_t> seed_override() {
+    const char* text = std::getenv("REMORA_SIM_SEED");
+    if (text == nullptr || *text == '\0') return std::nullopt;
+    return std::strtoull(text, nullptr, 0);
+}
+
+// `txs` transactions of a small synthetic workload (or a trace's first ones).
+inline sim::SimulationInput make_input(const std::string& name, std::uint64_t seed,
+                                       std::size_t txs, std::uint32_t shared_objects = 4,
+                                       double invalid_signature_rate = 0.0) {
+    executor::workload::WorkloadConfig config;
+    config.name = name;
+    config.seed = seed;
+    config.accounts = 24;
+    config.shared_objects = shared_objects;
+    config.compute_rounds = 20;
+    config.invalid_signature_rate = invalid_signature_rate;
+    auto made = executor::workload::make_workload(config);
+    INFO(made.status().to_string());
+    REQUIRE(made.is_ok());
+    auto& load = *made.value();
+    sim::SimulationInput input{load.name(), load.genesis_objects(), {}};
+    while (input.txs.size() < txs) {
+        auto next = load.next();
+        if (!next) break;
+        input.txs.push_back(std::move(next->tx));
+    }
+    return input;
+}
+
+// Schedule `index` (0..kFaultSchedules-1): healthy, delays, lossy, slow, crashes, churn, chaos.
+inline sim::FaultConfig fault_schedule(std::size_t index) {
+    sim::FaultConfig f;
+    switch (index % kFaultSchedules) {
+        case 0: break;
+        case 1: f.message_delay_max_us = 1500; f.update_delay_max_us = 2000; break;
+        case 2: f.result_drop_rate = 0.25; f.message_delay_max_us = 300; break;
+        case 3: f.slow_pre_executors = 2; f.slow_tx_us = 400; break;
+        case 4: f.crashes = 3; f.restart_delay_us = 700; break;
+        case 5: f.joins = 2; f.leaves = 2; f.crashes = 1; break;
+        default:
+            f.result_drop_rate = 0.1; f.message_delay_max_us = 2500;
+            f.slow_pre_executors = 1; f.slow_tx_us = 300; f.crashes = 2; f.joins = 1;
+            f.leaves = 1; f.update_delay_max_us = 3000; break;
+    }
+    return f;
+}
+
+inline const char* fault_name(std::size_t index) {
+    static const char* kNames[] = {"healthy", "delays", "lossy", "slow", "crashes", "churn", "chaos"};
+    return kNames[index % kFaultSchedules];
+}
+
+// The cluster shape a seed picks: pre-executors 0..4, a fault schedule, sequencer knobs, and
+// routing / state-update choices.
+inline sim::SimulationConfig config_for_seed(std::uint64_t seed) {
+    sim::SimulationConfig config;
+    config.seed = seed;
+    config.pre_executors = static_cast<std::uint32_t>(seed % 5);
+    config.faults = fault_schedule(seed / 5);
+    config.batch_txs = 8 + static_cast<std::uint32_t>(seed % 23);
+    config.batch_timeout_us = 300 + (seed % 7) * 200;
+    config.consensus_delay_us = (seed / 3) % 4 * 400;
+    config.late_wait_us = (seed / 7) % 3 * 300;
+    config.routing.mode = seed % 11 == 3 ? executor::protocol::RoutingMode::kRoundRobin
+                                         : executor::protocol::RoutingMode::kAffinity;
+    config.state_updates = seed % 13 != 5;
+    config.primary.miss_window_txs = 16;
+    config.primary.miss_threshold = 2 + seed % 4;
+    return config;
+}
+
+// Runs `config` on `input` and requires every effect and digest to equal the reference's.
+inline sim::SimulationResult check_against_reference(const sim::SimulationConfig& config,
+                                                     const sim::SimulationInput& input,
+                                                     const std::string& test_name) {
+    INFO("seed " << config.seed << " workload " << input.workload << " pre-executors "
+                 << config.pre_executors << " faults " << fault_name(config.seed / 5)
+                 << "; reproduce: REMORA_SIM_SEED=" << config.seed
+                 << " simulation_test \"" << test_name << "\"");
+    auto run = sim::run_simulation(config, input);
+    INFO(run.status().to_string());
+    REQUIRE(run.is_ok());
+    CHECK(run->counters.pre_exec_errors == 0);
+    auto reference = sim::run_reference(input, run->commits);
+    INFO(reference.status().to_string());
+    REQUIRE(reference.is_ok());
+    std::size_t ordered = 0;
+    for (const auto& c : run->commits) ordered += c.size();
+    REQUIRE(ordered == input.txs.size());
+    auto difference = sim::first_difference(run.value(), reference.value());
+    if (difference) std::printf("FAILED seed %llu: %s\n", (unsigned long long)config.seed,
+                                difference->c_str());
+    INFO(difference.value_or(""));
+    REQUIRE_FALSE(difference.has_value());
+    return std::move(run).value();
+}
+
+// Seeds [first, first + count) of one workload (or just REMORA_SIM_SEED), `txs` each.
+inline void run_seeds(const std::string& workload, std::uint64_t first, std::uint64_t count,
+                      std::size_t txs, const std::string& test_name) {
+    std::uint64_t begin = first, end = first + count;
+    if (auto only = seed_override()) begin = *only, end = *only + 1;
+    std::uint64_t adopted = 0, total = 0;
+    for (std::uint64_t seed = begin; seed < end; ++seed) {
+        // Some broken signatures on transfer: failed verification must never be adopted.
+        auto input = make_input(workload, seed, txs, 4, workload == "transfer" ? 0.03 : 0.0);
+        auto result = check_against_reference(config_for_seed(seed), input, test_name);
+        adopted += result.primary.adopted;
+        total += result.primary.transactions;
+    }
+    std::printf("%s: seeds %llu..%llu ok, %llu/%llu adopted\n", workload.c_str(),
+                (unsigned long long)begin, (unsigned long long)(end - 1),
+                (unsigned long long)adopted, (unsigned long long)total);
+}
+
+}  // namespace remora::testing

@@ -1,0 +1,156 @@
+#include "tools/bench/remora_options.h"
+
+#include <set>
+
+#include "executor/protocol/limits.h"
+#include "executor/vm/limits.h"
+#include "executor/workload/limits.h"
+#include "tools/bench/arg_parse.h"
+
+namespace remora::tools::bench {
+namespace {
+
+using common::Result;
+using common::Status;
+namespace wl = executor::workload;
+namespace pl = executor::protocol::limits;
+
+template <typename Field>
+Status set_integer(Field& field, const std::string& name, const std::string& value,
+                   std::uint64_t min, std::uint64_t max) {
+    auto parsed = parse_u64(name, value, min, max);
+    if (!parsed) return parsed.status();
+    field = static_cast<Field>(*parsed);
+    return Status::ok();
+}
+
+Status set_number(double& field, const std::string& name, const std::string& value, double min,
+                  double max) {
+    auto parsed = parse_number(name, value, min, max);
+    if (!parsed) return parsed.status();
+    field = *parsed;
+    return Status::ok();
+}
+
+Status set_on_off(bool& field, const std::string& name, const std::string& value) {
+    auto parsed = parse_on_off(name, value);
+    if (!parsed) return parsed.status();
+    field = *parsed;
+    return Status::ok();
+}
+
+Status apply(RemoraBenchOptions& o, const std::string& name, const std::string& value) {
+    wl::WorkloadConfig& w = o.workload;
+    if (name == "--workload") {
+        auto spec = wl::parse_workload_name(value);
+        if (!spec) return usage_error("--workload: " + spec.status().message());
+        w.name = value;
+        return Status::ok();
+    }
+    if (name == "--db") {
+        if (value.empty()) return usage_error("--db expects a directory");
+        o.db_dir = value;
+        return Status::ok();
+    }
+    if (name == "--txs") return set_integer(o.txs, name, value, 1, kRemoraTxsMax);
+    if (name == "--seed") return set_integer(w.seed, name, value, 0, UINT64_MAX);
+    if (name == "--pre-executors") {
+        return set_integer(o.pre_executors, name, value, 0, kRemoraPreExecutorsMax);
+    }
+    if (name == "--accounts") return set_integer(w.accounts, name, value, 1, wl::limits::kAccountsMax);
+    if (name == "--skew") return set_number(w.zipf_theta, name, value, 0, wl::limits::kZipfThetaMax);
+    if (name == "--contention") {
+        return set_integer(w.shared_objects, name, value, 1, wl::limits::kSharedObjectsMax);
+    }
+    if (name == "--invalid-sig-rate") return set_number(w.invalid_signature_rate, name, value, 0, 1);
+    if (name == "--compute-rounds") {
+        return set_integer(w.compute_rounds, name, value, 1,
+                           executor::vm::limits::kIteratedHashRoundsMax);
+    }
+    if (name == "--batch") return set_integer(o.batch, name, value, 1, kRemoraBatchMax);
+    if (name == "--affinity") return set_on_off(o.affinity, name, value);
+    if (name == "--state-updates") return set_on_off(o.state_updates, name, value);
+    if (name == "--sync") return set_on_off(o.sync, name, value);
+    if (name == "--miss-threshold") {
+        return set_integer(o.miss_threshold, name, value, 0, pl::kMissWindowTxsMax);
+    }
+    if (name == "--miss-window") {
+        return set_integer(o.miss_window, name, value, 1, pl::kMissWindowTxsMax);
+    }
+    if (name == "--consensus-delay-ms") {
+        return set_number(o.consensus_delay_ms, name, value, 0, kRemoraDelayMsMax);
+    }
+    if (name == "--batch-timeout-ms") {
+        return set_number(o.batch_timeout_ms, name, value, 0.001, kRemoraDelayMsMax);
+    }
+    if (name == "--late-wait-ms") return set_number(o.late_wait_ms, name, value, 0, kRemoraDelayMsMax);
+    return usage_error("unknown option " + name);
+}
+
+}  // namespace
+
+RemoraBenchOptions::RemoraBenchOptions()
+    : miss_threshold(pl::kMissThresholdDefault), miss_window(pl::kMissWindowTxsDefault) {}
+
+Result<RemoraCommand> parse_remora_args(const std::vector<std::string>& args) {
+    static const std::set<std::string> kRequired = {"--workload", "--txs", "--seed",
+                                                    "--pre-executors"};
+    RemoraCommand command;
+    auto switches =
+        parse_flags(args, kRequired, [&](const std::string& name, const std::string& value) {
+            return apply(command.options, name, value);
+        });
+    if (!switches) return switches.status();
+    command.help = switches->help;
+    command.options.json = switches->json;
+    if (command.help) return command;
+    Status knobs = wl::validate_workload_config(command.options.workload);
+    if (!knobs) return usage_error(knobs.message());
+    if (command.options.miss_threshold > command.options.miss_window) {
+        return usage_error("--miss-threshold must not exceed --miss-window");
+    }
+    return command;
+}
+
+std::string remora_usage() {
+    return "usage: remora-bench remora --workload W --txs N --seed S --pre-executors P\n"
+           "                           [--db DIR] [--json] [--affinity on|off]\n"
+           "                           [--state-updates on|off] [--miss-threshold T]\n"
+           "                           [--miss-window W] [--consensus-delay-ms D]\n"
+           "                           [--late-wait-ms L] [--batch B]\n"
+           "                           [--batch-timeout-ms T] [--accounts A]\n"
+           "                           [--contention K] [--skew THETA]\n"
+           "                           [--invalid-sig-rate R] [--compute-rounds C]\n"
+           "                           [--sync on|off]\n"
+           "\n"
+           "Runs an in-process Remora cluster (a primary, an embedded sequencer, the load\n"
+           "balancer and P pre-executors on a simulated clock, no faults) on N transactions of\n"
+           "the workload, then the sequential reference over the same ordered commits in the\n"
+           "same process, and compares every effect and the final digest. Exit 1 when they\n"
+           "differ.\n"
+           "\n"
+           "  --workload W            transfer, counter, nft, amm, compute, mixed, trace:<file>\n"
+           "  --txs N                 transactions (a trace stops at its end)\n"
+           "  --seed S                workload and simulation seed\n"
+           "  --pre-executors P       0.." + std::to_string(kRemoraPreExecutorsMax) + "\n"
+           "  --db DIR                the primary's store in DIR/primary (DIR absent or empty);\n"
+           "                          default: a temporary directory removed at the end\n"
+           "  --affinity on|off       route by object affinity (default) or round-robin\n"
+           "  --state-updates on|off  push state updates past the miss threshold (default on)\n"
+           "  --miss-threshold T      state misses in the window that trigger an update\n"
+           "                          (default " + std::to_string(pl::kMissThresholdDefault) + ")\n"
+           "  --miss-window W         transactions in the miss window (default " +
+           std::to_string(pl::kMissWindowTxsDefault) + ")\n"
+           "  --consensus-delay-ms D  simulated batch cut -> ordered commit (default 1)\n"
+           "  --late-wait-ms L        simulated bounded wait for missing results (default 0.5)\n"
+           "  --batch B               sequencer batch size (default " +
+           std::to_string(kRemoraBatchDefault) + ")\n"
+           "  --batch-timeout-ms T    simulated: cut a batch T ms after its first tx (default 25;\n"
+           "                          clients submit one transaction per 50 us)\n"
+           "  --accounts, --contention, --skew, --invalid-sig-rate, --compute-rounds:\n"
+           "                          workload knobs, as for `remora-bench sequential`\n"
+           "  --sync on|off           fsync the primary's WAL per commit (default on)\n"
+           "  --json                  one JSON object on stdout\n";
+}
+
+}  // namespace remora::tools::bench

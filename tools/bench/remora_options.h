@@ -1,0 +1,52 @@
+#pragma once
+// Options of `remora-bench remora` and their parser (docs/tools/remora-bench.md).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "executor/workload/workload.h"
+
+namespace remora::tools::bench {
+
+// --- Bounds of the remora benchmark ------------------------------------------------------------
+inline constexpr std::uint64_t kRemoraTxsMax = 10'000'000;
+inline constexpr std::uint64_t kRemoraPreExecutorsMax = 64;
+inline constexpr double kRemoraDelayMsMax = 60'000;
+inline constexpr std::uint64_t kRemoraBatchDefault = 500;
+inline constexpr std::uint64_t kRemoraBatchMax = 100'000;
+
+struct RemoraBenchOptions {
+    executor::workload::WorkloadConfig workload;  // name, seed and knobs
+    std::uint64_t txs = 0;
+    std::uint32_t pre_executors = 0;
+    // The primary's store: DIR/primary, kept; empty for a temporary directory removed at the
+    // end. The pre-executors and the reference always use in-memory stores.
+    std::string db_dir;
+    bool json = false;
+    bool sync = true;              // the primary's StoreOptions::sync
+    bool affinity = true;          // off: round-robin routing
+    bool state_updates = true;     // off: the primary never pushes state updates
+    std::uint64_t miss_threshold;  // PrimaryOptions::miss_threshold (set from the default)
+    std::uint64_t miss_window;     // PrimaryOptions::miss_window_txs
+    double consensus_delay_ms = 1.0;
+    double late_wait_ms = 0.5;
+    std::uint64_t batch = kRemoraBatchDefault;  // sequencer batch size ...
+    double batch_timeout_ms = 25.0;             // ... or this long after its first tx
+
+    RemoraBenchOptions();
+};
+
+struct RemoraCommand {
+    bool help = false;
+    RemoraBenchOptions options;
+};
+
+// Parses the arguments after `remora`. Any error is kInvalidArgument naming the flag.
+common::Result<RemoraCommand> parse_remora_args(const std::vector<std::string>& args);
+
+// The help text of `remora-bench remora`.
+std::string remora_usage();
+
+}  // namespace remora::tools::bench
