@@ -87,4 +87,19 @@ common::Result<ParsedSwitches> parse_flags(const std::vector<std::string>& args,
     return switches;
 }
 
+common::Status set_number(double& field, const std::string& name, const std::string& value,
+                          double min, double max) {
+    auto parsed = parse_number(name, value, min, max);
+    if (!parsed) return parsed.status();
+    field = *parsed;
+    return common::Status::ok();
+}
+
+common::Status set_on_off(bool& field, const std::string& name, const std::string& value) {
+    auto parsed = parse_on_off(name, value);
+    if (!parsed) return parsed.status();
+    field = *parsed;
+    return common::Status::ok();
+}
+
 }  // namespace remora::tools::bench

@@ -24,6 +24,19 @@ common::Result<double> parse_number(const std::string& flag, const std::string& 
 // "on" or "off".
 common::Result<bool> parse_on_off(const std::string& flag, const std::string& text);
 
+// Parse `value` and store it in `field`, or return the usage error naming `name`.
+template <typename Field>
+common::Status set_integer(Field& field, const std::string& name, const std::string& value,
+                           std::uint64_t min, std::uint64_t max) {
+    auto parsed = parse_u64(name, value, min, max);
+    if (!parsed) return parsed.status();
+    field = static_cast<Field>(*parsed);
+    return common::Status::ok();
+}
+common::Status set_number(double& field, const std::string& name, const std::string& value,
+                          double min, double max);
+common::Status set_on_off(bool& field, const std::string& name, const std::string& value);
+
 struct ParsedSwitches {
     bool help = false;  // --help or -h was given: nothing else was checked
     bool json = false;

@@ -6,6 +6,7 @@
 #include "executor/vm/limits.h"
 #include "executor/workload/limits.h"
 #include "tools/bench/arg_parse.h"
+#include "tools/bench/workload_flags.h"
 
 namespace remora::tools::bench {
 namespace {
@@ -15,57 +16,17 @@ using common::Status;
 namespace wl = executor::workload;
 namespace pl = executor::protocol::limits;
 
-template <typename Field>
-Status set_integer(Field& field, const std::string& name, const std::string& value,
-                   std::uint64_t min, std::uint64_t max) {
-    auto parsed = parse_u64(name, value, min, max);
-    if (!parsed) return parsed.status();
-    field = static_cast<Field>(*parsed);
-    return Status::ok();
-}
-
-Status set_number(double& field, const std::string& name, const std::string& value, double min,
-                  double max) {
-    auto parsed = parse_number(name, value, min, max);
-    if (!parsed) return parsed.status();
-    field = *parsed;
-    return Status::ok();
-}
-
-Status set_on_off(bool& field, const std::string& name, const std::string& value) {
-    auto parsed = parse_on_off(name, value);
-    if (!parsed) return parsed.status();
-    field = *parsed;
-    return Status::ok();
-}
-
 Status apply(RemoraBenchOptions& o, const std::string& name, const std::string& value) {
     wl::WorkloadConfig& w = o.workload;
-    if (name == "--workload") {
-        auto spec = wl::parse_workload_name(value);
-        if (!spec) return usage_error("--workload: " + spec.status().message());
-        w.name = value;
-        return Status::ok();
-    }
+    if (auto handled = apply_workload_flag(w, name, value)) return *handled;
     if (name == "--db") {
         if (value.empty()) return usage_error("--db expects a directory");
         o.db_dir = value;
         return Status::ok();
     }
     if (name == "--txs") return set_integer(o.txs, name, value, 1, kRemoraTxsMax);
-    if (name == "--seed") return set_integer(w.seed, name, value, 0, UINT64_MAX);
     if (name == "--pre-executors") {
         return set_integer(o.pre_executors, name, value, 0, kRemoraPreExecutorsMax);
-    }
-    if (name == "--accounts") return set_integer(w.accounts, name, value, 1, wl::limits::kAccountsMax);
-    if (name == "--skew") return set_number(w.zipf_theta, name, value, 0, wl::limits::kZipfThetaMax);
-    if (name == "--contention") {
-        return set_integer(w.shared_objects, name, value, 1, wl::limits::kSharedObjectsMax);
-    }
-    if (name == "--invalid-sig-rate") return set_number(w.invalid_signature_rate, name, value, 0, 1);
-    if (name == "--compute-rounds") {
-        return set_integer(w.compute_rounds, name, value, 1,
-                           executor::vm::limits::kIteratedHashRoundsMax);
     }
     if (name == "--batch") return set_integer(o.batch, name, value, 1, kRemoraBatchMax);
     if (name == "--affinity") return set_on_off(o.affinity, name, value);

@@ -1,5 +1,7 @@
 #include "tools/bench/sequential_bench.h"
 
+#include "tools/bench/digest_check.h"
+
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -9,6 +11,7 @@
 #include "executor/sequential/sequential.h"
 #include "storage/store.h"
 #include "tools/bench/bench_dir.h"
+#include "tools/bench/digest_check.h"
 #include "tools/bench/side_stats.h"
 
 namespace remora::tools::bench {
@@ -88,15 +91,7 @@ void tally(const PendingCommit& commit, const executor::CommitOutcome& outcome,
 
 Status verify_digest(storage::Store& store, SequentialBenchResult& result) {
     auto start = Clock::now();
-    const storage::StoreStatus& status = store.status();
-    result.digest_hex = status.state_digest.hex();
-    result.live_objects = status.live_objects;
-    auto recomputed = store.recompute_digest();
-    if (!recomputed) return recomputed.status().with_context("recomputing the store's digest");
-    result.recomputed_digest_hex = recomputed->state_digest.hex();
-    result.recomputed_live_objects = recomputed->live_objects;
-    result.digest_verified = result.digest_hex == result.recomputed_digest_hex &&
-                             result.live_objects == result.recomputed_live_objects;
+    REMORA_RETURN_IF_ERROR(check_digest(store, result));
     result.verify_s = seconds_since(start);
     return Status::ok();
 }

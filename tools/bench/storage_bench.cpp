@@ -1,5 +1,7 @@
 #include "tools/bench/storage_bench.h"
 
+#include "tools/bench/digest_check.h"
+
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -31,19 +33,6 @@ Status run_side(const std::vector<storage::CommitInput>& chunk, SideMeasurement&
         measurement.commit_seconds.push_back(std::chrono::duration<double>(end - start).count());
     }
     measurement.cpu_seconds += thread_cpu_seconds() - cpu_start;
-    return Status::ok();
-}
-
-Status verify_digest(storage::Store& store, StorageBenchResult& result) {
-    const storage::StoreStatus& status = store.status();
-    result.digest_hex = status.state_digest.hex();
-    result.live_objects = status.live_objects;
-    auto recomputed = store.recompute_digest();
-    if (!recomputed) return recomputed.status().with_context("recomputing the store's digest");
-    result.recomputed_digest_hex = recomputed->state_digest.hex();
-    result.recomputed_live_objects = recomputed->live_objects;
-    result.digest_verified = result.digest_hex == result.recomputed_digest_hex &&
-                             result.live_objects == result.recomputed_live_objects;
     return Status::ok();
 }
 
@@ -101,7 +90,7 @@ Result<StorageBenchResult> run_storage_bench(const StorageBenchOptions& options,
     result.cpu_ratio = result.store.cpu_s > 0 ? result.raw.cpu_s / result.store.cpu_s : 0;
     result.objects_created = workload.objects_created();
     result.updates = workload.updates();
-    REMORA_RETURN_IF_ERROR(verify_digest(**store, result));
+    REMORA_RETURN_IF_ERROR(check_digest(**store, result));
     result.run_seconds = std::chrono::duration<double>(Clock::now() - run_start).count();
     return result;
 }
