@@ -6,11 +6,15 @@
 #include <flatbuffers/flatbuffers.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
 #include "common/bytes.h"
+#include "common/status.h"
 #include "executor/object_generated.h"
 #include "executor/transaction_generated.h"
 #include "executor/tx/object.h"
@@ -75,5 +79,22 @@ Bytes encode_raw(const RawTransaction& tx);
 // Absent -> null offset, present -> a byte vector.
 flatbuffers::Offset<flatbuffers::Vector<std::uint8_t>> raw_bytes(
     flatbuffers::FlatBufferBuilder& fbb, const OptionalBytes& bytes);
+
+// Checks that decoding failed as corruption with a message containing `expected`.
+template <typename T>
+void check_rejected(const common::Result<T>& result, const std::string& expected) {
+    REQUIRE_FALSE(result.is_ok());
+    INFO(result.status().to_string());
+    CHECK(result.status().code() == common::Code::kCorruption);
+    CHECK(result.status().message().find(expected) != std::string::npos);
+}
+
+// One rejection case: a mutation of a valid raw encoding and a part of the expected error.
+template <typename Raw>
+struct Case {
+    const char* name;
+    std::function<void(Raw&)> mutate;
+    std::string message;
+};
 
 }  // namespace remora::executor::testing

@@ -19,20 +19,6 @@ using remora::common::Code;
 
 namespace {
 
-template <typename T>
-void check_rejected(const remora::common::Result<T>& result, const std::string& expected) {
-    REQUIRE_FALSE(result.is_ok());
-    INFO(result.status().to_string());
-    CHECK(result.status().code() == Code::kCorruption);
-    CHECK(result.status().message().find(expected) != std::string::npos);
-}
-
-template <typename Raw>
-struct Case {
-    const char* name;
-    std::function<void(Raw&)> mutate;
-    std::string message;  // a part of the expected error message
-};
 
 }  // namespace
 

@@ -51,4 +51,21 @@ common::Result<ParsedSwitches> parse_flags(const std::vector<std::string>& args,
                                            const std::set<std::string>& required,
                                            const ApplyFlag& apply);
 
+// Parses a mode's command line into `Command` ({bool help; Options options;} with
+// options.json): every valued flag goes to apply(command.options, name, value), and the
+// `required` flags must be present unless --help was given.
+template <typename Command, typename Apply>
+common::Result<Command> parse_command(const std::vector<std::string>& args,
+                                      const std::set<std::string>& required, Apply apply) {
+    Command command;
+    auto switches =
+        parse_flags(args, required, [&](const std::string& name, const std::string& value) {
+            return apply(command.options, name, value);
+        });
+    if (!switches) return switches.status();
+    command.help = switches->help;
+    command.options.json = switches->json;
+    return command;
+}
+
 }  // namespace remora::tools::bench

@@ -56,21 +56,15 @@ RemoraBenchOptions::RemoraBenchOptions()
 Result<RemoraCommand> parse_remora_args(const std::vector<std::string>& args) {
     static const std::set<std::string> kRequired = {"--workload", "--txs", "--seed",
                                                     "--pre-executors"};
-    RemoraCommand command;
-    auto switches =
-        parse_flags(args, kRequired, [&](const std::string& name, const std::string& value) {
-            return apply(command.options, name, value);
-        });
-    if (!switches) return switches.status();
-    command.help = switches->help;
-    command.options.json = switches->json;
-    if (command.help) return command;
+    auto parsed = parse_command<RemoraCommand>(args, kRequired, apply);
+    if (!parsed || parsed->help) return parsed;
+    RemoraCommand& command = parsed.value();
     Status knobs = wl::validate_workload_config(command.options.workload);
     if (!knobs) return usage_error(knobs.message());
     if (command.options.miss_threshold > command.options.miss_window) {
         return usage_error("--miss-threshold must not exceed --miss-window");
     }
-    return command;
+    return parsed;
 }
 
 std::string remora_usage() {

@@ -35,18 +35,12 @@ Status apply(SequentialBenchOptions& o, const std::string& name, const std::stri
 
 Result<SequentialCommand> parse_sequential_args(const std::vector<std::string>& args) {
     static const std::set<std::string> kRequired = {"--workload", "--txs", "--seed"};
-    SequentialCommand command;
-    auto switches =
-        parse_flags(args, kRequired, [&](const std::string& name, const std::string& value) {
-            return apply(command.options, name, value);
-        });
-    if (!switches) return switches.status();
-    command.help = switches->help;
-    command.options.json = switches->json;
-    if (command.help) return command;
+    auto parsed = parse_command<SequentialCommand>(args, kRequired, apply);
+    if (!parsed || parsed->help) return parsed;
+    SequentialCommand& command = parsed.value();
     Status knobs = wl::validate_workload_config(command.options.workload);
     if (!knobs) return usage_error(knobs.message());
-    return command;
+    return parsed;
 }
 
 std::string sequential_usage() {

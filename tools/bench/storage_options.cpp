@@ -61,21 +61,15 @@ Status apply(StorageBenchOptions& o, const std::string& name, const std::string&
 Result<StorageCommand> parse_storage_args(const std::vector<std::string>& args) {
     static const std::set<std::string> kRequired = {"--db", "--commits", "--objects-per-commit",
                                                     "--seed"};
-    StorageCommand command;
-    auto switches =
-        parse_flags(args, kRequired, [&](const std::string& name, const std::string& value) {
-            return apply(command.options, name, value);
-        });
-    if (!switches) return switches.status();
-    command.help = switches->help;
-    command.options.json = switches->json;
-    if (command.help) return command;
+    auto parsed = parse_command<StorageCommand>(args, kRequired, apply);
+    if (!parsed || parsed->help) return parsed;
+    StorageCommand& command = parsed.value();
     const auto& o = command.options;
     if (o.commits * o.objects_per_commit > kTotalWritesMax) {
         return usage_error("--commits x --objects-per-commit must be at most " +
                            std::to_string(kTotalWritesMax));
     }
-    return command;
+    return parsed;
 }
 
 std::string storage_usage() {
