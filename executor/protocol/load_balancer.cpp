@@ -1,6 +1,7 @@
 #include "executor/protocol/load_balancer.h"
 
 #include <algorithm>
+#include <variant>
 
 #include "common/hash.h"
 #include "executor/protocol/limits.h"
@@ -12,6 +13,23 @@ common::Hash256 affinity_key(const Transaction& tx) {
         if (input.kind == InputObject::Kind::kShared) return input.id;
     }
     return tx.sender;
+}
+
+std::optional<common::Hash256> object_affinity_key(const Object& object) {
+    struct KeyOf {
+        const Object& object;
+        std::optional<common::Hash256> operator()(const OwnedByAddress& o) const {
+            return o.address;
+        }
+        std::optional<common::Hash256> operator()(const SharedOwner&) const { return object.id; }
+        std::optional<common::Hash256> operator()(const OwnedByParent& o) const {
+            return o.parent;
+        }
+        std::optional<common::Hash256> operator()(const ImmutableOwner&) const {
+            return std::nullopt;
+        }
+    };
+    return std::visit(KeyOf{object}, object.owner);
 }
 
 std::uint64_t rendezvous_weight(const common::Hash256& key, PreExecutorId id) {
@@ -64,6 +82,13 @@ std::optional<PreExecutorId> LoadBalancer::owner_of(const common::Hash256& key) 
         }
     }
     return best;
+}
+
+std::optional<PreExecutorId> LoadBalancer::expected_reader(const Object& object) const {
+    if (m_options.mode == RoutingMode::kRoundRobin) return std::nullopt;
+    auto key = object_affinity_key(object);
+    if (!key) return std::nullopt;
+    return owner_of(*key);
 }
 
 bool LoadBalancer::overloaded(PreExecutorId id) const {

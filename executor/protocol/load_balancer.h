@@ -19,6 +19,7 @@
 
 #include "common/status.h"
 #include "executor/protocol/messages.h"
+#include "executor/tx/object.h"
 #include "executor/tx/transaction.h"
 
 namespace remora::executor::protocol {
@@ -41,6 +42,12 @@ struct LoadBalancerCounters {
 
 // The key a transaction is routed by: the first shared input's id, else the sender.
 common::Hash256 affinity_key(const Transaction& tx);
+
+// The affinity key of the transactions expected to read `object` next: a shared object's own
+// id (its transactions are routed by it), an owned object's owner (its owner sends the next
+// transaction that spends it), a child object's parent id; nullopt for an immutable object,
+// which any transaction may read.
+std::optional<common::Hash256> object_affinity_key(const Object& object);
 
 // Rendezvous weight of `key` on pre-executor `id`: XXH3-64 of (key ‖ BE32(id)).
 std::uint64_t rendezvous_weight(const common::Hash256& key, PreExecutorId id);
@@ -65,6 +72,11 @@ public:
     // The rendezvous owner of `key` among the live pre-executors (ties: the lower id), whatever
     // the load; nullopt when none is live.
     std::optional<PreExecutorId> owner_of(const common::Hash256& key) const;
+
+    // Where the next transaction reading `object` is expected to be routed: the affinity owner
+    // of object_affinity_key(object) (nullopt when it has none, when no pre-executor is live,
+    // or in round-robin mode, which has no affinity). Overload fallbacks are not predicted.
+    std::optional<PreExecutorId> expected_reader(const Object& object) const;
 
     const LoadBalancerCounters& counters() const { return m_counters; }
 

@@ -64,14 +64,28 @@ struct PreExecResult {
 // passes may still be stale, which the primary's adopt check decides.
 common::Status validate_pre_exec_result(const PreExecResult& result);
 
-// Primary -> pre-executor: the objects changed since the pre-executor's acknowledged commit.
+// What a state update covers.
+enum class StateUpdateKind : std::uint8_t {
+    // Every object changed after the pre-executor's acknowledged commit (the miss-threshold
+    // push, and the catch-up of a joining pre-executor). A complete one advances the
+    // pre-executor's caught-up commit.
+    kCatchUp = 0,
+    // Pushed after every commit: the objects that commit changed which the load balancer will
+    // route their next reader to this pre-executor for, when another node produced them (or
+    // the primary re-executed them). Never complete: it names no caught-up commit.
+    kRouted = 1,
+};
+
+// Primary -> pre-executor: objects the primary committed, at their versions as of to_commit.
 struct StateUpdate {
     PreExecutorId pre_executor = 0;
+    StateUpdateKind kind = StateUpdateKind::kCatchUp;
     CommitIndex from_commit = 0;  // changes after this commit ...
     CommitIndex to_commit = 0;    // ... up to and including this one (the primary's last)
-    // Every object changed in (from_commit, to_commit] is here. False when a bound cut the
-    // update: it then holds the most recently changed objects only, the pre-executor does not
-    // advance its acknowledged commit, and the driver should rebuild it from a snapshot.
+    // kCatchUp: every object changed in (from_commit, to_commit] is here. False when a bound
+    // cut the update: it then holds the most recently changed objects only, the pre-executor
+    // does not advance its acknowledged commit, and the driver should rebuild it from a
+    // snapshot. Always false for kRouted.
     bool complete = true;
     std::vector<Object> objects;            // newest versions as of to_commit, ascending ids
     std::vector<DeletedObject> tombstones;  // deletions as of to_commit, ascending ids

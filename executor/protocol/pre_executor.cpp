@@ -27,6 +27,12 @@ common::Status check_options(const PreExecutorOptions& options) {
 // Ascending ids within each list, no id in both, valid objects and versions.
 common::Status check_update(const StateUpdate& update) {
     if (update.from_commit > update.to_commit) return invalid("from_commit > to_commit");
+    if (update.kind != StateUpdateKind::kCatchUp && update.kind != StateUpdateKind::kRouted) {
+        return invalid("unknown kind " + std::to_string(static_cast<int>(update.kind)));
+    }
+    if (update.kind == StateUpdateKind::kRouted && update.complete) {
+        return invalid("a routed update cannot be complete");
+    }
     std::set<ObjectId> ids;
     for (std::size_t i = 0; i < update.objects.size(); ++i) {
         const Object& object = update.objects[i];
@@ -143,8 +149,9 @@ common::Result<StateUpdateAck> PreExecutor::apply_state_update(const StateUpdate
         }
         input.writes.push_back({deleted.id, deleted.version, std::nullopt});
     }
+    const bool advances = update.kind == StateUpdateKind::kCatchUp && update.complete;
     const common::CommitIndex caught_up =
-        update.complete ? std::max(m_caught_up_commit, update.to_commit) : m_caught_up_commit;
+        advances ? std::max(m_caught_up_commit, update.to_commit) : m_caught_up_commit;
     if (!input.writes.empty() || caught_up != m_caught_up_commit) {
         input.body = encode_update_marker(caught_up);
         REMORA_RETURN_IF_ERROR(m_store->commit(input));

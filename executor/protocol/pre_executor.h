@@ -72,8 +72,9 @@ public:
     // Applies a state update for this pre-executor: writes the objects and tombstones newer
     // than the store's (older or repeated ones are harmless and skipped) as one store commit,
     // drops overlay entries the update supersedes (version <= the confirmed one), and, when the
-    // update is complete, advances caught_up_commit() to its to_commit. Returns the ack to send.
-    // kInvalidArgument when the update names another pre-executor or is inconsistent.
+    // update is a complete catch-up, advances caught_up_commit() to its to_commit (a routed
+    // update never does). Returns the ack to send. kInvalidArgument when the update names
+    // another pre-executor or is inconsistent (an unknown kind, a complete routed update).
     common::Result<StateUpdateAck> apply_state_update(const StateUpdate& update);
 
     PreExecutorId id() const { return m_id; }

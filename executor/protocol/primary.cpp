@@ -17,6 +17,25 @@ common::Status option_error(const std::string& name, std::uint64_t value,
 
 }  // namespace
 
+std::optional<RoutedUpdates> parse_routed_updates(std::string_view text) {
+    if (text == "off") return RoutedUpdates::kOff;
+    if (text == "affinity") return RoutedUpdates::kAffinity;
+    if (text == "broadcast") return RoutedUpdates::kBroadcast;
+    return std::nullopt;
+}
+
+const char* routed_updates_name(RoutedUpdates mode) {
+    switch (mode) {
+        case RoutedUpdates::kOff:
+            return "off";
+        case RoutedUpdates::kAffinity:
+            return "affinity";
+        case RoutedUpdates::kBroadcast:
+            return "broadcast";
+    }
+    return "unknown";
+}
+
 common::Status validate_primary_options(const PrimaryOptions& o) {
     if (o.buffered_txs_max < 1 || o.buffered_txs_max > limits::kBufferedTxsMax) {
         return option_error("buffered_txs_max", o.buffered_txs_max,
@@ -167,6 +186,7 @@ common::Result<PrimaryCommit> Primary::process_commit(std::span<const Transactio
     ++m_counters.commits;
     m_results.expire(commit.outcome.index);
     REMORA_RETURN_IF_ERROR(push_state_updates(commit));
+    push_routed_updates(commit);
     return commit;
 }
 

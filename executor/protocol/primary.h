@@ -21,6 +21,7 @@
 #include <map>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -36,6 +37,24 @@
 
 namespace remora::executor::protocol {
 
+// Which pre-executors get a routed update of an object a commit changed (never the one whose
+// adopted result produced that version: it has it).
+enum class RoutedUpdates : std::uint8_t {
+    kOff,
+    // The update router's expected reader (the load balancer's affinity owner): exact where
+    // transactions are routed by the object itself or by its owner (shared objects; owned
+    // coins on `transfer`).
+    kAffinity,
+    // Shared objects as kAffinity; owned, child and immutable objects to every pre-executor,
+    // for workloads whose owners' next transactions are routed by some shared object (`amm`).
+    // Costs up to (pre-executors - 1) copies of each such object.
+    kBroadcast,
+};
+
+// "off", "affinity", "broadcast"; nullopt for anything else.
+std::optional<RoutedUpdates> parse_routed_updates(std::string_view text);
+const char* routed_updates_name(RoutedUpdates mode);
+
 struct PrimaryOptions {
     std::size_t buffered_txs_max = limits::kBufferedTxsDefault;           // 1..kBufferedTxsMax
     std::uint64_t result_ttl_commits = limits::kResultTtlCommitsDefault;  // >= 1
@@ -47,7 +66,15 @@ struct PrimaryOptions {
     StateUpdateBounds state_update;
     // Recent commits whose write lists stay in memory; 0 reads every one from the store.
     std::size_t write_log_commits = limits::kWriteLogCommitsDefault;
+    // After each commit, push pre-executors the objects the commit changed that they are
+    // expected to read next and did not produce themselves (routed updates). Needs
+    // set_update_router(); without a router only kBroadcast's non-shared objects are routed.
+    RoutedUpdates routed_updates = RoutedUpdates::kAffinity;
 };
+
+// Where the next transaction reading `object` is expected to go (LoadBalancer::expected_reader),
+// or nullopt for nowhere in particular.
+using UpdateRouter = std::function<std::optional<PreExecutorId>(const Object&)>;
 
 // kInvalidArgument naming the first option outside its range.
 common::Status validate_primary_options(const PrimaryOptions& options);
@@ -69,7 +96,9 @@ struct PrimaryCommit {
     std::vector<TxDecision> decisions;        // one per transaction, in order
     std::vector<ExecutorFinished> finished;   // to the curator, one per transaction
     std::vector<ExecutionSummary> summaries;  // to the issuer, one per transaction
-    std::vector<StateUpdate> state_updates;   // to push: pre-executors past the miss threshold
+    // To push, in this order: catch-up updates for the pre-executors past the miss threshold
+    // (ascending ids), then routed updates (ascending ids).
+    std::vector<StateUpdate> state_updates;
 };
 
 enum class Submitted : std::uint8_t {
@@ -87,8 +116,10 @@ struct PreExecutorStats {
     std::uint64_t window_txs = 0;  // in the current window
     std::uint64_t window_hits = 0;
     MissCounts window_misses;
-    std::uint64_t state_updates = 0;  // pushed to it
+    std::uint64_t state_updates = 0;  // catch-up updates pushed to it
     std::uint64_t state_update_bytes = 0;
+    std::uint64_t routed_updates = 0;  // routed updates pushed to it
+    std::uint64_t routed_update_bytes = 0;
 };
 
 // A snapshot of the primary's counters, for metrics and benchmarks.
@@ -114,6 +145,9 @@ struct PrimaryCounters {
     std::uint64_t state_update_objects = 0;  // objects + tombstones
     std::uint64_t state_update_bytes = 0;
     std::uint64_t state_updates_incomplete = 0;
+    std::uint64_t routed_updates = 0;
+    std::uint64_t routed_update_objects = 0;
+    std::uint64_t routed_update_bytes = 0;
     std::vector<PreExecutorStats> pre_executors;  // ascending ids
 };
 
@@ -157,6 +191,10 @@ public:
     // and added to the commit), before the next one starts; the commit is persisted after the
     // last call. A driver that reads its own clock in it can attribute the time between calls
     // to adoption or re-execution. The engine itself reads no clock.
+    // Enables routed updates (PrimaryOptions::routed_updates). The router must be
+    // deterministic for the commits to push the same updates on every run.
+    void set_update_router(UpdateRouter router) { m_router = std::move(router); }
+
     void set_decision_observer(std::function<void(const TxDecision&)> observer) {
         m_observer = std::move(observer);
     }
@@ -174,6 +212,8 @@ private:
         MissCounts misses;
         std::uint64_t state_updates = 0;
         std::uint64_t state_update_bytes = 0;
+        std::uint64_t routed_updates = 0;
+        std::uint64_t routed_update_bytes = 0;
     };
 
     // Decides transaction `index`, adds its effects to `builder` and sets `effects_digest`.
@@ -183,6 +223,7 @@ private:
                 const std::vector<std::optional<MissCause>>& verdicts,
                 std::optional<PreExecutorId> routed_to);
     common::Status push_state_updates(PrimaryCommit& commit);
+    void push_routed_updates(PrimaryCommit& commit);
     void account_update(Peer& peer, const StateUpdate& update);
 
     storage::Store& m_store;
@@ -192,6 +233,7 @@ private:
     WriteLog m_write_log;
     std::map<PreExecutorId, Peer> m_peers;
     std::function<void(const TxDecision&)> m_observer;
+    UpdateRouter m_router;
     PrimaryCounters m_counters;  // pre_executors and buffer figures are filled in counters()
 };
 

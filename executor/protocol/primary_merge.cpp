@@ -1,6 +1,8 @@
 // The primary's per-transaction merge (adopt or re-execute), its bookkeeping, and state updates.
 
+#include <map>
 #include <utility>
+#include <variant>
 
 #include "executor/exec/execute.h"
 #include "executor/protocol/adopt_check.h"
@@ -118,6 +120,56 @@ common::Status Primary::push_state_updates(PrimaryCommit& commit) {
     return common::Status::ok();
 }
 
+void Primary::push_routed_updates(PrimaryCommit& commit) {
+    if (m_options.routed_updates == RoutedUpdates::kOff || m_peers.empty()) return;
+    const bool broadcast = m_options.routed_updates == RoutedUpdates::kBroadcast;
+    // The commit's final version of each object it left live, with the pre-executor whose
+    // adopted result produced that version (nullopt: the primary re-executed it).
+    struct Last {
+        const Object* object = nullptr;
+        std::optional<PreExecutorId> producer;
+    };
+    std::map<ObjectId, Last> last;
+    for (std::size_t i = 0; i < commit.outcome.effects.size(); ++i) {
+        const Effects& effects = commit.outcome.effects[i];
+        const TxDecision& decision = commit.decisions[i];
+        std::optional<PreExecutorId> producer =
+            decision.adopted ? decision.pre_executor : std::nullopt;
+        for (const auto* list : {&effects.written, &effects.created}) {
+            for (const Object& object : *list) last[object.id] = Last{&object, producer};
+        }
+        for (const DeletedObject& deleted : effects.deleted) last.erase(deleted.id);
+    }
+    std::map<PreExecutorId, StateUpdate> updates;
+    for (const auto& [id, entry] : last) {  // ascending ids: each update's objects stay sorted
+        if (broadcast && !std::holds_alternative<SharedOwner>(entry.object->owner)) {
+            for (const auto& [peer, state] : m_peers) {
+                if (peer != entry.producer) updates[peer].objects.push_back(*entry.object);
+            }
+            continue;
+        }
+        std::optional<PreExecutorId> reader =
+            m_router ? m_router(*entry.object) : std::optional<PreExecutorId>{};
+        if (!reader || reader == entry.producer || m_peers.count(*reader) == 0) continue;
+        updates[*reader].objects.push_back(*entry.object);
+    }
+    for (auto& [id, update] : updates) {  // ascending ids: a deterministic order
+        update.pre_executor = id;
+        update.kind = StateUpdateKind::kRouted;
+        update.complete = false;
+        update.to_commit = commit.outcome.index;
+        update.from_commit = commit.outcome.index - 1;
+        update.encoded_bytes = state_update_bytes(update);
+        Peer& peer = m_peers.at(id);
+        ++peer.routed_updates;
+        peer.routed_update_bytes += update.encoded_bytes;
+        ++m_counters.routed_updates;
+        m_counters.routed_update_objects += update.objects.size();
+        m_counters.routed_update_bytes += update.encoded_bytes;
+        commit.state_updates.push_back(std::move(update));
+    }
+}
+
 common::Result<StateUpdate> Primary::make_state_update(PreExecutorId id) {
     auto peer = m_peers.find(id);
     if (peer == m_peers.end()) {
@@ -156,6 +208,8 @@ PrimaryCounters Primary::counters() const {
         stats.window_misses = peer.window.misses();
         stats.state_updates = peer.state_updates;
         stats.state_update_bytes = peer.state_update_bytes;
+        stats.routed_updates = peer.routed_updates;
+        stats.routed_update_bytes = peer.routed_update_bytes;
         counters.pre_executors.push_back(stats);
     }
     return counters;

@@ -241,8 +241,13 @@ void Simulation::process(const std::vector<Transaction>& batch) {
 }
 
 void Simulation::send_update(protocol::StateUpdate update) {
-    ++m_result.counters.updates_pushed;
-    m_result.counters.updates_pushed_bytes += update.encoded_bytes;
+    if (update.kind == protocol::StateUpdateKind::kRouted) {
+        ++m_result.counters.routed_pushed;
+        m_result.counters.routed_pushed_bytes += update.encoded_bytes;
+    } else {
+        ++m_result.counters.updates_pushed;
+        m_result.counters.updates_pushed_bytes += update.encoded_bytes;
+    }
     Node& node = m_nodes.at(update.pre_executor);
     std::uint64_t incarnation = node.incarnation;
     SimTimeUs at = m_queue.now_us() + delay() + m_rng.upto(m_config.faults.update_delay_max_us);
@@ -309,6 +314,8 @@ Result<SimulationResult> Simulation::run() {
     if (!m_config.state_updates) options.miss_threshold = 0;
     if (Status s = protocol::validate_primary_options(options); !s) return s;
     m_primary = std::make_unique<protocol::Primary>(*m_store, options);
+    m_primary->set_update_router(
+        [this](const Object& object) { return m_balancer.expected_reader(object); });
     if (m_config.measure_cpu) {
         m_primary->set_decision_observer([this](const protocol::TxDecision& decision) {
             std::uint64_t now = thread_cpu_ns();

@@ -88,9 +88,11 @@ struct SimulationCounters {
     std::uint64_t restarts = 0;
     std::uint64_t joins = 0;
     std::uint64_t leaves = 0;
-    std::uint64_t updates_pushed = 0;
+    std::uint64_t updates_pushed = 0;  // catch-up updates
     std::uint64_t updates_pushed_bytes = 0;
-    std::uint64_t updates_applied = 0;
+    std::uint64_t routed_pushed = 0;  // routed updates (PrimaryOptions::routed_updates)
+    std::uint64_t routed_pushed_bytes = 0;
+    std::uint64_t updates_applied = 0;  // both kinds
     std::uint64_t updates_lost = 0;  // arrived at a crashed or departed incarnation
     std::uint64_t commits_waited = 0;  // commits that waited for late results
     SimTimeUs wait_us = 0;             // simulated time spent waiting, all commits

@@ -137,6 +137,22 @@ TEST_CASE("a pre-executor applies state updates: newer wins, the overlay yields"
     CHECK(pre.caught_up_commit() == 4);
     CHECK(pre.store().latest_info(id_of(1)).value()->version == 7);
 
+    // A routed update writes what is newer but never names a caught-up commit; one that
+    // claims to be complete is malformed.
+    update.kind = StateUpdateKind::kRouted;
+    update.objects = {object_of(2, 5)};
+    update.from_commit = 8;
+    update.to_commit = 9;
+    REQUIRE(pre.apply_state_update(update).value() == StateUpdateAck{5, 4});
+    CHECK(pre.store().latest_info(id_of(2)).value()->version == 5);
+    update.complete = true;
+    CHECK(pre.apply_state_update(update).status().code() == common::Code::kInvalidArgument);
+    CHECK(pre.caught_up_commit() == 4);
+    update.kind = static_cast<StateUpdateKind>(7);
+    CHECK(pre.apply_state_update(update).status().code() == common::Code::kInvalidArgument);
+    update.kind = StateUpdateKind::kCatchUp;
+    update.complete = false;
+
     update.pre_executor = 6;
     CHECK(pre.apply_state_update(update).status().code() == common::Code::kInvalidArgument);
     update.pre_executor = 5;

@@ -140,3 +140,36 @@ TEST_CASE("membership errors are values", "[protocol][lb]") {
     balancer.report_outstanding(2, 5);  // unknown: ignored
     CHECK(balancer.route(tx_from(1, {})) == 1u);
 }
+
+TEST_CASE("an object's expected reader is where its next transaction is routed", "[protocol][lb]") {
+    Object coin;
+    coin.id = key(500);
+    coin.owner = OwnedByAddress{key(9)};
+    Object pool;
+    pool.id = key(200);
+    pool.owner = SharedOwner{};
+    Object child;
+    child.id = key(600);
+    child.owner = OwnedByParent{key(200)};
+    Object package;
+    package.id = key(700);
+    package.owner = ImmutableOwner{};
+    CHECK(object_affinity_key(coin) == key(9));
+    CHECK(object_affinity_key(pool) == key(200));
+    CHECK(object_affinity_key(child) == key(200));
+    CHECK_FALSE(object_affinity_key(package).has_value());
+
+    LoadBalancer balancer = balancer_of({1, 2, 3, 4, 5});
+    // The owner's next spend, and the next transaction on the pool, go to the expected reader.
+    CHECK(balancer.expected_reader(coin) ==
+          balancer.route(tx_from(9, {InputObject::owned(coin.id, 4)})));
+    CHECK(balancer.expected_reader(pool) ==
+          balancer.route(tx_from(33, {InputObject::shared(pool.id)})));
+    CHECK(balancer.expected_reader(child) == balancer.expected_reader(pool));
+    CHECK_FALSE(balancer.expected_reader(package).has_value());
+
+    LoadBalancerOptions round_robin;
+    round_robin.mode = RoutingMode::kRoundRobin;
+    CHECK_FALSE(balancer_of({1, 2}, round_robin).expected_reader(coin).has_value());
+    CHECK_FALSE(balancer_of({}).expected_reader(coin).has_value());
+}

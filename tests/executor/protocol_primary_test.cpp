@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <string>
 
 #include "executor/protocol/anoma_bridge.h"
@@ -298,4 +300,91 @@ TEST_CASE("a dynamic object changed behind an unchanged parent is a dynamic mism
     CHECK(commit.outcome.effects[1].status.is_success());
     CHECK(commit.decisions[1].miss == MissCause::kDynamicMismatch);
     require_same_commits(cluster.store(), *ref.store);
+}
+
+namespace {
+
+using executor::protocol::RoutedUpdates;
+using executor::protocol::StateUpdateKind;
+
+struct RoutedRun {
+    double hit_rate = 0;
+    std::uint64_t routed_updates = 0;
+    std::uint64_t routed_objects = 0;
+    std::uint64_t stale_misses = 0;
+};
+
+// `transfer` on three pre-executors, every result in before its commit, no catch-up updates:
+// coins received from a sender routed elsewhere reach the receiver's pre-executor only by
+// routed updates. Checks each routed update against the mode's rule.
+RoutedRun run_routed(RoutedUpdates mode) {
+    Batches batches = make_batches(protocol_config("transfer", 21), 10, 30);
+    Reference ref = run_reference(batches);
+    executor::protocol::PrimaryOptions options;
+    options.miss_threshold = 0;
+    options.routed_updates = mode;
+    Cluster cluster(batches, 3, options);
+    cluster.route_updates();
+    std::size_t adopted = 0, total = 0;
+    RoutedRun run;
+    for (std::size_t c = 0; c < batches.commits.size(); ++c) {
+        cluster.pre_execute(batches.commits[c]);
+        auto commit = cluster.process(batches.commits[c]);
+        REQUIRE(effects_bytes(commit.outcome.effects) == ref.effects[c]);
+        REQUIRE(commit.outcome.state_digest == ref.digests[c]);
+        adopted += adopted_count(commit);
+        total += commit.decisions.size();
+        // Who produced each object's final version in this commit.
+        std::map<executor::ObjectId, std::optional<executor::protocol::PreExecutorId>> producer;
+        for (std::size_t i = 0; i < commit.decisions.size(); ++i) {
+            const auto& d = commit.decisions[i];
+            for (const auto& o : commit.outcome.effects[i].created) {
+                producer[o.id] = d.adopted ? d.pre_executor : std::nullopt;
+            }
+            for (const auto& o : commit.outcome.effects[i].written) {
+                producer[o.id] = d.adopted ? d.pre_executor : std::nullopt;
+            }
+        }
+        for (const auto& update : commit.state_updates) {
+            REQUIRE(update.kind == StateUpdateKind::kRouted);
+            CHECK_FALSE(update.complete);
+            CHECK(update.to_commit == commit.outcome.index);
+            ++run.routed_updates;
+            for (std::size_t k = 0; k < update.objects.size(); ++k) {
+                const auto& object = update.objects[k];
+                if (k > 0) CHECK(update.objects[k - 1].id < object.id);
+                ++run.routed_objects;
+                REQUIRE(producer.count(object.id) == 1);
+                CHECK(producer[object.id] != update.pre_executor);
+                if (mode == RoutedUpdates::kAffinity) {
+                    CHECK(cluster.balancer().expected_reader(object) == update.pre_executor);
+                }
+            }
+        }
+    }
+    require_same_commits(cluster.store(), *ref.store);
+    for (auto id : {10u, 11u, 12u}) CHECK(cluster.pre(id).caught_up_commit() == 1);
+    auto counters = cluster.primary().counters();
+    CHECK(counters.routed_updates == run.routed_updates);
+    CHECK(counters.routed_update_objects == run.routed_objects);
+    CHECK(counters.state_updates == 0);
+    run.stale_misses = counters.misses[MissCause::kStaleVersion];
+    run.hit_rate = static_cast<double>(adopted) / static_cast<double>(total);
+    return run;
+}
+
+}  // namespace
+
+TEST_CASE("routed updates bring received coins to the receiver's pre-executor", "[protocol]") {
+    RoutedRun off = run_routed(RoutedUpdates::kOff);
+    RoutedRun affinity = run_routed(RoutedUpdates::kAffinity);
+    RoutedRun broadcast = run_routed(RoutedUpdates::kBroadcast);
+    CHECK(off.routed_updates == 0);
+    CHECK(off.stale_misses > 0);  // without them, received coins are unknown where spent
+    CHECK(affinity.routed_updates > 0);
+    CHECK(affinity.stale_misses == 0);
+    CHECK(affinity.hit_rate == 1.0);
+    CHECK(broadcast.stale_misses == 0);
+    // Broadcast sends each owned object to both other pre-executors, affinity to at most one.
+    CHECK(broadcast.routed_objects > affinity.routed_objects);
 }

@@ -174,6 +174,12 @@ public:
         return std::move(commit).value();
     }
 
+    // Routed updates go where the load balancer expects each object's next reader.
+    void route_updates() {
+        m_primary->set_update_router(
+            [this](const Object& object) { return m_balancer.expected_reader(object); });
+    }
+
     protocol::Primary& primary() { return *m_primary; }
     storage::Store& store() { return *m_store; }
     protocol::LoadBalancer& balancer() { return m_balancer; }

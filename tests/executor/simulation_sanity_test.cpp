@@ -98,4 +98,24 @@ TEST_CASE("simulation: the comparison catches a changed effect", "[simulation]")
 }
 
 }  // namespace
+TEST_CASE("simulation: routed updates reach the pre-executors that read next", "[simulation]") {
+    auto input = make_input("transfer", 13, 400, 4, 0.0, 20);
+    sim::SimulationConfig config;
+    config.seed = 13;
+    config.pre_executors = 3;
+    config.state_updates = false;  // only routed updates carry state between pre-executors
+    auto routed = check_against_reference(config, input, "simulation: routed updates");
+    CHECK(routed.counters.routed_pushed > 0);
+    CHECK(routed.counters.routed_pushed_bytes > 0);
+    CHECK(routed.counters.updates_applied == routed.counters.routed_pushed);
+    CHECK(routed.primary.routed_updates == routed.counters.routed_pushed);
+
+    config.primary.routed_updates = executor::protocol::RoutedUpdates::kOff;
+    auto off = check_against_reference(config, input, "simulation: routed updates");
+    CHECK(off.counters.routed_pushed == 0);
+    INFO("adopted with routed updates " << routed.primary.adopted << ", without "
+                                        << off.primary.adopted);
+    CHECK(routed.primary.adopted > off.primary.adopted);
+}
+
 }  // namespace remora::testing

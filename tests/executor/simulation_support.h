@@ -35,7 +35,8 @@ inline std::optional<std::uint64_t> seed_override() {
 // `txs` transactions of a small synthetic workload (or a trace's first ones).
 inline sim::SimulationInput make_input(const std::string& name, std::uint64_t seed,
                                        std::size_t txs, std::uint32_t shared_objects = 4,
-                                       double invalid_signature_rate = 0.0) {
+                                       double invalid_signature_rate = 0.0,
+                                       std::optional<std::uint32_t> batch_size = std::nullopt) {
     executor::workload::WorkloadConfig config;
     config.name = name;
     config.seed = seed;
@@ -43,6 +44,7 @@ inline sim::SimulationInput make_input(const std::string& name, std::uint64_t se
     config.shared_objects = shared_objects;
     config.compute_rounds = 20;
     config.invalid_signature_rate = invalid_signature_rate;
+    if (batch_size) config.batch_size = *batch_size;  // received coins are spent 2 batches on
     auto made = executor::workload::make_workload(config);
     INFO(made.status().to_string());
     REQUIRE(made.is_ok());
@@ -93,6 +95,9 @@ inline sim::SimulationConfig config_for_seed(std::uint64_t seed) {
     config.routing.mode = seed % 11 == 3 ? executor::protocol::RoutingMode::kRoundRobin
                                          : executor::protocol::RoutingMode::kAffinity;
     config.state_updates = seed % 13 != 5;
+    config.primary.routed_updates = seed % 7 == 2   ? executor::protocol::RoutedUpdates::kOff
+                                    : seed % 7 == 4 ? executor::protocol::RoutedUpdates::kBroadcast
+                                                    : executor::protocol::RoutedUpdates::kAffinity;
     config.primary.miss_window_txs = 16;
     config.primary.miss_threshold = 2 + seed % 4;
     return config;

@@ -36,6 +36,7 @@ sim::SimulationConfig simulation_config(const RemoraBenchOptions& o) {
     config.consensus_delay_us = static_cast<sim::SimTimeUs>(o.consensus_delay_ms * 1000);
     config.late_wait_us = static_cast<sim::SimTimeUs>(o.late_wait_ms * 1000);
     config.state_updates = o.state_updates;
+    config.primary.routed_updates = o.routed_updates;
     config.measure_cpu = true;
     config.routing.mode =
         o.affinity ? protocol::RoutingMode::kAffinity : protocol::RoutingMode::kRoundRobin;
@@ -144,6 +145,9 @@ nlohmann::ordered_json remora_report_json(const RemoraBenchResult& r) {
                           {"bytes", c.updates_pushed_bytes},
                           {"objects", p.state_update_objects},
                           {"applied", c.updates_applied}};
+    j["routed_updates"] = {{"pushed", c.routed_pushed},
+                           {"bytes", c.routed_pushed_bytes},
+                           {"objects", p.routed_update_objects}};
     j["results"] = {{"sent", c.results_sent},
                     {"late", p.results_late},
                     {"unused", p.results_unused},
@@ -152,6 +156,7 @@ nlohmann::ordered_json remora_report_json(const RemoraBenchResult& r) {
     j["simulated_seconds"] = static_cast<double>(r.run.end_us) / 1e6;
     j["affinity"] = o.affinity;
     j["state_updates_enabled"] = o.state_updates;
+    j["routed_updates_mode"] = executor::protocol::routed_updates_name(o.routed_updates);
     j["miss_threshold"] = o.miss_threshold;
     j["miss_window"] = o.miss_window;
     j["consensus_delay_ms"] = o.consensus_delay_ms;
@@ -186,9 +191,12 @@ std::string remora_report_text(const RemoraBenchResult& r) {
                   j["primary_cpu_us_per_tx"]["reexec"].get<double>(),
                   j["persist_cpu_us_per_tx"].get<double>());
     out += line;
-    std::snprintf(line, sizeof line, "state updates pushed: %llu (%llu bytes)\n",
+    std::snprintf(line, sizeof line,
+                  "state updates pushed: %llu catch-up (%llu bytes), %llu routed (%llu bytes)\n",
                   (unsigned long long)r.run.counters.updates_pushed,
-                  (unsigned long long)r.run.counters.updates_pushed_bytes);
+                  (unsigned long long)r.run.counters.updates_pushed_bytes,
+                  (unsigned long long)r.run.counters.routed_pushed,
+                  (unsigned long long)r.run.counters.routed_pushed_bytes);
     out += line;
     out += "digest " + r.digest_hex + "\nreference " + r.reference_digest_hex + "\n";
     out += r.digest_match ? "digest_match: yes\n"

@@ -31,6 +31,12 @@ Status apply(RemoraBenchOptions& o, const std::string& name, const std::string& 
     if (name == "--batch") return set_integer(o.batch, name, value, 1, kRemoraBatchMax);
     if (name == "--affinity") return set_on_off(o.affinity, name, value);
     if (name == "--state-updates") return set_on_off(o.state_updates, name, value);
+    if (name == "--routed-updates") {
+        auto mode = executor::protocol::parse_routed_updates(value);
+        if (!mode) return usage_error("--routed-updates expects off, affinity or broadcast");
+        o.routed_updates = *mode;
+        return Status::ok();
+    }
     if (name == "--sync") return set_on_off(o.sync, name, value);
     if (name == "--miss-threshold") {
         return set_integer(o.miss_threshold, name, value, 0, pl::kMissWindowTxsMax);
@@ -70,7 +76,9 @@ Result<RemoraCommand> parse_remora_args(const std::vector<std::string>& args) {
 std::string remora_usage() {
     return "usage: remora-bench remora --workload W --txs N --seed S --pre-executors P\n"
            "                           [--db DIR] [--json] [--affinity on|off]\n"
-           "                           [--state-updates on|off] [--miss-threshold T]\n"
+           "                           [--state-updates on|off]\n"
+           "                           [--routed-updates off|affinity|broadcast]\n"
+           "                           [--miss-threshold T]\n"
            "                           [--miss-window W] [--consensus-delay-ms D]\n"
            "                           [--late-wait-ms L] [--batch B]\n"
            "                           [--batch-timeout-ms T] [--accounts A]\n"
@@ -91,7 +99,12 @@ std::string remora_usage() {
            "  --db DIR                the primary's store in DIR/primary (DIR absent or empty);\n"
            "                          default: a temporary directory removed at the end\n"
            "  --affinity on|off       route by object affinity (default) or round-robin\n"
-           "  --state-updates on|off  push state updates past the miss threshold (default on)\n"
+           "  --state-updates on|off  push catch-up state updates past the miss threshold\n"
+           "                          (default on)\n"
+           "  --routed-updates M      after each commit, push pre-executors the objects they\n"
+           "                          are expected to read next and did not produce: off,\n"
+           "                          affinity (to the affinity owner; default) or broadcast\n"
+           "                          (owned objects to every pre-executor)\n"
            "  --miss-threshold T      state misses in the window that trigger an update\n"
            "                          (default " + std::to_string(pl::kMissThresholdDefault) + ")\n"
            "  --miss-window W         transactions in the miss window (default " +

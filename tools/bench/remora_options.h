@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "executor/protocol/primary.h"
 #include "executor/workload/workload.h"
 
 namespace remora::tools::bench {
@@ -27,7 +28,8 @@ struct RemoraBenchOptions {
     bool json = false;
     bool sync = true;              // the primary's StoreOptions::sync
     bool affinity = true;          // off: round-robin routing
-    bool state_updates = true;     // off: the primary never pushes state updates
+    bool state_updates = true;     // off: the primary never pushes catch-up state updates
+    executor::protocol::RoutedUpdates routed_updates = executor::protocol::RoutedUpdates::kAffinity;
     std::uint64_t miss_threshold;  // PrimaryOptions::miss_threshold (set from the default)
     std::uint64_t miss_window;     // PrimaryOptions::miss_window_txs
     double consensus_delay_ms = 1.0;
