@@ -24,16 +24,44 @@ common::ByteView view(const flatbuffers::Vector<std::uint8_t>* v) {
 
 }  // namespace
 
+namespace {
+
+// Appends the committed transactions, in order, to `builder`.
+template <typename Entries>
+flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::CommittedTx>>> committed_txs(
+    flatbuffers::FlatBufferBuilder& builder, std::size_t count, const Entries& entry_at) {
+    std::vector<flatbuffers::Offset<fb::CommittedTx>> entries;
+    entries.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        const auto [transaction, effects] = entry_at(i);
+        auto tx = bytes_vector(builder, encode_transaction(*transaction));
+        auto fx = bytes_vector(builder, encode_effects(*effects));
+        entries.push_back(fb::CreateCommittedTx(builder, tx, fx));
+    }
+    return builder.CreateVector(entries);
+}
+
+}  // namespace
+
+common::Bytes encode_commit_body(std::span<const Transaction* const> transactions,
+                                 std::span<const Effects> effects) {
+    REMORA_ASSERT(transactions.size() == effects.size());
+    flatbuffers::FlatBufferBuilder builder(1024);
+    auto entries = committed_txs(builder, transactions.size(), [&](std::size_t i) {
+        return std::pair{transactions[i], &effects[i]};
+    });
+    fb::CommitBodyBuilder root(builder);
+    root.add_format_version(kCommitBodyFormatVersion);
+    root.add_transactions(entries);
+    fb::FinishCommitBodyBuffer(builder, root.Finish());
+    return {reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize()};
+}
+
 common::Bytes encode_commit_body(const CommitBody& body) {
     flatbuffers::FlatBufferBuilder builder(1024);
-    std::vector<flatbuffers::Offset<fb::CommittedTx>> entries;
-    entries.reserve(body.transactions.size());
-    for (const CommittedTx& entry : body.transactions) {
-        auto tx = bytes_vector(builder, encode_transaction(entry.transaction));
-        auto effects = bytes_vector(builder, encode_effects(entry.effects));
-        entries.push_back(fb::CreateCommittedTx(builder, tx, effects));
-    }
-    auto transactions = builder.CreateVector(entries);
+    auto transactions = committed_txs(builder, body.transactions.size(), [&](std::size_t i) {
+        return std::pair{&body.transactions[i].transaction, &body.transactions[i].effects};
+    });
     flatbuffers::Offset<fb::GenesisRecord> genesis;
     if (body.genesis) {
         std::vector<flatbuffers::Offset<fb::GenesisObject>> objects;

@@ -3,6 +3,7 @@
 // transactions exactly as executed, each with the effects it produced. Genesis is commit 1: it
 // carries no transactions, and the whole initial state so that replays need nothing else.
 
+#include <span>
 #include <vector>
 
 #include "common/status.h"
@@ -26,6 +27,10 @@ struct CommitBody {
 };
 
 common::Bytes encode_commit_body(const CommitBody& body);
+// The same bytes as encode_commit_body of a non-genesis body holding transactions[i] with
+// effects[i], without copying them into one. REQUIRES: equal sizes.
+common::Bytes encode_commit_body(std::span<const Transaction* const> transactions,
+                                 std::span<const Effects> effects);
 // Verifies the buffer and every nested transaction and effects; kCorruption names the entry.
 common::Result<CommitBody> decode_commit_body(common::ByteView bytes);
 

@@ -37,7 +37,7 @@ common::Status CommitBuilder::require_genesis(const storage::Store& store) {
 void CommitBuilder::add(const Transaction& tx, Effects effects) {
     REMORA_ASSERT(!m_finished);
     m_overlay.apply(effects);
-    m_body.transactions.push_back({tx, effects});
+    m_transactions.push_back(&tx);
     m_outcome.effects.push_back(std::move(effects));
 }
 
@@ -55,7 +55,7 @@ common::Result<CommitOutcome> CommitBuilder::finish() {
         input.transactions.push_back(
             {m_outcome.effects[i].tx_digest, static_cast<std::uint32_t>(i)});
     }
-    input.body = encode_commit_body(m_body);
+    input.body = encode_commit_body(m_transactions, m_outcome.effects);
     REMORA_RETURN_IF_ERROR(m_store.commit(input));
     m_written.reserve(input.writes.size());
     for (const storage::ObjectWrite& write : input.writes) {

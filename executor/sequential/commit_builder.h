@@ -38,10 +38,11 @@ public:
     // The state the next transaction sees.
     StateReader& view() { return m_overlay; }
     common::CommitIndex index() const { return m_outcome.index; }
-    std::size_t size() const { return m_body.transactions.size(); }
+    std::size_t size() const { return m_transactions.size(); }
 
     // Appends the next transaction with its effects (already normalized, as execute_transaction
-    // returns them) and layers the effects over the view. REQUIRES: finish() not called yet.
+    // returns them) and layers the effects over the view. REQUIRES: finish() not called yet;
+    // `tx` stays alive and unchanged until finish() returns (it is encoded then, not copied).
     void add(const Transaction& tx, Effects effects);
 
     // Persists the commit as one store commit and returns its outcome. REQUIRES: called once.
@@ -55,7 +56,7 @@ private:
     storage::Store& m_store;
     StoreState m_base;
     StateOverlay m_overlay;
-    CommitBody m_body;
+    std::vector<const Transaction*> m_transactions;  // the callers', encoded by finish()
     CommitOutcome m_outcome;
     std::vector<storage::ObjectRef> m_written;
     bool m_finished = false;

@@ -21,8 +21,12 @@ inline constexpr common::ByteView kDynamicObjectDomain = "remora/dynamic-object/
 
 class CanonicalWriter {
 public:
-    // Starts the encoding with BE32(len(tag)) ‖ tag.
-    explicit CanonicalWriter(common::ByteView domain_tag) { bytes(domain_tag); }
+    // Starts the encoding with BE32(len(tag)) ‖ tag, with room for `expected_bytes` (a hint
+    // that saves the reallocations of growing one byte field at a time).
+    explicit CanonicalWriter(common::ByteView domain_tag, std::size_t expected_bytes = 256) {
+        m_out.reserve(expected_bytes);
+        bytes(domain_tag);
+    }
     // A nested encoding with no domain tag (for parts appended to another writer's output).
     CanonicalWriter() = default;
 
@@ -38,6 +42,8 @@ public:
     void raw(common::ByteView data) { m_out.append(data); }
 
     const common::Bytes& out() const { return m_out; }
+    // For appenders that write a nested encoding in place (append_canonical_object).
+    common::Bytes& buffer() { return m_out; }
     common::Bytes take() { return std::move(m_out); }
 
 private:

@@ -190,20 +190,24 @@ common::Status validate_effects(const Effects& e) {
 }
 
 Bytes canonical_effects_bytes(const Effects& e) {
-    CanonicalWriter w(kEffectsDomain);
+    // Room for the fixed fields and each object's fixed part (id, version, owner, two lengths:
+    // at most 113 bytes) plus its variable part, so the buffer is allocated once.
+    std::size_t expected = 128 + e.status.detail.size() + 40 * e.deleted.size();
+    for (const auto* list : {&e.written, &e.created}) {
+        for (const Object& object : *list) {
+            expected += 113 + object.type_tag.size() + object.contents.size();
+        }
+    }
+    for (const Event& event : e.events) expected += 8 + event.type_tag.size() + event.data.size();
+    CanonicalWriter w(kEffectsDomain, expected);
     w.hash(e.tx_digest);
     w.u16(static_cast<std::uint16_t>(e.status.code));
     w.u64(e.status.abort_value);
     w.bytes(e.status.detail);
     w.u64(e.gas_used);
-    Bytes objects;
     for (const auto* list : {&e.written, &e.created}) {
         w.count(list->size());
-        for (const Object& object : *list) {
-            objects.clear();
-            append_canonical_object(objects, object);
-            w.raw(objects);
-        }
+        for (const Object& object : *list) append_canonical_object(w.buffer(), object);
     }
     w.count(e.deleted.size());
     for (const DeletedObject& d : e.deleted) {

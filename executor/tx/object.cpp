@@ -27,15 +27,16 @@ common::Status validate_object(const Object& object, const std::string& field) {
 }
 
 void append_canonical_object(Bytes& out, const Object& object) {
-    CanonicalWriter w;
-    w.hash(object.id);
-    w.u64(object.version);
-    w.u8(static_cast<std::uint8_t>(object.owner.index()));
-    if (const auto* a = std::get_if<OwnedByAddress>(&object.owner)) w.hash(a->address);
-    if (const auto* p = std::get_if<OwnedByParent>(&object.owner)) w.hash(p->parent);
-    w.bytes(object.type_tag);
-    w.bytes(object.contents);
-    out.append(w.out());
+    // Written in place (no nested writer): this runs for every object of every effects digest.
+    out.append(object.id.view());
+    common::put_be64(out, object.version);
+    out.push_back(static_cast<char>(object.owner.index()));
+    if (const auto* a = std::get_if<OwnedByAddress>(&object.owner)) out.append(a->address.view());
+    if (const auto* p = std::get_if<OwnedByParent>(&object.owner)) out.append(p->parent.view());
+    common::put_be32(out, static_cast<std::uint32_t>(object.type_tag.size()));
+    out.append(object.type_tag);
+    common::put_be32(out, static_cast<std::uint32_t>(object.contents.size()));
+    out.append(object.contents);
 }
 
 Bytes canonical_object_bytes(const Object& object) {

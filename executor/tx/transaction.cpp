@@ -108,7 +108,17 @@ common::Status validate_transaction(const Transaction& tx) {
 }
 
 Bytes canonical_transaction_bytes(const Transaction& tx) {
-    CanonicalWriter w(kTransactionDomain);
+    std::size_t expected = 128 + 41 * tx.inputs.size();
+    if (const auto* call = std::get_if<PackageCall>(&tx.program)) {
+        expected += call->entry_point.size();
+    } else {
+        expected += std::get<InlineBytecode>(tx.program).bytecode.size();
+    }
+    for (const Value& value : tx.arguments) {
+        const auto* b = std::get_if<Bytes>(&value);
+        expected += 9 + (b != nullptr ? b->size() : 0);
+    }
+    CanonicalWriter w(kTransactionDomain, expected);
     w.hash(tx.sender);
     w.u64(tx.nonce);
     w.u64(tx.gas_budget);
