@@ -1,22 +1,16 @@
 #include "common/hash.h"
 
-#include <sodium.h>
 #include <xxhash.h>
 
+#include "common/blake2b.h"
 #include "common/status.h"
 
 namespace remora::common {
 
 Hash256 blake2b_256(std::initializer_list<ByteView> parts) {
-    crypto_generichash_state state;
-    crypto_generichash_init(&state, nullptr, 0, 32);
-    for (ByteView part : parts) {
-        crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(part.data()),
-                                  part.size());
-    }
-    Hash256 out;
-    crypto_generichash_final(&state, out.bytes.data(), out.bytes.size());
-    return out;
+    Blake2b256 hasher;
+    for (ByteView part : parts) hasher.update(part);
+    return hasher.finish();
 }
 
 std::uint64_t xxh3_64(ByteView data) { return XXH3_64bits(data.data(), data.size()); }

@@ -1,5 +1,5 @@
 #pragma once
-// The two hash families of the project: BLAKE2b-256 (libsodium) where a value is a commitment
+// The two hash families of the project: BLAKE2b-256 (blake2b.h) where a value is a commitment
 // (digests, transaction ids), XXH3 (xxHash) where speed matters and collisions are only an
 // inefficiency or are caught elsewhere (shard choice, frame and file checksums).
 
