@@ -33,6 +33,13 @@ inline constexpr std::uint64_t kResultTtlCommitsDefault = 64;
 inline constexpr std::size_t kRecentTxsDefault = 1 << 17;
 inline constexpr std::size_t kRecentTxsMax = 1 << 24;
 
+// --- Pre-executor: held transactions -------------------------------------------------------------
+// Transactions held waiting for an owned input a state update has not brought yet (or behind
+// such a transaction); past this many the oldest runs anyway.
+inline constexpr std::size_t kHeldTxsDefault = 4096;
+// A held transaction runs anyway once this many state updates were applied since it arrived.
+inline constexpr std::uint32_t kHoldUpdatesDefault = 8;
+
 // --- Primary: miss statistics --------------------------------------------------------------------
 // The sliding window: the last W transactions attributed to one pre-executor.
 inline constexpr std::size_t kMissWindowTxsDefault = 256;

@@ -21,6 +21,9 @@ common::Status check_options(const PreExecutorOptions& options) {
     if (options.overlay_entries_max == 0 || options.overlay_bytes_max == 0) {
         return {common::Code::kInvalidArgument, "pre-executor: overlay bounds must be >= 1"};
     }
+    if (options.hold_updates_max == 0) {
+        return {common::Code::kInvalidArgument, "pre-executor: hold_updates_max must be >= 1"};
+    }
     return common::Status::ok();
 }
 
@@ -75,6 +78,7 @@ std::optional<common::CommitIndex> decode_update_marker(common::ByteView body) {
 PreExecutor::PreExecutor(PreExecutorId id, std::unique_ptr<storage::Store> store,
                          common::CommitIndex caught_up, const PreExecutorOptions& options)
     : m_id(id),
+      m_options(options),
       m_store(std::move(store)),
       m_confirmed(*m_store),
       m_overlay(options.overlay_entries_max, options.overlay_bytes_max),
@@ -126,6 +130,113 @@ common::Result<PreExecResult> PreExecutor::execute(const Transaction& tx) {
     return result;
 }
 
+common::Result<bool> PreExecutor::lacks_input(const Transaction& tx) {
+    SpeculativeView view(m_overlay, m_confirmed);
+    for (const InputObject& input : tx.inputs) {
+        if (input.kind != InputObject::Kind::kOwned) continue;
+        auto seen = view.read_version(input.id);
+        if (!seen) return seen.status();
+        // Newer than declared: the transaction is stale or a replay, and aborts everywhere.
+        if (seen->version < input.version) return true;
+    }
+    return false;
+}
+
+common::Result<std::optional<PreExecResult>> PreExecutor::execute_or_hold(const Transaction& tx) {
+    bool hold = false;
+    for (const InputObject& input : tx.inputs) {
+        if (m_held_inputs.count(input.id) != 0) hold = true;
+    }
+    if (!hold && m_options.held_txs_max > 0) {
+        auto lacks = lacks_input(tx);
+        if (!lacks) return lacks.status();
+        hold = lacks.value();
+    }
+    if (!hold) {
+        auto result = execute(tx);
+        if (!result) return result.status();
+        return std::optional<PreExecResult>(std::move(result).value());
+    }
+    REMORA_RETURN_IF_ERROR(validate_transaction(tx));  // refused now, as execute() would
+    if (m_held.size() >= m_options.held_txs_max) {
+        Held oldest = std::move(m_held.front());
+        m_held.pop_front();
+        for (const InputObject& input : oldest.tx.inputs) {
+            m_held_inputs.erase(m_held_inputs.find(input.id));
+        }
+        REMORA_RETURN_IF_ERROR(run_held(oldest.tx, false));
+    }
+    for (const InputObject& input : tx.inputs) m_held_inputs.insert(input.id);
+    m_held.push_back(Held{tx, m_counters.updates_applied});
+    ++m_counters.held;
+    return std::optional<PreExecResult>();
+}
+
+common::Status PreExecutor::run_held(const Transaction& tx, bool ready) {
+    auto result = execute(tx);
+    if (!result) return result.status();
+    ++(ready ? m_counters.released_ready : m_counters.released_unready);
+    m_released.push_back(std::move(result).value());
+    return common::Status::ok();
+}
+
+// Runs, in arrival order, every held transaction whose inputs are here now and that follows no
+// still-held transaction declaring one of its inputs, and those past hold_updates_max.
+common::Status PreExecutor::release_ready() {
+    std::deque<Held> still;
+    std::multiset<ObjectId> blocked;
+    for (Held& held : m_held) {
+        bool wait = false;
+        for (const InputObject& input : held.tx.inputs) {
+            if (blocked.count(input.id) != 0) wait = true;
+        }
+        const bool expired =
+            m_counters.updates_applied - held.held_at_update >= m_options.hold_updates_max;
+        bool lacking = false;
+        if (!wait) {
+            auto lacks = lacks_input(held.tx);
+            if (!lacks) return lacks.status();
+            lacking = lacks.value();
+        }
+        if ((wait || lacking) && !expired) {
+            for (const InputObject& input : held.tx.inputs) blocked.insert(input.id);
+            still.push_back(std::move(held));
+            continue;
+        }
+        REMORA_RETURN_IF_ERROR(run_held(held.tx, !wait && !lacking));
+    }
+    m_held = std::move(still);
+    m_held_inputs = std::move(blocked);
+    return common::Status::ok();
+}
+
+common::Result<std::size_t> PreExecutor::apply_peer_effects(const Effects& effects,
+                                                             const common::Digest& effects_digest) {
+    if (!effects.status.is_success()) return std::size_t{0};
+    SpeculativeView view(m_overlay, m_confirmed);
+    std::size_t applied = 0;
+    auto newer = [&](const ObjectId& id, Version version) -> common::Result<bool> {
+        auto seen = view.read_version(id);
+        if (!seen) return seen.status();
+        return seen->version < version;
+    };
+    for (const auto* list : {&effects.written, &effects.created}) {
+        for (const Object& object : *list) {
+            auto is_newer = newer(object.id, object.version);
+            if (!is_newer) return is_newer.status();
+            if (!is_newer.value()) continue;
+            m_overlay.put(object.id, ObjectLookup{object, object.version}, effects.tx_digest,
+                          effects_digest);
+            ++applied;
+        }
+    }
+    m_counters.peer_objects += applied;
+    if (applied > 0) REMORA_RETURN_IF_ERROR(release_ready());
+    return applied;
+}
+
+std::vector<PreExecResult> PreExecutor::take_released() { return std::exchange(m_released, {}); }
+
 common::Result<StateUpdateAck> PreExecutor::apply_state_update(const StateUpdate& update) {
     if (update.pre_executor != m_id) {
         return invalid("meant for pre-executor " + std::to_string(update.pre_executor) +
@@ -165,6 +276,7 @@ common::Result<StateUpdateAck> PreExecutor::apply_state_update(const StateUpdate
     }
     ++m_counters.updates_applied;
     m_counters.update_objects_written += input.writes.size();
+    REMORA_RETURN_IF_ERROR(release_ready());
     return StateUpdateAck{m_id, m_caught_up_commit};
 }
 
@@ -172,6 +284,7 @@ PreExecutorCounters PreExecutor::counters() const {
     PreExecutorCounters counters = m_counters;
     counters.overlay_evictions = m_overlay.evictions();
     counters.overlay_entries = m_overlay.size();
+    counters.held_now = m_held.size();
     return counters;
 }
 

@@ -16,7 +16,11 @@
 // them).
 
 #include <cstdint>
+#include <deque>
 #include <memory>
+#include <optional>
+#include <set>
+#include <vector>
 #include <span>
 #include <string>
 
@@ -33,6 +37,12 @@ namespace remora::executor::protocol {
 struct PreExecutorOptions {
     std::size_t overlay_entries_max = limits::kOverlayEntriesDefault;  // >= 1
     std::size_t overlay_bytes_max = limits::kOverlayBytesDefault;      // >= 1
+    // execute_or_hold(): at most this many held transactions (the oldest runs when a new one
+    // would pass the bound); 0 never holds.
+    std::size_t held_txs_max = limits::kHeldTxsDefault;
+    // A held transaction runs anyway once this many state updates were applied since it was
+    // held (>= 1).
+    std::uint32_t hold_updates_max = limits::kHoldUpdatesDefault;
 };
 
 struct PreExecutorCounters {
@@ -43,6 +53,11 @@ struct PreExecutorCounters {
     std::uint64_t updates_applied = 0;
     std::uint64_t update_objects_written = 0;  // objects and tombstones newer than the store's
     std::uint64_t overlay_dropped = 0;         // overlay entries superseded by updates
+    std::uint64_t held = 0;              // transactions execute_or_hold() held
+    std::uint64_t released_ready = 0;    // held ones that ran once their inputs had arrived
+    std::uint64_t released_unready = 0;  // held ones that ran anyway (a bound)
+    std::uint64_t held_now = 0;
+    std::uint64_t peer_objects = 0;  // objects apply_peer_effects() put in the overlay
 };
 
 class PreExecutor {
@@ -69,12 +84,38 @@ public:
     // validate_transaction; nothing changes then.
     common::Result<PreExecResult> execute(const Transaction& tx);
 
+    // As execute(), unless `tx` must wait: it declares an owned input that this pre-executor
+    // holds at an older version or not at all (a transaction routed elsewhere produced it, and
+    // no state update has brought it yet), or it declares an input of a transaction already
+    // held. Executing it then would record an abort the primary will not see and fork the
+    // pre-executor's speculative history of the objects it shares with later transactions
+    // (docs/remora_protocol.md, "Held transactions"). A held transaction gives nullopt; it runs,
+    // in arrival order, when apply_state_update() brings its inputs, or anyway after
+    // hold_updates_max updates or when held_txs_max newer ones push it out. take_released()
+    // returns the results of those that ran.
+    common::Result<std::optional<PreExecResult>> execute_or_hold(const Transaction& tx);
+    // Peer forwarding: another pre-executor's speculative effects (`effects_digest` as that
+    // pre-executor computed it). Their written and created objects enter the overlay where
+    // their version is higher than what this pre-executor has (an aborted transaction changes
+    // nothing; deletions are not taken: a missing object only costs a miss); then held
+    // transactions they make ready run (take_released()). Like its own speculative writes,
+    // what it reads from them is adopted only if their writer commits with exactly these
+    // effects, so a wrong or forged forward costs misses, never a wrong adoption. Returns how
+    // many objects entered the overlay.
+    common::Result<std::size_t> apply_peer_effects(const Effects& effects,
+                                                   const common::Digest& effects_digest);
+
+    // The results of held transactions that ran since the last call, in the order they ran.
+    std::vector<PreExecResult> take_released();
+    std::size_t held() const { return m_held.size(); }
+
     // Applies a state update for this pre-executor: writes the objects and tombstones newer
     // than the store's (older or repeated ones are harmless and skipped) as one store commit,
     // drops overlay entries the update supersedes (version <= the confirmed one), and, when the
     // update is a complete catch-up, advances caught_up_commit() to its to_commit (a routed
-    // update never does). Returns the ack to send. kInvalidArgument when the update names
-    // another pre-executor or is inconsistent (an unknown kind, a complete routed update).
+    // update never does); then runs the held transactions it made ready (take_released()).
+    // Returns the ack to send. kInvalidArgument when the update names another pre-executor or
+    // is inconsistent (an unknown kind, a complete routed update).
     common::Result<StateUpdateAck> apply_state_update(const StateUpdate& update);
 
     PreExecutorId id() const { return m_id; }
@@ -87,7 +128,20 @@ private:
     PreExecutor(PreExecutorId id, std::unique_ptr<storage::Store> store,
                 common::CommitIndex caught_up, const PreExecutorOptions& options);
 
+    struct Held {
+        Transaction tx;
+        std::uint64_t held_at_update = 0;  // m_counters.updates_applied when it was held
+    };
+    // True when an owned input of `tx` is missing or older than declared here.
+    common::Result<bool> lacks_input(const Transaction& tx);
+    common::Status run_held(const Transaction& tx, bool ready);
+    common::Status release_ready();
+
     PreExecutorId m_id;
+    PreExecutorOptions m_options;
+    std::deque<Held> m_held;
+    std::multiset<ObjectId> m_held_inputs;  // declared inputs of m_held
+    std::vector<PreExecResult> m_released;
     std::unique_ptr<storage::Store> m_store;
     StoreState m_confirmed;
     SpeculativeOverlay m_overlay;

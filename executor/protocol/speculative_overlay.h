@@ -34,6 +34,10 @@ public:
     // Records the objects that successful `effects` wrote, created and deleted (aborted effects
     // change nothing). `effects_digest` is effects_digest(effects).
     void apply(const Effects& effects, const common::Digest& effects_digest);
+    // Records one object (or tombstone, `lookup.object` empty) written by `writer_tx`, whose
+    // effects digest is `writer_effects`, replacing the entry of its id.
+    void put(const ObjectId& id, ObjectLookup lookup, const common::Digest& writer_tx,
+             const common::Digest& writer_effects);
 
     // Drops the entry of `id` when its version is at most `confirmed`: the primary's state
     // has caught up with (or passed) the speculative write. True when an entry was dropped.
@@ -45,8 +49,6 @@ public:
     std::uint64_t evictions() const { return m_evictions; }
 
 private:
-    void put(const ObjectId& id, ObjectLookup lookup, const common::Digest& writer_tx,
-             const common::Digest& writer_effects);
     void erase(std::map<ObjectId, SpeculativeEntry>::iterator it);
 
     std::size_t m_entries_max;

@@ -71,6 +71,8 @@ private:
     void submit_tx(std::size_t index);
     void deliver_tx(PreExecutorId id, std::uint64_t incarnation, std::size_t index);
     void execute_tx(PreExecutorId id, std::uint64_t incarnation, std::size_t index);
+    void send_result(PreExecutorId from, protocol::PreExecResult result);
+    void forward_to_peers(PreExecutorId from, const Effects& effects);
     void sequence_tx(std::size_t index);
     void cut_batch();
     void try_process();
@@ -103,8 +105,15 @@ private:
 Status Simulation::start_node(PreExecutorId id) {
     auto store = open_memory_store();
     if (!store) return store.status();
+    protocol::PreExecutorOptions options;
+    // Holding pays only where a held transaction's inputs will come soon: from peers, or from
+    // routed updates that send owned objects everywhere. Otherwise it only delays results.
+    const bool inputs_come =
+        m_config.peer_forwarding ||
+        m_config.primary.routed_updates == protocol::RoutedUpdates::kBroadcast;
+    if (!m_config.hold_txs || !inputs_come) options.held_txs_max = 0;
     auto engine = protocol::PreExecutor::from_genesis(id, std::move(store).value(),
-                                                      m_input.genesis, m_input.workload);
+                                                      m_input.genesis, m_input.workload, options);
     if (!engine) return engine.status();
     Node& node = m_nodes[id];
     node.engine = std::move(engine).value();
@@ -167,17 +176,48 @@ void Simulation::execute_tx(PreExecutorId id, std::uint64_t incarnation, std::si
     if (node.incarnation != incarnation || !node.engine) return;
     if (node.outstanding > 0) --node.outstanding;
     m_balancer.report_outstanding(id, node.outstanding);
-    auto result = node.engine->execute(m_input.txs[index]);
+    auto result = node.engine->execute_or_hold(m_input.txs[index]);
     if (!result) {
         ++m_result.counters.pre_exec_errors;
         return;
     }
+    if (!result.value()) {
+        ++m_result.counters.held;
+    } else {
+        send_result(id, std::move(*result.value()));
+    }
+    for (auto& released : node.engine->take_released()) send_result(id, std::move(released));
+}
+
+void Simulation::forward_to_peers(PreExecutorId from, const Effects& effects) {
+    if (!m_config.peer_forwarding || !effects.status.is_success()) return;
+    auto shared = std::make_shared<std::pair<Effects, common::Digest>>(effects,
+                                                                      effects_digest(effects));
+    for (PreExecutorId peer : m_balancer.live()) {
+        if (peer == from) continue;
+        ++m_result.counters.peer_forwards;
+        std::uint64_t incarnation = m_nodes.at(peer).incarnation;
+        m_queue.at(m_queue.now_us() + delay(), [this, peer, incarnation, shared] {
+            Node& node = m_nodes.at(peer);
+            if (node.incarnation != incarnation || !node.engine) return;
+            auto applied = node.engine->apply_peer_effects(shared->first, shared->second);
+            if (!applied) return fail(applied.status());
+            m_result.counters.peer_objects += applied.value();
+            for (auto& released : node.engine->take_released()) {
+                send_result(peer, std::move(released));
+            }
+        });
+    }
+}
+
+void Simulation::send_result(PreExecutorId from, protocol::PreExecResult result) {
+    forward_to_peers(from, result.effects);
     if (m_rng.chance(m_config.faults.result_drop_rate)) {
         ++m_result.counters.results_dropped;
         return;
     }
     ++m_result.counters.results_sent;
-    auto shared = std::make_shared<protocol::PreExecResult>(std::move(result).value());
+    auto shared = std::make_shared<protocol::PreExecResult>(std::move(result));
     m_queue.at(m_queue.now_us() + delay(), [this, shared] {
         auto submitted = m_primary->submit(std::move(*shared));
         if (!submitted) ++m_result.counters.results_refused;
@@ -296,6 +336,9 @@ void Simulation::send_update(protocol::StateUpdate update) {
         auto ack = target.engine->apply_state_update(*shared);
         if (!ack) return fail(ack.status());
         ++m_result.counters.updates_applied;
+        for (auto& released : target.engine->take_released()) {
+            send_result(shared->pre_executor, std::move(released));
+        }
         m_queue.at(m_queue.now_us() + delay(), [this, ack = ack.value(), incarnation] {
             const Node& sender = m_nodes.at(ack.pre_executor);
             if (sender.incarnation != incarnation || !sender.engine) return;

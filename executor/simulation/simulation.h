@@ -60,6 +60,12 @@ struct SimulationConfig {
     bool state_updates = true;
     // A (re)joining pre-executor is sent make_state_update() to catch up (with state_updates).
     bool catch_up_on_join = true;
+    // Pre-executors hold transactions whose owned inputs have not arrived yet
+    // (PreExecutor::execute_or_hold); only when some state updates are enabled.
+    bool hold_txs = true;
+    // Each pre-executor's results' effects go to every other live pre-executor
+    // (PreExecutor::apply_peer_effects), one message delay later.
+    bool peer_forwarding = true;
     // Measure the primary's thread CPU time per decision and per commit write.
     bool measure_cpu = false;
     protocol::PrimaryOptions primary;
@@ -83,7 +89,10 @@ struct SimulationCounters {
     std::uint64_t results_sent = 0;
     std::uint64_t results_dropped = 0;
     std::uint64_t results_refused = 0;  // submit() refused (e.g. its sender had left)
-    std::uint64_t pre_exec_errors = 0;  // PreExecutor::execute failed
+    std::uint64_t pre_exec_errors = 0;  // PreExecutor::execute_or_hold failed
+    std::uint64_t held = 0;             // transactions a pre-executor held (execute_or_hold)
+    std::uint64_t peer_forwards = 0;    // effects forwarded to one other pre-executor
+    std::uint64_t peer_objects = 0;     // objects those forwards put in overlays
     std::uint64_t crashes = 0;
     std::uint64_t restarts = 0;
     std::uint64_t joins = 0;

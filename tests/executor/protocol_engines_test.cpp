@@ -299,3 +299,136 @@ TEST_CASE("a state update holds every object changed since the acknowledged comm
         }
     }
 }
+
+namespace {
+
+// A transfer workload run in order on one pre-executor, and the first transaction that spends
+// an object another sender's transaction produced (so a fresh pre-executor lacks it).
+struct Dependent {
+    Batches batches;
+    std::vector<Transaction> txs;
+    std::vector<PreExecResult> results;  // of `txs`, in order, on one pre-executor
+    std::size_t producer = 0;
+    std::size_t spender = 0;
+};
+
+Dependent find_dependent() {
+    Dependent d{remora::testing::make_batches(remora::testing::protocol_config("transfer", 5), 8,
+                                              30),
+                {}, {}, 0, 0};
+    for (const auto& commit : d.batches.commits) d.txs.insert(d.txs.end(), commit.begin(), commit.end());
+    auto pre = PreExecutor::from_genesis(1, remora::testing::memory_store("seq"), d.batches.genesis,
+                                         d.batches.name);
+    REQUIRE(pre.is_ok());
+    std::map<ObjectId, std::size_t> produced_by;
+    bool found = false;
+    for (std::size_t j = 0; j < d.txs.size(); ++j) {
+        auto result = pre.value()->execute(d.txs[j]);
+        REQUIRE(result.is_ok());
+        d.results.push_back(std::move(result).value());
+        for (const InputObject& input : d.txs[j].inputs) {
+            auto it = produced_by.find(input.id);
+            if (!found && it != produced_by.end() && d.txs[it->second].sender != d.txs[j].sender) {
+                d.producer = it->second;
+                d.spender = j;
+                found = true;
+            }
+        }
+        for (const auto* list : {&d.results[j].effects.written, &d.results[j].effects.created}) {
+            for (const Object& object : *list) produced_by[object.id] = j;
+        }
+    }
+    REQUIRE(found);
+    return d;
+}
+
+std::unique_ptr<PreExecutor> fresh(const Dependent& d, PreExecutorId id,
+                                   const PreExecutorOptions& options = {}) {
+    auto pre = PreExecutor::from_genesis(id, remora::testing::memory_store("fresh"),
+                                         d.batches.genesis, d.batches.name, options);
+    REQUIRE(pre.is_ok());
+    return std::move(pre).value();
+}
+
+StateUpdate empty_update(PreExecutorId id) {
+    StateUpdate update;
+    update.pre_executor = id;
+    update.from_commit = 1;
+    update.to_commit = 1;
+    return update;
+}
+
+}  // namespace
+
+TEST_CASE("a pre-executor holds a transaction until a peer forwards its input",
+          "[protocol][pre-executor]") {
+    Dependent d = find_dependent();
+    const Transaction& spender = d.txs[d.spender];
+    const PreExecResult& produced = d.results[d.producer];
+
+    auto pre = fresh(d, 2);
+    auto held = pre->execute_or_hold(spender);
+    REQUIRE(held.is_ok());
+    CHECK_FALSE(held.value().has_value());
+    CHECK(pre->held() == 1);
+    // A later transaction declaring the same input waits behind it, whatever it has.
+    CHECK_FALSE(pre->execute_or_hold(spender).value().has_value());
+    CHECK(pre->held() == 2);
+    CHECK(pre->take_released().empty());
+
+    // Aborted effects change nothing; the producer's effects bring the input.
+    Effects aborted = produced.effects;
+    aborted.status.code = AbortCode::kUserAbort;
+    CHECK(pre->apply_peer_effects(aborted, effects_digest(aborted)).value() == 0);
+    CHECK(pre->held() == 2);
+    const Digest digest = effects_digest(produced.effects);
+    CHECK(pre->apply_peer_effects(produced.effects, digest).value() > 0);
+    auto released = pre->take_released();
+    REQUIRE(released.size() == 2);
+    CHECK(pre->held() == 0);
+    // The first ran as on the pre-executor that saw everything, reading the forwarded write.
+    CHECK(released[0].effects == d.results[d.spender].effects);
+    bool names_writer = false;
+    for (const SpeculativeRead& read : released[0].speculative_reads) {
+        if (read.writer_tx == produced.tx_digest) names_writer = read.writer_effects == digest;
+    }
+    CHECK(names_writer);
+    CHECK(pre->counters().released_ready == 2);
+    // Forwarded objects never replace newer ones: the same effects again put nothing.
+    CHECK(pre->apply_peer_effects(produced.effects, digest).value() == 0);
+}
+
+TEST_CASE("held transactions run anyway past their bounds", "[protocol][pre-executor]") {
+    Dependent d = find_dependent();
+    const Transaction& spender = d.txs[d.spender];
+
+    PreExecutorOptions options;
+    options.hold_updates_max = 2;
+    auto pre = fresh(d, 3, options);
+    REQUIRE_FALSE(pre->execute_or_hold(spender).value().has_value());
+    REQUIRE(pre->apply_state_update(empty_update(3)).is_ok());
+    CHECK(pre->held() == 1);
+    REQUIRE(pre->apply_state_update(empty_update(3)).is_ok());
+    CHECK(pre->held() == 0);
+    auto released = pre->take_released();
+    REQUIRE(released.size() == 1);
+    CHECK_FALSE(released[0].effects.status.is_success());  // its input never came
+    CHECK(pre->counters().released_unready == 1);
+
+    options.held_txs_max = 1;
+    auto bounded = fresh(d, 4, options);
+    REQUIRE_FALSE(bounded->execute_or_hold(spender).value().has_value());
+    REQUIRE_FALSE(bounded->execute_or_hold(spender).value().has_value());
+    CHECK(bounded->held() == 1);
+    CHECK(bounded->take_released().size() == 1);  // the oldest made room
+
+    options.held_txs_max = 0;  // never holds
+    auto never = fresh(d, 5, options);
+    CHECK(never->execute_or_hold(spender).value().has_value());
+
+    options.hold_updates_max = 0;
+    CHECK(PreExecutor::from_genesis(6, remora::testing::memory_store("bad"), d.batches.genesis,
+                                    d.batches.name, options)
+              .status()
+              .code() == common::Code::kInvalidArgument);
+}

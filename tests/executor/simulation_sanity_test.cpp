@@ -66,6 +66,7 @@ TEST_CASE("simulation: state updates are pushed under contention", "[simulation]
     config.seed = 11;
     config.pre_executors = 3;
     config.routing.mode = RoutingMode::kRoundRobin;  // conflicting txs on different nodes
+    config.peer_forwarding = false;  // which would tell each node of the others' increments
     config.primary.miss_window_txs = 16;
     config.primary.miss_threshold = 2;
     auto with = check_against_reference(config, input, "simulation: state updates");
@@ -104,6 +105,7 @@ TEST_CASE("simulation: routed updates reach the pre-executors that read next", "
     config.seed = 13;
     config.pre_executors = 3;
     config.state_updates = false;  // only routed updates carry state between pre-executors
+    config.peer_forwarding = false;
     auto routed = check_against_reference(config, input, "simulation: routed updates");
     CHECK(routed.counters.routed_pushed > 0);
     CHECK(routed.counters.routed_pushed_bytes > 0);
@@ -116,6 +118,30 @@ TEST_CASE("simulation: routed updates reach the pre-executors that read next", "
     INFO("adopted with routed updates " << routed.primary.adopted << ", without "
                                         << off.primary.adopted);
     CHECK(routed.primary.adopted > off.primary.adopted);
+}
+
+TEST_CASE("simulation: peer forwarding keeps amm's coins where the pools are", "[simulation]") {
+    // A swap is routed by its pool, so a sender's coin moves between pre-executors with the
+    // pools it swaps on; forwarded effects bring it along before the commit does.
+    auto input = make_input("amm", 17, 300);
+    sim::SimulationConfig config;
+    config.seed = 17;
+    config.pre_executors = 3;
+    config.primary.routed_updates = executor::protocol::RoutedUpdates::kBroadcast;
+    config.peer_forwarding = true;
+    auto with = check_against_reference(config, input, "simulation: peer forwarding");
+    CHECK(with.counters.peer_forwards > 0);
+    CHECK(with.counters.peer_objects > 0);
+
+    config.peer_forwarding = false;
+    auto without = check_against_reference(config, input, "simulation: peer forwarding");
+    CHECK(without.counters.peer_forwards == 0);
+    INFO("adopted with forwarding " << with.primary.adopted << ", without "
+                                    << without.primary.adopted << " (held "
+                                    << without.counters.held << ")");
+    CHECK(with.primary.adopted * 100 >= with.primary.transactions * 95);
+    CHECK(without.primary.adopted < with.primary.adopted);
+    CHECK(without.counters.held > 0);  // broadcast updates will bring the coins: worth holding
 }
 
 }  // namespace remora::testing

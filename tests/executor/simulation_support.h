@@ -95,6 +95,8 @@ inline sim::SimulationConfig config_for_seed(std::uint64_t seed) {
     config.routing.mode = seed % 11 == 3 ? executor::protocol::RoutingMode::kRoundRobin
                                          : executor::protocol::RoutingMode::kAffinity;
     config.state_updates = seed % 13 != 5;
+    config.peer_forwarding = seed % 3 != 1;
+    config.hold_txs = (seed / 11) % 2 == 0;
     config.primary.routed_updates = seed % 7 == 2   ? executor::protocol::RoutedUpdates::kOff
                                     : seed % 7 == 4 ? executor::protocol::RoutedUpdates::kBroadcast
                                                     : executor::protocol::RoutedUpdates::kAffinity;

@@ -37,6 +37,8 @@ sim::SimulationConfig simulation_config(const RemoraBenchOptions& o) {
     config.late_wait_us = static_cast<sim::SimTimeUs>(o.late_wait_ms * 1000);
     config.state_updates = o.state_updates;
     config.primary.routed_updates = o.routed_updates;
+    config.peer_forwarding = o.peer_forwarding;
+    config.hold_txs = o.hold;
     config.measure_cpu = true;
     config.routing.mode =
         o.affinity ? protocol::RoutingMode::kAffinity : protocol::RoutingMode::kRoundRobin;
@@ -148,6 +150,8 @@ nlohmann::ordered_json remora_report_json(const RemoraBenchResult& r) {
     j["routed_updates"] = {{"pushed", c.routed_pushed},
                            {"bytes", c.routed_pushed_bytes},
                            {"objects", p.routed_update_objects}};
+    j["pre_executors_held"] = c.held;
+    j["peer_forwards"] = {{"messages", c.peer_forwards}, {"objects", c.peer_objects}};
     j["results"] = {{"sent", c.results_sent},
                     {"late", p.results_late},
                     {"unused", p.results_unused},
@@ -157,6 +161,8 @@ nlohmann::ordered_json remora_report_json(const RemoraBenchResult& r) {
     j["affinity"] = o.affinity;
     j["state_updates_enabled"] = o.state_updates;
     j["routed_updates_mode"] = executor::protocol::routed_updates_name(o.routed_updates);
+    j["peer_forwarding"] = o.peer_forwarding;
+    j["hold"] = o.hold;
     j["miss_threshold"] = o.miss_threshold;
     j["miss_window"] = o.miss_window;
     j["consensus_delay_ms"] = o.consensus_delay_ms;

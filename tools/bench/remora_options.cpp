@@ -38,6 +38,8 @@ Status apply(RemoraBenchOptions& o, const std::string& name, const std::string& 
         return Status::ok();
     }
     if (name == "--sync") return set_on_off(o.sync, name, value);
+    if (name == "--peer-forwarding") return set_on_off(o.peer_forwarding, name, value);
+    if (name == "--hold") return set_on_off(o.hold, name, value);
     if (name == "--miss-threshold") {
         return set_integer(o.miss_threshold, name, value, 0, pl::kMissWindowTxsMax);
     }
@@ -78,6 +80,7 @@ std::string remora_usage() {
            "                           [--db DIR] [--json] [--affinity on|off]\n"
            "                           [--state-updates on|off]\n"
            "                           [--routed-updates off|affinity|broadcast]\n"
+           "                           [--peer-forwarding on|off] [--hold on|off]\n"
            "                           [--miss-threshold T]\n"
            "                           [--miss-window W] [--consensus-delay-ms D]\n"
            "                           [--late-wait-ms L] [--batch B]\n"
@@ -105,6 +108,11 @@ std::string remora_usage() {
            "                          are expected to read next and did not produce: off,\n"
            "                          affinity (to the affinity owner; default) or broadcast\n"
            "                          (owned objects to every pre-executor)\n"
+           "  --peer-forwarding on|off each pre-executor's effects go to the others, whose\n"
+           "                          overlays take the newer objects (default on)\n"
+           "  --hold on|off           pre-executors hold a transaction whose owned input has\n"
+           "                          not arrived, when it will (peer forwarding or broadcast\n"
+           "                          routed updates; default on)\n"
            "  --miss-threshold T      state misses in the window that trigger an update\n"
            "                          (default " + std::to_string(pl::kMissThresholdDefault) + ")\n"
            "  --miss-window W         transactions in the miss window (default " +

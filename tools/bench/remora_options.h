@@ -30,6 +30,8 @@ struct RemoraBenchOptions {
     bool affinity = true;          // off: round-robin routing
     bool state_updates = true;     // off: the primary never pushes catch-up state updates
     executor::protocol::RoutedUpdates routed_updates = executor::protocol::RoutedUpdates::kAffinity;
+    bool peer_forwarding = true;   // pre-executors forward their effects to each other
+    bool hold = true;              // pre-executors hold txs whose owned inputs are coming
     std::uint64_t miss_threshold;  // PrimaryOptions::miss_threshold (set from the default)
     std::uint64_t miss_window;     // PrimaryOptions::miss_window_txs
     double consensus_delay_ms = 1.0;
