@@ -212,6 +212,8 @@ common::Status PreExecutor::release_ready() {
 
 common::Result<std::size_t> PreExecutor::apply_peer_effects(const Effects& effects,
                                                              const common::Digest& effects_digest) {
+    // A peer's message: malformed effects are refused whole, before anything is taken.
+    REMORA_RETURN_IF_ERROR(validate_effects(effects).with_context("forwarded effects"));
     if (!effects.status.is_success()) return std::size_t{0};
     SpeculativeView view(m_overlay, m_confirmed);
     std::size_t applied = 0;

@@ -101,7 +101,8 @@ public:
     // transactions they make ready run (take_released()). Like its own speculative writes,
     // what it reads from them is adopted only if their writer commits with exactly these
     // effects, so a wrong or forged forward costs misses, never a wrong adoption. Returns how
-    // many objects entered the overlay.
+    // many objects entered the overlay; kInvalidArgument (nothing taken) for effects that
+    // break validate_effects.
     common::Result<std::size_t> apply_peer_effects(const Effects& effects,
                                                    const common::Digest& effects_digest);
 

@@ -376,7 +376,14 @@ TEST_CASE("a pre-executor holds a transaction until a peer forwards its input",
     CHECK(pre->held() == 2);
     CHECK(pre->take_released().empty());
 
-    // Aborted effects change nothing; the producer's effects bring the input.
+    // Malformed effects are refused whole; aborted ones change nothing; the producer's effects
+    // bring the input.
+    Effects malformed = produced.effects;
+    REQUIRE_FALSE((malformed.created.empty() && malformed.written.empty()));
+    (malformed.written.empty() ? malformed.created : malformed.written).front().version = 0;
+    CHECK(pre->apply_peer_effects(malformed, effects_digest(malformed)).status().code() ==
+          common::Code::kInvalidArgument);
+    CHECK(pre->held() == 2);
     Effects aborted = produced.effects;
     aborted.status.code = AbortCode::kUserAbort;
     CHECK(pre->apply_peer_effects(aborted, effects_digest(aborted)).value() == 0);
