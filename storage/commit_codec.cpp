@@ -21,10 +21,19 @@ common::Hash256 from_fb(const fb::Hash32& h) {
 }  // namespace
 
 common::Bytes encode_commit_record(const CommitRecord& record) {
-    flatbuffers::FlatBufferBuilder builder(256 + record.writes.size() * 48 + record.body.size());
+    return encode_commit_record(record, record.writes.size(),
+                                [&record](std::size_t i) { return record.writes[i]; });
+}
+
+common::Bytes encode_commit_record(const CommitRecord& record, std::size_t write_count,
+                                   const std::function<ObjectRef(std::size_t)>& write_at) {
+    flatbuffers::FlatBufferBuilder builder(256 + write_count * 48 + record.body.size());
     std::vector<fb::ObjectRef> refs;
-    refs.reserve(record.writes.size());
-    for (const ObjectRef& w : record.writes) refs.emplace_back(to_fb(w.id), w.version, w.tombstone);
+    refs.reserve(write_count);
+    for (std::size_t i = 0; i < write_count; ++i) {
+        ObjectRef w = write_at(i);
+        refs.emplace_back(to_fb(w.id), w.version, w.tombstone);
+    }
     auto writes = builder.CreateVectorOfStructs(refs);
     auto body = builder.CreateVector(reinterpret_cast<const std::uint8_t*>(record.body.data()),
                                      record.body.size());

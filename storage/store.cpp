@@ -4,10 +4,10 @@
 
 #include <algorithm>
 #include <atomic>
-#include <system_error>
-#include <thread>
+#include <new>
 
 #include "storage/commit_codec.h"
+#include "storage/helper_thread.h"
 #include "storage/keys.h"
 #include "storage/rocks_options.h"
 #include "storage/state_digest.h"
@@ -95,69 +95,138 @@ namespace {
 
 // Commits with at least this many writes hash their entries on two threads.
 constexpr std::size_t kParallelHashWritesMin = 256;
+// How many writes ahead the validation loop asks the CPU to load cache index slots and
+// payloads (it visits them in key order, so at random addresses). The writes themselves are
+// asked for twice as far ahead, since finding the payload and the slot reads them; cache
+// entries half as far, since finding one reads its index slot.
+constexpr std::size_t kPrefetchDistance = 8;
 
-struct PlannedWrite {
-    std::uint32_t shard = 0;
-    const ObjectWrite* write = nullptr;
-    std::optional<CachedLatest> previous;
-    CachedLatest next;
+// A write's place in the commit's (shard, id) order: the shard and the id's first six bytes
+// as one big-endian integer, so that most comparisons are one integer compare; equal keys
+// fall back to comparing the whole ids.
+struct SortKey {
+    std::uint64_t key = 0;
+    std::uint32_t index = 0;  // into CommitInput::writes
 };
+
+std::uint64_t sort_key(std::uint32_t shard, const ObjectId& id) {
+    static_assert(common::limits::kShardCountMax <= (1u << 16));
+    std::uint64_t key = shard;
+    for (std::size_t i = 0; i < 6; ++i) key = (key << 8) | id.bytes[i];
+    return key;
+}
 
 std::string describe(const ObjectWrite& w) {
     return "object " + w.id.hex() + " version " + std::to_string(w.version);
 }
 
+// The head of a payload (the hardware streams the rest of a long one).
+void prefetch_payload(const ObjectWrite& w) {
+    if (!w.payload) return;
+    const char* data = w.payload->data();
+    const std::size_t size = std::min<std::size_t>(w.payload->size(), 512);
+    for (std::size_t offset = 0; offset < size; offset += 64) __builtin_prefetch(data + offset);
+}
+
 // Entry hashes (BLAKE2b over each payload) are the commit path's largest CPU cost beyond
-// RocksDB. They depend only on the writes, so for large commits a helper thread starts hashing
-// as soon as the plan is sorted, while this thread validates and builds the batch, and then
-// this thread joins in. Both claim chunks from one atomic cursor; each writes only the
-// entry_hash of the writes it claimed, which nothing else reads before finish() returns. The
-// result does not depend on who hashed what.
-class EntryHasher {
+// RocksDB. They depend only on the writes, so for large commits the store's helper thread
+// hashes them, in the writes' own order, from the start of the commit, while this thread
+// sorts, validates and builds the batch; then this thread joins in. Both claim chunks from one
+// atomic cursor; each writes only the hashes of the chunks it claimed, which nothing reads
+// before finish() returns. The result does not depend on who hashed what.
+class EntryHashJob final : public HelperThread::Job {
 public:
-    explicit EntryHasher(std::vector<PlannedWrite>& plan) : m_plan(plan) {
-        if (plan.size() < kParallelHashWritesMin) return;
-        try {
-            m_helper = std::thread([this] { run(); });
-        } catch (const std::system_error&) {
-            // No thread to be had: finish() hashes everything on this thread.
+    EntryHashJob(const std::vector<ObjectWrite>& writes, std::vector<common::Hash256>& hashes)
+        : m_writes(writes), m_hashes(hashes) {}
+
+    void run() override {
+        const std::size_t n = m_writes.size();
+        for (;;) {
+            std::size_t begin = m_cursor.fetch_add(kChunk, std::memory_order_relaxed);
+            if (begin >= n) return;
+            std::size_t end = std::min(begin + kChunk, n);
+            for (std::size_t i = begin; i < end; ++i) {
+                const ObjectWrite& w = m_writes[i];
+                if (w.payload) m_hashes[i] = entry_hash(w.id, w.version, *w.payload);
+            }
         }
     }
-    // On an early return (a refused commit) the remaining work is abandoned, not done.
+    // Leaves the chunks nobody has claimed yet unhashed.
+    void abandon() { m_cursor.store(m_writes.size(), std::memory_order_relaxed); }
+
+private:
+    static constexpr std::size_t kChunk = 16;
+
+    const std::vector<ObjectWrite>& m_writes;
+    std::vector<common::Hash256>& m_hashes;
+    std::atomic<std::size_t> m_cursor{0};
+};
+
+// Runs an EntryHashJob with the helper thread when there is one. On an early return (a
+// refused commit) the destructor abandons the remaining work and waits until the helper has
+// let go of the job.
+class EntryHasher {
+public:
+    EntryHasher(HelperThread* helper, const std::vector<ObjectWrite>& writes,
+                std::vector<common::Hash256>& hashes)
+        : m_job(writes, hashes), m_helper(helper) {
+        if (m_helper != nullptr) m_helper->post(m_job);
+    }
     ~EntryHasher() {
-        m_cursor.store(m_plan.size(), std::memory_order_relaxed);
-        if (m_helper.joinable()) m_helper.join();
+        if (m_helper == nullptr) return;
+        m_job.abandon();
+        m_helper->settle();
     }
     EntryHasher(const EntryHasher&) = delete;
     EntryHasher& operator=(const EntryHasher&) = delete;
 
     // Returns once every entry hash is computed.
     void finish() {
-        run();
-        if (m_helper.joinable()) m_helper.join();
+        m_job.run();
+        if (m_helper != nullptr) m_helper->settle();
+        m_helper = nullptr;
     }
 
 private:
-    static constexpr std::size_t kChunk = 32;
-
-    void run() {
-        for (;;) {
-            std::size_t begin = m_cursor.fetch_add(kChunk, std::memory_order_relaxed);
-            if (begin >= m_plan.size()) return;
-            std::size_t end = std::min(begin + kChunk, m_plan.size());
-            for (std::size_t i = begin; i < end; ++i) {
-                const ObjectWrite& w = *m_plan[i].write;
-                if (w.payload) m_plan[i].next.entry_hash = entry_hash(w.id, w.version, *w.payload);
-            }
-        }
-    }
-
-    std::vector<PlannedWrite>& m_plan;
-    std::atomic<std::size_t> m_cursor{0};
-    std::thread m_helper;
+    EntryHashJob m_job;
+    HelperThread* m_helper;
 };
 
 }  // namespace
+
+void Store::Impl::quiesce_helper() {
+    if (!m_populate_posted) return;
+    m_populate.abort();
+    m_helper->settle();
+    m_populate_posted = false;
+}
+
+void Store::Impl::populate_cache_ahead(std::size_t writes) {
+    if (!m_helper || m_populate.unsupported()) return;
+    quiesce_helper();
+    // Room for this many new entries again (each commit adds at most its write count), and at
+    // least a few pages' worth. Only a speed-up: when memory cannot be mapped, skip it.
+    LatestCache::MemorySpan span;
+    try {
+        span = m_cache.entry_memory_ahead(std::max<std::size_t>(2 * writes, 256));
+    } catch (const std::bad_alloc&) {
+        return;
+    }
+    if (span.bytes == 0) return;
+    m_populate.set(span.data, span.bytes);
+    m_helper->post(m_populate);
+    m_populate_posted = true;
+}
+
+HelperThread* Store::Impl::commit_helper(std::size_t writes) {
+    if (writes < kParallelHashWritesMin) return nullptr;
+    if (!m_helper && !m_helper_unavailable) {
+        m_helper = HelperThread::start();
+        // No thread to be had: this thread hashes everything, now and for later commits.
+        m_helper_unavailable = !m_helper;
+    }
+    return m_helper.get();
+}
 
 Status Store::Impl::put_object(rocksdb::WriteBatch& batch, std::string& key, std::uint32_t shard,
                                const ObjectWrite& w) {
@@ -171,14 +240,17 @@ Status Store::Impl::put_object(rocksdb::WriteBatch& batch, std::string& key, std
     rocksdb::Slice key_part(key);
     rocksdb::Slice value_parts[2] = {rocksdb::Slice(&flag, 1),
                                      w.payload ? rocksdb::Slice(*w.payload) : rocksdb::Slice()};
-    return to_status(batch.Put(m_objects, rocksdb::SliceParts(&key_part, 1),
-                               rocksdb::SliceParts(value_parts, 2)),
-                     "building commit");
+    rocksdb::Status s = batch.Put(m_objects, rocksdb::SliceParts(&key_part, 1),
+                                  rocksdb::SliceParts(value_parts, 2));
+    if (s.ok()) return {};
+    return to_status(s, "building commit");
 }
 
 Result<std::optional<CachedLatest>> Store::Impl::previous_for_commit(
-    const ObjectId& id, std::unique_ptr<rocksdb::Iterator>& seeker) {
-    if (const CachedLatest* cached = m_cache.find(id)) return std::optional<CachedLatest>(*cached);
+    const ObjectId& id, std::unique_ptr<rocksdb::Iterator>& seeker, LatestCache::SlotHint& hint) {
+    if (const CachedLatest* cached = m_cache.find(id, hint)) {
+        return std::optional<CachedLatest>(*cached);
+    }
     if (m_cache.complete()) return std::optional<CachedLatest>{};  // a miss means absent
     // One iterator serves every miss of the commit: the writes are sorted by key, so its seeks
     // move forward through the same blocks.
@@ -197,81 +269,110 @@ Status Store::Impl::commit(const CommitInput& input) {
         input.body.size() > common::limits::kCommitBodyBytesMax) {
         return {Code::kInvalidArgument, "commit exceeds the write-count or body-size limit"};
     }
+    const std::vector<ObjectWrite>& writes = input.writes;
+    const std::size_t n = writes.size();
+    quiesce_helper();
+
+    // Entry hashes, in the writes' order; the helper starts on them right away.
+    std::vector<common::Hash256> hashes(n);
+    EntryHasher hasher(commit_helper(n), writes, hashes);
 
     // Sorted by key: RocksDB absorbs sorted batches faster, and duplicates become adjacent.
-    std::vector<PlannedWrite> plan(input.writes.size());
-    for (std::size_t i = 0; i < input.writes.size(); ++i) {
-        plan[i].write = &input.writes[i];
-        plan[i].shard = shard_for(input.writes[i].id, m_status.shard_count);
+    std::vector<SortKey> order(n);
+    std::size_t payload_bytes = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        order[i].key = sort_key(shard_for(writes[i].id, m_status.shard_count), writes[i].id);
+        order[i].index = static_cast<std::uint32_t>(i);
+        if (writes[i].payload) payload_bytes += writes[i].payload->size();
     }
-    std::sort(plan.begin(), plan.end(), [](const PlannedWrite& a, const PlannedWrite& b) {
-        return std::tie(a.shard, a.write->id) < std::tie(b.shard, b.write->id);
+    std::sort(order.begin(), order.end(), [&writes](const SortKey& a, const SortKey& b) {
+        if (a.key != b.key) return a.key < b.key;
+        return writes[a.index].id < writes[b.index].id;
     });
 
-    EntryHasher hasher(plan);  // starts hashing now; joined before the digest is computed
-    rocksdb::WriteBatch batch;
+    // Room for every put up front (object entries, then the commit record and the meta and
+    // transaction entries), so the batch's buffer is never copied to grow.
+    constexpr std::size_t kObjectEntryBytes = kObjectKeyBytes + 16;  // + tag, lengths, flag
+    constexpr std::size_t kRecordRefBytes = 48;
+    rocksdb::WriteBatch batch(1024 + payload_bytes + n * (kObjectEntryBytes + kRecordRefBytes) +
+                              input.body.size() + input.transactions.size() * 64);
+
+    // Validation and the object puts, in key order. The digest loses each replaced live entry
+    // here (the order of additions and subtractions does not matter, mod 2^256); it gains the
+    // new entries once their hashes are done.
+    StateDigest digest(m_status.state_digest);
+    std::uint64_t live = m_status.live_objects;
+    std::vector<LatestCache::SlotHint> hints(n);
     std::string key;
     key.reserve(kObjectKeyBytes);
     std::unique_ptr<rocksdb::Iterator> seeker;
-    for (std::size_t i = 0; i < plan.size(); ++i) {
-        PlannedWrite& p = plan[i];
-        const ObjectWrite& w = *p.write;
-        if (i > 0 && plan[i - 1].write->id == w.id) {
+    for (std::size_t k = 0; k < n; ++k) {
+        if (k + 2 * kPrefetchDistance < n) {
+            const ObjectWrite* far = &writes[order[k + 2 * kPrefetchDistance].index];
+            __builtin_prefetch(far);
+            __builtin_prefetch(reinterpret_cast<const char*>(far) + sizeof(ObjectWrite) - 1);
+        }
+        if (k + kPrefetchDistance < n) {
+            const ObjectWrite& ahead = writes[order[k + kPrefetchDistance].index];
+            m_cache.prefetch_slot(ahead.id);
+            prefetch_payload(ahead);
+        }
+        if (k + kPrefetchDistance / 2 < n) {
+            m_cache.prefetch_entry(writes[order[k + kPrefetchDistance / 2].index].id);
+        }
+        const ObjectWrite& w = writes[order[k].index];
+        if (k > 0 && writes[order[k - 1].index].id == w.id) {
             return {Code::kInvalidArgument, "commit writes " + w.id.hex() + " twice"};
         }
         if (w.version == 0) return {Code::kInvalidArgument, describe(w) + ": versions start at 1"};
         if (w.payload && w.payload->size() > common::limits::kObjectBytesMax) {
             return {Code::kInvalidArgument, describe(w) + ": payload exceeds kObjectBytesMax"};
         }
-        auto previous = previous_for_commit(w.id, seeker);
+        auto previous = previous_for_commit(w.id, seeker, hints[k]);
         if (!previous) return previous.status();
-        p.previous = previous.value();
-        if (p.previous && w.version <= p.previous->version) {
+        const std::optional<CachedLatest>& prev = previous.value();
+        if (prev && w.version <= prev->version) {
             return {Code::kInvalidArgument, describe(w) + " is not above the newest version " +
-                                                std::to_string(p.previous->version)};
+                                                std::to_string(prev->version)};
         }
-        if (!w.payload && !(p.previous && !p.previous->tombstone)) {
+        if (!w.payload && !(prev && !prev->tombstone)) {
             return {Code::kInvalidArgument, describe(w) + ": deletes an object that is not live"};
         }
-        p.next.version = w.version;
-        p.next.tombstone = !w.payload;
-        REMORA_RETURN_IF_ERROR(put_object(batch, key, p.shard, w));
+        if (prev && !prev->tombstone) {
+            digest.remove(prev->entry_hash);
+            --live;
+        }
+        if (w.payload) ++live;
+        REMORA_RETURN_IF_ERROR(
+            put_object(batch, key, static_cast<std::uint32_t>(order[k].key >> 48), w));
     }
     seeker.reset();  // release its pinned memtables before the write
 
-    hasher.finish();
-    StateDigest digest(m_status.state_digest);
-    std::uint64_t live = m_status.live_objects;
-    for (const PlannedWrite& p : plan) {
-        if (p.previous && !p.previous->tombstone) {
-            digest.remove(p.previous->entry_hash);
-            --live;
-        }
-        if (!p.next.tombstone) {
-            digest.add(p.next.entry_hash);
-            ++live;
-        }
-    }
-
-    CommitRecord record;
-    record.index = input.index;
-    record.state_digest = digest.value();
-    record.live_objects = live;
-    record.transactions = static_cast<std::uint32_t>(input.transactions.size());
-    record.body = input.body;
-    record.writes.reserve(plan.size());
-    for (const PlannedWrite& p : plan) {
-        record.writes.push_back({p.write->id, p.write->version, !p.write->payload});
-    }
     for (const TxLocation& tx : input.transactions) {
         REMORA_RETURN_IF_ERROR(to_status(
             batch.Put(m_transactions, tx.tx_digest.view(),
                       transaction_value(input.index, tx.position)),
             "building commit"));
     }
+
+    hasher.finish();
+    for (std::size_t i = 0; i < n; ++i) {
+        if (writes[i].payload) digest.add(hashes[i]);
+    }
+
+    CommitRecord record;  // its writes come from `order`, not from record.writes
+    record.index = input.index;
+    record.state_digest = digest.value();
+    record.live_objects = live;
+    record.transactions = static_cast<std::uint32_t>(input.transactions.size());
+    record.body = input.body;
     common::Bytes be;
     common::put_be64(be, input.index);
-    (void)batch.Put(m_commits, be, encode_commit_record(record));
+    (void)batch.Put(m_commits, be,
+                    encode_commit_record(record, n, [&writes, &order](std::size_t k) {
+                        const ObjectWrite& w = writes[order[k].index];
+                        return ObjectRef{w.id, w.version, !w.payload};
+                    }));
     (void)batch.Put(m_meta, kMetaAppliedCommit, be);
     be.clear();
     common::put_be64(be, live);
@@ -279,9 +380,20 @@ Status Store::Impl::commit(const CommitInput& input) {
     (void)batch.Put(m_meta, kMetaStateDigest, digest.value().view());
 
     // The cache moves forward before the write, while its slots are still hot from the
-    // lookups; if the write fails, the cache is emptied (an empty cache holds nothing the
+    // lookups (each put goes straight to the slot its lookup found, unless entries moved
+    // since); if the write fails, the cache is emptied (an empty cache holds nothing the
     // database lacks), which keeps its invariant at the price of a cold start.
-    for (const PlannedWrite& p : plan) m_cache.put(p.write->id, p.next);
+    try {
+        for (std::size_t k = 0; k < n; ++k) {
+            const std::uint32_t i = order[k].index;
+            const ObjectWrite& w = writes[i];
+            m_cache.put(w.id, CachedLatest{w.version, !w.payload, hashes[i]}, hints[k]);
+        }
+    } catch (...) {
+        m_cache.clear();  // some entries moved ahead of a write that will not happen
+        throw;
+    }
+    populate_cache_ahead(n);
     Status written = to_status(m_db->Write(write_options(m_options), &batch),
                                "writing commit " + std::to_string(input.index));
     if (!written) {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include "storage/helper_thread.h"
 #include "storage/latest_cache.h"
 #include "storage/store.h"
 
@@ -30,9 +31,19 @@ public:
                                                           rocksdb::Iterator* reuse = nullptr);
 
     // The newest version a commit's write replaces: from the cache, absent when the cache is
-    // complete, else one seek with `seeker` (created on first use).
+    // complete, else one seek with `seeker` (created on first use). `hint` is where the cache
+    // probe ended, for the commit's later put of the same id.
     Result<std::optional<CachedLatest>> previous_for_commit(
-        const ObjectId& id, std::unique_ptr<rocksdb::Iterator>& seeker);
+        const ObjectId& id, std::unique_ptr<rocksdb::Iterator>& seeker,
+        LatestCache::SlotHint& hint);
+    // The helper thread for a commit of `writes` writes, started on first use; nullptr for
+    // small commits or when no thread can be had.
+    HelperThread* commit_helper(std::size_t writes);
+    // Withdraws or waits out a posted populate job, so the helper is free for another job.
+    void quiesce_helper();
+    // While RocksDB writes the commit, has the helper fault in the cache's entry memory that
+    // about `writes` more new entries will use.
+    void populate_cache_ahead(std::size_t writes);
     Status commit(const CommitInput& input);
     // Appends one object version to `batch`; `key` is scratch space.
     Status put_object(rocksdb::WriteBatch& batch, std::string& key, std::uint32_t shard,
@@ -59,7 +70,11 @@ public:
     rocksdb::ColumnFamilyHandle* m_transactions = nullptr;
     StoreStatus m_status;
     LatestCache m_cache;
-    bool m_created = false;           // this open created (or finished creating) the store
+    std::unique_ptr<HelperThread> m_helper;  // see commit_helper()
+    bool m_helper_unavailable = false;       // starting it failed once: do not retry
+    PopulateJob m_populate;                  // see populate_cache_ahead()
+    bool m_populate_posted = false;          // posted to m_helper and not yet settled
+    bool m_created = false;                  // this open created (or finished creating) the store
     bool m_pending_creation = false;  // the database exists but its meta is still to be written
 
 private:

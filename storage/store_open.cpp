@@ -15,6 +15,7 @@ Store::Impl::Impl(std::string dir, OpenMode mode, const StoreOptions& options)
       m_cache(options.latest_cache_entries) {}
 
 Store::Impl::~Impl() {
+    quiesce_helper();  // the helper must let go of the cache's memory before it is unmapped
     if (!m_db) return;
     // Debian's RocksDB asserts that column family handles are released before the DB.
     for (auto* handle : m_handles) {

@@ -1,7 +1,14 @@
+#include <sys/mman.h>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
 #include <map>
 #include <random>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "common/hash.h"
 #include "storage/latest_cache.h"
@@ -57,4 +64,118 @@ TEST_CASE("a cache that never evicts stays complete; capacity 0 holds nothing", 
     none.put(id_of(1), {1, false, {}});
     CHECK(none.find(id_of(1)) == nullptr);
     CHECK_FALSE(none.complete());
+}
+
+TEST_CASE("puts through slot hints agree with a map under growth and eviction", "[cache]") {
+    // A commit finds its ids (taking hints), may fill the cache from the database in between
+    // (plain puts that can grow the index or evict), then puts each id through its hint. Stale
+    // hints must fall back to a full probe, never write a wrong slot.
+    for (std::size_t capacity : {1u, 7u, 100u, 5000u, 100000u}) {
+        LatestCache cache(capacity);
+        cache.set_complete(true);
+        std::map<ObjectId, CachedLatest> model;  // the last entry put per id
+        std::mt19937_64 rng(capacity + 1);
+        Version next = 1;
+        for (int round = 0; round < 3000; ++round) {
+            const std::size_t batch = 1 + rng() % 16;
+            std::vector<ObjectId> ids;
+            std::vector<LatestCache::SlotHint> hints(batch);
+            for (std::size_t j = 0; j < batch; ++j) {
+                ObjectId id = id_of(rng() % 20000);
+                if (std::find(ids.begin(), ids.end(), id) != ids.end()) continue;
+                const CachedLatest* plain = cache.find(id);
+                const CachedLatest* hinted = cache.find(id, hints[ids.size()]);
+                REQUIRE(plain == hinted);
+                ids.push_back(id);
+                if (rng() % 4 == 0) {  // an unrelated fill between the lookups and the puts
+                    ObjectId other = id_of(20000 + rng() % 20000);
+                    CachedLatest entry{next++, false, {}};
+                    cache.put(other, entry);
+                    model[other] = entry;
+                }
+            }
+            for (std::size_t j = 0; j < ids.size(); ++j) {
+                CachedLatest entry{next, next % 3 == 0, common::blake2b_256(std::to_string(next))};
+                ++next;
+                cache.put(ids[j], entry, hints[j]);
+                model[ids[j]] = entry;
+                REQUIRE(cache.size() <= capacity);
+            }
+        }
+        std::size_t found = 0;
+        for (const auto& [id, expected] : model) {
+            const CachedLatest* entry = cache.find(id);
+            if (entry == nullptr) continue;
+            ++found;
+            CHECK(entry->version == expected.version);
+            CHECK(entry->tombstone == expected.tombstone);
+            CHECK(entry->entry_hash == expected.entry_hash);
+        }
+        CHECK(found == cache.size());
+        CHECK(found == std::min<std::size_t>(capacity, model.size()));
+        CHECK(cache.complete() == (model.size() <= capacity));
+    }
+}
+
+TEST_CASE("a hint taken before clear() is ignored", "[cache]") {
+    LatestCache cache(100);
+    LatestCache::SlotHint hint;
+    CHECK(cache.find(id_of(1), hint) == nullptr);
+    cache.put(id_of(2), {1, false, {}});
+    cache.clear();
+    cache.put(id_of(3), {1, false, {}});
+    cache.put(id_of(1), {5, false, {}}, hint);
+    REQUIRE(cache.find(id_of(1)) != nullptr);
+    CHECK(cache.find(id_of(1))->version == 5);
+    CHECK(cache.find(id_of(3))->version == 1);
+    CHECK(cache.find(id_of(2)) == nullptr);
+    CHECK(cache.size() == 2);
+}
+
+TEST_CASE("entry memory handed out ahead can be prefaulted while the cache is in use", "[cache]") {
+    // The store has its helper thread prefault (MADV_POPULATE_WRITE) the spans while it keeps
+    // using the cache; that must change no entry. Each span is page-aligned and handed out once.
+    for (std::size_t capacity : {50u, 100000u}) {
+        LatestCache cache(capacity);
+        cache.set_complete(true);
+        std::map<ObjectId, Version> model;
+        std::vector<std::pair<char*, std::size_t>> seen;
+        std::size_t handed_out = 0;
+        for (int round = 0; round < 60; ++round) {
+            LatestCache::MemorySpan span = cache.entry_memory_ahead(2000);
+            std::thread populate;
+            if (span.bytes > 0) {
+                REQUIRE(reinterpret_cast<std::uintptr_t>(span.data) % 4096 == 0);
+                REQUIRE(span.bytes % 4096 == 0);
+                for (const auto& [data, bytes] : seen) {
+                    REQUIRE((span.data >= data + bytes || span.data + span.bytes <= data));
+                }
+                seen.emplace_back(span.data, span.bytes);
+                handed_out += span.bytes;
+                populate = std::thread([span] {
+                    int rc = madvise(span.data, span.bytes, MADV_POPULATE_WRITE);
+                    CHECK((rc == 0 || errno == EINVAL));  // EINVAL: a kernel before 5.14
+                });
+            }
+            for (int i = 0; i < 1000; ++i) {
+                ObjectId id = id_of(round * 700 + i);  // overlapping rounds: updates and inserts
+                Version v = static_cast<Version>(round + 1);
+                cache.put(id, {v, false, common::blake2b_256(std::to_string(v))});
+                model[id] = v;
+            }
+            if (populate.joinable()) populate.join();
+        }
+        CHECK(handed_out > 0);
+        std::size_t found = 0;
+        for (const auto& [id, version] : model) {
+            const CachedLatest* entry = cache.find(id);
+            if (entry == nullptr) continue;
+            ++found;
+            CHECK(entry->version == version);
+            CHECK(entry->entry_hash == common::blake2b_256(std::to_string(version)));
+        }
+        CHECK(found == std::min<std::size_t>(capacity, model.size()));
+        // Nothing is handed out past the capacity.
+        CHECK(cache.entry_memory_ahead(1u << 30).bytes <= capacity * 80 + 4096);
+    }
 }
