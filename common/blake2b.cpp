@@ -37,7 +37,7 @@ inline std::uint64_t load_le64(const std::uint8_t* p) {
     return v;
 }
 
-inline void mix(std::uint64_t& a, std::uint64_t& b, std::uint64_t& c, std::uint64_t& d,
+[[gnu::always_inline]] inline void mix(std::uint64_t& a, std::uint64_t& b, std::uint64_t& c, std::uint64_t& d,
                 std::uint64_t x, std::uint64_t y) {
     a = a + b + x;
     d = rotr(d ^ a, 32);
@@ -52,7 +52,7 @@ inline void mix(std::uint64_t& a, std::uint64_t& b, std::uint64_t& c, std::uint6
 // One round, with the schedule a compile-time constant so that the compiler keeps v and m in
 // registers (a runtime-indexed schedule made this 1.7x slower).
 template <int R>
-inline void round(std::uint64_t* v, const std::uint64_t* m) {
+[[gnu::always_inline]] inline void round(std::uint64_t* v, const std::uint64_t* m) {
     constexpr const std::uint8_t* s = kSigma[R];
     mix(v[0], v[4], v[8], v[12], m[s[0]], m[s[1]]);
     mix(v[1], v[5], v[9], v[13], m[s[2]], m[s[3]]);
