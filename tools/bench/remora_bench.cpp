@@ -38,6 +38,8 @@ sim::SimulationConfig simulation_config(const RemoraBenchOptions& o) {
     config.state_updates = o.state_updates;
     config.primary.routed_updates = o.routed_updates;
     config.peer_forwarding = o.peer_forwarding;
+    config.tx_interval_us = static_cast<sim::SimTimeUs>(o.tx_interval_us);
+    config.base_delay_us = static_cast<sim::SimTimeUs>(o.message_delay_us);
     config.hold_txs = o.hold;
     config.measure_cpu = true;
     config.routing.mode =
@@ -169,6 +171,8 @@ nlohmann::ordered_json remora_report_json(const RemoraBenchResult& r) {
     j["late_wait_ms"] = o.late_wait_ms;
     j["batch"] = o.batch;
     j["batch_timeout_ms"] = o.batch_timeout_ms;
+    j["tx_interval_us"] = o.tx_interval_us;
+    j["message_delay_us"] = o.message_delay_us;
     j["sync"] = o.sync;
     j["accounts"] = o.workload.accounts;
     j["contention"] = o.workload.shared_objects;

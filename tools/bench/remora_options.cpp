@@ -52,6 +52,12 @@ Status apply(RemoraBenchOptions& o, const std::string& name, const std::string& 
     if (name == "--batch-timeout-ms") {
         return set_number(o.batch_timeout_ms, name, value, 0.001, kRemoraDelayMsMax);
     }
+    if (name == "--tx-interval-us") {
+        return set_integer(o.tx_interval_us, name, value, 1, kRemoraIntervalUsMax);
+    }
+    if (name == "--message-delay-us") {
+        return set_integer(o.message_delay_us, name, value, 0, kRemoraIntervalUsMax);
+    }
     if (name == "--late-wait-ms") return set_number(o.late_wait_ms, name, value, 0, kRemoraDelayMsMax);
     return usage_error("unknown option " + name);
 }
@@ -84,7 +90,8 @@ std::string remora_usage() {
            "                           [--miss-threshold T]\n"
            "                           [--miss-window W] [--consensus-delay-ms D]\n"
            "                           [--late-wait-ms L] [--batch B]\n"
-           "                           [--batch-timeout-ms T] [--accounts A]\n"
+           "                           [--batch-timeout-ms T] [--tx-interval-us I]\n"
+           "                           [--message-delay-us M] [--accounts A]\n"
            "                           [--contention K] [--skew THETA]\n"
            "                           [--invalid-sig-rate R] [--compute-rounds C]\n"
            "                           [--sync on|off]\n"
@@ -123,6 +130,8 @@ std::string remora_usage() {
            std::to_string(kRemoraBatchDefault) + ")\n"
            "  --batch-timeout-ms T    simulated: cut a batch T ms after its first tx (default 25;\n"
            "                          clients submit one transaction per 50 us)\n"
+           "  --tx-interval-us I      simulated time between two client submissions (default 50)\n"
+           "  --message-delay-us M    simulated one-way latency of every message (default 20)\n"
            "  --accounts, --contention, --skew, --invalid-sig-rate, --compute-rounds:\n"
            "                          workload knobs, as for `remora-bench sequential`\n"
            "  --sync on|off           fsync the primary's WAL per commit (default on)\n"

@@ -15,6 +15,7 @@ namespace remora::tools::bench {
 inline constexpr std::uint64_t kRemoraTxsMax = 10'000'000;
 inline constexpr std::uint64_t kRemoraPreExecutorsMax = 64;
 inline constexpr double kRemoraDelayMsMax = 60'000;
+inline constexpr std::uint64_t kRemoraIntervalUsMax = 60'000'000;  // the simulation's kSimDelayMaxUs
 inline constexpr std::uint64_t kRemoraBatchDefault = 500;
 inline constexpr std::uint64_t kRemoraBatchMax = 100'000;
 
@@ -38,6 +39,8 @@ struct RemoraBenchOptions {
     double late_wait_ms = 0.5;
     std::uint64_t batch = kRemoraBatchDefault;  // sequencer batch size ...
     double batch_timeout_ms = 25.0;             // ... or this long after its first tx
+    std::uint64_t tx_interval_us = 50;          // simulated time between client submissions
+    std::uint64_t message_delay_us = 20;        // simulated one-way message latency
 
     RemoraBenchOptions();
 };
