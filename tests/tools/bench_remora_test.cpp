@@ -75,7 +75,17 @@ TEST_CASE("remora-bench remora refuses bad options with exit 2", "[bench][remora
              {"remora", "--workload", "transfer", "--txs", "10", "--seed", "1"},
              {"remora", "--workload", "nope", "--txs", "10", "--seed", "1", "--pre-executors", "1"},
              {"remora", "--workload", "transfer", "--txs", "10", "--seed", "1", "--pre-executors",
-              "999"}}) {
+              "999"},
+             {"remora", "--workload", "transfer", "--txs", "10", "--seed", "1", "--pre-executors",
+              "2", "--routed-updates", "sideways"},
+             {"remora", "--workload", "transfer", "--txs", "10", "--seed", "1", "--pre-executors",
+              "2", "--peer-forwarding", "maybe"},
+             {"remora", "--workload", "transfer", "--txs", "10", "--seed", "1", "--pre-executors",
+              "2", "--hold", "1"},
+             {"remora", "--workload", "transfer", "--txs", "10", "--seed", "1", "--pre-executors",
+              "2", "--tx-interval-us", "0"},
+             {"remora", "--workload", "transfer", "--txs", "10", "--seed", "1", "--pre-executors",
+              "2", "--message-delay-us", "-5"}}) {
         ChildResult run = remora::testing::run_child(REMORA_BENCH_BIN, bad);
         INFO(run.err);
         CHECK(run.exit_code == 2);
