@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tools/bench/mode_output.h"
 #include "tools/bench/remora_bench.h"
 #include "tools/bench/sequential_bench.h"
 #include "tools/bench/sequential_options.h"
@@ -26,7 +27,8 @@ using namespace remora::tools;
 using remora::common::Code;
 using remora::common::Status;
 
-constexpr const char* kTool = "remora-bench";
+using bench::fail;
+using bench::usage_error;
 
 std::string usage() {
     return "usage: remora-bench MODE [options]\n"
@@ -39,27 +41,6 @@ std::string usage() {
            "              sequential reference: hit rate, misses, primary CPU per tx\n"
            "\n"
            "Run 'remora-bench MODE --help' for a mode's options.\n";
-}
-
-void print_json(const nlohmann::ordered_json& json) { std::printf("%s\n", json.dump().c_str()); }
-
-// With --json an error is also one JSON object on stdout, as in remora-inspect.
-int fail(const Status& status, bool json) {
-    print_error(kTool, status);
-    int code = exit_code_for(status);
-    if (json) {
-        print_json({{"error", status.message()},
-                    {"code", code},
-                    {"status", remora::common::code_name(status.code())}});
-    }
-    return code;
-}
-
-int usage_error(const std::string& message, const char* help_hint, bool json) {
-    std::fprintf(stderr, "%s: usage error: %s\nRun '%s' for usage.\n", kTool, message.c_str(),
-                 help_hint);
-    if (json) print_json({{"error", message}, {"code", kExitUsage}, {"status", "Usage"}});
-    return kExitUsage;
 }
 
 void print_progress(std::uint64_t done, std::uint64_t total) {
@@ -98,20 +79,9 @@ int run_storage(const std::vector<std::string>& args) {
                               " live objects) differs from its recomputation " +
                               result->recomputed_digest_hex + " (" +
                               std::to_string(result->recomputed_live_objects) + ")");
-        print_error(kTool, verified);
     }
-    if (json) {
-        auto report = bench::storage_report_json(*result);
-        if (!verified) {
-            report["error"] = verified.message();
-            report["code"] = exit_code_for(verified);
-            report["status"] = remora::common::code_name(verified.code());
-        }
-        print_json(report);
-    } else {
-        std::fputs(bench::storage_report_text(*result).c_str(), stdout);
-    }
-    return exit_code_for(verified);
+    return bench::finish_report(bench::storage_report_json(*result),
+                                bench::storage_report_text(*result), verified, json);
 }
 
 // Throttled to a few updates a second: a commit can take well under a millisecond.
@@ -154,27 +124,16 @@ int run_sequential(const std::vector<std::string>& args) {
         std::fprintf(stderr,
                      "%s: warning: %llu transactions ended with another status than the "
                      "workload predicts\n",
-                     kTool, (unsigned long long)result->unexpected_status);
+                     bench::kBenchTool, (unsigned long long)result->unexpected_status);
     }
     Status verified;
     if (!result->digest_verified) {
         verified = Status(Code::kVerificationFailed, "the store's digest " + result->digest_hex +
                                                          " differs from its recomputation " +
                                                          result->recomputed_digest_hex);
-        print_error(kTool, verified);
     }
-    if (json) {
-        auto report = bench::sequential_report_json(*result);
-        if (!verified) {
-            report["error"] = verified.message();
-            report["code"] = exit_code_for(verified);
-            report["status"] = remora::common::code_name(verified.code());
-        }
-        print_json(report);
-    } else {
-        std::fputs(bench::sequential_report_text(*result).c_str(), stdout);
-    }
-    return exit_code_for(verified);
+    return bench::finish_report(bench::sequential_report_json(*result),
+                                bench::sequential_report_text(*result), verified, json);
 }
 
 }  // namespace

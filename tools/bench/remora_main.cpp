@@ -3,30 +3,16 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "tools/bench/mode_output.h"
 #include "tools/bench/remora_bench.h"
 #include "tools/cli/exit_codes.h"
 
 namespace remora::tools::bench {
-namespace {
-
-constexpr const char* kTool = "remora-bench";
-
-void print_json(const nlohmann::ordered_json& json) { std::printf("%s\n", json.dump().c_str()); }
-
-}  // namespace
-
 int run_remora_mode(const std::vector<std::string>& args) {
     bool json = std::find(args.begin(), args.end(), "--json") != args.end();
     auto command = parse_remora_args(args);
     if (!command) {
-        std::fprintf(stderr, "%s: usage error: %s\nRun 'remora-bench remora --help' for usage.\n",
-                     kTool, command.status().message().c_str());
-        if (json) {
-            print_json({{"error", command.status().message()},
-                        {"code", kExitUsage},
-                        {"status", "Usage"}});
-        }
-        return kExitUsage;
+        return usage_error(command.status().message(), "remora-bench remora --help", json);
     }
     if (command->help) {
         std::fputs(remora_usage().c_str(), stdout);
@@ -41,21 +27,12 @@ int run_remora_mode(const std::vector<std::string>& args) {
         std::fflush(stdout);
     }
     auto result = run_remora_bench(options);
-    if (!result) {
-        print_error(kTool, result.status());
-        int code = exit_code_for(result.status());
-        if (json) {
-            print_json({{"error", result.status().message()},
-                        {"code", code},
-                        {"status", common::code_name(result.status().code())}});
-        }
-        return code;
-    }
+    if (!result) return fail(result.status(), json);
     int code = kExitOk;
     if (!result->digest_match) {
         std::fprintf(stderr,
                      "%s: the cluster's result differs from the sequential reference: %s\n",
-                     kTool, result->first_difference.value_or("").c_str());
+                     kBenchTool, result->first_difference.value_or("").c_str());
         code = kExitFailure;
     }
     if (json) {
