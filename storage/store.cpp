@@ -335,9 +335,6 @@ Status Store::Impl::commit(const CommitInput& input) {
             return {Code::kInvalidArgument, describe(w) + " is not above the newest version " +
                                                 std::to_string(prev->version)};
         }
-        if (!w.payload && !(prev && !prev->tombstone)) {
-            return {Code::kInvalidArgument, describe(w) + ": deletes an object that is not live"};
-        }
         if (prev && !prev->tombstone) {
             digest.remove(prev->entry_hash);
             --live;

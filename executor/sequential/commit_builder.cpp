@@ -7,12 +7,17 @@
 namespace remora::executor {
 
 common::Result<std::vector<storage::ObjectWrite>> writes_for_changes(
-    const std::map<ObjectId, ObjectLookup>& changes, StateReader& base) {
+    const std::map<ObjectId, ObjectLookup>& changes, StateReader& base,
+    std::uint32_t rules_version) {
     std::vector<storage::ObjectWrite> writes;
     writes.reserve(changes.size());
     for (const auto& [id, change] : changes) {
         if (change.object) {
             writes.push_back({id, change.version, encode_object(*change.object)});
+            continue;
+        }
+        if (rules_version >= kRulesV2) {
+            writes.push_back({id, change.version, std::nullopt});
             continue;
         }
         auto before = base.read(id);
@@ -22,8 +27,9 @@ common::Result<std::vector<storage::ObjectWrite>> writes_for_changes(
     return writes;
 }
 
-CommitBuilder::CommitBuilder(storage::Store& store)
-    : m_store(store), m_base(store), m_overlay(m_base) {
+CommitBuilder::CommitBuilder(storage::Store& store, const ExecutorIdentity& identity)
+    : m_store(store), m_base(store), m_overlay(m_base), m_identity(identity) {
+    REMORA_ASSERT(rules_version_known(identity.rules_version));
     m_outcome.index = m_store.status().applied_commit + 1;
 }
 
@@ -47,7 +53,7 @@ common::Result<CommitOutcome> CommitBuilder::finish() {
     REMORA_RETURN_IF_ERROR(require_genesis(m_store));
     storage::CommitInput input;
     input.index = m_outcome.index;
-    auto writes = writes_for_changes(m_overlay.changes(), m_base);
+    auto writes = writes_for_changes(m_overlay.changes(), m_base, m_identity.rules_version);
     if (!writes) return writes.status();
     input.writes = std::move(writes).value();
     input.transactions.reserve(m_outcome.effects.size());
@@ -55,7 +61,7 @@ common::Result<CommitOutcome> CommitBuilder::finish() {
         input.transactions.push_back(
             {m_outcome.effects[i].tx_digest, static_cast<std::uint32_t>(i)});
     }
-    input.body = encode_commit_body(m_transactions, m_outcome.effects);
+    input.body = encode_commit_body(m_transactions, m_outcome.effects, m_identity);
     REMORA_RETURN_IF_ERROR(m_store.commit(input));
     m_written.reserve(input.writes.size());
     for (const storage::ObjectWrite& write : input.writes) {

@@ -13,6 +13,7 @@
 
 #include "executor/exec/state_overlay.h"
 #include "executor/sequential/commit_body.h"
+#include "executor/sequential/identity.h"
 #include "executor/sequential/store_state.h"
 #include "storage/store.h"
 
@@ -27,8 +28,10 @@ struct CommitOutcome {
 class CommitBuilder {
 public:
     // REQUIRES: `store` is open read-write, outlives this object, and nobody else writes it
-    // before finish().
-    explicit CommitBuilder(storage::Store& store);
+    // before finish(); rules_version_known(identity.rules_version). The commit is built under
+    // `identity`'s rules and records it in its body.
+    explicit CommitBuilder(storage::Store& store,
+                           const ExecutorIdentity& identity = executor_identity());
     CommitBuilder(const CommitBuilder&) = delete;
     CommitBuilder& operator=(const CommitBuilder&) = delete;
 
@@ -56,6 +59,7 @@ private:
     storage::Store& m_store;
     StoreState m_base;
     StateOverlay m_overlay;
+    const ExecutorIdentity& m_identity;
     std::vector<const Transaction*> m_transactions;  // the callers', encoded by finish()
     CommitOutcome m_outcome;
     std::vector<storage::ObjectRef> m_written;
@@ -63,9 +67,13 @@ private:
 };
 
 // The store writes that turn `changes` (an overlay's changes, ordered by id) into stored state.
-// A tombstone for an id that is not live in `base` is dropped: the object was created and
-// deleted inside the commit, and the store records deletions of live objects only.
+// Every change is written, deletions as tombstones, so that the store's newest version of an id
+// is the highest version any commit gave it: the version rule then never issues a version twice,
+// and an (id, version) pair names one content forever (docs/storage_format.md, "Tombstones").
+// Under rules version 1 (kRulesV1, kept to replay old commits) a tombstone for an id that is not
+// live in `base` (created and deleted inside the commit) was dropped.
 common::Result<std::vector<storage::ObjectWrite>> writes_for_changes(
-    const std::map<ObjectId, ObjectLookup>& changes, StateReader& base);
+    const std::map<ObjectId, ObjectLookup>& changes, StateReader& base,
+    std::uint32_t rules_version = kRulesCurrent);
 
 }  // namespace remora::executor

@@ -201,7 +201,15 @@ void Simulation::forward_to_peers(PreExecutorId from, const Effects& effects) {
             Node& node = m_nodes.at(peer);
             if (node.incarnation != incarnation || !node.engine) return;
             auto applied = node.engine->apply_peer_effects(shared->first, shared->second);
-            if (!applied) return fail(applied.status());
+            if (!applied) {
+                // A damaged or malformed forward is refused whole: the peer keeps running.
+                if (applied.status().code() == common::Code::kCorruption ||
+                    applied.status().code() == common::Code::kInvalidArgument) {
+                    ++m_result.counters.peer_forwards_refused;
+                    return;
+                }
+                return fail(applied.status());
+            }
             m_result.counters.peer_objects += applied.value();
             for (auto& released : node.engine->take_released()) {
                 send_result(peer, std::move(released));

@@ -93,6 +93,7 @@ struct SimulationCounters {
     std::uint64_t held = 0;             // transactions a pre-executor held (execute_or_hold)
     std::uint64_t peer_forwards = 0;    // effects forwarded to one other pre-executor
     std::uint64_t peer_objects = 0;     // objects those forwards put in overlays
+    std::uint64_t peer_forwards_refused = 0;  // forwards a peer refused (damaged, malformed)
     std::uint64_t crashes = 0;
     std::uint64_t restarts = 0;
     std::uint64_t joins = 0;

@@ -1,0 +1,207 @@
+// Regression tests for two ways the primary once adopted a wrong result (docs/remora_protocol.md,
+// "Why adoption is safe"): a version issued twice for one id, and a forwarded result whose
+// digest was taken on trust. Each drives the engines by hand in the arrival order that broke the
+// invariant and compares the primary with the sequential reference, byte for byte.
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "executor/exec/package_object.h"
+#include "executor/tx/authenticators.h"
+#include "executor/vm/assembler.h"
+#include "tests/executor/protocol_support.h"
+
+namespace remora::testing {
+namespace {
+
+using executor::Address;
+using executor::Effects;
+using executor::InputObject;
+using executor::ObjectId;
+using executor::PackageCall;
+using executor::Transaction;
+
+ObjectId hash_of(std::uint8_t byte) {
+    ObjectId id;
+    id.bytes.fill(byte);
+    return id;
+}
+
+const executor::KeyPair& alice() {
+    static const executor::KeyPair keys = [] {
+        executor::Seed seed;
+        seed.bytes.fill(0xA1);
+        return executor::keypair_from_seed(seed);
+    }();
+    return keys;
+}
+
+// A shared parent and its dynamic child "k": put sets it, drop removes it, show emits it and
+// copies it into the parent (so the result depends on the child's contents).
+constexpr std::string_view kChildProgram = R"(
+.func put args=1 locals=0 returns=0
+    push 0
+    host input_id
+    pushc "k"
+    load 0
+    host child_set
+    ret
+.func drop args=0 locals=0 returns=0
+    push 0
+    host input_id
+    pushc "k"
+    host child_remove
+    ret
+.func show args=0 locals=1 returns=0
+    push 0
+    host input_id
+    pushc "k"
+    host child_get
+    store 0
+    pushc "child"
+    load 0
+    host emit_event
+    push 0
+    host input_id
+    load 0
+    host object_write
+    ret
+)";
+
+ObjectId parent_id() { return hash_of(0xB1); }
+ObjectId child_package_id() { return hash_of(0xB2); }
+
+Batches child_world() {
+    Batches batches;
+    batches.name = "soundness";
+    auto package = executor::vm::assemble(kChildProgram);
+    INFO(package.status().to_string());
+    REQUIRE(package.is_ok());
+    auto published = executor::make_package_object(child_package_id(), 1, package.value());
+    REQUIRE(published.is_ok());
+    Object parent;
+    parent.id = parent_id();
+    parent.version = 1;
+    parent.owner = executor::SharedOwner{};
+    parent.type_tag = "parent";
+    parent.contents = "empty";
+    batches.genesis = {parent, published.value()};
+    std::sort(batches.genesis.begin(), batches.genesis.end(),
+              [](const Object& a, const Object& b) { return a.id < b.id; });
+    return batches;
+}
+
+Transaction child_tx(std::uint64_t nonce, const std::string& entry,
+                     std::vector<executor::Value> arguments = {}) {
+    Transaction tx;
+    tx.sender = executor::address_of(alice().public_key);
+    tx.nonce = nonce;
+    tx.inputs = {InputObject::shared(parent_id())};
+    tx.gas_budget = 1'000'000;
+    tx.program = PackageCall{child_package_id(), entry};
+    tx.arguments = std::move(arguments);
+    executor::sign_transaction(tx, std::span<const executor::KeyPair>(&alice(), 1));
+    return tx;
+}
+
+// The primary's commits against the reference's: effects bytes, digests and commit records.
+void require_reference(Cluster& cluster, const Batches& batches,
+                       const std::vector<protocol::PrimaryCommit>& commits) {
+    Reference reference = run_reference(batches);
+    REQUIRE(commits.size() == reference.effects.size());
+    for (std::size_t c = 0; c < commits.size(); ++c) {
+        INFO("commit " << c + 2);
+        CHECK(effects_bytes(commits[c].outcome.effects) == reference.effects[c]);
+        CHECK(commits[c].outcome.state_digest == reference.digests[c]);
+    }
+    require_same_commits(cluster.store(), *reference.store);
+}
+
+TEST_CASE("a child created and removed in one commit never lends its version to another",
+          "[protocol][soundness]") {
+    Batches batches = child_world();
+    const Transaction a = child_tx(1, "put", {executor::Bytes("C1")});
+    const Transaction b = child_tx(2, "drop");
+    const Transaction d = child_tx(3, "put", {executor::Bytes("C2")});
+    const Transaction e = child_tx(4, "show");
+    batches.commits = {{a, b}, {d, e}};
+
+    protocol::PrimaryOptions options;
+    Cluster cluster(batches, 1, options);
+    protocol::PreExecutor& pre = cluster.pre(10);
+    // Arrival order A, E, B, D: E reads the first incarnation of the child from A's
+    // speculative write.
+    for (const Transaction* tx : {&a, &e, &b, &d}) cluster.submit(pre, *tx);
+    std::vector<protocol::PrimaryCommit> commits;
+    for (const auto& txs : batches.commits) commits.push_back(cluster.process(txs));
+    require_reference(cluster, batches, commits);
+    // The commit that created and removed the child left its tombstone above the version that
+    // named "C1"; the re-creation is above it.
+    const ObjectId child = commits[0].outcome.effects[0].created.at(0).id;
+    CHECK(commits[0].outcome.effects[1].deleted.at(0).version == 3);
+    CHECK(commits[1].outcome.effects[0].created.at(0).version == 4);
+    CHECK_FALSE(commits[1].decisions[1].adopted);
+    auto info = cluster.store().latest_info(child).value();
+    REQUIRE(info.has_value());
+    CHECK(info->version == 4);
+}
+
+TEST_CASE("a forwarded result whose bytes do not match its digest is refused",
+          "[protocol][soundness]") {
+    Batches batches = child_world();
+    const Transaction a = child_tx(1, "put", {executor::Bytes("C1")});
+    const Transaction e = child_tx(2, "show");
+    batches.commits = {{a, e}};
+
+    protocol::PrimaryOptions options;
+    Cluster cluster(batches, 2, options);
+    auto from_a = cluster.pre(10).execute(a);
+    REQUIRE(from_a.is_ok());
+    const common::Digest honest = executor::effects_digest(from_a->effects);
+    // One flipped byte between two honest pre-executors, sent with the sender's digest.
+    Effects damaged = from_a->effects;
+    REQUIRE(damaged.created.size() == 1);
+    damaged.created[0].contents[1] ^= 0x01;
+    auto taken = cluster.pre(11).apply_peer_effects(damaged, honest);
+    REQUIRE_FALSE(taken.is_ok());
+    CHECK(taken.status().code() == common::Code::kCorruption);
+    CHECK(cluster.pre(11).counters().peer_forwards_refused == 1);
+    CHECK(cluster.pre(11).counters().peer_objects == 0);
+    // The honest forward is taken.
+    auto honest_taken = cluster.pre(11).apply_peer_effects(from_a->effects, honest);
+    REQUIRE(honest_taken.is_ok());
+    CHECK(honest_taken.value() == 1);
+
+    REQUIRE(cluster.primary().submit(std::move(from_a).value()).is_ok());
+    cluster.submit(cluster.pre(11), e);
+    std::vector<protocol::PrimaryCommit> commits = {cluster.process(batches.commits[0])};
+    require_reference(cluster, batches, commits);
+    CHECK(adopted_count(commits[0]) == 2);
+}
+
+TEST_CASE("a damaged forward taken on trust would be adopted: the digest is recomputed",
+          "[protocol][soundness]") {
+    // The attack of the test above, carried through: the damaged forward is offered to the
+    // receiver with the honest digest and the receiver's result for E goes to the primary.
+    // Whatever the receiver did with the forward, the primary's output is the reference's.
+    Batches batches = child_world();
+    const Transaction a = child_tx(1, "put", {executor::Bytes("C1")});
+    const Transaction e = child_tx(2, "show");
+    batches.commits = {{a, e}};
+
+    protocol::PrimaryOptions options;
+    Cluster cluster(batches, 2, options);
+    auto from_a = cluster.pre(10).execute(a);
+    REQUIRE(from_a.is_ok());
+    Effects damaged = from_a->effects;
+    damaged.created[0].contents[0] ^= 0x20;
+    (void)cluster.pre(11).apply_peer_effects(damaged, executor::effects_digest(from_a->effects));
+    REQUIRE(cluster.primary().submit(std::move(from_a).value()).is_ok());
+    cluster.submit(cluster.pre(11), e);
+    std::vector<protocol::PrimaryCommit> commits = {cluster.process(batches.commits[0])};
+    require_reference(cluster, batches, commits);
+}
+
+}  // namespace
+}  // namespace remora::testing
