@@ -115,6 +115,7 @@ common::Result<PreExecResult> PreExecutor::execute(const Transaction& tx) {
     result.pre_executor = m_id;
     result.tx_digest = executed->effects.tx_digest;
     result.caught_up_commit = m_caught_up_commit;
+    result.executor = executor_identity();
     // Only reads the table records can be named (the executor reads nothing else, but the
     // result must stay self-consistent whatever the view saw).
     std::set<ObjectId> recorded;

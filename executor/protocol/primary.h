@@ -70,6 +70,9 @@ struct PrimaryOptions {
     // expected to read next and did not produce themselves (routed updates). Needs
     // set_update_router(); without a router only kBroadcast's non-shared objects are routed.
     RoutedUpdates routed_updates = RoutedUpdates::kAffinity;
+    // The structural checks before adopting (adopt_check.h, consistent_result). Off only to
+    // measure what they cost (remora-bench remora --adopt-checks ab).
+    bool adopt_checks = true;
 };
 
 // Where the next transaction reading `object` is expected to go (LoadBalancer::expected_reader),
@@ -201,6 +204,10 @@ public:
 
     PrimaryCounters counters() const;
     storage::Store& store() { return m_store; }
+
+    // Turns the structural adopt checks on or off from the next decision on (an A/B
+    // measurement of their cost alternates them per commit; PrimaryOptions::adopt_checks).
+    void set_adopt_checks(bool on) { m_options.adopt_checks = on; }
 
 private:
     struct Peer {

@@ -6,6 +6,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <random>
+#include <set>
 
 #include "executor/exec/package_object.h"
 #include "executor/tx/authenticators.h"
@@ -201,6 +203,139 @@ TEST_CASE("a damaged forward taken on trust would be adopted: the digest is reco
     cluster.submit(cluster.pre(11), e);
     std::vector<protocol::PrimaryCommit> commits = {cluster.process(batches.commits[0])};
     require_reference(cluster, batches, commits);
+}
+
+// --- Results that contradict themselves --------------------------------------------------------
+// Mutations an honest executor never produces and the primary's structural checks (and identity
+// check) must catch; a lie that keeps the result consistent (other contents under an honest
+// table) is outside what the checks can see (docs/remora_protocol.md, "What is trusted").
+enum class Mutation : int {
+    kWriteUnread,       // an extra written object the table never read
+    kCreatedAsWritten,  // a created object listed as written: the table read it absent
+    kForeignIdentity,   // another executor identity
+    kAbortKeepsWrites,  // an abort that still changes objects
+    kFalseAuthAbort,    // kInvalidAuthenticator though every authenticator verified
+    kCount
+};
+
+bool mutate(protocol::PreExecResult& result, Mutation mutation, std::uint64_t salt) {
+    Effects& effects = result.effects;
+    auto sort_objects = [](std::vector<Object>& objects) {
+        std::sort(objects.begin(), objects.end(),
+                  [](const Object& a, const Object& b) { return a.id < b.id; });
+    };
+    switch (mutation) {
+        case Mutation::kWriteUnread: {
+            const std::vector<Object>& source =
+                effects.written.empty() ? effects.created : effects.written;
+            if (!effects.status.is_success() || source.empty()) return false;
+            Object extra = source.front();
+            extra.id = hash_of(static_cast<std::uint8_t>(0x40 + salt % 64));
+            extra.id.bytes[1] = static_cast<std::uint8_t>(salt >> 8);
+            effects.written.push_back(extra);
+            sort_objects(effects.written);
+            return true;
+        }
+        case Mutation::kCreatedAsWritten:
+            if (!effects.status.is_success() || effects.created.empty()) return false;
+            effects.written.push_back(effects.created.back());
+            effects.created.pop_back();
+            sort_objects(effects.written);
+            return true;
+        case Mutation::kForeignIdentity:
+            result.executor.digest.bytes[salt % 32] ^= 0x01;
+            return true;
+        case Mutation::kAbortKeepsWrites:
+            if (!effects.status.is_success() || effects.written.empty()) return false;
+            effects.status.code = executor::AbortCode::kUserAbort;
+            effects.status.abort_value = 1;
+            effects.status.detail = "forged";
+            return true;
+        case Mutation::kFalseAuthAbort:
+            effects.status.code = executor::AbortCode::kInvalidAuthenticator;
+            effects.status.abort_value = 0;
+            effects.status.detail = "forged";
+            effects.written.clear();
+            effects.created.clear();
+            effects.deleted.clear();
+            effects.events.clear();
+            return true;
+        case Mutation::kCount:
+            break;
+    }
+    return false;
+}
+
+struct CorruptedRun {
+    std::size_t mutated = 0;       // mutated results the primary took in
+    std::size_t adopted_mutated = 0;
+    bool matches_reference = true;
+};
+
+// One pre-executor executes every transaction honestly; the results of a seeded selection are
+// mutated before they reach the primary.
+CorruptedRun run_corrupted(const std::string& workload, std::uint64_t seed, bool checks) {
+    Batches batches = make_batches(protocol_config(workload, seed), 4, 25);
+    protocol::PrimaryOptions options;
+    options.adopt_checks = checks;
+    Cluster cluster(batches, 1, options);
+    std::mt19937_64 rng(seed);
+    CorruptedRun run;
+    std::set<common::Digest> mutated;
+    std::vector<protocol::PrimaryCommit> commits;
+    for (const auto& txs : batches.commits) {
+        for (const Transaction& tx : txs) {
+            auto result = cluster.pre(10).execute(tx);
+            REQUIRE(result.is_ok());
+            protocol::PreExecResult sent = std::move(result).value();
+            if (rng() % 3 == 0) {
+                auto mutation = static_cast<Mutation>(rng() % static_cast<int>(Mutation::kCount));
+                if (mutate(sent, mutation, rng())) mutated.insert(sent.tx_digest);
+            }
+            auto submitted = cluster.primary().submit(std::move(sent));
+            if (submitted.is_ok() && mutated.count(executor::transaction_digest(tx)) != 0) {
+                ++run.mutated;
+            }
+        }
+        protocol::PrimaryCommit commit = cluster.process(txs);
+        for (const auto& decision : commit.decisions) {
+            if (decision.adopted && mutated.count(decision.tx_digest) != 0) ++run.adopted_mutated;
+        }
+        commits.push_back(std::move(commit));
+    }
+    Reference reference = run_reference(batches);
+    for (std::size_t c = 0; c < commits.size(); ++c) {
+        if (effects_bytes(commits[c].outcome.effects) != reference.effects[c]) {
+            run.matches_reference = false;
+        }
+    }
+    return run;
+}
+
+TEST_CASE("results that contradict themselves are never adopted (generated mutations)",
+          "[protocol][soundness]") {
+    std::size_t mutated = 0;
+    for (const std::string workload : {"mixed", "transfer", "nft", "amm"}) {
+        for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+            INFO(workload << " seed " << seed);
+            CorruptedRun run = run_corrupted(workload, seed, true);
+            CHECK(run.adopted_mutated == 0);
+            CHECK(run.matches_reference);
+            mutated += run.mutated;
+        }
+    }
+    CHECK(mutated > 50);
+}
+
+TEST_CASE("without the structural checks the mutated results are adopted: the test can fail",
+          "[protocol][soundness]") {
+    std::size_t wrong_runs = 0;
+    for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+        CorruptedRun run = run_corrupted("mixed", seed, false);
+        if (!run.matches_reference) ++wrong_runs;
+        CHECK(run.adopted_mutated > 0);
+    }
+    CHECK(wrong_runs > 0);
 }
 
 }  // namespace
