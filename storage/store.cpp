@@ -513,6 +513,18 @@ Result<std::pair<CommitIndex, std::uint32_t>> Store::find_transaction(const comm
                                                  common::get_be32(value, 8)};
 }
 
+Result<std::optional<CommitIndex>> Store::transaction_commit(const common::Hash256& tx) {
+    rocksdb::PinnableSlice value;
+    rocksdb::Status s =
+        m_impl->m_db->Get(rocksdb::ReadOptions(), m_impl->m_transactions, tx.view(), &value);
+    if (s.IsNotFound()) return std::optional<CommitIndex>();
+    if (!s.ok()) return to_status(s, "reading transaction index");
+    if (value.size() != 12) {
+        return Status{Code::kCorruption, "transaction index entry of " + tx.hex() + " malformed"};
+    }
+    return std::optional<CommitIndex>(common::get_be64(common::ByteView(value.data(), 8)));
+}
+
 Status Store::commit(const CommitInput& input) { return m_impl->commit(input); }
 Result<PruneResult> Store::prune(Version watermark) { return m_impl->prune(watermark); }
 Result<RecomputedDigest> Store::recompute_digest() { return m_impl->recompute_digest(); }

@@ -87,7 +87,10 @@ struct TxDecision {
     std::uint32_t index = 0;  // in the commit
     common::Digest tx_digest;
     bool adopted = false;
-    std::optional<MissCause> miss;  // set exactly when not adopted
+    std::optional<MissCause> miss;  // set exactly when not adopted and not ruled out
+    // Decided by the commit-level rules without executing: a duplicate or an expired
+    // transaction (CommitBuilder::ruled_outcome). Neither adopted nor a miss.
+    bool ruled_out = false;
     // Adopted: whose result. Missed: the pre-executor charged (the first result's, or where the
     // driver routed the transaction); nullopt when none is known.
     std::optional<PreExecutorId> pre_executor;
@@ -131,6 +134,7 @@ struct PrimaryCounters {
     std::uint64_t transactions = 0;
     std::uint64_t adopted = 0;
     std::uint64_t reexecuted = 0;
+    std::uint64_t ruled_out = 0;  // duplicates and expired ones (TxDecision::ruled_out)
     MissCounts misses;  // per transaction: the cause that made it re-executed
     std::uint64_t results_submitted = 0;
     std::uint64_t results_rejected = 0;  // malformed or from an unknown pre-executor

@@ -35,6 +35,20 @@ common::Result<TxDecision> Primary::decide(const Transaction& tx, std::uint32_t 
     decision.index = index;
     decision.tx_digest = transaction_digest(tx);
     std::optional<BufferedTx> buffered = m_results.take(decision.tx_digest);
+    // A duplicate or expired transaction is decided by the commit-level rules, as the
+    // reference decides it; its results are not used.
+    auto ruled = builder.ruled_outcome(tx, decision.tx_digest);
+    if (!ruled) return ruled.status();
+    if (ruled.value()) {
+        decision.ruled_out = true;
+        ++m_counters.transactions;
+        ++m_counters.ruled_out;
+        if (buffered) m_counters.results_unused += buffered->results.size();
+        Effects effects = std::move(*ruled.value());
+        effects_digest_out = effects_digest(effects);
+        builder.add(tx, std::move(effects));
+        return decision;
+    }
     std::vector<PreExecResult> results;
     std::optional<PreExecutorId> routed_to;
     if (buffered) {

@@ -8,6 +8,8 @@
 // Invariant: view() is the store as of the last persisted commit with the effects added so far
 // layered over it, in order: what the next transaction of the commit must see.
 
+#include <optional>
+#include <set>
 #include <span>
 #include <vector>
 
@@ -43,6 +45,15 @@ public:
     common::CommitIndex index() const { return m_outcome.index; }
     std::size_t size() const { return m_transactions.size(); }
 
+    // The commit-level rules (docs/execution.md, "Replays and expiry"; rules version 2 on):
+    // the effects `tx` (whose digest is `digest`) gets without executing, or nullopt when it
+    // must be executed. Expired: an expiry before this commit, or past kExpiryHorizonCommits
+    // after it. Duplicate: its digest was executed before, in an earlier commit (the store's
+    // transaction index) or earlier in this one. Both paths that build commits ask this first,
+    // so they decide alike. Errors: the store's read errors.
+    common::Result<std::optional<Effects>> ruled_outcome(const Transaction& tx,
+                                                         const common::Digest& digest);
+
     // Appends the next transaction with its effects (already normalized, as execute_transaction
     // returns them) and layers the effects over the view. REQUIRES: finish() not called yet;
     // `tx` stays alive and unchanged until finish() returns (it is encoded then, not copied).
@@ -60,7 +71,11 @@ private:
     StoreState m_base;
     StateOverlay m_overlay;
     const ExecutorIdentity& m_identity;
-    std::vector<const Transaction*> m_transactions;  // the callers', encoded by finish()
+    std::vector<const Transaction*> m_transactions;
+    // Rules version 2 on: which transactions enter the transaction index (those executed; a
+    // rejected signature, a duplicate or an expired one is not), and their digests.
+    std::vector<bool> m_indexed;
+    std::set<common::Digest> m_executed_here;  // the callers', encoded by finish()
     CommitOutcome m_outcome;
     std::vector<storage::ObjectRef> m_written;
     bool m_finished = false;

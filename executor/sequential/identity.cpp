@@ -32,6 +32,7 @@ ExecutorIdentity compute_identity(std::uint32_t rules_version) {
     common::put_be64(input, gas::kPerTransaction);
     common::put_be64(input, gas::kPerAuthenticator);
     common::put_be64(input, gas::kPerInput);
+    if (rules_version >= kRulesV2) common::put_be64(input, kExpiryHorizonCommits);
     for (programs::ProgramId program : programs::kAllPrograms) {
         const common::Bytes package = programs::program_package_bytes(program);
         common::put_be64(input, package.size());

@@ -46,6 +46,14 @@ common::Result<CommitOutcome> SequentialExecutor::execute_commit(
     CommitBuilder builder(m_store, identity);
     auto start = Clock::now();
     for (const Transaction& tx : transactions) {
+        auto ruled = builder.ruled_outcome(tx, transaction_digest(tx));
+        if (!ruled) return ruled.status();
+        if (ruled.value()) {
+            // A malformed transaction is an error first, as execute_transaction makes it.
+            REMORA_RETURN_IF_ERROR(validate_transaction(tx));
+            builder.add(tx, std::move(*ruled.value()));
+            continue;
+        }
         auto result = execute_transaction(tx, builder.view(), options);
         if (!result) return result.status();
         builder.add(tx, std::move(result->effects));

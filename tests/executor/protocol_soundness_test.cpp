@@ -10,6 +10,7 @@
 #include <set>
 
 #include "executor/exec/package_object.h"
+#include "executor/exec/rules.h"
 #include "executor/tx/authenticators.h"
 #include "executor/vm/assembler.h"
 #include "tests/executor/protocol_support.h"
@@ -95,8 +96,9 @@ Batches child_world() {
 }
 
 Transaction child_tx(std::uint64_t nonce, const std::string& entry,
-                     std::vector<executor::Value> arguments = {}) {
+                     std::vector<executor::Value> arguments = {}, std::uint64_t expiry = 0) {
     Transaction tx;
+    tx.expiry = expiry;
     tx.sender = executor::address_of(alice().public_key);
     tx.nonce = nonce;
     tx.inputs = {InputObject::shared(parent_id())};
@@ -336,6 +338,117 @@ TEST_CASE("without the structural checks the mutated results are adopted: the te
         CHECK(run.adopted_mutated > 0);
     }
     CHECK(wrong_runs > 0);
+}
+
+// --- Replays and expiry (docs/execution.md, "Replays and expiry") ----------------------------
+
+executor::AbortCode status_of(const protocol::PrimaryCommit& commit, std::size_t i) {
+    return commit.outcome.effects.at(i).status.code;
+}
+
+TEST_CASE("a transaction digest executes at most once, in both paths alike",
+          "[protocol][replay]") {
+    Batches batches = child_world();
+    const Transaction put = child_tx(1, "put", {executor::Bytes("v")});
+    const Transaction show = child_tx(2, "show");
+    Transaction forged = child_tx(3, "put", {executor::Bytes("w")});
+    forged.authenticators[0].signature.bytes[7] ^= 0x10;  // same digest, broken signature
+    const Transaction real = child_tx(3, "put", {executor::Bytes("w")});
+    // show is shared-only: replayed, it would copy the child into the parent again.
+    batches.commits = {{put, show}, {show, put}, {forged, real, real}, {show}};
+
+    protocol::PrimaryOptions options;
+    Cluster cluster(batches, 1, options);
+    std::vector<protocol::PrimaryCommit> commits;
+    for (const auto& txs : batches.commits) {
+        cluster.pre_execute(txs);
+        commits.push_back(cluster.process(txs));
+    }
+    require_reference(cluster, batches, commits);
+    using executor::AbortCode;
+    CHECK(status_of(commits[0], 1) == AbortCode::kNone);
+    CHECK(status_of(commits[1], 0) == AbortCode::kDuplicate);  // a later commit
+    CHECK(status_of(commits[1], 1) == AbortCode::kDuplicate);
+    CHECK(status_of(commits[2], 0) == AbortCode::kInvalidAuthenticator);
+    CHECK(status_of(commits[2], 1) == AbortCode::kNone);  // the forged copy blocked nothing
+    CHECK(status_of(commits[2], 2) == AbortCode::kDuplicate);  // later in the same commit
+    CHECK(status_of(commits[3], 0) == AbortCode::kDuplicate);
+    for (const auto& commit : commits) {
+        for (std::size_t i = 0; i < commit.decisions.size(); ++i) {
+            const bool rejected = status_of(commit, i) == AbortCode::kDuplicate;
+            CHECK(commit.decisions[i].ruled_out == rejected);
+            if (rejected) {
+                CHECK(commit.outcome.effects[i].written.empty());
+                CHECK(commit.outcome.effects[i].gas_used == 0);
+            }
+        }
+    }
+    CHECK(cluster.primary().counters().ruled_out == 4);
+    // The index points at the execution, never at a duplicate.
+    auto where = cluster.store().find_transaction(executor::transaction_digest(show));
+    REQUIRE(where.is_ok());
+    CHECK(where->first == 2);
+}
+
+TEST_CASE("an expired transaction, or one whose expiry is past the horizon, is rejected",
+          "[protocol][replay]") {
+    Batches batches = child_world();
+    const Transaction on_time = child_tx(1, "put", {executor::Bytes("a")}, 2);   // commit 2
+    const Transaction late = child_tx(2, "put", {executor::Bytes("b")}, 2);      // commit 3
+    const Transaction far =
+        child_tx(3, "put", {executor::Bytes("c")}, 3 + executor::kExpiryHorizonCommits + 1);
+    const Transaction edge =
+        child_tx(4, "put", {executor::Bytes("d")}, 3 + executor::kExpiryHorizonCommits);
+    batches.commits = {{on_time}, {late, far, edge}};
+    protocol::PrimaryOptions options;
+    Cluster cluster(batches, 1, options);
+    std::vector<protocol::PrimaryCommit> commits;
+    for (const auto& txs : batches.commits) {
+        cluster.pre_execute(txs);
+        commits.push_back(cluster.process(txs));
+    }
+    require_reference(cluster, batches, commits);
+    using executor::AbortCode;
+    CHECK(status_of(commits[0], 0) == AbortCode::kNone);
+    CHECK(status_of(commits[1], 0) == AbortCode::kExpired);
+    CHECK(status_of(commits[1], 1) == AbortCode::kExpired);
+    CHECK(status_of(commits[1], 2) == AbortCode::kNone);
+    // An expired transaction is not executed, so it may come back... and is expired again.
+    CHECK_FALSE(cluster.store().find_transaction(executor::transaction_digest(late)).is_ok());
+}
+
+TEST_CASE("replayed transactions at random positions: the primary stays the reference's",
+          "[protocol][replay]") {
+    for (const std::string workload : {"counter", "mixed", "nft"}) {
+        for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+            INFO(workload << " seed " << seed);
+            Batches batches = make_batches(protocol_config(workload, seed), 5, 20);
+            std::mt19937_64 rng(seed * 7919);
+            std::vector<Transaction> seen;
+            for (auto& txs : batches.commits) {
+                for (const Transaction& tx : std::vector<Transaction>(txs)) {
+                    seen.push_back(tx);
+                    if (rng() % 4 == 0) {  // a replay of anything submitted so far, right here
+                        txs.insert(txs.begin() + static_cast<long>(rng() % (txs.size() + 1)),
+                                   seen[rng() % seen.size()]);
+                    }
+                }
+            }
+            protocol::PrimaryOptions options;
+            Cluster cluster(batches, 2, options);
+            std::vector<protocol::PrimaryCommit> commits;
+            std::size_t duplicates = 0;
+            for (const auto& txs : batches.commits) {
+                cluster.pre_execute(txs);
+                commits.push_back(cluster.process(txs));
+                for (const auto& effects : commits.back().outcome.effects) {
+                    duplicates += effects.status.code == executor::AbortCode::kDuplicate;
+                }
+            }
+            require_reference(cluster, batches, commits);
+            CHECK(duplicates > 0);
+        }
+    }
 }
 
 }  // namespace
