@@ -5,11 +5,16 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "executor/tx/limits.h"
+
 namespace remora::net::limits {
 
 // Largest frame body: room for the largest state update the primary builds by default and a
 // result of the largest transaction, with margin. A peer announcing more is cut off.
 inline constexpr std::uint32_t kFrameBodyBytesMax = 64u << 20;
+static_assert(kFrameBodyBytesMax >= executor::limits::kEffectsEncodedBytesMax +
+                                        executor::limits::kLookupTableEncodedBytesMax + 65536,
+              "a result of the largest transaction must fit one frame");
 // What one FrameDecoder holds at most: one whole frame plus a header.
 inline constexpr std::size_t kDecoderBufferBytesMax = kFrameBodyBytesMax + 64;
 
