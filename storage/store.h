@@ -43,6 +43,9 @@ struct StoreOptions {
     // that while the cache holds every object a miss means "absent" and costs no read.
     bool preload_latest_cache = true;
     std::size_t write_buffer_bytes = 16u << 20;  // per column family memtable
+    // Bound on the write-ahead logs' total size: beyond it every column family is flushed so
+    // that the oldest logs are released. It also bounds what an open replays.
+    std::uint64_t max_wal_bytes = 64u << 20;
     // Keep the database's files in memory (RocksDB's MemEnv) instead of on disk: the same
     // store code, for simulations that run many short-lived stores. Gone when the Store closes;
     // `dir` is only a name then. Checkpoints are not supported in memory.
