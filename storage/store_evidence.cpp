@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -149,11 +150,37 @@ std::array<std::uint32_t, 256> make_crc32c_table() {
     return table;
 }
 
-std::uint32_t crc32c_extend(std::uint32_t crc, const unsigned char* p, std::size_t n) {
+std::uint32_t crc32c_table(std::uint32_t crc, const unsigned char* p, std::size_t n) {
     static const std::array<std::uint32_t, 256> table = make_crc32c_table();
     crc = ~crc;
     for (std::size_t i = 0; i < n; ++i) crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
     return ~crc;
+}
+
+#if defined(__x86_64__)
+// SSE 4.2's crc32 instruction computes CRC-32C 8 bytes at a time: the scan of a 64 MiB log
+// costs tens of milliseconds instead of a quarter of a second.
+__attribute__((target("sse4.2"))) std::uint32_t crc32c_sse42(std::uint32_t crc,
+                                                              const unsigned char* p,
+                                                              std::size_t n) {
+    std::uint64_t c = ~crc;
+    for (; n >= 8; n -= 8, p += 8) {
+        std::uint64_t word;
+        std::memcpy(&word, p, 8);
+        c = __builtin_ia32_crc32di(c, word);
+    }
+    auto c32 = static_cast<std::uint32_t>(c);
+    for (; n > 0; --n, ++p) c32 = __builtin_ia32_crc32qi(c32, *p);
+    return ~c32;
+}
+#endif
+
+std::uint32_t crc32c_extend(std::uint32_t crc, const unsigned char* p, std::size_t n) {
+#if defined(__x86_64__)
+    static const bool hardware = __builtin_cpu_supports("sse4.2");
+    if (hardware) return crc32c_sse42(crc, p, n);
+#endif
+    return crc32c_table(crc, p, n);
 }
 
 // RocksDB stores masked CRCs (util/crc32c.h): rotate right by 15 and add a constant.
@@ -214,8 +241,16 @@ WalScan scan_wal(const std::string& path) {
     std::size_t zeros_from = data.size();
     while (zeros_from > 0 && data[zeros_from - 1] == 0) --zeros_from;
 
+    // Only the head of a logical record is read (its WriteBatch header, 12 bytes, and the first
+    // entry's tag): the scan keeps at most 13 bytes of it instead of copying the payload.
+    constexpr std::size_t kHead = 13;
     std::vector<unsigned char> record;
+    record.reserve(kHead);
     bool in_record = false;
+    auto append_head = [&](const unsigned char* p, std::size_t n) {
+        const std::size_t take = std::min(n, kHead - std::min(kHead, record.size()));
+        record.insert(record.end(), p, p + take);
+    };
     auto mark_damage = [&](std::size_t offset) {
         if (!scan.damaged) {
             scan.damaged = true;
@@ -286,7 +321,8 @@ WalScan scan_wal(const std::string& path) {
             case kFull:
             case kRecyclableFull:
                 if (in_record) mark_damage(offset);  // a First without its Last
-                record.assign(payload, payload + length);
+                record.clear();
+                append_head(payload, length);
                 complete(record);
                 record.clear();
                 in_record = false;
@@ -294,7 +330,8 @@ WalScan scan_wal(const std::string& path) {
             case kFirst:
             case kRecyclableFirst:
                 if (in_record) mark_damage(offset);
-                record.assign(payload, payload + length);
+                record.clear();
+                append_head(payload, length);
                 in_record = true;
                 break;
             case kMiddle:
@@ -303,7 +340,7 @@ WalScan scan_wal(const std::string& path) {
                     mark_damage(offset);
                     break;
                 }
-                record.insert(record.end(), payload, payload + length);
+                append_head(payload, length);
                 break;
             case kLast:
             case kRecyclableLast:
@@ -311,7 +348,7 @@ WalScan scan_wal(const std::string& path) {
                     mark_damage(offset);
                     break;
                 }
-                record.insert(record.end(), payload, payload + length);
+                append_head(payload, length);
                 complete(record);
                 record.clear();
                 in_record = false;
