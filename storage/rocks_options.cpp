@@ -23,6 +23,10 @@ rocksdb::DBOptions db_options(const StoreOptions& options) {
     // the MANIFEST records one flush of all of them as one atomic group.
     db.max_total_wal_size = options.max_wal_bytes;
     db.atomic_flush = true;
+    // After a failed write (a full disk) the store resumes RocksDB itself, on the next commit
+    // (Store::commit): RocksDB's own retries in the background would make that commit's
+    // outcome depend on timing.
+    db.max_bgerror_resume_count = 0;
     db.max_background_jobs = 2;
     db.bytes_per_sync = 1 << 20;
     // Keep RocksDB's own log small and out of the way of operators.

@@ -46,6 +46,9 @@ public:
     // about `writes` more new entries will use.
     void populate_cache_ahead(std::size_t writes);
     Status commit(const CommitInput& input);
+    // After a failed write RocksDB accepts none until resumed: resume it (kIoError, saying
+    // why, while it still cannot write).
+    Status resume_after_write_error();
     // Appends one object version to `batch`; `key` is scratch space.
     Status put_object(rocksdb::WriteBatch& batch, std::string& key, std::uint32_t shard,
                       const ObjectWrite& w);
@@ -83,6 +86,8 @@ public:
     std::vector<std::string> m_families;    // the column families RocksDB listed
     bool m_interrupted_creation = false;    // open() refused an interrupted creation
     bool m_scan_objects = false;            // open() reads every object (a probe's duty)
+    bool m_write_failed = false;            // a commit's write failed; resume before the next
+    std::string m_write_error;              // why it failed
 
 private:
     Status create_or_open_rocksdb();

@@ -91,6 +91,7 @@ Status Store::Impl::create_or_open_rocksdb() {
         db.create_missing_column_families = true;
         return open_column_families(db);
     }
+    if (m_options.env != nullptr) db.env = m_options.env;
     const bool may_create = m_mode == OpenMode::kReadWrite && m_options.create_if_missing;
     // The evidence is taken before RocksDB opens anything: what the files hold is compared
     // with what RocksDB recovers (docs/storage_format.md, "Opening a store").
@@ -311,6 +312,21 @@ Status Store::Impl::load_meta() {
     m_status.retention_watermark = common::get_be64(v);
     REMORA_RETURN_IF_ERROR(read(kMetaStateDigest, 32, v));
     m_status.state_digest = common::Digest::from_bytes(v);
+    return {};
+}
+
+Status Store::Impl::resume_after_write_error() {
+    if (!m_write_failed) return {};
+    // RocksDB's Resume() flushes the memtables and switches to a new log, so the failed
+    // commit's partial record is left behind in a log that the flush makes obsolete.
+    rocksdb::Status resumed = m_db->Resume();
+    if (!resumed.ok()) {
+        return {Code::kIoError, "the store accepts no commit since a write failed (" +
+                                    m_write_error + "; resuming: " + resumed.ToString() +
+                                    "); nothing committed was lost, and the next commit "
+                                    "retries once the disk has room"};
+    }
+    m_write_failed = false;
     return {};
 }
 

@@ -11,8 +11,13 @@
 #include <catch2/catch.hpp>
 
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -506,4 +511,130 @@ TEST_CASE("generated damage, many offsets", "[.][slow]") {
     const std::uint64_t seed = env_or("REMORA_DAMAGE_SEED", std::random_device{}());
     std::printf("store_damage_test seed %llu\n", static_cast<unsigned long long>(seed));
     sweep(seed, 12);
+}
+
+// --- A full disk ------------------------------------------------------------------------------
+
+namespace {
+
+// A file system whose writes fail with "no space" while `full` is set: appends to open files
+// and the creation of new files alike, as ENOSPC does.
+class FullDiskFileSystem : public rocksdb::FileSystemWrapper {
+public:
+    explicit FullDiskFileSystem(std::shared_ptr<rocksdb::FileSystem> base)
+        : rocksdb::FileSystemWrapper(std::move(base)) {}
+    const char* Name() const override { return "FullDiskFileSystem"; }
+
+    std::atomic<bool> full{false};
+    std::atomic<int> refused{0};
+
+    class File : public rocksdb::FSWritableFileOwnerWrapper {
+    public:
+        File(std::unique_ptr<rocksdb::FSWritableFile> file, FullDiskFileSystem& fs)
+            : rocksdb::FSWritableFileOwnerWrapper(std::move(file)), m_fs(fs) {}
+        rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
+                                 rocksdb::IODebugContext* dbg) override {
+            if (m_fs.full) return m_fs.no_space();
+            return FSWritableFileOwnerWrapper::Append(data, options, dbg);
+        }
+        rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& options,
+                                 const rocksdb::DataVerificationInfo& info,
+                                 rocksdb::IODebugContext* dbg) override {
+            if (m_fs.full) return m_fs.no_space();
+            return FSWritableFileOwnerWrapper::Append(data, options, info, dbg);
+        }
+
+    private:
+        FullDiskFileSystem& m_fs;
+    };
+
+    rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
+                                      std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                      rocksdb::IODebugContext* dbg) override {
+        if (full) return no_space();
+        std::unique_ptr<rocksdb::FSWritableFile> file;
+        rocksdb::IOStatus s = target()->NewWritableFile(name, options, &file, dbg);
+        if (s.ok()) result->reset(new File(std::move(file), *this));
+        return s;
+    }
+    rocksdb::IOStatus ReopenWritableFile(const std::string& name,
+                                         const rocksdb::FileOptions& options,
+                                         std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                         rocksdb::IODebugContext* dbg) override {
+        if (full) return no_space();
+        std::unique_ptr<rocksdb::FSWritableFile> file;
+        rocksdb::IOStatus s = target()->ReopenWritableFile(name, options, &file, dbg);
+        if (s.ok()) result->reset(new File(std::move(file), *this));
+        return s;
+    }
+
+    rocksdb::IOStatus no_space() {
+        ++refused;
+        return rocksdb::IOStatus::NoSpace("simulated full disk");
+    }
+};
+
+}  // namespace
+
+TEST_CASE("a full disk stops commits, loses nothing, and commits resume once space returns",
+          "[damage]") {
+    testing::TempDir tmp;
+    const std::string db = tmp.sub("db");
+    auto fs = std::make_shared<FullDiskFileSystem>(rocksdb::FileSystem::Default());
+    std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
+    Built built;
+    {
+        StoreOptions options;
+        options.create_if_missing = true;
+        options.env = env.get();
+        auto opened = Store::open(db, OpenMode::kReadWrite, options);
+        REQUIRE(opened.is_ok());
+        Store& store = **opened;
+        built.after.push_back(store.status());
+        for (int c = 1; c <= 5; ++c) commit_next(store, built, 20, 100);
+
+        fs->full = true;
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            CommitInput input;
+            input.index = 6;
+            input.writes.push_back({id_of(1), 6, std::string("while full")});
+            Status s = store.commit(input);
+            INFO(s.to_string());
+            CHECK(s.code() == Code::kIoError);
+            CHECK_THAT(s.message(), Catch::Contains("space"));
+            CHECK(store.status().applied_commit == 5);
+            CHECK(store.status().state_digest == built.after[5].state_digest);
+        }
+        CHECK(fs->refused > 0);
+        // Reads still answer from what was committed.
+        auto newest = store.get_latest(id_of(0));
+        REQUIRE(newest.is_ok());
+        CHECK((*newest)->version == 5);
+
+        fs->full = false;
+        // RocksDB recovers from "no space" by itself once its file manager sees room (it polls),
+        // and refuses a manual resume meanwhile: commit 6 goes through within seconds.
+        const auto start = std::chrono::steady_clock::now();
+        Status resumed;
+        for (;;) {
+            CommitInput input;
+            input.index = 6;
+            input.writes.push_back({id_of(1), 6, std::string("after")});
+            resumed = store.commit(input);
+            if (resumed.is_ok() || std::chrono::steady_clock::now() - start > std::chrono::seconds(60)) {
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        INFO(resumed.to_string());
+        REQUIRE(resumed.is_ok());
+        std::printf("full disk: commits resumed %.1f s after space returned\n",
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+        built.after.push_back(store.status());
+        commit_next(store, built, 20, 100);
+        CHECK(store.status().applied_commit == 7);
+    }
+    // Reopened without the failing file system: every acknowledged commit, nothing else.
+    CHECK(open_and_check(db, built, OpenMode::kReadOnly) == 7);
+    CHECK(open_and_check(db, built, OpenMode::kReadWrite) == 7);
 }
