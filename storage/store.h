@@ -100,7 +100,9 @@ public:
     // a deletion names a live object; payloads <= kObjectBytesMax.
     // A failed write (kIoError: a full disk, an I/O error) leaves applied_commit where it
     // was; RocksDB then refuses writes until the store resumes it, which every later commit
-    // tries first, so commits continue once the disk has room again. Should the process die
+    // tries first, so after "no space" commits continue once the disk has room again (other
+    // I/O errors on the log are fatal to RocksDB's open: commits resume after a reopen, i.e.
+    // a restart, which loses nothing acknowledged). Should the process die
     // before that, the failed commit may still be in the log and reappear at the next open
     // (its fsync, not its write, may be what failed): after a kIoError the commit's fate is
     // known only from applied_commit after reopening.
