@@ -300,7 +300,15 @@ Result<std::optional<CommitIndex>> Store::transaction_commit(const common::Hash2
     return std::optional<CommitIndex>(common::get_be64(common::ByteView(value.data(), 8)));
 }
 
-Status Store::commit(const CommitInput& input) { return m_impl->commit(input); }
+Status Store::commit(const CommitInput& input) {
+    REMORA_RETURN_IF_ERROR(m_impl->resume_after_write_error());
+    Status committed = m_impl->commit(input);
+    if (committed.code() == Code::kIoError) {
+        m_impl->m_write_failed = true;
+        m_impl->m_write_error = committed.message();
+    }
+    return committed;
+}
 Result<PruneResult> Store::prune(Version watermark) { return m_impl->prune(watermark); }
 Result<RecomputedDigest> Store::recompute_digest() { return m_impl->recompute_digest(); }
 Result<StoreStats> Store::stats() { return m_impl->stats(); }
