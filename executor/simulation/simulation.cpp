@@ -533,11 +533,12 @@ Status validate_simulation_config(const SimulationConfig& config) {
     if (config.batch_txs < 1 || config.batch_txs > kSimBatchTxsMax) {
         return bad("batch_txs must be in 1.." + std::to_string(kSimBatchTxsMax));
     }
-    for (auto [name, rate] : {std::pair<const char*, double>{"result_drop_rate", f.result_drop_rate},
-                              {"forward_drop_rate", f.forward_drop_rate},
-                              {"update_drop_rate", f.update_drop_rate},
-                              {"straggler_rate", f.straggler_rate},
-                              {"forward_corrupt_rate", f.forward_corrupt_rate}}) {
+    using Rate = std::pair<const char*, double>;
+    for (auto [name, rate] : {Rate{"result_drop_rate", f.result_drop_rate},
+                              Rate{"forward_drop_rate", f.forward_drop_rate},
+                              Rate{"update_drop_rate", f.update_drop_rate},
+                              Rate{"straggler_rate", f.straggler_rate},
+                              Rate{"forward_corrupt_rate", f.forward_corrupt_rate}}) {
         if (!(rate >= 0 && rate <= 1)) return bad(std::string(name) + " must be in [0, 1]");
     }
     if (f.arrival_shuffle_window > kSimArrivalWindowMax) {

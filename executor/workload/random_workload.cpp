@@ -10,6 +10,7 @@
 #include "executor/exec/execute.h"
 #include "executor/exec/state_overlay.h"
 #include "executor/tx/canonical.h"
+#include "executor/tx/ids.h"
 #include "executor/workload/makers.h"
 #include "executor/workload/world.h"
 
@@ -36,13 +37,17 @@ struct Weighted {
 // Child operations dominate, so that the few children of the hot parents are set, removed and
 // set again many times; the rest appear often enough that every host call runs in a short run.
 constexpr Weighted kChildOps[] = {
-    {kSet, 24}, {kRemoveIf, 14}, {kRemove, 3}, {kGetEmit, 10}, {kGetCopy, 4}, {kGetRaw, 2},
+    {kSet, 24}, {kRemoveIf, 14}, {kRemove, 3}, {kGetEmit, 10}, {kGetCopy, 1}, {kGetRaw, 2},
     {kExistsEmit, 2}, {kHashChild, 2}, {kSenderChild, 2}, {kUnwrap, 3},
 };
 constexpr Weighted kOtherOps[] = {
-    {kWriteInput, 4}, {kReadEmit, 2}, {kObjectEmit, 2}, {kCreate, 6}, {kShaEmit, 1},
+    {kWriteInput, 1}, {kReadEmit, 2}, {kObjectEmit, 2}, {kCreate, 6}, {kShaEmit, 1},
     {kIterEmit, 1}, {kEd25519Emit, 1}, {kEmit, 2}, {kAbort, 2},
 };
+// A churn transaction: one operation on the hot child, drawn by whether the child is live
+// (in generation order), so that runs of them cycle through set, read, remove, set again.
+constexpr Weighted kChurnAbsentOps[] = {{kSet, 8}, {kGetEmit, 2}};
+constexpr Weighted kChurnLiveOps[] = {{kRemoveIf, 4}, {kGetEmit, 4}, {kSet, 1}, {kUnwrap, 1}};
 constexpr Weighted kCreatedOps[] = {
     {kWriteCreated, 3}, {kDeleteCreated, 2}, {kTransferCreated, 3}, {kWrapCreated, 3},
 };
@@ -67,6 +72,10 @@ Op draw(Rng& rng, const Weighted (&table)[N]) {
     return table[N - 1].op;
 }
 
+std::uint8_t draw_key(Rng& rng) {
+    return static_cast<std::uint8_t>(rng.uniform(kRandomChildKeys));
+}
+
 class RandomWorkload : public Workload {
 public:
     RandomWorkload(Genesis genesis, const WorkloadConfig& config, std::vector<ObjectId> parents)
@@ -85,6 +94,10 @@ public:
     std::optional<WorkloadTx> next() override;
 
 private:
+    // Seals a call of random.run with a fresh salt, executes it on the model and keeps its
+    // effects; the expected status is the one it got.
+    WorkloadTx seal_and_run(std::uint32_t sender, std::vector<InputObject> inputs, Bytes ops,
+                            const Address& recipient);
     // The owner index: which address owns which objects (ordered, so choices are seeded only).
     void note_owner(const Object& object) {
         forget(object.id);
@@ -106,6 +119,9 @@ private:
     InMemoryState m_state;
     std::map<Address, std::set<ObjectId>> m_owned;
     std::map<ObjectId, Address> m_owner_of;
+    // The hot child of the churn transactions: (parent index, key).
+    std::uint32_t m_hot_parent = 0;
+    std::uint8_t m_hot_key = 0;
 };
 
 std::optional<WorkloadTx> RandomWorkload::next() {
@@ -114,8 +130,32 @@ std::optional<WorkloadTx> RandomWorkload::next() {
     const Address& address = m_world.genesis().accounts[sender].address;
     const Address& recipient = m_world.genesis().accounts[m_world.pick_recipient(sender)].address;
 
-    // Inputs: one hot parent, three times in ten two (the first one decides the routing), then
-    // three times in ten one of the sender's own objects at its current version.
+    // Churn, six times in ten: one operation (set, remove, get, ...) on the hot child, which
+    // moves to a fresh (parent, key) one time in eight. Runs of them set, remove, re-create and
+    // read the same child id within a few transactions, within one commit and across a
+    // boundary; a child set or removed alone, its parent unchanged, is re-created at the
+    // version it had before (what issue 8's bug 1 confused).
+    if (rng.uniform(8) == 0) {
+        m_hot_parent = m_world.pick_shared();
+        m_hot_key = static_cast<std::uint8_t>(rng.uniform(kRandomHotKeys));
+    }
+    if (rng.uniform(10) < 6) {
+        const ObjectId& parent = m_parents[m_hot_parent];
+        Bytes key;
+        common::put_be64(key, m_hot_key);
+        auto child = m_state.read(dynamic_object_id(parent, key));
+        REMORA_ASSERT(child.is_ok());  // an in-memory state never fails
+        Bytes op;
+        op.push_back(static_cast<char>(child->exists() ? draw(rng, kChurnLiveOps)
+                                                       : draw(rng, kChurnAbsentOps)));
+        op.push_back(0);
+        op.push_back(static_cast<char>(m_hot_key));
+        op.push_back(static_cast<char>(rng.uniform(256)));
+        return seal_and_run(sender, {InputObject::shared(parent)}, std::move(op), recipient);
+    }
+
+    // Otherwise inputs: one hot parent, three times in ten two (the first one decides the
+    // routing), then three times in ten one of the sender's own objects at its current version.
     std::vector<InputObject> inputs;
     std::uint32_t parents = m_parents.size() > 1 && rng.uniform(10) < 3 ? 2 : 1;
     while (inputs.size() < parents) {
@@ -159,7 +199,7 @@ std::optional<WorkloadTx> RandomWorkload::next() {
         // the owned object written). b: a child key, or for wrap_input the parent.
         std::uint8_t a = static_cast<std::uint8_t>(rng.uniform(parents));
         if (owned_live && rng.uniform(8) == 0) a = *owned_index;
-        std::uint8_t b = static_cast<std::uint8_t>(rng.uniform(kRandomChildKeys));
+        std::uint8_t b = draw_key(rng);
         std::uint8_t c = static_cast<std::uint8_t>(rng.uniform(256));
         switch (op) {
             case kCreate: created = true; break;
@@ -169,7 +209,7 @@ std::optional<WorkloadTx> RandomWorkload::next() {
             case kWrapInput:
                 a = *owned_index;
                 b = static_cast<std::uint8_t>(rng.uniform(parents));
-                c = static_cast<std::uint8_t>(rng.uniform(kRandomChildKeys));
+                c = draw_key(rng);
                 owned_live = false;
                 break;
             case kTransferInput:
@@ -185,6 +225,12 @@ std::optional<WorkloadTx> RandomWorkload::next() {
         ops.push_back(static_cast<char>(c));
     }
 
+    return seal_and_run(sender, std::move(inputs), std::move(ops), recipient);
+}
+
+WorkloadTx RandomWorkload::seal_and_run(std::uint32_t sender, std::vector<InputObject> inputs,
+                                        Bytes ops, const Address& recipient) {
+    Rng& rng = m_world.rng();
     WorkloadTx out = m_world.seal(sender, std::move(inputs), programs::ProgramId::kRandom, "run",
                                   {std::move(ops), rng.next_u64(), Bytes(recipient.view())},
                                   kGasBudgetDefault, AbortCode::kNone);

@@ -20,6 +20,9 @@ namespace remora::executor::workload {
 
 // Keys 0..kRandomChildKeys-1 under each hot parent: few, so that children are re-created.
 inline constexpr std::uint32_t kRandomChildKeys = 4;
+// The hot child of the churn transactions is drawn among this many keys of a hot parent: it
+// moves to a fresh id now and then, so a run sees many first incarnations.
+inline constexpr std::uint32_t kRandomHotKeys = 64;
 // At most this many operations per transaction (at least 1).
 inline constexpr std::uint32_t kRandomOpsMax = 8;
 

@@ -95,8 +95,8 @@ inline sim::FaultConfig adversarial_schedule(std::size_t index, std::uint64_t se
             f.message_delay_max_us = 300;
             break;
         case 1:  // pre-executors whose speculative states have forked
-            f.forward_drop_rate = 0.3;
-            f.update_drop_rate = 0.3;
+            f.forward_drop_rate = 0.8;
+            f.update_drop_rate = 0.5;
             f.arrival_shuffle_window = 3;
             f.arrival_flush_us = 400;
             break;
@@ -106,9 +106,7 @@ inline sim::FaultConfig adversarial_schedule(std::size_t index, std::uint64_t se
             f.message_delay_max_us = 500;
             break;
         case 3:  // forwards with a flipped byte under the original digest
-            f.forward_corrupt_rate = 0.5;
-            f.arrival_shuffle_window = 3;
-            f.arrival_flush_us = 400;
+            f.forward_corrupt_rate = 0.8;
             break;
         default:  // all of them, with the realistic faults
             f.arrival_shuffle_window = 2 + static_cast<std::uint32_t>(seed % 7);
@@ -161,14 +159,25 @@ inline sim::SimulationConfig config_for_seed(std::uint64_t seed) {
     return config;
 }
 
-// config_for_seed, with the fault schedule drawn from the realistic and the adversarial ones:
-// 60 consecutive seeds cover every (pre-executors, schedule) pair once.
+// config_for_seed, with the fault schedule drawn from the realistic and the adversarial ones
+// ((seed / 5) % 12), and smaller batches (4..16 transactions: many commit boundaries). 60
+// consecutive seeds cover every (pre-executors, schedule) pair once.
 inline sim::SimulationConfig config_for_random_seed(std::uint64_t seed) {
     sim::SimulationConfig config = config_for_seed(seed);
     std::size_t schedule = (seed / 5) % kRandomSchedules;
     config.faults = schedule < kFaultSchedules
                         ? fault_schedule(schedule)
                         : adversarial_schedule(schedule - kFaultSchedules, seed);
+    config.batch_txs = 4 + static_cast<std::uint32_t>(seed % 13);  // many commit boundaries
+    if (schedule >= kFaultSchedules) {
+        // An adversary needs someone to mislead: 1..4 pre-executors, round-robin routing, so
+        // that transactions read what other pre-executors wrote, and peer forwarding on even
+        // seeds only (always when forwards are corrupted): without it a pre-executor keeps
+        // reading its own speculative writes long after the primary moved on.
+        config.pre_executors = 1 + static_cast<std::uint32_t>(seed % 4);
+        config.routing.mode = executor::protocol::RoutingMode::kRoundRobin;
+        config.peer_forwarding = config.faults.forward_corrupt_rate > 0 || seed % 2 == 0;
+    }
     return config;
 }
 

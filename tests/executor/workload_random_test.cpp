@@ -40,7 +40,9 @@ TEST_CASE("random: every operation of the program, hence every host call, is dra
         REQUIRE(list.size() % 4 == 0);
         REQUIRE_FALSE(list.empty());
         CHECK(list.size() / 4 <= kRandomOpsMax);
-        for (std::size_t i = 0; i < list.size(); i += 4) ops.insert(static_cast<unsigned char>(list[i]));
+        for (std::size_t i = 0; i < list.size(); i += 4) {
+            ops.insert(static_cast<unsigned char>(list[i]));
+        }
         ++statuses[w.expected_status];
     }
     std::set<int> all;
@@ -54,7 +56,7 @@ TEST_CASE("random: every operation of the program, hence every host call, is dra
     CHECK(statuses[AbortCode::kHostError] > 0);                 // e.g. removing an absent child
 }
 
-TEST_CASE("random: statuses are as predicted; children are removed and re-created",
+TEST_CASE("random: statuses are as predicted and children are removed and re-created",
           "[workload][random]") {
     auto workload = make_workload(random_config());
     REQUIRE(workload.is_ok());
