@@ -90,7 +90,8 @@ private:
     void execute_tx(PreExecutorId id, std::uint64_t incarnation, std::size_t index);
     void send_result(PreExecutorId from, protocol::PreExecResult result);
     void forward_to_peers(PreExecutorId from, const Effects& effects);
-    void deliver_forward(PreExecutorId peer, const Effects& effects, const common::Digest& digest);
+    void deliver_forward(PreExecutorId peer, const Effects& effects, const common::Digest& digest,
+                         bool corrupted);
     void sequence_tx(std::size_t index);
     void cut_batch();
     void try_process();
@@ -269,26 +270,25 @@ void Simulation::forward_to_peers(PreExecutorId from, const Effects& effects) {
             m_queue.at(at, [this, peer, incarnation, corrupted] {
                 Node& node = m_nodes.at(peer);
                 if (node.incarnation != incarnation || !node.engine) return;
-                deliver_forward(peer, corrupted->first, corrupted->second);
+                deliver_forward(peer, corrupted->first, corrupted->second, true);
             });
             continue;
         }
         m_queue.at(at, [this, peer, incarnation, shared] {
             Node& node = m_nodes.at(peer);
             if (node.incarnation != incarnation || !node.engine) return;
-            deliver_forward(peer, shared->first, shared->second);
+            deliver_forward(peer, shared->first, shared->second, false);
         });
     }
 }
 
 void Simulation::deliver_forward(PreExecutorId peer, const Effects& effects,
-                                 const common::Digest& digest) {
+                                 const common::Digest& digest, bool corrupted) {
     Node& node = m_nodes.at(peer);
     auto applied = node.engine->apply_peer_effects(effects, digest);
     if (!applied) {
         // An honest forward always applies; a corrupted one may be refused, as it must be.
-        if (m_config.faults.forward_corrupt_rate > 0 &&
-            applied.status().code() == Code::kInvalidArgument) {
+        if (corrupted && applied.status().code() == Code::kInvalidArgument) {
             ++m_result.counters.forwards_refused;
             return;
         }
