@@ -664,3 +664,53 @@ TEST_CASE("a full disk stops commits, loses nothing, and commits resume once spa
     CHECK(open_and_check(db, built, OpenMode::kReadOnly) == 7);
     CHECK(open_and_check(db, built, OpenMode::kReadWrite) == 7);
 }
+
+// --- Beside a live writer -----------------------------------------------------------------------
+
+TEST_CASE("read-only opens beside a writer that flushes and releases logs never see damage",
+          "[damage]") {
+    testing::TempDir tmp;
+    const std::string db = tmp.sub("db");
+    StoreOptions options;
+    options.create_if_missing = true;
+    options.sync = false;
+    options.max_wal_bytes = 64u << 10;         // a log switch and a flush every few commits
+    options.write_buffer_bytes = 256u << 10;
+    auto opened = Store::open(db, OpenMode::kReadWrite, options);
+    REQUIRE(opened.is_ok());
+    Store& writer = **opened;
+    Built built;
+    built.after.push_back(writer.status());
+    std::atomic<bool> done{false};
+    std::thread thread([&] {
+        for (int c = 1; c <= 300; ++c) {
+            CommitInput input;
+            input.index = static_cast<CommitIndex>(c);
+            for (int k = 0; k < 10; ++k) {
+                input.writes.push_back({id_of(c * 100 + k), 1, std::string(500, 'w')});
+            }
+            if (!writer.commit(input).is_ok()) break;
+            built.after.push_back(writer.status());
+        }
+        done = true;
+    });
+    std::vector<std::pair<CommitIndex, common::Digest>> seen;
+    std::vector<std::string> failures;
+    while (!done) {
+        auto reader = Store::open(db, OpenMode::kReadOnly);
+        if (!reader) {
+            failures.push_back(reader.status().to_string());
+            continue;
+        }
+        seen.emplace_back((*reader)->status().applied_commit, (*reader)->status().state_digest);
+    }
+    thread.join();
+    INFO((failures.empty() ? std::string() : failures.front()));
+    CHECK(failures.empty());
+    CHECK(built.after.size() == 301);
+    CHECK(!seen.empty());
+    for (const auto& [commit, digest] : seen) {
+        REQUIRE(commit < built.after.size());
+        CHECK(digest == built.after[commit].state_digest);
+    }
+}
