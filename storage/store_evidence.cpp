@@ -541,45 +541,42 @@ std::string orphan_loss(const std::string& path, const std::string& file, rocksd
                        " but the database recovers only to commit " + std::to_string(applied);
             }
         }
-    } else if (family == kCfCommits) {
-        it->SeekToLast();
-        if (it->Valid() && it->key().size() == 8) {
-            const std::uint64_t commit = common::get_be64(it->key().ToStringView());
-            if (commit > applied) {
-                return where + " holds commit " + std::to_string(commit) +
-                       " but the database recovers only to commit " + std::to_string(applied);
-            }
-        }
-    } else if (family == kCfTransactions) {
+    } else if (family == kCfCommits || family == kCfTransactions) {
+        // Commit records and transaction index entries are never deleted: each must be in the
+        // database.
+        rocksdb::ColumnFamilyHandle* handle = family == kCfCommits ? handles[3] : handles[4];
+        std::string value;
         for (it->SeekToFirst(); it->Valid(); it->Next()) {
-            if (it->value().size() != 12) continue;
-            const std::uint64_t commit = common::get_be64(it->value().ToStringView());
-            if (commit > applied) {
-                return where + " indexes a transaction of commit " + std::to_string(commit) +
-                       " but the database recovers only to commit " + std::to_string(applied);
+            rocksdb::Status got = db.Get(rocksdb::ReadOptions(), handle, it->key(), &value);
+            if (got.IsNotFound()) {
+                return where + (family == kCfCommits ? " holds commit record " +
+                                                           (it->key().size() == 8
+                                                                ? std::to_string(common::get_be64(
+                                                                      it->key().ToStringView()))
+                                                                : std::string("?"))
+                                                     : std::string(" holds a transaction index "
+                                                                   "entry")) +
+                       " that the database lacks";
             }
         }
     } else if (family == kCfObjects) {
-        // The newest version of an object is never deleted, so a version newer than the
-        // database's newest of that object is data the database lost.
-        rocksdb::ReadOptions dro;
-        dro.total_order_seek = true;
-        std::unique_ptr<rocksdb::Iterator> in_db(db.NewIterator(dro, handles[2]));
+        // Versions below the retention watermark may have been pruned since; any other object
+        // version must be in the database.
+        std::string watermark_value;
+        std::uint64_t watermark = 0;
+        if (db.Get(rocksdb::ReadOptions(), handles[1], kMetaRetentionWatermark, &watermark_value)
+                .ok() &&
+            watermark_value.size() == 8) {
+            watermark = common::get_be64(watermark_value);
+        }
+        std::string value;
         for (it->SeekToFirst(); it->Valid(); it->Next()) {
             auto key = decode_object_key(it->key().ToStringView());
-            if (!key) continue;
-            std::string bound(it->key().data(), kObjectPrefixBytes);
-            bound.append(8, '\xff');
-            in_db->SeekForPrev(bound);
-            bool covered = false;
-            if (in_db->Valid()) {
-                auto newest = decode_object_key(in_db->key().ToStringView());
-                covered = newest && newest->shard == key->shard && newest->id == key->id &&
-                          newest->version >= key->version;
-            }
-            if (!covered) {
+            if (!key || key->version < watermark) continue;
+            rocksdb::Status got = db.Get(rocksdb::ReadOptions(), handles[2], it->key(), &value);
+            if (got.IsNotFound()) {
                 return where + " holds object " + key->id.hex() + " version " +
-                       std::to_string(key->version) + ", newer than any version the database has";
+                       std::to_string(key->version) + ", which the database lacks";
             }
         }
     }
