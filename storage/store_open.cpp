@@ -384,7 +384,10 @@ Status Store::Impl::check_meta_consistency() {
                            " but the last commit record stored is " +
                            (key.size() == 8 ? std::to_string(last) : "malformed"));
         }
-        auto record = decode_commit_record(commits->value().ToStringView());
+        // A copy: FlatBuffers reads need the alignment of an allocation, which a slice of a
+        // RocksDB block does not have.
+        const std::string value = commits->value().ToString();
+        auto record = decode_commit_record(value);
         if (!record) return damaged("commit record " + std::to_string(applied) + ": " +
                                     record.status().message());
         if (record->live_objects != m_status.live_objects) {
