@@ -3,6 +3,11 @@
 #include "storage/store.h"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <thread>
+#include <new>
 
 #include "storage/commit_codec.h"
 #include "storage/commit_plan.h"
@@ -180,14 +185,52 @@ Status Store::Impl::commit(const CommitInput& input) {
 
 // --- Store facade -------------------------------------------------------------------------
 
+namespace {
+
+// The names and sizes of a directory's files (RocksDB's own LOG files aside): what changes
+// while a writer works in it.
+std::string directory_fingerprint(const std::string& dir) {
+    std::vector<std::string> entries;
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name.rfind("LOG", 0) == 0) continue;
+        std::error_code size_ec;
+        const auto bytes = it->is_regular_file(size_ec) ? it->file_size(size_ec) : 0;
+        entries.push_back(name + ":" + std::to_string(size_ec ? 0 : bytes));
+    }
+    std::sort(entries.begin(), entries.end());
+    std::string out;
+    for (const std::string& e : entries) out += e + "\n";
+    return out;
+}
+
+}  // namespace
+
 Store::Store(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 Store::~Store() = default;
 
 Result<std::unique_ptr<Store>> Store::open(const std::string& dir, OpenMode mode,
                                            const StoreOptions& options) {
-    auto impl = std::make_unique<Impl>(dir, mode, options);
-    REMORA_RETURN_IF_ERROR(impl->open());
-    return std::unique_ptr<Store>(new Store(std::move(impl)));
+    // A read-only open beside a live writer can read the MANIFEST just before a flush is
+    // recorded and list the logs just after the flushed one was released, and so see less
+    // than the writer wrote: the damage checks refuse such a view. Damage on disk stays put;
+    // a live directory changes. So a refusal is reported only once two opens of an unchanged
+    // directory agree; while the directory keeps changing, the open is tried again.
+    constexpr int kSettledAttempts = 2;
+    constexpr int kAttemptsMax = 50;
+    int settled = 0;
+    for (int attempt = 1;; ++attempt) {
+        const std::string before = directory_fingerprint(dir);
+        auto impl = std::make_unique<Impl>(dir, mode, options);
+        Status opened = impl->open();
+        if (opened) return std::unique_ptr<Store>(new Store(std::move(impl)));
+        impl.reset();
+        if (opened.code() != Code::kCorruption || options.in_memory) return opened;
+        if (directory_fingerprint(dir) == before) ++settled;
+        if (settled >= kSettledAttempts || attempt >= kAttemptsMax) return opened;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
 }
 
 const std::string& Store::dir() const { return m_impl->m_dir; }

@@ -11,9 +11,11 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include "common/bytes.h"
+#include "common/hash.h"
 #include "storage/keys.h"
 
 namespace remora::storage {
@@ -223,6 +225,10 @@ WalScan scan_wal(const std::string& path) {
     WalScan scan;
     std::ifstream in(path, std::ios::binary);
     if (!in) {
+        // A live writer may have released the log since the directory was listed: then what
+        // it held is in the table files RocksDB opens, and there is nothing to account for.
+        std::error_code ec;
+        if (!std::filesystem::exists(path, ec) && !ec) return scan;
         scan.read_error = "cannot open " + path;
         return scan;
     }
@@ -366,6 +372,115 @@ WalScan scan_wal(const std::string& path) {
     return scan;
 }
 
+// --- Table file tails -------------------------------------------------------------------------
+
+namespace {
+
+bool get_varint64(const unsigned char*& p, const unsigned char* end, std::uint64_t& out) {
+    out = 0;
+    for (int shift = 0; shift <= 63 && p < end; shift += 7) {
+        const unsigned char c = *p++;
+        out |= std::uint64_t{c & 0x7fu} << shift;
+        if ((c & 0x80) == 0) return true;
+    }
+    return false;
+}
+
+// The checksum RocksDB stores after a block (table/format.cc, ComputeBuiltinChecksum...):
+// over the block and its compression-type byte; nullopt for a type this reader does not check.
+std::optional<std::uint32_t> block_checksum(unsigned char type, const unsigned char* data,
+                                            std::size_t n, unsigned char last) {
+    if (type == 1) {  // kCRC32c, masked
+        const std::uint32_t crc = crc32c_extend(crc32c_extend(0, data, n), &last, 1);
+        return ((crc >> 15) | (crc << 17)) + 0xa282ead8u;
+    }
+    if (type == 4) {  // kXXH3: the low half of XXH3-64 of the block, then the last byte mixed in
+        const auto v = static_cast<std::uint32_t>(
+            common::xxh3_64(common::ByteView(reinterpret_cast<const char*>(data), n)));
+        return v ^ (std::uint32_t{last} * 0x6b9083d9u);
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::string check_table_tail(const std::string& path) {
+    // table/format.h: a format_version >= 1 footer is the checksum type (1 byte), the
+    // metaindex and index block handles (varint64 offset and size each) padded to 40 bytes,
+    // the format version (LE32) and the magic number (LE64): 53 bytes.
+    constexpr std::size_t kFooter = 53;
+    constexpr std::uint64_t kBlockBasedMagic = 0x88e241b785f4cff7ull;
+    constexpr std::size_t kTrailer = 5;  // compression type, LE32 checksum
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return "";
+    in.seekg(0, std::ios::end);
+    const std::streamoff size = in.tellg();
+    if (size < static_cast<std::streamoff>(kFooter)) return "";  // RocksDB reports it
+    auto read_at = [&](std::uint64_t offset, std::size_t n, std::vector<unsigned char>& out) {
+        out.assign(n, 0);
+        in.clear();
+        in.seekg(static_cast<std::streamoff>(offset));
+        in.read(reinterpret_cast<char*>(out.data()), static_cast<std::streamsize>(n));
+        return static_cast<bool>(in);
+    };
+    std::vector<unsigned char> footer;
+    if (!read_at(static_cast<std::uint64_t>(size) - kFooter, kFooter, footer)) return "";
+    if (le64(footer.data() + kFooter - 8) != kBlockBasedMagic) return "";  // RocksDB reports it
+    const unsigned char type = footer[0];
+    const unsigned char* p = footer.data() + 1;
+    const unsigned char* end = footer.data() + 41;
+    std::uint64_t meta_offset = 0, meta_size = 0;
+    if (!get_varint64(p, end, meta_offset) || !get_varint64(p, end, meta_size)) return "";
+    auto verified_block = [&](const char* what, std::uint64_t offset, std::uint64_t n,
+                              std::vector<unsigned char>& block) -> std::string {
+        if (offset + n + kTrailer > static_cast<std::uint64_t>(size) || n > (64u << 20)) {
+            return std::string(what) + " block lies outside the file";
+        }
+        if (!read_at(offset, static_cast<std::size_t>(n) + kTrailer, block)) return "";
+        const auto expected = block_checksum(type, block.data(), n, block[n]);
+        if (type == 0) return std::string(what) + " block has no checksum (the footer is damaged)";
+        if (expected && *expected != le32(block.data() + n + 1)) {
+            return std::string(what) + " block fails its checksum";
+        }
+        block.resize(static_cast<std::size_t>(n));
+        return "";
+    };
+    std::vector<unsigned char> meta;
+    std::string bad = verified_block("metaindex", meta_offset, meta_size, meta);
+    if (!bad.empty()) return bad;
+    if (meta.size() < 4 || block_checksum(type, meta.data(), 0, 0) == std::nullopt) return "";
+    // Metaindex entries: varint32 shared, non-shared and value lengths, the key's new bytes,
+    // the value (a block handle); then the restart array. The properties block is the one
+    // RocksDB parses before it checks its checksum, so it is checked here.
+    const std::uint32_t restarts = le32(meta.data() + meta.size() - 4) & 0x7fffffffu;
+    if (std::uint64_t{restarts} * 4 + 4 > meta.size()) return "metaindex block is malformed";
+    const unsigned char* q = meta.data();
+    const unsigned char* entries_end = meta.data() + meta.size() - 4 - std::size_t{restarts} * 4;
+    std::string key;
+    while (q < entries_end) {
+        std::uint64_t shared = 0, non_shared = 0, value_length = 0;
+        if (!get_varint64(q, entries_end, shared) || !get_varint64(q, entries_end, non_shared) ||
+            !get_varint64(q, entries_end, value_length) || shared > key.size() ||
+            non_shared + value_length > static_cast<std::uint64_t>(entries_end - q)) {
+            return "metaindex block is malformed";
+        }
+        key.resize(static_cast<std::size_t>(shared));
+        key.append(reinterpret_cast<const char*>(q), static_cast<std::size_t>(non_shared));
+        q += non_shared;
+        const unsigned char* value = q;
+        q += value_length;
+        if (key == "rocksdb.properties") {
+            std::uint64_t offset = 0, n = 0;
+            if (!get_varint64(value, q, offset) || !get_varint64(value, q, n)) {
+                return "metaindex block is malformed";
+            }
+            std::vector<unsigned char> properties;
+            return verified_block("properties", offset, n, properties);
+        }
+    }
+    return "";
+}
+
 bool holds_remora_data(const std::string& dir, const DirectoryInventory& inventory) {
     for (const FileEntry& log : inventory.logs) {
         if (log.bytes != 0 && scan_wal(dir + "/" + log.name).names_column_families) return true;
@@ -426,45 +541,42 @@ std::string orphan_loss(const std::string& path, const std::string& file, rocksd
                        " but the database recovers only to commit " + std::to_string(applied);
             }
         }
-    } else if (family == kCfCommits) {
-        it->SeekToLast();
-        if (it->Valid() && it->key().size() == 8) {
-            const std::uint64_t commit = common::get_be64(it->key().ToStringView());
-            if (commit > applied) {
-                return where + " holds commit " + std::to_string(commit) +
-                       " but the database recovers only to commit " + std::to_string(applied);
-            }
-        }
-    } else if (family == kCfTransactions) {
+    } else if (family == kCfCommits || family == kCfTransactions) {
+        // Commit records and transaction index entries are never deleted: each must be in the
+        // database.
+        rocksdb::ColumnFamilyHandle* handle = family == kCfCommits ? handles[3] : handles[4];
+        std::string value;
         for (it->SeekToFirst(); it->Valid(); it->Next()) {
-            if (it->value().size() != 12) continue;
-            const std::uint64_t commit = common::get_be64(it->value().ToStringView());
-            if (commit > applied) {
-                return where + " indexes a transaction of commit " + std::to_string(commit) +
-                       " but the database recovers only to commit " + std::to_string(applied);
+            rocksdb::Status got = db.Get(rocksdb::ReadOptions(), handle, it->key(), &value);
+            if (got.IsNotFound()) {
+                return where + (family == kCfCommits ? " holds commit record " +
+                                                           (it->key().size() == 8
+                                                                ? std::to_string(common::get_be64(
+                                                                      it->key().ToStringView()))
+                                                                : std::string("?"))
+                                                     : std::string(" holds a transaction index "
+                                                                   "entry")) +
+                       " that the database lacks";
             }
         }
     } else if (family == kCfObjects) {
-        // The newest version of an object is never deleted, so a version newer than the
-        // database's newest of that object is data the database lost.
-        rocksdb::ReadOptions dro;
-        dro.total_order_seek = true;
-        std::unique_ptr<rocksdb::Iterator> in_db(db.NewIterator(dro, handles[2]));
+        // Versions below the retention watermark may have been pruned since; any other object
+        // version must be in the database.
+        std::string watermark_value;
+        std::uint64_t watermark = 0;
+        if (db.Get(rocksdb::ReadOptions(), handles[1], kMetaRetentionWatermark, &watermark_value)
+                .ok() &&
+            watermark_value.size() == 8) {
+            watermark = common::get_be64(watermark_value);
+        }
+        std::string value;
         for (it->SeekToFirst(); it->Valid(); it->Next()) {
             auto key = decode_object_key(it->key().ToStringView());
-            if (!key) continue;
-            std::string bound(it->key().data(), kObjectPrefixBytes);
-            bound.append(8, '\xff');
-            in_db->SeekForPrev(bound);
-            bool covered = false;
-            if (in_db->Valid()) {
-                auto newest = decode_object_key(in_db->key().ToStringView());
-                covered = newest && newest->shard == key->shard && newest->id == key->id &&
-                          newest->version >= key->version;
-            }
-            if (!covered) {
+            if (!key || key->version < watermark) continue;
+            rocksdb::Status got = db.Get(rocksdb::ReadOptions(), handles[2], it->key(), &value);
+            if (got.IsNotFound()) {
                 return where + " holds object " + key->id.hex() + " version " +
-                       std::to_string(key->version) + ", newer than any version the database has";
+                       std::to_string(key->version) + ", which the database lacks";
             }
         }
     }

@@ -66,6 +66,11 @@ WalScan scan_wal(const std::string& path);
 // MANIFEST lists only `default` is a damaged store rather than someone else's database.
 bool holds_remora_data(const std::string& dir, const DirectoryInventory& inventory);
 
+// Checks the checksums of a table file's metaindex and properties blocks, which RocksDB 7.8
+// parses before it verifies them (a damaged one trips an assertion in Debian's RocksDB and
+// aborts the process). Returns what is wrong, or "" when they check out or cannot be judged.
+std::string check_table_tail(const std::string& path);
+
 // CRC-32C (Castagnoli) as RocksDB computes it; exposed for tests.
 std::uint32_t crc32c(const void* data, std::size_t n);
 

@@ -1,5 +1,8 @@
 // Opening, creating and validating a store's RocksDB database and its `meta` column family.
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "storage/keys.h"
@@ -41,6 +44,18 @@ Status Store::Impl::require_writable(const char* operation) const {
 }
 
 namespace {
+
+// True when another process holds RocksDB's lock on `dir` (an F_GETLK probe: takes nothing).
+bool lock_held_elsewhere(const std::string& dir) {
+    const int fd = ::open((dir + "/LOCK").c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    struct flock probe {};
+    probe.l_type = F_WRLCK;
+    probe.l_whence = SEEK_SET;
+    const bool held = ::fcntl(fd, F_GETLK, &probe) == 0 && probe.l_type != F_UNLCK;
+    ::close(fd);
+    return held;
+}
 
 bool directory_is_empty_or_absent(const std::string& dir) {
     std::error_code ec;
@@ -96,6 +111,13 @@ Status Store::Impl::create_or_open_rocksdb() {
     // The evidence is taken before RocksDB opens anything: what the files hold is compared
     // with what RocksDB recovers (docs/storage_format.md, "Opening a store").
     m_inventory = take_inventory(m_dir);
+    for (const FileEntry& sst : m_inventory.ssts) {
+        const std::string bad = check_table_tail(m_dir + "/" + sst.name);
+        if (!bad.empty()) {
+            return {Code::kCorruption, m_dir + " is a damaged store: table file " + sst.name +
+                                           ": its " + bad + ". " + kDamageAdvice};
+        }
+    }
     std::vector<std::string> existing;
     rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db, m_dir, &existing);
     if (!listed.ok()) {
@@ -148,6 +170,13 @@ Status Store::Impl::create_or_open_rocksdb() {
     }
 
     if (m_mode == OpenMode::kReadWrite) {
+        // A running node holds the database: say so (exit 75 in the tools) rather than judge
+        // a directory that is changing under the probe.
+        if (lock_held_elsewhere(m_dir)) {
+            return {Code::kLocked, "opening " + m_dir + ": IO error: While lock file: " + m_dir +
+                                       "/LOCK: Resource temporarily unavailable (held by "
+                                       "another process)"};
+        }
         // RocksDB's read-write open deletes files it does not list and rewrites the logs it
         // recovered: first the whole read-only open (evidence, meta, consistency) must pass.
         StoreOptions probe_options = m_options;
@@ -355,7 +384,10 @@ Status Store::Impl::check_meta_consistency() {
                            " but the last commit record stored is " +
                            (key.size() == 8 ? std::to_string(last) : "malformed"));
         }
-        auto record = decode_commit_record(commits->value().ToStringView());
+        // A copy: FlatBuffers reads need the alignment of an allocation, which a slice of a
+        // RocksDB block does not have.
+        const std::string value = commits->value().ToString();
+        auto record = decode_commit_record(value);
         if (!record) return damaged("commit record " + std::to_string(applied) + ": " +
                                     record.status().message());
         if (record->live_objects != m_status.live_objects) {

@@ -174,7 +174,11 @@ long long check_all_tools(const std::string& db, const std::string& label) {
         // `xs` already holds a snapshot of its commit: a second one is refused (exit 1).
         const bool exists = snapshot && run.exit_code == 1 &&
                             run.err.find("already exists") != std::string::npos;
-        CHECK((run.exit_code == 0 || run.exit_code == kDamaged || exists));
+        // A torn log can leave a store whose exact prefix is commit 0: nothing to replay.
+        const bool nothing_to_replay = tool.args[3] == "replay-verify" && first == 0 &&
+                                       run.exit_code == 1 &&
+                                       run.err.find("no commits to replay") != std::string::npos;
+        CHECK((run.exit_code == 0 || run.exit_code == kDamaged || exists || nothing_to_replay));
         if (run.exit_code == 0) {
             Json json = Json::parse(run.out);
             if (*tool.field != '\0') CHECK(json[tool.field] == true);
