@@ -30,8 +30,7 @@ int report_usage_error(bool json, const Status& status) {
     std::fprintf(stderr, "%s: usage error: %s\nRun '%s --help' for usage.\n", kToolName,
                  status.message().c_str(), kToolName);
     if (json) {
-        Json report = {{"error", status.message()}, {"code", kExitUsage}, {"status", "Usage"}};
-        print_stdout(dump_json(report) + "\n");
+        print_json(error_json(status.message(), kExitUsage, kUsageStatusName));
     }
     return kExitUsage;
 }
