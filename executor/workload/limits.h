@@ -1,5 +1,5 @@
 #pragma once
-// Bounds of genesis and the workload generators (TIGER_STYLE: a limit on everything). Knobs
+// Bounds of genesis and the workload generators (docs/style.md: a limit on everything). Knobs
 // outside them are rejected with kInvalidArgument; docs/workloads.md lists them.
 
 #include <cstddef>
@@ -19,7 +19,9 @@ inline constexpr std::uint64_t kPoolReserveMax = std::uint64_t{1} << 32;
 
 // --- trace:<file> ----------------------------------------------------------------------------
 inline constexpr std::uint64_t kTraceFileBytesMax = 256ull << 20;
-inline constexpr std::size_t kTraceLineBytesMax = 64 * 1024;
+// A row names at most executor::limits::kInputsMax (2,048) objects; an extra object of two
+// 64-digit ids takes 130 bytes, so a full row fits well within 1 MiB.
+inline constexpr std::size_t kTraceLineBytesMax = 1024 * 1024;
 inline constexpr std::size_t kTraceColumnsMax = 256;
 inline constexpr std::size_t kTraceIdHexDigitsMax = 64;
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "common/hash.h"
 #include "executor/tx/authenticators.h"
@@ -42,16 +43,29 @@ Sender trace_sender(std::uint64_t seed, std::string_view id) {
     return sender;
 }
 
-// The declared inputs of a row, in order (sender, receiver, extras), each object once.
+// The declared inputs of a row, in order (sender, receiver, extras), each object once. A set
+// of the ids seen keeps this O(n log n): a real transaction names hundreds of objects.
 std::vector<ObjectId> row_objects(const TraceRow& row) {
-    std::vector<ObjectId> ids = {trace_account_id(row.sender)};
-    if (row.receiver) ids.push_back(trace_account_id(*row.receiver));
-    for (const auto& extra : row.extra_objects) ids.push_back(trace_extra_object_id(extra));
     std::vector<ObjectId> unique;
-    for (const auto& id : ids) {
-        if (std::find(unique.begin(), unique.end(), id) == unique.end()) unique.push_back(id);
-    }
+    std::set<ObjectId> seen;
+    auto add = [&](const ObjectId& id) {
+        if (seen.insert(id).second) unique.push_back(id);
+    };
+    add(trace_account_id(row.sender));
+    if (row.receiver) add(trace_account_id(*row.receiver));
+    for (const auto& extra : row.extra_objects) add(trace_extra_object_id(extra));
     return unique;
+}
+
+// touch.rasm costs about 600 gas per object in the VM (input_id, input_read, object_write and
+// a dozen instructions) plus the intrinsic gas::kPerInput (300). Rows of up to ~990 objects
+// keep the default budget, so the transactions (and digests) of every trace that replayed
+// before the input limit was raised stay the same; larger rows get enough for every object.
+constexpr std::uint64_t kTraceGasPerObject = 1000;
+constexpr std::uint64_t kTraceGasBase = 10'000;
+
+std::uint64_t trace_gas_budget(std::size_t objects) {
+    return std::max(kGasBudgetDefault, kTraceGasBase + kTraceGasPerObject * objects);
 }
 
 class TraceWorkload : public Workload {
@@ -96,8 +110,10 @@ public:
         WorkloadTx out;
         out.tx.sender = sender.address;
         out.tx.nonce = m_next;  // the row index: distinct, so digests never repeat
-        for (const auto& id : row_objects(row)) out.tx.inputs.push_back(InputObject::shared(id));
-        out.tx.gas_budget = kGasBudgetDefault;
+        std::vector<ObjectId> objects = row_objects(row);
+        out.tx.inputs.reserve(objects.size());
+        for (const auto& id : objects) out.tx.inputs.push_back(InputObject::shared(id));
+        out.tx.gas_budget = trace_gas_budget(objects.size());
         out.tx.program = PackageCall{package_object_id(programs::ProgramId::kTouch), "touch"};
         out.tx.arguments = {std::uint64_t{out.tx.inputs.size()},
                             std::uint64_t{row.receiver ? 0u : 1u}};
@@ -123,9 +139,7 @@ private:
 
 }  // namespace
 
-ObjectId trace_account_id(std::string_view account) {
-    return trace_object_id("account", account);
-}
+ObjectId trace_account_id(std::string_view account) { return trace_object_id("account", account); }
 
 ObjectId trace_extra_object_id(std::string_view extra_object) {
     return trace_object_id("extra", extra_object);

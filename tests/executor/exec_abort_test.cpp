@@ -6,6 +6,7 @@
 #include "executor/exec/rules.h"
 #include "executor/tx/limits.h"
 #include "executor/vm/host.h"
+#include "executor/vm/limits.h"
 #include "tests/executor/exec_support.h"
 
 namespace remora::executor::testing {
@@ -152,7 +153,8 @@ std::vector<Scenario> vm_scenarios() {
          .inputs = {InputObject::shared(counter_id())},
          .expect = {.code = AbortCode::kHostArgumentInvalid}},
         {.name = "host call limit",
-         .source = repeat_program(4097, "    host tx_sender\n    pop"),
+         .source = repeat_program(remora::executor::vm::limits::kHostCallsMax + 1,
+                                  "    host tx_sender\n    pop"),
          .expect = {.code = AbortCode::kHostCallLimit}},
         {.name = "writes and events are discarded on a later abort",
          .source = ".func main\n    pushc \"e\"\n    pushc \"d\"\n    host emit_event\n"

@@ -59,14 +59,29 @@ TEST_CASE("simulation equals the reference: many seeds", "[.][slow]") {
     for (const char* workload : {"transfer", "counter", "nft", "amm", "compute", "mixed"}) {
         run_seeds(workload, 100000, 400, 150, "simulation equals the reference: many seeds");
     }
-    if (std::filesystem::exists(kTracePath)) {
-        auto input = make_input(std::string("trace:") + kTracePath, 1, 400);
-        std::uint64_t begin = 200000, end = 200070;
-        if (auto only = seed_override()) begin = *only, end = *only + 1;
-        for (std::uint64_t seed = begin; seed < end; ++seed) {
-            check_against_reference(config_for_seed(seed), input,
-                                    "simulation equals the reference: many seeds");
-        }
+    INFO("shared trace " << kSharedTracePath
+                         << " is absent: the shared folder must sit beside the source tree");
+    REQUIRE(std::filesystem::exists(kSharedTracePath));
+    auto input = make_input("trace:" + kSharedTracePath, 1, 400);
+    std::uint64_t begin = 200000, end = 200070;
+    if (auto only = seed_override()) begin = *only, end = *only + 1;
+    for (std::uint64_t seed = begin; seed < end; ++seed) {
+        check_against_reference(config_for_seed(seed), input,
+                                "simulation equals the reference: many seeds");
+    }
+}
+
+// Transactions of several hundred objects (tests/data/traces/large_rows.csv): the cluster adopts
+// or re-executes them to the same bytes as the reference.
+TEST_CASE("simulation equals the reference: large transactions", "[simulation]") {
+    REQUIRE(std::filesystem::exists(kLargeRowsTracePath));
+    auto input = make_input("trace:" + kLargeRowsTracePath, 1, 100);
+    REQUIRE(input.txs.size() == 7);
+    std::vector<std::uint64_t> seeds = {8000, 8001, 8004, 8006};
+    if (auto only = seed_override()) seeds = {*only};
+    for (std::uint64_t seed : seeds) {
+        check_against_reference(config_for_seed(seed), input,
+                                "simulation equals the reference: large transactions");
     }
 }
 

@@ -73,7 +73,8 @@ TEST_CASE("effects decoding rejects out-of-bound values", "[tx][reject]") {
              }
              normalize_effects(e);
          },
-         "effects.written/created/deleted: 257 changed objects exceed the limit of 256"},
+         "effects.written/created/deleted: " + std::to_string(limits::kEffectsObjectsMax + 1) +
+             " changed objects exceed the limit of " + std::to_string(limits::kEffectsObjectsMax)},
     };
     for (const auto& c : cases) {
         Effects effects = sample_effects();
