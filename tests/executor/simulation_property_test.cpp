@@ -36,11 +36,8 @@ TEST_CASE("simulation equals the reference: mixed", "[simulation]") {
 }
 
 TEST_CASE("simulation equals the reference: trace prefix", "[simulation]") {
-    if (!std::filesystem::exists(kTracePath)) {
-        WARN("no trace at " << kTracePath << ": trace prefix skipped");
-        return;
-    }
-    const std::string name = std::string("trace:") + kTracePath;
+    REQUIRE(std::filesystem::exists(kTracePath));
+    const std::string name = "trace:" + kTracePath;
     auto input = make_input(name, 1, 120);
     // The trace's genesis is large (every account it names), so a few seeds here: 7000 + 7k
     // gives 0..4 pre-executors under five different fault schedules, with peer forwarding on

@@ -241,11 +241,8 @@ TEST_CASE("execute: trace rows touch their objects", "[workload][execute]") {
 }
 
 TEST_CASE("execute: the real trace's first blocks run", "[workload][execute]") {
-    std::string path = remora::testing::shared_trace_path();
-    if (!std::filesystem::exists(path)) {
-        WARN("skipped: " << path << " is absent");
-        return;
-    }
+    std::string path = remora::testing::first_blocks_trace_path();
+    REQUIRE(std::filesystem::exists(path));
     WorkloadConfig c;
     c.name = "trace:" + path;
     c.invalid_signature_rate = 0.02;
