@@ -9,7 +9,7 @@ function(remora_target_defaults target)
         # overlapping memcpy (GCC bug 105651); the warning is wrong, not our code.
         target_compile_options(${target} PRIVATE -Wno-restrict)
     endif()
-    # Assertions on invariants stay on in release builds (STYLE.md §3).
+    # Assertions on invariants stay on in release builds (docs/style.md §3).
     target_compile_options(${target} PRIVATE -UNDEBUG)
     target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR} ${REMORA_GENERATED_DIR})
     if(REMORA_FUZZ)

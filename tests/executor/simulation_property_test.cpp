@@ -1,4 +1,4 @@
-// The central property (DESIGN.md §3): for many seeds, every workload, 0..4 pre-executors and
+// The central property (docs/design.md §3): for many seeds, every workload, 0..4 pre-executors and
 // every fault schedule, the primary's effects (canonical bytes) and state digests equal the
 // sequential reference run over the same ordered commits. Each seed is printed on failure with
 // the command that reruns it (REMORA_SIM_SEED).
@@ -17,7 +17,8 @@ constexpr std::uint64_t kSeedsPerWorkload = 35;
 constexpr std::size_t kTxs = 80;
 
 TEST_CASE("simulation equals the reference: transfer", "[simulation]") {
-    run_seeds("transfer", 1000, kSeedsPerWorkload, kTxs, "simulation equals the reference: transfer");
+    run_seeds("transfer", 1000, kSeedsPerWorkload, kTxs,
+              "simulation equals the reference: transfer");
 }
 TEST_CASE("simulation equals the reference: counter", "[simulation]") {
     run_seeds("counter", 2000, kSeedsPerWorkload, kTxs, "simulation equals the reference: counter");

@@ -1,5 +1,5 @@
 #pragma once
-// Exit codes shared by every Remora tool (DESIGN.md §6):
+// Exit codes shared by every Remora tool (docs/design.md §6):
 //   0 ok, 1 failure, 2 usage, 65 verification failed (bad data), 75 database locked.
 
 #include <string>
