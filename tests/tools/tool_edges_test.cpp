@@ -127,6 +127,7 @@ TEST_CASE("every tool reports arguments that are not valid UTF-8 without abortin
             CHECK(result.exit_code != 0);
             CHECK(result.exit_code < 128);  // no abort (134), no other signal
             CHECK_FALSE(result.err.empty());
+            CHECK(terminal_safe(result.err));  // the bytes are escaped, not echoed
             error_document(result);
         }
     }
@@ -366,4 +367,29 @@ TEST_CASE("remora-asm -o leaves nothing behind when it cannot write", "[edges]")
         std::sort(names.begin(), names.end());
         CHECK(names == std::vector<std::string>{"f.pkg", "f.pkg.tmp"});
     }
+}
+
+// --- Large transactions through the real tools ------------------------------------------------
+
+TEST_CASE("remora-bench replays every row of a trace of several hundred objects per row",
+          "[edges]") {
+    const std::string trace =
+        "trace:" REMORA_SOURCE_DIR "/tests/data/traces/large_rows.csv";  // 1..402 objects a row
+    ChildResult sequential = run(REMORA_BENCH_BIN, {"sequential", "--workload", trace, "--txs",
+                                                    "100", "--seed", "1", "--json"});
+    INFO("stderr: " << sequential.err);
+    REQUIRE(sequential.exit_code == 0);
+    auto seq = nlohmann::json::parse(sequential.out);
+    CHECK(seq.at("txs") == 7);
+    CHECK(seq.at("status_counts") == nlohmann::json{{"None", 7}});
+    CHECK(seq.at("digest_verified") == true);
+
+    ChildResult cluster =
+        run(REMORA_BENCH_BIN, {"remora", "--workload", trace, "--txs", "100", "--seed", "1",
+                               "--pre-executors", "2", "--json"});
+    INFO("stderr: " << cluster.err);
+    REQUIRE(cluster.exit_code == 0);
+    auto remora = nlohmann::json::parse(cluster.out);
+    CHECK(remora.at("digest_match") == true);
+    CHECK(remora.at("digest") == seq.at("digest"));
 }

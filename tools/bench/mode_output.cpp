@@ -16,8 +16,8 @@ int fail(const common::Status& status, bool json) {
 }
 
 int usage_error(const std::string& message, const std::string& help_hint, bool json) {
-    std::fprintf(stderr, "%s: usage error: %s\nRun '%s' for usage.\n", kBenchTool, message.c_str(),
-                 help_hint.c_str());
+    std::fprintf(stderr, "%s: usage error: %s\nRun '%s' for usage.\n", kBenchTool,
+                 printable(message, true).c_str(), help_hint.c_str());
     if (json) print_json(error_json(message, kExitUsage, kUsageStatusName));
     return kExitUsage;
 }

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "tools/cli/json_output.h"
+
 namespace remora::tools {
 
 int exit_code_for(const common::Status& status) {
@@ -21,7 +23,8 @@ int exit_code_for(const common::Status& status) {
 }
 
 void print_error(const std::string& tool, const common::Status& status) {
-    std::fprintf(stderr, "%s: error: %s\n", tool.c_str(), status.message().c_str());
+    std::fprintf(stderr, "%s: error: %s\n", tool.c_str(),
+                 printable(status.message(), true).c_str());
     if (status.code() == common::Code::kLocked) {
         std::fprintf(stderr,
                      "%s: the database is held by another process (a running node or another "

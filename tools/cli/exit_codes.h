@@ -17,7 +17,8 @@ inline constexpr int kExitLocked = 75;              // sysexits EX_TEMPFAIL
 // kVerificationFailed, kCorruption and kFormatVersion -> 65; kLocked -> 75; others -> 1.
 int exit_code_for(const common::Status& status);
 
-// Prints "<tool>: error: <message>" to stderr, plus what to do instead for a locked database.
+// Prints "<tool>: error: <message>" to stderr (control bytes and invalid UTF-8 escaped), plus what
+// to do instead for a locked database.
 void print_error(const std::string& tool, const common::Status& status);
 
 }  // namespace remora::tools

@@ -28,7 +28,7 @@ int report_failure(bool json, const Status& status, Json report = Json::object()
 
 int report_usage_error(bool json, const Status& status) {
     std::fprintf(stderr, "%s: usage error: %s\nRun '%s --help' for usage.\n", kToolName,
-                 status.message().c_str(), kToolName);
+                 printable(status.message(), true).c_str(), kToolName);
     if (json) {
         print_json(error_json(status.message(), kExitUsage, kUsageStatusName));
     }
