@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "common/limits.h"
+
 namespace remora::executor::workload::limits {
 
 inline constexpr std::uint32_t kAccountsMax = 1'000'000;
@@ -24,5 +26,13 @@ inline constexpr std::uint64_t kTraceFileBytesMax = 256ull << 20;
 inline constexpr std::size_t kTraceLineBytesMax = 1024 * 1024;
 inline constexpr std::size_t kTraceColumnsMax = 256;
 inline constexpr std::size_t kTraceIdHexDigitsMax = 64;
+// Objects declared by the transactions of one suggested commit: a trace block that would pass
+// this is split before the row that would cross it. A commit record carries every
+// transaction and its effects (common::limits::kCommitBodyBytesMax, 256 MiB; ~300 KB for a
+// transaction of 2,048 objects, so ~850 of them), and the commit's distinct writes are bounded
+// by common::limits::kCommitWritesMax (2^20): 2^19 declared objects stays under both with room.
+// Real blocks stay far below (an Ethereum block writes a few thousand slots); 1,000 rows of
+// 2,048 objects in one block failed before the split.
+inline constexpr std::size_t kTraceCommitObjectsMax = common::limits::kCommitWritesMax / 2;
 
 }  // namespace remora::executor::workload::limits

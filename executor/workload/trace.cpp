@@ -70,9 +70,11 @@ std::uint64_t trace_gas_budget(std::size_t objects) {
 
 class TraceWorkload : public Workload {
 public:
-    TraceWorkload(std::string name, std::vector<TraceRow> rows, const WorkloadConfig& config)
+    TraceWorkload(std::string name, std::vector<TraceRow> rows, const WorkloadConfig& config,
+                  std::size_t commit_objects_max)
         : m_name(std::move(name)),
           m_rows(std::move(rows)),
+          m_commit_objects_max(commit_objects_max),
           m_seed(config.seed),
           m_invalid_ppm(invalid_rate_ppm(config.invalid_signature_rate)) {
         std::map<ObjectId, Object> objects;
@@ -81,7 +83,9 @@ public:
             common::put_be64(zero, 0);
             objects.emplace(id, Object{id, 1, SharedOwner{}, TypeTag(type), zero});
         };
+        m_row_objects.reserve(m_rows.size());
         for (const auto& row : m_rows) {
+            m_row_objects.push_back(row_objects(row).size());
             add(trace_account_id(row.sender), kTraceAccountType);
             if (row.receiver) add(trace_account_id(*row.receiver), kTraceAccountType);
             for (const auto& extra : row.extra_objects) {
@@ -111,6 +115,7 @@ public:
         out.tx.sender = sender.address;
         out.tx.nonce = m_next;  // the row index: distinct, so digests never repeat
         std::vector<ObjectId> objects = row_objects(row);
+        m_commit_objects += objects.size();
         out.tx.inputs.reserve(objects.size());
         for (const auto& id : objects) out.tx.inputs.push_back(InputObject::shared(id));
         out.tx.gas_budget = trace_gas_budget(objects.size());
@@ -123,18 +128,23 @@ public:
             out.expected_status = AbortCode::kInvalidAuthenticator;
         }
         ++m_next;
-        out.ends_commit = m_next == m_rows.size() || m_rows[m_next].block != row.block;
+        out.ends_commit = m_next == m_rows.size() || m_rows[m_next].block != row.block ||
+                          m_commit_objects + m_row_objects[m_next] > m_commit_objects_max;
+        if (out.ends_commit) m_commit_objects = 0;
         return out;
     }
 
 private:
     std::string m_name;
     std::vector<TraceRow> m_rows;
+    std::size_t m_commit_objects_max;
     std::uint64_t m_seed;
     std::uint64_t m_invalid_ppm;
     std::map<std::string, Sender> m_senders;  // by sender id
     std::vector<Object> m_objects;            // sorted by id
+    std::vector<std::size_t> m_row_objects;   // distinct objects of each row
     std::size_t m_next = 0;
+    std::size_t m_commit_objects = 0;  // declared by the transactions of the open commit
 };
 
 }  // namespace
@@ -146,8 +156,10 @@ ObjectId trace_extra_object_id(std::string_view extra_object) {
 }
 
 common::Result<std::unique_ptr<Workload>> make_trace_workload_from_rows(
-    std::string name, std::vector<TraceRow> rows, const WorkloadConfig& config) {
+    std::string name, std::vector<TraceRow> rows, const WorkloadConfig& config,
+    std::size_t commit_objects_max) {
     REMORA_ASSERT(!rows.empty());
+    REMORA_ASSERT(commit_objects_max > 0);
     for (std::size_t i = 0; i < rows.size(); ++i) {
         std::size_t inputs = row_objects(rows[i]).size();
         if (inputs > executor::limits::kInputsMax) {
@@ -158,8 +170,8 @@ common::Result<std::unique_ptr<Workload>> make_trace_workload_from_rows(
                                       " inputs a transaction may declare");
         }
     }
-    return std::unique_ptr<Workload>(
-        std::make_unique<TraceWorkload>(std::move(name), std::move(rows), config));
+    return std::unique_ptr<Workload>(std::make_unique<TraceWorkload>(
+        std::move(name), std::move(rows), config, commit_objects_max));
 }
 
 common::Result<std::unique_ptr<Workload>> make_trace_workload(const std::string& path,

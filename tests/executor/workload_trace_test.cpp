@@ -150,6 +150,36 @@ TEST_CASE("trace workload: rows of several hundred objects", "[workload][trace]"
     CHECK(inputs == std::vector<std::size_t>{1, 400, 250, 300, 402, 2, 399});
 }
 
+TEST_CASE("trace workload: a block too large for one commit is split between rows",
+          "[workload][trace]") {
+    std::vector<TraceRow> rows;
+    for (std::uint32_t i = 0; i < 5; ++i) {  // one block, 3 objects a row
+        TraceRow row;
+        row.line = 2 + i;
+        row.block = 9;
+        row.tx_index = i;
+        row.sender = "a" + std::to_string(i);
+        row.receiver = "b" + std::to_string(i);
+        row.extra_objects = {"c" + std::to_string(i)};
+        rows.push_back(row);
+    }
+    auto ends = [&](std::size_t commit_objects_max) {
+        auto workload =
+            make_trace_workload_from_rows("rows", rows, WorkloadConfig{}, commit_objects_max);
+        REQUIRE(workload.is_ok());
+        std::vector<bool> out;
+        while (auto tx = (*workload)->next()) out.push_back(tx->ends_commit);
+        return out;
+    };
+    // The default bound keeps the block whole; 7 objects fit two rows per commit.
+    CHECK(ends(remora::executor::workload::limits::kTraceCommitObjectsMax) ==
+          std::vector<bool>{false, false, false, false, true});
+    CHECK(ends(7) == std::vector<bool>{false, true, false, true, true});
+    CHECK(ends(1) == std::vector<bool>{true, true, true, true, true});  // a row alone may pass it
+    CHECK(remora::executor::workload::limits::kTraceCommitObjectsMax >=
+          256 * remora::executor::limits::kInputsMax);
+}
+
 TEST_CASE("trace workload: a row of 2,048 objects is one transaction", "[workload][trace]") {
     TraceRow row;
     row.line = 2;
