@@ -335,9 +335,6 @@ Status Store::Impl::commit(const CommitInput& input) {
             return {Code::kInvalidArgument, describe(w) + " is not above the newest version " +
                                                 std::to_string(prev->version)};
         }
-        if (!w.payload && !(prev && !prev->tombstone)) {
-            return {Code::kInvalidArgument, describe(w) + ": deletes an object that is not live"};
-        }
         if (prev && !prev->tombstone) {
             digest.remove(prev->entry_hash);
             --live;
@@ -514,6 +511,18 @@ Result<std::pair<CommitIndex, std::uint32_t>> Store::find_transaction(const comm
     }
     return std::pair<CommitIndex, std::uint32_t>{common::get_be64(value),
                                                  common::get_be32(value, 8)};
+}
+
+Result<std::optional<CommitIndex>> Store::transaction_commit(const common::Hash256& tx) {
+    rocksdb::PinnableSlice value;
+    rocksdb::Status s =
+        m_impl->m_db->Get(rocksdb::ReadOptions(), m_impl->m_transactions, tx.view(), &value);
+    if (s.IsNotFound()) return std::optional<CommitIndex>();
+    if (!s.ok()) return to_status(s, "reading transaction index");
+    if (value.size() != 12) {
+        return Status{Code::kCorruption, "transaction index entry of " + tx.hex() + " malformed"};
+    }
+    return std::optional<CommitIndex>(common::get_be64(common::ByteView(value.data(), 8)));
 }
 
 Status Store::commit(const CommitInput& input) { return m_impl->commit(input); }

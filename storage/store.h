@@ -82,6 +82,9 @@ public:
     Result<CommitRecord> read_commit(CommitIndex index);
     // Commit and position of a transaction by digest; kNotFound when absent.
     Result<std::pair<CommitIndex, std::uint32_t>> find_transaction(const common::Hash256& tx);
+    // The commit that indexed `tx`, or nullopt: find_transaction's cheap form for the executor's
+    // replay rule, asked once per ordered transaction (no message is built for "absent").
+    Result<std::optional<CommitIndex>> transaction_commit(const common::Hash256& tx);
 
     // --- Writes (kInvalidArgument in read-only mode).
 

@@ -27,6 +27,12 @@ inline constexpr std::uint64_t kPerInput = 300;
 // what is left of the budget after this charge.
 std::uint64_t intrinsic_gas(const Transaction& tx);
 
+// --- Expiry -------------------------------------------------------------------------------------
+// A transaction's expiry may lie at most this many commits past the commit it is ordered in;
+// further is rejected as kExpired. It bounds how long the executed-digest index must remember
+// a transaction (docs/execution.md, "Replays and expiry").
+inline constexpr std::uint64_t kExpiryHorizonCommits = 1'000'000;
+
 // --- Host error codes of the transaction host ---------------------------------------------------
 // A failed host call aborts the transaction with AbortCode::kHostError and this code as its
 // abort value. Codes 1..6 are the VM's generic ones (vm::host_error); these are the executor's

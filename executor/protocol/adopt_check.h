@@ -20,14 +20,25 @@
 namespace remora::executor::protocol {
 
 // nullopt: adopt `result` for `tx`. Otherwise the cause of the miss, checked in this order:
-// kInvalidResult (the table's authenticators are not the transaction's, or the gas used exceeds
-// the budget), kAuthenticatorFailed, kStaleVersion / kDynamicMismatch (the first read that
-// differs), kUnconfirmedRead. Errors are the view's read errors only.
+// kForeignExecutor (the result names another executor identity than this build's current one),
+// kInvalidResult (the table's authenticators are not the transaction's, the gas used exceeds
+// the budget, or, with `structural`, the result contradicts itself: see consistent_result),
+// kAuthenticatorFailed, kStaleVersion / kDynamicMismatch (the first read that differs),
+// kUnconfirmedRead. Errors are the view's read errors only.
 // REQUIRES: validate_pre_exec_result(result) is ok and result.tx_digest is tx's digest.
 // `committed` holds the transactions committed so far, this commit's earlier ones included.
 common::Result<std::optional<MissCause>> check_result(const Transaction& tx,
                                                       const PreExecResult& result,
                                                       StateReader& view,
-                                                      const RecentTxs& committed);
+                                                      const RecentTxs& committed,
+                                                      bool structural = true);
+
+// Defence in depth (docs/remora_protocol.md, "Checks before adopting"): what an honest executor
+// always produces, checked without reading state. Every written or deleted object was read
+// present in the table, every created one was read absent; an aborted result changes nothing;
+// a result whose authenticators all verified does not abort with kInvalidAuthenticator. (The
+// version rule and the table's own shape are checked when the result arrives,
+// validate_pre_exec_result.)
+bool consistent_result(const PreExecResult& result);
 
 }  // namespace remora::executor::protocol

@@ -17,6 +17,7 @@
 
 #include "common/bytes.h"
 #include "common/status.h"
+#include "executor/sequential/identity.h"
 #include "executor/tx/effects.h"
 #include "executor/tx/lookup_table.h"
 
@@ -53,6 +54,9 @@ struct PreExecResult {
     CommitIndex caught_up_commit = 0;
     // The reads of `table` that were served from speculative writes, ascending ids.
     std::vector<SpeculativeRead> speculative_reads;
+    // The identity of the executor that produced it (identity.h). The primary adopts a result,
+    // or takes its table as hints, only under its own identity.
+    ExecutorIdentity executor = executor_identity();
 
     bool operator==(const PreExecResult&) const = default;
 };

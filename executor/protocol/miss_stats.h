@@ -18,12 +18,13 @@ enum class MissCause : std::uint8_t {
     kDynamicMismatch = 2,      // a dynamic read (package, child, created id) differs
     kAuthenticatorFailed = 3,  // the table marks an authenticator Failed (never trusted)
     kUnconfirmedRead = 4,      // a speculative read whose writer is not committed as assumed
-    kInvalidResult = 5,        // the result does not fit the transaction (authenticators, gas)
+    kInvalidResult = 5,        // the result contradicts the transaction or itself
+    kForeignExecutor = 6,      // produced under another executor identity (rules, gas, packages)
 };
-inline constexpr std::size_t kMissCauseCount = 6;
+inline constexpr std::size_t kMissCauseCount = 7;
 
 // "missing_result", "stale_version", "dynamic_mismatch", "authenticator_failed",
-// "unconfirmed_read", "invalid_result" (metric label values).
+// "unconfirmed_read", "invalid_result", "foreign_executor" (metric label values).
 const char* miss_cause_name(MissCause cause);
 
 // Misses a state update can repair: the pre-executor's state was behind the primary's.

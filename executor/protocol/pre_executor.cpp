@@ -115,6 +115,7 @@ common::Result<PreExecResult> PreExecutor::execute(const Transaction& tx) {
     result.pre_executor = m_id;
     result.tx_digest = executed->effects.tx_digest;
     result.caught_up_commit = m_caught_up_commit;
+    result.executor = executor_identity();
     // Only reads the table records can be named (the executor reads nothing else, but the
     // result must stay self-consistent whatever the view saw).
     std::set<ObjectId> recorded;
@@ -211,9 +212,19 @@ common::Status PreExecutor::release_ready() {
 }
 
 common::Result<std::size_t> PreExecutor::apply_peer_effects(const Effects& effects,
-                                                             const common::Digest& effects_digest) {
+                                                             const common::Digest& claimed_digest) {
     // A peer's message: malformed effects are refused whole, before anything is taken.
     REMORA_RETURN_IF_ERROR(validate_effects(effects).with_context("forwarded effects"));
+    // Nothing that crossed a process boundary is trusted for a digest: the overlay's writer
+    // digest is computed here, from the contents taken. A forward whose contents do not match
+    // what its sender claimed is damaged or forged; it is refused whole.
+    const common::Digest effects_digest = executor::effects_digest(effects);
+    if (effects_digest != claimed_digest) {
+        ++m_counters.peer_forwards_refused;
+        return common::Status{common::Code::kCorruption,
+                              "forwarded effects of " + effects.tx_digest.hex() +
+                                  " do not match their digest"};
+    }
     if (!effects.status.is_success()) return std::size_t{0};
     SpeculativeView view(m_overlay, m_confirmed);
     std::size_t applied = 0;
@@ -256,10 +267,9 @@ common::Result<StateUpdateAck> PreExecutor::apply_state_update(const StateUpdate
     for (const DeletedObject& deleted : update.tombstones) {
         auto info = m_store->latest_info(deleted.id);
         if (!info) return info.status();
-        // The store records deletions of live objects only; an id it never held stays absent.
-        if (!info.value() || info.value()->tombstone || info.value()->version >= deleted.version) {
-            continue;
-        }
+        // A tombstone is taken whatever the store holds below it: it may stand for an object
+        // created and deleted inside one primary commit, whose versions are used up.
+        if (info.value() && info.value()->version >= deleted.version) continue;
         input.writes.push_back({deleted.id, deleted.version, std::nullopt});
     }
     const bool advances = update.kind == StateUpdateKind::kCatchUp && update.complete;

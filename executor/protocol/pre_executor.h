@@ -58,6 +58,7 @@ struct PreExecutorCounters {
     std::uint64_t released_unready = 0;  // held ones that ran anyway (a bound)
     std::uint64_t held_now = 0;
     std::uint64_t peer_objects = 0;  // objects apply_peer_effects() put in the overlay
+    std::uint64_t peer_forwards_refused = 0;  // forwards whose contents missed their digest
 };
 
 class PreExecutor {
@@ -94,17 +95,18 @@ public:
     // hold_updates_max updates or when held_txs_max newer ones push it out. take_released()
     // returns the results of those that ran.
     common::Result<std::optional<PreExecResult>> execute_or_hold(const Transaction& tx);
-    // Peer forwarding: another pre-executor's speculative effects (`effects_digest` as that
-    // pre-executor computed it). Their written and created objects enter the overlay where
+    // Peer forwarding: another pre-executor's speculative effects (`claimed_digest` as that
+    // pre-executor says it computed it). Their written and created objects enter the overlay where
     // their version is higher than what this pre-executor has (an aborted transaction changes
     // nothing; deletions are not taken: a missing object only costs a miss); then held
     // transactions they make ready run (take_released()). Like its own speculative writes,
     // what it reads from them is adopted only if their writer commits with exactly these
     // effects, so a wrong or forged forward costs misses, never a wrong adoption. Returns how
     // many objects entered the overlay; kInvalidArgument (nothing taken) for effects that
-    // break validate_effects.
+    // break validate_effects, kCorruption (nothing taken) when the effects' digest, computed
+    // here, is not `claimed_digest`: the overlay never holds a digest it did not compute.
     common::Result<std::size_t> apply_peer_effects(const Effects& effects,
-                                                   const common::Digest& effects_digest);
+                                                   const common::Digest& claimed_digest);
 
     // The results of held transactions that ran since the last call, in the order they ran.
     std::vector<PreExecResult> take_released();

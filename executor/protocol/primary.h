@@ -70,6 +70,9 @@ struct PrimaryOptions {
     // expected to read next and did not produce themselves (routed updates). Needs
     // set_update_router(); without a router only kBroadcast's non-shared objects are routed.
     RoutedUpdates routed_updates = RoutedUpdates::kAffinity;
+    // The structural checks before adopting (adopt_check.h, consistent_result). Off only to
+    // measure what they cost (remora-bench remora --adopt-checks ab).
+    bool adopt_checks = true;
 };
 
 // Where the next transaction reading `object` is expected to go (LoadBalancer::expected_reader),
@@ -84,7 +87,10 @@ struct TxDecision {
     std::uint32_t index = 0;  // in the commit
     common::Digest tx_digest;
     bool adopted = false;
-    std::optional<MissCause> miss;  // set exactly when not adopted
+    std::optional<MissCause> miss;  // set exactly when not adopted and not ruled out
+    // Decided by the commit-level rules without executing: a duplicate or an expired
+    // transaction (CommitBuilder::ruled_outcome). Neither adopted nor a miss.
+    bool ruled_out = false;
     // Adopted: whose result. Missed: the pre-executor charged (the first result's, or where the
     // driver routed the transaction); nullopt when none is known.
     std::optional<PreExecutorId> pre_executor;
@@ -128,6 +134,7 @@ struct PrimaryCounters {
     std::uint64_t transactions = 0;
     std::uint64_t adopted = 0;
     std::uint64_t reexecuted = 0;
+    std::uint64_t ruled_out = 0;  // duplicates and expired ones (TxDecision::ruled_out)
     MissCounts misses;  // per transaction: the cause that made it re-executed
     std::uint64_t results_submitted = 0;
     std::uint64_t results_rejected = 0;  // malformed or from an unknown pre-executor
@@ -201,6 +208,10 @@ public:
 
     PrimaryCounters counters() const;
     storage::Store& store() { return m_store; }
+
+    // Turns the structural adopt checks on or off from the next decision on (an A/B
+    // measurement of their cost alternates them per commit; PrimaryOptions::adopt_checks).
+    void set_adopt_checks(bool on) { m_options.adopt_checks = on; }
 
 private:
     struct Peer {

@@ -11,12 +11,15 @@
 namespace remora::executor::protocol {
 namespace {
 
-// The result whose table guides a re-execution: the first that is not invalid (an invalid
-// result says nothing trustworthy about this transaction).
+// The result whose table guides a re-execution: the first that is neither invalid nor of
+// another executor identity (such a result says nothing trustworthy about this transaction).
 const LookupTable* hints_from(const std::vector<PreExecResult>& results,
                               const std::vector<std::optional<MissCause>>& verdicts) {
     for (std::size_t i = 0; i < verdicts.size(); ++i) {
-        if (verdicts[i] != MissCause::kInvalidResult) return &results[i].table;
+        if (verdicts[i] != MissCause::kInvalidResult &&
+            verdicts[i] != MissCause::kForeignExecutor) {
+            return &results[i].table;
+        }
     }
     return nullptr;
 }
@@ -32,6 +35,20 @@ common::Result<TxDecision> Primary::decide(const Transaction& tx, std::uint32_t 
     decision.index = index;
     decision.tx_digest = transaction_digest(tx);
     std::optional<BufferedTx> buffered = m_results.take(decision.tx_digest);
+    // A duplicate or expired transaction is decided by the commit-level rules, as the
+    // reference decides it; its results are not used.
+    auto ruled = builder.ruled_outcome(tx, decision.tx_digest);
+    if (!ruled) return ruled.status();
+    if (ruled.value()) {
+        decision.ruled_out = true;
+        ++m_counters.transactions;
+        ++m_counters.ruled_out;
+        if (buffered) m_counters.results_unused += buffered->results.size();
+        Effects effects = std::move(*ruled.value());
+        effects_digest_out = effects_digest(effects);
+        builder.add(tx, std::move(effects));
+        return decision;
+    }
     std::vector<PreExecResult> results;
     std::optional<PreExecutorId> routed_to;
     if (buffered) {
@@ -43,7 +60,7 @@ common::Result<TxDecision> Primary::decide(const Transaction& tx, std::uint32_t 
     std::vector<std::optional<MissCause>> verdicts;
     std::optional<std::size_t> adopted;
     for (std::size_t i = 0; i < results.size() && !adopted; ++i) {
-        auto verdict = check_result(tx, results[i], builder.view(), m_recent);
+        auto verdict = check_result(tx, results[i], builder.view(), m_recent, m_options.adopt_checks);
         if (!verdict) return verdict.status();
         verdicts.push_back(verdict.value());
         if (!verdict.value()) adopted = i;

@@ -1,5 +1,7 @@
 #include "executor/sequential/commit_body.h"
 
+#include <algorithm>
+
 #include "common/limits.h"
 #include "executor/commit_body_generated.h"
 #include "executor/tx/effects_codec.h"
@@ -15,6 +17,12 @@ using common::Status;
 flatbuffers::Offset<flatbuffers::Vector<std::uint8_t>> bytes_vector(
     flatbuffers::FlatBufferBuilder& builder, const common::Bytes& bytes) {
     return builder.CreateVector(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+}
+
+flatbuffers::Offset<flatbuffers::Vector<std::uint8_t>> identity_vector(
+    flatbuffers::FlatBufferBuilder& builder, const ExecutorIdentity& identity) {
+    return builder.CreateVector(identity.digest.bytes.data(),
+                                identity.digest.bytes.size());
 }
 
 common::ByteView view(const flatbuffers::Vector<std::uint8_t>* v) {
@@ -44,15 +52,19 @@ flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::CommittedTx>>> c
 }  // namespace
 
 common::Bytes encode_commit_body(std::span<const Transaction* const> transactions,
-                                 std::span<const Effects> effects) {
+                                 std::span<const Effects> effects,
+                                 const ExecutorIdentity& identity) {
     REMORA_ASSERT(transactions.size() == effects.size());
     flatbuffers::FlatBufferBuilder builder(1024);
     auto entries = committed_txs(builder, transactions.size(), [&](std::size_t i) {
         return std::pair{transactions[i], &effects[i]};
     });
+    auto identity_bytes = identity_vector(builder, identity);
     fb::CommitBodyBuilder root(builder);
     root.add_format_version(kCommitBodyFormatVersion);
     root.add_transactions(entries);
+    root.add_rules_version(identity.rules_version);
+    root.add_executor_identity(identity_bytes);
     fb::FinishCommitBodyBuffer(builder, root.Finish());
     return {reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize()};
 }
@@ -73,10 +85,13 @@ common::Bytes encode_commit_body(const CommitBody& body) {
         auto workload = builder.CreateString(body.genesis_workload);
         genesis = fb::CreateGenesisRecord(builder, workload, builder.CreateVector(objects));
     }
+    auto identity_bytes = identity_vector(builder, body.identity);
     fb::CommitBodyBuilder root(builder);
     root.add_format_version(kCommitBodyFormatVersion);
     if (body.genesis) root.add_genesis(genesis);
     root.add_transactions(transactions);
+    root.add_rules_version(body.identity.rules_version);
+    root.add_executor_identity(identity_bytes);
     fb::FinishCommitBodyBuffer(builder, root.Finish());
     return {reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize()};
 }
@@ -93,11 +108,23 @@ common::Result<CommitBody> decode_commit_body(common::ByteView bytes) {
         return Status{Code::kCorruption, "commit body fails FlatBuffers verification"};
     }
     const fb::CommitBody* root = fb::GetCommitBody(aligned.data());
-    if (root->format_version() != kCommitBodyFormatVersion) {
-        return Status{Code::kFormatVersion, "commit body format version " +
-                                                std::to_string(root->format_version())};
-    }
     CommitBody body;
+    if (root->format_version() == kCommitBodyFormatV1) {
+        body.identity = executor_identity(kRulesV1);
+    } else if (root->format_version() == kCommitBodyFormatVersion) {
+        const auto* digest = root->executor_identity();
+        if (root->rules_version() == 0 || digest == nullptr ||
+            digest->size() != body.identity.digest.bytes.size()) {
+            return Status{Code::kCorruption,
+                          "commit body lacks its rules version or 32-byte executor identity"};
+        }
+        body.identity.rules_version = root->rules_version();
+        std::copy(digest->begin(), digest->end(), body.identity.digest.bytes.begin());
+    } else {
+        return Status{Code::kFormatVersion, "commit body format version " +
+                                                std::to_string(root->format_version()) +
+                                                " (this build reads 1 and 2)"};
+    }
     if (root->genesis() != nullptr) {
         body.genesis = true;
         if (root->genesis()->workload() != nullptr) {

@@ -8,11 +8,14 @@
 // Invariant: view() is the store as of the last persisted commit with the effects added so far
 // layered over it, in order: what the next transaction of the commit must see.
 
+#include <optional>
+#include <set>
 #include <span>
 #include <vector>
 
 #include "executor/exec/state_overlay.h"
 #include "executor/sequential/commit_body.h"
+#include "executor/sequential/identity.h"
 #include "executor/sequential/store_state.h"
 #include "storage/store.h"
 
@@ -27,8 +30,10 @@ struct CommitOutcome {
 class CommitBuilder {
 public:
     // REQUIRES: `store` is open read-write, outlives this object, and nobody else writes it
-    // before finish().
-    explicit CommitBuilder(storage::Store& store);
+    // before finish(); rules_version_known(identity.rules_version). The commit is built under
+    // `identity`'s rules and records it in its body.
+    explicit CommitBuilder(storage::Store& store,
+                           const ExecutorIdentity& identity = executor_identity());
     CommitBuilder(const CommitBuilder&) = delete;
     CommitBuilder& operator=(const CommitBuilder&) = delete;
 
@@ -39,6 +44,15 @@ public:
     StateReader& view() { return m_overlay; }
     common::CommitIndex index() const { return m_outcome.index; }
     std::size_t size() const { return m_transactions.size(); }
+
+    // The commit-level rules (docs/execution.md, "Replays and expiry"; rules version 2 on):
+    // the effects `tx` (whose digest is `digest`) gets without executing, or nullopt when it
+    // must be executed. Expired: an expiry before this commit, or past kExpiryHorizonCommits
+    // after it. Duplicate: its digest was executed before, in an earlier commit (the store's
+    // transaction index) or earlier in this one. Both paths that build commits ask this first,
+    // so they decide alike. Errors: the store's read errors.
+    common::Result<std::optional<Effects>> ruled_outcome(const Transaction& tx,
+                                                         const common::Digest& digest);
 
     // Appends the next transaction with its effects (already normalized, as execute_transaction
     // returns them) and layers the effects over the view. REQUIRES: finish() not called yet;
@@ -56,16 +70,25 @@ private:
     storage::Store& m_store;
     StoreState m_base;
     StateOverlay m_overlay;
-    std::vector<const Transaction*> m_transactions;  // the callers', encoded by finish()
+    const ExecutorIdentity& m_identity;
+    std::vector<const Transaction*> m_transactions;
+    // Rules version 2 on: which transactions enter the transaction index (those executed; a
+    // rejected signature, a duplicate or an expired one is not), and their digests.
+    std::vector<bool> m_indexed;
+    std::set<common::Digest> m_executed_here;  // the callers', encoded by finish()
     CommitOutcome m_outcome;
     std::vector<storage::ObjectRef> m_written;
     bool m_finished = false;
 };
 
 // The store writes that turn `changes` (an overlay's changes, ordered by id) into stored state.
-// A tombstone for an id that is not live in `base` is dropped: the object was created and
-// deleted inside the commit, and the store records deletions of live objects only.
+// Every change is written, deletions as tombstones, so that the store's newest version of an id
+// is the highest version any commit gave it: the version rule then never issues a version twice,
+// and an (id, version) pair names one content forever (docs/storage_format.md, "Tombstones").
+// Under rules version 1 (kRulesV1, kept to replay old commits) a tombstone for an id that is not
+// live in `base` (created and deleted inside the commit) was dropped.
 common::Result<std::vector<storage::ObjectWrite>> writes_for_changes(
-    const std::map<ObjectId, ObjectLookup>& changes, StateReader& base);
+    const std::map<ObjectId, ObjectLookup>& changes, StateReader& base,
+    std::uint32_t rules_version = kRulesCurrent);
 
 }  // namespace remora::executor

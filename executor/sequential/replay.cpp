@@ -49,10 +49,22 @@ common::Result<ReplayReport> replay_verify(storage::Store& source, const std::st
                 executor.commit_genesis(body->genesis_objects, body->genesis_workload));
         } else {
             if (body->genesis) return Status{Code::kCorruption, "a second genesis commit"};
+            if (!rules_version_known(body->identity.rules_version) ||
+                executor_identity(body->identity.rules_version) != body->identity) {
+                const std::string mine =
+                    rules_version_known(body->identity.rules_version)
+                        ? describe_identity(executor_identity(body->identity.rules_version))
+                        : describe_identity(executor_identity());
+                return Status{Code::kFormatVersion,
+                              "commit " + std::to_string(index) + " was executed under " +
+                                  describe_identity(body->identity) +
+                                  ", which this build does not implement (this build: " + mine +
+                                  "); replay it with the build that wrote it"};
+            }
             std::vector<Transaction> txs;
             txs.reserve(body->transactions.size());
             for (const CommittedTx& entry : body->transactions) txs.push_back(entry.transaction);
-            auto outcome = executor.execute_commit(txs);
+            auto outcome = executor.execute_commit(txs, {}, body->identity);
             if (!outcome) return outcome.status().with_context("replaying commit " +
                                                                std::to_string(index));
             report.transactions += txs.size();

@@ -38,13 +38,22 @@ common::Status SequentialExecutor::commit_genesis(std::span<const Object> object
 }
 
 common::Result<CommitOutcome> SequentialExecutor::execute_commit(
-    std::span<const Transaction> transactions, const ExecutionOptions& options) {
+    std::span<const Transaction> transactions, const ExecutionOptions& options,
+    const ExecutorIdentity& identity) {
     REMORA_RETURN_IF_ERROR(CommitBuilder::require_genesis(m_store));
     // The commit is built by the path the Remora primary shares (commit_builder.h), so the two
     // persist byte-identical commits for equal effects.
-    CommitBuilder builder(m_store);
+    CommitBuilder builder(m_store, identity);
     auto start = Clock::now();
     for (const Transaction& tx : transactions) {
+        auto ruled = builder.ruled_outcome(tx, transaction_digest(tx));
+        if (!ruled) return ruled.status();
+        if (ruled.value()) {
+            // A malformed transaction is an error first, as execute_transaction makes it.
+            REMORA_RETURN_IF_ERROR(validate_transaction(tx));
+            builder.add(tx, std::move(*ruled.value()));
+            continue;
+        }
         auto result = execute_transaction(tx, builder.view(), options);
         if (!result) return result.status();
         builder.add(tx, std::move(result->effects));

@@ -32,9 +32,11 @@ public:
     // Persists genesis as commit 1. kInvalidArgument unless the store is empty.
     common::Status commit_genesis(std::span<const Object> objects, const std::string& workload);
 
-    // Executes and persists the next commit. REQUIRES: genesis was committed.
-    common::Result<CommitOutcome> execute_commit(std::span<const Transaction> transactions,
-                                                 const ExecutionOptions& options = {});
+    // Executes and persists the next commit under `identity`'s rules (replay passes the identity
+    // a commit recorded). REQUIRES: genesis was committed; rules_version_known(its version).
+    common::Result<CommitOutcome> execute_commit(
+        std::span<const Transaction> transactions, const ExecutionOptions& options = {},
+        const ExecutorIdentity& identity = executor_identity());
 
     const SequentialTimings& timings() const { return m_timings; }
 

@@ -41,6 +41,7 @@ struct CommitCpu {
     std::uint64_t adopt_wall_ns = 0;
     std::uint64_t reexec_wall_ns = 0;
     std::uint32_t last_index = 0;
+    bool adopt_checks = true;  // the primary's structural adopt checks, for this commit
 };
 
 struct Node {
@@ -201,7 +202,15 @@ void Simulation::forward_to_peers(PreExecutorId from, const Effects& effects) {
             Node& node = m_nodes.at(peer);
             if (node.incarnation != incarnation || !node.engine) return;
             auto applied = node.engine->apply_peer_effects(shared->first, shared->second);
-            if (!applied) return fail(applied.status());
+            if (!applied) {
+                // A damaged or malformed forward is refused whole: the peer keeps running.
+                if (applied.status().code() == common::Code::kCorruption ||
+                    applied.status().code() == common::Code::kInvalidArgument) {
+                    ++m_result.counters.peer_forwards_refused;
+                    return;
+                }
+                return fail(applied.status());
+            }
             m_result.counters.peer_objects += applied.value();
             for (auto& released : node.engine->take_released()) {
                 send_result(peer, std::move(released));
@@ -279,8 +288,12 @@ void Simulation::try_process() {
 }
 
 void Simulation::process(const std::vector<Transaction>& batch) {
+    // The A/B of the adopt checks' cost: on for even commits, off for odd ones.
+    const bool checks = !m_config.adopt_checks_ab || m_next_commit % 2 == 0;
+    if (m_config.adopt_checks_ab) m_primary->set_adopt_checks(checks);
     if (m_config.measure_cpu) {
         m_commit_cpu = CommitCpu{};
+        m_commit_cpu.adopt_checks = checks;
         m_commit_cpu.last_index = static_cast<std::uint32_t>(batch.size() - 1);
         m_commit_cpu.start_cpu_ns = thread_cpu_ns();
         m_commit_cpu.decided_cpu_ns = m_commit_cpu.start_cpu_ns;
@@ -298,7 +311,7 @@ void Simulation::process(const std::vector<Transaction>& batch) {
         if (wall_ns > 0) {
             const auto adopt_ns = static_cast<std::uint64_t>(
                 static_cast<long double>(decisions_ns) * c.adopt_wall_ns / wall_ns);
-            cpu.adopt_ns += adopt_ns;
+            (c.adopt_checks ? cpu.adopt_ns : cpu.adopt_unchecked_ns) += adopt_ns;
             cpu.reexec_ns += decisions_ns - adopt_ns;
         }
     }
@@ -402,7 +415,7 @@ Result<SimulationResult> Simulation::run() {
             c.mark_wall_ns = now;
             if (decision.adopted) {
                 c.adopt_wall_ns += spent;
-                ++m_result.cpu.adopt_txs;
+                ++(c.adopt_checks ? m_result.cpu.adopt_txs : m_result.cpu.adopt_unchecked_txs);
             } else {
                 c.reexec_wall_ns += spent;
                 ++m_result.cpu.reexec_txs;

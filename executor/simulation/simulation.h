@@ -68,6 +68,10 @@ struct SimulationConfig {
     bool peer_forwarding = true;
     // Measure the primary's thread CPU time per decision and per commit write.
     bool measure_cpu = false;
+    // Alternate the primary's structural adopt checks per commit (on for even commits, off for
+    // odd ones) and measure adoption in each half apart (PrimaryCpu::adopt_unchecked_*), so
+    // their cost is an A/B inside one run. The output stays the reference's either way.
+    bool adopt_checks_ab = false;
     protocol::PrimaryOptions primary;
     protocol::LoadBalancerOptions routing;
     FaultConfig faults;
@@ -93,6 +97,7 @@ struct SimulationCounters {
     std::uint64_t held = 0;             // transactions a pre-executor held (execute_or_hold)
     std::uint64_t peer_forwards = 0;    // effects forwarded to one other pre-executor
     std::uint64_t peer_objects = 0;     // objects those forwards put in overlays
+    std::uint64_t peer_forwards_refused = 0;  // forwards a peer refused (damaged, malformed)
     std::uint64_t crashes = 0;
     std::uint64_t restarts = 0;
     std::uint64_t joins = 0;
@@ -113,7 +118,11 @@ struct SimulationCounters {
 // CPU clock per decision cost 1.4 us on our VMs, a quarter of an adoption), and of the commit
 // write after the last decision (CommitBuilder::finish: persistence).
 struct PrimaryCpu {
+    // With adopt_checks_ab, adopt_* count the commits with the checks on and
+    // adopt_unchecked_* those with them off; otherwise adopt_unchecked_* stay 0.
     std::uint64_t adopt_ns = 0;
+    std::uint64_t adopt_unchecked_ns = 0;
+    std::uint64_t adopt_unchecked_txs = 0;
     std::uint64_t reexec_ns = 0;
     std::uint64_t persist_ns = 0;
     std::uint64_t adopt_txs = 0;

@@ -135,6 +135,10 @@ const char* abort_code_name(AbortCode code) {
             return "HostArgumentInvalid";
         case AbortCode::kHostCallLimit:
             return "HostCallLimit";
+        case AbortCode::kDuplicate:
+            return "Duplicate";
+        case AbortCode::kExpired:
+            return "Expired";
     }
     return "Unknown";
 }

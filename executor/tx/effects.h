@@ -44,8 +44,12 @@ enum class AbortCode : std::uint16_t {
     kHostError = 22,  // a host call failed; abort_value is the host's error code
     kHostArgumentInvalid = 23,
     kHostCallLimit = 24,
+    // Commit-level rules (rules version 2, docs/execution.md "Replays and expiry"): decided
+    // without executing, no state changes, no gas.
+    kDuplicate = 25,  // the digest was already executed in the chain's history
+    kExpired = 26,    // ordered after the transaction's expiry, or expiry past the horizon
 };
-inline constexpr std::uint16_t kAbortCodeMax = 24;
+inline constexpr std::uint16_t kAbortCodeMax = 26;
 
 // "None", "InvalidAuthenticator", ...; "Unknown" for a value outside the enum.
 const char* abort_code_name(AbortCode code);

@@ -9,6 +9,9 @@
 namespace remora::executor {
 namespace {
 
+// Precedes the expiry in the canonical bytes (docs/transactions.md).
+constexpr std::uint8_t kTransactionExpiryTag = 0x01;
+
 common::Status invalid(const std::string& message) {
     return {common::Code::kInvalidArgument, "transaction." + message};
 }
@@ -143,6 +146,12 @@ Bytes canonical_transaction_bytes(const Transaction& tx) {
         } else {
             w.bytes(std::get<Bytes>(value));
         }
+    }
+    // An extension: present only with an expiry, so a transaction without one keeps the bytes
+    // (and the digest) it had before expiries existed.
+    if (tx.expiry != 0) {
+        w.u8(kTransactionExpiryTag);
+        w.u64(tx.expiry);
     }
     return w.take();
 }

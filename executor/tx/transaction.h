@@ -65,6 +65,10 @@ struct Transaction {
     std::uint64_t gas_budget = 0;
     Program program = InlineBytecode{};
     std::vector<Value> arguments;  // 0..kArgumentsMax
+    // The last commit index the transaction may execute in; 0 = no expiry. Ordered later it is
+    // rejected (AbortCode::kExpired), and its digest may leave the executed-digest index once
+    // the chain is past it (docs/execution.md, "Replays and expiry").
+    std::uint64_t expiry = 0;
 
     bool operator==(const Transaction&) const = default;
 };

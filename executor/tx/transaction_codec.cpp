@@ -140,7 +140,7 @@ flatbuffers::Offset<fb::Transaction> build_transaction(flatbuffers::FlatBufferBu
     auto arg_vector = fbb.CreateVector(args);
     return fb::CreateTransaction(fbb, sender, tx.nonce, auth_vector, input_vector, tx.gas_budget,
                                  static_cast<fb::ProgramKind>(tx.program.index()), package_id,
-                                 entry_point, bytecode, arg_vector);
+                                 entry_point, bytecode, arg_vector, tx.expiry);
 }
 
 common::Status read_transaction(const fb::Transaction* in, const std::string& path,
@@ -154,6 +154,7 @@ common::Status read_transaction(const fb::Transaction* in, const std::string& pa
     out.gas_budget = in->gas_budget();
     REMORA_RETURN_IF_ERROR(read_program(in, path, out.program));
     REMORA_RETURN_IF_ERROR(read_arguments(in->arguments(), path + ".arguments", out.arguments));
+    out.expiry = in->expiry();
     common::Status valid = validate_transaction(out);
     if (path != "transaction") valid = valid.with_context(path);
     return as_corrupt(valid);

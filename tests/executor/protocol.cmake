@@ -5,4 +5,5 @@ remora_test(protocol_test LABELS unit
             protocol_faults_test.cpp
             protocol_engines_test.cpp
             protocol_load_balancer_test.cpp
+            protocol_soundness_test.cpp
     DEPS remora_executor remora_test_support)

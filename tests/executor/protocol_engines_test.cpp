@@ -119,14 +119,19 @@ TEST_CASE("a pre-executor applies state updates: newer wins, the overlay yields"
     update.from_commit = 1;
     update.to_commit = 4;
     update.objects = {object_of(1, 7), object_of(2, 1)};  // id 2 at a version it already has
-    update.tombstones = {{id_of(3), 6}, {id_of(4), 2}};   // id 4 was never live here
+    // id 4 was never live here: created and deleted inside one primary commit. Its tombstone
+    // is taken, so this pre-executor reads it absent at version 2, as the primary does.
+    update.tombstones = {{id_of(3), 6}, {id_of(4), 2}};
     auto ack = pre.apply_state_update(update);
     REQUIRE(ack.is_ok());
     CHECK(ack.value() == StateUpdateAck{5, 4});
-    CHECK(pre.counters().update_objects_written == 2);
+    CHECK(pre.counters().update_objects_written == 3);
     CHECK(pre.store().latest_info(id_of(1)).value()->version == 7);
     CHECK(pre.store().latest_info(id_of(3)).value()->tombstone);
-    CHECK_FALSE(pre.store().latest_info(id_of(4)).value().has_value());
+    auto absent = pre.store().latest_info(id_of(4)).value();
+    REQUIRE(absent.has_value());
+    CHECK(absent->tombstone);
+    CHECK(absent->version == 2);
 
     // Older or repeated updates are harmless; an incomplete one does not advance the commit.
     update.objects = {object_of(1, 6)};

@@ -4,6 +4,9 @@
 
 #include <rocksdb/db.h>
 
+#include <fstream>
+#include <functional>
+
 #include "executor/sequential/commit_body.h"
 #include "executor/sequential/replay.h"
 #include "executor/sequential/sequential.h"
@@ -67,6 +70,46 @@ Run run_workload(const std::string& dir, workload::WorkloadConfig config, int co
     REQUIRE(recomputed.is_ok());
     CHECK(recomputed->state_digest == run.digest);
     return run;
+}
+
+// Rewrites commit `index`'s record in a closed store with raw RocksDB, as another build (or a
+// damaged disk) would have written it.
+void rewrite_commit(const std::string& dir, common::CommitIndex index,
+                    const std::function<void(storage::CommitRecord&)>& edit) {
+    rocksdb::DBOptions options;
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (auto name : storage::kColumnFamilies) {
+        cfs.emplace_back(std::string(name), rocksdb::ColumnFamilyOptions());
+    }
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    REQUIRE(rocksdb::DB::Open(options, dir, cfs, &handles, &raw).ok());
+    std::string value;
+    REQUIRE(raw->Get({}, handles[3], storage::commit_key(index), &value).ok());
+    auto record = storage::decode_commit_record(value).value();
+    edit(record);
+    REQUIRE(raw->Put({}, handles[3], storage::commit_key(index),
+                     storage::encode_commit_record(record))
+                .ok());
+    for (auto* h : handles) REQUIRE(raw->DestroyColumnFamilyHandle(h).ok());
+    delete raw;
+}
+
+// The commit record in tests/data/commit_record_body_v1.hex (comment lines skipped).
+storage::CommitRecord fixture_record_v1() {
+    std::ifstream in(std::string(REMORA_SOURCE_DIR) + "/tests/data/commit_record_body_v1.hex");
+    REQUIRE(in.good());
+    std::string line;
+    std::string hex;
+    while (std::getline(in, line)) {
+        if (!line.empty() && line[0] != '#') hex += line;
+    }
+    auto bytes = common::from_hex(hex);
+    REQUIRE(bytes.has_value());
+    auto record = storage::decode_commit_record(*bytes);
+    INFO(record.status().to_string());
+    REQUIRE(record.is_ok());
+    return std::move(record).value();
 }
 
 workload::WorkloadConfig config_for(const std::string& name, std::uint64_t seed) {
@@ -142,10 +185,19 @@ TEST_CASE("commits store their transactions and effects, and the transaction ind
     CHECK_FALSE(genesis->genesis_objects.empty());
     auto record = store->read_commit(3);
     REQUIRE(record.is_ok());
-    CHECK(record->transactions == 10);
     auto body = decode_commit_body(record->body);
     REQUIRE(body.is_ok());
     REQUIRE(body->transactions.size() == 10);
+    // The index holds the executed transactions: not those whose signature failed (the
+    // workload breaks 5% of them), so that a forged copy cannot block the real one.
+    std::uint32_t executed = 0;
+    for (const CommittedTx& entry : body->transactions) {
+        const bool failed = entry.effects.status.code == AbortCode::kInvalidAuthenticator;
+        executed += failed ? 0 : 1;
+        CHECK(store->find_transaction(entry.effects.tx_digest).is_ok() == !failed);
+    }
+    CHECK(executed < 10);
+    CHECK(record->transactions == executed);
     const Effects& fourth = body->transactions[3].effects;
     CHECK(fourth.tx_digest == transaction_digest(body->transactions[3].transaction));
     auto where = store->find_transaction(fourth.tx_digest);
@@ -182,6 +234,66 @@ TEST_CASE("replay-verify reports the first commit whose record was altered", "[s
     CHECK_FALSE(report->match);
     CHECK(report->first_mismatch == 3);
     CHECK_THAT(report->detail, Catch::Contains("state digest after commit 3"));
+}
+
+TEST_CASE("a commit body of format 1 decodes as executed under rules version 1",
+          "[sequential][format]") {
+    storage::CommitRecord record = fixture_record_v1();
+    auto body = decode_commit_body(record.body);
+    INFO(body.status().to_string());
+    REQUIRE(body.is_ok());
+    CHECK(body->identity == executor_identity(kRulesV1));
+    CHECK(body->transactions.size() == 2);
+    // What this build writes is format 2 and names the current identity.
+    auto again = decode_commit_body(encode_commit_body(*body));
+    REQUIRE(again.is_ok());
+    CHECK(again->identity == executor_identity(kRulesV1));
+    CommitBody fresh;
+    auto current = decode_commit_body(encode_commit_body(fresh));
+    REQUIRE(current.is_ok());
+    CHECK(current->identity == executor_identity());
+    CHECK(executor_identity().rules_version == kRulesCurrent);
+    CHECK(executor_identity(kRulesV1).digest != executor_identity(kRulesV2).digest);
+}
+
+TEST_CASE("replay-verify replays a commit the previous build wrote under its own rules",
+          "[sequential][format]") {
+    // The fixture is commit 2 of this workload as the build before identities wrote it; the
+    // workload's stream has not changed since, so it fits this store's genesis.
+    testing::TempDir tmp;
+    workload::WorkloadConfig config;
+    config.name = "counter";
+    config.seed = 1;
+    config.accounts = 2;
+    config.batch_size = 2;
+    run_workload(tmp.sub("db"), config, 1, 2);
+    const storage::CommitRecord old = fixture_record_v1();
+    rewrite_commit(tmp.sub("db"), 2, [&](storage::CommitRecord& record) {
+        REQUIRE(record.state_digest == old.state_digest);
+        record = old;
+    });
+    auto source = storage::Store::open(tmp.sub("db"), storage::OpenMode::kReadOnly).value();
+    auto report = replay_verify(*source, tmp.sub("replay"));
+    INFO(report.status().to_string());
+    REQUIRE(report.is_ok());
+    CHECK(report->match);
+    CHECK(report->transactions == 2);
+}
+
+TEST_CASE("replay-verify refuses a commit executed under an identity this build lacks",
+          "[sequential][format]") {
+    testing::TempDir tmp;
+    run_workload(tmp.sub("db"), config_for("counter", 4), 2, 5);
+    rewrite_commit(tmp.sub("db"), 3, [](storage::CommitRecord& record) {
+        auto body = decode_commit_body(record.body).value();
+        body.identity.digest.bytes[0] ^= 1;  // another build's gas schedule or packages
+        record.body = encode_commit_body(body);
+    });
+    auto source = storage::Store::open(tmp.sub("db"), storage::OpenMode::kReadOnly).value();
+    auto report = replay_verify(*source, tmp.sub("replay"));
+    REQUIRE_FALSE(report.is_ok());
+    CHECK(report.status().code() == common::Code::kFormatVersion);
+    CHECK_THAT(report.status().message(), Catch::Contains("commit 3 was executed under rules v2"));
 }
 
 TEST_CASE("genesis needs an empty store, and commits need genesis", "[sequential]") {

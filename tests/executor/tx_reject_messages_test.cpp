@@ -30,8 +30,8 @@ namespace {
 
 TEST_CASE("effects decoding rejects out-of-bound values", "[tx][reject]") {
     const std::vector<Case<Effects>> cases = {
-        {"abort code", [](Effects& e) { e.status.code = static_cast<AbortCode>(25); },
-         "effects.abort_code: unknown value 25 (largest is 24)"},
+        {"abort code", [](Effects& e) { e.status.code = static_cast<AbortCode>(kAbortCodeMax + 1); },
+         "effects.abort_code: unknown value 27 (largest is 26)"},
         {"detail on success", [](Effects& e) { e.status.detail = "why"; },
          "effects.status.detail: a successful status carries no detail"},
         {"value without code",

@@ -353,7 +353,7 @@ void run_rejections(StoreUnderTest& t) {
                                     {live, live_v + 2, common::Bytes("b")}}),
                     "duplicate id in one commit");
     expect_rejected(t, with_writes(t, {{fresh, 1, common::Bytes("x")}, {fresh, 2, std::nullopt}}),
-                    "create and delete of one id in one commit");
+                    "two writes of one id in one commit");
     expect_rejected(t, with_writes(t, {valid_fresh, {live, live_v, common::Bytes("same")}}),
                     "version equal to the newest");
     expect_rejected(t, with_writes(t, {valid_fresh, {live, live_v - 1, common::Bytes("old")}}),
@@ -362,10 +362,8 @@ void run_rejections(StoreUnderTest& t) {
                     "re-creation at the tombstone's version");
     expect_rejected(t, with_writes(t, {valid_fresh, {unknown_id(104), 0, common::Bytes("zero")}}),
                     "creation at version 0");
-    expect_rejected(t, with_writes(t, {valid_fresh, {unknown_id(103), 5, std::nullopt}}),
-                    "deletion of an absent object");
-    expect_rejected(t, with_writes(t, {valid_fresh, {dead, dead_v + 1, std::nullopt}}),
-                    "deletion of a tombstoned object");
+    expect_rejected(t, with_writes(t, {valid_fresh, {dead, dead_v, std::nullopt}}),
+                    "a tombstone at the tombstone's version");
     expect_rejected(t,
                     with_writes(t, {valid_fresh,
                                     {live, live_v + 1,

@@ -181,12 +181,34 @@ TEST_CASE("invalid commits are refused and change nothing", "[store]") {
     refused(input_of(3, {put("b", 1, "")}));                       // gap
     refused(input_of(2, {put("a", 3, "again")}));                  // not above newest
     refused(input_of(2, {put("b", 1, "x"), put("b", 2, "y")}));    // duplicate id
-    refused(input_of(2, {del("nobody", 1)}));                      // delete absent
     refused(input_of(2, {put("c", 0, "zero")}));                   // version 0
     refused(input_of(2, {put("d", 1, std::string(common::limits::kObjectBytesMax + 1, 'x'))}));
     CHECK(store->get_latest(id_of("a")).value()->payload == "a3");
     commit(*store, {del("a", 4)});
-    refused(input_of(3, {del("a", 5)}));  // delete a tombstone
+    refused(input_of(3, {del("a", 4)}));  // a tombstone not above the newest version
+}
+
+// A tombstone may name an id that is not live: it records that the id's versions up to its own
+// were issued (an object created and deleted inside one commit), so none is issued again.
+TEST_CASE("a tombstone over an absent or deleted id raises its newest version", "[store]") {
+    testing::TempDir tmp;
+    auto store = create(tmp.sub("db"));
+    commit(*store, {put("a", 3, "a3")});
+    const StoreStatus before = store->status();
+    commit(*store, {del("nobody", 7), del("a", 4)});
+    commit(*store, {del("a", 9)});
+    CHECK(store->status().live_objects == before.live_objects - 1);
+    CHECK(store->status().state_digest == common::Digest{});
+    auto nobody = store->latest_info(id_of("nobody")).value();
+    REQUIRE(nobody.has_value());
+    CHECK(nobody->version == 7);
+    CHECK(nobody->tombstone);
+    CHECK(store->latest_info(id_of("a")).value()->version == 9);
+    StoreStatus s = store->status();
+    CHECK(store->commit(input_of(s.applied_commit + 1, {put("nobody", 7, "again")})).code() ==
+          Code::kInvalidArgument);
+    commit(*store, {put("nobody", 8, "again")});
+    CHECK(store->get_latest(id_of("nobody")).value()->payload == "again");
 }
 
 TEST_CASE("the latest-version cache stays consistent under eviction and reopen", "[store]") {

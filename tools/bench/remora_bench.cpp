@@ -42,6 +42,8 @@ sim::SimulationConfig simulation_config(const RemoraBenchOptions& o) {
     config.base_delay_us = static_cast<sim::SimTimeUs>(o.message_delay_us);
     config.hold_txs = o.hold;
     config.measure_cpu = true;
+    config.primary.adopt_checks = o.adopt_checks == RemoraBenchOptions::AdoptChecks::kOn;
+    config.adopt_checks_ab = o.adopt_checks == RemoraBenchOptions::AdoptChecks::kAb;
     config.routing.mode =
         o.affinity ? protocol::RoutingMode::kAffinity : protocol::RoutingMode::kRoundRobin;
     config.primary.miss_threshold = o.miss_threshold;
@@ -141,7 +143,17 @@ nlohmann::ordered_json remora_report_json(const RemoraBenchResult& r) {
     j["adopted_tps"] = cpu.adopt_ns == 0 ? 0.0
                                          : static_cast<double>(cpu.adopt_txs) /
                                                (static_cast<double>(cpu.adopt_ns) / 1e9);
-    std::uint64_t primary_ns = cpu.adopt_ns + cpu.reexec_ns + cpu.persist_ns;
+    if (o.adopt_checks == RemoraBenchOptions::AdoptChecks::kAb) {
+        const double on = per_tx_us(cpu.adopt_ns, cpu.adopt_txs);
+        const double off = per_tx_us(cpu.adopt_unchecked_ns, cpu.adopt_unchecked_txs);
+        j["adopt_checks_ab"] = {{"checked_us_per_adopt", on},
+                                {"unchecked_us_per_adopt", off},
+                                {"cost_us_per_adopt", on - off},
+                                {"checked_adopts", cpu.adopt_txs},
+                                {"unchecked_adopts", cpu.adopt_unchecked_txs}};
+    }
+    std::uint64_t primary_ns =
+        cpu.adopt_ns + cpu.adopt_unchecked_ns + cpu.reexec_ns + cpu.persist_ns;
     j["primary_cpu_tps"] = primary_ns == 0 ? 0.0
                                            : static_cast<double>(r.txs) /
                                                  (static_cast<double>(primary_ns) / 1e9);

@@ -40,6 +40,14 @@ Status apply(RemoraBenchOptions& o, const std::string& name, const std::string& 
     if (name == "--sync") return set_on_off(o.sync, name, value);
     if (name == "--peer-forwarding") return set_on_off(o.peer_forwarding, name, value);
     if (name == "--hold") return set_on_off(o.hold, name, value);
+    if (name == "--adopt-checks") {
+        using Checks = RemoraBenchOptions::AdoptChecks;
+        if (value == "on") o.adopt_checks = Checks::kOn;
+        else if (value == "off") o.adopt_checks = Checks::kOff;
+        else if (value == "ab") o.adopt_checks = Checks::kAb;
+        else return usage_error("--adopt-checks expects on, off or ab");
+        return Status::ok();
+    }
     if (name == "--miss-threshold") {
         return set_integer(o.miss_threshold, name, value, 0, pl::kMissWindowTxsMax);
     }
@@ -87,7 +95,7 @@ std::string remora_usage() {
            "                           [--state-updates on|off]\n"
            "                           [--routed-updates off|affinity|broadcast]\n"
            "                           [--peer-forwarding on|off] [--hold on|off]\n"
-           "                           [--miss-threshold T]\n"
+           "                           [--adopt-checks on|off|ab] [--miss-threshold T]\n"
            "                           [--miss-window W] [--consensus-delay-ms D]\n"
            "                           [--late-wait-ms L] [--batch B]\n"
            "                           [--batch-timeout-ms T] [--tx-interval-us I]\n"
@@ -120,6 +128,9 @@ std::string remora_usage() {
            "  --hold on|off           pre-executors hold a transaction whose owned input has\n"
            "                          not arrived, when it will (peer forwarding or broadcast\n"
            "                          routed updates; default on)\n"
+           "  --adopt-checks on|off|ab the primary's structural checks before adopting (default\n"
+           "                          on); ab alternates them per commit and reports their\n"
+           "                          cost per adoption (adopt_checks_ab)\n"
            "  --miss-threshold T      state misses in the window that trigger an update\n"
            "                          (default " + std::to_string(pl::kMissThresholdDefault) + ")\n"
            "  --miss-window W         transactions in the miss window (default " +

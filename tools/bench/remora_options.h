@@ -33,6 +33,9 @@ struct RemoraBenchOptions {
     executor::protocol::RoutedUpdates routed_updates = executor::protocol::RoutedUpdates::kAffinity;
     bool peer_forwarding = true;   // pre-executors forward their effects to each other
     bool hold = true;              // pre-executors hold txs whose owned inputs are coming
+    // The primary's structural adopt checks: on, off, or alternating per commit ("ab") to
+    // measure their cost within one run.
+    enum class AdoptChecks : std::uint8_t { kOn, kOff, kAb } adopt_checks = AdoptChecks::kOn;
     std::uint64_t miss_threshold;  // PrimaryOptions::miss_threshold (set from the default)
     std::uint64_t miss_window;     // PrimaryOptions::miss_window_txs
     double consensus_delay_ms = 1.0;
