@@ -23,8 +23,9 @@ namespace {
 // directory and registering it, so a signal never finds one created but not yet listed.
 std::mutex g_live_mutex;
 std::set<std::string>& live_dirs() {
-    static std::set<std::string> dirs;
-    return dirs;
+    // Never destroyed: the interrupt thread may read it while the process runs its exit.
+    static auto* dirs = new std::set<std::string>();
+    return *dirs;
 }
 
 // Removes `dir` while a store may still be writing into it: a file created during one pass is
