@@ -8,8 +8,25 @@
 
 namespace remora::storage {
 
-rocksdb::DBOptions db_options(const StoreOptions& /*options*/) {
+rocksdb::DBOptions db_options(const StoreOptions& options) {
     rocksdb::DBOptions db;
+    // Recovery (docs/storage_format.md, "Opening a store"): replay the write-ahead logs up to
+    // the first bad record and stop there, so a torn tail after a crash recovers the exact
+    // prefix; the store then refuses to open when intact records follow the bad one
+    // (storage/store_evidence.h), which RocksDB's mode alone would silently drop.
+    db.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+    db.paranoid_checks = true;
+    // Bounded write-ahead log: when the logs exceed this, RocksDB flushes the column families
+    // that pin the oldest log, so `meta` and `transactions` (which rarely fill a memtable)
+    // cannot keep every log alive; every open replays at most about this much. One commit is
+    // one WriteBatch across column families, so they are flushed together (atomic_flush):
+    // the MANIFEST records one flush of all of them as one atomic group.
+    db.max_total_wal_size = options.max_wal_bytes;
+    db.atomic_flush = true;
+    // After a failed write (a full disk) the store resumes RocksDB itself, on the next commit
+    // (Store::commit): RocksDB's own retries in the background would make that commit's
+    // outcome depend on timing.
+    db.max_bgerror_resume_count = 0;
     db.max_background_jobs = 2;
     db.bytes_per_sync = 1 << 20;
     // Keep RocksDB's own log small and out of the way of operators.

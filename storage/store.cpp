@@ -3,11 +3,9 @@
 #include "storage/store.h"
 
 #include <algorithm>
-#include <atomic>
-#include <new>
 
 #include "storage/commit_codec.h"
-#include "storage/helper_thread.h"
+#include "storage/commit_plan.h"
 #include "storage/keys.h"
 #include "storage/rocks_options.h"
 #include "storage/state_digest.h"
@@ -90,173 +88,17 @@ Result<std::optional<CachedLatest>> Store::Impl::lookup_latest(const ObjectId& i
 }
 
 // --- Commit -------------------------------------------------------------------------------
+// The commit's rules (docs/storage_format.md, "One atomic WriteBatch per commit"). The speed
+// machinery (key order, hashing on the helper thread, prefetching, cache slot hints, the
+// batch's size) is CommitPlan's (commit_plan.h); nothing here depends on it.
 
 namespace {
-
-// Commits with at least this many writes hash their entries on two threads.
-constexpr std::size_t kParallelHashWritesMin = 256;
-// How many writes ahead the validation loop asks the CPU to load cache index slots and
-// payloads (it visits them in key order, so at random addresses). The writes themselves are
-// asked for twice as far ahead, since finding the payload and the slot reads them; cache
-// entries half as far, since finding one reads its index slot.
-constexpr std::size_t kPrefetchDistance = 8;
-
-// A write's place in the commit's (shard, id) order: the shard and the id's first six bytes
-// as one big-endian integer, so that most comparisons are one integer compare; equal keys
-// fall back to comparing the whole ids.
-struct SortKey {
-    std::uint64_t key = 0;
-    std::uint32_t index = 0;  // into CommitInput::writes
-};
-
-std::uint64_t sort_key(std::uint32_t shard, const ObjectId& id) {
-    static_assert(common::limits::kShardCountMax <= (1u << 16));
-    std::uint64_t key = shard;
-    for (std::size_t i = 0; i < 6; ++i) key = (key << 8) | id.bytes[i];
-    return key;
-}
 
 std::string describe(const ObjectWrite& w) {
     return "object " + w.id.hex() + " version " + std::to_string(w.version);
 }
 
-// The head of a payload (the hardware streams the rest of a long one).
-void prefetch_payload(const ObjectWrite& w) {
-    if (!w.payload) return;
-    const char* data = w.payload->data();
-    const std::size_t size = std::min<std::size_t>(w.payload->size(), 512);
-    for (std::size_t offset = 0; offset < size; offset += 64) __builtin_prefetch(data + offset);
-}
-
-// Entry hashes (BLAKE2b over each payload) are the commit path's largest CPU cost beyond
-// RocksDB. They depend only on the writes, so for large commits the store's helper thread
-// hashes them, in the writes' own order, from the start of the commit, while this thread
-// sorts, validates and builds the batch; then this thread joins in. Both claim chunks from one
-// atomic cursor; each writes only the hashes of the chunks it claimed, which nothing reads
-// before finish() returns. The result does not depend on who hashed what.
-class EntryHashJob final : public HelperThread::Job {
-public:
-    EntryHashJob(const std::vector<ObjectWrite>& writes, std::vector<common::Hash256>& hashes)
-        : m_writes(writes), m_hashes(hashes) {}
-
-    void run() override {
-        const std::size_t n = m_writes.size();
-        for (;;) {
-            std::size_t begin = m_cursor.fetch_add(kChunk, std::memory_order_relaxed);
-            if (begin >= n) return;
-            std::size_t end = std::min(begin + kChunk, n);
-            for (std::size_t i = begin; i < end; ++i) {
-                const ObjectWrite& w = m_writes[i];
-                if (w.payload) m_hashes[i] = entry_hash(w.id, w.version, *w.payload);
-            }
-        }
-    }
-    // Leaves the chunks nobody has claimed yet unhashed.
-    void abandon() { m_cursor.store(m_writes.size(), std::memory_order_relaxed); }
-
-private:
-    static constexpr std::size_t kChunk = 16;
-
-    const std::vector<ObjectWrite>& m_writes;
-    std::vector<common::Hash256>& m_hashes;
-    std::atomic<std::size_t> m_cursor{0};
-};
-
-// Runs an EntryHashJob with the helper thread when there is one. On an early return (a
-// refused commit) the destructor abandons the remaining work and waits until the helper has
-// let go of the job.
-class EntryHasher {
-public:
-    EntryHasher(HelperThread* helper, const std::vector<ObjectWrite>& writes,
-                std::vector<common::Hash256>& hashes)
-        : m_job(writes, hashes), m_helper(helper) {
-        if (m_helper != nullptr) m_helper->post(m_job);
-    }
-    ~EntryHasher() {
-        if (m_helper == nullptr) return;
-        m_job.abandon();
-        m_helper->settle();
-    }
-    EntryHasher(const EntryHasher&) = delete;
-    EntryHasher& operator=(const EntryHasher&) = delete;
-
-    // Returns once every entry hash is computed.
-    void finish() {
-        m_job.run();
-        if (m_helper != nullptr) m_helper->settle();
-        m_helper = nullptr;
-    }
-
-private:
-    EntryHashJob m_job;
-    HelperThread* m_helper;
-};
-
 }  // namespace
-
-void Store::Impl::quiesce_helper() {
-    if (!m_populate_posted) return;
-    m_populate.abort();
-    m_helper->settle();
-    m_populate_posted = false;
-}
-
-void Store::Impl::populate_cache_ahead(std::size_t writes) {
-    if (!m_helper || m_populate.unsupported()) return;
-    quiesce_helper();
-    // Room for this many new entries again (each commit adds at most its write count), and at
-    // least a few pages' worth. Only a speed-up: when memory cannot be mapped, skip it.
-    LatestCache::MemorySpan span;
-    try {
-        span = m_cache.entry_memory_ahead(std::max<std::size_t>(2 * writes, 256));
-    } catch (const std::bad_alloc&) {
-        return;
-    }
-    if (span.bytes == 0) return;
-    m_populate.set(span.data, span.bytes);
-    m_helper->post(m_populate);
-    m_populate_posted = true;
-}
-
-HelperThread* Store::Impl::commit_helper(std::size_t writes) {
-    if (writes < kParallelHashWritesMin) return nullptr;
-    if (!m_helper && !m_helper_unavailable) {
-        m_helper = HelperThread::start();
-        // No thread to be had: this thread hashes everything, now and for later commits.
-        m_helper_unavailable = !m_helper;
-    }
-    return m_helper.get();
-}
-
-Status Store::Impl::put_object(rocksdb::WriteBatch& batch, std::string& key, std::uint32_t shard,
-                               const ObjectWrite& w) {
-    key.clear();
-    common::put_be16(key, static_cast<std::uint16_t>(shard));
-    key.append(w.id.view());
-    common::put_be64(key, w.version);
-    // The value is the flag byte followed by the payload, passed as two slices so the payload
-    // is copied once (into the batch), not twice.
-    const char flag = w.payload ? kValueLive : kValueTombstone;
-    rocksdb::Slice key_part(key);
-    rocksdb::Slice value_parts[2] = {rocksdb::Slice(&flag, 1),
-                                     w.payload ? rocksdb::Slice(*w.payload) : rocksdb::Slice()};
-    rocksdb::Status s = batch.Put(m_objects, rocksdb::SliceParts(&key_part, 1),
-                                  rocksdb::SliceParts(value_parts, 2));
-    if (s.ok()) return {};
-    return to_status(s, "building commit");
-}
-
-Result<std::optional<CachedLatest>> Store::Impl::previous_for_commit(
-    const ObjectId& id, std::unique_ptr<rocksdb::Iterator>& seeker, LatestCache::SlotHint& hint) {
-    if (const CachedLatest* cached = m_cache.find(id, hint)) {
-        return std::optional<CachedLatest>(*cached);
-    }
-    if (m_cache.complete()) return std::optional<CachedLatest>{};  // a miss means absent
-    // One iterator serves every miss of the commit: the writes are sorted by key, so its seeks
-    // move forward through the same blocks.
-    if (!seeker) seeker = new_object_iterator();
-    return lookup_latest(id, seeker.get());
-}
 
 Status Store::Impl::commit(const CommitInput& input) {
     REMORA_RETURN_IF_ERROR(require_writable("commit"));
@@ -269,66 +111,24 @@ Status Store::Impl::commit(const CommitInput& input) {
         input.body.size() > common::limits::kCommitBodyBytesMax) {
         return {Code::kInvalidArgument, "commit exceeds the write-count or body-size limit"};
     }
-    const std::vector<ObjectWrite>& writes = input.writes;
-    const std::size_t n = writes.size();
     quiesce_helper();
+    CommitPlan plan(*this, input);
 
-    // Entry hashes, in the writes' order; the helper starts on them right away.
-    std::vector<common::Hash256> hashes(n);
-    EntryHasher hasher(commit_helper(n), writes, hashes);
-
-    // Sorted by key: RocksDB absorbs sorted batches faster, and duplicates become adjacent.
-    std::vector<SortKey> order(n);
-    std::size_t payload_bytes = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        order[i].key = sort_key(shard_for(writes[i].id, m_status.shard_count), writes[i].id);
-        order[i].index = static_cast<std::uint32_t>(i);
-        if (writes[i].payload) payload_bytes += writes[i].payload->size();
-    }
-    std::sort(order.begin(), order.end(), [&writes](const SortKey& a, const SortKey& b) {
-        if (a.key != b.key) return a.key < b.key;
-        return writes[a.index].id < writes[b.index].id;
-    });
-
-    // Room for every put up front (object entries, then the commit record and the meta and
-    // transaction entries), so the batch's buffer is never copied to grow.
-    constexpr std::size_t kObjectEntryBytes = kObjectKeyBytes + 16;  // + tag, lengths, flag
-    constexpr std::size_t kRecordRefBytes = 48;
-    rocksdb::WriteBatch batch(1024 + payload_bytes + n * (kObjectEntryBytes + kRecordRefBytes) +
-                              input.body.size() + input.transactions.size() * 64);
-
-    // Validation and the object puts, in key order. The digest loses each replaced live entry
-    // here (the order of additions and subtractions does not matter, mod 2^256); it gains the
-    // new entries once their hashes are done.
+    // Each write, in key order: one per id, versions from 1 and above the newest stored one
+    // (a tombstone may stand over any id: docs/storage_format.md, "Tombstones are high-water
+    // marks"). The digest loses each replaced live entry and gains each new one.
     StateDigest digest(m_status.state_digest);
     std::uint64_t live = m_status.live_objects;
-    std::vector<LatestCache::SlotHint> hints(n);
-    std::string key;
-    key.reserve(kObjectKeyBytes);
-    std::unique_ptr<rocksdb::Iterator> seeker;
-    for (std::size_t k = 0; k < n; ++k) {
-        if (k + 2 * kPrefetchDistance < n) {
-            const ObjectWrite* far = &writes[order[k + 2 * kPrefetchDistance].index];
-            __builtin_prefetch(far);
-            __builtin_prefetch(reinterpret_cast<const char*>(far) + sizeof(ObjectWrite) - 1);
-        }
-        if (k + kPrefetchDistance < n) {
-            const ObjectWrite& ahead = writes[order[k + kPrefetchDistance].index];
-            m_cache.prefetch_slot(ahead.id);
-            prefetch_payload(ahead);
-        }
-        if (k + kPrefetchDistance / 2 < n) {
-            m_cache.prefetch_entry(writes[order[k + kPrefetchDistance / 2].index].id);
-        }
-        const ObjectWrite& w = writes[order[k].index];
-        if (k > 0 && writes[order[k - 1].index].id == w.id) {
+    for (std::size_t k = 0; k < plan.size(); ++k) {
+        const ObjectWrite& w = plan.visit(k);
+        if (k > 0 && plan.at(k - 1).id == w.id) {
             return {Code::kInvalidArgument, "commit writes " + w.id.hex() + " twice"};
         }
         if (w.version == 0) return {Code::kInvalidArgument, describe(w) + ": versions start at 1"};
         if (w.payload && w.payload->size() > common::limits::kObjectBytesMax) {
             return {Code::kInvalidArgument, describe(w) + ": payload exceeds kObjectBytesMax"};
         }
-        auto previous = previous_for_commit(w.id, seeker, hints[k]);
+        auto previous = plan.previous(k);
         if (!previous) return previous.status();
         const std::optional<CachedLatest>& prev = previous.value();
         if (prev && w.version <= prev->version) {
@@ -340,63 +140,38 @@ Status Store::Impl::commit(const CommitInput& input) {
             --live;
         }
         if (w.payload) ++live;
-        REMORA_RETURN_IF_ERROR(
-            put_object(batch, key, static_cast<std::uint32_t>(order[k].key >> 48), w));
+        REMORA_RETURN_IF_ERROR(plan.put_object(k));
     }
-    seeker.reset();  // release its pinned memtables before the write
+    plan.finish_hashes();
+    for (std::size_t k = 0; k < plan.size(); ++k) {
+        if (plan.at(k).payload) digest.add(plan.entry_hash(k));
+    }
 
+    // The transaction index, the commit record and the meta entries, in the same batch.
     for (const TxLocation& tx : input.transactions) {
-        REMORA_RETURN_IF_ERROR(to_status(
-            batch.Put(m_transactions, tx.tx_digest.view(),
-                      transaction_value(input.index, tx.position)),
-            "building commit"));
+        REMORA_RETURN_IF_ERROR(plan.put(m_transactions, tx.tx_digest.view(),
+                                        transaction_value(input.index, tx.position)));
     }
-
-    hasher.finish();
-    for (std::size_t i = 0; i < n; ++i) {
-        if (writes[i].payload) digest.add(hashes[i]);
-    }
-
-    CommitRecord record;  // its writes come from `order`, not from record.writes
+    CommitRecord record;  // its writes come from the plan, not from record.writes
     record.index = input.index;
     record.state_digest = digest.value();
     record.live_objects = live;
     record.transactions = static_cast<std::uint32_t>(input.transactions.size());
     record.body = input.body;
-    common::Bytes be;
-    common::put_be64(be, input.index);
-    (void)batch.Put(m_commits, be,
-                    encode_commit_record(record, n, [&writes, &order](std::size_t k) {
-                        const ObjectWrite& w = writes[order[k].index];
-                        return ObjectRef{w.id, w.version, !w.payload};
-                    }));
-    (void)batch.Put(m_meta, kMetaAppliedCommit, be);
-    be.clear();
-    common::put_be64(be, live);
-    (void)batch.Put(m_meta, kMetaLiveObjects, be);
-    (void)batch.Put(m_meta, kMetaStateDigest, digest.value().view());
+    common::Bytes index_key;
+    common::put_be64(index_key, input.index);
+    common::Bytes live_value;
+    common::put_be64(live_value, live);
+    REMORA_RETURN_IF_ERROR(plan.put(
+        m_commits, index_key,
+        encode_commit_record(record, plan.size(), [&plan](std::size_t k) { return plan.ref(k); })));
+    REMORA_RETURN_IF_ERROR(plan.put(m_meta, kMetaAppliedCommit, index_key));
+    REMORA_RETURN_IF_ERROR(plan.put(m_meta, kMetaLiveObjects, live_value));
+    REMORA_RETURN_IF_ERROR(plan.put(m_meta, kMetaStateDigest, digest.value().view()));
 
-    // The cache moves forward before the write, while its slots are still hot from the
-    // lookups (each put goes straight to the slot its lookup found, unless entries moved
-    // since); if the write fails, the cache is emptied (an empty cache holds nothing the
-    // database lacks), which keeps its invariant at the price of a cold start.
-    try {
-        for (std::size_t k = 0; k < n; ++k) {
-            const std::uint32_t i = order[k].index;
-            const ObjectWrite& w = writes[i];
-            m_cache.put(w.id, CachedLatest{w.version, !w.payload, hashes[i]}, hints[k]);
-        }
-    } catch (...) {
-        m_cache.clear();  // some entries moved ahead of a write that will not happen
-        throw;
-    }
-    populate_cache_ahead(n);
-    Status written = to_status(m_db->Write(write_options(m_options), &batch),
-                               "writing commit " + std::to_string(input.index));
-    if (!written) {
-        m_cache.clear();
-        return written;
-    }
+    // One atomic write; the cache follows it (CommitPlan::write keeps its invariant).
+    REMORA_RETURN_IF_ERROR(
+        plan.write(write_options(m_options), "writing commit " + std::to_string(input.index)));
     m_status.applied_commit = input.index;
     m_status.state_digest = digest.value();
     m_status.live_objects = live;
@@ -525,7 +300,15 @@ Result<std::optional<CommitIndex>> Store::transaction_commit(const common::Hash2
     return std::optional<CommitIndex>(common::get_be64(common::ByteView(value.data(), 8)));
 }
 
-Status Store::commit(const CommitInput& input) { return m_impl->commit(input); }
+Status Store::commit(const CommitInput& input) {
+    REMORA_RETURN_IF_ERROR(m_impl->resume_after_write_error());
+    Status committed = m_impl->commit(input);
+    if (committed.code() == Code::kIoError) {
+        m_impl->m_write_failed = true;
+        m_impl->m_write_error = committed.message();
+    }
+    return committed;
+}
 Result<PruneResult> Store::prune(Version watermark) { return m_impl->prune(watermark); }
 Result<RecomputedDigest> Store::recompute_digest() { return m_impl->recompute_digest(); }
 Result<StoreStats> Store::stats() { return m_impl->stats(); }

@@ -22,6 +22,10 @@
 #include "common/status.h"
 #include "storage/types.h"
 
+namespace rocksdb {
+class Env;
+}
+
 namespace remora::storage {
 
 using common::Result;
@@ -43,10 +47,16 @@ struct StoreOptions {
     // that while the cache holds every object a miss means "absent" and costs no read.
     bool preload_latest_cache = true;
     std::size_t write_buffer_bytes = 16u << 20;  // per column family memtable
+    // Bound on the write-ahead logs' total size: beyond it every column family is flushed so
+    // that the oldest logs are released. It also bounds what an open replays.
+    std::uint64_t max_wal_bytes = 64u << 20;
     // Keep the database's files in memory (RocksDB's MemEnv) instead of on disk: the same
     // store code, for simulations that run many short-lived stores. Gone when the Store closes;
     // `dir` is only a name then. Checkpoints are not supported in memory.
     bool in_memory = false;
+    // The RocksDB environment to run on instead of the default one (not owned; must outlive
+    // the store). For tests that make writes fail (a full disk) on command.
+    rocksdb::Env* env = nullptr;
 };
 
 class Store {
@@ -91,6 +101,14 @@ public:
     // Applies one commit atomically. REQUIRES (else kInvalidArgument, nothing written):
     // index == applied_commit + 1; ids unique; versions >= 1 and > the object's newest version;
     // a deletion names a live object; payloads <= kObjectBytesMax.
+    // A failed write (kIoError: a full disk, an I/O error) leaves applied_commit where it
+    // was; RocksDB then refuses writes until the store resumes it, which every later commit
+    // tries first, so after "no space" commits continue once the disk has room again (other
+    // I/O errors on the log are fatal to RocksDB's open: commits resume after a reopen, i.e.
+    // a restart, which loses nothing acknowledged). Should the process die
+    // before that, the failed commit may still be in the log and reappear at the next open
+    // (its fsync, not its write, may be what failed): after a kIoError the commit's fate is
+    // known only from applied_commit after reopening.
     Status commit(const CommitInput& input);
 
     // Deletes versions below `watermark` that are shadowed by a newer version <= watermark, so

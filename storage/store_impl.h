@@ -9,6 +9,7 @@
 
 #include "storage/helper_thread.h"
 #include "storage/latest_cache.h"
+#include "storage/store_evidence.h"
 #include "storage/store.h"
 
 namespace remora::storage {
@@ -45,6 +46,9 @@ public:
     // about `writes` more new entries will use.
     void populate_cache_ahead(std::size_t writes);
     Status commit(const CommitInput& input);
+    // After a failed write RocksDB accepts none until resumed: resume it (kIoError, saying
+    // why, while it still cannot write).
+    Status resume_after_write_error();
     // Appends one object version to `batch`; `key` is scratch space.
     Status put_object(rocksdb::WriteBatch& batch, std::string& key, std::uint32_t shard,
                       const ObjectWrite& w);
@@ -76,10 +80,27 @@ public:
     bool m_populate_posted = false;          // posted to m_helper and not yet settled
     bool m_created = false;                  // this open created (or finished creating) the store
     bool m_pending_creation = false;  // the database exists but its meta is still to be written
+    // Evidence taken before RocksDB opened the directory (on-disk stores only).
+    DirectoryInventory m_inventory;
+    std::vector<WalScan> m_wal_scans;       // of m_inventory.logs, in the same order
+    std::vector<std::string> m_families;    // the column families RocksDB listed
+    bool m_interrupted_creation = false;    // open() refused an interrupted creation
+    bool m_scan_objects = false;            // open() reads every object (a probe's duty)
+    bool m_write_failed = false;            // a commit's write failed; resume before the next
+    std::string m_write_error;              // why it failed
 
 private:
     Status create_or_open_rocksdb();
     Status open_column_families(const rocksdb::DBOptions& db);
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors() const;
+    Status open_checked();  // open() without the damage advice on kCorruption
+    // RocksDB's refusal to open, with what to do when it is damage.
+    Status opening_failed(const rocksdb::Status& s) const;
+    // kCorruption unless the opened database holds everything the files show was committed.
+    Status check_evidence(rocksdb::DB& db,
+                          const std::vector<rocksdb::ColumnFamilyHandle*>& handles) const;
+    // Cross-checks meta against the other column families (cheap: a few seeks).
+    Status check_meta_consistency();
     Status initialize_meta();
     bool is_pristine_open() const;  // every column family empty
     Status load_meta();

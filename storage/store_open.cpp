@@ -3,7 +3,9 @@
 #include <filesystem>
 
 #include "storage/keys.h"
+#include "storage/commit_codec.h"
 #include "storage/rocks_options.h"
+#include "storage/store_evidence.h"
 #include "storage/store_impl.h"
 
 namespace remora::storage {
@@ -89,10 +91,20 @@ Status Store::Impl::create_or_open_rocksdb() {
         db.create_missing_column_families = true;
         return open_column_families(db);
     }
+    if (m_options.env != nullptr) db.env = m_options.env;
     const bool may_create = m_mode == OpenMode::kReadWrite && m_options.create_if_missing;
+    // The evidence is taken before RocksDB opens anything: what the files hold is compared
+    // with what RocksDB recovers (docs/storage_format.md, "Opening a store").
+    m_inventory = take_inventory(m_dir);
     std::vector<std::string> existing;
     rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db, m_dir, &existing);
     if (!listed.ok()) {
+        if (m_inventory.holds_data_files()) {
+            return {Code::kCorruption,
+                    m_dir + " is a damaged store: it holds " + m_inventory.describe() +
+                        ", but its CURRENT file or MANIFEST cannot be read (" +
+                        listed.ToString() + "). " + kDamageAdvice};
+        }
         if (!may_create || !directory_is_empty_or_absent(m_dir)) {
             return {Code::kNotADatabase,
                     m_dir + " is not a Remora database (no RocksDB database found: " +
@@ -101,38 +113,116 @@ Status Store::Impl::create_or_open_rocksdb() {
         m_pending_creation = true;
         db.create_if_missing = true;
         db.create_missing_column_families = true;
-    } else {
-        for (std::string_view name : kColumnFamilies) {
-            if (std::find(existing.begin(), existing.end(), name) != existing.end()) continue;
-            // A creation killed between RocksDB's column family creations leaves some of ours,
-            // all empty: finish it when allowed to create, never touch anything else.
-            if (may_create && is_pristine(m_dir, existing)) {
+        return open_column_families(db);
+    }
+    for (std::string_view name : kColumnFamilies) {
+        if (std::find(existing.begin(), existing.end(), name) != existing.end()) continue;
+        // A creation killed between RocksDB's column family creations leaves some of ours,
+        // all empty, and no data files: finish it when allowed to create.
+        if (is_pristine(m_dir, existing) && m_inventory.may_be_interrupted_creation(existing)) {
+            if (may_create) {
                 m_pending_creation = true;
                 db.create_missing_column_families = true;
-                break;
+                return open_column_families(db);
             }
-            return {Code::kNotADatabase,
-                    m_dir + " is a RocksDB database but not a Remora store (column family '" +
-                        std::string(name) + "' is missing)"};
+        } else {
+            // One of our column families listed, or our data in the files: a store whose
+            // MANIFEST lost column families, never someone else's database.
+            const bool ours_listed = std::any_of(
+                existing.begin(), existing.end(), [](const std::string& family) {
+                    return family != kCfDefault &&
+                           std::find(kColumnFamilies.begin(), kColumnFamilies.end(), family) !=
+                               kColumnFamilies.end();
+                });
+            if (ours_listed || holds_remora_data(m_dir, m_inventory)) {
+                return {Code::kCorruption,
+                        m_dir + " is a damaged store: column family '" + std::string(name) +
+                            "' is missing from its MANIFEST while it holds " +
+                            m_inventory.describe() + " (the MANIFEST is damaged). " +
+                            kDamageAdvice};
+            }
         }
+        return {Code::kNotADatabase,
+                m_dir + " is a RocksDB database but not a Remora store (column family '" +
+                    std::string(name) + "' is missing)"};
     }
 
-    return open_column_families(db);
+    if (m_mode == OpenMode::kReadWrite) {
+        // RocksDB's read-write open deletes files it does not list and rewrites the logs it
+        // recovered: first the whole read-only open (evidence, meta, consistency) must pass.
+        StoreOptions probe_options = m_options;
+        probe_options.create_if_missing = false;
+        probe_options.preload_latest_cache = false;
+        probe_options.latest_cache_entries = 0;
+        Impl probe(m_dir, OpenMode::kReadOnly, probe_options);
+        // The preload below reads every object: read them here first, so that a damaged
+        // table file refuses the open before RocksDB's read-write open changes any file.
+        probe.m_scan_objects = m_options.preload_latest_cache;
+        Status probed = probe.open();
+        if (!probed && !(probe.m_interrupted_creation && m_options.create_if_missing)) {
+            return probed;
+        }
+        return open_column_families(db);
+    }
+    // Write-ahead logs are scanned before RocksDB opens them, so that anything a live writer
+    // appends meanwhile is also in what RocksDB recovers.
+    m_wal_scans.clear();
+    for (const FileEntry& log : m_inventory.logs) m_wal_scans.push_back(scan_wal(m_dir + "/" + log.name));
+    m_families = existing;
+    REMORA_RETURN_IF_ERROR(open_column_families(db));
+    return check_evidence(*m_db, m_handles);
+}
+
+std::vector<rocksdb::ColumnFamilyDescriptor> Store::Impl::descriptors() const {
+    std::vector<rocksdb::ColumnFamilyDescriptor> out;
+    for (std::string_view name : kColumnFamilies) {
+        out.emplace_back(std::string(name), name == kCfObjects ? objects_cf_options(m_options)
+                                                               : plain_cf_options(m_options));
+    }
+    return out;
+}
+
+Status Store::Impl::opening_failed(const rocksdb::Status& s) const {
+    if (s.IsPathNotFound()) {
+        // A file the MANIFEST lists (a table file, usually) is gone.
+        return {Code::kCorruption, m_dir + " is a damaged store: a file it lists is missing (" +
+                                       s.ToString() + "). " + kDamageAdvice};
+    }
+    Status status = to_status(s, "opening " + m_dir);
+    if (status.code() == Code::kCorruption) {
+        return {Code::kCorruption, status.message() + ". " + kDamageAdvice};
+    }
+    return status;
+}
+
+Status Store::Impl::check_evidence(rocksdb::DB& db,
+                                   const std::vector<rocksdb::ColumnFamilyHandle*>& handles) const {
+    bool empty = true;
+    for (auto* handle : handles) {
+        std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions(), handle));
+        it->SeekToFirst();
+        if (!it->status().ok()) return opening_failed(it->status());
+        if (it->Valid()) {
+            empty = false;
+            break;
+        }
+    }
+    if (empty && !m_inventory.may_be_interrupted_creation(m_families)) {
+        return {Code::kCorruption,
+                m_dir + " is a damaged store: every column family opens empty, but it holds " +
+                    m_inventory.describe() +
+                    " (the MANIFEST or a write-ahead log is damaged). " + kDamageAdvice};
+    }
+    return check_recovered_everything(m_dir, db, handles, m_inventory, m_wal_scans);
 }
 
 Status Store::Impl::open_column_families(const rocksdb::DBOptions& db) {
-    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (std::string_view name : kColumnFamilies) {
-        descriptors.emplace_back(std::string(name), name == kCfObjects
-                                                        ? objects_cf_options(m_options)
-                                                        : plain_cf_options(m_options));
-    }
     rocksdb::DB* raw = nullptr;
     rocksdb::Status s =
         m_mode == OpenMode::kReadOnly
-            ? rocksdb::DB::OpenForReadOnly(db, m_dir, descriptors, &m_handles, &raw)
-            : rocksdb::DB::Open(db, m_dir, descriptors, &m_handles, &raw);
-    if (!s.ok()) return to_status(s, "opening " + m_dir);
+            ? rocksdb::DB::OpenForReadOnly(db, m_dir, descriptors(), &m_handles, &raw)
+            : rocksdb::DB::Open(db, m_dir, descriptors(), &m_handles, &raw);
+    if (!s.ok()) return opening_failed(s);
     m_db.reset(raw);
     m_meta = cf(kCfMeta);
     m_objects = cf(kCfObjects);
@@ -182,8 +272,14 @@ Status Store::Impl::load_meta() {
     auto read = [&](std::string_view key, std::size_t size, std::string& out) -> Status {
         rocksdb::Status s = m_db->Get(rocksdb::ReadOptions(), m_meta, key, &out);
         if (s.IsNotFound()) {
-            return {Code::kNotADatabase,
-                    m_dir + " is not a Remora store (meta key '" + std::string(key) + "' missing)"};
+            // Without any meta and without any data it is someone else's empty database; a
+            // store that holds data but lost a meta key is damaged.
+            if (key == kMetaFormatVersion && is_pristine_open()) {
+                return {Code::kNotADatabase, m_dir + " is not a Remora store (meta key '" +
+                                                 std::string(key) + "' missing)"};
+            }
+            return {Code::kCorruption, m_dir + " is a damaged store: meta key '" +
+                                           std::string(key) + "' is missing. " + kDamageAdvice};
         }
         if (!s.ok()) return to_status(s, "reading meta");
         if (out.size() != size) {
@@ -219,7 +315,97 @@ Status Store::Impl::load_meta() {
     return {};
 }
 
+Status Store::Impl::resume_after_write_error() {
+    if (!m_write_failed) return {};
+    // RocksDB's Resume() flushes the memtables and switches to a new log, so the failed
+    // commit's partial record is left behind in a log that the flush makes obsolete.
+    rocksdb::Status resumed = m_db->Resume();
+    if (!resumed.ok()) {
+        return {Code::kIoError, "the store accepts no commit since a write failed (" +
+                                    m_write_error + "; resuming: " + resumed.ToString() +
+                                    "); nothing committed was lost, and the next commit "
+                                    "retries once the disk has room"};
+    }
+    m_write_failed = false;
+    return {};
+}
+
+Status Store::Impl::check_meta_consistency() {
+    auto damaged = [&](const std::string& what) -> Status {
+        return {Code::kCorruption, m_dir + " is a damaged store: " + what + ". " + kDamageAdvice};
+    };
+    const CommitIndex applied = m_status.applied_commit;
+    if (applied == ~CommitIndex{0}) {
+        return damaged("meta applied_commit is 2^64-1, which no store can reach");
+    }
+    // The commit record of `applied_commit` is written by the same batch as the meta keys.
+    std::unique_ptr<rocksdb::Iterator> commits(m_db->NewIterator(rocksdb::ReadOptions(), m_commits));
+    commits->SeekToLast();
+    REMORA_RETURN_IF_ERROR(to_status(commits->status(), "reading the last commit record"));
+    if (!commits->Valid()) {
+        if (applied != 0) {
+            return damaged("meta applied_commit is " + std::to_string(applied) +
+                           " but no commit record is stored");
+        }
+    } else {
+        const std::string_view key = commits->key().ToStringView();
+        const CommitIndex last = key.size() == 8 ? common::get_be64(key) : ~CommitIndex{0};
+        if (last != applied) {
+            return damaged("meta applied_commit is " + std::to_string(applied) +
+                           " but the last commit record stored is " +
+                           (key.size() == 8 ? std::to_string(last) : "malformed"));
+        }
+        auto record = decode_commit_record(commits->value().ToStringView());
+        if (!record) return damaged("commit record " + std::to_string(applied) + ": " +
+                                    record.status().message());
+        if (record->live_objects != m_status.live_objects) {
+            return damaged("meta live_objects is " + std::to_string(m_status.live_objects) +
+                           " but commit " + std::to_string(applied) + " recorded " +
+                           std::to_string(record->live_objects));
+        }
+    }
+    // Every object key's shard is its id's shard under shard_count: check both ends.
+    rocksdb::ReadOptions ro;
+    ro.total_order_seek = true;
+    std::unique_ptr<rocksdb::Iterator> objects(m_db->NewIterator(ro, m_objects));
+    bool any_object = false;
+    for (int end = 0; end < 2; ++end) {
+        if (end == 0) {
+            objects->SeekToFirst();
+        } else {
+            objects->SeekToLast();
+        }
+        REMORA_RETURN_IF_ERROR(to_status(objects->status(), "reading objects"));
+        if (!objects->Valid()) break;
+        any_object = true;
+        auto key = decode_object_key(objects->key().ToStringView());
+        if (!key) return damaged("a malformed key in column family 'objects'");
+        const std::uint32_t expected = shard_for(key->id, m_status.shard_count);
+        if (key->shard != expected) {
+            return damaged("object " + key->id.hex() + " is stored in shard " +
+                           std::to_string(key->shard) + ", but meta shard_count " +
+                           std::to_string(m_status.shard_count) + " puts it in shard " +
+                           std::to_string(expected) + " (meta shard_count is wrong)");
+        }
+    }
+    if (!any_object && m_status.live_objects != 0) {
+        return damaged("meta counts " + std::to_string(m_status.live_objects) +
+                       " live objects but column family 'objects' is empty");
+    }
+    return {};
+}
+
 Status Store::Impl::open() {
+    Status opened = open_checked();
+    if (opened.code() == Code::kCorruption &&
+        opened.message().find(kDamageAdvice) == std::string::npos) {
+        return {Code::kCorruption,
+                m_dir + " is a damaged store: " + opened.message() + ". " + kDamageAdvice};
+    }
+    return opened;
+}
+
+Status Store::Impl::open_checked() {
     REMORA_RETURN_IF_ERROR(create_or_open_rocksdb());
     if (!m_pending_creation) {
         // Our column families but no meta at all: a creation killed before its first batch.
@@ -227,6 +413,7 @@ Status Store::Impl::open() {
         rocksdb::Status s = m_db->Get(rocksdb::ReadOptions(), m_meta, kMetaFormatVersion, &ignored);
         if (s.IsNotFound() && is_pristine_open()) {
             if (m_mode != OpenMode::kReadWrite || !m_options.create_if_missing) {
+                m_interrupted_creation = true;
                 return {Code::kNotADatabase,
                         m_dir + " holds an interrupted store creation (no data); open it "
                                 "read-write with creation allowed to finish it"};
@@ -239,6 +426,17 @@ Status Store::Impl::open() {
         m_created = true;
     }
     REMORA_RETURN_IF_ERROR(load_meta());
+    if (!m_created) REMORA_RETURN_IF_ERROR(check_meta_consistency());
+    if (m_scan_objects) {
+        rocksdb::ReadOptions ro;
+        ro.total_order_seek = true;
+        ro.fill_cache = false;
+        ro.verify_checksums = true;
+        std::unique_ptr<rocksdb::Iterator> it(m_db->NewIterator(ro, m_objects));
+        for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        }
+        REMORA_RETURN_IF_ERROR(to_status(it->status(), "reading column family 'objects'"));
+    }
     if (m_created) {
         m_cache.set_complete(true);  // nothing stored yet: every id is absent until written
     } else if (m_mode == OpenMode::kReadWrite && m_options.preload_latest_cache) {

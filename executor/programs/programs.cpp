@@ -14,6 +14,7 @@ std::string_view program_name(ProgramId id) {
         case ProgramId::kAmm: return "amm";
         case ProgramId::kCompute: return "compute";
         case ProgramId::kTouch: return "touch";
+        case ProgramId::kRandom: return "random";
     }
     REMORA_ASSERT(false && "unknown program id");
     return {};

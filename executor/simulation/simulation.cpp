@@ -9,6 +9,7 @@
 #include "executor/protocol/pre_executor.h"
 #include "executor/sequential/sequential.h"
 #include "executor/tx/effects.h"
+#include "executor/tx/effects_codec.h"
 
 namespace remora::executor::simulation {
 
@@ -50,19 +51,33 @@ struct Node {
     SimTimeUs busy_until_us = 0;
     bool slow = false;
     std::uint64_t outstanding = 0;
+    // FaultConfig::arrival_shuffle_window: transactions that arrived and wait to be shuffled.
+    std::vector<std::size_t> arrivals;
+    std::uint64_t arrival_generation = 0;
 };
+
+// Seeds the adversarial stream apart from the main one.
+constexpr std::uint64_t kAdversaryStream = 0x6164766572736172ull;  // "adversar"
 
 class Simulation {
 public:
     Simulation(const SimulationConfig& config, const SimulationInput& input,
                std::unique_ptr<storage::Store> store)
-        : m_config(config), m_input(input), m_rng(config.seed), m_store(std::move(store)),
+        : m_config(config), m_input(input), m_rng(config.seed),
+          m_adversary(config.seed ^ kAdversaryStream), m_store(std::move(store)),
           m_balancer(config.routing) {}
 
     Result<SimulationResult> run();
 
 private:
-    SimTimeUs delay() { return m_config.base_delay_us + m_rng.upto(m_config.faults.message_delay_max_us); }
+    SimTimeUs delay() {
+        SimTimeUs d = m_config.base_delay_us + m_rng.upto(m_config.faults.message_delay_max_us);
+        if (m_adversary.chance(m_config.faults.straggler_rate)) {
+            ++m_result.counters.stragglers;
+            d += m_config.faults.straggler_delay_us;
+        }
+        return d;
+    }
     void fail(Status status) {
         if (m_error.is_ok()) m_error = std::move(status);
     }
@@ -71,9 +86,13 @@ private:
     std::optional<PreExecutorId> pick_live();
     void submit_tx(std::size_t index);
     void deliver_tx(PreExecutorId id, std::uint64_t incarnation, std::size_t index);
+    void queue_tx(PreExecutorId id, std::uint64_t incarnation, std::size_t index);
+    void flush_arrivals(PreExecutorId id);
     void execute_tx(PreExecutorId id, std::uint64_t incarnation, std::size_t index);
     void send_result(PreExecutorId from, protocol::PreExecResult result);
     void forward_to_peers(PreExecutorId from, const Effects& effects);
+    void deliver_forward(PreExecutorId peer, const Effects& effects, const common::Digest& digest,
+                         bool corrupted);
     void sequence_tx(std::size_t index);
     void cut_batch();
     void try_process();
@@ -84,6 +103,7 @@ private:
     const SimulationConfig& m_config;
     const SimulationInput& m_input;
     SimRng m_rng;
+    SimRng m_adversary;  // the adversarial knobs' draws only
     EventQueue m_queue;
     std::unique_ptr<storage::Store> m_store;
     std::unique_ptr<protocol::Primary> m_primary;
@@ -136,6 +156,8 @@ void Simulation::stop_node(PreExecutorId id) {
     node.engine.reset();
     ++node.incarnation;
     node.outstanding = 0;
+    node.arrivals.clear();
+    ++node.arrival_generation;
     if (Status s = m_balancer.remove(id); !s) fail(s);
     if (Status s = m_primary->remove_pre_executor(id); !s) fail(s);
 }
@@ -166,6 +188,33 @@ void Simulation::submit_tx(std::size_t index) {
 void Simulation::deliver_tx(PreExecutorId id, std::uint64_t incarnation, std::size_t index) {
     Node& node = m_nodes.at(id);
     if (node.incarnation != incarnation || !node.engine) return;
+    const std::uint32_t window = m_config.faults.arrival_shuffle_window;
+    if (window <= 1) return queue_tx(id, incarnation, index);
+    node.arrivals.push_back(index);
+    if (node.arrivals.size() >= window) return flush_arrivals(id);
+    if (node.arrivals.size() == 1) {
+        std::uint64_t generation = node.arrival_generation;
+        m_queue.at(m_queue.now_us() + m_config.faults.arrival_flush_us, [this, id, generation] {
+            if (m_nodes.at(id).arrival_generation == generation) flush_arrivals(id);
+        });
+    }
+}
+
+void Simulation::flush_arrivals(PreExecutorId id) {
+    Node& node = m_nodes.at(id);
+    ++node.arrival_generation;
+    std::vector<std::size_t> arrivals = std::move(node.arrivals);
+    node.arrivals.clear();
+    if (arrivals.empty() || !node.engine) return;
+    ++m_result.counters.arrival_windows;
+    for (std::size_t i = arrivals.size() - 1; i > 0; --i) {  // Fisher-Yates, seeded
+        std::swap(arrivals[i], arrivals[m_adversary.upto(i)]);
+    }
+    for (std::size_t index : arrivals) queue_tx(id, node.incarnation, index);
+}
+
+void Simulation::queue_tx(PreExecutorId id, std::uint64_t incarnation, std::size_t index) {
+    Node& node = m_nodes.at(id);
     SimTimeUs cost = m_config.pre_exec_tx_us + (node.slow ? m_config.faults.slow_tx_us : 0);
     node.busy_until_us = std::max(node.busy_until_us, m_queue.now_us()) + cost;
     m_queue.at(node.busy_until_us,
@@ -194,29 +243,61 @@ void Simulation::forward_to_peers(PreExecutorId from, const Effects& effects) {
     if (!m_config.peer_forwarding || !effects.status.is_success()) return;
     auto shared = std::make_shared<std::pair<Effects, common::Digest>>(effects,
                                                                       effects_digest(effects));
+    const FaultConfig& f = m_config.faults;
     for (PreExecutorId peer : m_balancer.live()) {
         if (peer == from) continue;
         ++m_result.counters.peer_forwards;
+        if (m_adversary.chance(f.forward_drop_rate)) {
+            ++m_result.counters.forwards_dropped;
+            continue;
+        }
         std::uint64_t incarnation = m_nodes.at(peer).incarnation;
-        m_queue.at(m_queue.now_us() + delay(), [this, peer, incarnation, shared] {
+        SimTimeUs at = m_queue.now_us() + delay();
+        if (m_adversary.chance(f.forward_corrupt_rate)) {
+            // The encoded form with one byte flipped (never to the same value), sent with the
+            // digest of the original: what a faulty link or a lying peer delivers.
+            common::Bytes bytes = encode_effects(effects);
+            std::size_t position = m_adversary.upto(bytes.size() - 1);
+            bytes[position] = static_cast<char>(bytes[position] ^
+                                                static_cast<char>(1 + m_adversary.upto(254)));
+            auto decoded = decode_effects(bytes);
+            if (!decoded) {
+                ++m_result.counters.forwards_refused;
+                continue;
+            }
+            ++m_result.counters.forwards_corrupted;
+            auto corrupted = std::make_shared<std::pair<Effects, common::Digest>>(
+                std::move(decoded).value(), shared->second);
+            m_queue.at(at, [this, peer, incarnation, corrupted] {
+                Node& node = m_nodes.at(peer);
+                if (node.incarnation != incarnation || !node.engine) return;
+                deliver_forward(peer, corrupted->first, corrupted->second, true);
+            });
+            continue;
+        }
+        m_queue.at(at, [this, peer, incarnation, shared] {
             Node& node = m_nodes.at(peer);
             if (node.incarnation != incarnation || !node.engine) return;
-            auto applied = node.engine->apply_peer_effects(shared->first, shared->second);
-            if (!applied) {
-                // A damaged or malformed forward is refused whole: the peer keeps running.
-                if (applied.status().code() == common::Code::kCorruption ||
-                    applied.status().code() == common::Code::kInvalidArgument) {
-                    ++m_result.counters.peer_forwards_refused;
-                    return;
-                }
-                return fail(applied.status());
-            }
-            m_result.counters.peer_objects += applied.value();
-            for (auto& released : node.engine->take_released()) {
-                send_result(peer, std::move(released));
-            }
+            deliver_forward(peer, shared->first, shared->second, false);
         });
     }
+}
+
+void Simulation::deliver_forward(PreExecutorId peer, const Effects& effects,
+                                 const common::Digest& digest, bool corrupted) {
+    Node& node = m_nodes.at(peer);
+    auto applied = node.engine->apply_peer_effects(effects, digest);
+    if (!applied) {
+        // An honest forward always applies; a corrupted one may be refused (with whatever
+        // status the engine chooses), as it may well be.
+        if (corrupted) {
+            ++m_result.counters.forwards_refused;
+            return;
+        }
+        return fail(applied.status());
+    }
+    m_result.counters.peer_objects += applied.value();
+    for (auto& released : node.engine->take_released()) send_result(peer, std::move(released));
 }
 
 void Simulation::send_result(PreExecutorId from, protocol::PreExecResult result) {
@@ -336,6 +417,10 @@ void Simulation::send_update(protocol::StateUpdate update) {
         ++m_result.counters.updates_pushed;
         m_result.counters.updates_pushed_bytes += update.encoded_bytes;
     }
+    if (m_adversary.chance(m_config.faults.update_drop_rate)) {
+        ++m_result.counters.updates_dropped;
+        return;
+    }
     Node& node = m_nodes.at(update.pre_executor);
     std::uint64_t incarnation = node.incarnation;
     SimTimeUs at = m_queue.now_us() + delay() + m_rng.upto(m_config.faults.update_delay_max_us);
@@ -454,8 +539,17 @@ Status validate_simulation_config(const SimulationConfig& config) {
     if (config.batch_txs < 1 || config.batch_txs > kSimBatchTxsMax) {
         return bad("batch_txs must be in 1.." + std::to_string(kSimBatchTxsMax));
     }
-    if (!(f.result_drop_rate >= 0 && f.result_drop_rate <= 1)) {
-        return bad("result_drop_rate must be in [0, 1]");
+    using Rate = std::pair<const char*, double>;
+    for (auto [name, rate] : {Rate{"result_drop_rate", f.result_drop_rate},
+                              Rate{"forward_drop_rate", f.forward_drop_rate},
+                              Rate{"update_drop_rate", f.update_drop_rate},
+                              Rate{"straggler_rate", f.straggler_rate},
+                              Rate{"forward_corrupt_rate", f.forward_corrupt_rate}}) {
+        if (!(rate >= 0 && rate <= 1)) return bad(std::string(name) + " must be in [0, 1]");
+    }
+    if (f.arrival_shuffle_window > kSimArrivalWindowMax) {
+        return bad("arrival_shuffle_window must be at most " +
+                   std::to_string(kSimArrivalWindowMax));
     }
     if (f.crashes > kSimFaultEventsMax || f.joins > kSimFaultEventsMax ||
         f.leaves > kSimFaultEventsMax || f.slow_pre_executors > kSimPreExecutorsMax) {
@@ -467,7 +561,8 @@ Status validate_simulation_config(const SimulationConfig& config) {
     for (SimTimeUs d : {config.batch_timeout_us, config.consensus_delay_us, config.tx_interval_us,
                         config.base_delay_us, config.pre_exec_tx_us, config.late_wait_us,
                         config.late_poll_us, f.message_delay_max_us, f.slow_tx_us,
-                        f.restart_delay_us, f.update_delay_max_us}) {
+                        f.restart_delay_us, f.update_delay_max_us, f.arrival_flush_us,
+                        f.straggler_delay_us}) {
         if (d > kSimDelayMaxUs) {
             return bad("every delay must be at most " + std::to_string(kSimDelayMaxUs) + " us");
         }

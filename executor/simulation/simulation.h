@@ -32,6 +32,7 @@ inline constexpr std::uint32_t kSimPreExecutorsMax = 64;
 inline constexpr std::uint32_t kSimFaultEventsMax = 64;        // crashes, joins, leaves each
 inline constexpr SimTimeUs kSimDelayMaxUs = 60'000'000;        // any configured delay
 inline constexpr std::uint32_t kSimBatchTxsMax = 100'000;
+inline constexpr std::uint32_t kSimArrivalWindowMax = 1024;
 
 struct FaultConfig {
     double result_drop_rate = 0.0;           // results lost on the way to the primary, [0, 1]
@@ -43,6 +44,27 @@ struct FaultConfig {
     std::uint32_t joins = 0;                 // new pre-executors at seeded times
     std::uint32_t leaves = 0;                // live pre-executors leaving for good
     SimTimeUs update_delay_max_us = 0;       // extra delay of each state update, [0, max]
+
+    // --- Adversarial schedules (drawn from their own seeded stream, so that with all of
+    // them off a run is the same as before they existed) ---
+    // Arrival order unlike the consensus order: each pre-executor collects the transactions
+    // that reach it and runs them in a seeded random order, a window of this many at a time
+    // (or what came within arrival_flush_us of the window's first one). 0 or 1: off.
+    std::uint32_t arrival_shuffle_window = 0;
+    SimTimeUs arrival_flush_us = 2000;
+    // Forked speculative states: a peer forward is lost with this probability, [0, 1] ...
+    double forward_drop_rate = 0.0;
+    // ... and a state update (catch-up or routed) with this one, [0, 1].
+    double update_drop_rate = 0.0;
+    // Stragglers: any message (a transaction, a result, a forward, an update, an ack) takes
+    // straggler_delay_us more with this probability, [0, 1]: past one or more commits.
+    double straggler_rate = 0.0;
+    SimTimeUs straggler_delay_us = 0;
+    // A peer forward travels as encoded effects (encode_effects) with one byte flipped at a
+    // seeded position, with this probability, [0, 1], and arrives with the digest of the
+    // ORIGINAL effects: the receiver must not trust a digest it did not compute. A corrupted
+    // forward that no longer decodes is refused (counted, never applied).
+    double forward_corrupt_rate = 0.0;
 };
 
 struct SimulationConfig {
@@ -97,7 +119,6 @@ struct SimulationCounters {
     std::uint64_t held = 0;             // transactions a pre-executor held (execute_or_hold)
     std::uint64_t peer_forwards = 0;    // effects forwarded to one other pre-executor
     std::uint64_t peer_objects = 0;     // objects those forwards put in overlays
-    std::uint64_t peer_forwards_refused = 0;  // forwards a peer refused (damaged, malformed)
     std::uint64_t crashes = 0;
     std::uint64_t restarts = 0;
     std::uint64_t joins = 0;
@@ -108,6 +129,12 @@ struct SimulationCounters {
     std::uint64_t routed_pushed_bytes = 0;
     std::uint64_t updates_applied = 0;  // both kinds
     std::uint64_t updates_lost = 0;  // arrived at a crashed or departed incarnation
+    std::uint64_t arrival_windows = 0;   // windows of arrivals a pre-executor shuffled
+    std::uint64_t forwards_dropped = 0;  // forward_drop_rate
+    std::uint64_t updates_dropped = 0;   // update_drop_rate
+    std::uint64_t stragglers = 0;        // messages given straggler_delay_us more
+    std::uint64_t forwards_corrupted = 0;  // delivered with a flipped byte, original digest
+    std::uint64_t forwards_refused = 0;    // flipped so that they no longer decode (or apply)
     std::uint64_t commits_waited = 0;  // commits that waited for late results
     SimTimeUs wait_us = 0;             // simulated time spent waiting, all commits
 };

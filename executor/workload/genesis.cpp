@@ -121,7 +121,7 @@ common::Result<Genesis> make_genesis(const GenesisConfig& config) {
     g.pools = add_shared(g.objects, seed, kPoolType, config.pools,
                          be64(config.pool_reserve) + be64(config.pool_reserve));
     g.collections = add_shared(g.objects, seed, kCollectionType, config.collections, be64(0));
-    for (programs::ProgramId program : programs::kAllPrograms) {
+    for (programs::ProgramId program : programs::kGenesisPrograms) {
         g.objects.push_back(package_object(program));
     }
     std::sort(g.objects.begin(), g.objects.end(),

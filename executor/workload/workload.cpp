@@ -5,6 +5,7 @@
 #include "executor/vm/limits.h"
 #include "executor/workload/limits.h"
 #include "executor/workload/makers.h"
+#include "executor/workload/random_workload.h"
 #include "executor/workload/trace.h"
 
 namespace remora::executor::workload {
@@ -49,7 +50,8 @@ SyntheticWorkload::Maker maker_for(WorkloadKind kind) {
         case WorkloadKind::kAmm: return make_amm_tx;
         case WorkloadKind::kCompute: return make_compute_tx;
         case WorkloadKind::kMixed: return make_mixed_tx;
-        case WorkloadKind::kTrace: break;
+        case WorkloadKind::kTrace:
+        case WorkloadKind::kRandom: break;
     }
     REMORA_ASSERT(false && "no maker for this workload kind");
     return nullptr;
@@ -66,6 +68,7 @@ std::string_view workload_kind_name(WorkloadKind kind) {
         case WorkloadKind::kCompute: return "compute";
         case WorkloadKind::kMixed: return "mixed";
         case WorkloadKind::kTrace: return "trace";
+        case WorkloadKind::kRandom: return "random";
     }
     return "unknown";
 }
@@ -77,11 +80,13 @@ common::Result<WorkloadSpec> parse_workload_name(std::string_view name) {
         return WorkloadSpec{WorkloadKind::kTrace, std::move(path)};
     }
     for (WorkloadKind kind : {WorkloadKind::kTransfer, WorkloadKind::kCounter, WorkloadKind::kNft,
-                              WorkloadKind::kAmm, WorkloadKind::kCompute, WorkloadKind::kMixed}) {
+                              WorkloadKind::kAmm, WorkloadKind::kCompute, WorkloadKind::kMixed,
+                              WorkloadKind::kRandom}) {
         if (name == workload_kind_name(kind)) return WorkloadSpec{kind, {}};
     }
     return invalid("unknown workload '" + std::string(name) +
-                   "': expected transfer, counter, nft, amm, compute, mixed or trace:<file>");
+                   "': expected transfer, counter, nft, amm, compute, mixed, random or "
+                   "trace:<file>");
 }
 
 common::Status validate_workload_config(const WorkloadConfig& c) {
@@ -122,6 +127,7 @@ common::Result<std::unique_ptr<Workload>> make_workload(const WorkloadConfig& co
         if (!trace.is_ok()) return trace.status();
         return std::unique_ptr<Workload>(std::move(trace).value());
     }
+    if (spec.kind == WorkloadKind::kRandom) return make_random_workload(config);
     auto genesis = make_genesis(synthetic_genesis_config(config));
     if (!genesis.is_ok()) return genesis.status();
     return std::unique_ptr<Workload>(std::make_unique<SyntheticWorkload>(

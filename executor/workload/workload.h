@@ -24,10 +24,10 @@
 namespace remora::executor::workload {
 
 enum class WorkloadKind : std::uint8_t {
-    kTransfer, kCounter, kNft, kAmm, kCompute, kMixed, kTrace
+    kTransfer, kCounter, kNft, kAmm, kCompute, kMixed, kTrace, kRandom
 };
 
-// "transfer", ..., "mixed", "trace".
+// "transfer", ..., "mixed", "trace", "random".
 std::string_view workload_kind_name(WorkloadKind kind);
 
 struct WorkloadSpec {
@@ -35,7 +35,7 @@ struct WorkloadSpec {
     std::string trace_path;  // kTrace only
 };
 
-// Parses "transfer", "counter", "nft", "amm", "compute", "mixed" or "trace:<file>".
+// Parses "transfer", "counter", "nft", "amm", "compute", "mixed", "random" or "trace:<file>".
 // kInvalidArgument names the accepted forms for anything else.
 common::Result<WorkloadSpec> parse_workload_name(std::string_view name);
 
@@ -46,7 +46,8 @@ struct WorkloadConfig {
     // Skew of the choice of sender and of shared object: Zipf theta in [0, kZipfThetaMax],
     // 0 = uniform.
     double zipf_theta = 0.0;
-    // Contention: the number of counters, pools and collections (each), 1..kSharedObjectsMax.
+    // Contention: the number of counters, pools and collections (each), and of the random
+    // workload's hot parents, 1..kSharedObjectsMax.
     std::uint32_t shared_objects = 8;
     // Fraction of transactions whose signature is deliberately broken, in [0, 1]: exactly
     // floor(n × rate) of the first n transactions, for every n (docs/workloads.md).
@@ -73,7 +74,7 @@ class Workload {
 public:
     virtual ~Workload() = default;
 
-    // The normalised name: "transfer", ..., "trace:<file>".
+    // The normalised name: "transfer", ..., "random", "trace:<file>".
     virtual const std::string& name() const = 0;
     // The objects to load before the first transaction, sorted by id, each at version 1.
     virtual const std::vector<Object>& genesis_objects() const = 0;

@@ -36,6 +36,19 @@ TEST_CASE("simulation equals the reference: mixed", "[simulation]") {
     run_seeds("mixed", 6000, kSeedsPerWorkload, kTxs, "simulation equals the reference: mixed");
 }
 
+// The generative workload (issue 8): random host-call sequences over a few hot parents, under
+// the realistic schedules and the adversarial ones (shuffled arrivals, forked pre-executors,
+// stragglers past commits, corrupted forwards). 60 consecutive seeds cover every
+// (pre-executors, schedule) pair once.
+constexpr std::uint64_t kRandomSeeds = 360;
+constexpr std::size_t kRandomTxs = 100;
+constexpr std::uint32_t kRandomHotParents = 2;
+
+TEST_CASE("simulation equals the reference: random", "[simulation]") {
+    run_random_seeds(8000, kRandomSeeds, kRandomTxs, kRandomHotParents,
+                     "simulation equals the reference: random");
+}
+
 TEST_CASE("simulation equals the reference: trace prefix", "[simulation]") {
     REQUIRE(std::filesystem::exists(kTracePath));
     const std::string name = "trace:" + kTracePath;
@@ -86,6 +99,12 @@ TEST_CASE("simulation equals the reference: large transactions", "[simulation]")
         check_against_reference(config_for_seed(seed), input,
                                 "simulation equals the reference: large transactions");
     }
+}
+
+// 2,400 seeds of the random workload: 40 for each (pre-executors, schedule) pair, longer runs.
+TEST_CASE("simulation equals the reference: random many seeds", "[.][slow][random]") {
+    run_random_seeds(300000, 2400, 150, kRandomHotParents,
+                     "simulation equals the reference: random many seeds");
 }
 
 }  // namespace

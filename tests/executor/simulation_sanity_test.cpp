@@ -144,4 +144,80 @@ TEST_CASE("simulation: peer forwarding keeps amm's coins where the pools are", "
     CHECK(without.counters.held > 0);  // broadcast updates will bring the coins: worth holding
 }
 
+TEST_CASE("simulation: the adversarial knobs happen, deterministically", "[simulation]") {
+    auto input = make_input("random", 21, 200, 3);
+    sim::SimulationConfig config;
+    config.seed = 21;
+    config.pre_executors = 3;
+    config.primary.miss_window_txs = 16;
+    config.primary.miss_threshold = 2;
+    config.faults.arrival_shuffle_window = 6;
+    config.faults.forward_drop_rate = 0.2;
+    config.faults.update_drop_rate = 0.2;
+    config.faults.straggler_rate = 0.05;
+    config.faults.straggler_delay_us = 4000;
+    config.faults.forward_corrupt_rate = 0.4;
+    auto a = sim::run_simulation(config, input);
+    REQUIRE(a.is_ok());
+    const auto& c = a->counters;
+    INFO("windows " << c.arrival_windows << " forwards dropped " << c.forwards_dropped
+                    << " updates dropped " << c.updates_dropped << " stragglers " << c.stragglers
+                    << " corrupted " << c.forwards_corrupted << " refused "
+                    << c.forwards_refused);
+    CHECK(c.arrival_windows > 0);
+    CHECK(c.forwards_dropped > 0);
+    CHECK(c.updates_dropped > 0);
+    CHECK(c.stragglers > 0);
+    CHECK(c.forwards_corrupted > 0);  // flipped, still decodable: applied under a stale digest
+    CHECK(c.forwards_refused > 0);    // flipped past decoding: refused, never applied
+    auto b = sim::run_simulation(config, input);
+    REQUIRE(b.is_ok());
+    CHECK(a->counters.events == b->counters.events);
+    CHECK(a->commits == b->commits);
+    CHECK(a->effects == b->effects);
+    CHECK(a->primary.adopted == b->primary.adopted);
+
+    // With every adversarial knob at 0, none of them happens.
+    sim::SimulationConfig plain = config;
+    plain.faults = sim::FaultConfig{};
+    auto p = sim::run_simulation(plain, input);
+    REQUIRE(p.is_ok());
+    CHECK(p->counters.arrival_windows + p->counters.forwards_dropped +
+              p->counters.updates_dropped + p->counters.stragglers +
+              p->counters.forwards_corrupted + p->counters.forwards_refused ==
+          0);
+}
+
+TEST_CASE("simulation: adversarial knobs out of bounds are refused", "[simulation]") {
+    auto rejected = [](sim::SimulationConfig config, const std::string& knob) {
+        auto status = sim::validate_simulation_config(config);
+        INFO(knob << ": " << status.to_string());
+        CHECK(status.code() == remora::common::Code::kInvalidArgument);
+        CHECK_THAT(status.message(), Catch::Contains(knob));
+    };
+    sim::SimulationConfig base;
+    REQUIRE(sim::validate_simulation_config(base).is_ok());
+    auto c = base;
+    c.faults.arrival_shuffle_window = sim::kSimArrivalWindowMax + 1;
+    rejected(c, "arrival_shuffle_window");
+    c = base;
+    c.faults.forward_drop_rate = 1.5;
+    rejected(c, "forward_drop_rate");
+    c = base;
+    c.faults.update_drop_rate = -0.1;
+    rejected(c, "update_drop_rate");
+    c = base;
+    c.faults.straggler_rate = 2;
+    rejected(c, "straggler_rate");
+    c = base;
+    c.faults.forward_corrupt_rate = 1.01;
+    rejected(c, "forward_corrupt_rate");
+    c = base;
+    c.faults.straggler_delay_us = sim::kSimDelayMaxUs + 1;
+    rejected(c, "delay");
+    c = base;
+    c.faults.arrival_flush_us = sim::kSimDelayMaxUs + 1;
+    rejected(c, "delay");
+}
+
 }  // namespace remora::testing

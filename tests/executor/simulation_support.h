@@ -88,6 +88,60 @@ inline const char* fault_name(std::size_t index) {
     return kNames[index % kFaultSchedules];
 }
 
+// The adversarial schedules (the random workload runs them beside the realistic ones):
+// shuffled arrivals, forked speculative states, stragglers past commits, corrupted forwards,
+// and all of them at once. `seed` varies the shuffle window.
+inline constexpr std::size_t kAdversarialSchedules = 5;
+
+inline sim::FaultConfig adversarial_schedule(std::size_t index, std::uint64_t seed) {
+    sim::FaultConfig f;
+    switch (index % kAdversarialSchedules) {
+        case 0:  // arrival order unlike the consensus order
+            f.arrival_shuffle_window = 4 + static_cast<std::uint32_t>(seed % 9);
+            f.arrival_flush_us = 600;
+            f.message_delay_max_us = 300;
+            break;
+        case 1:  // pre-executors whose speculative states have forked
+            f.forward_drop_rate = 0.8;
+            f.update_drop_rate = 0.5;
+            f.arrival_shuffle_window = 3;
+            f.arrival_flush_us = 400;
+            break;
+        case 2:  // messages delayed past one or more commits
+            f.straggler_rate = 0.08;
+            f.straggler_delay_us = 5000;
+            f.message_delay_max_us = 500;
+            break;
+        case 3:  // forwards with a flipped byte under the original digest
+            f.forward_corrupt_rate = 0.8;
+            break;
+        default:  // all of them, with the realistic faults
+            f.arrival_shuffle_window = 2 + static_cast<std::uint32_t>(seed % 7);
+            f.arrival_flush_us = 800;
+            f.forward_drop_rate = 0.15;
+            f.update_drop_rate = 0.15;
+            f.straggler_rate = 0.04;
+            f.straggler_delay_us = 4000;
+            f.forward_corrupt_rate = 0.25;
+            f.message_delay_max_us = 800;
+            f.result_drop_rate = 0.1;
+            f.crashes = 1;
+            f.joins = 1;
+            break;
+    }
+    return f;
+}
+
+// The random workload's schedules: the realistic ones, then the adversarial ones.
+inline constexpr std::size_t kRandomSchedules = kFaultSchedules + kAdversarialSchedules;
+
+inline const char* random_schedule_name(std::uint64_t seed) {
+    static const char* kNames[] = {"shuffled", "forked", "stragglers", "corrupt", "adversarial"};
+    std::size_t schedule = (seed / 5) % kRandomSchedules;
+    return schedule < kFaultSchedules ? fault_name(schedule)
+                                      : kNames[schedule - kFaultSchedules];
+}
+
 // The cluster shape a seed picks: pre-executors 0..4, a fault schedule, sequencer knobs, and
 // routing / state-update choices.
 inline sim::SimulationConfig config_for_seed(std::uint64_t seed) {
@@ -112,12 +166,37 @@ inline sim::SimulationConfig config_for_seed(std::uint64_t seed) {
     return config;
 }
 
+// config_for_seed, with the fault schedule drawn from the realistic and the adversarial ones
+// ((seed / 5) % 12), and smaller batches (4..16 transactions: many commit boundaries). 60
+// consecutive seeds cover every (pre-executors, schedule) pair once.
+inline sim::SimulationConfig config_for_random_seed(std::uint64_t seed) {
+    sim::SimulationConfig config = config_for_seed(seed);
+    std::size_t schedule = (seed / 5) % kRandomSchedules;
+    config.faults = schedule < kFaultSchedules
+                        ? fault_schedule(schedule)
+                        : adversarial_schedule(schedule - kFaultSchedules, seed);
+    config.batch_txs = 4 + static_cast<std::uint32_t>(seed % 13);  // many commit boundaries
+    if (schedule >= kFaultSchedules) {
+        // An adversary needs someone to mislead: 1..4 pre-executors, round-robin routing, so
+        // that transactions read what other pre-executors wrote, and peer forwarding on even
+        // seeds only (always when forwards are corrupted): without it a pre-executor keeps
+        // reading its own speculative writes long after the primary moved on.
+        config.pre_executors = 1 + static_cast<std::uint32_t>(seed % 4);
+        config.routing.mode = executor::protocol::RoutingMode::kRoundRobin;
+        config.peer_forwarding = config.faults.forward_corrupt_rate > 0 || seed % 2 == 0;
+    }
+    return config;
+}
+
 // Runs `config` on `input` and requires every effect and digest to equal the reference's.
+// `schedule`: the fault schedule's name for the message (default: config_for_seed's).
 inline sim::SimulationResult check_against_reference(const sim::SimulationConfig& config,
                                                      const sim::SimulationInput& input,
-                                                     const std::string& test_name) {
+                                                     const std::string& test_name,
+                                                     const char* schedule = nullptr) {
     INFO("seed " << config.seed << " workload " << input.workload << " pre-executors "
-                 << config.pre_executors << " faults " << fault_name(config.seed / 5)
+                 << config.pre_executors << " faults "
+                 << (schedule != nullptr ? schedule : fault_name(config.seed / 5))
                  << "; reproduce: REMORA_SIM_SEED=" << config.seed
                  << " simulation_test \"" << test_name << "\"");
     auto run = sim::run_simulation(config, input);
@@ -131,8 +210,10 @@ inline sim::SimulationResult check_against_reference(const sim::SimulationConfig
     for (const auto& c : run->commits) ordered += c.size();
     REQUIRE(ordered == input.txs.size());
     auto difference = sim::first_difference(run.value(), reference.value());
-    if (difference) std::printf("FAILED seed %llu: %s\n", (unsigned long long)config.seed,
-                                difference->c_str());
+    if (difference) {
+        std::printf("FAILED seed %llu (%s): %s\n", (unsigned long long)config.seed,
+                    input.workload.c_str(), difference->c_str());
+    }
     INFO(difference.value_or(""));
     REQUIRE_FALSE(difference.has_value());
     return std::move(run).value();
@@ -154,6 +235,28 @@ inline void run_seeds(const std::string& workload, std::uint64_t first, std::uin
     std::printf("%s: seeds %llu..%llu ok, %llu/%llu adopted\n", workload.c_str(),
                 (unsigned long long)begin, (unsigned long long)(end - 1),
                 (unsigned long long)adopted, (unsigned long long)total);
+}
+
+// The random workload over seeds [first, first + count) (or just REMORA_SIM_SEED), `txs`
+// transactions each, on `hot_parents` hot parents, under config_for_random_seed. The first
+// failing seed stops the case (its message says how to rerun it).
+inline void run_random_seeds(std::uint64_t first, std::uint64_t count, std::size_t txs,
+                             std::uint32_t hot_parents, const std::string& test_name) {
+    std::uint64_t begin = first, end = first + count;
+    if (auto only = seed_override()) begin = *only, end = *only + 1;
+    std::uint64_t adopted = 0, total = 0, corrupted = 0;
+    for (std::uint64_t seed = begin; seed < end; ++seed) {
+        auto input = make_input("random", seed, txs, hot_parents);
+        auto result = check_against_reference(config_for_random_seed(seed), input, test_name,
+                                              random_schedule_name(seed));
+        adopted += result.primary.adopted;
+        total += result.primary.transactions;
+        corrupted += result.counters.forwards_corrupted;
+    }
+    std::printf("random: seeds %llu..%llu ok, %llu/%llu adopted, %llu corrupted forwards\n",
+                (unsigned long long)begin, (unsigned long long)(end - 1),
+                (unsigned long long)adopted, (unsigned long long)total,
+                (unsigned long long)corrupted);
 }
 
 }  // namespace remora::testing

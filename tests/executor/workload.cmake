@@ -6,4 +6,5 @@ remora_test(workload_test LABELS unit
             workload_trace_test.cpp
             workload_execute_test.cpp
             workload_program_aborts_test.cpp
+            workload_random_test.cpp
     DEPS remora_executor remora_test_support)

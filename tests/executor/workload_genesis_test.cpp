@@ -59,7 +59,7 @@ TEST_CASE("genesis: accounts, coins and shared objects as configured", "[workloa
     REQUIRE(genesis.is_ok());
     const auto& g = *genesis;
     // 12 × (3 coins + 1 compute) + 4 + 2 + 5 + the 6 packages.
-    CHECK(g.objects.size() == 12 * 4 + 4 + 2 + 5 + programs::kAllPrograms.size());
+    CHECK(g.objects.size() == 12 * 4 + 4 + 2 + 5 + programs::kGenesisPrograms.size());
     for (std::size_t i = 1; i < g.objects.size(); ++i) CHECK(g.objects[i - 1].id < g.objects[i].id);
     for (const auto& o : g.objects) {
         CHECK(o.version == 1);
@@ -103,7 +103,7 @@ TEST_CASE("genesis: accounts, coins and shared objects as configured", "[workloa
     }
     REQUIRE(g.collections.size() == 5);
     for (const auto& id : g.collections) CHECK(be64_of(find(g.objects, id)) == 0);
-    for (auto program : programs::kAllPrograms) {
+    for (auto program : programs::kGenesisPrograms) {
         CHECK(find(g.objects, package_object_id(program)).owner == Owner{ImmutableOwner{}});
     }
 }

@@ -41,6 +41,7 @@ const Entry kEntries[] = {
     {ProgramId::kNft, "owner", 1, 1},           {ProgramId::kNft, "transfer_item", 2, 0},
     {ProgramId::kAmm, "swap", 3, 1},            {ProgramId::kCompute, "work", 2, 1},
     {ProgramId::kCompute, "attest", 3, 1},      {ProgramId::kTouch, "touch", 2, 0},
+    {ProgramId::kRandom, "run", 3, 0},
 };
 
 TEST_CASE("programs: every standard program assembles and verifies", "[workload][programs]") {

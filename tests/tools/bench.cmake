@@ -4,6 +4,7 @@ remora_test(bench_test LABELS integration
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/bench_test.cpp
             ${CMAKE_CURRENT_LIST_DIR}/bench_sequential_test.cpp
             ${CMAKE_CURRENT_LIST_DIR}/bench_remora_test.cpp
+            ${CMAKE_CURRENT_LIST_DIR}/bench_primary_test.cpp
             ${CMAKE_CURRENT_LIST_DIR}/child_process.cpp
     DEPS remora_bench_lib remora_test_support nlohmann_json::nlohmann_json)
 add_dependencies(bench_test remora-bench remora-inspect)

@@ -36,7 +36,8 @@ Args small(const std::string& workload, const std::string& pre_executors) {
 
 TEST_CASE("remora-bench remora matches the sequential reference on every workload",
           "[bench][remora]") {
-    for (const char* workload : {"transfer", "counter", "nft", "amm", "compute", "mixed"}) {
+    for (const char* workload :
+         {"transfer", "counter", "nft", "amm", "compute", "mixed", "random"}) {
         for (const char* p : {"0", "3"}) {
             INFO(workload << " with " << p << " pre-executors");
             auto json = run_json(small(workload, p));

@@ -111,7 +111,8 @@ private:
 }  // namespace
 
 TEST_CASE("remora-bench sequential runs every synthetic workload as predicted", "[bench][seq]") {
-    for (const char* workload : {"transfer", "counter", "nft", "amm", "compute", "mixed"}) {
+    for (const char* workload :
+         {"transfer", "counter", "nft", "amm", "compute", "mixed", "random"}) {
         INFO("workload " << workload);
         auto json = parse_json(run_bench(small_run(workload, "5")));
         check_report(json, 60);

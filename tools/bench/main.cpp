@@ -13,6 +13,7 @@
 
 #include "tools/bench/bench_dir.h"
 #include "tools/bench/mode_output.h"
+#include "tools/bench/primary_bench.h"
 #include "tools/bench/remora_bench.h"
 #include "tools/bench/sequential_bench.h"
 #include "tools/bench/sequential_options.h"
@@ -40,6 +41,8 @@ std::string usage() {
            "              time goes\n"
            "  remora      an in-process Remora cluster on a workload, checked against the\n"
            "              sequential reference: hit rate, misses, primary CPU per tx\n"
+           "  primary     the primary's commit path in real time, beside a raw RocksDB\n"
+           "              baseline writing the same keys and values\n"
            "\n"
            "Run 'remora-bench MODE --help' for a mode's options.\n";
 }
@@ -156,7 +159,8 @@ int main(int argc, char** argv) {
     if (mode == "storage") return run_storage(args);
     if (mode == "sequential") return run_sequential(args);
     if (mode == "remora") return bench::run_remora_mode(args);
+    if (mode == "primary") return bench::run_primary_mode(args);
     bool json = std::find(args.begin(), args.end(), "--json") != args.end();
-    return usage_error("unknown mode '" + mode + "' (modes: storage, sequential, remora)",
+    return usage_error("unknown mode '" + mode + "' (modes: storage, sequential, remora, primary)",
                        "remora-bench --help", json);
 }

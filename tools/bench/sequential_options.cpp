@@ -56,7 +56,8 @@ std::string sequential_usage() {
            "blocks), persists each commit in a store, verifies the final digest and reports\n"
            "throughput and where the time went.\n"
            "\n"
-           "  --workload W          transfer, counter, nft, amm, compute, mixed or trace:<file>\n"
+           "  --workload W          transfer, counter, nft, amm, compute, mixed, random\n"
+           "                        or trace:<file>\n"
            "  --txs N               transactions to execute (1.." +
            std::to_string(kSequentialTxsMax) +
            "; a trace stops at its end)\n"
@@ -68,7 +69,8 @@ std::string sequential_usage() {
            std::to_string(d.accounts) +
            ")\n"
            "  --skew THETA          Zipf theta of senders and shared objects (default 0)\n"
-           "  --contention K        counters, pools and collections, each (default " +
+           "  --contention K        counters, pools and collections, each, and random's hot\n"
+           "                        parents (default " +
            std::to_string(d.shared_objects) +
            ")\n"
            "  --invalid-sig-rate R  fraction of transactions with a broken signature (default 0)\n"

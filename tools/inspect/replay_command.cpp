@@ -15,7 +15,20 @@ namespace {
 class Scratch {
 public:
     static Result<Scratch> make(const std::optional<std::string>& named) {
-        if (named) return Scratch(*named, false);
+        if (named) {
+            // The replay creates a new store there: never in a directory that holds anything
+            // (least of all a store, which would be taken for an interrupted creation).
+            std::error_code ec;
+            const bool exists = std::filesystem::exists(*named, ec);
+            if (exists && (!std::filesystem::is_directory(*named, ec) ||
+                           !std::filesystem::is_empty(*named, ec))) {
+                return Status(common::Code::kAlreadyExists,
+                              "the scratch directory " + *named +
+                                  " is not empty: it must be empty or absent, since "
+                                  "replay-verify builds a new store there (nothing was changed)");
+            }
+            return Scratch(*named, false);
+        }
         const char* base = std::getenv("TMPDIR");
         std::string pattern = std::string(base && *base ? base : "/tmp") + "/remora-replay-XXXXXX";
         if (mkdtemp(pattern.data()) == nullptr) {

@@ -1,0 +1,63 @@
+#pragma once
+// The cluster messages' wire bodies (docs/wire_format.md): FlatBuffers, one schema per message
+// under net/schema/, each with its own file identifier. Decoding trusts nothing: the buffer
+// passes the FlatBuffers verifier before a field is read, every nested buffer (effects, lookup
+// table, objects) is decoded and validated by its own codec, enums are range-checked, and a
+// result must pass validate_pre_exec_result before it is returned (a state update's order
+// rules are the pre-executor's, apply_state_update). Any defect is kCorruption naming the field.
+
+#include <cstdint>
+
+#include "common/bytes.h"
+#include "common/status.h"
+#include "executor/protocol/messages.h"  // and ExecutorIdentity
+#include "executor/tx/effects.h"
+
+namespace remora::net {
+
+// The wire protocol version; bumped with every incompatible change to a frame or body. A peer
+// speaks every version in [min_protocol_version, protocol_version].
+inline constexpr std::uint32_t kWireProtocolVersion = 1;
+inline constexpr std::uint32_t kWireProtocolVersionMin = 1;
+
+enum class NodeRole : std::uint8_t { kPrimary = 1, kPreExecutor = 2 };
+
+struct Hello {
+    std::uint32_t protocol_version = kWireProtocolVersion;
+    std::uint32_t min_protocol_version = kWireProtocolVersionMin;
+    NodeRole role = NodeRole::kPreExecutor;
+    std::uint32_t node_id = 0;
+    executor::ExecutorIdentity executor;
+
+    bool operator==(const Hello&) const = default;
+};
+
+// One result's effects, forwarded to another pre-executor with the digest its sender computed.
+struct PeerEffects {
+    executor::Effects effects;
+    common::Digest effects_digest;
+
+    bool operator==(const PeerEffects&) const = default;
+};
+
+common::Bytes encode_hello(const Hello& hello);
+common::Result<Hello> decode_hello(common::ByteView bytes);
+
+// The protocol version both sides speak (the highest in both ranges), or kFormatVersion with a
+// message that names both ranges: an upgrade is a known event, not a stream of unknown types.
+common::Result<std::uint32_t> negotiate_version(const Hello& mine, const Hello& theirs);
+
+common::Bytes encode_pre_exec_result(const executor::protocol::PreExecResult& result);
+common::Result<executor::protocol::PreExecResult> decode_pre_exec_result(common::ByteView bytes);
+
+common::Bytes encode_state_update(const executor::protocol::StateUpdate& update);
+// encoded_bytes of the result is the body's size.
+common::Result<executor::protocol::StateUpdate> decode_state_update(common::ByteView bytes);
+
+common::Bytes encode_state_update_ack(const executor::protocol::StateUpdateAck& ack);
+common::Result<executor::protocol::StateUpdateAck> decode_state_update_ack(common::ByteView bytes);
+
+common::Bytes encode_peer_effects(const PeerEffects& peer);
+common::Result<PeerEffects> decode_peer_effects(common::ByteView bytes);
+
+}  // namespace remora::net

@@ -1,0 +1,104 @@
+#pragma once
+// One framed connection (docs/wire_format.md, "Sessions"): one reader, one writer draining a
+// bounded queue, a watchdog. Everything a session does runs on its strand, so its handlers never
+// run concurrently, whatever threads run the io_context; work reaches it only through send(),
+// which posts to that strand.
+//
+// - Reading: bytes go through a FrameDecoder; each whole frame is handed to the frame handler
+//   in order. A framing error (a length past the limit, a bad checksum) closes the session.
+// - Writing: frames queue up to `send_queue_bytes_max`; the writer takes everything queued and
+//   writes it with one gathered write (frames are coalesced). Above `backpressure_bytes` send()
+//   reports backpressure so the producer can slow down; past the maximum the peer is too slow
+//   and the session closes ("slow peer"): memory stays bounded.
+// - Watchdog: a peer that sends nothing for `idle_timeout`, or a write that has not completed
+//   after `write_timeout`, closes the session.
+// The close handler runs exactly once, with the reason (ok for a close asked by this side).
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <array>
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "net/asio.h"
+#include "net/frame.h"
+
+namespace remora::net {
+
+struct SessionOptions {
+    std::size_t backpressure_bytes = 8u << 20;
+    // At least one frame of the largest size: the bound of a session's memory for sending.
+    std::size_t send_queue_bytes_max = (64u << 20) + (16u << 20);
+    std::chrono::milliseconds idle_timeout{30'000};
+    std::chrono::milliseconds write_timeout{10'000};
+    std::chrono::milliseconds watchdog_period{200};
+};
+
+// kInvalidArgument naming the first option out of range.
+common::Status validate_session_options(const SessionOptions& options);
+
+enum class SendResult : std::uint8_t {
+    kQueued,        // queued below the backpressure mark
+    kBackpressure,  // queued, but the queue is past the backpressure mark: slow down
+    kClosed,        // not sent: the session is closed or closing
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+public:
+    using FrameHandler = std::function<void(Frame)>;
+    using CloseHandler = std::function<void(const common::Status&)>;
+
+    // REQUIRES: validate_session_options(options) is ok; `socket` is connected.
+    static std::shared_ptr<Session> create(asio::ip::tcp::socket socket,
+                                           const SessionOptions& options, FrameHandler on_frame,
+                                           CloseHandler on_close);
+    ~Session();
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    // Starts reading and the watchdog. Call once.
+    void start();
+    // Queues one frame. Thread-safe. REQUIRES: body within limits::kFrameBodyBytesMax.
+    SendResult send(std::uint16_t type, common::ByteView body);
+    // Closes the session (the close handler gets `reason`). Thread-safe; idempotent.
+    void close(common::Status reason = common::Status::ok());
+
+    // Bytes queued and not yet written (for metrics; read from any thread).
+    std::size_t queued_bytes() const { return m_queued_bytes.load(std::memory_order_relaxed); }
+    std::string peer() const { return m_peer; }
+
+private:
+    Session(asio::ip::tcp::socket socket, const SessionOptions& options, FrameHandler on_frame,
+            CloseHandler on_close);
+    void read_some();
+    void write_queued();
+    void watchdog();
+    void finish(common::Status reason);
+
+    asio::ip::tcp::socket m_socket;
+    asio::strand<asio::any_io_executor> m_strand;
+    asio::steady_timer m_timer;
+    SessionOptions m_options;
+    FrameHandler m_on_frame;
+    CloseHandler m_on_close;
+    std::string m_peer;
+    FrameDecoder m_decoder;
+    std::array<char, 64 * 1024> m_read_buffer{};
+    // On the strand only:
+    std::deque<common::Bytes> m_queue;  // encoded frames waiting
+    std::vector<common::Bytes> m_writing;  // the frames of the write in flight
+    bool m_write_in_flight = false;
+    std::chrono::steady_clock::time_point m_last_read;
+    std::chrono::steady_clock::time_point m_write_started;
+    bool m_closed = false;
+    // Any thread:
+    std::atomic<std::size_t> m_queued_bytes{0};
+    std::atomic<bool> m_closing{false};
+};
+
+}  // namespace remora::net
