@@ -29,7 +29,7 @@ inline constexpr std::size_t kObjectEncodedBytesMax = common::limits::kObjectByt
 inline constexpr std::uint64_t kVersionMax = (std::uint64_t{1} << 63) - 1;
 
 // --- Transactions ------------------------------------------------------------------------------
-inline constexpr std::size_t kAuthenticatorsMax = 8;    // at least one is required
+inline constexpr std::size_t kAuthenticatorsMax = 8;  // at least one is required
 // Declared inputs (the Anoma label). Real transactions touch many objects: an Ethereum mainnet
 // transaction writes up to about 400 storage slots, and Sui accepts 2,048 input objects, so
 // 2,048 lets a real block trace replay whole (docs/workloads.md, "trace:<file>").
@@ -47,11 +47,17 @@ inline constexpr std::size_t kEffectsObjectsMax = kInputsMax + 512;
 inline constexpr std::size_t kEventsMax = 256;
 inline constexpr std::size_t kEventBytesMax = 1024;
 inline constexpr std::size_t kAbortDetailBytesMax = 256;
-// Worst case: every changed object at its size limit plus every event at its limit, with slack
-// for the per-entry FlatBuffers framing and the fixed fields.
+// Contents of the written and created objects together (as Sui bounds the bytes a transaction
+// writes): 16 MiB, at least the 256 full objects the old 256-object limit allowed, so every
+// transaction that succeeded before still does. Without it 2,560 full objects would make one
+// result 168 MB, too large for a wire frame (net::limits::kFrameBodyBytesMax).
+inline constexpr std::size_t kEffectsContentsBytesMax = 16u << 20;
+// Worst case: every changed object with the largest header (the object encoding's headroom
+// over its contents) and framing, the contents limit, every event at its limit, and the fixed
+// fields.
 inline constexpr std::size_t kEffectsEncodedBytesMax =
-    kEffectsObjectsMax * (kObjectEncodedBytesMax + 128) +
-    kEventsMax * (kEventBytesMax + kTypeTagBytesMax + 64) + 4096;
+    kEffectsObjectsMax * (kObjectEncodedBytesMax - kObjectContentsBytesMax + 128) +
+    kEffectsContentsBytesMax + kEventsMax * (kEventBytesMax + kTypeTagBytesMax + 64) + 4096;
 
 // --- Lookup table ------------------------------------------------------------------------------
 inline constexpr std::size_t kLookupReadsMax = 8192;    // declared and dynamic reads
@@ -84,5 +90,7 @@ static_assert(kLookupReadsMax + kPrecompileCallsMax + kAuthenticatorsMax + 16 <=
 static_assert(kEffectsObjectsMax + kEventsMax + 16 <= kVerifierTablesMax);
 static_assert(kInputsMax + kArgumentsMax + kAuthenticatorsMax + 16 <= kVerifierTablesMax);
 static_assert(kEffectsEncodedBytesMax < common::limits::kCommitBodyBytesMax);
+static_assert(kEffectsContentsBytesMax >= 256 * kObjectContentsBytesMax,
+              "every transaction valid under the former 256-object limit stays valid");
 
 }  // namespace remora::executor::limits

@@ -26,6 +26,15 @@ std::string push_big(std::size_t n) {
            "\n    slice";
 }
 
+// Creates `n` objects of the largest contents, one per loop turn.
+std::string big_creates(std::uint64_t n) {
+    return kHalf + program(".func main locals=1\nloop:\n    pushc \"t\"\n" +
+                           push_big(limits::kObjectContentsBytesMax) +
+                           "\n    host object_create\n    pop\n    load 0\n    push 1\n"
+                           "    add\n    dup\n    store 0\n    push " +
+                           std::to_string(n) + "\n    lt\n    jnz loop\n    ret\n");
+}
+
 // Writes `contents` (a program fragment pushing bytes) over input 0.
 std::string write_input0(const std::string& contents) {
     return program(".func main\n    push 0\n    host input_id\n" + contents +
@@ -256,6 +265,17 @@ std::vector<Scenario> host_scenarios() {
                                   "    pushc \"t\"\n    pushc \"c\"\n    host object_create\n"
                                   "    pop"),
          .expect = host_error(tx_host_error::kTooManyChangedObjects)},
+        {.name = "changed objects holding more than 16 MiB together",
+         .source =
+             big_creates(limits::kEffectsContentsBytesMax / limits::kObjectContentsBytesMax + 1),
+         .expect = {.code = AbortCode::kHostError,
+                    .abort_value = tx_host_error::kEffectsTooLarge,
+                    .detail_has = "more than 16777216"}},
+        {.name = "changed objects holding up to 16 MiB together are fine",
+         .source = big_creates(limits::kEffectsContentsBytesMax / limits::kObjectContentsBytesMax),
+         .expect = {.created_new =
+                        limits::kEffectsContentsBytesMax / limits::kObjectContentsBytesMax,
+                    .version = 2}},  // reads: the package (version 1) and absent created ids
         {.name = "too many precompile calls",
          .source = repeat_program(limits::kPrecompileCallsMax + 1,
                                   "    pushc \"x\"\n    host blake2b_256\n    pop"),
