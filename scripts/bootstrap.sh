@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs exactly the Debian 12 packages Remora needs that are not yet present.
 # Does nothing (and needs no network) when everything is already installed.
+# Usage: scripts/bootstrap.sh [fuzz]   (fuzz: also Clang and its sanitizer/libFuzzer runtimes,
+# for the `fuzz` preset and scripts/fuzz_smoke.sh)
 set -euo pipefail
 
 packages=(
@@ -11,6 +13,12 @@ packages=(
     libxxhash-dev libsodium-dev
     catch2 libbenchmark-dev nlohmann-json3-dev
 )
+for group in "$@"; do
+    case "$group" in
+        fuzz) packages+=(clang-14 libclang-rt-14-dev) ;;
+        *) echo "bootstrap: unknown group '$group' (known: fuzz)" >&2; exit 2 ;;
+    esac
+done
 
 missing=()
 for p in "${packages[@]}"; do
