@@ -9,7 +9,7 @@ function(remora_target_defaults target)
         # overlapping memcpy (GCC bug 105651); the warning is wrong, not our code.
         target_compile_options(${target} PRIVATE -Wno-restrict)
     endif()
-    # Assertions on invariants stay on in release builds (STYLE.md §3).
+    # Assertions on invariants stay on in release builds (docs/style.md §3).
     target_compile_options(${target} PRIVATE -UNDEBUG)
     target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR} ${REMORA_GENERATED_DIR})
     if(REMORA_FUZZ)
@@ -63,6 +63,11 @@ function(remora_tool name)
     install(TARGETS ${name} RUNTIME DESTINATION bin)
 endfunction()
 
+# The shared folder beside the source tree, for the tests that need its data (overridable).
+get_filename_component(REMORA_SHARED_DIR_DEFAULT "${PROJECT_SOURCE_DIR}/../shared" ABSOLUTE)
+set(REMORA_SHARED_DIR "${REMORA_SHARED_DIR_DEFAULT}" CACHE PATH
+    "the team's shared folder (traces/) read by the tests named 'shared trace: ...'")
+
 # remora_test(name LABELS ... SOURCES ... DEPS ...): one Catch2 executable whose test cases
 # are discovered into CTest with the given labels.
 function(remora_test name)
@@ -70,9 +75,13 @@ function(remora_test name)
     add_executable(${name} ${ARG_SOURCES})
     remora_target_defaults(${name})
     target_link_libraries(${name} PRIVATE ${ARG_DEPS} Catch2::Catch2WithMain)
+    # REMORA_SHARED_DIR: the team's shared folder beside the checkout (../shared, in CI too);
+    # only tests named "shared trace: ..." read it, and they fail when it is absent. Unit tests
+    # use the fixtures under tests/data instead.
     target_compile_definitions(${name} PRIVATE
         REMORA_BINARY_DIR="${CMAKE_BINARY_DIR}"
-        REMORA_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+        REMORA_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+        REMORA_SHARED_DIR="${REMORA_SHARED_DIR}")
     if(NOT ARG_TIMEOUT)
         set(ARG_TIMEOUT 300)
     endif()

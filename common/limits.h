@@ -1,5 +1,5 @@
 #pragma once
-// Every bound in the system has a name here (TIGER_STYLE: put a limit on everything).
+// Every bound in the system has a name here (docs/style.md §3: a limit on everything).
 // Units are last in names.
 
 #include <cstddef>

@@ -1,5 +1,5 @@
 #pragma once
-// Errors are values (STYLE.md §2): expected failures travel as Status / Result<T>, never as
+// Errors are values (docs/style.md §2): expected failures travel as Status / Result<T>, never as
 // exceptions or assertions. RocksDB statuses and Asio error codes are converted at the edges of
 // storage and net.
 
@@ -95,7 +95,7 @@ private:
         if (!_st.is_ok()) return _st;             \
     } while (false)
 
-// Invariant checks that stay on in release builds (STYLE.md §3). For programmer errors only:
+// Invariant checks that stay on in release builds (docs/style.md §3). For programmer errors only:
 // bad input is a Status, never an assertion.
 #define REMORA_ASSERT(cond)                                                             \
     do {                                                                                \

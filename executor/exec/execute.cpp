@@ -281,6 +281,21 @@ void run_program(const Transaction& tx, const Digest& digest, const vm::Verified
         return;
     }
     objects.collect_changes(version.value(), effects);
+    std::size_t contents_bytes = 0;
+    for (const Object& object : effects.written) contents_bytes += object.contents.size();
+    for (const Object& object : effects.created) contents_bytes += object.contents.size();
+    if (contents_bytes > limits::kEffectsContentsBytesMax) {
+        effects.written.clear();
+        effects.created.clear();
+        effects.deleted.clear();
+        set_abort(
+            effects,
+            Abort{AbortCode::kHostError, tx_host_error::kEffectsTooLarge,
+                  "the changed objects hold " + std::to_string(contents_bytes) +
+                      " bytes, more than " + std::to_string(limits::kEffectsContentsBytesMax)},
+            gas_used);
+        return;
+    }
     effects.events = host.events();
 }
 

@@ -1,9 +1,10 @@
 #pragma once
-// The executor function (DESIGN.md §2): a pure, deterministic function of a transaction and the
-// objects it reads, giving its effects and a lookup table that records every read (declared and
-// dynamic, absent ones too), every authenticator check, every precompile call and every dynamic
-// object touched (DESIGN.md §3). No clock, randomness, threads or unordered iteration; the same
-// transaction against the same state gives byte-identical effects and an equal table.
+// The executor function (docs/design.md §2): a pure, deterministic function of a transaction and
+// the objects it reads, giving its effects and a lookup table that records every read (declared
+// and dynamic, absent ones too), every authenticator check, every precompile call and every
+// dynamic object touched (docs/design.md §3). No clock, randomness, threads or unordered
+// iteration; the same transaction against the same state gives byte-identical effects and an
+// equal table.
 //
 // Steps (docs/execution.md): 1. authenticators; 2. the declared inputs; 3. the program;
 // 4. the VM over a transaction-local host (tx_host.h); 5. the version rule; 6. the effects.
@@ -58,8 +59,8 @@ public:
 
 struct ExecutionOptions {
     // A pre-executor's lookup table for this transaction (the Remora primary's re-execution,
-    // DESIGN.md §3), or nullptr. Used only when its tx_digest is this transaction's digest and
-    // it passes validate_lookup_table; otherwise it is ignored entirely. It is trusted for:
+    // docs/design.md §3), or nullptr. Used only when its tx_digest is this transaction's digest
+    // and it passes validate_lookup_table; otherwise it is ignored entirely. It is trusted for:
     //  - authenticators it marks Verified for the same (public key, signature): not re-verified;
     //  - precompile outputs for the same (function id, input hash): taken as they are (when
     //    they are a value the function can return).

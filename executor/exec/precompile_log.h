@@ -1,7 +1,7 @@
 #pragma once
 // Precompile calls of one transaction: each is run (or, on the Remora primary, replayed from a
 // pre-executor's lookup table) and recorded as (function id, BLAKE2b-256 of the canonical input,
-// output) for the transaction's own lookup table (DESIGN.md §3).
+// output) for the transaction's own lookup table (docs/design.md §3).
 //
 // Outputs are recorded as bytes: a byte result as it is, an integer result (ed25519_verify's
 // 0/1) as 8 bytes big-endian. A replayed output must decode to a value the function's signature

@@ -47,6 +47,9 @@ inline constexpr std::uint32_t kTooManyDynamicObjects = 0x105;   // past kDynami
 inline constexpr std::uint32_t kTooManyPrecompileCalls = 0x106;  // past kPrecompileCallsMax
 // An object read has version kVersionMax, so no higher version exists for the writes.
 inline constexpr std::uint32_t kVersionExhausted = 0x107;
+// The written and created objects' contents together pass limits::kEffectsContentsBytesMax
+// (checked once the program has finished).
+inline constexpr std::uint32_t kEffectsTooLarge = 0x108;
 }  // namespace tx_host_error
 
 // --- Reserved type tags -------------------------------------------------------------------------

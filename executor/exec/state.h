@@ -1,5 +1,5 @@
 #pragma once
-// The executor's narrow view of state (STYLE.md §1: executor reaches storage only through
+// The executor's narrow view of state (docs/style.md §1: executor reaches storage only through
 // this). Implementations: an in-memory map (tests, genesis, per-commit overlays) and, in the
 // sequential reference, the persistent store.
 

@@ -52,24 +52,29 @@ vm::HostError TxHost::fail(std::uint32_t code, std::string why) {
 vm::HostResult<Slot*> TxHost::named(const ObjectId& id, const char* call, bool need_live,
                                     bool need_writable) {
     Slot* slot = m_objects.find(id);
-    const std::string prefix = std::string(call) + ": object " + id.hex();
+    // The message is built only on failure: this runs for every object a program touches.
+    auto prefix = [&] { return std::string(call) + ": object " + id.hex(); };
     if (slot == nullptr || !slot->reachable()) {
-        return fail(kPermissionDenied, prefix + " is not an input, a created object or a child");
+        return fail(kPermissionDenied, prefix() + " is not an input, a created object or a child");
     }
-    if (need_live && !slot->live()) return fail(kNotFound, prefix + " was deleted");
-    if (need_writable && !slot->writable) return fail(kPermissionDenied, prefix + " is read-only");
+    if (need_live && !slot->live()) return fail(kNotFound, prefix() + " was deleted");
+    if (need_writable && !slot->writable) {
+        return fail(kPermissionDenied, prefix() + " is read-only");
+    }
     return slot;
 }
 
 vm::HostResult<Slot*> TxHost::child(const ObjectId& parent, ByteView key, const char* call,
                                     bool write) {
     Slot* parent_slot = m_objects.find(parent);
-    const std::string prefix = std::string(call) + ": parent " + parent.hex();
+    auto prefix = [&] { return std::string(call) + ": parent " + parent.hex(); };
     if (parent_slot == nullptr || !parent_slot->reachable()) {
-        return fail(kPermissionDenied, prefix + " is not an input, a created object or a child");
+        return fail(kPermissionDenied, prefix() + " is not an input, a created object or a child");
     }
-    if (!parent_slot->live()) return fail(kNotFound, prefix + " was deleted");
-    if (write && !parent_slot->writable) return fail(kPermissionDenied, prefix + " is read-only");
+    if (!parent_slot->live()) return fail(kNotFound, prefix() + " was deleted");
+    if (write && !parent_slot->writable) {
+        return fail(kPermissionDenied, prefix() + " is read-only");
+    }
     const bool parent_writable = parent_slot->writable;  // the load below may add slots
 
     const ObjectId id = dynamic_object_id(parent, key);

@@ -1,7 +1,7 @@
 #pragma once
 // The objects one transaction works on: every object it read from the state, as it first found
 // it and as the transaction has changed it since. It records each state read for the lookup
-// table (DESIGN.md §3) and turns the changes into the effects' written/created/deleted lists.
+// table (docs/design.md §3) and turns the changes into the effects' written/created/deleted lists.
 //
 // Invariants: an id is read from the state at most once per transaction (later loads see the
 // transaction's own view); every slot has exactly one entry in reads(), in first-read order;

@@ -1,5 +1,5 @@
 #pragma once
-// The executor's interface in Anoma's vocabulary (second seed; DESIGN.md §3).
+// The executor's interface in Anoma's vocabulary (second seed; docs/design.md §3).
 // ExecuteTransaction starts an execution, KVSRead delivers an input read from the state,
 // KVSWrite carries an output, ExecutorFinished goes to the curator (the commit pipeline) and
 // ExecutionSummary to the issuer (the client that submitted the transaction).

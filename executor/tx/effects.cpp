@@ -51,6 +51,14 @@ common::Status validate_objects(const Effects& e) {
         return invalid("written/created/deleted: " +
                        too_many(changed, limits::kEffectsObjectsMax, "changed objects"));
     }
+    std::size_t contents_bytes = 0;
+    for (const Object& object : e.written) contents_bytes += object.contents.size();
+    for (const Object& object : e.created) contents_bytes += object.contents.size();
+    if (contents_bytes > limits::kEffectsContentsBytesMax) {
+        return invalid("written/created: " + too_many(contents_bytes,
+                                                      limits::kEffectsContentsBytesMax,
+                                                      "bytes of contents"));
+    }
     REMORA_RETURN_IF_ERROR(check_sorted(e.written, "written"));
     REMORA_RETURN_IF_ERROR(check_sorted(e.created, "created"));
     REMORA_RETURN_IF_ERROR(check_sorted(e.deleted, "deleted"));

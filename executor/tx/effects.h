@@ -1,5 +1,5 @@
 #pragma once
-// The effects of one transaction (DESIGN.md §2): what the executor function returns. The
+// The effects of one transaction (docs/design.md §2): what the executor function returns. The
 // invariant of Remora is stated on these: the primary's effects are byte-identical to those of
 // a sequential execution, where "byte-identical" means equal canonical_effects_bytes().
 

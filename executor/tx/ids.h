@@ -21,8 +21,8 @@ ObjectId created_object_id(const common::Digest& tx_digest, std::uint32_t creati
 // The key is the last field, so its length needs no prefix.
 ObjectId dynamic_object_id(const ObjectId& parent, ByteView key);
 
-// The version rule (DESIGN.md §2): every object a transaction writes, creates or deletes gets
-// version 1 + max(versions read), the maximum taken over every object read, declared and
+// The version rule (docs/design.md §2): every object a transaction writes, creates or deletes
+// gets version 1 + max(versions read), the maximum taken over every object read, declared and
 // dynamic, including the tombstone versions of reads that found a deleted object (so that a
 // re-created object's version still grows). With nothing read, the version is 1.
 // Fails (InvalidArgument) when a version read is >= limits::kVersionMax (no room above it).

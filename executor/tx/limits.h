@@ -1,5 +1,5 @@
 #pragma once
-// Bounds of the executor's data model and messages (TIGER_STYLE: a limit on everything).
+// Bounds of the executor's data model and messages (docs/style.md §3: a limit on everything).
 // Decoders reject inbound values past these with a Status naming the field; docs/transactions.md
 // lists them. Units are last in names.
 
@@ -29,28 +29,38 @@ inline constexpr std::size_t kObjectEncodedBytesMax = common::limits::kObjectByt
 inline constexpr std::uint64_t kVersionMax = (std::uint64_t{1} << 63) - 1;
 
 // --- Transactions ------------------------------------------------------------------------------
-inline constexpr std::size_t kAuthenticatorsMax = 8;    // at least one is required
-inline constexpr std::size_t kInputsMax = 128;          // declared inputs (the Anoma label)
+inline constexpr std::size_t kAuthenticatorsMax = 8;  // at least one is required
+// Declared inputs (the Anoma label). Real transactions touch many objects: an Ethereum mainnet
+// transaction writes up to about 400 storage slots, and Sui accepts 2,048 input objects, so
+// 2,048 lets a real block trace replay whole (docs/workloads.md, "trace:<file>").
+inline constexpr std::size_t kInputsMax = 2048;
 inline constexpr std::size_t kEntryPointBytesMax = 64;  // [A-Za-z_][A-Za-z0-9_]*
 inline constexpr std::size_t kInlineBytecodeBytesMax = 32 * 1024;
 inline constexpr std::size_t kArgumentsMax = 32;
 inline constexpr std::size_t kArgumentBytesMax = 1024;  // one bytes-valued argument
-inline constexpr std::size_t kTransactionEncodedBytesMax = 128 * 1024;
+inline constexpr std::size_t kTransactionEncodedBytesMax = 256 * 1024;
 
 // --- Effects -----------------------------------------------------------------------------------
-// Objects changed by one transaction: written + created + deleted together.
-inline constexpr std::size_t kEffectsObjectsMax = 256;
+// Objects changed by one transaction: written + created + deleted together. Every declared
+// input written, plus 512 created, deleted or dynamic objects.
+inline constexpr std::size_t kEffectsObjectsMax = kInputsMax + 512;
 inline constexpr std::size_t kEventsMax = 256;
 inline constexpr std::size_t kEventBytesMax = 1024;
 inline constexpr std::size_t kAbortDetailBytesMax = 256;
-// Worst case: every changed object at its size limit plus every event at its limit, with slack
-// for the per-entry FlatBuffers framing and the fixed fields.
+// Contents of the written and created objects together (as Sui bounds the bytes a transaction
+// writes): 16 MiB, at least the 256 full objects the old 256-object limit allowed, so every
+// transaction that succeeded before still does. Without it 2,560 full objects would make one
+// result 168 MB, too large for a wire frame (net::limits::kFrameBodyBytesMax).
+inline constexpr std::size_t kEffectsContentsBytesMax = 16u << 20;
+// Worst case: every changed object with the largest header (the object encoding's headroom
+// over its contents) and framing, the contents limit, every event at its limit, and the fixed
+// fields.
 inline constexpr std::size_t kEffectsEncodedBytesMax =
-    kEffectsObjectsMax * (kObjectEncodedBytesMax + 128) +
-    kEventsMax * (kEventBytesMax + kTypeTagBytesMax + 64) + 4096;
+    kEffectsObjectsMax * (kObjectEncodedBytesMax - kObjectContentsBytesMax + 128) +
+    kEffectsContentsBytesMax + kEventsMax * (kEventBytesMax + kTypeTagBytesMax + 64) + 4096;
 
 // --- Lookup table ------------------------------------------------------------------------------
-inline constexpr std::size_t kLookupReadsMax = 1024;    // declared and dynamic reads
+inline constexpr std::size_t kLookupReadsMax = 8192;    // declared and dynamic reads
 inline constexpr std::size_t kDynamicObjectsMax = 512;  // dynamic object ids touched
 inline constexpr std::size_t kPrecompileCallsMax = 256;
 inline constexpr std::size_t kPrecompileOutputBytesMax = 1024;
@@ -65,8 +75,8 @@ inline constexpr std::size_t kAnomaMessageEncodedBytesMax =
 // room for schema evolution while bounding recursion on hostile input.
 inline constexpr std::uint32_t kVerifierDepthMax = 16;
 // Tables the verifier will visit in one buffer: bounds verification work on hostile input.
-// The largest legitimate count is a lookup table (1024 reads + 256 calls + 8 checks + 1).
-inline constexpr std::uint32_t kVerifierTablesMax = 4096;
+// The largest legitimate count is a lookup table (8192 reads + 256 calls + 8 checks + 1).
+inline constexpr std::uint32_t kVerifierTablesMax = 16384;
 
 static_assert(kObjectContentsBytesMax + kTypeTagBytesMax + 512 <= kObjectEncodedBytesMax);
 static_assert(kInlineBytecodeBytesMax + kArgumentsMax * (kArgumentBytesMax + 32) + kInputsMax * 64 +
@@ -80,5 +90,7 @@ static_assert(kLookupReadsMax + kPrecompileCallsMax + kAuthenticatorsMax + 16 <=
 static_assert(kEffectsObjectsMax + kEventsMax + 16 <= kVerifierTablesMax);
 static_assert(kInputsMax + kArgumentsMax + kAuthenticatorsMax + 16 <= kVerifierTablesMax);
 static_assert(kEffectsEncodedBytesMax < common::limits::kCommitBodyBytesMax);
+static_assert(kEffectsContentsBytesMax >= 256 * kObjectContentsBytesMax,
+              "every transaction valid under the former 256-object limit stays valid");
 
 }  // namespace remora::executor::limits

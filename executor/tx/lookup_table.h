@@ -1,5 +1,5 @@
 #pragma once
-// What a pre-executor observed while executing one transaction (DESIGN.md §3, step 3). The
+// What a pre-executor observed while executing one transaction (docs/design.md §3, step 3). The
 // primary adopts the pre-computed effects when every read still holds against its own state,
 // and otherwise re-executes while reusing the parts that do not depend on state: authenticator
 // results, dynamic object ids to prefetch, precompile outputs.

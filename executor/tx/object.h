@@ -1,5 +1,5 @@
 #pragma once
-// An object of the state (DESIGN.md §2): a 32-byte id, a version, an owner, a type tag and
+// An object of the state (docs/design.md §2): a 32-byte id, a version, an owner, a type tag and
 // bounded contents. The executor's whole state is a set of these, one live version per id.
 
 #include <cstdint>

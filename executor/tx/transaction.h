@@ -1,6 +1,6 @@
 #pragma once
-// A transaction (DESIGN.md §2): who sends it and who signed it, which objects it declares (the
-// Anoma label), its gas budget, and the program it runs with its arguments. The digest commits
+// A transaction (docs/design.md §2): who sends it and who signed it, which objects it declares
+// (the Anoma label), its gas budget, and the program it runs with its arguments. The digest commits
 // to every field except the authenticators, which sign the digest.
 
 #include <cstdint>

@@ -19,9 +19,9 @@ constexpr HostParam kRound{ValueKind::kInt, 1, limits::kIteratedHashRoundsMax};
 constexpr HostParam kSig{ValueKind::kBytes, 64, 64};
 constexpr HostParam kNone{};
 
-// Costs follow TOOLCHAIN.md's measurements with 1 gas ~ 15 ns: an Ed25519 verify (~45 us) is
-// 3000 gas, a BLAKE2b round on 32 bytes (~220 ns) 20 gas. State access is priced like a cached
-// RocksDB read (~3 us) or write.
+// Costs follow measurements on the project's machine (docs/vm.md, host calls) with 1 gas ~ 15 ns:
+// an Ed25519 verify (~45 us) is 3000 gas, a BLAKE2b round on 32 bytes (~220 ns) 20 gas. State
+// access is priced like a cached RocksDB read (~3 us) or write.
 // clang-format off
 constexpr HostSignature kHostFunctions[] = {
     // function, name, argc, args (push order), results, result, precompile, gas: base,

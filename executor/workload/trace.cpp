@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "common/hash.h"
 #include "executor/tx/authenticators.h"
@@ -42,23 +43,38 @@ Sender trace_sender(std::uint64_t seed, std::string_view id) {
     return sender;
 }
 
-// The declared inputs of a row, in order (sender, receiver, extras), each object once.
+// The declared inputs of a row, in order (sender, receiver, extras), each object once. A set
+// of the ids seen keeps this O(n log n): a real transaction names hundreds of objects.
 std::vector<ObjectId> row_objects(const TraceRow& row) {
-    std::vector<ObjectId> ids = {trace_account_id(row.sender)};
-    if (row.receiver) ids.push_back(trace_account_id(*row.receiver));
-    for (const auto& extra : row.extra_objects) ids.push_back(trace_extra_object_id(extra));
     std::vector<ObjectId> unique;
-    for (const auto& id : ids) {
-        if (std::find(unique.begin(), unique.end(), id) == unique.end()) unique.push_back(id);
-    }
+    std::set<ObjectId> seen;
+    auto add = [&](const ObjectId& id) {
+        if (seen.insert(id).second) unique.push_back(id);
+    };
+    add(trace_account_id(row.sender));
+    if (row.receiver) add(trace_account_id(*row.receiver));
+    for (const auto& extra : row.extra_objects) add(trace_extra_object_id(extra));
     return unique;
+}
+
+// touch.rasm costs about 600 gas per object in the VM (input_id, input_read, object_write and
+// a dozen instructions) plus the intrinsic gas::kPerInput (300). Rows of up to ~990 objects
+// keep the default budget, so the transactions (and digests) of every trace that replayed
+// before the input limit was raised stay the same; larger rows get enough for every object.
+constexpr std::uint64_t kTraceGasPerObject = 1000;
+constexpr std::uint64_t kTraceGasBase = 10'000;
+
+std::uint64_t trace_gas_budget(std::size_t objects) {
+    return std::max(kGasBudgetDefault, kTraceGasBase + kTraceGasPerObject * objects);
 }
 
 class TraceWorkload : public Workload {
 public:
-    TraceWorkload(std::string name, std::vector<TraceRow> rows, const WorkloadConfig& config)
+    TraceWorkload(std::string name, std::vector<TraceRow> rows, const WorkloadConfig& config,
+                  std::size_t commit_objects_max)
         : m_name(std::move(name)),
           m_rows(std::move(rows)),
+          m_commit_objects_max(commit_objects_max),
           m_seed(config.seed),
           m_invalid_ppm(invalid_rate_ppm(config.invalid_signature_rate)) {
         std::map<ObjectId, Object> objects;
@@ -67,7 +83,9 @@ public:
             common::put_be64(zero, 0);
             objects.emplace(id, Object{id, 1, SharedOwner{}, TypeTag(type), zero});
         };
+        m_row_objects.reserve(m_rows.size());
         for (const auto& row : m_rows) {
+            m_row_objects.push_back(row_objects(row).size());
             add(trace_account_id(row.sender), kTraceAccountType);
             if (row.receiver) add(trace_account_id(*row.receiver), kTraceAccountType);
             for (const auto& extra : row.extra_objects) {
@@ -96,8 +114,11 @@ public:
         WorkloadTx out;
         out.tx.sender = sender.address;
         out.tx.nonce = m_next;  // the row index: distinct, so digests never repeat
-        for (const auto& id : row_objects(row)) out.tx.inputs.push_back(InputObject::shared(id));
-        out.tx.gas_budget = kGasBudgetDefault;
+        std::vector<ObjectId> objects = row_objects(row);
+        m_commit_objects += objects.size();
+        out.tx.inputs.reserve(objects.size());
+        for (const auto& id : objects) out.tx.inputs.push_back(InputObject::shared(id));
+        out.tx.gas_budget = trace_gas_budget(objects.size());
         out.tx.program = PackageCall{package_object_id(programs::ProgramId::kTouch), "touch"};
         out.tx.arguments = {std::uint64_t{out.tx.inputs.size()},
                             std::uint64_t{row.receiver ? 0u : 1u}};
@@ -107,33 +128,38 @@ public:
             out.expected_status = AbortCode::kInvalidAuthenticator;
         }
         ++m_next;
-        out.ends_commit = m_next == m_rows.size() || m_rows[m_next].block != row.block;
+        out.ends_commit = m_next == m_rows.size() || m_rows[m_next].block != row.block ||
+                          m_commit_objects + m_row_objects[m_next] > m_commit_objects_max;
+        if (out.ends_commit) m_commit_objects = 0;
         return out;
     }
 
 private:
     std::string m_name;
     std::vector<TraceRow> m_rows;
+    std::size_t m_commit_objects_max;
     std::uint64_t m_seed;
     std::uint64_t m_invalid_ppm;
     std::map<std::string, Sender> m_senders;  // by sender id
     std::vector<Object> m_objects;            // sorted by id
+    std::vector<std::size_t> m_row_objects;   // distinct objects of each row
     std::size_t m_next = 0;
+    std::size_t m_commit_objects = 0;  // declared by the transactions of the open commit
 };
 
 }  // namespace
 
-ObjectId trace_account_id(std::string_view account) {
-    return trace_object_id("account", account);
-}
+ObjectId trace_account_id(std::string_view account) { return trace_object_id("account", account); }
 
 ObjectId trace_extra_object_id(std::string_view extra_object) {
     return trace_object_id("extra", extra_object);
 }
 
 common::Result<std::unique_ptr<Workload>> make_trace_workload_from_rows(
-    std::string name, std::vector<TraceRow> rows, const WorkloadConfig& config) {
+    std::string name, std::vector<TraceRow> rows, const WorkloadConfig& config,
+    std::size_t commit_objects_max) {
     REMORA_ASSERT(!rows.empty());
+    REMORA_ASSERT(commit_objects_max > 0);
     for (std::size_t i = 0; i < rows.size(); ++i) {
         std::size_t inputs = row_objects(rows[i]).size();
         if (inputs > executor::limits::kInputsMax) {
@@ -144,8 +170,8 @@ common::Result<std::unique_ptr<Workload>> make_trace_workload_from_rows(
                                       " inputs a transaction may declare");
         }
     }
-    return std::unique_ptr<Workload>(
-        std::make_unique<TraceWorkload>(std::move(name), std::move(rows), config));
+    return std::unique_ptr<Workload>(std::make_unique<TraceWorkload>(
+        std::move(name), std::move(rows), config, commit_objects_max));
 }
 
 common::Result<std::unique_ptr<Workload>> make_trace_workload(const std::string& path,

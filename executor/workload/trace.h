@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "executor/workload/limits.h"
 #include "executor/workload/trace_csv.h"
 #include "executor/workload/workload.h"
 
@@ -22,9 +23,13 @@ inline constexpr common::ByteView kTraceObjectType = "trace/object";
 ObjectId trace_account_id(std::string_view account);
 ObjectId trace_extra_object_id(std::string_view extra_object);
 
-// Builds the workload from parsed rows. REQUIRES: rows is not empty, config is valid.
+// Builds the workload from parsed rows. A suggested commit ends at each block's last row, and
+// also before a row whose objects would take the commit's declared objects past
+// `commit_objects_max` (a block too large for one store commit is split).
+// REQUIRES: rows is not empty, config is valid, commit_objects_max > 0.
 common::Result<std::unique_ptr<Workload>> make_trace_workload_from_rows(
-    std::string name, std::vector<TraceRow> rows, const WorkloadConfig& config);
+    std::string name, std::vector<TraceRow> rows, const WorkloadConfig& config,
+    std::size_t commit_objects_max = limits::kTraceCommitObjectsMax);
 
 // Reads, parses and builds.
 common::Result<std::unique_ptr<Workload>> make_trace_workload(const std::string& path,

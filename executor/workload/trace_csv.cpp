@@ -116,8 +116,7 @@ common::Status Parser::row(std::size_t line, std::string_view text, std::vector<
         return error(line, "block " + shown(fields[m_index[kBlock]]) + " is not a u64 number");
     }
     if (!parse_decimal(fields[m_index[kTxIndex]], row.tx_index)) {
-        return error(line, "tx_index " + shown(fields[m_index[kTxIndex]]) +
-                               " is not a u32 number");
+        return error(line, "tx_index " + shown(fields[m_index[kTxIndex]]) + " is not a u32 number");
     }
     std::string_view sender = fields[m_index[kSender]];
     if (!is_hex_id(sender)) {
@@ -154,6 +153,9 @@ common::Result<std::vector<TraceRow>> parse_trace_csv(std::string_view text,
                                                       std::string_view source) {
     Parser parser(source);
     std::vector<TraceRow> rows;
+    // A UTF-8 byte order mark (spreadsheet exports write one) is not part of the first column.
+    constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+    if (text.substr(0, kUtf8Bom.size()) == kUtf8Bom) text.remove_prefix(kUtf8Bom.size());
     bool have_header = false;
     std::size_t line = 0;
     std::size_t start = 0;
@@ -179,8 +181,9 @@ common::Result<std::vector<TraceRow>> parse_trace_csv(std::string_view text,
     }
     if (!have_header) {
         return common::Status(common::Code::kInvalidArgument,
-                              std::string(source) + ": empty trace, expected a header line "
-                                                    "block,tx_index,sender,receiver,extra_objects");
+                              std::string(source) +
+                                  ": empty trace, expected a header line "
+                                  "block,tx_index,sender,receiver,extra_objects");
     }
     if (rows.empty()) {
         return common::Status(common::Code::kInvalidArgument,
@@ -190,16 +193,27 @@ common::Result<std::vector<TraceRow>> parse_trace_csv(std::string_view text,
 }
 
 common::Result<std::vector<TraceRow>> read_trace_file(const std::string& path) {
+    // Checked before opening: opening a FIFO for reading blocks until a writer appears, and a
+    // directory "opens" on some systems. A missing file keeps the NotFound of a failed open.
+    std::error_code ec;
+    auto status = std::filesystem::status(path, ec);
+    if (ec && status.type() != std::filesystem::file_type::not_found) {
+        return common::Status(common::Code::kIoError,
+                              "cannot open trace " + path + ": " + ec.message());
+    }
+    if (status.type() == std::filesystem::file_type::not_found) {
+        return common::Status(common::Code::kNotFound,
+                              "cannot open trace " + path + ": " + std::strerror(ENOENT));
+    }
+    if (status.type() != std::filesystem::file_type::regular) {
+        return common::Status(common::Code::kInvalidArgument,
+                              "trace " + path + " is not a regular file");
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         int saved = errno;
         auto code = saved == ENOENT ? common::Code::kNotFound : common::Code::kIoError;
         return common::Status(code, "cannot open trace " + path + ": " + std::strerror(saved));
-    }
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec)) {
-        return common::Status(common::Code::kInvalidArgument,
-                              "trace " + path + " is not a regular file");
     }
     in.seekg(0, std::ios::end);
     std::streamoff end = in.tellg();

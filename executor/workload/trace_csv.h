@@ -1,5 +1,5 @@
 #pragma once
-// The trace CSV contract (DESIGN.md §7, docs/workloads.md "trace:<file>"): a header naming at
+// The trace CSV contract (docs/design.md §7, docs/workloads.md "trace:<file>"): a header naming at
 // least the columns block, tx_index, sender, receiver, extra_objects (in any order; other
 // columns are ignored), then one row per transaction in execution order. Parsing is pure
 // (text in, rows or a Status out) and never trusts its input: every error names the line.

@@ -1,6 +1,6 @@
 #pragma once
-// Named, seeded, reproducible workloads (DESIGN.md §7; docs/workloads.md): a genesis state and
-// an endless (or, for a trace, finite) sequence of signed transactions, with suggested commit
+// Named, seeded, reproducible workloads (docs/design.md §7; docs/workloads.md): a genesis state
+// and an endless (or, for a trace, finite) sequence of signed transactions, with suggested commit
 // boundaries. The same config always gives the same genesis and the same transactions, byte
 // for byte.
 //

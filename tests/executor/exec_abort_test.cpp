@@ -6,6 +6,7 @@
 #include "executor/exec/rules.h"
 #include "executor/tx/limits.h"
 #include "executor/vm/host.h"
+#include "executor/vm/limits.h"
 #include "tests/executor/exec_support.h"
 
 namespace remora::executor::testing {
@@ -23,6 +24,15 @@ const std::string kHalf = ".const half " + big_literal(32 * 1024) + "\n";
 std::string push_big(std::size_t n) {
     return "    pushc half\n    dup\n    concat\n    push 0\n    push " + std::to_string(n) +
            "\n    slice";
+}
+
+// Creates `n` objects of the largest contents, one per loop turn.
+std::string big_creates(std::uint64_t n) {
+    return kHalf + program(".func main locals=1\nloop:\n    pushc \"t\"\n" +
+                           push_big(limits::kObjectContentsBytesMax) +
+                           "\n    host object_create\n    pop\n    load 0\n    push 1\n"
+                           "    add\n    dup\n    store 0\n    push " +
+                           std::to_string(n) + "\n    lt\n    jnz loop\n    ret\n");
 }
 
 // Writes `contents` (a program fragment pushing bytes) over input 0.
@@ -152,7 +162,8 @@ std::vector<Scenario> vm_scenarios() {
          .inputs = {InputObject::shared(counter_id())},
          .expect = {.code = AbortCode::kHostArgumentInvalid}},
         {.name = "host call limit",
-         .source = repeat_program(4097, "    host tx_sender\n    pop"),
+         .source = repeat_program(remora::executor::vm::limits::kHostCallsMax + 1,
+                                  "    host tx_sender\n    pop"),
          .expect = {.code = AbortCode::kHostCallLimit}},
         {.name = "writes and events are discarded on a later abort",
          .source = ".func main\n    pushc \"e\"\n    pushc \"d\"\n    host emit_event\n"
@@ -254,6 +265,17 @@ std::vector<Scenario> host_scenarios() {
                                   "    pushc \"t\"\n    pushc \"c\"\n    host object_create\n"
                                   "    pop"),
          .expect = host_error(tx_host_error::kTooManyChangedObjects)},
+        {.name = "changed objects holding more than 16 MiB together",
+         .source =
+             big_creates(limits::kEffectsContentsBytesMax / limits::kObjectContentsBytesMax + 1),
+         .expect = {.code = AbortCode::kHostError,
+                    .abort_value = tx_host_error::kEffectsTooLarge,
+                    .detail_has = "more than 16777216"}},
+        {.name = "changed objects holding up to 16 MiB together are fine",
+         .source = big_creates(limits::kEffectsContentsBytesMax / limits::kObjectContentsBytesMax),
+         .expect = {.created_new =
+                        limits::kEffectsContentsBytesMax / limits::kObjectContentsBytesMax,
+                    .version = 2}},  // reads: the package (version 1) and absent created ids
         {.name = "too many precompile calls",
          .source = repeat_program(limits::kPrecompileCallsMax + 1,
                                   "    pushc \"x\"\n    host blake2b_256\n    pop"),

@@ -1,6 +1,6 @@
 #pragma once
 // Helpers for the executor-function tests (exec_*_test.cpp): a standard pre-state, programs in
-// assembler text with named placeholders, and scenarios written as data (STYLE.md: a scenario
+// assembler text with named placeholders, and scenarios written as data (docs/style.md: a scenario
 // states the pre-state, the transaction and the expected effects; the test body is a loop).
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// The central property (DESIGN.md §3): for many seeds, every workload, 0..4 pre-executors and
+// The central property (docs/design.md §3): for many seeds, every workload, 0..4 pre-executors and
 // every fault schedule, the primary's effects (canonical bytes) and state digests equal the
 // sequential reference run over the same ordered commits. Each seed is printed on failure with
 // the command that reruns it (REMORA_SIM_SEED).
@@ -17,7 +17,8 @@ constexpr std::uint64_t kSeedsPerWorkload = 35;
 constexpr std::size_t kTxs = 80;
 
 TEST_CASE("simulation equals the reference: transfer", "[simulation]") {
-    run_seeds("transfer", 1000, kSeedsPerWorkload, kTxs, "simulation equals the reference: transfer");
+    run_seeds("transfer", 1000, kSeedsPerWorkload, kTxs,
+              "simulation equals the reference: transfer");
 }
 TEST_CASE("simulation equals the reference: counter", "[simulation]") {
     run_seeds("counter", 2000, kSeedsPerWorkload, kTxs, "simulation equals the reference: counter");
@@ -49,11 +50,8 @@ TEST_CASE("simulation equals the reference: random", "[simulation]") {
 }
 
 TEST_CASE("simulation equals the reference: trace prefix", "[simulation]") {
-    if (!std::filesystem::exists(kTracePath)) {
-        WARN("no trace at " << kTracePath << ": trace prefix skipped");
-        return;
-    }
-    const std::string name = std::string("trace:") + kTracePath;
+    REQUIRE(std::filesystem::exists(kTracePath));
+    const std::string name = "trace:" + kTracePath;
     auto input = make_input(name, 1, 120);
     // The trace's genesis is large (every account it names), so a few seeds here: 7000 + 7k
     // gives 0..4 pre-executors under five different fault schedules, with peer forwarding on
@@ -72,14 +70,34 @@ TEST_CASE("simulation equals the reference: many seeds", "[.][slow]") {
     for (const char* workload : {"transfer", "counter", "nft", "amm", "compute", "mixed"}) {
         run_seeds(workload, 100000, 400, 150, "simulation equals the reference: many seeds");
     }
-    if (std::filesystem::exists(kTracePath)) {
-        auto input = make_input(std::string("trace:") + kTracePath, 1, 400);
-        std::uint64_t begin = 200000, end = 200070;
-        if (auto only = seed_override()) begin = *only, end = *only + 1;
-        for (std::uint64_t seed = begin; seed < end; ++seed) {
-            check_against_reference(config_for_seed(seed), input,
-                                    "simulation equals the reference: many seeds");
-        }
+}
+
+// The whole real-chain trace from the shared folder beside the source tree (REMORA_SHARED_DIR):
+// the one simulation test that needs ../shared, and it fails when the folder is absent.
+TEST_CASE("shared trace: simulation equals the reference over 70 seeds", "[.][slow]") {
+    INFO("shared trace " << kSharedTracePath
+                         << " is absent: the shared folder must sit beside the source tree");
+    REQUIRE(std::filesystem::exists(kSharedTracePath));
+    auto input = make_input("trace:" + kSharedTracePath, 1, 400);
+    std::uint64_t begin = 200000, end = 200070;
+    if (auto only = seed_override()) begin = *only, end = *only + 1;
+    for (std::uint64_t seed = begin; seed < end; ++seed) {
+        check_against_reference(config_for_seed(seed), input,
+                                "shared trace: simulation equals the reference over 70 seeds");
+    }
+}
+
+// Transactions of several hundred objects (tests/data/traces/large_rows.csv): the cluster adopts
+// or re-executes them to the same bytes as the reference.
+TEST_CASE("simulation equals the reference: large transactions", "[simulation]") {
+    REQUIRE(std::filesystem::exists(kLargeRowsTracePath));
+    auto input = make_input("trace:" + kLargeRowsTracePath, 1, 100);
+    REQUIRE(input.txs.size() == 7);
+    std::vector<std::uint64_t> seeds = {8000, 8001, 8004, 8006};
+    if (auto only = seed_override()) seeds = {*only};
+    for (std::uint64_t seed : seeds) {
+        check_against_reference(config_for_seed(seed), input,
+                                "simulation equals the reference: large transactions");
     }
 }
 

@@ -23,7 +23,14 @@ namespace remora::testing {
 
 namespace sim = executor::simulation;
 
-inline constexpr const char* kTracePath = "/work/shared/traces/eth_pevm_85blocks_txs.csv";
+// The first 600 rows of the real-chain trace (committed, tests/data/traces/README.md), and
+// the whole trace in the shared folder beside the source tree (REMORA_SHARED_DIR).
+inline const std::string kTracePath =
+    std::string(REMORA_SOURCE_DIR) + "/tests/data/traces/eth_pevm_first600.csv";
+inline const std::string kSharedTracePath =
+    std::string(REMORA_SHARED_DIR) + "/traces/eth_pevm_85blocks_txs.csv";
+inline const std::string kLargeRowsTracePath =
+    std::string(REMORA_SOURCE_DIR) + "/tests/data/traces/large_rows.csv";
 inline constexpr std::size_t kFaultSchedules = 7;
 
 inline std::optional<std::uint64_t> seed_override() {

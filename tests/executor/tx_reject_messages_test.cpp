@@ -23,14 +23,12 @@ using namespace remora::executor::testing;
 namespace common = remora::common;
 using remora::common::Code;
 
-namespace {
-
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("effects decoding rejects out-of-bound values", "[tx][reject]") {
     const std::vector<Case<Effects>> cases = {
-        {"abort code", [](Effects& e) { e.status.code = static_cast<AbortCode>(kAbortCodeMax + 1); },
+        {"abort code",
+         [](Effects& e) { e.status.code = static_cast<AbortCode>(kAbortCodeMax + 1); },
          "effects.abort_code: unknown value 27 (largest is 26)"},
         {"detail on success", [](Effects& e) { e.status.detail = "why"; },
          "effects.status.detail: a successful status carries no detail"},
@@ -73,7 +71,29 @@ TEST_CASE("effects decoding rejects out-of-bound values", "[tx][reject]") {
              }
              normalize_effects(e);
          },
-         "effects.written/created/deleted: 257 changed objects exceed the limit of 256"},
+         "effects.written/created/deleted: " + std::to_string(limits::kEffectsObjectsMax + 1) +
+             " changed objects exceed the limit of " + std::to_string(limits::kEffectsObjectsMax)},
+        {"too many bytes of contents",
+         [](Effects& e) {
+             // Full objects, one more than kEffectsContentsBytesMax holds (written and created).
+             e = Effects{e.tx_digest, {}, 0, {}, {}, {}, {}};
+             const std::size_t n =
+                 limits::kEffectsContentsBytesMax / limits::kObjectContentsBytesMax + 1;
+             for (std::uint32_t i = 0; i < n; ++i) {
+                 Object object = sample_object();
+                 object.id = created_object_id(e.tx_digest, i);
+                 object.version = 10;
+                 object.contents.assign(limits::kObjectContentsBytesMax, 'c');
+                 (i % 2 ? e.written : e.created).push_back(object);
+             }
+             normalize_effects(e);
+         },
+         "effects.written/created: " +
+             std::to_string(
+                 (limits::kEffectsContentsBytesMax / limits::kObjectContentsBytesMax + 1) *
+                 limits::kObjectContentsBytesMax) +
+             " bytes of contents exceed the limit of " +
+             std::to_string(limits::kEffectsContentsBytesMax)},
     };
     for (const auto& c : cases) {
         Effects effects = sample_effects();

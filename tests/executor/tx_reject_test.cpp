@@ -94,9 +94,12 @@ TEST_CASE("transaction decoding rejects out-of-bound fields", "[tx][reject]") {
         {"too many inputs",
          [&](RawTransaction& t) {
              t.inputs.clear();
-             for (int i = 0; i < 129; ++i) t.inputs.push_back({id32, 1, 0});
+             for (std::size_t i = 0; i <= limits::kInputsMax; ++i) {
+                 t.inputs.push_back({id32, 1, 0});
+             }
          },
-         "transaction.inputs: 129 entries exceed the limit of 128"},
+         "transaction.inputs: " + std::to_string(limits::kInputsMax + 1) +
+             " entries exceed the limit of " + std::to_string(limits::kInputsMax)},
         {"program kind", [](RawTransaction& t) { t.program_kind = 2; },
          "transaction.program_kind: unknown value 2"},
         {"package id length", [](RawTransaction& t) { t.package_id = Bytes(3, 'p'); },
@@ -159,7 +162,9 @@ TEST_CASE("decoders check size, identifier and structure before any field", "[tx
     check_rejected(decode_object(tx),
                    "object: wrong file identifier \"52585458\" (hex), expected \"RXOB\"");
     check_rejected(decode_transaction(Bytes(limits::kTransactionEncodedBytesMax + 1, '\0')),
-                   "transaction: 131073 bytes exceed the limit of 131072");
+                   "transaction: " + std::to_string(limits::kTransactionEncodedBytesMax + 1) +
+                       " bytes exceed the limit of " +
+                       std::to_string(limits::kTransactionEncodedBytesMax));
     // Truncation at every length keeps the identifier but breaks offsets.
     for (std::size_t n = 8; n < tx.size(); ++n) {
         auto result = decode_transaction(tx.substr(0, n));

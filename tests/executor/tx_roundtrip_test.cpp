@@ -64,8 +64,9 @@ TEST_CASE("a transaction at every size limit round-trips within its byte limit",
     Transaction tx = sample_inline_transaction();
     tx.inputs.clear();
     for (std::size_t i = 0; i < limits::kInputsMax; ++i) {
-        common::Hash256 id;
-        id.bytes[0] = static_cast<std::uint8_t>(i);
+        common::Hash256 id;  // distinct for up to 65,536 inputs
+        id.bytes[0] = static_cast<std::uint8_t>(i & 0xff);
+        id.bytes[1] = static_cast<std::uint8_t>(i >> 8);
         tx.inputs.push_back(i % 2 ? InputObject::shared(id) : InputObject::owned(id, i + 1));
     }
     tx.program = InlineBytecode{Bytes(limits::kInlineBytecodeBytesMax, '\x01')};

@@ -6,14 +6,16 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <set>
 
+#include "common/hash.h"
 #include "executor/exec/execute.h"
 #include "executor/exec/state.h"
 #include "executor/exec/state_overlay.h"
-#include "common/hash.h"
 #include "executor/tx/ids.h"
+#include "executor/tx/limits.h"
 #include "executor/vm/precompiles.h"
 #include "executor/workload/genesis.h"
 #include "executor/workload/trace.h"
@@ -239,11 +241,8 @@ TEST_CASE("execute: trace rows touch their objects", "[workload][execute]") {
 }
 
 TEST_CASE("execute: the real trace's first blocks run", "[workload][execute]") {
-    std::string path = remora::testing::shared_trace_path();
-    if (!std::filesystem::exists(path)) {
-        WARN("skipped: " << path << " is absent");
-        return;
-    }
+    std::string path = remora::testing::first_blocks_trace_path();
+    REQUIRE(std::filesystem::exists(path));
     WorkloadConfig c;
     c.name = "trace:" + path;
     c.invalid_signature_rate = 0.02;
@@ -255,3 +254,53 @@ TEST_CASE("execute: the real trace's first blocks run", "[workload][execute]") {
 }
 
 }  // namespace
+
+namespace {
+
+// Executes every transaction of a trace workload and checks that each touched its objects: the
+// touch count of an object is the number of transactions that declared it.
+void check_trace_replays(Workload& workload) {
+    Run r;
+    run(workload, std::numeric_limits<std::size_t>::max(), r);
+    REQUIRE(!r.txs.empty());
+    CHECK(r.statuses[AbortCode::kNone] == r.txs.size());
+    std::map<ObjectId, std::uint64_t> declared;
+    for (std::size_t i = 0; i < r.txs.size(); ++i) {
+        for (const auto& input : r.txs[i].tx.inputs) ++declared[input.id];
+        // Every declared input written (plus a contract object for a CREATE).
+        CHECK(r.effects[i].written.size() == r.txs[i].tx.inputs.size());
+    }
+    for (const auto& [id, count] : declared) {
+        auto lookup = r.state.read(id);
+        REQUIRE(lookup.is_ok());
+        REQUIRE(lookup->exists());
+        CHECK(get_be64(lookup->object->contents) == count);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("execute: every row of the large-rows trace replays", "[workload][execute]") {
+    WorkloadConfig c;
+    c.name = "trace:" + remora::testing::fixture_trace_path("large_rows.csv");
+    auto workload = make(c);
+    check_trace_replays(*workload);
+}
+
+TEST_CASE("execute: a transaction of 2,048 objects runs within every limit",
+          "[workload][execute]") {
+    TraceRow row;
+    row.line = 2;
+    row.sender = "aa";
+    row.receiver = "aa";  // the sender itself: 1 + 2,047 extras
+    for (std::size_t i = 0; i + 1 < remora::executor::limits::kInputsMax; ++i) {
+        row.extra_objects.push_back("dd:" + std::to_string(5000 + i));
+    }
+    TraceRow create = row;  // the same objects again, and a contract created
+    create.tx_index = 1;
+    create.receiver.reset();
+    auto workload = make_trace_workload_from_rows("rows", {row, create}, WorkloadConfig{});
+    INFO(workload.status().to_string());
+    REQUIRE(workload.is_ok());
+    check_trace_replays(**workload);
+}

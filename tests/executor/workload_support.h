@@ -37,9 +37,18 @@ inline std::string transaction_bytes(const executor::Transaction& tx) {
     return out;
 }
 
-// The real-chain trace of the shared folder beside the repository, if present.
+// The whole real-chain trace in the shared folder beside the source tree (REMORA_SHARED_DIR,
+// set by CMake to ../shared). Only tests named "shared trace: ..." use it; they fail without it.
 inline std::string shared_trace_path() {
-    return std::string(REMORA_SOURCE_DIR) + "/../shared/traces/eth_pevm_85blocks_txs.csv";
+    return std::string(REMORA_SHARED_DIR) + "/traces/eth_pevm_85blocks_txs.csv";
 }
+
+// A trace fixture committed under tests/data/traces (README.md there describes each).
+inline std::string fixture_trace_path(const std::string& name) {
+    return std::string(REMORA_SOURCE_DIR) + "/tests/data/traces/" + name;
+}
+
+// The first 600 rows (12 blocks) of the shared trace, committed.
+inline std::string first_blocks_trace_path() { return fixture_trace_path("eth_pevm_first600.csv"); }
 
 }  // namespace remora::testing

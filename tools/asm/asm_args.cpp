@@ -1,6 +1,7 @@
 #include "tools/asm/asm_args.h"
 
 #include <map>
+#include <set>
 
 #include "executor/vm/asm_lexer.h"
 
@@ -113,9 +114,15 @@ Status parse_invocation(std::span<const std::string> args, Invocation& out) {
     out.command = command->second;
     if (positionals.size() != 2) return usage(positionals[0] + " needs exactly one input file");
     out.input = positionals[1];
+    std::set<std::string> seen;
     for (const auto& [name, value] : options) {
         if (!allowed(out.command, name)) {
             return usage("option '" + name + "' does not apply to " + positionals[0]);
+        }
+        // A value given twice is a mistake, not "the last one wins"; --arg is a list.
+        if (takes_value(name) && name != "arg" &&
+            !seen.insert(name == "o" ? "output" : name).second) {
+            return usage("option '" + name + "' given twice");
         }
         REMORA_RETURN_IF_ERROR(apply_option(out, name, value));
     }
@@ -139,7 +146,9 @@ const char* usage_text() {
            "Run arguments: N or int:N (integer), hex:HEX or 0xHEX (bytes), str:TEXT (bytes).\n"
            "`run` uses a host without state: object and child calls fail (host_error 6),\n"
            "precompiles and events work.\n"
-           "Exit codes: 0 ok, 1 failure (I/O, or `run` aborted), 2 usage, 65 invalid input.\n"
+           "An option given twice is a usage error, except --arg (a list).\n"
+           "Exit codes: 0 ok, 1 failure (I/O, or `run` aborted), 2 usage (also an unknown\n"
+           "`run` entry), 65 invalid input.\n"
            "Syntax and formats: docs/vm.md.\n";
 }
 

@@ -9,6 +9,8 @@
 //
 // IN is an assembly source when its name ends in ".rasm", an encoded package otherwise.
 // Options may come before or after the positional argument, as `--name VALUE` or `--name=VALUE`.
+// A valued option given twice (`-o` and `--output` are one option) is a usage error; `--arg`
+// repeats to pass several arguments.
 // A run argument is `N` or `int:N` (an integer), `hex:HEX` or `0xHEX` (bytes), `str:TEXT`.
 
 #include <cstdint>

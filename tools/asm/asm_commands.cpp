@@ -1,10 +1,17 @@
 #include "tools/asm/asm_commands.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <vector>
 
 #include "executor/vm/assembler.h"
 #include "executor/vm/disassembler.h"
@@ -14,6 +21,7 @@
 #include "executor/vm/verifier.h"
 #include "tools/asm/null_host.h"
 #include "tools/cli/exit_codes.h"
+#include "tools/cli/json_output.h"
 
 namespace remora::tools::asm_tool {
 namespace {
@@ -36,10 +44,23 @@ int exit_code(const Status& status) {
     return status.code() == Code::kIoError ? kExitFailure : kExitVerificationFailed;
 }
 
+// Messages can quote the input (an assembler token, a path): at most this many bytes of one are
+// shown, control bytes and invalid UTF-8 escaped, so random bytes never reach the terminal.
+constexpr std::size_t kMessageShownBytesMax = 400;
+
 int fail(const Invocation& inv, const Status& status, int code) {
-    std::fprintf(stderr, "%s: error: %s\n", kToolName, status.message().c_str());
-    if (inv.json) print_stdout(Json{{"error", status.message()}, {"code", code}}.dump() + "\n");
+    std::string message = excerpt(status.message(), kMessageShownBytesMax);
+    std::fprintf(stderr, "%s: error: %s\n", kToolName, message.c_str());
+    if (inv.json) print_json(error_json(message, code, common::code_name(status.code())));
     return code;
+}
+
+int usage_failure(const Invocation& inv, const Status& status) {
+    std::string message = excerpt(status.message(), kMessageShownBytesMax);
+    std::fprintf(stderr, "%s: usage error: %s\nRun '%s --help' for usage.\n", kToolName,
+                 message.c_str(), kToolName);
+    if (inv.json) print_json(error_json(message, kExitUsage, kUsageStatusName));
+    return kExitUsage;
 }
 
 Result<Bytes> read_file(const std::string& path, std::size_t max_bytes) {
@@ -57,18 +78,50 @@ Result<Bytes> read_file(const std::string& path, std::size_t max_bytes) {
     return text.str();
 }
 
-// Writes through a temporary file and a rename, so OUT is either absent, old or complete.
+Status io_error(const std::string& path, const std::string& what, int error) {
+    return Status(Code::kIoError, path + ": " + what + ": " + std::strerror(error));
+}
+
+// Writes through a temporary file beside OUT and a rename, so OUT is either absent, old or
+// complete, and nothing else is left behind on any failure.
 Status write_file(const std::string& path, const std::string& bytes) {
-    std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        out.flush();
-        if (!out.good()) return Status(Code::kIoError, tmp + ": write failed");
+    struct stat existing {};
+    if (::stat(path.c_str(), &existing) == 0 && S_ISDIR(existing.st_mode)) {
+        return Status(Code::kIoError, path + ": cannot write the output: it is a directory");
     }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) return Status(Code::kIoError, path + ": " + ec.message());
+    // A unique name (mkstemp), so that a file the user keeps as OUT.tmp is never overwritten.
+    std::string pattern = path + ".tmp-XXXXXX";
+    std::vector<char> tmp(pattern.begin(), pattern.end());
+    tmp.push_back('\0');
+    int fd = ::mkstemp(tmp.data());
+    if (fd < 0) return io_error(path, "cannot create the output", errno);
+    std::string tmp_path(tmp.data());
+    auto give_up = [&](const char* what, int error) {
+        ::close(fd);
+        ::unlink(tmp_path.c_str());
+        return io_error(path, what, error);
+    };
+    // mkstemp creates 0600; an output file gets the usual permissions.
+    mode_t mask = ::umask(0);
+    ::umask(mask);
+    if (::fchmod(fd, 0666 & ~mask) != 0) return give_up("cannot set permissions", errno);
+    for (std::size_t done = 0; done < bytes.size();) {
+        ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return give_up("write failed", errno);
+        done += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0) return give_up("sync failed", errno);
+    if (::close(fd) != 0) {
+        int error = errno;
+        ::unlink(tmp_path.c_str());
+        return io_error(path, "write failed", error);
+    }
+    if (::rename(tmp_path.c_str(), path.c_str()) != 0) {
+        int error = errno;
+        ::unlink(tmp_path.c_str());
+        return io_error(path, "cannot replace the output", error);
+    }
     return Status::ok();
 }
 
@@ -117,7 +170,7 @@ int assemble_command(const Invocation& inv) {
                    {"constants", package->constants.size()},
                    {"verified", !inv.no_verify}};
     print_stdout(inv.json
-                     ? report.dump() + "\n"
+                     ? dump_json(report) + "\n"
                      : "wrote " + *inv.output + ": " + std::to_string(encoded.size()) + " bytes, " +
                            std::to_string(package->functions.size()) + " functions, " +
                            std::to_string(package->constants.size()) + " constants\n");
@@ -139,7 +192,7 @@ int disassemble_command(const Invocation& inv) {
         } else {
             report["text"] = text;
         }
-        print_stdout(report.dump() + "\n");
+        print_stdout(dump_json(report) + "\n");
     } else if (!inv.output) {
         print_stdout(text);
     }
@@ -172,13 +225,35 @@ int verify_command(const Invocation& inv) {
                    {"ok", true},
                    {"constants", verified->package().constants.size()},
                    {"functions", functions}};
-    print_stdout(inv.json ? report.dump() + "\n" : text);
+    print_stdout(inv.json ? dump_json(report) + "\n" : text);
     return kExitOk;
+}
+
+// The entry named on the command line, or a usage error that lists the package's functions: the
+// VM's invalid_entry abort alone would only say "at f0:0" on stdout.
+Status check_entry(const Invocation& inv, const vm::VerifiedPackage& verified) {
+    std::string names;
+    for (std::size_t i = 0; i < verified.function_count(); ++i) {
+        const vm::Function& f = verified.function(i);
+        if (f.name == inv.entry) {
+            if (f.arg_count == inv.args.size()) return Status::ok();
+            return Status(Code::kInvalidArgument, inv.input + ": entry '" + inv.entry + "' takes " +
+                                                      std::to_string(f.arg_count) + " arguments, " +
+                                                      std::to_string(inv.args.size()) +
+                                                      " given (--arg)");
+        }
+        names += (names.empty() ? "" : ", ") + f.name;
+    }
+    return Status(Code::kInvalidArgument,
+                  inv.input + ": no function '" + inv.entry + "' (functions: " + names + ")");
 }
 
 int run_command(const Invocation& inv) {
     Result<vm::VerifiedPackage> verified = load_verified(inv.input, is_source(inv.input));
     if (!verified) return fail(inv, verified.status(), exit_code(verified.status()));
+    if (Status entry = check_entry(inv, *verified); !entry.is_ok()) {
+        return usage_failure(inv, entry);
+    }
     NullHost host;
     vm::ExecutionOutcome outcome = vm::execute(*verified, inv.entry, inv.args, inv.gas, host);
     Json returns = Json::array();
@@ -202,7 +277,7 @@ int run_command(const Invocation& inv) {
         report["abort_function"] = outcome.abort_function;
         report["abort_pc"] = outcome.abort_pc;
     }
-    print_stdout(inv.json ? report.dump() + "\n" : text);
+    print_stdout(inv.json ? dump_json(report) + "\n" : text);
     return outcome.is_ok() ? kExitOk : kExitFailure;
 }
 
@@ -211,14 +286,7 @@ int run_command(const Invocation& inv) {
 int run_asm(std::span<const std::string> args) {
     Invocation inv;
     Status parsed = parse_invocation(args, inv);
-    if (!parsed.is_ok()) {
-        std::fprintf(stderr, "%s: usage error: %s\nRun '%s --help' for usage.\n", kToolName,
-                     parsed.message().c_str(), kToolName);
-        if (inv.json) {
-            print_stdout(Json{{"error", parsed.message()}, {"code", kExitUsage}}.dump() + "\n");
-        }
-        return kExitUsage;
-    }
+    if (!parsed.is_ok()) return usage_failure(inv, parsed);
     switch (inv.command) {
         case CommandKind::kHelp:
             print_stdout(usage_text());

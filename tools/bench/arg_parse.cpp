@@ -78,6 +78,8 @@ common::Result<ParsedSwitches> parse_flags(const std::vector<std::string>& args,
         } else {
             return usage_error("option " + name + " expects a value");
         }
+        // A repeated option is a usage error: "the last one wins" would hide a typo in a script.
+        if (seen.count(name) != 0) return usage_error("option " + name + " given twice");
         REMORA_RETURN_IF_ERROR(apply(name, value));
         seen.insert(name);
     }

@@ -46,7 +46,7 @@ struct ParsedSwitches {
 using ApplyFlag = std::function<common::Status(const std::string& name, const std::string& value)>;
 
 // Walks `args`, handing every valued flag to `apply`, and checks that each of `required` was
-// given. Stops at --help.
+// given. A valued flag given twice is an error (switches may repeat). Stops at --help.
 common::Result<ParsedSwitches> parse_flags(const std::vector<std::string>& args,
                                            const std::set<std::string>& required,
                                            const ApplyFlag& apply);

@@ -14,7 +14,8 @@ namespace remora::tools::bench {
 common::Status prepare_empty_dir(const std::string& dir);
 
 // A fresh directory under the system's temporary directory ($TMPDIR or /tmp), removed with its
-// contents when the object dies.
+// contents when the object dies, or by the interrupt handler (install_interrupt_cleanup) when
+// the process is stopped by a signal while it lives.
 class TempBenchDir {
 public:
     // kIoError when no directory can be created.
@@ -33,5 +34,12 @@ private:
     explicit TempBenchDir(std::string path) : m_path(std::move(path)) {}
     std::string m_path;
 };
+
+// Makes SIGINT, SIGTERM and SIGHUP remove every live TempBenchDir, say so on stderr and exit
+// with 128 + the signal number (130 for SIGINT, 143 for SIGTERM). A directory named with --db is
+// the user's and stays. The signals are blocked in every thread and taken by one thread with
+// sigwait, so the removal runs in a normal context, not in a signal handler. REQUIRES: called
+// once, before any other thread is started (threads inherit the blocked mask).
+void install_interrupt_cleanup(const char* tool);
 
 }  // namespace remora::tools::bench

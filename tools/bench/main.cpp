@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tools/bench/bench_dir.h"
 #include "tools/bench/mode_output.h"
 #include "tools/bench/primary_bench.h"
 #include "tools/bench/remora_bench.h"
@@ -142,6 +143,8 @@ int run_sequential(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // First, before RocksDB or the simulation start threads: they must inherit the blocked mask.
+    bench::install_interrupt_cleanup(bench::kBenchTool);
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty()) {
         std::fputs(usage().c_str(), stderr);

@@ -6,23 +6,19 @@
 
 namespace remora::tools::bench {
 
-void print_json(const nlohmann::ordered_json& json) { std::printf("%s\n", json.dump().c_str()); }
-
 int fail(const common::Status& status, bool json) {
     print_error(kBenchTool, status);
     int code = exit_code_for(status);
     if (json) {
-        print_json({{"error", status.message()},
-                    {"code", code},
-                    {"status", common::code_name(status.code())}});
+        print_json(error_json(status, code));
     }
     return code;
 }
 
 int usage_error(const std::string& message, const std::string& help_hint, bool json) {
     std::fprintf(stderr, "%s: usage error: %s\nRun '%s' for usage.\n", kBenchTool,
-                 message.c_str(), help_hint.c_str());
-    if (json) print_json({{"error", message}, {"code", kExitUsage}, {"status", "Usage"}});
+                 printable(message, true).c_str(), help_hint.c_str());
+    if (json) print_json(error_json(message, kExitUsage, kUsageStatusName));
     return kExitUsage;
 }
 

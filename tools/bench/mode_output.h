@@ -1,20 +1,19 @@
 #pragma once
 // What every remora-bench mode prints at its end (docs/tools/remora-bench.md, "Errors"): the
 // report as text or one JSON line, and errors on stderr, also as one JSON object on stdout
-// with --json, as in remora-inspect.
+// with --json, as in remora-inspect. JSON goes through tools/cli/json_output.h, so arguments
+// and paths that are not valid UTF-8 never abort the tool.
 
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "common/status.h"
+#include "tools/cli/json_output.h"
 
 namespace remora::tools::bench {
 
 inline constexpr const char* kBenchTool = "remora-bench";
-
-// One JSON object on one line of stdout.
-void print_json(const nlohmann::ordered_json& json);
 
 // Reports `status` (not ok) and returns its exit code.
 int fail(const common::Status& status, bool json);

@@ -10,7 +10,7 @@
 
 namespace remora::tools::bench {
 
-// --- Bounds of the sequential benchmark (TIGER_STYLE: a limit on everything) -------------------
+// --- Bounds of the sequential benchmark (docs/style.md §3: a limit on everything) ------------
 inline constexpr std::uint64_t kSequentialTxsMax = 100'000'000;
 
 struct SequentialBenchOptions {

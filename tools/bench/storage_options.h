@@ -12,7 +12,7 @@
 
 namespace remora::tools::bench {
 
-// --- Bounds of the storage benchmark (TIGER_STYLE: a limit on everything) ----------------------
+// --- Bounds of the storage benchmark (docs/style.md §3: a limit on everything) ---------------
 inline constexpr std::uint64_t kCommitsMax = 10'000'000;
 // Commits times objects per commit: bounds the run's memory (latencies, the generator's object
 // table) and its disk use (both databases hold every write).

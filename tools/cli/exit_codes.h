@@ -1,5 +1,5 @@
 #pragma once
-// Exit codes shared by every Remora tool (DESIGN.md §6):
+// Exit codes shared by every Remora tool (docs/design.md §6):
 //   0 ok, 1 failure, 2 usage, 65 verification failed (bad data), 75 database locked.
 
 #include <string>
@@ -17,7 +17,8 @@ inline constexpr int kExitLocked = 75;              // sysexits EX_TEMPFAIL
 // kVerificationFailed, kCorruption and kFormatVersion -> 65; kLocked -> 75; others -> 1.
 int exit_code_for(const common::Status& status);
 
-// Prints "<tool>: error: <message>" to stderr, plus what to do instead for a locked database.
+// Prints "<tool>: error: <message>" to stderr (control bytes and invalid UTF-8 escaped), plus what
+// to do instead for a locked database.
 void print_error(const std::string& tool, const common::Status& status);
 
 }  // namespace remora::tools

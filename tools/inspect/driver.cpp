@@ -28,10 +28,9 @@ int report_failure(bool json, const Status& status, Json report = Json::object()
 
 int report_usage_error(bool json, const Status& status) {
     std::fprintf(stderr, "%s: usage error: %s\nRun '%s --help' for usage.\n", kToolName,
-                 status.message().c_str(), kToolName);
+                 printable(status.message(), true).c_str(), kToolName);
     if (json) {
-        Json report = {{"error", status.message()}, {"code", kExitUsage}, {"status", "Usage"}};
-        print_stdout(dump_json(report) + "\n");
+        print_json(error_json(status.message(), kExitUsage, kUsageStatusName));
     }
     return kExitUsage;
 }

@@ -31,8 +31,4 @@ void add_error(Json& report, const common::Status& status, int exit_code) {
     report["status"] = common::code_name(status.code());
 }
 
-std::string dump_json(const Json& json) {
-    return json.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
 }  // namespace remora::tools::inspect

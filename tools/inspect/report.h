@@ -9,6 +9,7 @@
 
 #include "common/bytes.h"
 #include "common/status.h"
+#include "tools/cli/json_output.h"
 
 namespace remora::tools::inspect {
 
@@ -33,7 +34,7 @@ std::string payload_preview(common::ByteView payload, std::size_t shown_bytes_ma
 // merged into `report` (so a report with a failed verdict keeps its fields).
 void add_error(Json& report, const common::Status& status, int exit_code);
 
-// One JSON object on one line. Invalid UTF-8 (a strange path) is replaced, never thrown on.
-std::string dump_json(const Json& json);
+// JSON is printed with tools::dump_json (tools/cli/json_output.h): one line, invalid UTF-8 (a
+// strange path) replaced, never thrown on.
 
 }  // namespace remora::tools::inspect
