@@ -1,6 +1,6 @@
 #pragma once
 // The primary's merge decision for one ordered transaction and one pre-executed result
-// (DESIGN.md §3, "Primary merge"; docs/remora_protocol.md, "The adopt rule").
+// (docs/design.md §3, "Primary merge"; docs/remora_protocol.md, "The adopt rule").
 //
 // A result is adopted when every read of its table (declared and dynamic, absent ones too)
 // finds the same (exists, version) in the primary's current view, and every read it took from

@@ -1,5 +1,5 @@
 #pragma once
-// Bounds and defaults of the Remora protocol engines (TIGER_STYLE: a limit on everything).
+// Bounds and defaults of the Remora protocol engines (docs/style.md §3: a limit on everything).
 // docs/remora_protocol.md, "Bounds", lists them with the reasons. Units are last in names.
 
 #include <cstddef>

@@ -1,5 +1,5 @@
 #pragma once
-// Routes each transaction to one live pre-executor (DESIGN.md §5: by object affinity, so that
+// Routes each transaction to one live pre-executor (docs/design.md §5: by object affinity, so that
 // conflicting transactions meet on the same pre-executor and see each other's writes).
 //
 // The affinity key is the transaction's first shared input (transactions on one shared object

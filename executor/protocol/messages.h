@@ -1,5 +1,5 @@
 #pragma once
-// The messages between the Remora engines (DESIGN.md §3) as plain values; their wire form
+// The messages between the Remora engines (docs/design.md §3) as plain values; their wire form
 // (FlatBuffers) comes with the network work. docs/remora_protocol.md describes the protocol.
 //
 // How they map onto the Anoma executor interface (executor/tx/anoma.h; anoma_bridge.h holds the
@@ -43,7 +43,7 @@ struct SpeculativeRead {
     bool operator==(const SpeculativeRead&) const = default;
 };
 
-// Pre-executor -> primary: one executed transaction (DESIGN.md §3, step 4).
+// Pre-executor -> primary: one executed transaction (docs/design.md §3, step 4).
 struct PreExecResult {
     PreExecutorId pre_executor = 0;
     Digest tx_digest;

@@ -1,5 +1,5 @@
 #pragma once
-// Why the primary could not adopt a pre-executed result (DESIGN.md §3), and the statistics it
+// Why the primary could not adopt a pre-executed result (docs/design.md §3), and the statistics it
 // keeps per pre-executor over a sliding window of the last W transactions attributed to it.
 // The counters are plain values so that metrics exporters copy them without locking.
 

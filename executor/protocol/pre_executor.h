@@ -1,5 +1,5 @@
 #pragma once
-// The pre-executor engine (DESIGN.md §3): executes transactions before consensus orders them,
+// The pre-executor engine (docs/design.md §3): executes transactions before consensus orders them,
 // against its own, possibly stale, copy of the state, and reports effects plus lookup table to
 // the primary. A pure state machine: no sockets, clock or threads; the driver delivers
 // transactions and state updates and carries results away.

@@ -1,5 +1,5 @@
 #pragma once
-// The primary engine (DESIGN.md §3): owns the authoritative store, buffers pre-executed results,
+// The primary engine (docs/design.md §3): owns the authoritative store, buffers pre-executed results,
 // and for each ordered commit adopts or re-executes every transaction in order, then persists
 // the commit exactly as the sequential reference does (CommitBuilder). A pure state machine: no
 // sockets, clock or threads; the driver feeds results and commits and carries messages away.

@@ -31,7 +31,7 @@ private:
         std::uint64_t sequence = 0;
     };
     std::size_t m_capacity;
-    // Looked up only, never iterated (STYLE.md: no unordered iteration), so order is moot.
+    // Looked up only, never iterated (docs/style.md §4: no unordered iteration), so order is moot.
     std::unordered_map<common::Digest, Entry, common::Hash256Hasher> m_entries;
     std::deque<std::pair<std::uint64_t, common::Digest>> m_order;  // oldest first
     std::uint64_t m_next_sequence = 0;

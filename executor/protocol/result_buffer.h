@@ -1,6 +1,6 @@
 #pragma once
 // The primary's buffer of pre-executed results waiting for their transactions to be ordered,
-// keyed by transaction digest (DESIGN.md §3). Bounded three ways: transactions buffered (the
+// keyed by transaction digest (docs/design.md §3). Bounded three ways: transactions buffered (the
 // oldest is dropped when full), results per transaction (one per pre-executor, the newest
 // replacing an older one), and age (a transaction not ordered within `ttl_commits` commits of
 // its first result expires). A transaction's entry also remembers where the driver routed it, so

@@ -1,5 +1,5 @@
 #pragma once
-// A pre-executor's own writes, not yet confirmed by the primary (DESIGN.md §3, step 5: "lazy
+// A pre-executor's own writes, not yet confirmed by the primary (docs/design.md §3, step 5: "lazy
 // update"), bounded in entries and bytes. Each entry remembers which transaction wrote it and
 // the digest of that transaction's effects, so that a result reading it can name its writer
 // (messages.h, SpeculativeRead).

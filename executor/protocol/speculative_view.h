@@ -1,5 +1,5 @@
 #pragma once
-// A pre-executor's view of state (DESIGN.md §3): its speculative overlay first, then its store
+// A pre-executor's view of state (docs/design.md §3): its speculative overlay first, then its store
 // of primary-confirmed state. It remembers which reads the overlay served since the last
 // begin(), so that the result can name their writers (messages.h, SpeculativeRead).
 

@@ -1,5 +1,5 @@
 #pragma once
-// Builds the state update the primary pushes to a pre-executor (DESIGN.md §3): every object
+// Builds the state update the primary pushes to a pre-executor (docs/design.md §3): every object
 // changed after the pre-executor's acknowledged commit, at its newest version. The changed ids
 // come from the write lists of commits from+1..now (kept in memory for recent commits by a
 // WriteLog, read from the store's commit records for older ones); the objects are read from the
