@@ -211,25 +211,9 @@ TEST_CASE("commits store their transactions and effects, and the transaction ind
 TEST_CASE("replay-verify reports the first commit whose record was altered", "[sequential]") {
     testing::TempDir tmp;
     run_workload(tmp.sub("db"), config_for("transfer", 9), 3, 20);
-    {
-        // Forge commit 3's recorded digest with raw RocksDB, as a damaged or dishonest store.
-        rocksdb::DBOptions options;
-        std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-        for (auto name : storage::kColumnFamilies) {
-            cfs.emplace_back(std::string(name), rocksdb::ColumnFamilyOptions());
-        }
-        std::vector<rocksdb::ColumnFamilyHandle*> handles;
-        rocksdb::DB* raw = nullptr;
-        REQUIRE(rocksdb::DB::Open(options, tmp.sub("db"), cfs, &handles, &raw).ok());
-        std::string value;
-        REQUIRE(raw->Get({}, handles[3], storage::commit_key(3), &value).ok());
-        auto record = storage::decode_commit_record(value).value();
-        record.state_digest.bytes[0] ^= 1;
-        REQUIRE(raw->Put({}, handles[3], storage::commit_key(3),
-                         storage::encode_commit_record(record)).ok());
-        for (auto* h : handles) REQUIRE(raw->DestroyColumnFamilyHandle(h).ok());
-        delete raw;
-    }
+    // Forge commit 3's recorded digest with raw RocksDB, as a damaged or dishonest store.
+    rewrite_commit(tmp.sub("db"), 3,
+                   [](storage::CommitRecord& record) { record.state_digest.bytes[0] ^= 1; });
     auto source = storage::Store::open(tmp.sub("db"), storage::OpenMode::kReadOnly).value();
     auto report = replay_verify(*source, tmp.sub("replay"));
     REQUIRE(report.is_ok());
