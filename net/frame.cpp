@@ -23,6 +23,15 @@ const char* message_type_name(std::uint16_t type) {
         case MessageType::kStateUpdate: return "state_update";
         case MessageType::kStateUpdateAck: return "state_update_ack";
         case MessageType::kPeerEffects: return "peer_effects";
+        case MessageType::kSubmitTransaction: return "submit_transaction";
+        case MessageType::kExecutionSummary: return "execution_summary";
+        case MessageType::kSubmitRefused: return "submit_refused";
+        case MessageType::kExecuteTransaction: return "execute_transaction";
+        case MessageType::kHeartbeat: return "heartbeat";
+        case MessageType::kSnapshotRequest: return "snapshot_request";
+        case MessageType::kSnapshotOffer: return "snapshot_offer";
+        case MessageType::kSnapshotChunkRequest: return "snapshot_chunk_request";
+        case MessageType::kSnapshotChunk: return "snapshot_chunk";
     }
     return "unknown";
 }

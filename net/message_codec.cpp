@@ -47,6 +47,15 @@ common::Result<fbio::VerifiedBuffer> open(common::ByteView bytes, const char* wh
 
 }  // namespace
 
+const char* node_role_name(NodeRole role) {
+    switch (role) {
+        case NodeRole::kPrimary: return "primary";
+        case NodeRole::kPreExecutor: return "pre-executor";
+        case NodeRole::kClient: return "client";
+    }
+    return "unknown";
+}
+
 // --- Hello -----------------------------------------------------------------------------------
 
 common::Bytes encode_hello(const Hello& hello) {
@@ -70,7 +79,7 @@ common::Result<Hello> decode_hello(common::ByteView bytes) {
         return corrupt("hello: protocol versions [" + std::to_string(out.min_protocol_version) +
                        ", " + std::to_string(out.protocol_version) + "] are not a range");
     }
-    REMORA_RETURN_IF_ERROR(fbio::check_enum(in->role(), "hello.role", 2));
+    REMORA_RETURN_IF_ERROR(fbio::check_enum(in->role(), "hello.role", kNodeRoleMax));
     if (in->role() == 0) return corrupt("hello.role: 0 is no role");
     out.role = static_cast<NodeRole>(in->role());
     out.node_id = in->node_id();

@@ -17,10 +17,16 @@ namespace remora::net {
 
 // The wire protocol version; bumped with every incompatible change to a frame or body. A peer
 // speaks every version in [min_protocol_version, protocol_version].
-inline constexpr std::uint32_t kWireProtocolVersion = 1;
-inline constexpr std::uint32_t kWireProtocolVersionMin = 1;
+// Version 1 had the cluster messages only and no process ever spoke it (there was no node);
+// version 2 adds client ingress, ExecuteTransaction, heartbeats and snapshot transfer, and the
+// client role in Hello. A version-1 peer is refused by negotiate_version with both ranges named.
+inline constexpr std::uint32_t kWireProtocolVersion = 2;
+inline constexpr std::uint32_t kWireProtocolVersionMin = 2;
 
-enum class NodeRole : std::uint8_t { kPrimary = 1, kPreExecutor = 2 };
+enum class NodeRole : std::uint8_t { kPrimary = 1, kPreExecutor = 2, kClient = 3 };
+inline constexpr std::uint8_t kNodeRoleMax = 3;
+// "primary", "pre-executor", "client".
+const char* node_role_name(NodeRole role);
 
 struct Hello {
     std::uint32_t protocol_version = kWireProtocolVersion;

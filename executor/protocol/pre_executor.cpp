@@ -106,10 +106,13 @@ common::Result<std::unique_ptr<PreExecutor>> PreExecutor::from_store(
     return std::unique_ptr<PreExecutor>(new PreExecutor(id, std::move(store), caught_up, options));
 }
 
-common::Result<PreExecResult> PreExecutor::execute(const Transaction& tx) {
+common::Result<PreExecResult> PreExecutor::execute(const Transaction& tx,
+                                                   const LookupTable* hints) {
     SpeculativeView view(m_overlay, m_confirmed);
     view.begin();
-    auto executed = execute_transaction(tx, view);
+    ExecutionOptions options;
+    options.hints = hints;
+    auto executed = execute_transaction(tx, view, options);
     if (!executed) return executed.status();
     PreExecResult result;
     result.pre_executor = m_id;
@@ -143,7 +146,8 @@ common::Result<bool> PreExecutor::lacks_input(const Transaction& tx) {
     return false;
 }
 
-common::Result<std::optional<PreExecResult>> PreExecutor::execute_or_hold(const Transaction& tx) {
+common::Result<std::optional<PreExecResult>> PreExecutor::execute_or_hold(
+    const Transaction& tx, const LookupTable* hints) {
     bool hold = false;
     for (const InputObject& input : tx.inputs) {
         if (m_held_inputs.count(input.id) != 0) hold = true;
@@ -154,7 +158,7 @@ common::Result<std::optional<PreExecResult>> PreExecutor::execute_or_hold(const 
         hold = lacks.value();
     }
     if (!hold) {
-        auto result = execute(tx);
+        auto result = execute(tx, hints);
         if (!result) return result.status();
         return std::optional<PreExecResult>(std::move(result).value());
     }
@@ -165,16 +169,17 @@ common::Result<std::optional<PreExecResult>> PreExecutor::execute_or_hold(const 
         for (const InputObject& input : oldest.tx.inputs) {
             m_held_inputs.erase(m_held_inputs.find(input.id));
         }
-        REMORA_RETURN_IF_ERROR(run_held(oldest.tx, false));
+        REMORA_RETURN_IF_ERROR(run_held(oldest, false));
     }
     for (const InputObject& input : tx.inputs) m_held_inputs.insert(input.id);
-    m_held.push_back(Held{tx, m_counters.updates_applied});
+    m_held.push_back(Held{tx, hints != nullptr ? std::optional<LookupTable>(*hints) : std::nullopt,
+                          m_counters.updates_applied});
     ++m_counters.held;
     return std::optional<PreExecResult>();
 }
 
-common::Status PreExecutor::run_held(const Transaction& tx, bool ready) {
-    auto result = execute(tx);
+common::Status PreExecutor::run_held(const Held& held, bool ready) {
+    auto result = execute(held.tx, held.hints ? &*held.hints : nullptr);
     if (!result) return result.status();
     ++(ready ? m_counters.released_ready : m_counters.released_unready);
     m_released.push_back(std::move(result).value());
@@ -204,7 +209,7 @@ common::Status PreExecutor::release_ready() {
             still.push_back(std::move(held));
             continue;
         }
-        REMORA_RETURN_IF_ERROR(run_held(held.tx, !wait && !lacking));
+        REMORA_RETURN_IF_ERROR(run_held(held, !wait && !lacking));
     }
     m_held = std::move(still);
     m_held_inputs = std::move(blocked);

@@ -83,7 +83,11 @@ public:
     // order: authenticators are verified, the full lookup table recorded. A successful
     // transaction's writes go to the overlay. Errors: the store failed, or `tx` breaks
     // validate_transaction; nothing changes then.
-    common::Result<PreExecResult> execute(const Transaction& tx);
+    // `hints`: a lookup table for `tx` whose Verified authenticators need not be checked again
+    // (ExecutionOptions::hints): a driver that verifies signatures on worker threads while
+    // execution stays in arrival order passes their outcome here. nullptr verifies here.
+    common::Result<PreExecResult> execute(const Transaction& tx,
+                                          const LookupTable* hints = nullptr);
 
     // As execute(), unless `tx` must wait: it declares an owned input that this pre-executor
     // holds at an older version or not at all (a transaction routed elsewhere produced it, and
@@ -94,7 +98,8 @@ public:
     // in arrival order, when apply_state_update() brings its inputs, or anyway after
     // hold_updates_max updates or when held_txs_max newer ones push it out. take_released()
     // returns the results of those that ran.
-    common::Result<std::optional<PreExecResult>> execute_or_hold(const Transaction& tx);
+    common::Result<std::optional<PreExecResult>> execute_or_hold(const Transaction& tx,
+                                                                 const LookupTable* hints = nullptr);
     // Peer forwarding: another pre-executor's speculative effects (`claimed_digest` as that
     // pre-executor says it computed it). Their written and created objects enter the overlay where
     // their version is higher than what this pre-executor has (an aborted transaction changes
@@ -133,11 +138,12 @@ private:
 
     struct Held {
         Transaction tx;
+        std::optional<LookupTable> hints;
         std::uint64_t held_at_update = 0;  // m_counters.updates_applied when it was held
     };
     // True when an owned input of `tx` is missing or older than declared here.
     common::Result<bool> lacks_input(const Transaction& tx);
-    common::Status run_held(const Transaction& tx, bool ready);
+    common::Status run_held(const Held& held, bool ready);
     common::Status release_ready();
 
     PreExecutorId m_id;

@@ -155,6 +155,15 @@ std::vector<std::size_t> Primary::missing_results(std::span<const Transaction> o
     return missing;
 }
 
+std::size_t Primary::missing_result_count(std::span<const common::Digest> digests) const {
+    std::size_t missing = 0;
+    for (const common::Digest& digest : digests) {
+        const BufferedTx* entry = m_results.find(digest);
+        if (entry == nullptr || entry->results.empty()) ++missing;
+    }
+    return missing;
+}
+
 common::Result<PrimaryCommit> Primary::process_commit(std::span<const Transaction> ordered) {
     REMORA_RETURN_IF_ERROR(CommitBuilder::require_genesis(m_store));
     CommitBuilder builder(m_store);

@@ -185,6 +185,9 @@ public:
     // The positions in `ordered` of the transactions that have no buffered result (computes
     // each digest: one BLAKE2b per transaction).
     std::vector<std::size_t> missing_results(std::span<const Transaction> ordered) const;
+    // The same for transactions whose digests the driver already holds (no hashing): how many
+    // of `digests` have no buffered result. For a driver that polls while it waits.
+    std::size_t missing_result_count(std::span<const common::Digest> digests) const;
 
     // Decides, executes and persists the next commit. The outcome equals
     // SequentialExecutor::execute_commit's on the same store. Errors: store failures, or
