@@ -1,21 +1,26 @@
-// The pure argument parser of remora-inspect (tools/inspect/args.h), against the real specs.
+// The shared argument parser (tools/cli/args.h) against remora-inspect's real specs.
 
 #include <catch2/catch.hpp>
 
-#include "tools/inspect/args.h"
+#include "tools/cli/args.h"
 #include "tools/inspect/command.h"
 
 namespace remora::tools::inspect {
 namespace {
 
+using cli::Invocation;
+using cli::ParseResult;
+
 struct Parser {
-    std::vector<std::unique_ptr<Command>> commands = make_commands();
-    std::vector<const CommandSpec*> specs;
+    std::vector<std::unique_ptr<cli::Command>> commands = make_commands();
+    std::vector<const cli::CommandSpec*> specs;
 
     Parser() {
         for (const auto& command : commands) specs.push_back(&command->spec());
     }
-    ParseResult parse(std::vector<std::string> args) const { return parse_invocation(args, specs); }
+    ParseResult parse(std::vector<std::string> args) const {
+        return cli::parse_invocation(inspect_tool(), specs, args);
+    }
     Invocation ok(std::vector<std::string> args) const {
         ParseResult result = parse(args);
         INFO("error: " << result.error.message());
@@ -37,7 +42,7 @@ TEST_CASE("inspect args: no command means status", "[inspect][args]") {
     Invocation inv = p.ok({"--db", "/data"});
     REQUIRE(inv.command != nullptr);
     CHECK(inv.command->name == "status");
-    CHECK(inv.db_dir == "/data");
+    CHECK(inv.text_option("db") == "/data");
     CHECK_FALSE(inv.json);
 }
 
@@ -50,7 +55,7 @@ TEST_CASE("inspect args: options are accepted anywhere and in both spellings", "
          }) {
         Invocation inv = p.ok(args);
         CHECK(inv.command->name == "get");
-        CHECK(inv.db_dir == "/d");
+        CHECK(inv.text_option("db") == "/d");
         CHECK(inv.json);
         CHECK(inv.object_id_at(0).hex() == kId);
         CHECK(inv.unsigned_option("version") == 7u);
@@ -63,7 +68,7 @@ TEST_CASE("inspect args: two-word commands and their arguments", "[inspect][args
     CHECK(restore.command->name == "snapshot restore");
     CHECK(restore.positionals == std::vector<std::string>{"/snap"});
     CHECK(restore.text_option("into") == "/new");
-    CHECK_FALSE(restore.db_dir.has_value());  // restore does not need --db
+    CHECK_FALSE(restore.has_option("db"));  // restore does not need --db
 
     Invocation list = p.ok({"--db", "/d", "snapshot", "list"});
     CHECK(list.command->name == "snapshot list");
@@ -125,6 +130,16 @@ TEST_CASE("inspect args: help wins and names its topic", "[inspect][args]") {
     Invocation group = p.ok({"snapshot", "-h"});
     CHECK(group.command == nullptr);
     CHECK(group.help_topic == "snapshot");
+}
+
+TEST_CASE("inspect args: --version is the tool's, except after get", "[inspect][args]") {
+    Parser p;
+    CHECK(p.ok({"--version"}).version);
+    CHECK(p.ok({"--db", "/d", "status", "--version"}).version);
+    Invocation get = p.ok({"--db", "/d", "get", kId, "--version", "3"});
+    CHECK_FALSE(get.version);
+    CHECK(get.unsigned_option("version") == 3u);
+    CHECK(cli::check_specs(inspect_tool(), p.specs).is_ok());
 }
 
 }  // namespace

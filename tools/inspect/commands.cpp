@@ -2,8 +2,8 @@
 
 namespace remora::tools::inspect {
 
-std::vector<std::unique_ptr<Command>> make_commands() {
-    std::vector<std::unique_ptr<Command>> commands;
+std::vector<std::unique_ptr<cli::Command>> make_commands() {
+    std::vector<std::unique_ptr<cli::Command>> commands;
     commands.push_back(make_status_command());
     commands.push_back(make_stats_command());
     commands.push_back(make_get_command());

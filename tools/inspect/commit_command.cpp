@@ -10,7 +10,7 @@ public:
     const CommandSpec& spec() const override { return m_spec; }
     StoreAccess access() const override { return StoreAccess::kReadOnly; }
 
-    Result<Report> run(Context& context) const override {
+    Result<Report> inspect(Context& context) const override {
         const common::CommitIndex index = context.invocation.unsigned_at(0);
         auto record = context.store->read_commit(index);
         if (!record) return record.status().with_context("reading commit " + std::to_string(index));

@@ -12,7 +12,7 @@ public:
     const CommandSpec& spec() const override { return m_spec; }
     StoreAccess access() const override { return StoreAccess::kReadOnly; }
 
-    Result<Report> run(Context& context) const override {
+    Result<Report> inspect(Context& context) const override {
         const storage::StoreStatus& status = context.store->status();
         Report report;
         report.json = {{"command", "digest"},

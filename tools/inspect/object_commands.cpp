@@ -22,7 +22,7 @@ public:
     const CommandSpec& spec() const override { return m_spec; }
     StoreAccess access() const override { return StoreAccess::kReadOnly; }
 
-    Result<Report> run(Context& context) const override {
+    Result<Report> inspect(Context& context) const override {
         const common::ObjectId id = context.invocation.object_id_at(0);
         const std::optional<std::uint64_t> bound = context.invocation.unsigned_option("version");
         auto found =
@@ -68,7 +68,7 @@ public:
     const CommandSpec& spec() const override { return m_spec; }
     StoreAccess access() const override { return StoreAccess::kReadOnly; }
 
-    Result<Report> run(Context& context) const override {
+    Result<Report> inspect(Context& context) const override {
         const common::ObjectId id = context.invocation.object_id_at(0);
         auto versions = context.store->history(id);
         if (!versions) return versions.status().with_context("reading history of " + id.hex());

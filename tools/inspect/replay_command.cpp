@@ -57,7 +57,7 @@ public:
     const CommandSpec& spec() const override { return m_spec; }
     StoreAccess access() const override { return StoreAccess::kReadOnly; }
 
-    Result<Report> run(Context& context) const override {
+    Result<Report> inspect(Context& context) const override {
         auto scratch = Scratch::make(context.invocation.text_option("scratch"));
         if (!scratch) return scratch.status();
         if (context.progress) {

@@ -16,9 +16,10 @@ using common::Code;
 // the store's snapshot directory when --db was given.
 std::string resolve_snapshot_path(const Invocation& invocation, const std::string& path) {
     std::error_code ec;
-    if (std::filesystem::exists(path, ec) || !invocation.db_dir) return path;
+    const std::optional<std::string> db = invocation.text_option("db");
+    if (std::filesystem::exists(path, ec) || !db) return path;
     if (path.find('/') != std::string::npos) return path;
-    std::string candidate = recovery::snapshots_dir(*invocation.db_dir) + "/" + path;
+    std::string candidate = recovery::snapshots_dir(*db) + "/" + path;
     return std::filesystem::exists(candidate, ec) ? candidate : path;
 }
 
@@ -32,8 +33,8 @@ public:
     // Lists files only, so that it works when the store itself cannot be opened.
     StoreAccess access() const override { return StoreAccess::kNone; }
 
-    Result<Report> run(Context& context) const override {
-        const std::string& db = *context.invocation.db_dir;
+    Result<Report> inspect(Context& context) const override {
+        const std::string db = *context.db_dir();
         std::error_code ec;
         if (!std::filesystem::is_directory(db, ec)) {
             return Status(Code::kNotFound, db + " is not a directory");
@@ -70,7 +71,7 @@ public:
     const CommandSpec& spec() const override { return m_spec; }
     StoreAccess access() const override { return StoreAccess::kReadWrite; }
 
-    Result<Report> run(Context& context) const override {
+    Result<Report> inspect(Context& context) const override {
         say(context, "creating a snapshot");
         auto info = recovery::create_snapshot(*context.store);
         if (!info) return info.status().with_context("creating a snapshot");
@@ -97,7 +98,7 @@ public:
     const CommandSpec& spec() const override { return m_spec; }
     StoreAccess access() const override { return StoreAccess::kNone; }
 
-    Result<Report> run(Context& context) const override {
+    Result<Report> inspect(Context& context) const override {
         const std::string path =
             resolve_snapshot_path(context.invocation, context.invocation.positionals[0]);
         say(context, "verifying " + path);
@@ -124,7 +125,7 @@ private:
             "digest from the checkpoint. Exit 65 on any failure, naming the file or the "
             "digest. PATH may be a bare snapshot name when --db DIR is given.",
         .positionals = {{"PATH", ArgKind::kPath, "the snapshot directory"}},
-        .needs_db = false,
+        .optional_globals = {"db"},
     };
 };
 
@@ -133,7 +134,7 @@ public:
     const CommandSpec& spec() const override { return m_spec; }
     StoreAccess access() const override { return StoreAccess::kNone; }
 
-    Result<Report> run(Context& context) const override {
+    Result<Report> inspect(Context& context) const override {
         const std::string path =
             resolve_snapshot_path(context.invocation, context.invocation.positionals[0]);
         const std::string into = *context.invocation.text_option("into");
@@ -160,7 +161,7 @@ private:
         .positionals = {{"PATH", ArgKind::kPath, "the snapshot directory"}},
         .options = {{"into", ArgKind::kPath, "DIR", "target store directory (absent or empty)",
                      true}},
-        .needs_db = false,
+        .optional_globals = {"db"},
     };
 };
 

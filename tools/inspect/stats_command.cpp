@@ -12,7 +12,7 @@ public:
     const CommandSpec& spec() const override { return m_spec; }
     StoreAccess access() const override { return StoreAccess::kReadOnly; }
 
-    Result<Report> run(Context& context) const override {
+    Result<Report> inspect(Context& context) const override {
         if (context.progress) std::fputs("remora-inspect: scanning the database...\n", stderr);
         auto stats = context.store->stats();
         if (!stats) return stats.status().with_context("collecting statistics");
