@@ -33,7 +33,7 @@ struct Hello {
     std::uint32_t min_protocol_version = kWireProtocolVersionMin;
     NodeRole role = NodeRole::kPreExecutor;
     std::uint32_t node_id = 0;
-    executor::ExecutorIdentity executor;
+    executor::ExecutorIdentity executor = executor::executor_identity();
 
     bool operator==(const Hello&) const = default;
 };

@@ -1,0 +1,51 @@
+#include "node/config.h"
+
+namespace remora::node {
+
+using common::Code;
+using common::Status;
+
+namespace {
+
+Status bad(const std::string& message) { return {Code::kInvalidArgument, message}; }
+
+}  // namespace
+
+Status validate_node_config(const NodeConfig& config) {
+    if (config.dir.empty()) return bad("--node.dir is required");
+    if (config.net.io_threads < 1 || config.net.io_threads > 64) {
+        return bad("--net.io_threads must be in 1..64");
+    }
+    if (config.net.handshake_timeout_ms == 0) return bad("--net.handshake_timeout_ms must be > 0");
+    if (config.net.idle_timeout_ms < 100) return bad("--net.idle_timeout_ms must be >= 100");
+    if (config.cluster.heartbeat_ms == 0) return bad("--cluster.heartbeat_ms must be > 0");
+    if (config.cluster.peer_timeout_ms <= config.cluster.heartbeat_ms) {
+        return bad("--cluster.peer_timeout_ms must exceed --cluster.heartbeat_ms");
+    }
+    if (config.net.idle_timeout_ms <= config.cluster.heartbeat_ms) {
+        return bad("--net.idle_timeout_ms must exceed --cluster.heartbeat_ms");
+    }
+    if (config.role == Role::kPrimary) {
+        if (config.sequencer.batch_txs < 1 || config.sequencer.batch_txs > 100'000) {
+            return bad("--sequencer.batch_txs must be in 1..100000");
+        }
+        if (config.sequencer.batch_timeout_ms == 0) {
+            return bad("--sequencer.batch_timeout_ms must be > 0");
+        }
+        if (config.primary.pending_txs_max == 0) return bad("--primary.pending_txs_max must be > 0");
+        REMORA_RETURN_IF_ERROR(executor::workload::validate_workload_config(config.workload));
+    } else {
+        if (config.pre_executor.id == 0) return bad("--node.id must be >= 1 for a pre-executor");
+        if (config.net.primary.empty()) return bad("--net.primary HOST:PORT is required");
+        if (config.pre_executor.verify_threads > 64) {
+            return bad("--pre_executor.verify_threads must be in 0..64");
+        }
+        if (config.pre_executor.reconnect_ms == 0) return bad("--pre_executor.reconnect_ms must be > 0");
+    }
+    return Status::ok();
+}
+
+std::string node_info_path(const std::string& dir) { return dir + "/node.json"; }
+std::string node_stats_path(const std::string& dir) { return dir + "/node-stats.json"; }
+
+}  // namespace remora::node

@@ -1,0 +1,76 @@
+#pragma once
+// What a node is told at start (docs/node.md, "Flags"). Every field is one `--section.key` flag
+// of remora-node; the names are the ones the TOML configuration will use, so nothing is
+// renamed when configuration files arrive.
+
+#include <cstdint>
+#include <string>
+
+#include "common/status.h"
+#include "executor/workload/workload.h"
+
+namespace remora::node {
+
+struct NetConfig {
+    std::string listen = "127.0.0.1";  // net.listen: the address both ports bind
+    std::uint16_t cluster_port = 0;    // net.cluster_port: 0 picks a free port (see node.json)
+    std::uint16_t ingress_port = 0;    // net.ingress_port (primary only)
+    std::string primary;               // net.primary: HOST:PORT of the primary's cluster port
+    std::uint32_t io_threads = 2;      // net.io_threads: threads running the sockets, 1..64
+    std::uint32_t handshake_timeout_ms = 5000;  // net.handshake_timeout_ms
+    std::uint32_t idle_timeout_ms = 30'000;     // net.idle_timeout_ms: a silent connection closes
+};
+
+struct TlsConfig {
+    std::string dir;   // tls.dir: the credentials remora-node keygen wrote
+    std::string name;  // tls.name: this node's credential name ("primary", "pre-executor-1")
+};
+
+struct ClusterConfig {
+    std::uint32_t heartbeat_ms = 500;      // cluster.heartbeat_ms
+    std::uint32_t peer_timeout_ms = 2000;  // cluster.peer_timeout_ms: silent this long = gone
+};
+
+struct SequencerConfig {
+    std::uint32_t batch_txs = 1000;          // sequencer.batch_txs: cut a batch at this size
+    std::uint32_t batch_timeout_ms = 20;     // sequencer.batch_timeout_ms: ... or this long after its first
+    std::uint32_t consensus_delay_ms = 50;   // sequencer.consensus_delay_ms: cut -> ordered
+};
+
+struct PrimaryConfig {
+    std::uint32_t late_wait_ms = 20;        // primary.late_wait_ms: wait for missing results
+    std::uint64_t pending_txs_max = 200'000;  // primary.pending_txs_max: admitted, not committed
+    bool sync = true;                       // primary.sync: fsync every commit
+    std::uint64_t summaries_cached = 1'000'000;  // primary.summaries_cached: for duplicates
+};
+
+struct PreExecutorNodeConfig {
+    std::uint32_t id = 0;              // node.id: 1.. (pre-executor only)
+    std::uint32_t verify_threads = 2;  // pre_executor.verify_threads: authenticator checks
+    std::uint32_t reconnect_ms = 500;  // pre_executor.reconnect_ms: retry period to the primary
+};
+
+enum class Role : std::uint8_t { kPrimary, kPreExecutor };
+
+struct NodeConfig {
+    Role role = Role::kPrimary;  // node.role: primary | pre-executor
+    std::string dir;             // node.dir: the node's directory (store, node.json, stats)
+    NetConfig net;
+    TlsConfig tls;
+    ClusterConfig cluster;
+    SequencerConfig sequencer;
+    PrimaryConfig primary;
+    PreExecutorNodeConfig pre_executor;
+    // workload.*: the genesis a new primary store is created with (ignored once it exists).
+    executor::workload::WorkloadConfig workload;
+};
+
+// kInvalidArgument naming the first flag outside its range or missing for the role.
+common::Status validate_node_config(const NodeConfig& config);
+
+// The file a running node writes once it listens: DIR/node.json with its role, pid and ports.
+std::string node_info_path(const std::string& dir);
+// The file a node writes when it stops cleanly: DIR/node-stats.json (counters, CPU time).
+std::string node_stats_path(const std::string& dir);
+
+}  // namespace remora::node

@@ -1,0 +1,84 @@
+#include "node/links.h"
+
+namespace remora::node {
+
+struct LinkSecurity::Impl {
+    bool tls = false;
+};
+
+LinkSecurity::LinkSecurity(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+LinkSecurity::~LinkSecurity() = default;
+
+common::Result<std::shared_ptr<LinkSecurity>> LinkSecurity::for_cluster(const TlsConfig& tls,
+                                                                        bool server) {
+    (void)tls;
+    (void)server;
+    return std::shared_ptr<LinkSecurity>(new LinkSecurity(std::make_unique<Impl>()));
+}
+
+std::shared_ptr<LinkSecurity> LinkSecurity::plain() {
+    return std::shared_ptr<LinkSecurity>(new LinkSecurity(std::make_unique<Impl>()));
+}
+
+bool LinkSecurity::is_tls() const { return m_impl->tls; }
+
+void LinkSecurity::secure(net::asio::ip::tcp::socket socket, std::chrono::milliseconds timeout,
+                          const net::SessionOptions& options, net::Session::FrameHandler on_frame,
+                          net::Session::CloseHandler on_close, LinkDone done) {
+    (void)timeout;
+    auto session =
+        net::Session::create(std::move(socket), options, std::move(on_frame), std::move(on_close));
+    done(SecuredLink{std::move(session), ""});
+}
+
+void async_connect(net::asio::io_context& io, const std::string& host, std::uint16_t port,
+                   std::chrono::milliseconds timeout, ConnectDone done) {
+    namespace asio = net::asio;
+    const std::string where = host + ":" + std::to_string(port);
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(host, ec);
+    if (ec) {
+        // Names are not resolved: cluster addresses are IP literals (DNS would block an io
+        // thread and make a dead resolver look like a dead primary).
+        done(common::Status{common::Code::kInvalidArgument,
+                            "'" + host + "' is not an IP address (give the primary's IP)"});
+        return;
+    }
+    struct State {
+        // One strand for both, so the timeout and the connect never race.
+        explicit State(asio::io_context& io) : strand(asio::make_strand(io)), socket(strand), timer(strand) {}
+        asio::strand<asio::io_context::executor_type> strand;
+        asio::ip::tcp::socket socket;
+        asio::steady_timer timer;
+        bool finished = false;
+    };
+    auto state = std::make_shared<State>(io);
+    auto shared_done = std::make_shared<ConnectDone>(std::move(done));
+    state->timer.expires_after(timeout);
+    state->timer.async_wait([state, shared_done, where](boost::system::error_code timer_ec) {
+        if (timer_ec || state->finished) return;
+        state->finished = true;
+        boost::system::error_code ignored;
+        state->socket.close(ignored);
+        (*shared_done)(common::Status{common::Code::kIoError, "connecting to " + where +
+                                                                 " timed out"});
+    });
+    state->socket.async_connect(
+        asio::ip::tcp::endpoint(address, port),
+        [state, shared_done, where](boost::system::error_code connect_ec) {
+            if (state->finished) return;
+            state->finished = true;
+            state->timer.cancel();
+            if (connect_ec) {
+                (*shared_done)(common::Status{common::Code::kIoError, "cannot connect to " +
+                                                                          where + ": " +
+                                                                          connect_ec.message()});
+                return;
+            }
+            boost::system::error_code ignored;
+            state->socket.set_option(asio::ip::tcp::no_delay(true), ignored);
+            (*shared_done)(std::move(state->socket));
+        });
+}
+
+}  // namespace remora::node

@@ -1,0 +1,57 @@
+#pragma once
+// How a node turns a TCP connection into a framed Session (docs/node.md, "Links"): cluster links
+// are authenticated at both ends by mutual TLS with the cluster CA before a single frame is
+// read; the client ingress port is plain TCP. Either way the result is a started-able
+// net::Session, so the node's protocol code does not know which transport it runs on.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "net/asio.h"
+#include "net/session.h"
+#include "node/config.h"
+
+namespace remora::node {
+
+struct SecuredLink {
+    std::shared_ptr<net::Session> session;  // not started
+    std::string peer_name;  // the peer certificate's name ("" on a plain link)
+};
+
+using LinkDone = std::function<void(common::Result<SecuredLink>)>;
+
+class LinkSecurity {
+public:
+    // Cluster links of node `tls.name`, with the credentials under `tls.dir`
+    // (remora-node keygen). Errors name the file and the reason.
+    static common::Result<std::shared_ptr<LinkSecurity>> for_cluster(const TlsConfig& tls,
+                                                                     bool server);
+    // Plain TCP: the ingress port.
+    static std::shared_ptr<LinkSecurity> plain();
+
+    // Handshakes on `socket` (bounded by `timeout`), then builds the session. `done` runs once,
+    // on an io thread, with the session or the reason the peer was refused.
+    void secure(net::asio::ip::tcp::socket socket, std::chrono::milliseconds timeout,
+                const net::SessionOptions& options, net::Session::FrameHandler on_frame,
+                net::Session::CloseHandler on_close, LinkDone done);
+
+    bool is_tls() const;
+    ~LinkSecurity();
+
+private:
+    struct Impl;
+    explicit LinkSecurity(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
+
+using ConnectDone = std::function<void(common::Result<net::asio::ip::tcp::socket>)>;
+
+// Resolves and connects to `host`:`port`, bounded by `timeout`; `done` runs once on an io
+// thread with the connected socket or the reason (naming the address).
+void async_connect(net::asio::io_context& io, const std::string& host, std::uint16_t port,
+                   std::chrono::milliseconds timeout, ConnectDone done);
+
+}  // namespace remora::node

@@ -1,0 +1,21 @@
+#pragma once
+// The files a node keeps in its directory (docs/node.md, "The node directory").
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+
+namespace remora::node {
+
+// Creates the node directory when missing (and its parents).
+common::Status prepare_node_dir(const std::string& dir);
+
+// Writes `json` to `path` atomically: a sibling temporary file, fsync, rename.
+common::Status write_json_file(const std::string& path, const nlohmann::ordered_json& json);
+
+// Reads a JSON file of at most 1 MiB; kNotFound when absent, kCorruption when it does not parse.
+common::Result<nlohmann::json> read_json_file(const std::string& path);
+
+}  // namespace remora::node

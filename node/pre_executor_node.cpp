@@ -1,0 +1,529 @@
+#include "node/pre_executor_node.h"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <charconv>
+#include <map>
+#include <thread>
+
+#include <boost/asio/thread_pool.hpp>
+#include <nlohmann/json.hpp>
+
+#include "executor/exec/authorize.h"
+#include "executor/protocol/pre_executor.h"
+#include "executor/tx/anoma_codec.h"
+#include "net/frame.h"
+#include "net/message_codec.h"
+#include "net/node_messages.h"
+#include "node/links.h"
+#include "node/log.h"
+#include "node/node_files.h"
+#include "node/snapshot_transfer.h"
+
+namespace remora::node {
+
+namespace asio = net::asio;
+namespace protocol = executor::protocol;
+using common::Code;
+using common::Result;
+using common::Status;
+using net::MessageType;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::uint16_t type_of(MessageType type) { return static_cast<std::uint16_t>(type); }
+
+}  // namespace
+
+Result<std::pair<std::string, std::uint16_t>> parse_host_port(const std::string& text) {
+    const auto bad = [&text] {
+        return Status{Code::kInvalidArgument,
+                      "'" + text + "' is not HOST:PORT (an IP address and a port 1..65535)"};
+    };
+    const std::size_t colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) return bad();
+    std::string host = text.substr(0, colon);
+    if (host.front() == '[') {
+        if (host.size() < 3 || host.back() != ']') return bad();
+        host = host.substr(1, host.size() - 2);
+    }
+    const std::string port_text = text.substr(colon + 1);
+    unsigned port = 0;
+    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (ec != std::errc() || end != port_text.data() + port_text.size() || port == 0 ||
+        port > 65535) {
+        return bad();
+    }
+    return std::make_pair(host, static_cast<std::uint16_t>(port));
+}
+
+class PreExecutorNode::Impl {
+public:
+    Impl(const NodeConfig& config, std::string host, std::uint16_t port,
+         std::shared_ptr<LinkSecurity> security)
+        : m_config(config),
+          m_host(std::move(host)),
+          m_port(port),
+          m_security(std::move(security)),
+          m_engine(asio::make_strand(m_io)),
+          m_verify(std::max<std::uint32_t>(1, config.pre_executor.verify_threads)),
+          m_timer(m_io),
+          m_sink(config.dir + "/incoming") {}
+
+    Status run();
+    void stop() {
+        asio::post(m_engine, [this] {
+            m_stopping = true;
+            m_timer.cancel();
+            if (m_session) m_session->close();
+            m_work.reset();
+        });
+    }
+
+private:
+    struct Arrival {
+        std::optional<executor::Transaction> tx;  // nullopt: it did not decode (skipped)
+        std::optional<executor::LookupTable> hints;
+    };
+
+    void connect();
+    void on_connected(Result<SecuredLink> link, std::uint64_t generation);
+    void on_frame(std::uint64_t generation, net::Frame frame);
+    void on_closed(std::uint64_t generation, const Status& reason);
+    Status handle(const net::Frame& frame);
+    Status handle_hello(const net::Frame& frame);
+    Status request_next_chunk();
+    Status install_snapshot();
+    void verify_then_queue(std::uint64_t generation, std::uint64_t seq, net::Frame frame);
+    void run_arrivals();
+    Status execute(const Arrival& arrival);
+    void send_result(protocol::PreExecResult result);
+    void send_ack();
+    void tick();
+    void fail(Status status);
+    void write_stats();
+
+    NodeConfig m_config;
+    std::string m_host;
+    std::uint16_t m_port;
+    std::shared_ptr<LinkSecurity> m_security;
+    asio::io_context m_io;
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> m_work{
+        asio::make_work_guard(m_io)};
+    asio::strand<asio::io_context::executor_type> m_engine;
+    asio::thread_pool m_verify;
+    asio::steady_timer m_timer;
+
+    // Engine strand only:
+    SnapshotSink m_sink;
+    std::unique_ptr<protocol::PreExecutor> m_pre;
+    std::shared_ptr<net::Session> m_session;
+    std::uint64_t m_generation = 0;  // of the current link; events of older links are ignored
+    bool m_hello = false;
+    bool m_joined = false;
+    bool m_connecting = false;
+    bool m_stopping = false;
+    Clock::time_point m_last_heard = Clock::now();
+    Clock::time_point m_next_connect = Clock::now();
+    std::map<std::uint64_t, Arrival> m_arrivals;  // verified, waiting for their turn
+    std::uint64_t m_next_to_run = 0;
+    std::atomic<std::uint64_t> m_next_seq{0};  // taken on the session's strand, in frame order
+    Status m_error;
+    std::uint64_t m_results = 0;
+    std::uint64_t m_bad_txs = 0;
+    std::uint64_t m_bootstraps = 0;
+    std::uint64_t m_connects = 0;
+};
+
+Status PreExecutorNode::Impl::run() {
+    REMORA_RETURN_IF_ERROR(write_json_file(
+        node_info_path(m_config.dir),
+        nlohmann::ordered_json{{"role", "pre-executor"},
+                               {"pid", static_cast<long>(::getpid())},
+                               {"id", m_config.pre_executor.id},
+                               {"primary", m_config.net.primary}}));
+    asio::post(m_engine, [this] { tick(); });
+    std::vector<std::thread> threads;
+    for (std::uint32_t i = 1; i < m_config.net.io_threads; ++i) {
+        threads.emplace_back([this] { m_io.run(); });
+    }
+    m_io.run();
+    for (auto& thread : threads) thread.join();
+    m_verify.join();
+    write_stats();
+    return m_error;
+}
+
+// Every heartbeat period: a heartbeat to the primary, the liveness check, reconnecting.
+void PreExecutorNode::Impl::tick() {
+    if (m_stopping) return;
+    const auto now = Clock::now();
+    if (m_session && m_hello) {
+        if (now - m_last_heard > std::chrono::milliseconds(m_config.cluster.peer_timeout_ms)) {
+            log_warn("the primary is silent past cluster.peer_timeout_ms: reconnecting");
+            m_session->close(Status{Code::kIoError, "primary silent"});
+        } else {
+            const common::CommitIndex at = m_pre ? m_pre->caught_up_commit() : 0;
+            m_session->send(type_of(MessageType::kHeartbeat), net::encode_heartbeat({at}));
+        }
+    }
+    if (!m_session && !m_connecting && now >= m_next_connect) connect();
+    m_timer.expires_after(std::chrono::milliseconds(
+        std::min(m_config.cluster.heartbeat_ms, m_config.pre_executor.reconnect_ms)));
+    m_timer.async_wait(asio::bind_executor(m_engine, [this](boost::system::error_code ec) {
+        if (!ec) tick();
+    }));
+}
+
+void PreExecutorNode::Impl::connect() {
+    m_connecting = true;
+    ++m_connects;
+    const std::uint64_t generation = ++m_generation;
+    async_connect(
+        m_io, m_host, m_port, std::chrono::milliseconds(m_config.net.handshake_timeout_ms),
+        [this, generation](Result<asio::ip::tcp::socket> socket) {
+            if (!socket) {
+                asio::post(m_engine, [this, generation, status = socket.status()] {
+                    on_connected(status, generation);
+                });
+                return;
+            }
+            net::SessionOptions options;
+            options.idle_timeout = std::chrono::milliseconds(m_config.net.idle_timeout_ms);
+            m_security->secure(
+                std::move(socket).value(),
+                std::chrono::milliseconds(m_config.net.handshake_timeout_ms), options,
+                [this, generation](net::Frame frame) {
+                    if (frame.type == type_of(MessageType::kExecuteTransaction)) {
+                        // On the session's strand: numbered in arrival order, then verified
+                        // on a worker while later frames are read.
+                        const std::uint64_t seq = m_next_seq++;
+                        asio::post(m_verify, [this, generation, seq, f = std::move(frame)]() mutable {
+                            verify_then_queue(generation, seq, std::move(f));
+                        });
+                        return;
+                    }
+                    asio::post(m_engine, [this, generation, f = std::move(frame)]() mutable {
+                        on_frame(generation, std::move(f));
+                    });
+                },
+                [this, generation](const Status& reason) {
+                    asio::post(m_engine, [this, generation, reason] { on_closed(generation, reason); });
+                },
+                [this, generation](Result<SecuredLink> link) {
+                    asio::post(m_engine, [this, generation, link = std::move(link)]() mutable {
+                        on_connected(std::move(link), generation);
+                    });
+                });
+        });
+}
+
+void PreExecutorNode::Impl::on_connected(Result<SecuredLink> link, std::uint64_t generation) {
+    if (generation != m_generation) return;
+    m_connecting = false;
+    m_next_connect = Clock::now() + std::chrono::milliseconds(m_config.pre_executor.reconnect_ms);
+    if (!link) {
+        if (m_connects <= 1 || m_connects % 20 == 0) {
+            log_warn(link.status().message() + " (retrying every " +
+                     std::to_string(m_config.pre_executor.reconnect_ms) + " ms)");
+        }
+        return;
+    }
+    if (m_stopping) {
+        link->session->close();
+        return;
+    }
+    m_session = link->session;
+    m_hello = false;
+    m_joined = false;
+    m_last_heard = Clock::now();
+    m_arrivals.clear();
+    m_next_to_run = m_next_seq.load();
+    m_session->start();
+    net::Hello hello;
+    hello.role = net::NodeRole::kPreExecutor;
+    hello.node_id = m_config.pre_executor.id;
+    m_session->send(type_of(MessageType::kHello), net::encode_hello(hello));
+}
+
+void PreExecutorNode::Impl::on_closed(std::uint64_t generation, const Status& reason) {
+    if (generation != m_generation) return;
+    if (m_session) {
+        log_warn("link to the primary closed: " +
+                 (reason.is_ok() ? std::string("closed here") : reason.message()));
+    }
+    m_session.reset();
+    m_hello = false;
+    m_joined = false;
+    m_arrivals.clear();
+    if (m_stopping) m_work.reset();
+}
+
+void PreExecutorNode::Impl::on_frame(std::uint64_t generation, net::Frame frame) {
+    if (generation != m_generation || !m_session) return;
+    m_last_heard = Clock::now();
+    Status status = handle(frame);
+    if (!status.is_ok()) {
+        if (!m_error.is_ok()) return;
+        log_warn("closing the link to the primary: " + status.message());
+        m_session->close(status);
+    }
+}
+
+Status PreExecutorNode::Impl::handle(const net::Frame& frame) {
+    const auto type = static_cast<MessageType>(frame.type);
+    if (!m_hello) {
+        if (type != MessageType::kHello) {
+            return {Code::kInvalidArgument, std::string("expected hello first, got ") +
+                                                net::message_type_name(frame.type)};
+        }
+        return handle_hello(frame);
+    }
+    switch (type) {
+        case MessageType::kHeartbeat: {
+            auto beat = net::decode_heartbeat(frame.body);
+            return beat ? Status::ok() : beat.status();
+        }
+        case MessageType::kSnapshotOffer: {
+            auto offer = net::decode_snapshot_offer(frame.body);
+            if (!offer) return offer.status();
+            REMORA_RETURN_IF_ERROR(m_sink.begin(*offer));
+            log_info("bootstrapping from the primary's snapshot of commit " +
+                     std::to_string(offer->commit_index) + " (" +
+                     std::to_string(m_sink.total_bytes()) + " bytes, " +
+                     std::to_string(m_sink.received_bytes()) + " already here)");
+            return request_next_chunk();
+        }
+        case MessageType::kSnapshotChunk: {
+            auto chunk = net::decode_snapshot_chunk(frame.body);
+            if (!chunk) return chunk.status();
+            REMORA_RETURN_IF_ERROR(m_sink.accept(*chunk));
+            return request_next_chunk();
+        }
+        case MessageType::kStateUpdate: {
+            if (!m_pre) return {Code::kInvalidArgument, "a state update before bootstrapping"};
+            auto update = net::decode_state_update(frame.body);
+            if (!update) return update.status();
+            if (update->kind == protocol::StateUpdateKind::kCatchUp && !update->complete) {
+                log_warn("the primary cannot catch this node up by an update: bootstrapping again");
+                m_pre.reset();
+                m_session->send(type_of(MessageType::kSnapshotRequest),
+                                net::encode_snapshot_request({m_sink.resume_commit()}));
+                return Status::ok();
+            }
+            auto ack = m_pre->apply_state_update(*update);
+            if (!ack) {
+                if (ack.status().code() == Code::kInvalidArgument) return ack.status();
+                fail(ack.status());
+                return ack.status();
+            }
+            if (update->kind == protocol::StateUpdateKind::kCatchUp) {
+                m_session->send(type_of(MessageType::kStateUpdateAck),
+                                net::encode_state_update_ack(*ack));
+            }
+            for (auto& released : m_pre->take_released()) send_result(std::move(released));
+            return Status::ok();
+        }
+        default:
+            return {Code::kInvalidArgument,
+                    std::string("message '") + net::message_type_name(frame.type) + "' (type " +
+                        std::to_string(frame.type) + ") has no business here"};
+    }
+}
+
+Status PreExecutorNode::Impl::handle_hello(const net::Frame& frame) {
+    auto hello = net::decode_hello(frame.body);
+    if (!hello) return hello.status();
+    net::Hello mine;
+    mine.role = net::NodeRole::kPreExecutor;
+    auto version = net::negotiate_version(mine, *hello);
+    if (!version) return version.status();
+    if (hello->role != net::NodeRole::kPrimary) {
+        return {Code::kInvalidArgument,
+                std::string("expected the primary, got a ") + net::node_role_name(hello->role)};
+    }
+    if (hello->executor != executor::executor_identity()) {
+        return {Code::kFormatVersion, "the primary runs another executor (rules version " +
+                                          std::to_string(hello->executor.rules_version) + ")"};
+    }
+    m_hello = true;
+    log_info("connected to the primary at " + m_host + ":" + std::to_string(m_port) +
+             " (wire protocol " + std::to_string(*version) + ")");
+    if (m_pre) {
+        send_ack();  // rejoin where this node is caught up
+        m_joined = true;
+        return Status::ok();
+    }
+    m_session->send(type_of(MessageType::kSnapshotRequest),
+                    net::encode_snapshot_request({m_sink.resume_commit()}));
+    return Status::ok();
+}
+
+Status PreExecutorNode::Impl::request_next_chunk() {
+    if (auto request = m_sink.next_request()) {
+        m_session->send(type_of(MessageType::kSnapshotChunkRequest),
+                        net::encode_snapshot_chunk_request(*request));
+        return Status::ok();
+    }
+    return install_snapshot();
+}
+
+Status PreExecutorNode::Impl::install_snapshot() {
+    const std::string store_dir = m_config.dir + "/store";
+    auto manifest = m_sink.install(store_dir);
+    if (!manifest) {
+        log_error("the snapshot did not verify: " + manifest.status().message());
+        return manifest.status();
+    }
+    auto store = storage::Store::open(store_dir, storage::OpenMode::kReadWrite);
+    if (!store) {
+        fail(store.status());
+        return store.status();
+    }
+    protocol::PreExecutorOptions options;
+    auto pre = protocol::PreExecutor::from_store(m_config.pre_executor.id, std::move(store).value(),
+                                                 options);
+    if (!pre) {
+        fail(pre.status());
+        return pre.status();
+    }
+    m_pre = std::move(pre).value();
+    ++m_bootstraps;
+    log_info("snapshot of commit " + std::to_string(manifest->commit_index) +
+             " verified and restored (digest " + manifest->state_digest.hex().substr(0, 16) +
+             "...): joining");
+    send_ack();
+    m_joined = true;
+    return Status::ok();
+}
+
+void PreExecutorNode::Impl::send_ack() {
+    protocol::StateUpdateAck ack{m_config.pre_executor.id, m_pre->caught_up_commit()};
+    m_session->send(type_of(MessageType::kStateUpdateAck), net::encode_state_update_ack(ack));
+}
+
+// On a verify worker: decode, check the authenticators, then hand over to the engine strand.
+void PreExecutorNode::Impl::verify_then_queue(std::uint64_t generation, std::uint64_t seq,
+                                              net::Frame frame) {
+    Arrival arrival;
+    auto message = executor::decode_anoma_message_as<executor::ExecuteTransaction>(frame.body);
+    if (message) {
+        const executor::Digest digest = executor::transaction_digest(message->executable);
+        executor::Authorization authorization =
+            executor::authorize(message->executable, digest, nullptr);
+        executor::LookupTable hints;
+        hints.tx_digest = digest;
+        hints.authenticators = std::move(authorization.checks);
+        arrival.hints = std::move(hints);
+        arrival.tx = std::move(message->executable);
+    }
+    asio::post(m_engine, [this, generation, seq, arrival = std::move(arrival)]() mutable {
+        if (generation != m_generation) return;
+        m_last_heard = Clock::now();
+        m_arrivals.emplace(seq, std::move(arrival));
+        run_arrivals();
+    });
+}
+
+void PreExecutorNode::Impl::run_arrivals() {
+    while (!m_arrivals.empty() && m_arrivals.begin()->first == m_next_to_run) {
+        Arrival arrival = std::move(m_arrivals.begin()->second);
+        m_arrivals.erase(m_arrivals.begin());
+        ++m_next_to_run;
+        if (Status s = execute(arrival); !s) {
+            if (!m_error.is_ok()) return;
+            log_warn("closing the link to the primary: " + s.message());
+            if (m_session) m_session->close(s);
+            return;
+        }
+    }
+}
+
+Status PreExecutorNode::Impl::execute(const Arrival& arrival) {
+    if (!arrival.tx) {
+        return {Code::kCorruption, "an execute_transaction message that does not decode"};
+    }
+    if (!m_pre || !m_joined) return Status::ok();  // not serving yet: the primary re-executes
+    auto result = m_pre->execute_or_hold(*arrival.tx, arrival.hints ? &*arrival.hints : nullptr);
+    if (!result) {
+        if (result.status().code() == Code::kInvalidArgument) {
+            ++m_bad_txs;  // a transaction the primary should not have routed: skip it
+            return Status::ok();
+        }
+        fail(result.status());
+        return result.status();
+    }
+    if (*result) send_result(std::move(**result));
+    for (auto& released : m_pre->take_released()) send_result(std::move(released));
+    return Status::ok();
+}
+
+void PreExecutorNode::Impl::send_result(protocol::PreExecResult result) {
+    ++m_results;
+    if (m_session) {
+        m_session->send(type_of(MessageType::kPreExecResult), net::encode_pre_exec_result(result));
+    }
+}
+
+void PreExecutorNode::Impl::fail(Status status) {
+    if (!m_error.is_ok()) return;
+    m_error = std::move(status);
+    log_error("stopping: " + m_error.message());
+    m_stopping = true;
+    m_timer.cancel();
+    if (m_session) m_session->close();
+    m_work.reset();
+}
+
+void PreExecutorNode::Impl::write_stats() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    nlohmann::ordered_json stats = {
+        {"role", "pre-executor"},
+        {"id", m_config.pre_executor.id},
+        {"results", m_results},
+        {"bad_transactions", m_bad_txs},
+        {"bootstraps", m_bootstraps},
+        {"caught_up_commit", m_pre ? m_pre->caught_up_commit() : 0},
+        {"cpu_user_us", static_cast<std::uint64_t>(usage.ru_utime.tv_sec) * 1'000'000u +
+                            static_cast<std::uint64_t>(usage.ru_utime.tv_usec)},
+        {"cpu_system_us", static_cast<std::uint64_t>(usage.ru_stime.tv_sec) * 1'000'000u +
+                              static_cast<std::uint64_t>(usage.ru_stime.tv_usec)},
+        {"error", m_error.is_ok() ? "" : m_error.message()}};
+    if (m_pre) {
+        const protocol::PreExecutorCounters c = m_pre->counters();
+        stats["executed"] = c.executed;
+        stats["updates_applied"] = c.updates_applied;
+        stats["held"] = c.held;
+    }
+    if (Status s = write_json_file(node_stats_path(m_config.dir), stats); !s) {
+        log_error("cannot write the stats file: " + s.message());
+    }
+}
+
+// --- PreExecutorNode ---------------------------------------------------------------------------
+
+PreExecutorNode::PreExecutorNode(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+PreExecutorNode::~PreExecutorNode() = default;
+
+Result<std::unique_ptr<PreExecutorNode>> PreExecutorNode::open(const NodeConfig& config) {
+    REMORA_RETURN_IF_ERROR(validate_node_config(config));
+    auto target = parse_host_port(config.net.primary);
+    if (!target) {
+        return Status{Code::kInvalidArgument, "--net.primary: " + target.status().message()};
+    }
+    REMORA_RETURN_IF_ERROR(prepare_node_dir(config.dir));
+    auto security = LinkSecurity::for_cluster(config.tls, /*server=*/false);
+    if (!security) return security.status();
+    auto impl = std::make_unique<Impl>(config, target->first, target->second,
+                                       std::move(security).value());
+    return std::unique_ptr<PreExecutorNode>(new PreExecutorNode(std::move(impl)));
+}
+
+Status PreExecutorNode::run() { return m_impl->run(); }
+void PreExecutorNode::stop() { m_impl->stop(); }
+
+}  // namespace remora::node

@@ -1,0 +1,885 @@
+#include "node/primary_node.h"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <deque>
+#include <map>
+#include <optional>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "executor/protocol/load_balancer.h"
+#include "executor/protocol/primary.h"
+#include "executor/sequential/commit_body.h"
+#include "executor/sequential/sequential.h"
+#include "executor/tx/anoma_codec.h"
+#include "executor/tx/effects.h"
+#include "executor/tx/transaction_codec.h"
+#include "net/frame.h"
+#include "net/message_codec.h"
+#include "net/node_messages.h"
+#include "node/links.h"
+#include "node/log.h"
+#include "node/node_files.h"
+#include "node/snapshot_transfer.h"
+
+namespace remora::node {
+
+namespace asio = net::asio;
+namespace protocol = executor::protocol;
+using common::Code;
+using common::Digest;
+using common::Result;
+using common::Status;
+using executor::Transaction;
+using net::MessageType;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::uint16_t type_of(MessageType type) { return static_cast<std::uint16_t>(type); }
+
+net::Hello my_hello() {
+    net::Hello hello;
+    hello.role = net::NodeRole::kPrimary;
+    hello.node_id = 0;
+    return hello;
+}
+
+}  // namespace
+
+class PrimaryNode::Impl {
+public:
+    Impl(const NodeConfig& config, std::unique_ptr<storage::Store> store, SnapshotSource source,
+         std::shared_ptr<LinkSecurity> cluster_security)
+        : m_config(config),
+          m_store(std::move(store)),
+          m_primary(*m_store, primary_options()),
+          m_snapshots(std::move(source)),
+          m_cluster_security(std::move(cluster_security)),
+          m_ingress_security(LinkSecurity::plain()),
+          m_engine(asio::make_strand(m_io)),
+          m_cluster_acceptor(m_io),
+          m_ingress_acceptor(m_io),
+          m_heartbeat_timer(m_io) {
+        m_primary.set_update_router(
+            [this](const executor::Object& object) { return m_balancer.expected_reader(object); });
+    }
+
+    Status bind();
+    Status run();
+    void stop() {
+        asio::post(m_engine, [this] { begin_stop("asked to stop"); });
+    }
+    std::uint16_t cluster_port() const { return m_cluster_port; }
+    std::uint16_t ingress_port() const { return m_ingress_port; }
+
+private:
+    struct Link {
+        std::shared_ptr<net::Session> session;
+        std::string peer;
+        bool hello = false;
+        protocol::PreExecutorId id = 0;
+        bool joined = false;
+        Clock::time_point last_seen = Clock::now();
+        std::uint64_t outstanding = 0;
+    };
+    struct Client {
+        std::shared_ptr<net::Session> session;
+        bool hello = false;
+    };
+    struct Pending {
+        std::vector<std::uint64_t> waiters;  // client connections
+    };
+    struct Ordered {
+        std::vector<Transaction> txs;
+        std::vector<Digest> digests;
+    };
+
+    static protocol::PrimaryOptions primary_options() { return {}; }
+
+    // --- connections (io threads, then the engine strand) ---
+    void accept_cluster();
+    void accept_ingress();
+    net::SessionOptions session_options() const;
+    template <typename Map>
+    void attach(std::uint64_t conn, SecuredLink link, Map& map);
+
+    // --- engine strand ---
+    void on_cluster_frame(std::uint64_t conn, net::Frame frame);
+    void on_client_frame(std::uint64_t conn, net::Frame frame);
+    void on_cluster_closed(std::uint64_t conn, const Status& reason);
+    void on_client_closed(std::uint64_t conn, const Status& reason);
+    Status handle_cluster_frame(std::uint64_t conn, Link& link, const net::Frame& frame);
+    Status handle_hello(std::uint64_t conn, Link& link, const net::Frame& frame);
+    Status join(Link& link, common::CommitIndex caught_up);
+    void handle_submit(std::uint64_t conn, Client& client, const net::Frame& frame);
+    void refuse(Client& client, const Digest& digest, net::RefusalReason reason,
+                std::string message);
+    void send_summary(std::uint64_t conn, const executor::ExecutionSummary& summary);
+    Result<std::optional<executor::ExecutionSummary>> committed_summary(const Digest& digest);
+    void admit(Transaction tx, const Digest& digest);
+    void cut_batch();
+    void try_process();
+    Status process(Ordered& batch);
+    void remember(const executor::ExecutionSummary& summary);
+    void heartbeat();
+    void drop_link(std::uint64_t conn, Status reason);
+    void begin_stop(const std::string& why);
+    void maybe_finish_stop();
+    void fail(Status status);
+    void write_stats();
+
+    NodeConfig m_config;
+    std::unique_ptr<storage::Store> m_store;
+    protocol::Primary m_primary;
+    protocol::LoadBalancer m_balancer;
+    SnapshotSource m_snapshots;
+    std::shared_ptr<LinkSecurity> m_cluster_security;
+    std::shared_ptr<LinkSecurity> m_ingress_security;
+
+    asio::io_context m_io;
+    asio::strand<asio::io_context::executor_type> m_engine;
+    asio::ip::tcp::acceptor m_cluster_acceptor;
+    asio::ip::tcp::acceptor m_ingress_acceptor;
+    asio::steady_timer m_heartbeat_timer;
+    std::uint16_t m_cluster_port = 0;
+    std::uint16_t m_ingress_port = 0;
+    std::atomic<std::uint64_t> m_next_conn{1};
+
+    // Engine strand only:
+    std::map<std::uint64_t, Link> m_links;
+    std::map<protocol::PreExecutorId, std::uint64_t> m_link_of;
+    std::map<std::uint64_t, Client> m_clients;
+    std::map<Digest, Pending> m_pending;
+    std::map<Digest, executor::ExecutionSummary> m_summaries;  // recent committed, bounded
+    std::deque<Digest> m_summary_order;
+    Ordered m_batch;
+    std::uint64_t m_batch_generation = 0;
+    std::uint32_t m_in_consensus = 0;
+    std::deque<Ordered> m_ordered;
+    std::optional<Clock::time_point> m_wait_deadline;
+    bool m_poll_scheduled = false;
+    bool m_stopping = false;
+    bool m_stopped = false;
+    Status m_error;
+    // Counters for node-stats.json.
+    std::uint64_t m_admitted = 0;
+    std::uint64_t m_duplicates = 0;
+    std::uint64_t m_refused = 0;
+    std::uint64_t m_links_refused = 0;
+    std::uint64_t m_committed_txs = 0;
+    std::uint64_t m_snapshots_served = 0;
+};
+
+// --- Start-up ----------------------------------------------------------------------------------
+
+net::SessionOptions PrimaryNode::Impl::session_options() const {
+    net::SessionOptions options;
+    options.idle_timeout = std::chrono::milliseconds(m_config.net.idle_timeout_ms);
+    return options;
+}
+
+Status PrimaryNode::Impl::bind() {
+    auto bind_one = [this](asio::ip::tcp::acceptor& acceptor, std::uint16_t port,
+                           const char* what) -> Result<std::uint16_t> {
+        boost::system::error_code ec;
+        const auto address = asio::ip::make_address(m_config.net.listen, ec);
+        if (ec) {
+            return Status{Code::kInvalidArgument,
+                          "net.listen: '" + m_config.net.listen + "' is not an IP address"};
+        }
+        asio::ip::tcp::endpoint endpoint(address, port);
+        acceptor.open(endpoint.protocol(), ec);
+        if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+        if (!ec) acceptor.bind(endpoint, ec);
+        if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+        if (ec) {
+            return Status{Code::kIoError, std::string("cannot listen for the ") + what + " on " +
+                                              m_config.net.listen + ":" + std::to_string(port) +
+                                              ": " + ec.message()};
+        }
+        return acceptor.local_endpoint().port();
+    };
+    auto cluster = bind_one(m_cluster_acceptor, m_config.net.cluster_port, "cluster port");
+    if (!cluster) return cluster.status();
+    m_cluster_port = *cluster;
+    auto ingress = bind_one(m_ingress_acceptor, m_config.net.ingress_port, "ingress port");
+    if (!ingress) return ingress.status();
+    m_ingress_port = *ingress;
+    return Status::ok();
+}
+
+Status PrimaryNode::Impl::run() {
+    accept_cluster();
+    accept_ingress();
+    asio::post(m_engine, [this] { heartbeat(); });
+    nlohmann::ordered_json info = {{"role", "primary"},
+                                   {"pid", static_cast<long>(::getpid())},
+                                   {"listen", m_config.net.listen},
+                                   {"cluster_port", m_cluster_port},
+                                   {"ingress_port", m_ingress_port},
+                                   {"applied_commit", m_store->status().applied_commit}};
+    REMORA_RETURN_IF_ERROR(write_json_file(node_info_path(m_config.dir), info));
+    log_info("primary listening: cluster " + m_config.net.listen + ":" +
+             std::to_string(m_cluster_port) + (m_cluster_security->is_tls() ? " (mutual TLS)" : "") +
+             ", ingress " + m_config.net.listen + ":" + std::to_string(m_ingress_port) +
+             "; store at commit " + std::to_string(m_store->status().applied_commit));
+    std::vector<std::thread> threads;
+    for (std::uint32_t i = 1; i < m_config.net.io_threads; ++i) {
+        threads.emplace_back([this] { m_io.run(); });
+    }
+    m_io.run();
+    for (auto& thread : threads) thread.join();
+    write_stats();
+    return m_error;
+}
+
+void PrimaryNode::Impl::accept_cluster() {
+    m_cluster_acceptor.async_accept([this](boost::system::error_code ec,
+                                           asio::ip::tcp::socket socket) {
+        if (ec) {
+            if (ec != asio::error::operation_aborted) {
+                log_warn("cluster accept failed: " + ec.message());
+                accept_cluster();
+            }
+            return;
+        }
+        const std::uint64_t conn = m_next_conn++;
+        m_cluster_security->secure(
+            std::move(socket), std::chrono::milliseconds(m_config.net.handshake_timeout_ms),
+            session_options(),
+            [this, conn](net::Frame frame) {
+                asio::post(m_engine, [this, conn, frame = std::move(frame)]() mutable {
+                    on_cluster_frame(conn, std::move(frame));
+                });
+            },
+            [this, conn](const Status& reason) {
+                asio::post(m_engine, [this, conn, reason] { on_cluster_closed(conn, reason); });
+            },
+            [this, conn](Result<SecuredLink> link) {
+                if (!link) {
+                    log_warn("cluster connection refused: " + link.status().message());
+                    asio::post(m_engine, [this] { ++m_links_refused; });
+                    return;
+                }
+                asio::post(m_engine, [this, conn, link = std::move(link).value()]() mutable {
+                    attach(conn, std::move(link), m_links);
+                });
+            });
+        accept_cluster();
+    });
+}
+
+void PrimaryNode::Impl::accept_ingress() {
+    m_ingress_acceptor.async_accept([this](boost::system::error_code ec,
+                                           asio::ip::tcp::socket socket) {
+        if (ec) {
+            if (ec != asio::error::operation_aborted) {
+                log_warn("ingress accept failed: " + ec.message());
+                accept_ingress();
+            }
+            return;
+        }
+        const std::uint64_t conn = m_next_conn++;
+        m_ingress_security->secure(
+            std::move(socket), std::chrono::milliseconds(m_config.net.handshake_timeout_ms),
+            session_options(),
+            [this, conn](net::Frame frame) {
+                asio::post(m_engine, [this, conn, frame = std::move(frame)]() mutable {
+                    on_client_frame(conn, std::move(frame));
+                });
+            },
+            [this, conn](const Status& reason) {
+                asio::post(m_engine, [this, conn, reason] { on_client_closed(conn, reason); });
+            },
+            [this, conn](Result<SecuredLink> link) {
+                if (!link) return;
+                asio::post(m_engine, [this, conn, link = std::move(link).value()]() mutable {
+                    attach(conn, std::move(link), m_clients);
+                });
+            });
+        accept_ingress();
+    });
+}
+
+template <typename Map>
+void PrimaryNode::Impl::attach(std::uint64_t conn, SecuredLink link, Map& map) {
+    if (m_stopping) {
+        link.session->close(Status{Code::kUnsupported, "the node is stopping"});
+        return;
+    }
+    auto& entry = map[conn];
+    entry.session = link.session;
+    if constexpr (std::is_same_v<Map, std::map<std::uint64_t, Link>>) entry.peer = link.peer_name;
+    link.session->start();
+}
+
+// --- The cluster port ------------------------------------------------------------------------
+
+void PrimaryNode::Impl::on_cluster_frame(std::uint64_t conn, net::Frame frame) {
+    auto it = m_links.find(conn);
+    if (it == m_links.end()) return;  // closed meanwhile
+    Link& link = it->second;
+    link.last_seen = Clock::now();
+    Status status = handle_cluster_frame(conn, link, frame);
+    if (!status.is_ok() && m_error.is_ok()) {
+        // The peer's fault: it is cut off with the reason, everyone else goes on.
+        const std::string who =
+            link.id != 0 ? "pre-executor " + std::to_string(link.id) : link.session->peer();
+        log_warn("closing cluster link of " + who + ": " + status.message());
+        drop_link(conn, status);
+    }
+}
+
+Status PrimaryNode::Impl::handle_cluster_frame(std::uint64_t conn, Link& link,
+                                               const net::Frame& frame) {
+    const auto type = static_cast<MessageType>(frame.type);
+    if (!link.hello) {
+        if (type != MessageType::kHello) {
+            return {Code::kInvalidArgument, std::string("expected hello first, got ") +
+                                                net::message_type_name(frame.type)};
+        }
+        return handle_hello(conn, link, frame);
+    }
+    switch (type) {
+        case MessageType::kHeartbeat: {
+            auto heartbeat = net::decode_heartbeat(frame.body);
+            return heartbeat ? Status::ok() : heartbeat.status();
+        }
+        case MessageType::kSnapshotRequest: {
+            auto request = net::decode_snapshot_request(frame.body);
+            if (!request) return request.status();
+            auto offer = m_snapshots.offer(*m_store, request->resume_commit);
+            if (!offer) {
+                log_error("cannot offer a snapshot: " + offer.status().message());
+                return Status{Code::kIoError, "no snapshot to offer: " + offer.status().message()};
+            }
+            ++m_snapshots_served;
+            log_info("pre-executor " + std::to_string(link.id) + " bootstraps from snapshot " +
+                     std::to_string(offer->commit_index));
+            link.session->send(type_of(MessageType::kSnapshotOffer),
+                               net::encode_snapshot_offer(*offer));
+            return Status::ok();
+        }
+        case MessageType::kSnapshotChunkRequest: {
+            auto request = net::decode_snapshot_chunk_request(frame.body);
+            if (!request) return request.status();
+            auto chunk = m_snapshots.chunk(*request);
+            if (!chunk) {
+                if (chunk.status().code() == Code::kNotFound) {
+                    // Superseded: offer the current one instead.
+                    auto offer = m_snapshots.offer(*m_store, 0);
+                    if (!offer) return offer.status();
+                    link.session->send(type_of(MessageType::kSnapshotOffer),
+                                       net::encode_snapshot_offer(*offer));
+                    return Status::ok();
+                }
+                return chunk.status();
+            }
+            link.session->send(type_of(MessageType::kSnapshotChunk),
+                               net::encode_snapshot_chunk(*chunk));
+            return Status::ok();
+        }
+        case MessageType::kStateUpdateAck: {
+            auto ack = net::decode_state_update_ack(frame.body);
+            if (!ack) return ack.status();
+            if (ack->pre_executor != link.id) {
+                return {Code::kInvalidArgument, "an acknowledgement for pre-executor " +
+                                                    std::to_string(ack->pre_executor)};
+            }
+            if (!link.joined) return join(link, ack->caught_up_commit);
+            return m_primary.acknowledge(*ack);
+        }
+        case MessageType::kPreExecResult: {
+            if (!link.joined) return {Code::kInvalidArgument, "a result before joining"};
+            auto result = net::decode_pre_exec_result(frame.body);
+            if (!result) return result.status();
+            if (result->pre_executor != link.id) {
+                return {Code::kInvalidArgument,
+                        "a result signed as pre-executor " + std::to_string(result->pre_executor)};
+            }
+            if (link.outstanding > 0) --link.outstanding;
+            m_balancer.report_outstanding(link.id, link.outstanding);
+            auto submitted = m_primary.submit(std::move(result).value());
+            if (!submitted) return submitted.status();
+            return Status::ok();
+        }
+        default:
+            return {Code::kInvalidArgument,
+                    std::string("message '") + net::message_type_name(frame.type) + "' (type " +
+                        std::to_string(frame.type) + ") has no business on the cluster port"};
+    }
+}
+
+Status PrimaryNode::Impl::handle_hello(std::uint64_t conn, Link& link, const net::Frame& frame) {
+    auto hello = net::decode_hello(frame.body);
+    if (!hello) return hello.status();
+    auto version = net::negotiate_version(my_hello(), *hello);
+    if (!version) return version.status();
+    if (hello->role != net::NodeRole::kPreExecutor || hello->node_id == 0) {
+        return {Code::kInvalidArgument,
+                std::string("the cluster port takes pre-executors, not a ") +
+                    net::node_role_name(hello->role) +
+                    (hello->node_id == 0 ? " (pre-executor ids start at 1)" : "")};
+    }
+    if (hello->executor != executor::executor_identity()) {
+        return {Code::kFormatVersion,
+                "the pre-executor runs another executor (rules version " +
+                    std::to_string(hello->executor.rules_version) + "): its results would miss"};
+    }
+    if (m_cluster_security->is_tls() &&
+        link.peer != "pre-executor-" + std::to_string(hello->node_id)) {
+        return {Code::kInvalidArgument, "certificate '" + link.peer +
+                                            "' may not speak as pre-executor " +
+                                            std::to_string(hello->node_id)};
+    }
+    if (m_link_of.count(hello->node_id) != 0) {
+        return {Code::kAlreadyExists,
+                "pre-executor " + std::to_string(hello->node_id) + " is already connected"};
+    }
+    link.hello = true;
+    link.id = hello->node_id;
+    m_link_of[link.id] = conn;
+    link.session->send(type_of(MessageType::kHello), net::encode_hello(my_hello()));
+    log_info("pre-executor " + std::to_string(link.id) + " connected from " +
+             link.session->peer());
+    return Status::ok();
+}
+
+Status PrimaryNode::Impl::join(Link& link, common::CommitIndex caught_up) {
+    const common::CommitIndex applied = m_store->status().applied_commit;
+    if (caught_up == 0 || caught_up > applied) {
+        return {Code::kInvalidArgument, "joins at commit " + std::to_string(caught_up) +
+                                            " but the primary is at " + std::to_string(applied)};
+    }
+    REMORA_RETURN_IF_ERROR(m_primary.add_pre_executor(link.id, caught_up));
+    REMORA_RETURN_IF_ERROR(m_balancer.add(link.id));
+    link.joined = true;
+    log_info("pre-executor " + std::to_string(link.id) + " joined at commit " +
+             std::to_string(caught_up) + " (primary at " + std::to_string(applied) + "); " +
+             std::to_string(m_balancer.live().size()) + " live");
+    if (caught_up < applied) {
+        auto update = m_primary.make_state_update(link.id);
+        if (!update) return update.status();
+        link.session->send(type_of(MessageType::kStateUpdate), net::encode_state_update(*update));
+    }
+    return Status::ok();
+}
+
+void PrimaryNode::Impl::on_cluster_closed(std::uint64_t conn, const Status& reason) {
+    auto it = m_links.find(conn);
+    if (it == m_links.end()) return;
+    Link& link = it->second;
+    if (link.id != 0) {
+        if (link.joined) {
+            (void)m_balancer.remove(link.id);
+            (void)m_primary.remove_pre_executor(link.id);
+            log_info("pre-executor " + std::to_string(link.id) + " left (" +
+                     (reason.is_ok() ? std::string("closed here") : reason.message()) + "); " +
+                     std::to_string(m_balancer.live().size()) + " live");
+        }
+        m_link_of.erase(link.id);
+    }
+    m_links.erase(it);
+    maybe_finish_stop();
+}
+
+void PrimaryNode::Impl::drop_link(std::uint64_t conn, Status reason) {
+    auto it = m_links.find(conn);
+    if (it == m_links.end()) return;
+    it->second.session->close(std::move(reason));
+}
+
+void PrimaryNode::Impl::heartbeat() {
+    if (m_stopped) return;
+    const auto now = Clock::now();
+    const auto timeout = std::chrono::milliseconds(m_config.cluster.peer_timeout_ms);
+    const net::Heartbeat beat{m_store->status().applied_commit};
+    const common::Bytes body = net::encode_heartbeat(beat);
+    std::vector<std::uint64_t> silent;
+    for (auto& [conn, link] : m_links) {
+        if (!link.hello) continue;
+        if (now - link.last_seen > timeout) {
+            silent.push_back(conn);
+            continue;
+        }
+        link.session->send(type_of(MessageType::kHeartbeat), body);
+    }
+    for (std::uint64_t conn : silent) {
+        const Link& link = m_links.at(conn);
+        log_warn("pre-executor " + std::to_string(link.id) + " silent for more than " +
+                 std::to_string(m_config.cluster.peer_timeout_ms) + " ms: removed");
+        drop_link(conn, Status{Code::kIoError, "silent past cluster.peer_timeout_ms"});
+    }
+    m_heartbeat_timer.expires_after(std::chrono::milliseconds(m_config.cluster.heartbeat_ms));
+    m_heartbeat_timer.async_wait(asio::bind_executor(m_engine, [this](boost::system::error_code ec) {
+        if (!ec) heartbeat();
+    }));
+}
+
+// --- The ingress port ------------------------------------------------------------------------
+
+void PrimaryNode::Impl::on_client_frame(std::uint64_t conn, net::Frame frame) {
+    auto it = m_clients.find(conn);
+    if (it == m_clients.end()) return;
+    Client& client = it->second;
+    const auto type = static_cast<MessageType>(frame.type);
+    if (!client.hello) {
+        Status problem;
+        if (type != MessageType::kHello) {
+            problem = {Code::kInvalidArgument, std::string("expected hello first, got ") +
+                                                   net::message_type_name(frame.type)};
+        } else if (auto hello = net::decode_hello(frame.body); !hello) {
+            problem = hello.status();
+        } else if (auto version = net::negotiate_version(my_hello(), *hello); !version) {
+            problem = version.status();
+        } else if (hello->role != net::NodeRole::kClient) {
+            problem = {Code::kInvalidArgument,
+                       std::string("the ingress port takes clients, not a ") +
+                           net::node_role_name(hello->role)};
+        }
+        if (!problem.is_ok()) {
+            log_warn("closing client " + client.session->peer() + ": " + problem.message());
+            client.session->close(problem);
+            return;
+        }
+        client.hello = true;
+        client.session->send(type_of(MessageType::kHello), net::encode_hello(my_hello()));
+        return;
+    }
+    if (type != MessageType::kSubmitTransaction) {
+        refuse(client, Digest{}, net::RefusalReason::kWrongRole,
+               std::string("message '") + net::message_type_name(frame.type) + "' (type " +
+                   std::to_string(frame.type) + ") has no business on the ingress port");
+        log_warn("closing client " + client.session->peer() + ": sent " +
+                 net::message_type_name(frame.type));
+        client.session->close(Status{Code::kInvalidArgument, "wrong message on ingress"});
+        return;
+    }
+    handle_submit(conn, client, frame);
+}
+
+void PrimaryNode::Impl::refuse(Client& client, const Digest& digest, net::RefusalReason reason,
+                               std::string message) {
+    ++m_refused;
+    client.session->send(type_of(MessageType::kSubmitRefused),
+                         net::encode_submit_refused({digest, reason, std::move(message)}));
+}
+
+void PrimaryNode::Impl::handle_submit(std::uint64_t conn, Client& client,
+                                      const net::Frame& frame) {
+    auto tx = executor::decode_transaction(frame.body);
+    if (!tx) {
+        refuse(client, Digest{}, net::RefusalReason::kMalformed, tx.status().message());
+        return;
+    }
+    if (Status valid = executor::validate_transaction(*tx); !valid) {
+        refuse(client, executor::transaction_digest(*tx), net::RefusalReason::kInvalid,
+               valid.message());
+        return;
+    }
+    const Digest digest = executor::transaction_digest(*tx);
+    if (auto it = m_pending.find(digest); it != m_pending.end()) {
+        ++m_duplicates;
+        it->second.waiters.push_back(conn);
+        return;
+    }
+    if (auto it = m_summaries.find(digest); it != m_summaries.end()) {
+        ++m_duplicates;
+        send_summary(conn, it->second);
+        return;
+    }
+    if (m_stopping) {
+        refuse(client, digest, net::RefusalReason::kShuttingDown, "the node is stopping");
+        return;
+    }
+    auto committed = committed_summary(digest);
+    if (!committed) {
+        fail(committed.status());
+        return;
+    }
+    if (*committed) {
+        ++m_duplicates;
+        send_summary(conn, **committed);
+        return;
+    }
+    if (m_pending.size() >= m_config.primary.pending_txs_max) {
+        refuse(client, digest, net::RefusalReason::kOverloaded,
+               "primary.pending_txs_max (" + std::to_string(m_config.primary.pending_txs_max) +
+                   ") transactions are waiting to be committed");
+        return;
+    }
+    m_pending[digest].waiters.push_back(conn);
+    admit(std::move(tx).value(), digest);
+}
+
+Result<std::optional<executor::ExecutionSummary>> PrimaryNode::Impl::committed_summary(
+    const Digest& digest) {
+    auto found = m_store->find_transaction(digest);
+    if (!found) {
+        if (found.status().code() == Code::kNotFound) {
+            return std::optional<executor::ExecutionSummary>();
+        }
+        return found.status();
+    }
+    auto record = m_store->read_commit(found->first);
+    if (!record) return record.status();
+    auto body = executor::decode_commit_body(record->body);
+    if (!body) return body.status();
+    if (found->second >= body->transactions.size()) {
+        return Status{Code::kCorruption, "the transaction index names position " +
+                                             std::to_string(found->second) + " of commit " +
+                                             std::to_string(found->first)};
+    }
+    const executor::Effects& effects = body->transactions[found->second].effects;
+    executor::ExecutionSummary summary;
+    summary.timestamp = {found->first, found->second};
+    summary.tx_digest = digest;
+    summary.status = effects.status;
+    summary.gas_used = effects.gas_used;
+    summary.effects_digest = executor::effects_digest(effects);
+    return std::optional<executor::ExecutionSummary>(summary);
+}
+
+void PrimaryNode::Impl::send_summary(std::uint64_t conn, const executor::ExecutionSummary& summary) {
+    auto it = m_clients.find(conn);
+    if (it == m_clients.end()) return;
+    it->second.session->send(type_of(MessageType::kExecutionSummary),
+                             executor::encode_anoma_message(summary));
+}
+
+void PrimaryNode::Impl::on_client_closed(std::uint64_t conn, const Status& reason) {
+    (void)reason;
+    m_clients.erase(conn);
+    maybe_finish_stop();
+}
+
+// --- Sequencer and commits ---------------------------------------------------------------------
+
+void PrimaryNode::Impl::admit(Transaction tx, const Digest& digest) {
+    ++m_admitted;
+    if (auto id = m_balancer.route(tx)) {
+        m_primary.note_routed(digest, *id);
+        Link& link = m_links.at(m_link_of.at(*id));
+        executor::ExecuteTransaction execute;
+        execute.executable = tx;
+        link.session->send(type_of(MessageType::kExecuteTransaction),
+                           executor::encode_anoma_message(execute));
+        m_balancer.report_outstanding(*id, ++link.outstanding);
+    }
+    m_batch.txs.push_back(std::move(tx));
+    m_batch.digests.push_back(digest);
+    if (m_batch.txs.size() >= m_config.sequencer.batch_txs) {
+        cut_batch();
+        return;
+    }
+    if (m_batch.txs.size() == 1) {
+        auto timer = std::make_shared<asio::steady_timer>(m_io);
+        timer->expires_after(std::chrono::milliseconds(m_config.sequencer.batch_timeout_ms));
+        timer->async_wait(asio::bind_executor(
+            m_engine, [this, timer, generation = m_batch_generation](boost::system::error_code) {
+                if (generation == m_batch_generation && !m_batch.txs.empty()) cut_batch();
+            }));
+    }
+}
+
+void PrimaryNode::Impl::cut_batch() {
+    ++m_batch_generation;
+    auto batch = std::make_shared<Ordered>(std::move(m_batch));
+    m_batch = Ordered{};
+    ++m_in_consensus;
+    auto timer = std::make_shared<asio::steady_timer>(m_io);
+    timer->expires_after(std::chrono::milliseconds(m_config.sequencer.consensus_delay_ms));
+    timer->async_wait(
+        asio::bind_executor(m_engine, [this, timer, batch](boost::system::error_code) {
+            --m_in_consensus;
+            m_ordered.push_back(std::move(*batch));
+            try_process();
+        }));
+}
+
+void PrimaryNode::Impl::try_process() {
+    while (m_error.is_ok() && !m_ordered.empty()) {
+        Ordered& batch = m_ordered.front();
+        const auto now = Clock::now();
+        if (m_config.primary.late_wait_ms > 0 && !m_balancer.live().empty() &&
+            m_primary.missing_result_count(batch.digests) > 0) {
+            if (!m_wait_deadline) {
+                m_wait_deadline = now + std::chrono::milliseconds(m_config.primary.late_wait_ms);
+            }
+            if (now < *m_wait_deadline) {
+                if (!m_poll_scheduled) {
+                    m_poll_scheduled = true;
+                    auto timer = std::make_shared<asio::steady_timer>(m_io);
+                    timer->expires_at(std::min(now + std::chrono::milliseconds(1), *m_wait_deadline));
+                    timer->async_wait(
+                        asio::bind_executor(m_engine, [this, timer](boost::system::error_code) {
+                            m_poll_scheduled = false;
+                            try_process();
+                        }));
+                }
+                return;
+            }
+        }
+        m_wait_deadline.reset();
+        if (Status s = process(batch); !s) {
+            fail(s);
+            return;
+        }
+        m_ordered.pop_front();
+    }
+    maybe_finish_stop();
+}
+
+Status PrimaryNode::Impl::process(Ordered& batch) {
+    auto commit = m_primary.process_commit(batch.txs);
+    if (!commit) return commit.status();
+    m_committed_txs += batch.txs.size();
+    for (const executor::ExecutionSummary& summary : commit->summaries) {
+        auto it = m_pending.find(summary.tx_digest);
+        if (it != m_pending.end()) {
+            for (std::uint64_t conn : it->second.waiters) send_summary(conn, summary);
+            m_pending.erase(it);
+        }
+        remember(summary);
+    }
+    for (const protocol::StateUpdate& update : commit->state_updates) {
+        auto it = m_link_of.find(update.pre_executor);
+        if (it == m_link_of.end()) continue;
+        m_links.at(it->second).session->send(type_of(MessageType::kStateUpdate),
+                                             net::encode_state_update(update));
+    }
+    return Status::ok();
+}
+
+void PrimaryNode::Impl::remember(const executor::ExecutionSummary& summary) {
+    if (m_config.primary.summaries_cached == 0) return;
+    if (!m_summaries.emplace(summary.tx_digest, summary).second) return;
+    m_summary_order.push_back(summary.tx_digest);
+    while (m_summary_order.size() > m_config.primary.summaries_cached) {
+        m_summaries.erase(m_summary_order.front());
+        m_summary_order.pop_front();
+    }
+}
+
+// --- Stopping --------------------------------------------------------------------------------
+
+void PrimaryNode::Impl::fail(Status status) {
+    if (m_error.is_ok()) {
+        m_error = std::move(status);
+        log_error("stopping on a store failure: " + m_error.message());
+    }
+    begin_stop("a store failure");
+}
+
+void PrimaryNode::Impl::begin_stop(const std::string& why) {
+    if (m_stopping) return;
+    m_stopping = true;
+    log_info("stopping (" + why + "): committing " + std::to_string(m_pending.size()) +
+             " admitted transactions first");
+    boost::system::error_code ignored;
+    m_cluster_acceptor.close(ignored);
+    m_ingress_acceptor.close(ignored);
+    if (!m_batch.txs.empty()) cut_batch();
+    maybe_finish_stop();
+}
+
+void PrimaryNode::Impl::maybe_finish_stop() {
+    if (!m_stopping || m_stopped) return;
+    const bool drained = m_error.is_ok() ? (m_ordered.empty() && m_in_consensus == 0 &&
+                                            m_batch.txs.empty())
+                                         : true;
+    if (!drained) return;
+    m_stopped = true;
+    m_heartbeat_timer.cancel();
+    for (auto& [conn, link] : m_links) link.session->close();
+    for (auto& [conn, client] : m_clients) client.session->close();
+    // The sessions' close handlers post here; once they ran, nothing is left and run() returns.
+    asio::post(m_engine, [this] {
+        m_links.clear();
+        m_clients.clear();
+    });
+}
+
+void PrimaryNode::Impl::write_stats() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    const auto cpu_us = [](const timeval& tv) {
+        return static_cast<std::uint64_t>(tv.tv_sec) * 1'000'000u +
+               static_cast<std::uint64_t>(tv.tv_usec);
+    };
+    const protocol::PrimaryCounters counters = m_primary.counters();
+    nlohmann::ordered_json misses = nlohmann::ordered_json::object();
+    for (std::size_t i = 0; i < protocol::kMissCauseCount; ++i) {
+        misses[protocol::miss_cause_name(static_cast<protocol::MissCause>(i))] =
+            counters.misses.by_cause[i];
+    }
+    const storage::StoreStatus& status = m_store->status();
+    nlohmann::ordered_json stats = {
+        {"role", "primary"},
+        {"applied_commit", status.applied_commit},
+        {"state_digest", status.state_digest.hex()},
+        {"commits", counters.commits},
+        {"transactions", counters.transactions},
+        {"adopted", counters.adopted},
+        {"reexecuted", counters.reexecuted},
+        {"ruled_out", counters.ruled_out},
+        {"misses_by_cause", misses},
+        {"admitted", m_admitted},
+        {"duplicates", m_duplicates},
+        {"refused", m_refused},
+        {"links_refused", m_links_refused},
+        {"snapshots_served", m_snapshots_served},
+        {"state_updates", counters.state_updates},
+        {"routed_updates", counters.routed_updates},
+        {"cpu_user_us", cpu_us(usage.ru_utime)},
+        {"cpu_system_us", cpu_us(usage.ru_stime)},
+        {"max_rss_kb", usage.ru_maxrss},
+        {"error", m_error.is_ok() ? "" : m_error.message()}};
+    if (Status s = write_json_file(node_stats_path(m_config.dir), stats); !s) {
+        log_error("cannot write the stats file: " + s.message());
+    }
+}
+
+// --- PrimaryNode -------------------------------------------------------------------------------
+
+PrimaryNode::PrimaryNode(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+PrimaryNode::~PrimaryNode() = default;
+
+Result<std::unique_ptr<PrimaryNode>> PrimaryNode::open(const NodeConfig& config) {
+    REMORA_RETURN_IF_ERROR(validate_node_config(config));
+    REMORA_RETURN_IF_ERROR(prepare_node_dir(config.dir));
+    storage::StoreOptions options;
+    options.create_if_missing = true;
+    options.sync = config.primary.sync;
+    auto store = storage::Store::open(config.dir + "/store", storage::OpenMode::kReadWrite, options);
+    if (!store) return store.status();
+    if ((*store)->status().applied_commit == 0) {
+        auto workload = executor::workload::make_workload(config.workload);
+        if (!workload) return workload.status();
+        executor::SequentialExecutor genesis(**store);
+        REMORA_RETURN_IF_ERROR(
+            genesis.commit_genesis((*workload)->genesis_objects(), (*workload)->name()));
+        log_info("created the store with the genesis of workload '" + (*workload)->name() +
+                 "' (" + std::to_string((*workload)->genesis_objects().size()) + " objects)");
+    }
+    auto source = SnapshotSource::open(config.dir + "/bootstrap");
+    if (!source) return source.status();
+    auto security = LinkSecurity::for_cluster(config.tls, /*server=*/true);
+    if (!security) return security.status();
+    auto impl = std::make_unique<Impl>(config, std::move(store).value(), std::move(source).value(),
+                                       std::move(security).value());
+    REMORA_RETURN_IF_ERROR(impl->bind());
+    return std::unique_ptr<PrimaryNode>(new PrimaryNode(std::move(impl)));
+}
+
+Status PrimaryNode::run() { return m_impl->run(); }
+void PrimaryNode::stop() { m_impl->stop(); }
+std::uint16_t PrimaryNode::cluster_port() const { return m_impl->cluster_port(); }
+std::uint16_t PrimaryNode::ingress_port() const { return m_impl->ingress_port(); }
+
+}  // namespace remora::node
