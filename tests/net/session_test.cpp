@@ -9,6 +9,7 @@
 
 #include "net/limits.h"
 #include "net/session.h"
+#include "tests/net/tls_fixture.h"
 
 namespace remora::net {
 namespace {
@@ -26,17 +27,6 @@ struct Pair {
         acceptor.accept(server);
     }
 };
-
-// Runs `io` until `done()` or `limit` passes; true when done.
-template <typename Done>
-bool run_until(asio::io_context& io, Done done, std::chrono::milliseconds limit = 10'000ms) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!done() && std::chrono::steady_clock::now() < deadline) {
-        io.restart();
-        io.run_for(10ms);
-    }
-    return done();
-}
 
 TEST_CASE("frames flow both ways in order through sessions", "[net][session]") {
     Pair pair;
