@@ -1,7 +1,7 @@
 #pragma once
 // Loopback helpers for the net tests: bounded io_context runs, a cluster's credentials in a
-// temporary directory, and a TLS server that handshakes every connection and answers each frame
-// with "<peer CN>:<body>", recording each handshake's outcome.
+// temporary directory, and a TLS server that handshakes every connection, records each outcome,
+// and answers each frame with "<peer CN>:<body>" through a Session over the TLS stream.
 
 #include <catch2/catch.hpp>
 
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "net/frame.h"
+#include "net/session.h"
 #include "net/tls.h"
 #include "tests/support/temp_dir.h"
 
@@ -57,14 +58,6 @@ public:
     std::vector<common::Status> outcomes;  // one per connection, in handshake completion order
 
 private:
-    struct Connection {
-        std::shared_ptr<TlsStream> stream;
-        std::string name;
-        FrameDecoder decoder;
-        std::array<char, 16 * 1024> buffer{};
-        common::Bytes replies;
-    };
-
     void accept() {
         m_acceptor.async_accept([this](const boost::system::error_code& ec,
                                        asio::ip::tcp::socket socket) {
@@ -73,33 +66,22 @@ private:
             async_tls_handshake(stream, TlsRole::kServer, m_timeout,
                                 [this, stream](common::Status status) {
                                     outcomes.push_back(status);
-                                    if (status.is_ok()) {
-                                        auto c = std::make_shared<Connection>();
-                                        c->stream = stream;
-                                        c->name = peer_common_name(*stream);
-                                        read(c);
-                                    }
+                                    if (status.is_ok()) serve(stream);
                                 });
             accept();
         });
     }
 
-    static void read(std::shared_ptr<Connection> c) {
-        c->stream->async_read_some(
-            asio::buffer(c->buffer), [c](const boost::system::error_code& ec, std::size_t n) {
-                if (ec || !c->decoder.feed(common::ByteView(c->buffer.data(), n)).is_ok()) return;
-                c->replies.clear();
-                for (;;) {
-                    auto frame = c->decoder.next();
-                    if (!frame.is_ok() ) return;
-                    if (!frame.value()) break;
-                    c->replies += encode_frame(frame.value()->type, c->name + ":" + frame.value()->body);
-                }
-                asio::async_write(*c->stream, asio::buffer(c->replies),
-                                  [c](const boost::system::error_code& wec, std::size_t) {
-                                      if (!wec) read(c);
-                                  });
-            });
+    // Answers each frame through a Session, which names the peer.
+    void serve(std::shared_ptr<TlsStream> stream) {
+        auto session = std::make_shared<std::shared_ptr<Session>>();
+        *session = Session::create(
+            std::move(stream), {},
+            [session](Frame f) {
+                (*session)->send(f.type, (*session)->peer_name() + ":" + f.body);
+            },
+            [session](const common::Status&) { session->reset(); });  // breaks the cycle
+        (*session)->start();
     }
 
     asio::ip::tcp::acceptor m_acceptor;
