@@ -55,6 +55,10 @@ TEST_CASE("a TLS server refuses peers without valid credentials, says why, and k
                                  {std::chrono::system_clock::now() - 48h,
                                   std::chrono::system_clock::now() - 24h})
                 .is_ok());
+    REQUIRE(add_node_credentials(cluster.dir.path().string(), std::vector<std::string>{"future"},
+                                 {std::chrono::system_clock::now() + 24h,
+                                  std::chrono::system_clock::now() + 48h})
+                .is_ok());
     asio::io_context io;
     TlsEchoServer server(io, cluster.context("node-a", TlsRole::kServer), 500ms);
     auto good = cluster.context("node-b", TlsRole::kClient);
@@ -104,11 +108,17 @@ TEST_CASE("a TLS server refuses peers without valid credentials, says why, and k
         CHECK(expired.code() == Code::kVerificationFailed);
         CHECK_THAT(expired.message(), Catch::Contains("certificate has expired"));
 
+        bad_client_fails(
+            connect_tls(io, server.endpoint(), *cluster.context("future", TlsRole::kClient)));
+        Status early = refused_then_good(6);
+        CHECK(early.code() == Code::kVerificationFailed);
+        CHECK_THAT(early.message(), Catch::Contains("certificate is not yet valid"));
+
         // Plain TCP speaking frames to the TLS port.
         asio::ip::tcp::socket plain(io);
         plain.connect(server.endpoint());
         asio::write(plain, asio::buffer(encode_frame(1, "hello in clear")));
-        Status clear = refused_then_good(6);
+        Status clear = refused_then_good(8);
         CHECK(clear.code() == Code::kIoError);
         CHECK_THAT(clear.message(), Catch::Contains("wrong version number"));
 
@@ -116,7 +126,7 @@ TEST_CASE("a TLS server refuses peers without valid credentials, says why, and k
         asio::ip::tcp::socket silent(io);
         silent.connect(server.endpoint());
         const auto start = std::chrono::steady_clock::now();
-        Status timed_out = refused_then_good(8);
+        Status timed_out = refused_then_good(10);
         CHECK(std::chrono::steady_clock::now() - start >= 500ms);
         CHECK(timed_out.code() == Code::kIoError);
         CHECK_THAT(timed_out.message(), Catch::Contains("handshake timed out after 500 ms"));
@@ -126,7 +136,7 @@ TEST_CASE("a TLS server refuses peers without valid credentials, says why, and k
         REQUIRE(SSL_CTX_set_max_proto_version(old_tls->native_handle(), TLS1_2_VERSION) == 1);
         REQUIRE(SSL_CTX_set_min_proto_version(old_tls->native_handle(), TLS1_2_VERSION) == 1);
         bad_client_fails(connect_tls(io, server.endpoint(), *old_tls));
-        Status tls12 = refused_then_good(10);
+        Status tls12 = refused_then_good(12);
         CHECK_THAT(tls12.message(), Catch::Contains("unsupported protocol"));
 
         for (std::size_t i = 1; i < server.outcomes.size(); i += 2) CHECK(server.outcomes[i].is_ok());
