@@ -139,9 +139,9 @@ std::shared_ptr<Session> Session::create(std::shared_ptr<TlsStream> stream,
     REMORA_ASSERT(validate_session_options(options).is_ok());
     REMORA_ASSERT(stream != nullptr);
     std::string name = peer_common_name(*stream);
-    auto session = std::shared_ptr<Session>(
-        new Session(std::make_unique<StreamTransport<std::shared_ptr<TlsStream>>>(std::move(stream)),
-                    options, std::move(on_frame), std::move(on_close)));
+    auto session = std::shared_ptr<Session>(new Session(
+        std::make_unique<StreamTransport<std::shared_ptr<TlsStream>>>(std::move(stream)), options,
+        std::move(on_frame), std::move(on_close)));
     session->m_peer_name = std::move(name);
     return session;
 }
@@ -204,23 +204,24 @@ void Session::read_some() {
             if (self->m_closed) return;
             if (ec) {
                 if (ec == asio::error::eof) {
-                    return self->finish(Status{Code::kIoError,
-                                               "peer " + self->m_peer + " closed the connection"});
+                    return self->finish(
+                        Status{Code::kIoError, "peer " + self->m_peer + " closed the connection"});
                 }
                 if (ec == asio::ssl::error::stream_truncated) {
-                    return self->finish(Status{Code::kIoError,
-                                               "peer " + self->m_peer +
-                                                   " closed the connection without TLS close_notify"});
+                    return self->finish(Status{
+                        Code::kIoError, "peer " + self->m_peer +
+                                            " closed the connection without TLS close_notify"});
                 }
-                return self->finish(Status{Code::kIoError, "reading from " + self->m_peer + ": " +
-                                                               ec.message()});
+                return self->finish(
+                    Status{Code::kIoError, "reading from " + self->m_peer + ": " + ec.message()});
             }
             self->m_last_read = Clock::now();
             Status fed = self->m_decoder.feed(common::ByteView(self->m_read_buffer.data(), n));
             if (!fed) return self->finish(fed.with_context("from " + self->m_peer));
             for (;;) {
                 auto frame = self->m_decoder.next();
-                if (!frame) return self->finish(frame.status().with_context("from " + self->m_peer));
+                if (!frame)
+                    return self->finish(frame.status().with_context("from " + self->m_peer));
                 if (!frame.value()) break;
                 self->m_on_frame(std::move(*frame.value()));
                 if (self->m_closed) return;

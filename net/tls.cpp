@@ -59,9 +59,9 @@ Status check_node_names(std::span<const std::string> names) {
     std::set<std::string> seen;
     for (const std::string& name : names) {
         const bool good_chars = !name.empty() && name.size() <= 64 && name[0] != '.' &&
-                                name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
-                                                       "qrstuvwxyz0123456789._-") ==
-                                    std::string::npos;
+                                name.find_first_not_of(
+                                    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+                                    "qrstuvwxyz0123456789._-") == std::string::npos;
         if (!good_chars) {
             return Status{Code::kInvalidArgument,
                           "node name '" + name +
@@ -79,7 +79,8 @@ Status check_node_names(std::span<const std::string> names) {
 
 Status check_validity(const CertificateValidity& v) {
     if (v.not_after <= v.not_before) {
-        return Status{Code::kInvalidArgument, "certificate validity: not_after must be after not_before"};
+        return Status{Code::kInvalidArgument,
+                      "certificate validity: not_after must be after not_before"};
     }
     return Status::ok();
 }
@@ -156,7 +157,8 @@ common::Result<std::string> bio_contents(BIO* bio) {
 
 common::Result<std::string> cert_pem(X509* cert) {
     BioPtr bio(BIO_new(BIO_s_mem()));
-    if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1) return openssl_failure("PEM of a certificate");
+    if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1)
+        return openssl_failure("PEM of a certificate");
     return bio_contents(bio.get());
 }
 
@@ -278,7 +280,8 @@ std::vector<std::string> node_paths(const std::string& dir, std::span<const std:
 
 // Reads a readable regular file's existence for a clear kNotFound before OpenSSL's own message.
 Status check_readable(const std::string& path, const char* what) {
-    if (path.empty()) return Status{Code::kInvalidArgument, std::string("no ") + what + " file given"};
+    if (path.empty())
+        return Status{Code::kInvalidArgument, std::string("no ") + what + " file given"};
     if (::access(path.c_str(), R_OK) != 0) {
         const int err = errno;
         return Status{err == ENOENT ? Code::kNotFound : Code::kIoError,
@@ -301,10 +304,10 @@ TlsFiles cluster_files(const std::string& dir, const std::string& name) {
 Status write_cluster_credentials(const std::string& dir, std::span<const std::string> node_names,
                                  std::chrono::seconds validity) {
     if (validity.count() <= 0 || validity > kCredentialValidityMax) {
-        return Status{Code::kInvalidArgument,
-                      "certificate validity must be 1 s to " +
-                          std::to_string(kCredentialValidityMax.count()) + " s, not " +
-                          std::to_string(validity.count()) + " s"};
+        return Status{Code::kInvalidArgument, "certificate validity must be 1 s to " +
+                                                  std::to_string(kCredentialValidityMax.count()) +
+                                                  " s, not " + std::to_string(validity.count()) +
+                                                  " s"};
     }
     return write_cluster_credentials(dir, node_names, validity_from_now(validity));
 }
@@ -356,7 +359,8 @@ Status add_node_credentials(const std::string& dir, std::span<const std::string>
     REMORA_RETURN_IF_ERROR(check_readable(ca_cert_path, "CA certificate"));
     REMORA_RETURN_IF_ERROR(check_readable(ca_key_path, "CA key"));
     BioPtr cert_bio(BIO_new_file(ca_cert_path.c_str(), "r"));
-    CertPtr ca_cert(cert_bio ? PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr) : nullptr);
+    CertPtr ca_cert(cert_bio ? PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr)
+                             : nullptr);
     if (!ca_cert) {
         return Status{Code::kCorruption,
                       "CA certificate " + ca_cert_path + ": " + openssl_errors()};
@@ -364,7 +368,8 @@ Status add_node_credentials(const std::string& dir, std::span<const std::string>
     BioPtr key_bio(BIO_new_file(ca_key_path.c_str(), "r"));
     KeyPtr ca_key(key_bio ? PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr)
                           : nullptr);
-    if (!ca_key) return Status{Code::kCorruption, "CA key " + ca_key_path + ": " + openssl_errors()};
+    if (!ca_key)
+        return Status{Code::kCorruption, "CA key " + ca_key_path + ": " + openssl_errors()};
     if (X509_check_private_key(ca_cert.get(), ca_key.get()) != 1) {
         return Status{Code::kCorruption, "CA key " + ca_key_path + " does not match " +
                                              ca_cert_path + ": " + openssl_errors()};
@@ -407,8 +412,7 @@ common::Result<std::shared_ptr<asio::ssl::context>> make_cluster_context(const T
 
     auto refuse = [](const char* what, const std::string& path,
                      const boost::system::error_code& ec) {
-        return Status{Code::kInvalidArgument,
-                      std::string(what) + " " + path + ": " + ec.message()};
+        return Status{Code::kInvalidArgument, std::string(what) + " " + path + ": " + ec.message()};
     };
     boost::system::error_code ec;
     // The only trust anchor: no default verify paths are loaded.
@@ -419,8 +423,7 @@ common::Result<std::shared_ptr<asio::ssl::context>> make_cluster_context(const T
     // OpenSSL checks here that the key is the certificate's ("key values mismatch").
     context->use_private_key_file(files.key, asio::ssl::context::pem, ec);
     if (ec) return refuse("key", files.key + " (for certificate " + files.cert + ")", ec);
-    context->set_verify_mode(
-        asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert, ec);
+    context->set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert, ec);
     if (ec) return Status{Code::kInternal, "setting the verify mode: " + ec.message()};
     // The chain is the peer's certificate and the CA: nothing longer.
     SSL_CTX_set_verify_depth(ctx, 1);
@@ -455,9 +458,8 @@ struct Handshake {
     Status outcome(const boost::system::error_code& ec) const {
         const std::string prefix = "TLS handshake with " + peer + " refused: ";
         if (timed_out) {
-            return Status{Code::kIoError,
-                          prefix + "handshake timed out after " +
-                              std::to_string(timeout.count()) + " ms"};
+            return Status{Code::kIoError, prefix + "handshake timed out after " +
+                                              std::to_string(timeout.count()) + " ms"};
         }
         if (!ec) return Status::ok();
         const long verify = SSL_get_verify_result(stream->native_handle());
@@ -470,7 +472,8 @@ struct Handshake {
                 SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE) {
             return Status{Code::kVerificationFailed, prefix + ec.message()};
         }
-        if (ec == asio::error::eof) return Status{Code::kIoError, prefix + "the peer closed the connection"};
+        if (ec == asio::error::eof)
+            return Status{Code::kIoError, prefix + "the peer closed the connection"};
         return Status{Code::kIoError, prefix + ec.message()};
     }
 };

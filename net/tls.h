@@ -51,16 +51,15 @@ inline constexpr std::chrono::seconds kCredentialValidityMax{100LL * 366 * 24 * 
 // <16 hex digits>", unique per cluster), and for each name N in `node_names`: `dir`/N.pem (cert
 // signed by the CA, CN = N) and `dir`/N.key (mode 0600; ca.key is 0600 too, certificates 0644).
 // Creates `dir` when missing. Names are 1..64 characters of [A-Za-z0-9._-], not starting with a
-// dot, unique, and not "ca" (kInvalidArgument otherwise); `validity` in 1 s..kCredentialValidityMax.
-// Refuses (kAlreadyExists) when any of the files exists, before writing anything; on a failure
-// part way through, removes the files it created. Files are fsynced.
+// dot, unique, and not "ca" (kInvalidArgument otherwise); `validity` in 1
+// s..kCredentialValidityMax. Refuses (kAlreadyExists) when any of the files exists, before writing
+// anything; on a failure part way through, removes the files it created. Files are fsynced.
 common::Status write_cluster_credentials(const std::string& dir,
                                          std::span<const std::string> node_names,
                                          std::chrono::seconds validity);
 // Same, with an explicit interval for the node certificates (the CA's runs from not_before to
 // not_after too). For tests and operators: not_before may be in the past, and not_after may be
-// too, which makes an expired certificate. REQUIRES nothing: not_after <= not_before is
-// kInvalidArgument.
+// too, which makes an expired certificate; not_after <= not_before is kInvalidArgument.
 common::Status write_cluster_credentials(const std::string& dir,
                                          std::span<const std::string> node_names,
                                          const CertificateValidity& validity);

@@ -47,8 +47,10 @@ struct TlsPair {
     static constexpr const char* kName = "tls";
     TlsCluster cluster;
     asio::io_context io;
-    std::shared_ptr<asio::ssl::context> client_context = cluster.context("node-b", TlsRole::kClient);
-    std::shared_ptr<asio::ssl::context> server_context = cluster.context("node-a", TlsRole::kServer);
+    std::shared_ptr<asio::ssl::context> client_context =
+        cluster.context("node-b", TlsRole::kClient);
+    std::shared_ptr<asio::ssl::context> server_context =
+        cluster.context("node-a", TlsRole::kServer);
     std::shared_ptr<TlsStream> client = std::make_shared<TlsStream>(io, *client_context);
     std::shared_ptr<TlsStream> server = std::make_shared<TlsStream>(io, *server_context);
 
@@ -97,12 +99,14 @@ TEMPLATE_TEST_CASE("frames flow both ways in order through sessions", "[net][ses
     std::mt19937_64 rng(3);
     std::vector<Frame> sent;
     for (int i = 0; i < 5000; ++i) {
-        Frame f{static_cast<std::uint16_t>(1 + rng() % 5), common::Bytes(rng() % 3000, 'a' + i % 26)};
+        Frame f{static_cast<std::uint16_t>(1 + rng() % 5),
+                common::Bytes(rng() % 3000, 'a' + i % 26)};
         REQUIRE(client->send(f.type, f.body) != SendResult::kClosed);
         sent.push_back(std::move(f));
     }
     REQUIRE(server->send(4, "ack") == SendResult::kQueued);
-    REQUIRE(run_until(pair.io, [&] { return at_server.size() == sent.size() && !at_client.empty(); }));
+    REQUIRE(
+        run_until(pair.io, [&] { return at_server.size() == sent.size() && !at_client.empty(); }));
     CHECK(at_server == sent);
     CHECK(at_client.front().body == "ack");
     CHECK(client->queued_bytes() == 0);
@@ -113,8 +117,8 @@ TEMPLATE_TEST_CASE("frames flow both ways in order through sessions", "[net][ses
     CHECK(client->send(1, "late") == SendResult::kClosed);
 }
 
-TEMPLATE_TEST_CASE("a peer that does not read is cut off and memory stays bounded", "[net][session]",
-                   PlainPair, TlsPair) {
+TEMPLATE_TEST_CASE("a peer that does not read is cut off and memory stays bounded",
+                   "[net][session]", PlainPair, TlsPair) {
     TestType pair;
     std::optional<common::Status> closed;
     SessionOptions options;
@@ -223,15 +227,15 @@ TEST_CASE("closing a TLS session is bounded when the peer never answers close_no
     std::size_t tls_bytes = 0;
     std::optional<boost::system::error_code> tls_end;
     std::function<void()> read_tls = [&] {
-        pair.server->async_read_some(asio::buffer(buffer), [&](const boost::system::error_code& ec,
-                                                               std::size_t n) {
-            tls_bytes += n;
-            if (ec) {
-                tls_end = ec;
-            } else {
-                read_tls();
-            }
-        });
+        pair.server->async_read_some(asio::buffer(buffer),
+                                     [&](const boost::system::error_code& ec, std::size_t n) {
+                                         tls_bytes += n;
+                                         if (ec) {
+                                             tls_end = ec;
+                                         } else {
+                                             read_tls();
+                                         }
+                                     });
     };
     read_tls();
     REQUIRE(run_until(pair.io, [&] { return closed && tls_end; }));
@@ -242,7 +246,8 @@ TEST_CASE("closing a TLS session is bounded when the peer never answers close_no
     pair.server->next_layer().async_read_some(
         asio::buffer(buffer),
         [&](const boost::system::error_code& ec, std::size_t) { tcp_end = ec; });
-    REQUIRE(run_until(pair.io, [&] { return tcp_end.has_value(); }, 5'000ms));
+    REQUIRE(run_until(
+        pair.io, [&] { return tcp_end.has_value(); }, 5'000ms));
     CHECK(*tcp_end == asio::error::eof);  // the socket closed by the client's timer
     const auto took = std::chrono::steady_clock::now() - start;
     CHECK(took >= 300ms);
@@ -252,7 +257,8 @@ TEST_CASE("closing a TLS session is bounded when the peer never answers close_no
 TEST_CASE("a TLS peer that drops TCP without close_notify is reported", "[net][session][tls]") {
     TlsPair pair;
     std::optional<common::Status> closed;
-    auto server = pair.make_server({}, [](Frame) {}, [&](const common::Status& s) { closed = s; });
+    auto server = pair.make_server(
+        {}, [](Frame) {}, [&](const common::Status& s) { closed = s; });
     server->start();
     pair.client->next_layer().close();
     REQUIRE(run_until(pair.io, [&] { return closed.has_value(); }));

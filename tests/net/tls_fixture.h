@@ -35,7 +35,8 @@ struct TlsCluster {
 
     TlsCluster() {
         const std::vector<std::string> names{"node-a", "node-b"};
-        REQUIRE(write_cluster_credentials(dir.path().string(), names, std::chrono::hours(1)).is_ok());
+        REQUIRE(
+            write_cluster_credentials(dir.path().string(), names, std::chrono::hours(1)).is_ok());
     }
     std::shared_ptr<asio::ssl::context> context(const std::string& name, TlsRole role) const {
         auto context = make_cluster_context(cluster_files(dir.path().string(), name), role);
@@ -59,29 +60,31 @@ public:
 
 private:
     void accept() {
-        m_acceptor.async_accept([this](const boost::system::error_code& ec,
-                                       asio::ip::tcp::socket socket) {
-            if (ec) return;
-            auto stream = std::make_shared<TlsStream>(std::move(socket), *m_context);
-            async_tls_handshake(stream, TlsRole::kServer, m_timeout,
-                                [this, stream](common::Status status) {
-                                    outcomes.push_back(status);
-                                    if (status.is_ok()) serve(stream);
-                                });
-            accept();
-        });
+        m_acceptor.async_accept(
+            [this](const boost::system::error_code& ec, asio::ip::tcp::socket socket) {
+                if (ec) return;
+                auto stream = std::make_shared<TlsStream>(std::move(socket), *m_context);
+                async_tls_handshake(stream, TlsRole::kServer, m_timeout,
+                                    [this, stream](common::Status status) {
+                                        outcomes.push_back(status);
+                                        if (status.is_ok()) serve(stream);
+                                    });
+                accept();
+            });
     }
 
     // Answers each frame through a Session, which names the peer.
     void serve(std::shared_ptr<TlsStream> stream) {
-        auto session = std::make_shared<std::shared_ptr<Session>>();
-        *session = Session::create(
+        // Weak: the session's pending operations keep it alive, no cycle through its handler.
+        auto self = std::make_shared<std::weak_ptr<Session>>();
+        auto session = Session::create(
             std::move(stream), {},
-            [session](Frame f) {
-                (*session)->send(f.type, (*session)->peer_name() + ":" + f.body);
+            [self](Frame f) {
+                if (auto s = self->lock()) s->send(f.type, s->peer_name() + ":" + f.body);
             },
-            [session](const common::Status&) { session->reset(); });  // breaks the cycle
-        (*session)->start();
+            [](const common::Status&) {});
+        *self = session;
+        session->start();
     }
 
     asio::ip::tcp::acceptor m_acceptor;
@@ -108,34 +111,35 @@ inline common::Status handshake(asio::io_context& io, const std::shared_ptr<TlsS
 }
 
 // Sends one frame and waits for one frame back.
-inline common::Result<Frame> exchange(asio::io_context& io, const std::shared_ptr<TlsStream>& stream,
+inline common::Result<Frame> exchange(asio::io_context& io,
+                                      const std::shared_ptr<TlsStream>& stream,
                                       const std::string& body) {
     std::optional<common::Result<Frame>> reply;
     auto request = std::make_shared<common::Bytes>(encode_frame(1, body));
     auto decoder = std::make_shared<FrameDecoder>();
     auto buffer = std::make_shared<std::array<char, 16 * 1024>>();
     std::function<void()> read_more = [&] {
-        stream->async_read_some(asio::buffer(*buffer), [&, decoder, buffer](
-                                                           const boost::system::error_code& ec,
-                                                           std::size_t n) {
-            if (ec) {
-                reply = common::Status{common::Code::kIoError, ec.message()};
-                return;
-            }
-            common::Status fed = decoder->feed(common::ByteView(buffer->data(), n));
-            if (!fed.is_ok()) {
-                reply = fed;
-                return;
-            }
-            auto frame = decoder->next();
-            if (!frame.is_ok()) {
-                reply = frame.status();
-            } else if (frame.value()) {
-                reply = std::move(*frame.value());
-            } else {
-                read_more();
-            }
-        });
+        stream->async_read_some(
+            asio::buffer(*buffer),
+            [&, decoder, buffer](const boost::system::error_code& ec, std::size_t n) {
+                if (ec) {
+                    reply = common::Status{common::Code::kIoError, ec.message()};
+                    return;
+                }
+                common::Status fed = decoder->feed(common::ByteView(buffer->data(), n));
+                if (!fed.is_ok()) {
+                    reply = fed;
+                    return;
+                }
+                auto frame = decoder->next();
+                if (!frame.is_ok()) {
+                    reply = frame.status();
+                } else if (frame.value()) {
+                    reply = std::move(*frame.value());
+                } else {
+                    read_more();
+                }
+            });
     };
     asio::async_write(*stream, asio::buffer(*request),
                       [&, request](const boost::system::error_code& ec, std::size_t) {

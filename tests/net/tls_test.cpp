@@ -51,13 +51,13 @@ TEST_CASE("a TLS server refuses peers without valid credentials, says why, and k
           "[net][tls]") {
     TlsCluster cluster;
     TlsCluster other;  // another cluster: another CA
-    REQUIRE(add_node_credentials(cluster.dir.path().string(), std::vector<std::string>{"old"},
-                                 {std::chrono::system_clock::now() - 48h,
-                                  std::chrono::system_clock::now() - 24h})
+    REQUIRE(add_node_credentials(
+                cluster.dir.path().string(), std::vector<std::string>{"old"},
+                {std::chrono::system_clock::now() - 48h, std::chrono::system_clock::now() - 24h})
                 .is_ok());
-    REQUIRE(add_node_credentials(cluster.dir.path().string(), std::vector<std::string>{"future"},
-                                 {std::chrono::system_clock::now() + 24h,
-                                  std::chrono::system_clock::now() + 48h})
+    REQUIRE(add_node_credentials(
+                cluster.dir.path().string(), std::vector<std::string>{"future"},
+                {std::chrono::system_clock::now() + 24h, std::chrono::system_clock::now() + 48h})
                 .is_ok());
     asio::io_context io;
     TlsEchoServer server(io, cluster.context("node-a", TlsRole::kServer), 500ms);
@@ -103,7 +103,8 @@ TEST_CASE("a TLS server refuses peers without valid credentials, says why, and k
         CHECK(other_ca.code() == Code::kVerificationFailed);
         CHECK_THAT(other_ca.message(), Catch::Contains("unable to get local issuer certificate"));
 
-        bad_client_fails(connect_tls(io, server.endpoint(), *cluster.context("old", TlsRole::kClient)));
+        bad_client_fails(
+            connect_tls(io, server.endpoint(), *cluster.context("old", TlsRole::kClient)));
         Status expired = refused_then_good(4);
         CHECK(expired.code() == Code::kVerificationFailed);
         CHECK_THAT(expired.message(), Catch::Contains("certificate has expired"));
@@ -139,7 +140,8 @@ TEST_CASE("a TLS server refuses peers without valid credentials, says why, and k
         Status tls12 = refused_then_good(12);
         CHECK_THAT(tls12.message(), Catch::Contains("unsupported protocol"));
 
-        for (std::size_t i = 1; i < server.outcomes.size(); i += 2) CHECK(server.outcomes[i].is_ok());
+        for (std::size_t i = 1; i < server.outcomes.size(); i += 2)
+            CHECK(server.outcomes[i].is_ok());
     }
 
     SECTION("a client refuses a server of another cluster") {
@@ -158,8 +160,8 @@ TEST_CASE("cluster credentials: files, modes, names, and never an overwrite", "[
     const std::string dir = tmp.sub("creds");
     const std::vector<std::string> names{"primary", "pre-1"};
     REQUIRE(write_cluster_credentials(dir, names, 3600s).is_ok());
-    for (const std::string file : {"ca.pem", "ca.key", "primary.pem", "primary.key", "pre-1.pem",
-                                    "pre-1.key"}) {
+    for (const std::string file :
+         {"ca.pem", "ca.key", "primary.pem", "primary.key", "pre-1.pem", "pre-1.key"}) {
         struct stat st {};
         REQUIRE(::stat(tmp.sub("creds/" + file).c_str(), &st) == 0);
         const bool is_key = std::string(file).ends_with(".key");
@@ -176,8 +178,8 @@ TEST_CASE("cluster credentials: files, modes, names, and never an overwrite", "[
     CHECK(read_file(dir + "/ca.pem") == ca_before);
     CHECK_FALSE(std::filesystem::exists(dir + "/other.pem"));  // nothing written
 
-    Status existing_node =
-        add_node_credentials(dir, std::vector<std::string>{"pre-2", "pre-1"}, validity_from_now(60s));
+    Status existing_node = add_node_credentials(dir, std::vector<std::string>{"pre-2", "pre-1"},
+                                                validity_from_now(60s));
     CHECK(existing_node.code() == Code::kAlreadyExists);
     CHECK_FALSE(std::filesystem::exists(dir + "/pre-2.pem"));
     REQUIRE(add_node_credentials(dir, std::vector<std::string>{"pre-2"}, validity_from_now(60s))
@@ -189,8 +191,9 @@ TEST_CASE("cluster credentials: files, modes, names, and never an overwrite", "[
         Status s = write_cluster_credentials(tmp.sub("bad"), std::vector<std::string>{bad}, 60s);
         CHECK(s.code() == Code::kInvalidArgument);
     }
-    CHECK(write_cluster_credentials(tmp.sub("bad"), std::vector<std::string>{"x", "x"}, 60s).code() ==
-          Code::kInvalidArgument);
+    CHECK(
+        write_cluster_credentials(tmp.sub("bad"), std::vector<std::string>{"x", "x"}, 60s).code() ==
+        Code::kInvalidArgument);
     CHECK(write_cluster_credentials(tmp.sub("bad"), names, 0s).code() == Code::kInvalidArgument);
     CHECK(write_cluster_credentials(tmp.sub("bad"), names, kCredentialValidityMax + 1s).code() ==
           Code::kInvalidArgument);
@@ -221,17 +224,17 @@ TEST_CASE("a cluster context names the file that is wrong", "[net][tls]") {
     auto wrong_key = make_cluster_context(mismatched, TlsRole::kClient);
     REQUIRE_FALSE(wrong_key.is_ok());
     CHECK(wrong_key.status().code() == Code::kInvalidArgument);
-    CHECK_THAT(wrong_key.status().message(), Catch::Contains("b.key") && Catch::Contains("key values mismatch"));
+    CHECK_THAT(wrong_key.status().message(),
+               Catch::Contains("b.key") && Catch::Contains("key values mismatch"));
 
     TlsFiles not_pem = cluster_files(dir, "a");
-    {
-        std::ofstream(tmp.sub("junk.pem")) << "not a certificate\n";
-    }
+    { std::ofstream(tmp.sub("junk.pem")) << "not a certificate\n"; }
     not_pem.ca_cert = tmp.sub("junk.pem");
     auto bad_ca = make_cluster_context(not_pem, TlsRole::kServer);
     REQUIRE_FALSE(bad_ca.is_ok());
     CHECK(bad_ca.status().code() == Code::kInvalidArgument);
-    CHECK_THAT(bad_ca.status().message(), Catch::Contains("CA certificate") && Catch::Contains("junk.pem"));
+    CHECK_THAT(bad_ca.status().message(),
+               Catch::Contains("CA certificate") && Catch::Contains("junk.pem"));
 }
 
 }  // namespace
