@@ -18,6 +18,92 @@ std::string describe_endpoint(const asio::ip::tcp::socket& socket) {
 
 std::string ms(std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; }
 
+asio::ip::tcp::socket& socket_of(asio::ip::tcp::socket& socket) { return socket; }
+asio::ip::tcp::socket& socket_of(const std::shared_ptr<TlsStream>& stream) {
+    return stream->next_layer();
+}
+asio::ip::tcp::socket& stream_of(asio::ip::tcp::socket& socket) { return socket; }
+TlsStream& stream_of(const std::shared_ptr<TlsStream>& stream) { return *stream; }
+
+}  // namespace
+
+// What a session needs of its stream. Every handler runs on strand().
+class SessionTransport {
+public:
+    using IoHandler = std::function<void(const boost::system::error_code&, std::size_t)>;
+    explicit SessionTransport(const asio::any_io_executor& executor)
+        : m_strand(asio::make_strand(executor)) {}
+    virtual ~SessionTransport() = default;
+    SessionTransport(const SessionTransport&) = delete;
+    SessionTransport& operator=(const SessionTransport&) = delete;
+
+    const asio::strand<asio::any_io_executor>& strand() const { return m_strand; }
+    virtual asio::ip::tcp::socket& socket() = 0;
+    virtual void read_some(asio::mutable_buffer buffer, IoHandler handler) = 0;
+    // Writes all of `buffers` (the sequence is copied; the bytes must live until `handler`).
+    virtual void write(const std::vector<asio::const_buffer>& buffers, IoHandler handler) = 0;
+    // Ends the connection, bounded by `timeout`; `keep_alive` is held until it has ended.
+    virtual void close(std::chrono::milliseconds timeout, std::shared_ptr<void> keep_alive) = 0;
+
+protected:
+    asio::strand<asio::any_io_executor> m_strand;
+};
+
+namespace {
+
+// Holder: asio::ip::tcp::socket (plain TCP) or std::shared_ptr<TlsStream>.
+template <typename Holder>
+class StreamTransport final : public SessionTransport {
+public:
+    explicit StreamTransport(Holder holder)
+        : SessionTransport(socket_of(holder).get_executor()),
+          m_holder(std::move(holder)),
+          m_shutdown_timer(m_strand) {}
+
+    asio::ip::tcp::socket& socket() override { return socket_of(m_holder); }
+
+    void read_some(asio::mutable_buffer buffer, IoHandler handler) override {
+        stream_of(m_holder).async_read_some(buffer,
+                                            asio::bind_executor(m_strand, std::move(handler)));
+    }
+
+    void write(const std::vector<asio::const_buffer>& buffers, IoHandler handler) override {
+        asio::async_write(stream_of(m_holder), buffers,
+                          asio::bind_executor(m_strand, std::move(handler)));
+    }
+
+    void close(std::chrono::milliseconds timeout, std::shared_ptr<void> keep_alive) override {
+        if constexpr (std::is_same_v<Holder, asio::ip::tcp::socket>) {
+            (void)timeout;
+            (void)keep_alive;
+            close_socket();
+        } else {
+            // close_notify, then the peer's, or the timer closes the socket first. The read
+            // and a write may still be in flight: the SSL stream serialises its own reads and
+            // writes, and closing the socket ends them all.
+            m_shutdown_timer.expires_after(timeout);
+            m_shutdown_timer.async_wait([this, keep_alive](const boost::system::error_code& ec) {
+                if (!ec) close_socket();
+            });
+            m_holder->async_shutdown(asio::bind_executor(
+                m_strand, [this, keep_alive](const boost::system::error_code&) {
+                    m_shutdown_timer.cancel();
+                    close_socket();
+                }));
+        }
+    }
+
+private:
+    void close_socket() {
+        boost::system::error_code ignored;
+        socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+        socket().close(ignored);
+    }
+
+    Holder m_holder;
+    asio::steady_timer m_shutdown_timer;  // TLS only
+};
+
 }  // namespace
 
 Status validate_session_options(const SessionOptions& o) {
@@ -32,7 +118,7 @@ Status validate_session_options(const SessionOptions& o) {
         return bad("backpressure_bytes must be in 1..send_queue_bytes_max");
     }
     if (o.idle_timeout.count() <= 0 || o.write_timeout.count() <= 0 ||
-        o.watchdog_period.count() <= 0) {
+        o.watchdog_period.count() <= 0 || o.tls_shutdown_timeout.count() <= 0) {
         return bad("timeouts and the watchdog period must be positive");
     }
     return Status::ok();
@@ -43,18 +129,32 @@ std::shared_ptr<Session> Session::create(asio::ip::tcp::socket socket,
                                          CloseHandler on_close) {
     REMORA_ASSERT(validate_session_options(options).is_ok());
     return std::shared_ptr<Session>(
-        new Session(std::move(socket), options, std::move(on_frame), std::move(on_close)));
+        new Session(std::make_unique<StreamTransport<asio::ip::tcp::socket>>(std::move(socket)),
+                    options, std::move(on_frame), std::move(on_close)));
 }
 
-Session::Session(asio::ip::tcp::socket socket, const SessionOptions& options,
+std::shared_ptr<Session> Session::create(std::shared_ptr<TlsStream> stream,
+                                         const SessionOptions& options, FrameHandler on_frame,
+                                         CloseHandler on_close) {
+    REMORA_ASSERT(validate_session_options(options).is_ok());
+    REMORA_ASSERT(stream != nullptr);
+    std::string name = peer_common_name(*stream);
+    auto session = std::shared_ptr<Session>(new Session(
+        std::make_unique<StreamTransport<std::shared_ptr<TlsStream>>>(std::move(stream)), options,
+        std::move(on_frame), std::move(on_close)));
+    session->m_peer_name = std::move(name);
+    return session;
+}
+
+Session::Session(std::unique_ptr<SessionTransport> transport, const SessionOptions& options,
                  FrameHandler on_frame, CloseHandler on_close)
-    : m_socket(std::move(socket)),
-      m_strand(asio::make_strand(m_socket.get_executor())),
+    : m_transport(std::move(transport)),
+      m_strand(m_transport->strand()),
       m_timer(m_strand),
       m_options(options),
       m_on_frame(std::move(on_frame)),
       m_on_close(std::move(on_close)),
-      m_peer(describe_endpoint(m_socket)) {}
+      m_peer(describe_endpoint(m_transport->socket())) {}
 
 Session::~Session() = default;
 
@@ -62,7 +162,7 @@ void Session::start() {
     asio::dispatch(m_strand, [self = shared_from_this()] {
         self->m_last_read = Clock::now();
         boost::system::error_code ec;
-        self->m_socket.set_option(asio::ip::tcp::no_delay(true), ec);
+        self->m_transport->socket().set_option(asio::ip::tcp::no_delay(true), ec);
         self->read_some();
         self->watchdog();
     });
@@ -98,31 +198,36 @@ void Session::close(Status reason) {
 }
 
 void Session::read_some() {
-    m_socket.async_read_some(
+    m_transport->read_some(
         asio::buffer(m_read_buffer),
-        asio::bind_executor(m_strand, [self = shared_from_this()](
-                                          const boost::system::error_code& ec, std::size_t n) {
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
             if (self->m_closed) return;
             if (ec) {
                 if (ec == asio::error::eof) {
-                    return self->finish(Status{Code::kIoError,
-                                               "peer " + self->m_peer + " closed the connection"});
+                    return self->finish(
+                        Status{Code::kIoError, "peer " + self->m_peer + " closed the connection"});
                 }
-                return self->finish(Status{Code::kIoError, "reading from " + self->m_peer + ": " +
-                                                               ec.message()});
+                if (ec == asio::ssl::error::stream_truncated) {
+                    return self->finish(Status{
+                        Code::kIoError, "peer " + self->m_peer +
+                                            " closed the connection without TLS close_notify"});
+                }
+                return self->finish(
+                    Status{Code::kIoError, "reading from " + self->m_peer + ": " + ec.message()});
             }
             self->m_last_read = Clock::now();
             Status fed = self->m_decoder.feed(common::ByteView(self->m_read_buffer.data(), n));
             if (!fed) return self->finish(fed.with_context("from " + self->m_peer));
             for (;;) {
                 auto frame = self->m_decoder.next();
-                if (!frame) return self->finish(frame.status().with_context("from " + self->m_peer));
+                if (!frame)
+                    return self->finish(frame.status().with_context("from " + self->m_peer));
                 if (!frame.value()) break;
                 self->m_on_frame(std::move(*frame.value()));
                 if (self->m_closed) return;
             }
             self->read_some();
-        }));
+        });
 }
 
 void Session::write_queued() {
@@ -135,10 +240,8 @@ void Session::write_queued() {
     for (const common::Bytes& frame : m_writing) buffers.emplace_back(frame.data(), frame.size());
     m_write_in_flight = true;
     m_write_started = Clock::now();
-    asio::async_write(
-        m_socket, buffers,
-        asio::bind_executor(m_strand, [self = shared_from_this()](
-                                          const boost::system::error_code& ec, std::size_t n) {
+    m_transport->write(
+        buffers, [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
             self->m_write_in_flight = false;
             self->m_queued_bytes.fetch_sub(n, std::memory_order_relaxed);
             self->m_writing.clear();
@@ -148,7 +251,7 @@ void Session::write_queued() {
                     Status{Code::kIoError, "writing to " + self->m_peer + ": " + ec.message()});
             }
             self->write_queued();
-        }));
+        });
 }
 
 void Session::watchdog() {
@@ -177,9 +280,7 @@ void Session::finish(Status reason) {
     if (m_closed) return;
     m_closed = true;
     m_closing.store(true, std::memory_order_relaxed);
-    boost::system::error_code ignored;
-    m_socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    m_socket.close(ignored);
+    m_transport->close(m_options.tls_shutdown_timeout, shared_from_this());
     m_timer.cancel();
     std::size_t dropped = 0;
     for (const common::Bytes& frame : m_queue) dropped += frame.size();

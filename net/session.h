@@ -13,6 +13,13 @@
 // - Watchdog: a peer that sends nothing for `idle_timeout`, or a write that has not completed
 //   after `write_timeout`, closes the session.
 // The close handler runs exactly once, with the reason (ok for a close asked by this side).
+//
+// Transports: plain TCP, or TLS (net/tls.h) over a stream whose handshake is done. The session
+// logic is one code path; a small internal transport (session.cpp) does the reads, the gathered
+// writes and the close for each stream type. Closing a TLS session sends close_notify and waits
+// for the peer's at most `tls_shutdown_timeout`, then closes the socket: a close never hangs. A
+// TLS peer that drops the TCP connection without close_notify is reported as closing the
+// connection "without TLS close_notify".
 
 #include <chrono>
 #include <cstdint>
@@ -27,6 +34,7 @@
 #include "common/status.h"
 #include "net/asio.h"
 #include "net/frame.h"
+#include "net/tls.h"
 
 namespace remora::net {
 
@@ -37,6 +45,8 @@ struct SessionOptions {
     std::chrono::milliseconds idle_timeout{30'000};
     std::chrono::milliseconds write_timeout{10'000};
     std::chrono::milliseconds watchdog_period{200};
+    // TLS only: how long a close waits for the peer's close_notify before closing the socket.
+    std::chrono::milliseconds tls_shutdown_timeout{1'000};
 };
 
 // kInvalidArgument naming the first option out of range.
@@ -48,6 +58,8 @@ enum class SendResult : std::uint8_t {
     kClosed,        // not sent: the session is closed or closing
 };
 
+class SessionTransport;  // session.cpp
+
 class Session : public std::enable_shared_from_this<Session> {
 public:
     using FrameHandler = std::function<void(Frame)>;
@@ -55,6 +67,10 @@ public:
 
     // REQUIRES: validate_session_options(options) is ok; `socket` is connected.
     static std::shared_ptr<Session> create(asio::ip::tcp::socket socket,
+                                           const SessionOptions& options, FrameHandler on_frame,
+                                           CloseHandler on_close);
+    // The same over TLS. REQUIRES: as above, and async_tls_handshake on `stream` succeeded.
+    static std::shared_ptr<Session> create(std::shared_ptr<TlsStream> stream,
                                            const SessionOptions& options, FrameHandler on_frame,
                                            CloseHandler on_close);
     ~Session();
@@ -70,23 +86,27 @@ public:
 
     // Bytes queued and not yet written (for metrics; read from any thread).
     std::size_t queued_bytes() const { return m_queued_bytes.load(std::memory_order_relaxed); }
+    // The peer's address, "IP:PORT".
     std::string peer() const { return m_peer; }
+    // The CN of the peer's verified certificate (its node name); "" for plain TCP.
+    std::string peer_name() const { return m_peer_name; }
 
 private:
-    Session(asio::ip::tcp::socket socket, const SessionOptions& options, FrameHandler on_frame,
-            CloseHandler on_close);
+    Session(std::unique_ptr<SessionTransport> transport, const SessionOptions& options,
+            FrameHandler on_frame, CloseHandler on_close);
     void read_some();
     void write_queued();
     void watchdog();
     void finish(common::Status reason);
 
-    asio::ip::tcp::socket m_socket;
-    asio::strand<asio::any_io_executor> m_strand;
+    std::unique_ptr<SessionTransport> m_transport;
+    asio::strand<asio::any_io_executor> m_strand;  // the transport's
     asio::steady_timer m_timer;
     SessionOptions m_options;
     FrameHandler m_on_frame;
     CloseHandler m_on_close;
     std::string m_peer;
+    std::string m_peer_name;
     FrameDecoder m_decoder;
     std::array<char, 64 * 1024> m_read_buffer{};
     // On the strand only:

@@ -1,6 +1,7 @@
-// Sessions over loopback TCP (net/session.h): frames flow in order both ways, a slow peer is
-// cut off with memory bounded, an idle or stuck peer times out, and damaged streams close the
-// session with the reason. Every wait is bounded in time.
+// Sessions over loopback (net/session.h), each behaviour over both transports, plain TCP and
+// mutual TLS: frames flow in order both ways, a slow peer is cut off with memory bounded, an idle
+// or stuck peer times out, and damaged streams close the session with the reason; a TLS close is
+// bounded even when the peer never answers close_notify. Every wait is bounded in time.
 
 #include <catch2/catch.hpp>
 
@@ -9,58 +10,103 @@
 
 #include "net/limits.h"
 #include "net/session.h"
+#include "tests/net/tls_fixture.h"
 
 namespace remora::net {
 namespace {
 
 using namespace std::chrono_literals;
 
-struct Pair {
+// A connected plain TCP pair; make_client/make_server hand each socket to a session (once).
+struct PlainPair {
+    static constexpr const char* kName = "plain";
     asio::io_context io;
     asio::ip::tcp::socket client{io};
     asio::ip::tcp::socket server{io};
 
-    Pair() {
+    PlainPair() {
         asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
         client.connect(acceptor.local_endpoint());
         acceptor.accept(server);
     }
+    std::shared_ptr<Session> make_client(const SessionOptions& o, Session::FrameHandler f,
+                                         Session::CloseHandler c) {
+        return Session::create(std::move(client), o, std::move(f), std::move(c));
+    }
+    std::shared_ptr<Session> make_server(const SessionOptions& o, Session::FrameHandler f,
+                                         Session::CloseHandler c) {
+        return Session::create(std::move(server), o, std::move(f), std::move(c));
+    }
+    void write_raw(const common::Bytes& raw) { asio::write(client, asio::buffer(raw)); }
+    static constexpr const char* kClientName = "";
+    static constexpr const char* kServerName = "";
 };
 
-// Runs `io` until `done()` or `limit` passes; true when done.
-template <typename Done>
-bool run_until(asio::io_context& io, Done done, std::chrono::milliseconds limit = 10'000ms) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!done() && std::chrono::steady_clock::now() < deadline) {
-        io.restart();
-        io.run_for(10ms);
-    }
-    return done();
-}
+// The same over mutual TLS, handshakes done: the server is node-a, the client node-b.
+struct TlsPair {
+    static constexpr const char* kName = "tls";
+    TlsCluster cluster;
+    asio::io_context io;
+    std::shared_ptr<asio::ssl::context> client_context =
+        cluster.context("node-b", TlsRole::kClient);
+    std::shared_ptr<asio::ssl::context> server_context =
+        cluster.context("node-a", TlsRole::kServer);
+    std::shared_ptr<TlsStream> client = std::make_shared<TlsStream>(io, *client_context);
+    std::shared_ptr<TlsStream> server = std::make_shared<TlsStream>(io, *server_context);
 
-TEST_CASE("frames flow both ways in order through sessions", "[net][session]") {
-    Pair pair;
+    TlsPair() {
+        asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
+        client->next_layer().connect(acceptor.local_endpoint());
+        acceptor.accept(server->next_layer());
+        std::optional<common::Status> at_client;
+        std::optional<common::Status> at_server;
+        async_tls_handshake(client, TlsRole::kClient, 5s, [&](common::Status s) { at_client = s; });
+        async_tls_handshake(server, TlsRole::kServer, 5s, [&](common::Status s) { at_server = s; });
+        REQUIRE(run_until(io, [&] { return at_client && at_server; }));
+        REQUIRE(at_client->is_ok());
+        REQUIRE(at_server->is_ok());
+    }
+    std::shared_ptr<Session> make_client(const SessionOptions& o, Session::FrameHandler f,
+                                         Session::CloseHandler c) {
+        return Session::create(client, o, std::move(f), std::move(c));
+    }
+    std::shared_ptr<Session> make_server(const SessionOptions& o, Session::FrameHandler f,
+                                         Session::CloseHandler c) {
+        return Session::create(server, o, std::move(f), std::move(c));
+    }
+    void write_raw(const common::Bytes& raw) { asio::write(*client, asio::buffer(raw)); }
+    static constexpr const char* kClientName = "node-b";
+    static constexpr const char* kServerName = "node-a";
+};
+
+TEMPLATE_TEST_CASE("frames flow both ways in order through sessions", "[net][session]", PlainPair,
+                   TlsPair) {
+    TestType pair;
     std::vector<Frame> at_server;
     std::vector<Frame> at_client;
     std::optional<common::Status> server_closed;
     std::optional<common::Status> client_closed;
-    auto server = Session::create(
-        std::move(pair.server), {}, [&](Frame f) { at_server.push_back(std::move(f)); },
+    auto server = pair.make_server(
+        {}, [&](Frame f) { at_server.push_back(std::move(f)); },
         [&](const common::Status& s) { server_closed = s; });
-    auto client = Session::create(
-        std::move(pair.client), {}, [&](Frame f) { at_client.push_back(std::move(f)); },
+    auto client = pair.make_client(
+        {}, [&](Frame f) { at_client.push_back(std::move(f)); },
         [&](const common::Status& s) { client_closed = s; });
+    CHECK(server->peer_name() == TestType::kClientName);
+    CHECK(client->peer_name() == TestType::kServerName);
     server->start();
     client->start();
     std::mt19937_64 rng(3);
     std::vector<Frame> sent;
     for (int i = 0; i < 5000; ++i) {
-        Frame f{static_cast<std::uint16_t>(1 + rng() % 5), common::Bytes(rng() % 3000, 'a' + i % 26)};
+        Frame f{static_cast<std::uint16_t>(1 + rng() % 5),
+                common::Bytes(rng() % 3000, 'a' + i % 26)};
         REQUIRE(client->send(f.type, f.body) != SendResult::kClosed);
         sent.push_back(std::move(f));
     }
     REQUIRE(server->send(4, "ack") == SendResult::kQueued);
-    REQUIRE(run_until(pair.io, [&] { return at_server.size() == sent.size() && !at_client.empty(); }));
+    REQUIRE(
+        run_until(pair.io, [&] { return at_server.size() == sent.size() && !at_client.empty(); }));
     CHECK(at_server == sent);
     CHECK(at_client.front().body == "ack");
     CHECK(client->queued_bytes() == 0);
@@ -71,12 +117,13 @@ TEST_CASE("frames flow both ways in order through sessions", "[net][session]") {
     CHECK(client->send(1, "late") == SendResult::kClosed);
 }
 
-TEST_CASE("a peer that does not read is cut off and memory stays bounded", "[net][session]") {
-    Pair pair;
+TEMPLATE_TEST_CASE("a peer that does not read is cut off and memory stays bounded",
+                   "[net][session]", PlainPair, TlsPair) {
+    TestType pair;
     std::optional<common::Status> closed;
     SessionOptions options;
     options.write_timeout = 60'000ms;  // only the queue bound may act here
-    auto client = Session::create(std::move(pair.client), options, [](Frame) {},
+    auto client = pair.make_client(options, [](Frame) {},
                                   [&](const common::Status& s) { closed = s; });
     client->start();
     // The server socket is never read: the kernel buffers fill, then the session's queue.
@@ -96,13 +143,14 @@ TEST_CASE("a peer that does not read is cut off and memory stays bounded", "[net
     CHECK(client->queued_bytes() <= options.send_queue_bytes_max);
 }
 
-TEST_CASE("a write that makes no progress closes the session", "[net][session]") {
-    Pair pair;
+TEMPLATE_TEST_CASE("a write that makes no progress closes the session", "[net][session]",
+                   PlainPair, TlsPair) {
+    TestType pair;
     std::optional<common::Status> closed;
     SessionOptions options;
     options.write_timeout = 300ms;
     options.watchdog_period = 50ms;
-    auto client = Session::create(std::move(pair.client), options, [](Frame) {},
+    auto client = pair.make_client(options, [](Frame) {},
                                   [&](const common::Status& s) { closed = s; });
     client->start();
     const common::Bytes body(1u << 20, 'y');
@@ -111,13 +159,14 @@ TEST_CASE("a write that makes no progress closes the session", "[net][session]")
     CHECK_THAT(closed->message(), Catch::Contains("made no progress"));
 }
 
-TEST_CASE("an idle peer times out", "[net][session]") {
-    Pair pair;
+TEMPLATE_TEST_CASE("an idle peer times out", "[net][session]",
+                   PlainPair, TlsPair) {
+    TestType pair;
     std::optional<common::Status> closed;
     SessionOptions options;
     options.idle_timeout = 300ms;
     options.watchdog_period = 50ms;
-    auto server = Session::create(std::move(pair.server), options, [](Frame) {},
+    auto server = pair.make_server(options, [](Frame) {},
                                   [&](const common::Status& s) { closed = s; });
     server->start();
     const auto start = std::chrono::steady_clock::now();
@@ -126,15 +175,16 @@ TEST_CASE("an idle peer times out", "[net][session]") {
     CHECK(std::chrono::steady_clock::now() - start >= 300ms);
 }
 
-TEST_CASE("damaged streams close the session with the reason", "[net][session]") {
+TEMPLATE_TEST_CASE("damaged streams close the session with the reason", "[net][session]",
+                   PlainPair, TlsPair) {
     auto run_raw = [](const common::Bytes& raw) {
-        Pair pair;
+        TestType pair;
         std::optional<common::Status> closed;
         std::size_t frames = 0;
-        auto server = Session::create(std::move(pair.server), {}, [&](Frame) { ++frames; },
-                                      [&](const common::Status& s) { closed = s; });
+        auto server = pair.make_server({}, [&](Frame) { ++frames; },
+                                       [&](const common::Status& s) { closed = s; });
         server->start();
-        asio::write(pair.client, asio::buffer(raw));
+        pair.write_raw(raw);
         REQUIRE(run_until(pair.io, [&] { return closed.has_value(); }));
         return std::make_pair(*closed, frames);
     };
@@ -156,6 +206,63 @@ TEST_CASE("damaged streams close the session with the reason", "[net][session]")
     CHECK(too_long.code() == common::Code::kCorruption);
     CHECK_THAT(too_long.message(), Catch::Contains("exceeds the limit"));
     CHECK(long_frames == 1);  // the good frame before it was delivered
+}
+
+TEST_CASE("closing a TLS session is bounded when the peer never answers close_notify",
+          "[net][session][tls]") {
+    TlsPair pair;
+    std::optional<common::Status> closed;
+    SessionOptions options;
+    options.tls_shutdown_timeout = 300ms;
+    auto client = pair.make_client(options, [](Frame) {},
+                                   [&](const common::Status& s) { closed = s; });
+    client->start();
+    REQUIRE(client->send(1, "last words") == SendResult::kQueued);
+    REQUIRE(run_until(pair.io, [&] { return client->queued_bytes() == 0; }));
+    const auto start = std::chrono::steady_clock::now();
+    client->close();
+    // The server side is a bare TLS stream: it reads the frame and the close_notify but never
+    // sends its own, so the client's shutdown waits until its timer closes the socket.
+    std::array<char, 256> buffer{};
+    std::size_t tls_bytes = 0;
+    std::optional<boost::system::error_code> tls_end;
+    std::function<void()> read_tls = [&] {
+        pair.server->async_read_some(asio::buffer(buffer),
+                                     [&](const boost::system::error_code& ec, std::size_t n) {
+                                         tls_bytes += n;
+                                         if (ec) {
+                                             tls_end = ec;
+                                         } else {
+                                             read_tls();
+                                         }
+                                     });
+    };
+    read_tls();
+    REQUIRE(run_until(pair.io, [&] { return closed && tls_end; }));
+    CHECK(closed->is_ok());
+    CHECK(*tls_end == asio::error::eof);  // the close_notify
+    CHECK(tls_bytes == kFrameHeaderBytes + 10);
+    std::optional<boost::system::error_code> tcp_end;
+    pair.server->next_layer().async_read_some(
+        asio::buffer(buffer),
+        [&](const boost::system::error_code& ec, std::size_t) { tcp_end = ec; });
+    REQUIRE(run_until(
+        pair.io, [&] { return tcp_end.has_value(); }, 5'000ms));
+    CHECK(*tcp_end == asio::error::eof);  // the socket closed by the client's timer
+    const auto took = std::chrono::steady_clock::now() - start;
+    CHECK(took >= 300ms);
+    CHECK(took < 3'000ms);
+}
+
+TEST_CASE("a TLS peer that drops TCP without close_notify is reported", "[net][session][tls]") {
+    TlsPair pair;
+    std::optional<common::Status> closed;
+    auto server = pair.make_server(
+        {}, [](Frame) {}, [&](const common::Status& s) { closed = s; });
+    server->start();
+    pair.client->next_layer().close();
+    REQUIRE(run_until(pair.io, [&] { return closed.has_value(); }));
+    CHECK_THAT(closed->message(), Catch::Contains("without TLS close_notify"));
 }
 
 }  // namespace
