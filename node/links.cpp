@@ -1,9 +1,12 @@
 #include "node/links.h"
 
+#include "net/tls.h"
+
 namespace remora::node {
 
 struct LinkSecurity::Impl {
-    bool tls = false;
+    std::shared_ptr<net::asio::ssl::context> tls;  // null: plain TCP
+    net::TlsRole role = net::TlsRole::kServer;
 };
 
 LinkSecurity::LinkSecurity(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
@@ -11,24 +14,50 @@ LinkSecurity::~LinkSecurity() = default;
 
 common::Result<std::shared_ptr<LinkSecurity>> LinkSecurity::for_cluster(const TlsConfig& tls,
                                                                         bool server) {
-    (void)tls;
-    (void)server;
-    return std::shared_ptr<LinkSecurity>(new LinkSecurity(std::make_unique<Impl>()));
+    if (tls.dir.empty()) {
+        return common::Status{common::Code::kInvalidArgument,
+                              "--tls.dir is required: cluster links use mutual TLS (create the "
+                              "credentials with remora-node keygen)"};
+    }
+    auto impl = std::make_unique<Impl>();
+    impl->role = server ? net::TlsRole::kServer : net::TlsRole::kClient;
+    auto context = net::make_cluster_context(net::cluster_files(tls.dir, tls.name), impl->role);
+    if (!context) return context.status().with_context("credentials of '" + tls.name + "'");
+    impl->tls = std::move(context).value();
+    return std::shared_ptr<LinkSecurity>(new LinkSecurity(std::move(impl)));
 }
 
 std::shared_ptr<LinkSecurity> LinkSecurity::plain() {
     return std::shared_ptr<LinkSecurity>(new LinkSecurity(std::make_unique<Impl>()));
 }
 
-bool LinkSecurity::is_tls() const { return m_impl->tls; }
+bool LinkSecurity::is_tls() const { return m_impl->tls != nullptr; }
 
 void LinkSecurity::secure(net::asio::ip::tcp::socket socket, std::chrono::milliseconds timeout,
                           const net::SessionOptions& options, net::Session::FrameHandler on_frame,
                           net::Session::CloseHandler on_close, LinkDone done) {
-    (void)timeout;
-    auto session =
-        net::Session::create(std::move(socket), options, std::move(on_frame), std::move(on_close));
-    done(SecuredLink{std::move(session), ""});
+    boost::system::error_code ignored;
+    socket.set_option(net::asio::ip::tcp::no_delay(true), ignored);
+    if (!m_impl->tls) {
+        auto session = net::Session::create(std::move(socket), options, std::move(on_frame),
+                                            std::move(on_close));
+        done(SecuredLink{std::move(session), ""});
+        return;
+    }
+    auto stream = std::make_shared<net::TlsStream>(std::move(socket), *m_impl->tls);
+    net::async_tls_handshake(
+        stream, m_impl->role, timeout,
+        [stream, options, on_frame = std::move(on_frame), on_close = std::move(on_close),
+         done = std::move(done)](common::Status status) mutable {
+            if (!status.is_ok()) {
+                done(std::move(status));
+                return;
+            }
+            std::string name = net::peer_common_name(*stream);
+            auto session = net::Session::create(std::move(stream), options, std::move(on_frame),
+                                                std::move(on_close));
+            done(SecuredLink{std::move(session), std::move(name)});
+        });
 }
 
 void async_connect(net::asio::io_context& io, const std::string& host, std::uint16_t port,

@@ -3,6 +3,7 @@
 namespace remora::tools::node {
 
 std::unique_ptr<cli::Command> make_run_command();
+std::unique_ptr<cli::Command> make_keygen_command();
 
 const cli::ToolSpec& node_tool() {
     static const cli::ToolSpec tool{
@@ -17,6 +18,7 @@ const cli::ToolSpec& node_tool() {
 std::vector<std::unique_ptr<cli::Command>> make_node_commands() {
     std::vector<std::unique_ptr<cli::Command>> commands;
     commands.push_back(make_run_command());
+    commands.push_back(make_keygen_command());
     return commands;
 }
 
