@@ -102,6 +102,7 @@ private:
     Status execute(const Arrival& arrival);
     void send_result(protocol::PreExecResult result);
     void send_ack();
+    void note_joined();
     void tick();
     void fail(Status status);
     void write_stats();
@@ -354,7 +355,7 @@ Status PreExecutorNode::Impl::handle_hello(const net::Frame& frame) {
              " (wire protocol " + std::to_string(*version) + ")");
     if (m_pre) {
         send_ack();  // rejoin where this node is caught up
-        m_joined = true;
+        note_joined();
         return Status::ok();
     }
     m_session->send(type_of(MessageType::kSnapshotRequest),
@@ -396,8 +397,21 @@ Status PreExecutorNode::Impl::install_snapshot() {
              " verified and restored (digest " + manifest->state_digest.hex().substr(0, 16) +
              "...): joining");
     send_ack();
-    m_joined = true;
+    note_joined();
     return Status::ok();
+}
+
+// node.json says the node serves now (the testnet and operators wait for it).
+void PreExecutorNode::Impl::note_joined() {
+    m_joined = true;
+    nlohmann::ordered_json info{{"role", "pre-executor"},
+                                {"pid", static_cast<long>(::getpid())},
+                                {"id", m_config.pre_executor.id},
+                                {"primary", m_config.net.primary},
+                                {"joined_commit", m_pre->caught_up_commit()}};
+    if (Status s = write_json_file(node_info_path(m_config.dir), info); !s) {
+        log_warn("cannot update node.json: " + s.message());
+    }
 }
 
 void PreExecutorNode::Impl::send_ack() {

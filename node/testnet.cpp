@@ -1,0 +1,431 @@
+#include "node/testnet.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "net/tls.h"
+#include "node/config.h"
+#include "node/node_files.h"
+#include "node/process.h"
+#include "recovery/file_io.h"
+
+namespace remora::node {
+
+using common::Code;
+using common::Result;
+using common::Status;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+Status interrupted_status() { return {Code::kUnsupported, "interrupted"}; }
+
+// The last `bytes` of a log file, for error messages.
+std::string log_tail(const std::string& path, std::size_t bytes = 1500) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return "(no log at " + path + ")";
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    std::string text = buffer.str();
+    if (text.size() > bytes) text = "..." + text.substr(text.size() - bytes);
+    return text;
+}
+
+std::string fmt(double value, int decimals = 0) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%.*f", decimals, value);
+    return text;
+}
+
+// CPU time (user + system) of a process, in microseconds; nullopt when it is gone.
+std::optional<std::uint64_t> process_cpu_us(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat;
+    if (!std::getline(in, stat)) return std::nullopt;
+    const std::size_t paren = stat.rfind(')');
+    if (paren == std::string::npos) return std::nullopt;
+    std::istringstream fields(stat.substr(paren + 2));
+    std::string field;
+    std::uint64_t utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && fields >> field; ++i) {  // field 3 is the state
+        if (i == 14) utime = std::stoull(field);
+        if (i == 15) stime = std::stoull(field);
+    }
+    const long ticks = ::sysconf(_SC_CLK_TCK);
+    return (utime + stime) * 1'000'000u / static_cast<std::uint64_t>(ticks > 0 ? ticks : 100);
+}
+
+class Testnet {
+public:
+    Testnet(const TestnetConfig& config, const std::atomic<bool>& interrupted,
+            const TestnetProgress& progress)
+        : m_config(config), m_interrupted(interrupted), m_progress(progress) {}
+
+    Result<TestnetReport> run();
+
+private:
+    void say(const std::string& line) {
+        if (m_progress) m_progress(line);
+    }
+    Status find_tools();
+    Status prepare_dir();
+    Status start_primary();
+    Status start_pre_executor(std::uint32_t id);
+    Status wait_for_json(const std::string& path, const char* key, ChildProcess& child,
+                         const std::string& log, std::chrono::seconds limit,
+                         nlohmann::json& out);
+    Result<LoadRound> run_round(double rate, double duration_s);
+    Status stop_all();
+    Status read_primary_stats();
+    Status replay();
+    Status child_failed(ChildProcess& child, const std::string& what, const std::string& log);
+
+    const TestnetConfig& m_config;
+    const std::atomic<bool>& m_interrupted;
+    const TestnetProgress& m_progress;
+    std::string m_node_bin, m_loadgen_bin, m_inspect_bin;
+    std::string m_dir;
+    std::optional<ChildProcess> m_primary;
+    std::vector<ChildProcess> m_pre_executors;
+    std::uint16_t m_cluster_port = 0;
+    std::uint16_t m_ingress_port = 0;
+    std::uint64_t m_skip = 0;  // transactions of the workload's stream already offered
+    TestnetReport m_report;
+};
+
+Status Testnet::find_tools() {
+    auto node = find_tool("remora-node", "node");
+    if (!node) return node.status();
+    auto loadgen = find_tool("remora-loadgen", "loadgen");
+    if (!loadgen) return loadgen.status();
+    auto inspect = find_tool("remora-inspect", "inspect");
+    if (!inspect) return inspect.status();
+    m_node_bin = *node;
+    m_loadgen_bin = *loadgen;
+    m_inspect_bin = *inspect;
+    return Status::ok();
+}
+
+Status Testnet::prepare_dir() {
+    if (m_config.dir.empty()) {
+        char pattern[] = "/tmp/remora-testnet-XXXXXX";
+        if (::mkdtemp(pattern) == nullptr) {
+            return recovery::errno_status("cannot create a temporary directory", "/tmp", errno);
+        }
+        m_dir = pattern;
+        return Status::ok();
+    }
+    m_dir = recovery::trim_trailing_slashes(m_config.dir);
+    if (recovery::path_exists(m_dir)) {
+        auto entries = recovery::list_directory(m_dir);
+        if (!entries) return entries.status();
+        if (!entries->empty()) {
+            return {Code::kAlreadyExists,
+                    "--dir " + m_dir + " is not empty: give a new or empty directory"};
+        }
+    }
+    return recovery::create_directories_synced(m_dir);
+}
+
+Status Testnet::child_failed(ChildProcess& child, const std::string& what,
+                             const std::string& log) {
+    const auto code = child.poll();
+    return {Code::kIoError, what + (code ? " exited with code " + std::to_string(*code) : " failed") +
+                                "; the end of " + log + ":\n" + log_tail(log)};
+}
+
+Status Testnet::wait_for_json(const std::string& path, const char* key, ChildProcess& child,
+                              const std::string& log, std::chrono::seconds limit,
+                              nlohmann::json& out) {
+    const auto deadline = Clock::now() + limit;
+    while (Clock::now() < deadline) {
+        if (m_interrupted) return interrupted_status();
+        if (!child.running()) return child_failed(child, child.name(), log);
+        if (auto json = read_json_file(path); json && json->contains(key)) {
+            out = std::move(json).value();
+            return Status::ok();
+        }
+        std::this_thread::sleep_for(50ms);
+    }
+    return {Code::kIoError, path + " did not say '" + key + "' within " +
+                                std::to_string(limit.count()) + " s; the end of " + log + ":\n" +
+                                log_tail(log)};
+}
+
+Status Testnet::start_primary() {
+    const std::string log = m_dir + "/primary.log";
+    std::vector<std::string> argv = {
+        m_node_bin, "run",
+        "--node.role", "primary",
+        "--node.dir", m_dir + "/primary",
+        "--tls.dir", m_dir + "/tls",
+        "--net.io_threads", "1",
+        "--workload.name", m_config.workload,
+        "--workload.seed", std::to_string(m_config.seed),
+        "--workload.accounts", std::to_string(m_config.accounts),
+        "--sequencer.batch_timeout_ms", std::to_string(m_config.batch_timeout_ms),
+        "--sequencer.consensus_delay_ms", std::to_string(m_config.consensus_delay_ms),
+        "--primary.sync", m_config.sync ? "on" : "off"};
+    auto child = ChildProcess::spawn(argv, log, log);
+    if (!child) return child.status();
+    m_primary.emplace(std::move(child).value());
+    nlohmann::json info;
+    REMORA_RETURN_IF_ERROR(wait_for_json(node_info_path(m_dir + "/primary"), "ingress_port",
+                                         *m_primary, log, 120s, info));
+    m_cluster_port = info["cluster_port"].get<std::uint16_t>();
+    m_ingress_port = info["ingress_port"].get<std::uint16_t>();
+    say("primary up (pid " + std::to_string(m_primary->pid()) + "): cluster 127.0.0.1:" +
+        std::to_string(m_cluster_port) + " (mutual TLS), ingress 127.0.0.1:" +
+        std::to_string(m_ingress_port));
+    return Status::ok();
+}
+
+Status Testnet::start_pre_executor(std::uint32_t id) {
+    const std::string name = "pre-executor-" + std::to_string(id);
+    const std::string log = m_dir + "/" + name + ".log";
+    std::vector<std::string> argv = {m_node_bin, "run",
+                                     "--node.role", "pre-executor",
+                                     "--node.id", std::to_string(id),
+                                     "--node.dir", m_dir + "/" + name,
+                                     "--tls.dir", m_dir + "/tls",
+                                     "--net.io_threads", "1",
+                                     "--pre_executor.verify_threads", "1",
+                                     "--net.primary", "127.0.0.1:" + std::to_string(m_cluster_port)};
+    auto child = ChildProcess::spawn(argv, log, log);
+    if (!child) return child.status();
+    m_pre_executors.push_back(std::move(child).value());
+    return Status::ok();
+}
+
+Result<LoadRound> Testnet::run_round(double rate, double duration_s) {
+    const std::size_t index = m_report.rounds.size() + 1;
+    const std::string out = m_dir + "/loadgen-" + std::to_string(index) + ".json";
+    const std::string log = m_dir + "/loadgen.log";
+    std::vector<std::string> argv = {m_loadgen_bin,
+                                     "--target", "127.0.0.1:" + std::to_string(m_ingress_port),
+                                     "--workload", m_config.workload,
+                                     "--workload.seed", std::to_string(m_config.seed),
+                                     "--workload.accounts", std::to_string(m_config.accounts),
+                                     "--workload.skip", std::to_string(m_skip),
+                                     "--rate", fmt(rate, 3),
+                                     "--duration", fmt(duration_s, 3),
+                                     "--json"};
+    say("load: " + fmt(rate) + " tx/s for " + fmt(duration_s, 1) + " s");
+    const auto cpu_before = process_cpu_us(m_primary->pid());
+    auto child = ChildProcess::spawn(argv, out, log);
+    if (!child) return child.status();
+    const auto start = Clock::now();
+    const auto limit = std::chrono::duration<double>(duration_s + 120);
+    std::optional<int> code;
+    auto last_say = start;
+    while (!(code = child->poll())) {
+        if (m_interrupted) return interrupted_status();
+        if (!m_primary->running()) return child_failed(*m_primary, "the primary", m_dir + "/primary.log");
+        const auto now = Clock::now();
+        if (now - start > limit) {
+            child->stop(5s);
+            return Status{Code::kIoError, "remora-loadgen did not finish in time"};
+        }
+        if (now - last_say >= 5s) {
+            last_say = now;
+            say("  ... " + fmt(std::chrono::duration<double>(now - start).count()) + " s");
+        }
+        std::this_thread::sleep_for(20ms);
+    }
+    const auto cpu_after = process_cpu_us(m_primary->pid());
+    auto json = read_json_file(out);
+    if (!json || !json->contains("summaries")) {
+        return Status{Code::kIoError, "remora-loadgen (exit " + std::to_string(*code) +
+                                          ") gave no report; the end of " + log + ":\n" +
+                                          log_tail(log)};
+    }
+    const nlohmann::json& r = *json;
+    LoadRound round;
+    round.rate = rate;
+    round.tps = r["tps"].get<double>();
+    round.p50_ms = r["latency_ms"]["p50"].get<double>();
+    round.p99_ms = r["latency_ms"]["p99"].get<double>();
+    round.max_ms = r["latency_ms"]["max"].get<double>();
+    round.submitted = r["submitted"].get<std::uint64_t>();
+    round.committed = r["summaries"].get<std::uint64_t>();
+    round.unanswered = r["unanswered"].get<std::uint64_t>();
+    for (const auto& [reason, count] : r["refused"].items()) round.refused += count.get<std::uint64_t>();
+    if (cpu_before && cpu_after && round.committed > 0) {
+        round.primary_cpu_us_per_tx =
+            static_cast<double>(*cpu_after - *cpu_before) / static_cast<double>(round.committed);
+    }
+    round.sustained = round.unanswered == 0 && round.refused == 0 &&
+                      round.p99_ms < m_config.p99_bound_ms && round.tps >= 0.9 * rate;
+    m_skip += r["offered"].get<std::uint64_t>();
+    say("  " + fmt(round.tps) + " tx/s committed, p50 " + fmt(round.p50_ms, 1) + " ms, p99 " +
+        fmt(round.p99_ms, 1) + " ms" + (round.sustained ? "" : " (not sustained)"));
+    m_report.rounds.push_back(round);
+    return round;
+}
+
+Status Testnet::stop_all() {
+    Status status;
+    for (auto& pre : m_pre_executors) pre.signal(SIGTERM);
+    for (std::size_t i = 0; i < m_pre_executors.size(); ++i) {
+        const int code = m_pre_executors[i].stop(10s);
+        if (code != 0 && status.is_ok()) {
+            const std::string log = m_dir + "/pre-executor-" + std::to_string(i + 1) + ".log";
+            status = {Code::kIoError, "pre-executor " + std::to_string(i + 1) +
+                                          " exited with code " + std::to_string(code) +
+                                          "; the end of " + log + ":\n" + log_tail(log)};
+        }
+    }
+    if (m_primary) {
+        const int code = m_primary->stop(120s);
+        if (code != 0) {
+            return {Code::kIoError, "the primary exited with code " + std::to_string(code) +
+                                        "; the end of " + m_dir + "/primary.log:\n" +
+                                        log_tail(m_dir + "/primary.log")};
+        }
+    }
+    return status;
+}
+
+Status Testnet::read_primary_stats() {
+    auto stats = read_json_file(node_stats_path(m_dir + "/primary"));
+    if (!stats) return stats.status().with_context("the primary's stats");
+    const nlohmann::json& s = *stats;
+    m_report.transactions = s["transactions"].get<std::uint64_t>();
+    m_report.adopted = s["adopted"].get<std::uint64_t>();
+    m_report.reexecuted = s["reexecuted"].get<std::uint64_t>();
+    m_report.commits = s["commits"].get<std::uint64_t>();
+    m_report.primary_digest = s["state_digest"].get<std::string>();
+    for (const auto& [cause, count] : s["misses_by_cause"].items()) {
+        m_report.misses_by_cause[cause] = count.get<std::uint64_t>();
+    }
+    const std::uint64_t decided = m_report.adopted + m_report.reexecuted;
+    m_report.hit_rate = decided == 0 ? 0 : static_cast<double>(m_report.adopted) /
+                                               static_cast<double>(decided);
+    return Status::ok();
+}
+
+Status Testnet::replay() {
+    say("replaying the primary's " + std::to_string(m_report.commits) +
+        " commits with the sequential reference");
+    const std::string out = m_dir + "/replay.json";
+    const std::string log = m_dir + "/replay.log";
+    const auto start = Clock::now();
+    auto child = ChildProcess::spawn(
+        {m_inspect_bin, "--db", m_dir + "/primary/store", "replay-verify", "--json"}, out, log);
+    if (!child) return child.status();
+    while (!child->poll()) {
+        if (m_interrupted) return interrupted_status();
+        std::this_thread::sleep_for(20ms);
+    }
+    m_report.replay_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    auto json = read_json_file(out);
+    if (!json || !json->contains("match")) {
+        return {Code::kIoError, "remora-inspect replay-verify gave no report; the end of " + log +
+                                    ":\n" + log_tail(log)};
+    }
+    m_report.replay_digest = (*json)["replayed_digest"].get<std::string>();
+    m_report.digest_match = (*json)["match"].get<bool>() &&
+                            m_report.replay_digest == m_report.primary_digest;
+    return Status::ok();
+}
+
+Result<TestnetReport> Testnet::run() {
+    REMORA_RETURN_IF_ERROR(validate_testnet_config(m_config));
+    REMORA_RETURN_IF_ERROR(find_tools());
+    REMORA_RETURN_IF_ERROR(prepare_dir());
+    m_report.dir = m_dir;
+    m_report.pre_executors = m_config.pre_executors;
+    say("testnet in " + m_dir + ": a primary and " + std::to_string(m_config.pre_executors) +
+        " pre-executors, workload " + m_config.workload);
+    std::vector<std::string> names = {"primary"};
+    for (std::uint32_t i = 1; i <= m_config.pre_executors; ++i) {
+        names.push_back("pre-executor-" + std::to_string(i));
+    }
+    REMORA_RETURN_IF_ERROR(net::write_cluster_credentials(m_dir + "/tls", names, 24h));
+
+    Status status = [&]() -> Status {
+        REMORA_RETURN_IF_ERROR(start_primary());
+        for (std::uint32_t id = 1; id <= m_config.pre_executors; ++id) {
+            REMORA_RETURN_IF_ERROR(start_pre_executor(id));
+        }
+        for (std::uint32_t id = 1; id <= m_config.pre_executors; ++id) {
+            const std::string name = "pre-executor-" + std::to_string(id);
+            nlohmann::json info;
+            REMORA_RETURN_IF_ERROR(wait_for_json(node_info_path(m_dir + "/" + name),
+                                                 "joined_commit", m_pre_executors[id - 1],
+                                                 m_dir + "/" + name + ".log", 120s, info));
+            say(name + " joined at commit " + std::to_string(info["joined_commit"].get<std::uint64_t>()));
+        }
+        if (m_config.rate) {
+            auto round = run_round(*m_config.rate, m_config.duration_s);
+            if (!round) return round.status();
+            m_report.best = *round;
+            return Status::ok();
+        }
+        // The highest sustained rate: double until a round fails, then bisect a few times.
+        double low = 0, high = 0, rate = 1000;
+        for (int i = 0; i < 8; ++i) {
+            auto round = run_round(rate, m_config.duration_s);
+            if (!round) return round.status();
+            if (round->sustained) {
+                if (round->tps > m_report.best.tps) m_report.best = *round;
+                low = rate;
+            } else {
+                high = rate;
+            }
+            if (high == 0) {
+                rate *= 2;
+            } else if (low == 0) {
+                rate /= 2;
+                if (rate < 50) break;
+            } else {
+                if (high - low <= 0.1 * low) break;
+                rate = (low + high) / 2;
+            }
+        }
+        if (low == 0) m_report.best = m_report.rounds.back();
+        return Status::ok();
+    }();
+    Status stopped = stop_all();
+    if (!status.is_ok()) return status;
+    REMORA_RETURN_IF_ERROR(stopped);
+    REMORA_RETURN_IF_ERROR(read_primary_stats());
+    REMORA_RETURN_IF_ERROR(replay());
+    m_report.primary_cpu_us_per_tx = m_report.best.primary_cpu_us_per_tx;
+    if (m_config.dir.empty() && !m_config.keep) {
+        if (Status s = recovery::remove_tree(m_dir); !s) say("could not remove " + m_dir + ": " + s.message());
+    }
+    return m_report;
+}
+
+}  // namespace
+
+Status validate_testnet_config(const TestnetConfig& config) {
+    if (config.pre_executors > kTestnetPreExecutorsMax) {
+        return {Code::kInvalidArgument,
+                "--pre-executors is at most " + std::to_string(kTestnetPreExecutorsMax)};
+    }
+    if (!(config.duration_s > 0) || config.duration_s > 86'400) {
+        return {Code::kInvalidArgument, "--duration must be in (0, 86400] seconds"};
+    }
+    if (config.rate && (!(*config.rate > 0) || *config.rate > 10'000'000)) {
+        return {Code::kInvalidArgument, "--rate must be in (0, 10000000]"};
+    }
+    if (!(config.p99_bound_ms > 0)) return {Code::kInvalidArgument, "--p99-bound-ms must be > 0"};
+    return Status::ok();
+}
+
+Result<TestnetReport> run_testnet(const TestnetConfig& config, const std::atomic<bool>& interrupted,
+                                  const TestnetProgress& progress) {
+    Testnet testnet(config, interrupted, progress);
+    return testnet.run();
+}
+
+}  // namespace remora::node
