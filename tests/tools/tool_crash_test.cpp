@@ -5,7 +5,8 @@
 //   - `remora-inspect snapshot restore`: the snapshot still verifies, the target is absent or a
 //     complete store with the snapshot's state, and a rerun completes and leaves no staging;
 //   - `remora-bench sequential --db`: what it leaves is either no data (never "damaged") or an
-//     exact prefix of the uninterrupted run, commit by commit, that `replay-verify` accepts.
+//     exact prefix of the uninterrupted run: the same commit records, objects whose recomputed
+//     digest is the last one's, and commits that `replay-verify` accepts.
 // Each kill instant is uniform over the duration of one uninterrupted run, measured first.
 // REMORA_CRASH_SEED=N reproduces a printed seed; REMORA_CRASH_KILLS=N sets the kills per case.
 
@@ -314,6 +315,12 @@ TEST_CASE("remora-bench sequential killed mid-run leaves an exact prefix replay-
             CHECK(inspect_json(store, {"commit", std::to_string(k)}) ==
                   inspect_json(reference + "/store", {"commit", std::to_string(k)}));
         }
+        // The objects hold that commit's state, and re-executing the commits reaches it.
+        const Json digest = inspect_json(store, {"digest", "--recompute"});
+        INFO("digest --recompute: " << digest.dump());
+        CHECK(digest["match"] == true);
+        CHECK(digest["recomputed_digest"] ==
+              inspect_json(reference + "/store", {"commit", std::to_string(applied)})["state_digest"]);
         const Json replay = inspect_json(store, {"replay-verify"});
         INFO("replay-verify: " << replay.dump());
         CHECK(replay["match"] == true);
