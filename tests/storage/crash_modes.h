@@ -3,10 +3,9 @@
 // generate the same commits and open the store the same way.
 //
 //   basic  the default store options and small commits: kills land in commits and opens
-//   flush  64 KiB memtables, a 256 KiB WAL bound and commits of up to 256 KiB (64 KiB on average)
-//   over
-//          256 ids:
-//          nearly every commit fills a memtable, so kills land in flushes and compactions
+//   flush  64 KiB memtables, a 256 KiB WAL bound and commits of up to 256 KiB (64 KiB on
+//          average) over 256 ids: nearly every commit fills a memtable, so kills land in
+//          flushes and compactions
 //   prune  after every fourth commit a prune to (newest version - 8), two deletions per
 //          WriteBatch: a prune spans many synced batches, and kills land between them
 
