@@ -96,6 +96,8 @@ private:
     Status open_checked();  // open() without the damage advice on kCorruption
     // RocksDB's refusal to open, with what to do when it is damage.
     Status opening_failed(const rocksdb::Status& s) const;
+    // kNotADatabase: a creation killed before its first batch, which a creating open finishes.
+    Status interrupted_creation() const;
     // kCorruption unless the opened database holds everything the files show was committed.
     Status check_evidence(rocksdb::DB& db,
                           const std::vector<rocksdb::ColumnFamilyHandle*>& handles) const;

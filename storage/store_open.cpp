@@ -137,6 +137,12 @@ Status Store::Impl::create_or_open_rocksdb() {
         db.create_missing_column_families = true;
         return open_column_families(db);
     }
+    // One of our column families (beyond RocksDB's own `default`) is listed.
+    const bool ours_listed =
+        std::any_of(existing.begin(), existing.end(), [](const std::string& family) {
+            return family != kCfDefault && std::find(kColumnFamilies.begin(), kColumnFamilies.end(),
+                                                     family) != kColumnFamilies.end();
+        });
     for (std::string_view name : kColumnFamilies) {
         if (std::find(existing.begin(), existing.end(), name) != existing.end()) continue;
         // A creation killed between RocksDB's column family creations leaves some of ours,
@@ -147,15 +153,14 @@ Status Store::Impl::create_or_open_rocksdb() {
                 db.create_missing_column_families = true;
                 return open_column_families(db);
             }
+            // With only `default`, an empty database of someone else's looks the same.
+            if (ours_listed) {
+                m_interrupted_creation = true;
+                return interrupted_creation();
+            }
         } else {
             // One of our column families listed, or our data in the files: a store whose
             // MANIFEST lost column families, never someone else's database.
-            const bool ours_listed = std::any_of(
-                existing.begin(), existing.end(), [](const std::string& family) {
-                    return family != kCfDefault &&
-                           std::find(kColumnFamilies.begin(), kColumnFamilies.end(), family) !=
-                               kColumnFamilies.end();
-                });
             if (ours_listed || holds_remora_data(m_dir, m_inventory)) {
                 return {Code::kCorruption,
                         m_dir + " is a damaged store: column family '" + std::string(name) +
@@ -209,6 +214,11 @@ std::vector<rocksdb::ColumnFamilyDescriptor> Store::Impl::descriptors() const {
                                                                : plain_cf_options(m_options));
     }
     return out;
+}
+
+Status Store::Impl::interrupted_creation() const {
+    return {Code::kNotADatabase, m_dir + " holds an interrupted store creation (no data); open it "
+                                         "read-write with creation allowed to finish it"};
 }
 
 Status Store::Impl::opening_failed(const rocksdb::Status& s) const {
@@ -446,9 +456,7 @@ Status Store::Impl::open_checked() {
         if (s.IsNotFound() && is_pristine_open()) {
             if (m_mode != OpenMode::kReadWrite || !m_options.create_if_missing) {
                 m_interrupted_creation = true;
-                return {Code::kNotADatabase,
-                        m_dir + " holds an interrupted store creation (no data); open it "
-                                "read-write with creation allowed to finish it"};
+                return interrupted_creation();
             }
             m_pending_creation = true;
         }

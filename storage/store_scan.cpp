@@ -4,6 +4,7 @@
 
 #include <rocksdb/utilities/checkpoint.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "storage/keys.h"
@@ -16,9 +17,6 @@ namespace remora::storage {
 using common::Code;
 
 namespace {
-
-// Deletions per WriteBatch while pruning, so a prune of a large store has bounded memory.
-constexpr std::size_t kPruneBatchDeletesMax = 64 * 1024;
 
 rocksdb::ReadOptions scan_options() {
     rocksdb::ReadOptions ro;
@@ -69,6 +67,9 @@ Result<PruneResult> Store::Impl::prune(Version watermark) {
                           std::to_string(watermark) + ")"};
     }
     PruneResult result{watermark, 0};
+    // Deletions per WriteBatch, so a prune of a large store has bounded memory.
+    const std::size_t batch_deletes_max =
+        std::max<std::size_t>(1, m_options.prune_batch_deletes_max);
     rocksdb::WriteBatch batch;
     // The watermark goes first, in the first batch: once it is durable, reads below it are
     // refused, so a crash between batches can never expose a partly pruned history.
@@ -94,7 +95,7 @@ Result<PruneResult> Store::Impl::prune(Version watermark) {
             for (std::size_t i = 0; i < floor; ++i) {
                 (void)batch.Delete(m_objects, versions[i].key);
                 ++result.versions_deleted;
-                if (static_cast<std::size_t>(batch.Count()) >= kPruneBatchDeletesMax) {
+                if (static_cast<std::size_t>(batch.Count()) >= batch_deletes_max) {
                     REMORA_RETURN_IF_ERROR(flush());
                 }
             }

@@ -210,7 +210,29 @@ std::string diff_status(storage::Store& store, const StoreOracle& oracle) {
     return "";
 }
 
-std::string diff_object(storage::Store& store, const StoreOracle& oracle, const ObjectId& id) {
+namespace {
+
+// `history` is an ordered part of `full` that holds every version of `required`.
+std::string diff_partial_history(const ObjectId& id, const std::vector<ObjectVersion>& history,
+                                 const std::vector<ObjectVersion>& required,
+                                 const std::vector<ObjectVersion>& full) {
+    auto contains = [](const std::vector<ObjectVersion>& all, const ObjectVersion& v) {
+        return std::find(all.begin(), all.end(), v) != all.end();
+    };
+    bool ok = std::is_sorted(history.begin(), history.end(),
+                             [](const auto& a, const auto& b) { return a.version < b.version; });
+    for (const ObjectVersion& v : history) ok = ok && contains(full, v);
+    for (const ObjectVersion& v : required) ok = ok && contains(history, v);
+    if (ok) return "";
+    return difference(
+        "object " + id.hex().substr(0, 12) + " history", describe_history(history),
+        "a part of " + describe_history(full) + " holding " + describe_history(required));
+}
+
+}  // namespace
+
+std::string diff_object(storage::Store& store, const StoreOracle& oracle, const ObjectId& id,
+                        const StoreOracle* unpruned) {
     const std::string where = "object " + id.hex().substr(0, 12) + " ";
     auto info = store.latest_info(id);
     if (!info) return where + "latest_info failed: " + info.status().to_string();
@@ -225,6 +247,9 @@ std::string diff_object(storage::Store& store, const StoreOracle& oracle, const 
     }
     auto history = store.history(id);
     if (!history) return where + "history failed: " + history.status().to_string();
+    if (unpruned != nullptr) {
+        return diff_partial_history(id, *history, oracle.history(id), unpruned->history(id));
+    }
     if (*history != oracle.history(id)) {
         return difference(where + "history", describe_history(*history),
                           describe_history(oracle.history(id)));
@@ -248,6 +273,44 @@ std::string diff_reads_at(storage::Store& store, const StoreOracle& oracle, cons
         }
         if (!actual) return difference(what, actual.status().to_string(), describe(*expected));
         if (*actual != *expected) return difference(what, describe(*actual), describe(*expected));
+    }
+    return "";
+}
+
+std::string diff_store(storage::Store& store, const StoreOracle& oracle, std::size_t id_pool_size,
+                       const StoreOracle* unpruned) {
+    if (std::string diff = diff_status(store, oracle); !diff.empty()) return diff;
+    for (std::uint64_t k = 0; k < id_pool_size; ++k) {
+        const ObjectId id = pool_id(k);
+        std::string diff = diff_object(store, oracle, id, unpruned);
+        if (diff.empty() && unpruned != nullptr) {
+            std::vector<Version> probes = probe_versions(oracle, id);
+            for (Version v : probe_versions(*unpruned, id)) probes.push_back(v);
+            diff = diff_reads_at(store, oracle, id, probes);
+        }
+        if (!diff.empty()) return diff;
+    }
+    auto recomputed = store.recompute_digest();
+    if (!recomputed) return "recompute_digest failed: " + recomputed.status().to_string();
+    if (recomputed->state_digest != store.status().state_digest) {
+        return difference("recomputed digest", recomputed->state_digest.hex(),
+                          store.status().state_digest.hex());
+    }
+    if (recomputed->live_objects != store.status().live_objects) {
+        return difference("recomputed live objects", std::to_string(recomputed->live_objects),
+                          std::to_string(store.status().live_objects));
+    }
+    if (oracle.applied_commit() > 0) {
+        auto record = store.read_commit(oracle.applied_commit());
+        if (!record) return "read_commit of the applied commit: " + record.status().to_string();
+        if (record->state_digest != oracle.expected_digest()) {
+            return difference("commit record digest", record->state_digest.hex(),
+                              oracle.expected_digest().hex());
+        }
+    }
+    if (store.read_commit(oracle.applied_commit() + 1).is_ok()) {
+        return "the store holds commit " + std::to_string(oracle.applied_commit() + 1) +
+               " past its applied commit";
     }
     return "";
 }

@@ -116,14 +116,24 @@ StoreOracle replay_generated(std::uint64_t seed, CommitIndex last,
 
 // Applied commit, digest, live objects and retention watermark of the store's status().
 std::string diff_status(storage::Store& store, const StoreOracle& oracle);
-// latest_info, get_latest and history of `id`.
-std::string diff_object(storage::Store& store, const StoreOracle& oracle, const ObjectId& id);
+// latest_info, get_latest and history of `id`. With `unpruned`, see diff_store.
+std::string diff_object(storage::Store& store, const StoreOracle& oracle, const ObjectId& id,
+                        const StoreOracle* unpruned = nullptr);
 // get_at_or_below(id, v) for each v in `versions` (kPruned expected below the watermark).
 std::string diff_reads_at(storage::Store& store, const StoreOracle& oracle, const ObjectId& id,
                           const std::vector<Version>& versions);
 // Versions worth probing for `id`: 0, 1, every stored version and its neighbours, both sides
 // of the watermark, just above the newest version, and the largest version.
 std::vector<Version> probe_versions(const StoreOracle& oracle, const ObjectId& id);
+// Everything a reader sees of the store against the oracle: the status, every pool id
+// (pool_id(0..id_pool_size-1): latest_info, get_latest, history), the recomputed digest and
+// live count, the record of the applied commit and the absence of the next one. With
+// `unpruned` (the oracle's commits, never pruned), a prune may have been cut short: an
+// object's history may still hold versions that `oracle` pruned, as long as it is an ordered
+// part of `unpruned`'s history that holds all of `oracle`'s; and the reads at every probe
+// version of both oracles (diff_reads_at) must be `oracle`'s.
+std::string diff_store(storage::Store& store, const StoreOracle& oracle, std::size_t id_pool_size,
+                       const StoreOracle* unpruned = nullptr);
 // One-line description of a read result, for messages.
 std::string describe(const std::optional<storage::ObjectVersion>& version);
 

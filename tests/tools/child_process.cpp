@@ -116,6 +116,8 @@ void StartedChild::signal(int signal_number) {
     if (!m_reaped) kill(m_pid, signal_number);
 }
 
+std::string StartedChild::out_so_far() const { return read_all(m_files->out); }
+
 ChildResult StartedChild::wait(std::chrono::milliseconds timeout) {
     ChildResult result;
     if (timeout == std::chrono::milliseconds::max()) {

@@ -41,6 +41,8 @@ public:
     bool running();
     // Sends `signal_number` to this child only.
     void signal(int signal_number);
+    // What it has written to stdout so far (it may still be writing).
+    std::string out_so_far() const;
     // Waits until it exits, at most `timeout`; past it, kills it and says so (timed_out).
     ChildResult wait(std::chrono::milliseconds timeout);
 
