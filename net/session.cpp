@@ -197,6 +197,14 @@ void Session::close(Status reason) {
                [self = shared_from_this(), reason = std::move(reason)] { self->finish(reason); });
 }
 
+void Session::close_after_flush(Status reason) {
+    m_closing.store(true, std::memory_order_relaxed);
+    asio::post(m_strand, [self = shared_from_this(), reason = std::move(reason)] {
+        if (!self->m_close_after_flush) self->m_close_after_flush = reason;
+        if (!self->m_write_in_flight && self->m_queue.empty()) self->finish(reason);
+    });
+}
+
 void Session::read_some() {
     m_transport->read_some(
         asio::buffer(m_read_buffer),
@@ -251,6 +259,9 @@ void Session::write_queued() {
                     Status{Code::kIoError, "writing to " + self->m_peer + ": " + ec.message()});
             }
             self->write_queued();
+            if (self->m_close_after_flush && !self->m_write_in_flight && self->m_queue.empty()) {
+                self->finish(*self->m_close_after_flush);
+            }
         });
 }
 

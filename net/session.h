@@ -28,6 +28,7 @@
 #include <array>
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -83,6 +84,9 @@ public:
     SendResult send(std::uint16_t type, common::ByteView body);
     // Closes the session (the close handler gets `reason`). Thread-safe; idempotent.
     void close(common::Status reason = common::Status::ok());
+    // Closes once every frame queued so far is written (sends after it are refused): a last
+    // answer reaches the peer. Bounded by the write timeout. Thread-safe; idempotent.
+    void close_after_flush(common::Status reason = common::Status::ok());
 
     // Bytes queued and not yet written (for metrics; read from any thread).
     std::size_t queued_bytes() const { return m_queued_bytes.load(std::memory_order_relaxed); }
@@ -116,6 +120,7 @@ private:
     std::chrono::steady_clock::time_point m_last_read;
     std::chrono::steady_clock::time_point m_write_started;
     bool m_closed = false;
+    std::optional<common::Status> m_close_after_flush;  // the reason, once asked
     // Any thread:
     std::atomic<std::size_t> m_queued_bytes{0};
     std::atomic<bool> m_closing{false};

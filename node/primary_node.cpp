@@ -557,7 +557,7 @@ void PrimaryNode::Impl::on_client_frame(std::uint64_t conn, net::Frame frame) {
                    std::to_string(frame.type) + ") has no business on the ingress port");
         log_warn("closing client " + client.session->peer() + ": sent " +
                  net::message_type_name(frame.type));
-        client.session->close(Status{Code::kInvalidArgument, "wrong message on ingress"});
+        client.session->close_after_flush(Status{Code::kInvalidArgument, "wrong message on ingress"});
         return;
     }
     handle_submit(conn, client, frame);
@@ -796,8 +796,10 @@ void PrimaryNode::Impl::maybe_finish_stop() {
     if (!drained) return;
     m_stopped = true;
     m_heartbeat_timer.cancel();
-    for (auto& [conn, link] : m_links) link.session->close();
-    for (auto& [conn, client] : m_clients) client.session->close();
+    // Last summaries and updates still reach their peers; each close is bounded by the write
+    // timeout.
+    for (auto& [conn, link] : m_links) link.session->close_after_flush();
+    for (auto& [conn, client] : m_clients) client.session->close_after_flush();
     // The sessions' close handlers post here; once they ran, nothing is left and run() returns.
     asio::post(m_engine, [this] {
         m_links.clear();
