@@ -19,6 +19,7 @@
 // (tools/inspect/command.h).
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -57,8 +58,9 @@ int run_tool(const ToolSpec& tool, std::span<const std::unique_ptr<Command>> com
 int report_usage_error(const ToolSpec& tool, bool json, const Status& status);
 
 // What run_tool prints for a failure: "TOOL: error: MESSAGE" on stderr; with `json` the error
-// document, merged into `report`, on stdout. Returns the exit code `status` maps to.
+// document, merged into `report`, on stdout. Returns `exit_code`, by default the one `status`
+// maps to (tools/cli/exit_codes.h).
 int report_failure(const ToolSpec& tool, bool json, const Status& status,
-                   Json report = Json::object());
+                   Json report = Json::object(), std::optional<int> exit_code = std::nullopt);
 
 }  // namespace remora::tools::cli

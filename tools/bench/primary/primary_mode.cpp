@@ -21,7 +21,7 @@ public:
         if (!options) return options.status();
         auto result = run_primary_bench(*options);
         if (!result) return result.status();
-        cli::Report report{primary_report_json(*result), primary_report_text(*result), {}};
+        cli::Report report{primary_report_json(*result), primary_report_text(*result), {}, {}};
         if (!result->digest_match) {
             report.verdict = Status(Code::kVerificationFailed,
                                     "the primary's digest " + result->digest_hex +

@@ -30,7 +30,7 @@ public:
         }
         auto result = run_remora_bench(*options);
         if (!result) return result.status();
-        cli::Report report{remora_report_json(*result), remora_report_text(*result), {}};
+        cli::Report report{remora_report_json(*result), remora_report_text(*result), {}, {}};
         if (!result->digest_match) {
             // Exit 1 (a failed run), not 65: no stored data is bad.
             report.verdict = Status(common::Code::kInternal,

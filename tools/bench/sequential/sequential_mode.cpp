@@ -55,7 +55,7 @@ public:
                          "than the workload predicts\n",
                          (unsigned long long)result->unexpected_status);
         }
-        cli::Report report{sequential_report_json(*result), sequential_report_text(*result), {}};
+        cli::Report report{sequential_report_json(*result), sequential_report_text(*result), {}, {}};
         if (!result->digest_verified) {
             report.verdict = Status(Code::kVerificationFailed,
                                     "the store's digest " + result->digest_hex +

@@ -40,7 +40,7 @@ public:
         auto result = run_storage_bench(*options, progress);
         if (!result) return result.status();
 
-        cli::Report report{storage_report_json(*result), storage_report_text(*result), {}};
+        cli::Report report{storage_report_json(*result), storage_report_text(*result), {}, {}};
         if (!result->digest_verified) {
             report.verdict = Status(Code::kVerificationFailed,
                                     "the store's digest " + result->digest_hex + " (" +
