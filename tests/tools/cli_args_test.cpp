@@ -277,6 +277,15 @@ public:
         report.text = "ran\n";
         report.json = {{"ran", true}};
         if (mode == "mismatch") report.verdict = Status(common::Code::kVerificationFailed, "bad");
+        if (mode == "aborted") report.exit_code = 1;  // a result, not an error
+        if (mode == "late-usage") {
+            report.verdict = Status(common::Code::kInvalidArgument, "no such entry");
+            report.exit_code = 2;
+        }
+        if (mode == "bad-input") {
+            report.verdict = Status(common::Code::kInvalidArgument, "bad bytes");
+            report.exit_code = 65;
+        }
         return report;
     }
 
@@ -303,6 +312,9 @@ TEST_CASE("cli driver: exit codes for every outcome", "[cli][driver]") {
     CHECK(run({"--mode", "fail", "--json"}) == 1);
     CHECK(run({"--mode", "throw"}) == 1);
     CHECK(run({"--mode", "mismatch", "--json"}) == 65);
+    CHECK(run({"--mode", "aborted", "--json"}) == 1);
+    CHECK(run({"--mode", "late-usage"}) == 2);
+    CHECK(run({"--mode", "bad-input", "--json"}) == 65);
 }
 
 TEST_CASE("cli version: names the formats and the executor identity", "[cli][version]") {
