@@ -141,7 +141,7 @@ Result<vm::VerifiedPackage> load_verified(const std::string& path, bool as_sourc
 
 Json value_json(const vm::Value& v) { return v.is_int() ? Json(v.as_int()) : Json(v.to_string()); }
 
-cli::Report assemble_command(const AsmArgs& inv) {
+Result<cli::Report> assemble_command(const AsmArgs& inv, cli::Context& /*context*/) {
     Result<vm::Package> package = load(inv.input, true);
     if (!package) return failure(package.status(), exit_code(package.status()));
     if (!inv.no_verify) {
@@ -168,7 +168,7 @@ cli::Report assemble_command(const AsmArgs& inv) {
                        {}, {}};
 }
 
-cli::Report disassemble_command(const AsmArgs& inv) {
+Result<cli::Report> disassemble_command(const AsmArgs& inv, cli::Context& /*context*/) {
     Result<vm::Package> package = load(inv.input, is_source(inv.input));
     if (!package) return failure(package.status(), exit_code(package.status()));
     std::string text = vm::disassemble(*package);
@@ -185,7 +185,7 @@ cli::Report disassemble_command(const AsmArgs& inv) {
     return cli::Report{report, inv.output ? "" : text, {}, {}};
 }
 
-cli::Report verify_command(const AsmArgs& inv) {
+Result<cli::Report> verify_command(const AsmArgs& inv, cli::Context& /*context*/) {
     Result<vm::VerifiedPackage> verified = load_verified(inv.input, is_source(inv.input));
     if (!verified) return failure(verified.status(), exit_code(verified.status()));
     Json functions = Json::array();
@@ -233,7 +233,7 @@ Status check_entry(const AsmArgs& inv, const vm::VerifiedPackage& verified) {
                   inv.input + ": no function '" + inv.entry + "' (functions: " + names + ")");
 }
 
-cli::Report run_command(const AsmArgs& inv) {
+Result<cli::Report> run_command(const AsmArgs& inv, cli::Context& /*context*/) {
     Result<vm::VerifiedPackage> verified = load_verified(inv.input, is_source(inv.input));
     if (!verified) return failure(verified.status(), exit_code(verified.status()));
     if (Status entry = check_entry(inv, *verified); !entry.is_ok()) {
@@ -266,35 +266,16 @@ cli::Report run_command(const AsmArgs& inv) {
     return cli::Report{report, text, {}, outcome.is_ok() ? kExitOk : kExitFailure};
 }
 
-// One remora-asm command: its spec and the function that runs it on typed arguments.
-class AsmCommand final : public cli::Command {
-public:
-    using Run = cli::Report (*)(const AsmArgs&);
-    AsmCommand(const cli::CommandSpec& spec, Run run) : m_spec(spec), m_run(run) {}
-
-    const cli::CommandSpec& spec() const override { return m_spec; }
-    Status check(const cli::Invocation& invocation) const override {
-        return asm_args(invocation).status();
-    }
-    Result<cli::Report> run(cli::Context& context) const override {
-        Result<AsmArgs> args = asm_args(context.invocation);
-        if (!args) return args.status();
-        return m_run(*args);
-    }
-
-private:
-    const cli::CommandSpec& m_spec;
-    Run m_run;
-};
-
 }  // namespace
 
 int run_asm(std::span<const std::string> args) {
     std::vector<std::unique_ptr<cli::Command>> commands;
-    commands.push_back(std::make_unique<AsmCommand>(assemble_spec(), assemble_command));
-    commands.push_back(std::make_unique<AsmCommand>(disassemble_spec(), disassemble_command));
-    commands.push_back(std::make_unique<AsmCommand>(verify_spec(), verify_command));
-    commands.push_back(std::make_unique<AsmCommand>(run_spec(), run_command));
+    using AsmCommand = cli::TypedCommand<AsmArgs>;
+    commands.push_back(std::make_unique<AsmCommand>(assemble_spec(), asm_args, assemble_command));
+    commands.push_back(
+        std::make_unique<AsmCommand>(disassemble_spec(), asm_args, disassemble_command));
+    commands.push_back(std::make_unique<AsmCommand>(verify_spec(), asm_args, verify_command));
+    commands.push_back(std::make_unique<AsmCommand>(run_spec(), asm_args, run_command));
     return cli::run_tool(asm_tool(), commands, args);
 }
 

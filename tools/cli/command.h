@@ -47,6 +47,33 @@ public:
     virtual Result<Report> run(Context& context) const = 0;
 };
 
+// A command made of three parts, for tools whose commands take typed arguments: its spec, a
+// function turning the parsed invocation into Args (its errors are usage errors, as check()'s),
+// and a function running on them. remora-bench's modes and remora-asm's commands are these.
+template <typename Args>
+class TypedCommand final : public Command {
+public:
+    using ArgsFn = Result<Args> (*)(const Invocation&);
+    using RunFn = Result<Report> (*)(const Args&, Context&);
+    TypedCommand(const CommandSpec& spec, ArgsFn args, RunFn run)
+        : m_spec(spec), m_args(args), m_run(run) {}
+
+    const CommandSpec& spec() const override { return m_spec; }
+    Status check(const Invocation& invocation) const override {
+        return m_args(invocation).status();
+    }
+    Result<Report> run(Context& context) const override {
+        Result<Args> args = m_args(context.invocation);
+        if (!args) return args.status();
+        return m_run(*args, context);
+    }
+
+private:
+    const CommandSpec& m_spec;  // specs live as long as the tool: function-local statics
+    ArgsFn m_args;
+    RunFn m_run;
+};
+
 // Runs the tool with `args` (argv without the program name), printing to stdout and stderr.
 // Returns the exit code. REQUIRES: check_specs(tool, specs of commands) is ok.
 int run_tool(const ToolSpec& tool, std::span<const std::unique_ptr<Command>> commands,

@@ -27,47 +27,41 @@ void print_tx_progress(std::uint64_t done, std::uint64_t total) {
     std::fflush(stderr);
 }
 
-class SequentialMode final : public cli::Command {
-public:
-    const cli::CommandSpec& spec() const override { return sequential_spec(); }
-    Status check(const cli::Invocation& invocation) const override {
-        return sequential_options(invocation).status();
+common::Result<cli::Report> run_sequential_mode(const SequentialBenchOptions& options,
+                                           cli::Context& context) {
+    if (!options.json) {
+        std::printf("remora-bench sequential: workload %s, seed %llu, %llu transactions\n",
+                    options.workload.name.c_str(), (unsigned long long)options.workload.seed,
+                    (unsigned long long)options.txs);
+        std::fflush(stdout);
     }
+    TxProgressFn progress;
+    if (context.progress) progress = print_tx_progress;
+    auto result = run_sequential_bench(options, progress);
+    if (!result) return result.status();
+    if (progress && result->txs < options.txs) std::fputc('\n', stderr);  // a trace ended
 
-    common::Result<cli::Report> run(cli::Context& context) const override {
-        auto options = sequential_options(context.invocation);
-        if (!options) return options.status();
-        if (!options->json) {
-            std::printf("remora-bench sequential: workload %s, seed %llu, %llu transactions\n",
-                        options->workload.name.c_str(), (unsigned long long)options->workload.seed,
-                        (unsigned long long)options->txs);
-            std::fflush(stdout);
-        }
-        TxProgressFn progress;
-        if (context.progress) progress = print_tx_progress;
-        auto result = run_sequential_bench(*options, progress);
-        if (!result) return result.status();
-        if (progress && result->txs < options->txs) std::fputc('\n', stderr);  // a trace ended
-
-        if (result->unexpected_status > 0) {
-            std::fprintf(stderr,
-                         "remora-bench: warning: %llu transactions ended with another status "
-                         "than the workload predicts\n",
-                         (unsigned long long)result->unexpected_status);
-        }
-        cli::Report report{sequential_report_json(*result), sequential_report_text(*result), {}, {}};
-        if (!result->digest_verified) {
-            report.verdict = Status(Code::kVerificationFailed,
-                                    "the store's digest " + result->digest_hex +
-                                        " differs from its recomputation " +
-                                        result->recomputed_digest_hex);
-        }
-        return report;
+    if (result->unexpected_status > 0) {
+        std::fprintf(stderr,
+                     "remora-bench: warning: %llu transactions ended with another status "
+                     "than the workload predicts\n",
+                     (unsigned long long)result->unexpected_status);
     }
-};
+    cli::Report report{sequential_report_json(*result), sequential_report_text(*result), {}, {}};
+    if (!result->digest_verified) {
+        report.verdict = Status(Code::kVerificationFailed,
+                                "the store's digest " + result->digest_hex +
+                                    " differs from its recomputation " +
+                                    result->recomputed_digest_hex);
+    }
+    return report;
+}
 
 }  // namespace
 
-std::unique_ptr<cli::Command> make_sequential_mode() { return std::make_unique<SequentialMode>(); }
+std::unique_ptr<cli::Command> make_sequential_mode() {
+    return std::make_unique<cli::TypedCommand<SequentialBenchOptions>>(sequential_spec(), sequential_options,
+                                                          run_sequential_mode);
+}
 
 }  // namespace remora::tools::bench

@@ -20,41 +20,35 @@ void print_progress(std::uint64_t done, std::uint64_t total) {
     std::fflush(stderr);
 }
 
-class StorageMode final : public cli::Command {
-public:
-    const cli::CommandSpec& spec() const override { return storage_spec(); }
-    Status check(const cli::Invocation& invocation) const override {
-        return storage_options(invocation).status();
+common::Result<cli::Report> run_storage_mode(const StorageBenchOptions& options,
+                                           cli::Context& context) {
+    if (!options.json) {
+        std::printf("remora-bench storage: seed %llu, databases in %s\n",
+                    (unsigned long long)options.seed, options.db_dir.c_str());
+        std::fflush(stdout);
     }
+    ProgressFn progress;
+    if (context.progress) progress = print_progress;
+    auto result = run_storage_bench(options, progress);
+    if (!result) return result.status();
 
-    common::Result<cli::Report> run(cli::Context& context) const override {
-        auto options = storage_options(context.invocation);
-        if (!options) return options.status();
-        if (!options->json) {
-            std::printf("remora-bench storage: seed %llu, databases in %s\n",
-                        (unsigned long long)options->seed, options->db_dir.c_str());
-            std::fflush(stdout);
-        }
-        ProgressFn progress;
-        if (context.progress) progress = print_progress;
-        auto result = run_storage_bench(*options, progress);
-        if (!result) return result.status();
-
-        cli::Report report{storage_report_json(*result), storage_report_text(*result), {}, {}};
-        if (!result->digest_verified) {
-            report.verdict = Status(Code::kVerificationFailed,
-                                    "the store's digest " + result->digest_hex + " (" +
-                                        std::to_string(result->live_objects) +
-                                        " live objects) differs from its recomputation " +
-                                        result->recomputed_digest_hex + " (" +
-                                        std::to_string(result->recomputed_live_objects) + ")");
-        }
-        return report;
+    cli::Report report{storage_report_json(*result), storage_report_text(*result), {}, {}};
+    if (!result->digest_verified) {
+        report.verdict = Status(Code::kVerificationFailed,
+                                "the store's digest " + result->digest_hex + " (" +
+                                    std::to_string(result->live_objects) +
+                                    " live objects) differs from its recomputation " +
+                                    result->recomputed_digest_hex + " (" +
+                                    std::to_string(result->recomputed_live_objects) + ")");
     }
-};
+    return report;
+}
 
 }  // namespace
 
-std::unique_ptr<cli::Command> make_storage_mode() { return std::make_unique<StorageMode>(); }
+std::unique_ptr<cli::Command> make_storage_mode() {
+    return std::make_unique<cli::TypedCommand<StorageBenchOptions>>(storage_spec(), storage_options,
+                                                          run_storage_mode);
+}
 
 }  // namespace remora::tools::bench
