@@ -9,7 +9,8 @@ using cli::ArgKind;
 using common::Status;
 
 const cli::PositionalSpec kInput{
-    "IN", ArgKind::kPath, "assembly source when the name ends in .rasm, an encoded package otherwise"};
+    "IN", ArgKind::kPath,
+    "assembly source when the name ends in .rasm, an encoded package otherwise"};
 
 }  // namespace
 
@@ -54,11 +55,12 @@ const cli::ToolSpec& asm_tool() {
     static const cli::ToolSpec tool{
         .name = "remora-asm",
         .summary = "assemble, disassemble, verify and run VM packages",
-        .exit_codes_help = "Exit codes:\n"
-                           "  0   ok\n"
-                           "  1   failure (I/O, or `run` aborted)\n"
-                           "  2   usage error (also an unknown `run` entry)\n"
-                           "  65  invalid input\n",
+        .exit_codes_help =
+            "Exit codes:\n"
+            "  0   ok\n"
+            "  1   failure (I/O, or `run` aborted)\n"
+            "  2   usage error (also an unknown `run` entry)\n"
+            "  65  invalid input\n",
         .docs_page = "docs/vm.md (syntax and formats)",
     };
     return tool;
@@ -68,8 +70,9 @@ const cli::CommandSpec& assemble_spec() {
     static const cli::CommandSpec spec{
         .name = "assemble",
         .summary = "assemble a source into an encoded package",
-        .details = "Assembles IN, verifies the package unless --no-verify, and writes it to OUT "
-                   "through a temporary file and a rename.",
+        .details =
+            "Assembles IN, verifies the package unless --no-verify, and writes it to OUT "
+            "through a temporary file and a rename.",
         .positionals = {kInput},
         .options = {{"output", ArgKind::kPath, "OUT.pkg", "the package to write", true, "", 'o'},
                     {"no-verify", ArgKind::kFlag, "", "write the package without verifying it"}},
@@ -102,10 +105,12 @@ const cli::CommandSpec& run_spec() {
     static const cli::CommandSpec spec{
         .name = "run",
         .summary = "run one function on a host without state",
-        .details = "Runs the function NAME of IN with the arguments given. The host has no state: object and "
-                   "child calls fail (host_error 6); precompiles and events work. Run arguments: "
-                   "N or int:N (integer), hex:HEX or 0xHEX (bytes), str:TEXT (bytes). Exit 1 "
-                   "when the program aborts.",
+        .details =
+            "Runs the function NAME of IN with the arguments given. The host has no state: object "
+            "and "
+            "child calls fail (host_error 6); precompiles and events work. Run arguments: "
+            "N or int:N (integer), hex:HEX or 0xHEX (bytes), str:TEXT (bytes). Exit 1 "
+            "when the program aborts.",
         .positionals = {kInput},
         .options = {{"entry", ArgKind::kText, "NAME", "the function to run", true},
                     {"arg", ArgKind::kText, "VALUE", "one argument", false, "", 0, true},

@@ -165,7 +165,8 @@ Result<cli::Report> assemble_command(const AsmArgs& inv, cli::Context& /*context
                        "wrote " + *inv.output + ": " + std::to_string(encoded.size()) + " bytes, " +
                            std::to_string(package->functions.size()) + " functions, " +
                            std::to_string(package->constants.size()) + " constants\n",
-                       {}, {}};
+                       {},
+                       {}};
 }
 
 Result<cli::Report> disassemble_command(const AsmArgs& inv, cli::Context& /*context*/) {

@@ -28,8 +28,8 @@ cli::OptionSpec db_option(std::string help) {
 
 cli::OptionSpec text_option(std::string name, std::string value_name, std::string help,
                             bool required, std::string default_text) {
-    return {std::move(name), cli::ArgKind::kText, std::move(value_name), std::move(help),
-            required, std::move(default_text)};
+    return {std::move(name), cli::ArgKind::kText,    std::move(value_name), std::move(help),
+            required,        std::move(default_text)};
 }
 
 std::vector<cli::OptionSpec> workload_options(const std::string& seed_help) {
@@ -38,8 +38,7 @@ std::vector<cli::OptionSpec> workload_options(const std::string& seed_help) {
         text_option("workload", "W",
                     "transfer, counter, nft, amm, compute, mixed, random or trace:<file>", true),
         text_option("seed", "S", seed_help, true),
-        text_option("accounts", "A", "synthetic accounts", false,
-                    std::to_string(d.accounts)),
+        text_option("accounts", "A", "synthetic accounts", false, std::to_string(d.accounts)),
         text_option("skew", "THETA", "Zipf theta of senders and shared objects", false, "0"),
         text_option("contention", "K",
                     "counters, pools and collections, each, and random's hot parents", false,

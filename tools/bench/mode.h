@@ -64,8 +64,7 @@ common::Result<ModeCommand> parse_mode_args(const cli::CommandSpec& spec,
     ModeCommand command;
     command.help = parsed.invocation.help;
     if (command.help) return command;
-    auto options =
-        options_from<decltype(command.options)>(parsed.invocation, apply, check);
+    auto options = options_from<decltype(command.options)>(parsed.invocation, apply, check);
     if (!options) return options.status();
     command.options = std::move(options).value();
     return command;

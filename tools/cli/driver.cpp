@@ -77,11 +77,13 @@ int run_tool(const ToolSpec& tool, std::span<const std::unique_ptr<Command>> com
             return kExitOk;
         }
         if (invocation.version) {
-            print_stdout(json ? dump_json(version_json(tool.name)) + "\n" : version_text(tool.name));
+            print_stdout(json ? dump_json(version_json(tool.name)) + "\n"
+                              : version_text(tool.name));
             return kExitOk;
         }
         for (const auto& command : commands) {
-            if (&command->spec() == invocation.command) return run_checked(tool, invocation, *command);
+            if (&command->spec() == invocation.command)
+                return run_checked(tool, invocation, *command);
         }
         REMORA_ASSERT(false && "parse_invocation returned a command that is not registered");
         return kExitFailure;
@@ -89,7 +91,8 @@ int run_tool(const ToolSpec& tool, std::span<const std::unique_ptr<Command>> com
         // Library code reports errors as values; this catches what the standard library or the
         // JSON writer may still throw (allocation, filesystem), so nothing ends in abort.
         return report_failure(
-            tool, json, Status(common::Code::kInternal, std::string("internal error: ") + e.what()));
+            tool, json,
+            Status(common::Code::kInternal, std::string("internal error: ") + e.what()));
     }
 }
 

@@ -59,15 +59,15 @@ std::string sentence(std::string text) {
 
 bool needs_global(const CommandSpec& command, const OptionSpec& global) {
     const auto& waived = command.optional_globals;
-    return global.required &&
-           std::find(waived.begin(), waived.end(), global.name) == waived.end();
+    return global.required && std::find(waived.begin(), waived.end(), global.name) == waived.end();
 }
 
 // `mark_required` false for the global options in the tool's help: a command may do without one.
 void add_option_rows(std::string& text, const std::vector<OptionSpec>& options,
                      bool mark_required = true) {
     for (const OptionSpec& option : options) {
-        std::string left = option.short_name != 0 ? std::string("-") + option.short_name + ", " : "";
+        std::string left =
+            option.short_name != 0 ? std::string("-") + option.short_name + ", " : "";
         left += "--" + option.name;
         if (option.kind != ArgKind::kFlag) left += " " + option.value_name;
         std::string right = option.help;
@@ -120,15 +120,13 @@ std::string tool_help(const ToolSpec& tool, std::span<const CommandSpec* const> 
     if (commands.size() == 1 && commands[0]->name.empty()) return command_help(tool, *commands[0]);
     std::string globals;
     for (const OptionSpec& option : tool.global_options) globals += option_synopsis(option) + " ";
-    std::string text = tool.name + ": " + tool.summary + "\n\nUsage: " + tool.name + " " +
-                       globals + "[--json] " +
-                       (tool.default_command.empty() ? "COMMAND" : "[COMMAND]") +
-                       " [ARGS...]\n       " + tool.name + " [COMMAND] --help\n       " +
-                       tool.name + " --version\n\nCommands" +
-                       (tool.default_command.empty()
-                            ? std::string(":")
-                            : " (" + tool.default_command + " is the default):") +
-                       "\n";
+    std::string text =
+        tool.name + ": " + tool.summary + "\n\nUsage: " + tool.name + " " + globals + "[--json] " +
+        (tool.default_command.empty() ? "COMMAND" : "[COMMAND]") + " [ARGS...]\n       " +
+        tool.name + " [COMMAND] --help\n       " + tool.name + " --version\n\nCommands" +
+        (tool.default_command.empty() ? std::string(":")
+                                      : " (" + tool.default_command + " is the default):") +
+        "\n";
     for (const CommandSpec* command : commands) {
         add_row(text, command_synopsis(*command), command->summary);
     }
@@ -146,8 +144,8 @@ std::string command_help(const ToolSpec& tool, const CommandSpec& command) {
         globals += (needs_global(command, option) ? usage : "[" + usage + "]") + " ";
     }
     std::string synopsis = command_synopsis(command);
-    const std::string usage = tool.name + " " + globals + "[--json]" +
-                              (synopsis.empty() ? "" : " " + synopsis);
+    const std::string usage =
+        tool.name + " " + globals + "[--json]" + (synopsis.empty() ? "" : " " + synopsis);
     std::string text = "Usage: " + wrap(usage, 7, 7 + tool.name.size() + 1) + "\n\n";
     text += command.name.empty() ? tool.name + ": " + tool.summary + "\n"
                                  : wrap(sentence(command.summary)) + "\n";

@@ -10,15 +10,15 @@ using common::Code;
 using common::Status;
 
 common::Result<cli::Report> run_primary_mode(const PrimaryBenchOptions& options,
-                                           cli::Context& /*context*/) {
+                                             cli::Context& /*context*/) {
     auto result = run_primary_bench(options);
     if (!result) return result.status();
     cli::Report report{primary_report_json(*result), primary_report_text(*result), {}, {}};
     if (!result->digest_match) {
-        report.verdict = Status(Code::kVerificationFailed,
-                                "the primary's digest " + result->digest_hex +
-                                    " differs from the sequential reference's " +
-                                    result->reference_digest_hex);
+        report.verdict =
+            Status(Code::kVerificationFailed, "the primary's digest " + result->digest_hex +
+                                                  " differs from the sequential reference's " +
+                                                  result->reference_digest_hex);
     }
     return report;
 }
@@ -27,7 +27,7 @@ common::Result<cli::Report> run_primary_mode(const PrimaryBenchOptions& options,
 
 std::unique_ptr<cli::Command> make_primary_mode() {
     return std::make_unique<cli::TypedCommand<PrimaryBenchOptions>>(primary_spec(), primary_options,
-                                                          run_primary_mode);
+                                                                    run_primary_mode);
 }
 
 }  // namespace remora::tools::bench

@@ -12,12 +12,13 @@ namespace {
 using common::Status;
 
 common::Result<cli::Report> run_remora_mode(const RemoraBenchOptions& options,
-                                           cli::Context& /*context*/) {
+                                            cli::Context& /*context*/) {
     if (!options.json) {
-        std::printf("remora-bench remora: workload %s, seed %llu, %llu transactions, %u "
-                    "pre-executors\n",
-                    options.workload.name.c_str(), (unsigned long long)options.workload.seed,
-                    (unsigned long long)options.txs, options.pre_executors);
+        std::printf(
+            "remora-bench remora: workload %s, seed %llu, %llu transactions, %u "
+            "pre-executors\n",
+            options.workload.name.c_str(), (unsigned long long)options.workload.seed,
+            (unsigned long long)options.txs, options.pre_executors);
         std::fflush(stdout);
     }
     auto result = run_remora_bench(options);
@@ -36,7 +37,7 @@ common::Result<cli::Report> run_remora_mode(const RemoraBenchOptions& options,
 
 std::unique_ptr<cli::Command> make_remora_mode() {
     return std::make_unique<cli::TypedCommand<RemoraBenchOptions>>(remora_spec(), remora_options,
-                                                          run_remora_mode);
+                                                                   run_remora_mode);
 }
 
 }  // namespace remora::tools::bench

@@ -28,7 +28,7 @@ void print_tx_progress(std::uint64_t done, std::uint64_t total) {
 }
 
 common::Result<cli::Report> run_sequential_mode(const SequentialBenchOptions& options,
-                                           cli::Context& context) {
+                                                cli::Context& context) {
     if (!options.json) {
         std::printf("remora-bench sequential: workload %s, seed %llu, %llu transactions\n",
                     options.workload.name.c_str(), (unsigned long long)options.workload.seed,
@@ -49,10 +49,10 @@ common::Result<cli::Report> run_sequential_mode(const SequentialBenchOptions& op
     }
     cli::Report report{sequential_report_json(*result), sequential_report_text(*result), {}, {}};
     if (!result->digest_verified) {
-        report.verdict = Status(Code::kVerificationFailed,
-                                "the store's digest " + result->digest_hex +
-                                    " differs from its recomputation " +
-                                    result->recomputed_digest_hex);
+        report.verdict =
+            Status(Code::kVerificationFailed, "the store's digest " + result->digest_hex +
+                                                  " differs from its recomputation " +
+                                                  result->recomputed_digest_hex);
     }
     return report;
 }
@@ -60,8 +60,8 @@ common::Result<cli::Report> run_sequential_mode(const SequentialBenchOptions& op
 }  // namespace
 
 std::unique_ptr<cli::Command> make_sequential_mode() {
-    return std::make_unique<cli::TypedCommand<SequentialBenchOptions>>(sequential_spec(), sequential_options,
-                                                          run_sequential_mode);
+    return std::make_unique<cli::TypedCommand<SequentialBenchOptions>>(
+        sequential_spec(), sequential_options, run_sequential_mode);
 }
 
 }  // namespace remora::tools::bench

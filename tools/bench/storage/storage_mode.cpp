@@ -21,7 +21,7 @@ void print_progress(std::uint64_t done, std::uint64_t total) {
 }
 
 common::Result<cli::Report> run_storage_mode(const StorageBenchOptions& options,
-                                           cli::Context& context) {
+                                             cli::Context& context) {
     if (!options.json) {
         std::printf("remora-bench storage: seed %llu, databases in %s\n",
                     (unsigned long long)options.seed, options.db_dir.c_str());
@@ -48,7 +48,7 @@ common::Result<cli::Report> run_storage_mode(const StorageBenchOptions& options,
 
 std::unique_ptr<cli::Command> make_storage_mode() {
     return std::make_unique<cli::TypedCommand<StorageBenchOptions>>(storage_spec(), storage_options,
-                                                          run_storage_mode);
+                                                                    run_storage_mode);
 }
 
 }  // namespace remora::tools::bench
