@@ -160,7 +160,7 @@ TEST_CASE("cli args: --version belongs to a command that declares it, else asks 
           "[cli][args]") {
     CHECK(ok({"--version"}).version);
     CHECK(ok({"--db", "/d", "show", "--version"}).version);
-    CHECK(ok({"nonsense", "--version"}).version);  // wins over a bad command line
+    CHECK(ok({"nonsense", "--version"}).version);      // wins over a bad command line
     CHECK(ok({"--db", "/d", "--version=1"}).version);  // show does not declare one
     Invocation get = ok({"--db", "/d", "get", kId, "--version", "4"});
     CHECK_FALSE(get.version);
@@ -196,7 +196,8 @@ TEST_CASE("cli args: a one-mode tool takes its arguments without a command word"
     ParseResult missing = parse_invocation(tool, specs, std::vector<std::string>{});
     CHECK_THAT(missing.error.message(), Catch::Equals("remora-one needs TARGET"));
 
-    ParseResult twice = parse_invocation(tool, specs, std::vector<std::string>{"--version", "--version"});
+    ParseResult twice =
+        parse_invocation(tool, specs, std::vector<std::string>{"--version", "--version"});
     CHECK_THAT(twice.error.message(), Catch::Equals("option '--version' given twice"));
     CHECK(parse_invocation(tool, specs, std::vector<std::string>{"--version"}).invocation.version);
 
@@ -238,20 +239,24 @@ TEST_CASE("cli args: check_specs refuses incoherent specs", "[cli][args]") {
         CHECK_FALSE(status.is_ok());
         return status.message();
     };
-    const CommandSpec json_option{.name = "a", .summary = "", .details = "",
-                                  .options = {{"json", ArgKind::kFlag, "", ""}}};
+    const CommandSpec json_option{
+        .name = "a", .summary = "", .details = "", .options = {{"json", ArgKind::kFlag, "", ""}}};
     CHECK_THAT(refused_spec(kTool, {&json_option}), Catch::Contains("built in"));
-    const CommandSpec version_flag{.name = "a", .summary = "", .details = "",
+    const CommandSpec version_flag{.name = "a",
+                                   .summary = "",
+                                   .details = "",
                                    .options = {{"version", ArgKind::kFlag, "", ""}}};
     CHECK_THAT(refused_spec(kTool, {&version_flag}), Catch::Contains("built in"));
-    const CommandSpec other_kind{.name = "b", .summary = "", .details = "",
+    const CommandSpec other_kind{.name = "b",
+                                 .summary = "",
+                                 .details = "",
                                  .options = {{"version", ArgKind::kText, "V", ""}}};
     CHECK_THAT(refused_spec(kTool, {&kGet, &other_kind}), Catch::Contains("different meanings"));
-    const CommandSpec global_again{.name = "c", .summary = "", .details = "",
-                                   .options = {{"db", ArgKind::kPath, "DIR", ""}}};
+    const CommandSpec global_again{
+        .name = "c", .summary = "", .details = "", .options = {{"db", ArgKind::kPath, "DIR", ""}}};
     CHECK_THAT(refused_spec(kTool, {&global_again}), Catch::Contains("global option"));
-    const CommandSpec no_value_name{.name = "d", .summary = "", .details = "",
-                                    .options = {{"n", ArgKind::kUnsigned, "", ""}}};
+    const CommandSpec no_value_name{
+        .name = "d", .summary = "", .details = "", .options = {{"n", ArgKind::kUnsigned, "", ""}}};
     CHECK_THAT(refused_spec(kTool, {&no_value_name}), Catch::Contains("value_name"));
     const CommandSpec unnamed{.name = "", .summary = "", .details = ""};
     CHECK_THAT(refused_spec(kTool, {&kShow, &unnamed}), Catch::Contains("only one"));
@@ -266,7 +271,8 @@ public:
     explicit FakeCommand(CommandSpec spec) : m_spec(std::move(spec)) {}
     const CommandSpec& spec() const override { return m_spec; }
     Status check(const Invocation& invocation) const override {
-        if (invocation.text_option("mode") == "unchecked") return usage_error("--mode: out of range");
+        if (invocation.text_option("mode") == "unchecked")
+            return usage_error("--mode: out of range");
         return Status::ok();
     }
     Result<Report> run(Context& context) const override {
@@ -277,6 +283,15 @@ public:
         report.text = "ran\n";
         report.json = {{"ran", true}};
         if (mode == "mismatch") report.verdict = Status(common::Code::kVerificationFailed, "bad");
+        if (mode == "aborted") report.exit_code = 1;  // a result, not an error
+        if (mode == "late-usage") {
+            report.verdict = Status(common::Code::kInvalidArgument, "no such entry");
+            report.exit_code = 2;
+        }
+        if (mode == "bad-input") {
+            report.verdict = Status(common::Code::kInvalidArgument, "bad bytes");
+            report.exit_code = 65;
+        }
         return report;
     }
 
@@ -287,11 +302,11 @@ private:
 TEST_CASE("cli driver: exit codes for every outcome", "[cli][driver]") {
     const ToolSpec tool{.name = "remora-fake", .summary = "fake"};
     std::vector<std::unique_ptr<Command>> commands;
-    commands.push_back(std::make_unique<FakeCommand>(CommandSpec{
-        .name = "",
-        .summary = "",
-        .details = "",
-        .options = {{"mode", ArgKind::kText, "M", "what to do", true}}}));
+    commands.push_back(std::make_unique<FakeCommand>(
+        CommandSpec{.name = "",
+                    .summary = "",
+                    .details = "",
+                    .options = {{"mode", ArgKind::kText, "M", "what to do", true}}}));
     auto run = [&](std::vector<std::string> args) { return run_tool(tool, commands, args); };
     CHECK(run({"--mode", "ok"}) == 0);
     CHECK(run({"--mode", "ok", "--json"}) == 0);
@@ -303,6 +318,9 @@ TEST_CASE("cli driver: exit codes for every outcome", "[cli][driver]") {
     CHECK(run({"--mode", "fail", "--json"}) == 1);
     CHECK(run({"--mode", "throw"}) == 1);
     CHECK(run({"--mode", "mismatch", "--json"}) == 65);
+    CHECK(run({"--mode", "aborted", "--json"}) == 1);
+    CHECK(run({"--mode", "late-usage"}) == 2);
+    CHECK(run({"--mode", "bad-input", "--json"}) == 65);
 }
 
 TEST_CASE("cli version: names the formats and the executor identity", "[cli][version]") {

@@ -20,6 +20,7 @@
 #include "executor/vm/package_codec.h"
 #include "executor/vm/verifier.h"
 #include "tools/asm/null_host.h"
+#include "tools/cli/command.h"
 #include "tools/cli/exit_codes.h"
 #include "tools/cli/json_output.h"
 
@@ -32,8 +33,6 @@ using common::Code;
 using common::Result;
 using common::Status;
 using Json = nlohmann::json;
-
-void print_stdout(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 
 bool is_source(const std::string& path) {
     return path.size() >= 5 && path.compare(path.size() - 5, 5, ".rasm") == 0;
@@ -48,19 +47,12 @@ int exit_code(const Status& status) {
 // shown, control bytes and invalid UTF-8 escaped, so random bytes never reach the terminal.
 constexpr std::size_t kMessageShownBytesMax = 400;
 
-int fail(const Invocation& inv, const Status& status, int code) {
-    std::string message = excerpt(status.message(), kMessageShownBytesMax);
-    std::fprintf(stderr, "%s: error: %s\n", kToolName, message.c_str());
-    if (inv.json) print_json(error_json(message, code, common::code_name(status.code())));
-    return code;
-}
-
-int usage_failure(const Invocation& inv, const Status& status) {
-    std::string message = excerpt(status.message(), kMessageShownBytesMax);
-    std::fprintf(stderr, "%s: usage error: %s\nRun '%s --help' for usage.\n", kToolName,
-                 message.c_str(), kToolName);
-    if (inv.json) print_json(error_json(message, kExitUsage, kUsageStatusName));
-    return kExitUsage;
+// A failed report with the exit code the command decided; the message excerpted.
+cli::Report failure(const Status& status, int code) {
+    cli::Report report;
+    report.verdict = Status(status.code(), excerpt(status.message(), kMessageShownBytesMax));
+    report.exit_code = code;
+    return report;
 }
 
 Result<Bytes> read_file(const std::string& path, std::size_t max_bytes) {
@@ -149,19 +141,19 @@ Result<vm::VerifiedPackage> load_verified(const std::string& path, bool as_sourc
 
 Json value_json(const vm::Value& v) { return v.is_int() ? Json(v.as_int()) : Json(v.to_string()); }
 
-int assemble_command(const Invocation& inv) {
+Result<cli::Report> assemble_command(const AsmArgs& inv, cli::Context& /*context*/) {
     Result<vm::Package> package = load(inv.input, true);
-    if (!package) return fail(inv, package.status(), exit_code(package.status()));
+    if (!package) return failure(package.status(), exit_code(package.status()));
     if (!inv.no_verify) {
         Result<vm::VerifiedPackage> verified = vm::verify_package(*package);
         if (!verified) {
             Status s(verified.status().code(), inv.input + ": " + verified.status().message());
-            return fail(inv, s, kExitVerificationFailed);
+            return failure(s, kExitVerificationFailed);
         }
     }
     Bytes encoded = vm::encode_package(*package);
     Status written = write_file(*inv.output, encoded);
-    if (!written.is_ok()) return fail(inv, written, kExitFailure);
+    if (!written.is_ok()) return failure(written, kExitFailure);
     Json report = {{"command", "assemble"},
                    {"input", inv.input},
                    {"output", *inv.output},
@@ -169,39 +161,34 @@ int assemble_command(const Invocation& inv) {
                    {"functions", package->functions.size()},
                    {"constants", package->constants.size()},
                    {"verified", !inv.no_verify}};
-    print_stdout(inv.json
-                     ? dump_json(report) + "\n"
-                     : "wrote " + *inv.output + ": " + std::to_string(encoded.size()) + " bytes, " +
+    return cli::Report{report,
+                       "wrote " + *inv.output + ": " + std::to_string(encoded.size()) + " bytes, " +
                            std::to_string(package->functions.size()) + " functions, " +
-                           std::to_string(package->constants.size()) + " constants\n");
-    return kExitOk;
+                           std::to_string(package->constants.size()) + " constants\n",
+                       {},
+                       {}};
 }
 
-int disassemble_command(const Invocation& inv) {
+Result<cli::Report> disassemble_command(const AsmArgs& inv, cli::Context& /*context*/) {
     Result<vm::Package> package = load(inv.input, is_source(inv.input));
-    if (!package) return fail(inv, package.status(), exit_code(package.status()));
+    if (!package) return failure(package.status(), exit_code(package.status()));
     std::string text = vm::disassemble(*package);
     if (inv.output) {
         Status written = write_file(*inv.output, text);
-        if (!written.is_ok()) return fail(inv, written, kExitFailure);
+        if (!written.is_ok()) return failure(written, kExitFailure);
     }
-    if (inv.json) {
-        Json report = {{"command", "disassemble"}, {"input", inv.input}};
-        if (inv.output) {
-            report["output"] = *inv.output;
-        } else {
-            report["text"] = text;
-        }
-        print_stdout(dump_json(report) + "\n");
-    } else if (!inv.output) {
-        print_stdout(text);
+    Json report = {{"command", "disassemble"}, {"input", inv.input}};
+    if (inv.output) {
+        report["output"] = *inv.output;
+    } else {
+        report["text"] = text;
     }
-    return kExitOk;
+    return cli::Report{report, inv.output ? "" : text, {}, {}};
 }
 
-int verify_command(const Invocation& inv) {
+Result<cli::Report> verify_command(const AsmArgs& inv, cli::Context& /*context*/) {
     Result<vm::VerifiedPackage> verified = load_verified(inv.input, is_source(inv.input));
-    if (!verified) return fail(inv, verified.status(), exit_code(verified.status()));
+    if (!verified) return failure(verified.status(), exit_code(verified.status()));
     Json functions = Json::array();
     std::string text = inv.input + ": ok, " + std::to_string(verified->function_count()) +
                        " functions, " + std::to_string(verified->package().constants.size()) +
@@ -225,13 +212,12 @@ int verify_command(const Invocation& inv) {
                    {"ok", true},
                    {"constants", verified->package().constants.size()},
                    {"functions", functions}};
-    print_stdout(inv.json ? dump_json(report) + "\n" : text);
-    return kExitOk;
+    return cli::Report{report, text, {}, {}};
 }
 
 // The entry named on the command line, or a usage error that lists the package's functions: the
 // VM's invalid_entry abort alone would only say "at f0:0" on stdout.
-Status check_entry(const Invocation& inv, const vm::VerifiedPackage& verified) {
+Status check_entry(const AsmArgs& inv, const vm::VerifiedPackage& verified) {
     std::string names;
     for (std::size_t i = 0; i < verified.function_count(); ++i) {
         const vm::Function& f = verified.function(i);
@@ -248,11 +234,11 @@ Status check_entry(const Invocation& inv, const vm::VerifiedPackage& verified) {
                   inv.input + ": no function '" + inv.entry + "' (functions: " + names + ")");
 }
 
-int run_command(const Invocation& inv) {
+Result<cli::Report> run_command(const AsmArgs& inv, cli::Context& /*context*/) {
     Result<vm::VerifiedPackage> verified = load_verified(inv.input, is_source(inv.input));
-    if (!verified) return fail(inv, verified.status(), exit_code(verified.status()));
+    if (!verified) return failure(verified.status(), exit_code(verified.status()));
     if (Status entry = check_entry(inv, *verified); !entry.is_ok()) {
-        return usage_failure(inv, entry);
+        return failure(entry, kExitUsage);
     }
     NullHost host;
     vm::ExecutionOutcome outcome = vm::execute(*verified, inv.entry, inv.args, inv.gas, host);
@@ -277,30 +263,21 @@ int run_command(const Invocation& inv) {
         report["abort_function"] = outcome.abort_function;
         report["abort_pc"] = outcome.abort_pc;
     }
-    print_stdout(inv.json ? dump_json(report) + "\n" : text);
-    return outcome.is_ok() ? kExitOk : kExitFailure;
+    // An aborted program is a result, not an error: its report, and exit 1.
+    return cli::Report{report, text, {}, outcome.is_ok() ? kExitOk : kExitFailure};
 }
 
 }  // namespace
 
 int run_asm(std::span<const std::string> args) {
-    Invocation inv;
-    Status parsed = parse_invocation(args, inv);
-    if (!parsed.is_ok()) return usage_failure(inv, parsed);
-    switch (inv.command) {
-        case CommandKind::kHelp:
-            print_stdout(usage_text());
-            return kExitOk;
-        case CommandKind::kAssemble:
-            return assemble_command(inv);
-        case CommandKind::kDisassemble:
-            return disassemble_command(inv);
-        case CommandKind::kVerify:
-            return verify_command(inv);
-        case CommandKind::kRun:
-            return run_command(inv);
-    }
-    return kExitFailure;
+    std::vector<std::unique_ptr<cli::Command>> commands;
+    using AsmCommand = cli::TypedCommand<AsmArgs>;
+    commands.push_back(std::make_unique<AsmCommand>(assemble_spec(), asm_args, assemble_command));
+    commands.push_back(
+        std::make_unique<AsmCommand>(disassemble_spec(), asm_args, disassemble_command));
+    commands.push_back(std::make_unique<AsmCommand>(verify_spec(), asm_args, verify_command));
+    commands.push_back(std::make_unique<AsmCommand>(run_spec(), asm_args, run_command));
+    return cli::run_tool(asm_tool(), commands, args);
 }
 
 }  // namespace remora::tools::asm_tool

@@ -8,8 +8,6 @@
 
 namespace remora::tools::asm_tool {
 
-inline constexpr const char* kToolName = "remora-asm";
-
 // Runs the whole tool: parses `args` (argv without the program name), prints to stdout/stderr
 // and returns the exit code (tools/cli/exit_codes.h).
 int run_asm(std::span<const std::string> args);

@@ -21,9 +21,9 @@
 #include "storage/commit_codec.h"
 #include "storage/keys.h"
 #include "storage/rocks_options.h"
-#include "tools/bench/arg_parse.h"
+#include "tools/bench/option_values.h"
 #include "tools/bench/bench_dir.h"
-#include "tools/bench/mode_output.h"
+#include "tools/bench/mode.h"
 #include "tools/bench/workload_flags.h"
 #include "tools/cli/exit_codes.h"
 
@@ -228,39 +228,51 @@ Result<std::vector<rocksdb::WriteBatch>> store_batches(storage::Store& store, Ra
 
 }  // namespace
 
-Result<PrimaryCommand> parse_primary_args(const std::vector<std::string>& args) {
-    static const std::set<std::string> kRequired = {"--workload", "--txs", "--seed"};
-    auto parsed = parse_command<PrimaryCommand>(args, kRequired, apply);
-    if (!parsed || parsed->help) return parsed;
-    Status knobs = ex::workload::validate_workload_config(parsed->options.workload);
-    if (!knobs) return usage_error(knobs.message());
-    return parsed;
+namespace {
+
+Status check(const PrimaryBenchOptions& o) {
+    Status knobs = ex::workload::validate_workload_config(o.workload);
+    return knobs ? Status::ok() : usage_error(knobs.message());
 }
 
-std::string primary_usage() {
-    return "usage: remora-bench primary --workload W --txs N --seed S [--hit-rate R]\n"
-           "                            [--batch B] [--sync on|off] [--db DIR] [--json]\n"
-           "                            [--accounts A] [--contention K] [--skew THETA]\n"
-           "                            [--invalid-sig-rate R] [--compute-rounds C]\n"
-           "\n"
-           "Times the Remora primary's commit path in real time. Off the clock: N transactions\n"
-           "of the workload in ordered commits of B, each with the result a caught-up\n"
-           "pre-executor computes, a fraction 1-R of them missing or unusable. On the clock:\n"
-           "the primary takes the results and the commits as fast as it can, on an on-disk\n"
-           "store, one atomic WriteBatch per commit. Then a raw RocksDB baseline writes the same\n"
-           "keys and values, a WriteBatch per commit, with the same options. Exit 1 when the\n"
-           "primary's digest differs from the sequential reference's.\n"
-           "\n"
-           "  --workload W       transfer, counter, nft, amm, compute, mixed, random, trace:<file>\n"
-           "  --txs N            transactions, 1.." + std::to_string(kPrimaryTxsMax) + "\n"
-           "  --seed S           workload seed (and the choice of spoiled results)\n"
-           "  --hit-rate R       fraction of results left usable, 0..1 (default 1)\n"
-           "  --batch B          transactions per ordered commit (default " +
-           std::to_string(kPrimaryBatchDefault) + ")\n"
-           "  --sync on|off      fsync the WAL per commit, both sides (default on)\n"
-           "  --db DIR           the databases go in DIR (absent or empty, kept); default: a\n"
-           "                     temporary directory removed at the end\n"
-           "  --json             one JSON object on stdout\n";
+}  // namespace
+
+const cli::CommandSpec& primary_spec() {
+    static const cli::CommandSpec spec = [] {
+        cli::CommandSpec s{
+            .name = "primary",
+            .summary = "the primary's commit path in real time, beside a raw RocksDB baseline "
+                       "writing the same keys and values",
+            .details =
+                "Times the Remora primary's commit path in real time. Off the clock: N "
+                "transactions of the workload in ordered commits of B, each with the result a "
+                "caught-up pre-executor computes, a fraction 1-R of them missing or unusable. On "
+                "the clock: the primary takes the results and the commits as fast as it can, on "
+                "an on-disk store, one atomic WriteBatch per commit. Then a raw RocksDB baseline "
+                "writes the same keys and values, a WriteBatch per commit, with the same options. "
+                "Exit 1 when the primary's digest differs from the sequential reference's.",
+            .options = workload_options("workload seed (and the choice of spoiled results)"),
+        };
+        s.options.insert(
+            s.options.end(),
+            {text_option("txs", "N", "transactions, 1.." + std::to_string(kPrimaryTxsMax), true),
+             text_option("hit-rate", "R", "fraction of results left usable, 0..1", false, "1"),
+             text_option("batch", "B", "transactions per ordered commit", false,
+                         std::to_string(kPrimaryBatchDefault)),
+             text_option("sync", "on|off", "fsync the WAL per commit, both sides", false, "on"),
+             db_option("the databases go in DIR (absent or empty, kept); default: a temporary "
+                       "directory removed at the end")});
+        return s;
+    }();
+    return spec;
+}
+
+Result<PrimaryBenchOptions> primary_options(const cli::Invocation& invocation) {
+    return options_from<PrimaryBenchOptions>(invocation, apply, check);
+}
+
+Result<PrimaryCommand> parse_primary_args(const std::vector<std::string>& args) {
+    return parse_mode_args<PrimaryCommand>(primary_spec(), args, apply, check);
 }
 
 Result<PrimaryBenchResult> run_primary_bench(const PrimaryBenchOptions& options) {
@@ -430,29 +442,6 @@ std::string primary_report_text(const PrimaryBenchResult& r) {
            (r.digest_match ? " (matches the sequential reference)\n"
                            : " (DIFFERS from the reference " + r.reference_digest_hex + ")\n");
     return out;
-}
-
-int run_primary_mode(const std::vector<std::string>& args) {
-    bool json = std::find(args.begin(), args.end(), "--json") != args.end();
-    auto command = parse_primary_args(args);
-    if (!command) {
-        return usage_error(command.status().message(), "remora-bench primary --help", json);
-    }
-    if (command->help) {
-        std::fputs(primary_usage().c_str(), stdout);
-        return kExitOk;
-    }
-    auto result = run_primary_bench(command->options);
-    if (!result) return fail(result.status(), json);
-    Status verdict;
-    if (!result->digest_match) {
-        verdict = Status(Code::kVerificationFailed,
-                         "the primary's digest " + result->digest_hex +
-                             " differs from the sequential reference's " +
-                             result->reference_digest_hex);
-    }
-    return finish_report(primary_report_json(*result), primary_report_text(*result), verdict,
-                         json);
 }
 
 }  // namespace remora::tools::bench

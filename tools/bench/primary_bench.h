@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/status.h"
+#include "tools/cli/args.h"
 #include "executor/workload/workload.h"
 
 namespace remora::tools::bench {
@@ -42,7 +43,9 @@ struct PrimaryCommand {
 };
 
 common::Result<PrimaryCommand> parse_primary_args(const std::vector<std::string>& args);
-std::string primary_usage();
+// The mode's spec (its help is generated from it) and its options from a parsed invocation.
+const cli::CommandSpec& primary_spec();
+common::Result<PrimaryBenchOptions> primary_options(const cli::Invocation& invocation);
 
 // Per-transaction figures of one side, in microseconds.
 struct StageTimes {
@@ -80,7 +83,5 @@ common::Result<PrimaryBenchResult> run_primary_bench(const PrimaryBenchOptions& 
 nlohmann::ordered_json primary_report_json(const PrimaryBenchResult& result);
 std::string primary_report_text(const PrimaryBenchResult& result);
 
-// The mode as main() runs it: parse, run, report. Returns the exit code.
-int run_primary_mode(const std::vector<std::string>& args);
 
 }  // namespace remora::tools::bench

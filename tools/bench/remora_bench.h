@@ -52,9 +52,5 @@ std::string remora_report_text(const RemoraBenchResult& result);
 
 namespace remora::tools::bench {
 
-// The whole `remora-bench remora` mode (remora_main.cpp): parses `args` (after the mode), runs,
-// prints the report (or --json) and returns the exit code: 0, 1 when the result differs from
-// the reference or the run failed, 2 on a usage error.
-int run_remora_mode(const std::vector<std::string>& args);
 
 }  // namespace remora::tools::bench

@@ -1,11 +1,10 @@
 #include "tools/bench/remora_options.h"
 
-#include <set>
-
 #include "executor/protocol/limits.h"
 #include "executor/vm/limits.h"
 #include "executor/workload/limits.h"
-#include "tools/bench/arg_parse.h"
+#include "tools/bench/option_values.h"
+#include "tools/bench/mode.h"
 #include "tools/bench/workload_flags.h"
 
 namespace remora::tools::bench {
@@ -75,79 +74,91 @@ Status apply(RemoraBenchOptions& o, const std::string& name, const std::string& 
 RemoraBenchOptions::RemoraBenchOptions()
     : miss_threshold(pl::kMissThresholdDefault), miss_window(pl::kMissWindowTxsDefault) {}
 
-Result<RemoraCommand> parse_remora_args(const std::vector<std::string>& args) {
-    static const std::set<std::string> kRequired = {"--workload", "--txs", "--seed",
-                                                    "--pre-executors"};
-    auto parsed = parse_command<RemoraCommand>(args, kRequired, apply);
-    if (!parsed || parsed->help) return parsed;
-    RemoraCommand& command = parsed.value();
-    Status knobs = wl::validate_workload_config(command.options.workload);
+namespace {
+
+Status check(const RemoraBenchOptions& o) {
+    Status knobs = wl::validate_workload_config(o.workload);
     if (!knobs) return usage_error(knobs.message());
-    if (command.options.miss_threshold > command.options.miss_window) {
+    if (o.miss_threshold > o.miss_window) {
         return usage_error("--miss-threshold must not exceed --miss-window");
     }
-    return parsed;
+    return Status::ok();
 }
 
-std::string remora_usage() {
-    return "usage: remora-bench remora --workload W --txs N --seed S --pre-executors P\n"
-           "                           [--db DIR] [--json] [--affinity on|off]\n"
-           "                           [--state-updates on|off]\n"
-           "                           [--routed-updates off|affinity|broadcast]\n"
-           "                           [--peer-forwarding on|off] [--hold on|off]\n"
-           "                           [--adopt-checks on|off|ab] [--miss-threshold T]\n"
-           "                           [--miss-window W] [--consensus-delay-ms D]\n"
-           "                           [--late-wait-ms L] [--batch B]\n"
-           "                           [--batch-timeout-ms T] [--tx-interval-us I]\n"
-           "                           [--message-delay-us M] [--accounts A]\n"
-           "                           [--contention K] [--skew THETA]\n"
-           "                           [--invalid-sig-rate R] [--compute-rounds C]\n"
-           "                           [--sync on|off]\n"
-           "\n"
-           "Runs an in-process Remora cluster (a primary, an embedded sequencer, the load\n"
-           "balancer and P pre-executors on a simulated clock, no faults) on N transactions of\n"
-           "the workload, then the sequential reference over the same ordered commits in the\n"
-           "same process, and compares every effect and the final digest. Exit 1 when they\n"
-           "differ.\n"
-           "\n"
-           "  --workload W            transfer, counter, nft, amm, compute, mixed, random,\n"
-           "                          trace:<file>\n"
-           "  --txs N                 transactions (a trace stops at its end)\n"
-           "  --seed S                workload and simulation seed\n"
-           "  --pre-executors P       0.." + std::to_string(kRemoraPreExecutorsMax) + "\n"
-           "  --db DIR                the primary's store in DIR/primary (DIR absent or empty);\n"
-           "                          default: a temporary directory removed at the end\n"
-           "  --affinity on|off       route by object affinity (default) or round-robin\n"
-           "  --state-updates on|off  push catch-up state updates past the miss threshold\n"
-           "                          (default on)\n"
-           "  --routed-updates M      after each commit, push pre-executors the objects they\n"
-           "                          are expected to read next and did not produce: off,\n"
-           "                          affinity (to the affinity owner; default) or broadcast\n"
-           "                          (owned objects to every pre-executor)\n"
-           "  --peer-forwarding on|off each pre-executor's effects go to the others, whose\n"
-           "                          overlays take the newer objects (default on)\n"
-           "  --hold on|off           pre-executors hold a transaction whose owned input has\n"
-           "                          not arrived, when it will (peer forwarding or broadcast\n"
-           "                          routed updates; default on)\n"
-           "  --adopt-checks on|off|ab the primary's structural checks before adopting (default\n"
-           "                          on); ab alternates them per commit and reports their\n"
-           "                          cost per adoption (adopt_checks_ab)\n"
-           "  --miss-threshold T      state misses in the window that trigger an update\n"
-           "                          (default " + std::to_string(pl::kMissThresholdDefault) + ")\n"
-           "  --miss-window W         transactions in the miss window (default " +
-           std::to_string(pl::kMissWindowTxsDefault) + ")\n"
-           "  --consensus-delay-ms D  simulated batch cut -> ordered commit (default 1)\n"
-           "  --late-wait-ms L        simulated bounded wait for missing results (default 0.5)\n"
-           "  --batch B               sequencer batch size (default " +
-           std::to_string(kRemoraBatchDefault) + ")\n"
-           "  --batch-timeout-ms T    simulated: cut a batch T ms after its first tx (default 25;\n"
-           "                          clients submit one transaction per 50 us)\n"
-           "  --tx-interval-us I      simulated time between two client submissions (default 50)\n"
-           "  --message-delay-us M    simulated one-way latency of every message (default 20)\n"
-           "  --accounts, --contention, --skew, --invalid-sig-rate, --compute-rounds:\n"
-           "                          workload knobs, as for `remora-bench sequential`\n"
-           "  --sync on|off           fsync the primary's WAL per commit (default on)\n"
-           "  --json                  one JSON object on stdout\n";
+}  // namespace
+
+const cli::CommandSpec& remora_spec() {
+    static const cli::CommandSpec spec = [] {
+        cli::CommandSpec s{
+            .name = "remora",
+            .summary = "an in-process Remora cluster on a workload, checked against the "
+                       "sequential reference: hit rate, misses, primary CPU per tx",
+            .details =
+                "Runs an in-process Remora cluster (a primary, an embedded sequencer, the load "
+                "balancer and P pre-executors on a simulated clock, no faults) on N transactions "
+                "of the workload, then the sequential reference over the same ordered commits in "
+                "the same process, and compares every effect and the final digest. Exit 1 when "
+                "they differ.",
+            .options = workload_options("workload and simulation seed"),
+        };
+        s.options.insert(
+            s.options.end(),
+            {text_option("txs", "N", "transactions (a trace stops at its end)", true),
+             text_option("pre-executors", "P",
+                         "0.." + std::to_string(kRemoraPreExecutorsMax), true),
+             db_option("the primary's store in DIR/primary (DIR absent or empty); default: a "
+                       "temporary directory removed at the end"),
+             text_option("affinity", "on|off", "route by object affinity, or round-robin", false,
+                         "on"),
+             text_option("state-updates", "on|off",
+                         "push catch-up state updates past the miss threshold", false, "on"),
+             text_option("routed-updates", "M",
+                         "after each commit, push pre-executors the objects they are expected to "
+                         "read next and did not produce: off, affinity (to the affinity owner) or "
+                         "broadcast (owned objects to every pre-executor)",
+                         false, "affinity"),
+             text_option("peer-forwarding", "on|off",
+                         "each pre-executor's effects go to the others, whose overlays take the "
+                         "newer objects",
+                         false, "on"),
+             text_option("hold", "on|off",
+                         "pre-executors hold a transaction whose owned input has not arrived, "
+                         "when it will (peer forwarding or broadcast routed updates)",
+                         false, "on"),
+             text_option("adopt-checks", "on|off|ab",
+                         "the primary's structural checks before adopting; ab alternates them per "
+                         "commit and reports their cost per adoption (adopt_checks_ab)",
+                         false, "on"),
+             text_option("miss-threshold", "T", "state misses in the window that trigger an update",
+                         false, std::to_string(pl::kMissThresholdDefault)),
+             text_option("miss-window", "W", "transactions in the miss window", false,
+                         std::to_string(pl::kMissWindowTxsDefault)),
+             text_option("consensus-delay-ms", "D", "simulated batch cut -> ordered commit", false,
+                         "1"),
+             text_option("late-wait-ms", "L", "simulated bounded wait for missing results", false,
+                         "0.5"),
+             text_option("batch", "B", "sequencer batch size", false,
+                         std::to_string(kRemoraBatchDefault)),
+             text_option("batch-timeout-ms", "T",
+                         "simulated: cut a batch T ms after its first tx (clients submit one "
+                         "transaction per 50 us)",
+                         false, "25"),
+             text_option("tx-interval-us", "I", "simulated time between two client submissions",
+                         false, "50"),
+             text_option("message-delay-us", "M", "simulated one-way latency of every message",
+                         false, "20"),
+             text_option("sync", "on|off", "fsync the primary's WAL per commit", false, "on")});
+        return s;
+    }();
+    return spec;
+}
+
+Result<RemoraBenchOptions> remora_options(const cli::Invocation& invocation) {
+    return options_from<RemoraBenchOptions>(invocation, apply, check);
+}
+
+Result<RemoraCommand> parse_remora_args(const std::vector<std::string>& args) {
+    return parse_mode_args<RemoraCommand>(remora_spec(), args, apply, check);
 }
 
 }  // namespace remora::tools::bench

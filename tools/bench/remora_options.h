@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "tools/cli/args.h"
 #include "executor/protocol/primary.h"
 #include "executor/workload/workload.h"
 
@@ -56,7 +57,8 @@ struct RemoraCommand {
 // Parses the arguments after `remora`. Any error is kInvalidArgument naming the flag.
 common::Result<RemoraCommand> parse_remora_args(const std::vector<std::string>& args);
 
-// The help text of `remora-bench remora`.
-std::string remora_usage();
+// The mode's spec (its help is generated from it) and its options from a parsed invocation.
+const cli::CommandSpec& remora_spec();
+common::Result<RemoraBenchOptions> remora_options(const cli::Invocation& invocation);
 
 }  // namespace remora::tools::bench

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "tools/cli/args.h"
 #include "executor/workload/workload.h"
 
 namespace remora::tools::bench {
@@ -35,7 +36,8 @@ struct SequentialCommand {
 // naming the flag (the caller exits with the usage code). A trace file is not opened here.
 common::Result<SequentialCommand> parse_sequential_args(const std::vector<std::string>& args);
 
-// The help text of `remora-bench sequential`.
-std::string sequential_usage();
+// The mode's spec (its help is generated from it) and its options from a parsed invocation.
+const cli::CommandSpec& sequential_spec();
+common::Result<SequentialBenchOptions> sequential_options(const cli::Invocation& invocation);
 
 }  // namespace remora::tools::bench

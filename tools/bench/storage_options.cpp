@@ -1,8 +1,7 @@
 #include "tools/bench/storage_options.h"
 
-#include <set>
-
-#include "tools/bench/arg_parse.h"
+#include "tools/bench/option_values.h"
+#include "tools/bench/mode.h"
 
 namespace remora::tools::bench {
 namespace {
@@ -56,50 +55,53 @@ Status apply(StorageBenchOptions& o, const std::string& name, const std::string&
     return usage_error("unknown option " + name);
 }
 
-}  // namespace
-
-Result<StorageCommand> parse_storage_args(const std::vector<std::string>& args) {
-    static const std::set<std::string> kRequired = {"--db", "--commits", "--objects-per-commit",
-                                                    "--seed"};
-    auto parsed = parse_command<StorageCommand>(args, kRequired, apply);
-    if (!parsed || parsed->help) return parsed;
-    StorageCommand& command = parsed.value();
-    const auto& o = command.options;
+Status check(const StorageBenchOptions& o) {
     if (o.commits * o.objects_per_commit > kTotalWritesMax) {
         return usage_error("--commits x --objects-per-commit must be at most " +
                            std::to_string(kTotalWritesMax));
     }
-    return parsed;
+    return Status::ok();
 }
 
-std::string storage_usage() {
-    return "usage: remora-bench storage --db DIR --commits N --objects-per-commit K --seed S\n"
-           "                            [--json] [--sync on|off] [--shards N]\n"
-           "                            [--payload-bytes B] [--update-fraction F]\n"
-           "                            [--chunk-commits C]\n"
-           "\n"
-           "Commits N random commits of K object writes through the Remora store (DIR/store) and\n"
-           "the same object writes as raw RocksDB WriteBatches (DIR/raw-baseline), interleaved\n"
-           "in chunks of C commits, and reports both rates and their ratio.\n"
-           "\n"
-           "  --db DIR                 must be absent or empty; the databases are left in it\n"
-           "  --commits N              commits per side (1.." +
-           std::to_string(kCommitsMax) +
-           ")\n"
-           "  --objects-per-commit K   object writes per commit\n"
-           "  --seed S                 workload seed (printed; same seed, same writes)\n"
-           "  --json                   one JSON object on stdout\n"
-           "  --sync on|off            fsync the WAL on every commit, both sides (default on)\n"
-           "  --shards N               store shard count at creation (default " +
-           std::to_string(common::limits::kShardCountDefault) +
-           ")\n"
-           "  --payload-bytes B        mean payload size; sizes drawn from [B/2, 3B/2] (default " +
-           std::to_string(kPayloadBytesDefault) +
-           ")\n"
-           "  --update-fraction F      share of writes that update an earlier object (default "
-           "0.5)\n"
-           "  --chunk-commits C        commits per interleaving chunk (default " +
-           std::to_string(kChunkCommitsDefault) + ")\n";
+}  // namespace
+
+const cli::CommandSpec& storage_spec() {
+    static const cli::CommandSpec spec{
+        .name = "storage",
+        .summary = "the store's commit throughput beside a raw RocksDB WriteBatch baseline",
+        .details =
+            "Commits N random commits of K object writes through the Remora store (DIR/store) and "
+            "the same object writes as raw RocksDB WriteBatches (DIR/raw-baseline), interleaved "
+            "in chunks of C commits, and reports both rates and their ratio.",
+        .options =
+            {
+                {"db", cli::ArgKind::kPath, "DIR",
+                 "must be absent or empty; the databases are left in it", true},
+                text_option("commits", "N",
+                            "commits per side (1.." + std::to_string(kCommitsMax) + ")", true),
+                text_option("objects-per-commit", "K", "object writes per commit", true),
+                text_option("seed", "S", "workload seed (printed; same seed, same writes)", true),
+                text_option("sync", "on|off", "fsync the WAL on every commit, both sides", false,
+                            "on"),
+                text_option("shards", "N", "store shard count at creation", false,
+                            std::to_string(common::limits::kShardCountDefault)),
+                text_option("payload-bytes", "B", "mean payload size; sizes drawn from [B/2, 3B/2]",
+                            false, std::to_string(kPayloadBytesDefault)),
+                text_option("update-fraction", "F",
+                            "share of writes that update an earlier object", false, "0.5"),
+                text_option("chunk-commits", "C", "commits per interleaving chunk", false,
+                            std::to_string(kChunkCommitsDefault)),
+            },
+    };
+    return spec;
+}
+
+Result<StorageBenchOptions> storage_options(const cli::Invocation& invocation) {
+    return options_from<StorageBenchOptions>(invocation, apply, check);
+}
+
+Result<StorageCommand> parse_storage_args(const std::vector<std::string>& args) {
+    return parse_mode_args<StorageCommand>(storage_spec(), args, apply, check);
 }
 
 }  // namespace remora::tools::bench

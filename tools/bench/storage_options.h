@@ -9,6 +9,7 @@
 
 #include "common/limits.h"
 #include "common/status.h"
+#include "tools/cli/args.h"
 
 namespace remora::tools::bench {
 
@@ -51,7 +52,8 @@ struct StorageCommand {
 // message naming it (the caller exits with the usage code).
 common::Result<StorageCommand> parse_storage_args(const std::vector<std::string>& args);
 
-// The help text of `remora-bench storage`.
-std::string storage_usage();
+// The mode's spec (its help is generated from it) and its options from a parsed invocation.
+const cli::CommandSpec& storage_spec();
+common::Result<StorageBenchOptions> storage_options(const cli::Invocation& invocation);
 
 }  // namespace remora::tools::bench

@@ -4,7 +4,7 @@
 
 #include "executor/vm/limits.h"
 #include "executor/workload/limits.h"
-#include "tools/bench/arg_parse.h"
+#include "tools/bench/option_values.h"
 
 namespace remora::tools::bench {
 

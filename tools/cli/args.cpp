@@ -79,8 +79,8 @@ Status check_value(ArgKind kind, const std::string& what, const std::string& val
             return Status::ok();
         case ArgKind::kUnsigned:
             if (!parse_unsigned(value)) {
-                return usage_error(what + " must be a non-negative decimal integer, got '" +
-                                   value + "'");
+                return usage_error(what + " must be a non-negative decimal integer, got '" + value +
+                                   "'");
             }
             return Status::ok();
         case ArgKind::kHostPort:
@@ -148,7 +148,8 @@ private:
             }
         } else {
             // -o VALUE or -o=VALUE
-            if (token.size() > 2 && token[2] != '=') return usage_error("unknown option '" + token + "'");
+            if (token.size() > 2 && token[2] != '=')
+                return usage_error("unknown option '" + token + "'");
             spec = find_short(m_tool, m_commands, token[1]);
             if (spec == nullptr) return usage_error("unknown option '" + token + "'");
             name = spec->name;
@@ -237,8 +238,8 @@ Status resolve_command(const ToolSpec& tool, std::span<const CommandSpec* const>
                                                : "a subcommand is needed";
             return usage_error("'" + group + "': " + got + " (one of: " + choices + ")");
         }
-        return usage_error("unknown command '" + words[0] + "' (one of: " +
-                           command_list(commands) + ")");
+        return usage_error("unknown command '" + words[0] + "' (one of: " + command_list(commands) +
+                           ")");
     }
     invocation.command = best;
     words.erase(words.begin(), words.begin() + static_cast<std::ptrdiff_t>(best_words));
@@ -261,8 +262,7 @@ Status check_options(const ToolSpec& tool, const std::vector<RawOption>& raw_opt
         const std::string& name = raw.spec->name;
         const bool global = find_in(tool.global_options, name) != nullptr;
         if (!global && find_in(command.options, name) == nullptr) {
-            return usage_error("option '--" + name + "' does not apply to " +
-                               label(tool, command));
+            return usage_error("option '--" + name + "' does not apply to " + label(tool, command));
         }
         if (!raw.value) return usage_error("option '--" + name + "' needs a value");
         if (invocation.has_option(name) && !raw.spec->repeatable) {
@@ -332,7 +332,8 @@ ParseResult parse_invocation(const ToolSpec& tool, std::span<const CommandSpec* 
     // A `--version` that the command given does not declare asks for the tool's version.
     auto is_version = [](const RawOption& raw) { return raw.spec->name == "version"; };
     if (std::any_of(raw_options.begin(), raw_options.end(), is_version) &&
-        (invocation.command == nullptr || find_in(invocation.command->options, "version") == nullptr)) {
+        (invocation.command == nullptr ||
+         find_in(invocation.command->options, "version") == nullptr)) {
         invocation.version = true;
     }
     // Help, then version, win over any other problem of the command line.
@@ -348,7 +349,9 @@ ParseResult parse_invocation(const ToolSpec& tool, std::span<const CommandSpec* 
 }
 
 Status check_specs(const ToolSpec& tool, std::span<const CommandSpec* const> commands) {
-    auto bad = [](const std::string& what) { return Status(Code::kInternal, "bad tool spec: " + what); };
+    auto bad = [](const std::string& what) {
+        return Status(Code::kInternal, "bad tool spec: " + what);
+    };
     std::map<std::string, ArgKind> kinds;
     auto check_option = [&](const OptionSpec& option, bool global) -> Status {
         const std::string& name = option.name;

@@ -19,6 +19,7 @@
 // (tools/inspect/command.h).
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -46,6 +47,33 @@ public:
     virtual Result<Report> run(Context& context) const = 0;
 };
 
+// A command made of three parts, for tools whose commands take typed arguments: its spec, a
+// function turning the parsed invocation into Args (its errors are usage errors, as check()'s),
+// and a function running on them. remora-bench's modes and remora-asm's commands are these.
+template <typename Args>
+class TypedCommand final : public Command {
+public:
+    using ArgsFn = Result<Args> (*)(const Invocation&);
+    using RunFn = Result<Report> (*)(const Args&, Context&);
+    TypedCommand(const CommandSpec& spec, ArgsFn args, RunFn run)
+        : m_spec(spec), m_args(args), m_run(run) {}
+
+    const CommandSpec& spec() const override { return m_spec; }
+    Status check(const Invocation& invocation) const override {
+        return m_args(invocation).status();
+    }
+    Result<Report> run(Context& context) const override {
+        Result<Args> args = m_args(context.invocation);
+        if (!args) return args.status();
+        return m_run(*args, context);
+    }
+
+private:
+    const CommandSpec& m_spec;  // specs live as long as the tool: function-local statics
+    ArgsFn m_args;
+    RunFn m_run;
+};
+
 // Runs the tool with `args` (argv without the program name), printing to stdout and stderr.
 // Returns the exit code. REQUIRES: check_specs(tool, specs of commands) is ok.
 int run_tool(const ToolSpec& tool, std::span<const std::unique_ptr<Command>> commands,
@@ -57,8 +85,9 @@ int run_tool(const ToolSpec& tool, std::span<const std::unique_ptr<Command>> com
 int report_usage_error(const ToolSpec& tool, bool json, const Status& status);
 
 // What run_tool prints for a failure: "TOOL: error: MESSAGE" on stderr; with `json` the error
-// document, merged into `report`, on stdout. Returns the exit code `status` maps to.
+// document, merged into `report`, on stdout. Returns `exit_code`, by default the one `status`
+// maps to (tools/cli/exit_codes.h).
 int report_failure(const ToolSpec& tool, bool json, const Status& status,
-                   Json report = Json::object());
+                   Json report = Json::object(), std::optional<int> exit_code = std::nullopt);
 
 }  // namespace remora::tools::cli

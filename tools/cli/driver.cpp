@@ -29,12 +29,14 @@ int run_checked(const ToolSpec& tool, const Invocation& invocation, const Comman
     Context context{tool, invocation, isatty(STDERR_FILENO) == 1};
     Result<Report> report = command.run(context);
     if (!report) return report_failure(tool, invocation.json, report.status());
-    if (!report->verdict.is_ok()) {
-        if (!invocation.json) print_stdout(report->text);
-        return report_failure(tool, invocation.json, report->verdict, std::move(report->json));
+    const int code = report->exit_code.value_or(exit_code_for(report->verdict));
+    if (report->verdict.is_ok()) {
+        print_stdout(invocation.json ? dump_json(report->json) + "\n" : report->text);
+        return code;
     }
-    print_stdout(invocation.json ? dump_json(report->json) + "\n" : report->text);
-    return kExitOk;
+    if (code == kExitUsage) return report_usage_error(tool, invocation.json, report->verdict);
+    if (!invocation.json) print_stdout(report->text);
+    return report_failure(tool, invocation.json, report->verdict, std::move(report->json), code);
 }
 
 }  // namespace
@@ -46,8 +48,9 @@ int report_usage_error(const ToolSpec& tool, bool json, const Status& status) {
     return kExitUsage;
 }
 
-int report_failure(const ToolSpec& tool, bool json, const Status& status, Json report) {
-    const int code = exit_code_for(status);
+int report_failure(const ToolSpec& tool, bool json, const Status& status, Json report,
+                   std::optional<int> exit_code) {
+    const int code = exit_code.value_or(exit_code_for(status));
     print_error(tool.name, status);
     if (json) {
         add_error(report, status, code);
@@ -74,11 +77,13 @@ int run_tool(const ToolSpec& tool, std::span<const std::unique_ptr<Command>> com
             return kExitOk;
         }
         if (invocation.version) {
-            print_stdout(json ? dump_json(version_json(tool.name)) + "\n" : version_text(tool.name));
+            print_stdout(json ? dump_json(version_json(tool.name)) + "\n"
+                              : version_text(tool.name));
             return kExitOk;
         }
         for (const auto& command : commands) {
-            if (&command->spec() == invocation.command) return run_checked(tool, invocation, *command);
+            if (&command->spec() == invocation.command)
+                return run_checked(tool, invocation, *command);
         }
         REMORA_ASSERT(false && "parse_invocation returned a command that is not registered");
         return kExitFailure;
@@ -86,7 +91,8 @@ int run_tool(const ToolSpec& tool, std::span<const std::unique_ptr<Command>> com
         // Library code reports errors as values; this catches what the standard library or the
         // JSON writer may still throw (allocation, filesystem), so nothing ends in abort.
         return report_failure(
-            tool, json, Status(common::Code::kInternal, std::string("internal error: ") + e.what()));
+            tool, json,
+            Status(common::Code::kInternal, std::string("internal error: ") + e.what()));
     }
 }
 

@@ -15,34 +15,40 @@ std::string option_synopsis(const OptionSpec& option) {
     return option.required ? text : "[" + text + "]";
 }
 
-void add_row(std::string& text, const std::string& left, const std::string& right) {
-    text += "  " + left;
-    std::size_t used = left.size() + 2;
-    text.append(used < kSynopsisColumnChars ? kSynopsisColumnChars - used : 2, ' ');
-    text += right + "\n";
-}
-
-// Breaks `text` into lines of at most kWrapColumnChars at spaces.
-std::string wrap(const std::string& text) {
+// Breaks `text` at spaces into lines that end by kWrapColumnChars, the first starting at column
+// `first_column`, the others indented by `indent` spaces. A word longer than a line stays whole.
+std::string wrap(const std::string& text, std::size_t first_column = 0, std::size_t indent = 0) {
     std::string out;
-    std::size_t line_chars = 0;
+    std::size_t column = first_column;
+    bool line_empty = true;
     std::size_t start = 0;
     while (start < text.size()) {
         std::size_t end = text.find(' ', start);
         if (end == std::string::npos) end = text.size();
         const std::size_t word_chars = end - start;
-        if (line_chars > 0 && line_chars + 1 + word_chars > kWrapColumnChars) {
+        if (!line_empty && column + 1 + word_chars > kWrapColumnChars) {
             out += '\n';
-            line_chars = 0;
-        } else if (line_chars > 0) {
+            out.append(indent, ' ');
+            column = indent;
+            line_empty = true;
+        } else if (!line_empty) {
             out += ' ';
-            ++line_chars;
+            ++column;
         }
         out.append(text, start, word_chars);
-        line_chars += word_chars;
+        column += word_chars;
+        line_empty = false;
         start = end + 1;
     }
     return out;
+}
+
+void add_row(std::string& text, const std::string& left, const std::string& right) {
+    text += "  " + left;
+    std::size_t used = left.size() + 2;
+    const std::size_t pad = used < kSynopsisColumnChars ? kSynopsisColumnChars - used : 2;
+    text.append(pad, ' ');
+    text += wrap(right, used + pad, kSynopsisColumnChars) + "\n";
 }
 
 std::string sentence(std::string text) {
@@ -53,15 +59,15 @@ std::string sentence(std::string text) {
 
 bool needs_global(const CommandSpec& command, const OptionSpec& global) {
     const auto& waived = command.optional_globals;
-    return global.required &&
-           std::find(waived.begin(), waived.end(), global.name) == waived.end();
+    return global.required && std::find(waived.begin(), waived.end(), global.name) == waived.end();
 }
 
 // `mark_required` false for the global options in the tool's help: a command may do without one.
 void add_option_rows(std::string& text, const std::vector<OptionSpec>& options,
                      bool mark_required = true) {
     for (const OptionSpec& option : options) {
-        std::string left = option.short_name != 0 ? std::string("-") + option.short_name + ", " : "";
+        std::string left =
+            option.short_name != 0 ? std::string("-") + option.short_name + ", " : "";
         left += "--" + option.name;
         if (option.kind != ArgKind::kFlag) left += " " + option.value_name;
         std::string right = option.help;
@@ -114,15 +120,13 @@ std::string tool_help(const ToolSpec& tool, std::span<const CommandSpec* const> 
     if (commands.size() == 1 && commands[0]->name.empty()) return command_help(tool, *commands[0]);
     std::string globals;
     for (const OptionSpec& option : tool.global_options) globals += option_synopsis(option) + " ";
-    std::string text = tool.name + ": " + tool.summary + "\n\nUsage: " + tool.name + " " +
-                       globals + "[--json] " +
-                       (tool.default_command.empty() ? "COMMAND" : "[COMMAND]") +
-                       " [ARGS...]\n       " + tool.name + " [COMMAND] --help\n       " +
-                       tool.name + " --version\n\nCommands" +
-                       (tool.default_command.empty()
-                            ? std::string(":")
-                            : " (" + tool.default_command + " is the default):") +
-                       "\n";
+    std::string text =
+        tool.name + ": " + tool.summary + "\n\nUsage: " + tool.name + " " + globals + "[--json] " +
+        (tool.default_command.empty() ? "COMMAND" : "[COMMAND]") + " [ARGS...]\n       " +
+        tool.name + " [COMMAND] --help\n       " + tool.name + " --version\n\nCommands" +
+        (tool.default_command.empty() ? std::string(":")
+                                      : " (" + tool.default_command + " is the default):") +
+        "\n";
     for (const CommandSpec* command : commands) {
         add_row(text, command_synopsis(*command), command->summary);
     }
@@ -140,10 +144,11 @@ std::string command_help(const ToolSpec& tool, const CommandSpec& command) {
         globals += (needs_global(command, option) ? usage : "[" + usage + "]") + " ";
     }
     std::string synopsis = command_synopsis(command);
-    std::string text = "Usage: " + tool.name + " " + globals + "[--json]" +
-                       (synopsis.empty() ? "" : " " + synopsis) + "\n\n";
+    const std::string usage =
+        tool.name + " " + globals + "[--json]" + (synopsis.empty() ? "" : " " + synopsis);
+    std::string text = "Usage: " + wrap(usage, 7, 7 + tool.name.size() + 1) + "\n\n";
     text += command.name.empty() ? tool.name + ": " + tool.summary + "\n"
-                                 : sentence(command.summary) + "\n";
+                                 : wrap(sentence(command.summary)) + "\n";
     if (!command.details.empty()) text += wrap(command.details) + "\n";
     if (!command.positionals.empty()) {
         text += "\nArguments:\n";

@@ -3,6 +3,7 @@
 // and the same facts as text for people, plus a verdict.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,6 +22,11 @@ struct Report {
     // is still printed (text on stdout; with --json the error fields are merged into `json`),
     // then the error on stderr, and the exit code follows this status (tools/cli/exit_codes.h).
     common::Status verdict;
+    // The exit code, for a command that decides it itself; unset: exit_code_for(verdict). With an
+    // ok verdict the report is printed as usual and the tool exits with it (remora-asm `run`: an
+    // aborted program's report, exit 1). With a failed verdict and 2 (kExitUsage) the verdict is
+    // printed as a usage error (remora-asm `run`: an entry the package lacks).
+    std::optional<int> exit_code;
 };
 
 // Appends "label:<padding>value\n" so that values line up in a column.

@@ -14,13 +14,13 @@ struct VersionInfo {
     // `git describe --always --dirty` of the source tree when the build was configured, or
     // "unknown" (not a git checkout, no git). Taken at configure time: re-run cmake to refresh.
     std::string build;
-    std::uint32_t store_format = 0;           // storage::kFormatVersion
-    std::uint32_t commit_body_format = 0;     // executor::kCommitBodyFormatVersion
-    std::uint32_t snapshot_format = 0;        // recovery::kSnapshotFormatVersion
-    std::uint32_t wire_protocol = 0;          // net::kWireProtocolVersion
-    std::uint32_t wire_protocol_min = 0;      // net::kWireProtocolVersionMin
-    std::uint32_t rules_version = 0;          // executor::kRulesCurrent
-    std::string executor_identity_digest;     // hex: rules version, gas schedule, packages
+    std::uint32_t store_format = 0;        // storage::kFormatVersion
+    std::uint32_t commit_body_format = 0;  // executor::kCommitBodyFormatVersion
+    std::uint32_t snapshot_format = 0;     // recovery::kSnapshotFormatVersion
+    std::uint32_t wire_protocol = 0;       // net::kWireProtocolVersion
+    std::uint32_t wire_protocol_min = 0;   // net::kWireProtocolVersionMin
+    std::uint32_t rules_version = 0;       // executor::kRulesCurrent
+    std::string executor_identity_digest;  // hex: rules version, gas schedule, packages
 };
 
 VersionInfo version_info();

@@ -1,4 +1,4 @@
-#include "tools/bench/arg_parse.h"
+#include "tools/bench/option_values.h"
 
 #include <charconv>
 #include <cstdio>
@@ -50,43 +50,6 @@ common::Result<bool> parse_on_off(const std::string& flag, const std::string& te
     if (text == "on") return true;
     if (text == "off") return false;
     return usage_error(flag + " expects on or off, got '" + text + "'");
-}
-
-common::Result<ParsedSwitches> parse_flags(const std::vector<std::string>& args,
-                                           const std::set<std::string>& required,
-                                           const ApplyFlag& apply) {
-    ParsedSwitches switches;
-    std::set<std::string> seen;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string& arg = args[i];
-        if (arg == "--help" || arg == "-h") {
-            switches.help = true;
-            return switches;
-        }
-        if (arg == "--json") {
-            switches.json = true;
-            continue;
-        }
-        if (arg.rfind("--", 0) != 0) return usage_error("unexpected argument '" + arg + "'");
-        std::string name = arg;
-        std::string value;
-        if (auto eq = arg.find('='); eq != std::string::npos) {
-            name = arg.substr(0, eq);
-            value = arg.substr(eq + 1);
-        } else if (i + 1 < args.size()) {
-            value = args[++i];
-        } else {
-            return usage_error("option " + name + " expects a value");
-        }
-        // A repeated option is a usage error: "the last one wins" would hide a typo in a script.
-        if (seen.count(name) != 0) return usage_error("option " + name + " given twice");
-        REMORA_RETURN_IF_ERROR(apply(name, value));
-        seen.insert(name);
-    }
-    for (const auto& flag : required) {
-        if (!seen.count(flag)) return usage_error("missing required option " + flag);
-    }
-    return switches;
 }
 
 common::Status set_number(double& field, const std::string& name, const std::string& value,

@@ -1,0 +1,54 @@
+// `remora-bench storage`: the store's commit throughput beside a raw RocksDB baseline.
+
+#include <cstdio>
+
+#include "tools/bench/mode.h"
+#include "tools/bench/storage_bench.h"
+#include "tools/bench/storage_options.h"
+#include "tools/bench/storage_report.h"
+
+namespace remora::tools::bench {
+namespace {
+
+using common::Code;
+using common::Status;
+
+void print_progress(std::uint64_t done, std::uint64_t total) {
+    std::fprintf(stderr, "\rstorage: %llu/%llu commits per side", (unsigned long long)done,
+                 (unsigned long long)total);
+    if (done == total) std::fputc('\n', stderr);
+    std::fflush(stderr);
+}
+
+common::Result<cli::Report> run_storage_mode(const StorageBenchOptions& options,
+                                             cli::Context& context) {
+    if (!options.json) {
+        std::printf("remora-bench storage: seed %llu, databases in %s\n",
+                    (unsigned long long)options.seed, options.db_dir.c_str());
+        std::fflush(stdout);
+    }
+    ProgressFn progress;
+    if (context.progress) progress = print_progress;
+    auto result = run_storage_bench(options, progress);
+    if (!result) return result.status();
+
+    cli::Report report{storage_report_json(*result), storage_report_text(*result), {}, {}};
+    if (!result->digest_verified) {
+        report.verdict = Status(Code::kVerificationFailed,
+                                "the store's digest " + result->digest_hex + " (" +
+                                    std::to_string(result->live_objects) +
+                                    " live objects) differs from its recomputation " +
+                                    result->recomputed_digest_hex + " (" +
+                                    std::to_string(result->recomputed_live_objects) + ")");
+    }
+    return report;
+}
+
+}  // namespace
+
+std::unique_ptr<cli::Command> make_storage_mode() {
+    return std::make_unique<cli::TypedCommand<StorageBenchOptions>>(storage_spec(), storage_options,
+                                                                    run_storage_mode);
+}
+
+}  // namespace remora::tools::bench
