@@ -149,6 +149,47 @@ common::Result<std::shared_ptr<HttpServer>> HttpServer::start(net::asio::io_cont
     return std::shared_ptr<HttpServer>(server);
 }
 
+common::Result<HttpAnswer> http_get(const std::string& ip, std::uint16_t port,
+                                    const std::string& target, std::chrono::milliseconds timeout) {
+    const std::string where = ip + ":" + std::to_string(port) + target;
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(ip, ec);
+    if (ec) return Status{Code::kInvalidArgument, "'" + ip + "' is not an IP address"};
+    asio::io_context io;
+    beast::tcp_stream stream(io);
+    beast::flat_buffer buffer;
+    http::request<http::empty_body> request(http::verb::get, target, 11);
+    request.set(http::field::host, ip);
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64u << 20);
+    Status result{Code::kIoError, "GET " + where + " timed out"};
+    stream.expires_after(timeout);
+    stream.async_connect(asio::ip::tcp::endpoint(address, port), [&](beast::error_code connect_ec) {
+        if (connect_ec) {
+            result = {Code::kIoError, "GET " + where + ": " + connect_ec.message()};
+            return;
+        }
+        http::async_write(stream, request, [&](beast::error_code write_ec, std::size_t) {
+            if (write_ec) {
+                result = {Code::kIoError, "GET " + where + ": " + write_ec.message()};
+                return;
+            }
+            http::async_read(stream, buffer, parser, [&](beast::error_code read_ec, std::size_t) {
+                result = read_ec ? Status{Code::kIoError, "GET " + where + ": " + read_ec.message()}
+                                 : Status::ok();
+            });
+        });
+    });
+    io.run();
+    if (!result.is_ok()) return result;
+    const auto& response = parser.get();
+    HttpAnswer answer;
+    answer.status = response.result_int();
+    answer.content_type = std::string(response[http::field::content_type]);
+    answer.body = response.body();
+    return answer;
+}
+
 std::string query_parameter(const std::string& target, const std::string& name) {
     const std::size_t question = target.find('?');
     if (question == std::string::npos) return "";

@@ -6,6 +6,7 @@
 // accept). The answers come from the node through a handler that may answer later, from
 // another strand.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -38,6 +39,11 @@ public:
     // Stops accepting; connections in flight finish. Thread-safe.
     virtual void stop() = 0;
 };
+
+// A blocking GET of `target` from `ip`:`port`, bounded by `timeout` (for the testnet's and the
+// tests' scrapes). kIoError names the address and what failed.
+common::Result<HttpAnswer> http_get(const std::string& ip, std::uint16_t port,
+                                    const std::string& target, std::chrono::milliseconds timeout);
 
 // The value of `name` in a target's query ("/ready?max_lag_ms=500" -> "500"), or "".
 std::string query_parameter(const std::string& target, const std::string& name);

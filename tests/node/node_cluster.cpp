@@ -140,32 +140,6 @@ nlohmann::json TestCluster::replay() const {
     return *json;
 }
 
-HttpReply http_get(std::uint16_t port, const std::string& target) {
-    net::asio::io_context io;
-    net::asio::ip::tcp::socket socket(io);
-    boost::system::error_code ec;
-    socket.connect({net::asio::ip::make_address("127.0.0.1"), port}, ec);
-    if (ec) return {};
-    const std::string request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-    net::asio::write(socket, net::asio::buffer(request), ec);
-    std::string response;
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (std::chrono::steady_clock::now() < deadline) {
-        pollfd fd{socket.native_handle(), POLLIN, 0};
-        if (::poll(&fd, 1, 50) <= 0) continue;
-        char buffer[65536];
-        const std::size_t n = socket.read_some(net::asio::buffer(buffer), ec);
-        if (ec || n == 0) break;
-        response.append(buffer, n);
-    }
-    HttpReply reply;
-    if (response.rfind("HTTP/1.1 ", 0) != 0) return reply;
-    reply.status = std::atoi(response.c_str() + 9);
-    const std::size_t body = response.find("\r\n\r\n");
-    if (body != std::string::npos) reply.body = response.substr(body + 4);
-    return reply;
-}
-
 std::uint16_t metrics_port_of(const std::string& node_dir) {
     auto info = node::read_json_file(node::node_info_path(node_dir));
     REQUIRE(info.is_ok());

@@ -60,12 +60,6 @@ private:
     std::uint16_t m_cluster_port = 0;
 };
 
-struct HttpReply {
-    int status = 0;  // 0: no answer
-    std::string body;
-};
-// GET `target` from 127.0.0.1:`port` (HTTP/1.1, one request, bounded to 10 s).
-HttpReply http_get(std::uint16_t port, const std::string& target);
 // A node's metrics port from its node.json.
 std::uint16_t metrics_port_of(const std::string& node_dir);
 

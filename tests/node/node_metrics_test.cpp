@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "node/http_server.h"
 #include "node/load_generator.h"
 #include "tests/node/node_cluster.h"
 
@@ -37,6 +38,12 @@ double sample(const std::string& scrape, const std::string& series) {
         if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
     }
     return -1;
+}
+
+// GET from a node's metrics port; status 0 when nothing answered.
+node::HttpAnswer http_get(std::uint16_t port, const std::string& target) {
+    auto answer = node::http_get("127.0.0.1", port, target, 10s);
+    return answer.is_ok() ? *answer : node::HttpAnswer{0, "", answer.status().message()};
 }
 
 std::set<std::string> documented_metrics() {
@@ -70,7 +77,7 @@ TEST_CASE("a running node serves its documented metrics, health and readiness",
     REQUIRE(report.is_ok());
     REQUIRE(report->summaries == 300);
 
-    const HttpReply primary = http_get(primary_port, "/metrics");
+    const node::HttpAnswer primary = http_get(primary_port, "/metrics");
     REQUIRE(primary.status == 200);
     CHECK(sample(primary.body, "remora_primary_transactions_total") == 300);
     CHECK(sample(primary.body, "remora_ingress_admitted_total") == 300);
@@ -80,7 +87,7 @@ TEST_CASE("a running node serves its documented metrics, health and readiness",
     CHECK(sample(primary.body, "remora_primary_commit_seconds_count") > 0);
     CHECK(sample(primary.body, "remora_primary_misses_total{cause=\"missing_result\"}") >= 0);
     CHECK(sample(primary.body, "remora_process_cpu_seconds_total") > 0);
-    const HttpReply pre = http_get(pre_port, "/metrics");
+    const node::HttpAnswer pre = http_get(pre_port, "/metrics");
     REQUIRE(pre.status == 200);
     CHECK(sample(pre.body, "remora_pre_executor_joined") == 1);
     CHECK(sample(pre.body, "remora_pre_executor_executed_total") > 0);
@@ -109,7 +116,7 @@ TEST_CASE("a running node serves its documented metrics, health and readiness",
     // A pre-executor that lost its primary is not ready (and says why), though healthy.
     REQUIRE(cluster.stop_primary() == 0);
     const auto deadline = std::chrono::steady_clock::now() + 10s;
-    HttpReply ready;
+    node::HttpAnswer ready;
     while (std::chrono::steady_clock::now() < deadline) {
         ready = http_get(pre_port, "/ready");
         if (ready.status == 503) break;
