@@ -27,17 +27,6 @@ namespace {
 
 Status interrupted_status() { return {Code::kUnsupported, "interrupted"}; }
 
-// The last `bytes` of a log file, for error messages.
-std::string log_tail(const std::string& path, std::size_t bytes = 1500) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return "(no log at " + path + ")";
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    std::string text = buffer.str();
-    if (text.size() > bytes) text = "..." + text.substr(text.size() - bytes);
-    return text;
-}
-
 std::string fmt(double value, int decimals = 0) {
     char text[64];
     std::snprintf(text, sizeof text, "%.*f", decimals, value);
