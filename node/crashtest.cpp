@@ -73,7 +73,7 @@ private:
         if (m_progress) m_progress(line);
     }
     void violation(std::string what) {
-        say("VIOLATION: " + what);
+        if (m_report.violations.size() < 20) say("VIOLATION: " + what);
         m_report.violations.push_back(std::move(what));
     }
     std::string primary_dir() const { return m_dir + "/primary"; }
