@@ -597,16 +597,10 @@ void PrimaryNode::Impl::handle_submit(std::uint64_t conn, Client& client,
         refuse(client, digest, net::RefusalReason::kShuttingDown, "the node is stopping");
         return;
     }
-    auto committed = committed_summary(digest);
-    if (!committed) {
-        fail(committed.status());
-        return;
-    }
-    if (*committed) {
-        ++m_duplicates;
-        send_summary(conn, **committed);
-        return;
-    }
+    // A transaction committed longer ago than the cache remembers is admitted like a new one:
+    // the commit rules rule it out as a duplicate without executing it (one index lookup, in
+    // the commit, instead of one per submission here), and its waiters get the original
+    // summary from the store (process()).
     if (m_pending.size() >= m_config.primary.pending_txs_max) {
         refuse(client, digest, net::RefusalReason::kOverloaded,
                "primary.pending_txs_max (" + std::to_string(m_config.primary.pending_txs_max) +
@@ -739,13 +733,25 @@ Status PrimaryNode::Impl::process(Ordered& batch) {
     auto commit = m_primary.process_commit(batch.txs);
     if (!commit) return commit.status();
     m_committed_txs += batch.txs.size();
-    for (const executor::ExecutionSummary& summary : commit->summaries) {
-        auto it = m_pending.find(summary.tx_digest);
+    for (const executor::ExecutionSummary& ordered : commit->summaries) {
+        const executor::ExecutionSummary* summary = &ordered;
+        std::optional<executor::ExecutionSummary> original;
+        if (ordered.status.code == executor::AbortCode::kDuplicate) {
+            // Ruled out, not executed: its submitters get the summary of the execution.
+            auto found = committed_summary(ordered.tx_digest);
+            if (!found) return found.status();
+            if (*found) {
+                ++m_duplicates;
+                original = std::move(*found);
+                summary = &*original;
+            }
+        }
+        auto it = m_pending.find(summary->tx_digest);
         if (it != m_pending.end()) {
-            for (std::uint64_t conn : it->second.waiters) send_summary(conn, summary);
+            for (std::uint64_t conn : it->second.waiters) send_summary(conn, *summary);
             m_pending.erase(it);
         }
-        remember(summary);
+        remember(*summary);
     }
     for (const protocol::StateUpdate& update : commit->state_updates) {
         auto it = m_link_of.find(update.pre_executor);
