@@ -319,6 +319,7 @@ Status Crashtest::check_store(const std::string& when) {
         Digest effects;
     };
     std::unordered_map<Digest, Place, common::Hash256Hasher> places;
+    std::uint64_t ruled_out = 0;
     for (std::uint64_t index = 2; index <= applied; ++index) {
         auto record = (*store)->read_commit(index);
         if (!record) {
@@ -335,6 +336,16 @@ Status Crashtest::check_store(const std::string& when) {
         for (std::uint32_t i = 0; i < body->transactions.size(); ++i) {
             const auto& committed = body->transactions[i];
             const Digest digest = executor::transaction_digest(committed.transaction);
+            if (committed.effects.status.code == executor::AbortCode::kDuplicate) {
+                // A resubmission ruled out by the commit rules, not executed: the execution it
+                // names must come earlier.
+                if (!places.contains(digest)) {
+                    violation(when + ": commit " + std::to_string(index) + " rules out " +
+                              digest.hex() + " as a duplicate, but no earlier commit applied it");
+                }
+                ++ruled_out;
+                continue;
+            }
             Place place{{index, i}, executor::effects_digest(committed.effects)};
             auto [it, fresh] = places.emplace(digest, place);
             if (!fresh) {
@@ -344,6 +355,7 @@ Status Crashtest::check_store(const std::string& when) {
             }
         }
     }
+    m_report.ruled_out = ruled_out;
     for (const Digest& digest : m_acked_order) {
         const ExecutionSummary& summary = m_acked.at(digest);
         auto it = places.find(digest);

@@ -55,6 +55,7 @@ struct CrashtestReport {
     std::uint64_t acknowledged = 0;  // distinct transactions answered with a summary
     std::uint64_t resubmitted = 0;   // resubmissions after primary restarts
     std::uint64_t refused = 0;
+    std::uint64_t ruled_out = 0;     // commit entries that rule out a resubmission (kDuplicate)
     std::uint64_t commits = 0;       // the primary's applied commit at the end
     std::string digest;              // the primary's final state digest
 };

@@ -150,6 +150,7 @@ public:
             {"acknowledged", r.acknowledged},
             {"resubmitted", r.resubmitted},
             {"refused", r.refused},
+            {"ruled_out", r.ruled_out},
             {"commits", r.commits},
             {"digest", r.digest},
             {"sync", config.sync},
