@@ -128,24 +128,10 @@ Status Crashtest::find_tools() {
 }
 
 Status Crashtest::prepare_dir() {
-    if (m_config.dir.empty()) {
-        char pattern[] = "/tmp/remora-crashtest-XXXXXX";
-        if (::mkdtemp(pattern) == nullptr) {
-            return recovery::errno_status("cannot create a temporary directory", "/tmp", errno);
-        }
-        m_dir = pattern;
-        return Status::ok();
-    }
-    m_dir = recovery::trim_trailing_slashes(m_config.dir);
-    if (recovery::path_exists(m_dir)) {
-        auto entries = recovery::list_directory(m_dir);
-        if (!entries) return entries.status();
-        if (!entries->empty()) {
-            return {Code::kAlreadyExists,
-                    "--dir " + m_dir + " is not empty: give a new or empty directory"};
-        }
-    }
-    return recovery::create_directories_synced(m_dir);
+    auto dir = prepare_run_dir(m_config.dir, "remora-crashtest");
+    if (!dir) return dir.status();
+    m_dir = std::move(dir).value();
+    return Status::ok();
 }
 
 Status Crashtest::start_primary() {
