@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <csignal>
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -33,7 +34,7 @@ TEST_CASE("remora-testnet run: real processes, adopted results, a matching repla
     auto child = node::ChildProcess::spawn(
         {REMORA_TESTNET_PATH, "run", "--pre-executors", "2", "--workload", "transfer",
          "--rate", "500", "--duration", "3", "--accounts", "200", "--dir", dir.sub("net"),
-         "--json"},
+         "--json", "--plot"},
         dir.sub("out.json"), dir.sub("err.log"));
     REQUIRE(child.is_ok());
     auto code = child->wait_for(180s);
@@ -48,6 +49,11 @@ TEST_CASE("remora-testnet run: real processes, adopted results, a matching repla
     CHECK(report["hit_rate"].get<double>() >= 0.95);
     CHECK(report["tps"].get<double>() > 400);
     CHECK(report["rounds"].size() == 1);
+    // The time series, one row per second, and its picture.
+    const std::string csv = read_all(dir.sub("net") + "/timeseries.csv");
+    CHECK(csv.rfind("round,second,offered_rate,submitted,committed,latency_p50_ms", 0) == 0);
+    CHECK(std::count(csv.begin(), csv.end(), '\n') >= 4);
+    CHECK(read_all(dir.sub("net") + "/timeseries.png").rfind("\x89PNG", 0) == 0);
     // Every process it started has exited: their node-stats.json exist (written on a clean stop).
     for (const char* node : {"primary", "pre-executor-1", "pre-executor-2"}) {
         CHECK(std::ifstream(dir.sub("net") + "/" + node + "/node-stats.json").good());
