@@ -221,6 +221,7 @@ Result<LoadRound> Testnet::run_round(double rate, double duration_s) {
         double transactions = 0, adopted = 0, reexecuted = 0, pending = 0, ordered = 0, cpu = 0;
     };
     std::vector<Sample> samples;
+    std::optional<double> round_hit_rate;
     auto next_sample = start;
     auto scrape = [&] {
         if (m_metrics_port == 0) return;
@@ -258,6 +259,12 @@ Result<LoadRound> Testnet::run_round(double rate, double duration_s) {
         std::this_thread::sleep_for(20ms);
     }
     const auto cpu_after = process_cpu_us(m_primary->pid());
+    scrape();  // the round's last figures: its hit rate is between the first and this one
+    if (samples.size() >= 2) {
+        const double adopted = samples.back().adopted - samples.front().adopted;
+        const double decided = adopted + samples.back().reexecuted - samples.front().reexecuted;
+        round_hit_rate = decided > 0 ? adopted / decided : 0;
+    }
     auto json = read_json_file(out);
     if (!json || !json->contains("summaries")) {
         return Status{Code::kIoError, "remora-loadgen (exit " + std::to_string(*code) +
@@ -279,6 +286,7 @@ Result<LoadRound> Testnet::run_round(double rate, double duration_s) {
         round.primary_cpu_us_per_tx =
             static_cast<double>(*cpu_after - *cpu_before) / static_cast<double>(round.committed);
     }
+    round.hit_rate = round_hit_rate;
     round.sustained = round.unanswered == 0 && round.refused == 0 &&
                       round.p99_ms < m_config.p99_bound_ms && round.tps >= 0.9 * rate;
     m_skip += r["offered"].get<std::uint64_t>();

@@ -43,6 +43,8 @@ struct LoadRound {
     double p50_ms = 0, p99_ms = 0, max_ms = 0;
     std::uint64_t submitted = 0, committed = 0, refused = 0, unanswered = 0;
     double primary_cpu_us_per_tx = 0;
+    // Adopted over decided during the round, from the primary's /metrics (nullopt without them).
+    std::optional<double> hit_rate;
     bool sustained = false;
 };
 
@@ -54,8 +56,8 @@ struct TestnetReport {
     std::uint64_t transactions = 0; // all rounds, as the primary counted them
     std::uint64_t adopted = 0;
     std::uint64_t reexecuted = 0;
-    double hit_rate = 0;
-    std::map<std::string, std::uint64_t> misses_by_cause;
+    double hit_rate = 0;  // all rounds, from the primary's final counters
+    std::map<std::string, std::uint64_t> misses_by_cause;  // all rounds
     double primary_cpu_us_per_tx = 0;  // of the best round
     std::uint64_t commits = 0;
     std::string primary_digest;

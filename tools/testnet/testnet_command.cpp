@@ -124,6 +124,7 @@ public:
                               {"refused", round.refused},
                               {"unanswered", round.unanswered},
                               {"primary_cpu_us_per_tx", round.primary_cpu_us_per_tx},
+                              {"hit_rate", round.hit_rate ? cli::Json(*round.hit_rate) : cli::Json()},
                               {"sustained", round.sustained}});
         }
         report.json = {
@@ -137,7 +138,8 @@ public:
             {"latency_ms", {{"p50", r.best.p50_ms}, {"p99", r.best.p99_ms}, {"max", r.best.max_ms}}},
             {"transactions", r.transactions},
             {"commits", r.commits},
-            {"hit_rate", r.hit_rate},
+            {"hit_rate", r.best.hit_rate.value_or(r.hit_rate)},
+            {"hit_rate_all_rounds", r.hit_rate},
             {"adopted", r.adopted},
             {"reexecuted", r.reexecuted},
             {"misses_by_cause", misses},
@@ -158,7 +160,9 @@ public:
         cli::add_field(text, "latency", "p50 " + fmt(r.best.p50_ms, 1) + " ms, p99 " +
                                             fmt(r.best.p99_ms, 1) + " ms, max " +
                                             fmt(r.best.max_ms, 1) + " ms");
-        cli::add_field(text, "hit rate", fmt(100 * r.hit_rate, 2) + "% (" +
+        cli::add_field(text, "hit rate", fmt(100 * r.best.hit_rate.value_or(r.hit_rate), 2) +
+                                             "% in the reported round; all rounds " +
+                                             fmt(100 * r.hit_rate, 2) + "% (" +
                                              std::to_string(r.adopted) + " adopted, " +
                                              std::to_string(r.reexecuted) + " re-executed)");
         std::string causes;
