@@ -1,5 +1,7 @@
 #include "node/config.h"
 
+#include "executor/protocol/primary.h"
+
 namespace remora::node {
 
 using common::Code;
@@ -31,6 +33,9 @@ Status validate_node_config(const NodeConfig& config) {
         }
         if (config.sequencer.batch_timeout_ms == 0) {
             return bad("--sequencer.batch_timeout_ms must be > 0");
+        }
+        if (!executor::protocol::parse_routed_updates(config.primary.routed_updates)) {
+            return bad("--primary.routed_updates must be off, affinity or broadcast");
         }
         if (config.primary.pending_txs_max == 0) return bad("--primary.pending_txs_max must be > 0");
         REMORA_RETURN_IF_ERROR(executor::workload::validate_workload_config(config.workload));

@@ -42,6 +42,8 @@ struct PrimaryConfig {
     std::uint64_t pending_txs_max = 200'000;  // primary.pending_txs_max: admitted, not committed
     bool sync = true;                       // primary.sync: fsync every commit
     std::uint64_t summaries_cached = 1'000'000;  // primary.summaries_cached: for duplicates
+    // primary.routed_updates: off | affinity | broadcast (docs/remora_protocol.md)
+    std::string routed_updates = "affinity";
 };
 
 struct PreExecutorNodeConfig {

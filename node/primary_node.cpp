@@ -59,7 +59,7 @@ public:
          std::shared_ptr<LinkSecurity> cluster_security)
         : m_config(config),
           m_store(std::move(store)),
-          m_primary(*m_store, primary_options()),
+          m_primary(*m_store, primary_options(config)),
           m_snapshots(std::move(source)),
           m_cluster_security(std::move(cluster_security)),
           m_ingress_security(LinkSecurity::plain()),
@@ -102,7 +102,13 @@ private:
         Clock::time_point ordered_at;  // set when consensus ordered it
     };
 
-    static protocol::PrimaryOptions primary_options() { return {}; }
+    static protocol::PrimaryOptions primary_options(const NodeConfig& config) {
+        protocol::PrimaryOptions options;
+        options.routed_updates =
+            protocol::parse_routed_updates(config.primary.routed_updates).value_or(
+                protocol::RoutedUpdates::kAffinity);
+        return options;
+    }
 
     // --- connections (io threads, then the engine strand) ---
     void accept_cluster();

@@ -116,6 +116,9 @@ std::vector<NodeFlag> make_flags() {
                            "1000000", [](NodeConfig& c) -> std::uint64_t& {
                                return c.primary.summaries_cached;
                            }));
+    flags.push_back(text("primary.routed_updates", cli::ArgKind::kText, "MODE",
+                         "push committed objects to their next reader: off, affinity, broadcast",
+                         "affinity", [](NodeConfig& c) -> std::string& { return c.primary.routed_updates; }));
     flags.push_back(number("pre_executor.verify_threads", "authenticator-checking threads", "2",
                            [](NodeConfig& c) -> std::uint32_t& { return c.pre_executor.verify_threads; }));
     flags.push_back(number("pre_executor.reconnect_ms", "retry period towards the primary", "500",
