@@ -90,6 +90,7 @@ private:
     struct Client {
         std::shared_ptr<net::Session> session;
         bool hello = false;
+        bool closing = false;  // closed here, the reason logged: later frames are not acted on
     };
     struct Pending {
         std::vector<std::uint64_t> waiters;  // client connections
@@ -544,6 +545,7 @@ void PrimaryNode::Impl::on_client_frame(std::uint64_t conn, net::Frame frame) {
         }
         if (!problem.is_ok()) {
             log_warn("closing client " + client.session->peer() + ": " + problem.message());
+            client.closing = true;
             client.session->close(problem);
             return;
         }
@@ -557,6 +559,7 @@ void PrimaryNode::Impl::on_client_frame(std::uint64_t conn, net::Frame frame) {
                    std::to_string(frame.type) + ") has no business on the ingress port");
         log_warn("closing client " + client.session->peer() + ": sent " +
                  net::message_type_name(frame.type));
+        client.closing = true;
         client.session->close_after_flush(Status{Code::kInvalidArgument, "wrong message on ingress"});
         return;
     }
@@ -653,7 +656,13 @@ void PrimaryNode::Impl::send_summary(std::uint64_t conn, const executor::Executi
 }
 
 void PrimaryNode::Impl::on_client_closed(std::uint64_t conn, const Status& reason) {
-    (void)reason;
+    auto it = m_clients.find(conn);
+    if (it != m_clients.end() && !it->second.closing && !reason.is_ok()) {
+        // Closed by the session: a framing error, an idle or stalled peer, a reset, or the peer's
+        // own close. The reason names the peer.
+        const std::string line = "client " + it->second.session->peer() + " closed: " + reason.message();
+        reason.code() == Code::kCorruption ? log_warn(line) : log_info(line);
+    }
     m_clients.erase(conn);
     maybe_finish_stop();
 }
