@@ -569,6 +569,11 @@ void PrimaryNode::Impl::on_client_frame(std::uint64_t conn, net::Frame frame) {
 void PrimaryNode::Impl::refuse(Client& client, const Digest& digest, net::RefusalReason reason,
                                std::string message) {
     ++m_refused;
+    if (reason == net::RefusalReason::kMalformed || reason == net::RefusalReason::kInvalid) {
+        // The client's fault (not the node's state, as overloaded or stopping are): say which.
+        log_warn("refused a submission from client " + client.session->peer() + " (" +
+                 net::refusal_reason_name(reason) + "): " + message);
+    }
     client.session->send(type_of(MessageType::kSubmitRefused),
                          net::encode_submit_refused({digest, reason, std::move(message)}));
 }
