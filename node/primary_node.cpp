@@ -86,6 +86,7 @@ private:
         bool joined = false;
         Clock::time_point last_seen = Clock::now();
         std::uint64_t outstanding = 0;
+        bool closing = false;  // dropped here, the reason logged: later frames are not acted on
     };
     struct Client {
         std::shared_ptr<net::Session> session;
@@ -475,6 +476,13 @@ void PrimaryNode::Impl::on_cluster_closed(std::uint64_t conn, const Status& reas
     auto it = m_links.find(conn);
     if (it == m_links.end()) return;
     Link& link = it->second;
+    if (!link.joined && !link.closing && !reason.is_ok()) {
+        // Closed by the session before the link joined (a joined one's leave is logged below):
+        // a framing error, an idle or stalled peer, a reset, or the peer's own close.
+        log_warn("cluster link of " +
+                 (link.id != 0 ? "pre-executor " + std::to_string(link.id) : link.session->peer()) +
+                 " closed: " + reason.message());
+    }
     if (link.id != 0) {
         if (link.joined) {
             (void)m_balancer.remove(link.id);
@@ -492,6 +500,7 @@ void PrimaryNode::Impl::on_cluster_closed(std::uint64_t conn, const Status& reas
 void PrimaryNode::Impl::drop_link(std::uint64_t conn, Status reason) {
     auto it = m_links.find(conn);
     if (it == m_links.end()) return;
+    it->second.closing = true;  // every caller logged why
     it->second.session->close(std::move(reason));
 }
 
