@@ -326,6 +326,7 @@ void PrimaryNode::Impl::on_cluster_frame(std::uint64_t conn, net::Frame frame) {
     auto it = m_links.find(conn);
     if (it == m_links.end()) return;  // closed meanwhile
     Link& link = it->second;
+    if (link.closing) return;  // frames that were on their way when it was dropped
     link.last_seen = Clock::now();
     Status status = handle_cluster_frame(conn, link, frame);
     if (!status.is_ok() && m_error.is_ok()) {
@@ -537,6 +538,7 @@ void PrimaryNode::Impl::on_client_frame(std::uint64_t conn, net::Frame frame) {
     auto it = m_clients.find(conn);
     if (it == m_clients.end()) return;
     Client& client = it->second;
+    if (client.closing) return;  // frames that were on their way when it was closed
     const auto type = static_cast<MessageType>(frame.type);
     if (!client.hello) {
         Status problem;
