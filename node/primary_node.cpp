@@ -423,11 +423,12 @@ Status PrimaryNode::Impl::handle_hello(std::uint64_t conn, Link& link, const net
     if (!hello) return hello.status();
     auto version = net::negotiate_version(my_hello(), *hello);
     if (!version) return version.status();
-    if (hello->role != net::NodeRole::kPreExecutor || hello->node_id == 0) {
-        return {Code::kInvalidArgument,
-                std::string("the cluster port takes pre-executors, not a ") +
-                    net::node_role_name(hello->role) +
-                    (hello->node_id == 0 ? " (pre-executor ids start at 1)" : "")};
+    if (hello->role != net::NodeRole::kPreExecutor) {
+        return {Code::kInvalidArgument, std::string("the cluster port takes pre-executors, not a ") +
+                                            net::node_role_name(hello->role)};
+    }
+    if (hello->node_id == 0) {
+        return {Code::kInvalidArgument, "a pre-executor hello with id 0 (ids start at 1)"};
     }
     if (hello->executor != executor::executor_identity()) {
         return {Code::kFormatVersion,
