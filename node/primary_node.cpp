@@ -424,8 +424,9 @@ Status PrimaryNode::Impl::handle_hello(std::uint64_t conn, Link& link, const net
     auto version = net::negotiate_version(my_hello(), *hello);
     if (!version) return version.status();
     if (hello->role != net::NodeRole::kPreExecutor) {
-        return {Code::kInvalidArgument, std::string("the cluster port takes pre-executors, not a ") +
-                                            net::node_role_name(hello->role)};
+        return {Code::kInvalidArgument,
+                std::string("the cluster port takes pre-executors, not a ") +
+                    net::node_role_name(hello->role)};
     }
     if (hello->node_id == 0) {
         return {Code::kInvalidArgument, "a pre-executor hello with id 0 (ids start at 1)"};
@@ -677,7 +678,8 @@ void PrimaryNode::Impl::on_client_closed(std::uint64_t conn, const Status& reaso
     if (it != m_clients.end() && !it->second.closing && !reason.is_ok()) {
         // Closed by the session: a framing error, an idle or stalled peer, a reset, or the peer's
         // own close. The reason names the peer.
-        const std::string line = "client " + it->second.session->peer() + " closed: " + reason.message();
+        const std::string line =
+            "client " + it->second.session->peer() + " closed: " + reason.message();
         reason.code() == Code::kCorruption ? log_warn(line) : log_info(line);
     }
     m_clients.erase(conn);
