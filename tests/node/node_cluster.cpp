@@ -17,7 +17,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::vector<std::string> with(std::vector<std::string> base, const std::vector<std::string>& extra) {
+std::vector<std::string> with(std::vector<std::string> base,
+                              const std::vector<std::string>& extra) {
     base.insert(base.end(), extra.begin(), extra.end());
     return base;
 }
@@ -51,7 +52,8 @@ bool TestCluster::wait_for_log(const std::string& name, const std::string& text,
     while (std::chrono::steady_clock::now() < deadline) {
         const std::string log = log_of(name);
         std::size_t found = 0;
-        for (auto at = log.find(text); at != std::string::npos; at = log.find(text, at + 1)) ++found;
+        for (auto at = log.find(text); at != std::string::npos; at = log.find(text, at + 1))
+            ++found;
         if (found >= times) return true;
         std::this_thread::sleep_for(20ms);
     }
@@ -79,8 +81,8 @@ void TestCluster::start_primary(const std::vector<std::string>& extra) {
     const std::string log = m_dir.sub("primary.log");
     std::remove((primary_dir() + "/node.json").c_str());
     auto child = node::ChildProcess::spawn(
-        with({REMORA_NODE_PATH, "--node.role", "primary", "--node.dir", primary_dir(),
-              "--tls.dir", tls_dir(), "--workload.accounts", "200", "--net.io_threads", "1"},
+        with({REMORA_NODE_PATH, "--node.role", "primary", "--node.dir", primary_dir(), "--tls.dir",
+              tls_dir(), "--workload.accounts", "200", "--net.io_threads", "1"},
              extra),
         log, log);
     REQUIRE(child.is_ok());
@@ -210,7 +212,9 @@ void TestClient::send_frame(net::MessageType type, common::ByteView body) {
 
 long TestClient::read_for(char* data, std::size_t size, std::chrono::milliseconds limit) {
     std::optional<std::pair<boost::system::error_code, std::size_t>> got;
-    auto handler = [&got](const boost::system::error_code& ec, std::size_t n) { got.emplace(ec, n); };
+    auto handler = [&got](const boost::system::error_code& ec, std::size_t n) {
+        got.emplace(ec, n);
+    };
     if (m_tls) {
         m_tls->async_read_some(net::asio::buffer(data, size), handler);
     } else {
@@ -238,8 +242,9 @@ std::optional<net::Frame> TestClient::next_frame(std::chrono::milliseconds limit
         const auto now = std::chrono::steady_clock::now();
         if (now >= deadline) return std::nullopt;
         char buffer[65536];
-        const long n = read_for(buffer, sizeof buffer,
-                                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
+        const long n =
+            read_for(buffer, sizeof buffer,
+                     std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
         if (n <= 0) return std::nullopt;
         if (!m_decoder.feed(common::ByteView(buffer, static_cast<std::size_t>(n))).is_ok()) {
             return std::nullopt;
@@ -253,8 +258,9 @@ bool TestClient::closed_within(std::chrono::milliseconds limit) {
         const auto now = std::chrono::steady_clock::now();
         if (now >= deadline) return false;
         char buffer[65536];
-        const long n = read_for(buffer, sizeof buffer,
-                                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
+        const long n =
+            read_for(buffer, sizeof buffer,
+                     std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
         if (n == 0) return true;
         if (n < 0) return false;
     }
