@@ -549,6 +549,7 @@ void listed_cluster_cases(TestCluster& cluster, const executor::Transaction& tx)
     };
     for (const Case& c : cases) {
         INFO("cluster: " << c.name);
+        const std::size_t case_from = cluster.log_of("primary").size();
         // Each case that says hello has its own id (a link is forgotten only after its close).
         TestClient client(port, credentials(cluster, c.hello_as != 0 ? c.hello_as : 2));
         REQUIRE(client.handshake_status().is_ok());
@@ -556,7 +557,7 @@ void listed_cluster_cases(TestCluster& cluster, const executor::Transaction& tx)
         client.send_raw(c.bytes);
         check_closed_and_logged(cluster, client,
                                 c.hello_as != 0 ? link_of(c.hello_as) : client.local_endpoint(),
-                                c.reason, from);
+                                c.reason, case_from);
     }
     {
         INFO("cluster: a second connection as the joined pre-executor 1");
