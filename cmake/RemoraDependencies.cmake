@@ -7,6 +7,7 @@ find_package(Catch2 2.13 CONFIG REQUIRED)
 find_package(benchmark CONFIG REQUIRED)
 find_package(nlohmann_json 3.11 CONFIG REQUIRED)
 find_package(OpenSSL 3.0 REQUIRED)  # net/tls: mutual TLS for cluster links
+find_package(prometheus-cpp CONFIG REQUIRED)  # node/node_metrics: the /metrics text format
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)

@@ -50,6 +50,11 @@ struct PreExecutorNodeConfig {
     std::uint32_t reconnect_ms = 500;  // pre_executor.reconnect_ms: retry period to the primary
 };
 
+struct MetricsConfig {
+    bool enabled = true;        // metrics.enabled: serve /metrics, /health, /ready
+    std::uint16_t port = 0;     // metrics.port: on net.listen; 0 picks one (see node.json)
+};
+
 enum class Role : std::uint8_t { kPrimary, kPreExecutor };
 
 struct NodeConfig {
@@ -61,6 +66,7 @@ struct NodeConfig {
     SequencerConfig sequencer;
     PrimaryConfig primary;
     PreExecutorNodeConfig pre_executor;
+    MetricsConfig metrics;
     // workload.*: the genesis a new primary store is created with (ignored once it exists).
     executor::workload::WorkloadConfig workload;
 };

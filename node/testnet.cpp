@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "net/tls.h"
+#include "node/http_server.h"
 #include "node/config.h"
 #include "node/node_files.h"
 #include "node/process.h"
@@ -26,17 +27,6 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 Status interrupted_status() { return {Code::kUnsupported, "interrupted"}; }
-
-// The last `bytes` of a log file, for error messages.
-std::string log_tail(const std::string& path, std::size_t bytes = 1500) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return "(no log at " + path + ")";
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    std::string text = buffer.str();
-    if (text.size() > bytes) text = "..." + text.substr(text.size() - bytes);
-    return text;
-}
 
 std::string fmt(double value, int decimals = 0) {
     char text[64];
@@ -96,6 +86,20 @@ private:
     std::vector<ChildProcess> m_pre_executors;
     std::uint16_t m_cluster_port = 0;
     std::uint16_t m_ingress_port = 0;
+    std::uint16_t m_metrics_port = 0;
+    // One row per second of load, all rounds (timeseries.csv).
+    struct SeriesRow {
+        std::size_t round = 0;
+        std::size_t second = 0;
+        double rate = 0;
+        std::uint64_t submitted = 0, summaries = 0;
+        double p50_ms = 0, p99_ms = 0;
+        double primary_tps = 0, hit_rate = -1, primary_cpu_share = 0;  // hit_rate -1: none decided
+        double pending = 0, ordered_batches = 0;
+    };
+    std::vector<SeriesRow> m_series;
+    Status write_series();
+    Status plot_series();
     std::uint64_t m_skip = 0;  // transactions of the workload's stream already offered
     TestnetReport m_report;
 };
@@ -114,24 +118,10 @@ Status Testnet::find_tools() {
 }
 
 Status Testnet::prepare_dir() {
-    if (m_config.dir.empty()) {
-        char pattern[] = "/tmp/remora-testnet-XXXXXX";
-        if (::mkdtemp(pattern) == nullptr) {
-            return recovery::errno_status("cannot create a temporary directory", "/tmp", errno);
-        }
-        m_dir = pattern;
-        return Status::ok();
-    }
-    m_dir = recovery::trim_trailing_slashes(m_config.dir);
-    if (recovery::path_exists(m_dir)) {
-        auto entries = recovery::list_directory(m_dir);
-        if (!entries) return entries.status();
-        if (!entries->empty()) {
-            return {Code::kAlreadyExists,
-                    "--dir " + m_dir + " is not empty: give a new or empty directory"};
-        }
-    }
-    return recovery::create_directories_synced(m_dir);
+    auto dir = prepare_run_dir(m_config.dir, "remora-testnet");
+    if (!dir) return dir.status();
+    m_dir = std::move(dir).value();
+    return Status::ok();
 }
 
 Status Testnet::child_failed(ChildProcess& child, const std::string& what,
@@ -181,6 +171,7 @@ Status Testnet::start_primary() {
                                          *m_primary, log, 120s, info));
     m_cluster_port = info["cluster_port"].get<std::uint16_t>();
     m_ingress_port = info["ingress_port"].get<std::uint16_t>();
+    m_metrics_port = info.value("metrics_port", std::uint16_t{0});
     say("primary up (pid " + std::to_string(m_primary->pid()) + "): cluster 127.0.0.1:" +
         std::to_string(m_cluster_port) + " (mutual TLS), ingress 127.0.0.1:" +
         std::to_string(m_ingress_port));
@@ -225,7 +216,34 @@ Result<LoadRound> Testnet::run_round(double rate, double duration_s) {
     const auto limit = std::chrono::duration<double>(duration_s + 120);
     std::optional<int> code;
     auto last_say = start;
+    // The primary's own counters, scraped every second while the load runs.
+    struct Sample {
+        double transactions = 0, adopted = 0, reexecuted = 0, pending = 0, ordered = 0, cpu = 0;
+    };
+    std::vector<Sample> samples;
+    auto next_sample = start;
+    auto scrape = [&] {
+        if (m_metrics_port == 0) return;
+        auto answer = http_get("127.0.0.1", m_metrics_port, "/metrics", 500ms);
+        if (!answer || answer->status != 200) return;
+        const std::string& text = answer->body;
+        auto value = [&text](const std::string& series) {
+            const std::size_t at = text.find("\n" + series + " ");
+            return at == std::string::npos ? 0.0
+                                           : std::strtod(text.c_str() + at + series.size() + 2, nullptr);
+        };
+        samples.push_back({value("remora_primary_transactions_total"),
+                           value("remora_primary_adopted_total"),
+                           value("remora_primary_reexecuted_total"),
+                           value("remora_primary_pending_transactions"),
+                           value("remora_primary_ordered_batches"),
+                           value("remora_process_cpu_seconds_total")});
+    };
     while (!(code = child->poll())) {
+        if (Clock::now() >= next_sample) {
+            scrape();
+            next_sample += 1s;
+        }
         if (m_interrupted) return interrupted_status();
         if (!m_primary->running()) return child_failed(*m_primary, "the primary", m_dir + "/primary.log");
         const auto now = Clock::now();
@@ -264,6 +282,33 @@ Result<LoadRound> Testnet::run_round(double rate, double duration_s) {
     round.sustained = round.unanswered == 0 && round.refused == 0 &&
                       round.p99_ms < m_config.p99_bound_ms && round.tps >= 0.9 * rate;
     m_skip += r["offered"].get<std::uint64_t>();
+    // Per-second rows: the client's view (loadgen's series) beside the primary's (deltas of
+    // its counters between scrapes).
+    const nlohmann::json& series = r.contains("series") ? r["series"] : nlohmann::json::array();
+    const std::size_t seconds = std::max<std::size_t>(series.size(), samples.empty() ? 0 : samples.size() - 1);
+    for (std::size_t i = 0; i < seconds; ++i) {
+        SeriesRow row;
+        row.round = index;
+        row.second = i;
+        row.rate = rate;
+        if (i < series.size()) {
+            row.submitted = series[i]["submitted"].get<std::uint64_t>();
+            row.summaries = series[i]["summaries"].get<std::uint64_t>();
+            row.p50_ms = series[i]["p50_ms"].get<double>();
+            row.p99_ms = series[i]["p99_ms"].get<double>();
+        }
+        if (i + 1 < samples.size()) {
+            const Sample& a = samples[i];
+            const Sample& b = samples[i + 1];
+            row.primary_tps = b.transactions - a.transactions;
+            const double decided = (b.adopted - a.adopted) + (b.reexecuted - a.reexecuted);
+            row.hit_rate = decided > 0 ? (b.adopted - a.adopted) / decided : -1;
+            row.primary_cpu_share = b.cpu - a.cpu;
+            row.pending = b.pending;
+            row.ordered_batches = b.ordered;
+        }
+        m_series.push_back(row);
+    }
     say("  " + fmt(round.tps) + " tx/s committed, p50 " + fmt(round.p50_ms, 1) + " ms, p99 " +
         fmt(round.p99_ms, 1) + " ms" + (round.sustained ? "" : " (not sustained)"));
     m_report.rounds.push_back(round);
@@ -336,6 +381,61 @@ Status Testnet::replay() {
     return Status::ok();
 }
 
+Status Testnet::write_series() {
+    std::string csv =
+        "round,second,offered_rate,submitted,committed,latency_p50_ms,latency_p99_ms,"
+        "primary_tps,hit_rate,primary_cpu_cores,pending,ordered_batches\n";
+    for (const SeriesRow& row : m_series) {
+        csv += std::to_string(row.round) + "," + std::to_string(row.second) + "," + fmt(row.rate) +
+               "," + std::to_string(row.submitted) + "," + std::to_string(row.summaries) + "," +
+               fmt(row.p50_ms, 2) + "," + fmt(row.p99_ms, 2) + "," + fmt(row.primary_tps) + "," +
+               (row.hit_rate < 0 ? std::string() : fmt(row.hit_rate, 4)) + "," +
+               fmt(row.primary_cpu_share, 3) + "," +
+               fmt(row.pending) + "," + fmt(row.ordered_batches) + "\n";
+    }
+    const std::string path = m_dir + "/timeseries.csv";
+    (void)recovery::remove_tree(path);
+    return recovery::write_file_synced(path, csv);
+}
+
+// timeseries.png with gnuplot: throughput and hit rate above, latency below.
+Status Testnet::plot_series() {
+    const std::string script = m_dir + "/timeseries.gnuplot";
+    const std::string png = m_dir + "/timeseries.png";
+    const std::string text =
+        "set terminal pngcairo size 1000,700 noenhanced\n"
+        "set output '" + png + "'\n"
+        "set datafile separator ','\n"
+        "set key bottom center horizontal\n"
+        "set multiplot layout 2,1 title 'remora-testnet: " + std::to_string(m_config.pre_executors) +
+        " pre-executors, " + m_config.workload + "'\n"
+        "set ylabel 'transactions per second'\n"
+        "set y2label 'hit rate'\n"
+        "set y2range [0:1.05]\n"
+        "set y2tics\n"
+        "set xlabel 'second of load'\n"
+        "plot '" + m_dir + "/timeseries.csv' using 0:4 every ::1 with lines title 'submitted', "
+        "'' using 0:5 every ::1 with lines title 'committed (client)', "
+        "'' using 0:9 every ::1 axes x1y2 with lines title 'hit rate'\n"
+        "unset y2label\nunset y2tics\n"
+        "set ylabel 'latency, ms'\n"
+        "plot '" + m_dir + "/timeseries.csv' using 0:6 every ::1 with lines title 'p50', "
+        "'' using 0:7 every ::1 with lines title 'p99'\n"
+        "unset multiplot\n";
+    (void)recovery::remove_tree(script);
+    REMORA_RETURN_IF_ERROR(recovery::write_file_synced(script, text));
+    auto gnuplot = ChildProcess::spawn({"/usr/bin/gnuplot", script}, m_dir + "/gnuplot.log",
+                                       m_dir + "/gnuplot.log");
+    if (!gnuplot) return gnuplot.status();
+    auto code = gnuplot->wait_for(60s);
+    if (!code || *code != 0 || !recovery::path_exists(png)) {
+        return {Code::kIoError, "gnuplot did not draw " + png + " (install gnuplot-nox; its log: " +
+                                    log_tail(m_dir + "/gnuplot.log", 400) + ")"};
+    }
+    say("plot: " + png);
+    return Status::ok();
+}
+
 Result<TestnetReport> Testnet::run() {
     REMORA_RETURN_IF_ERROR(validate_testnet_config(m_config));
     REMORA_RETURN_IF_ERROR(find_tools());
@@ -397,9 +497,11 @@ Result<TestnetReport> Testnet::run() {
     if (!status.is_ok()) return status;
     REMORA_RETURN_IF_ERROR(stopped);
     REMORA_RETURN_IF_ERROR(read_primary_stats());
+    REMORA_RETURN_IF_ERROR(write_series());
+    if (m_config.plot) REMORA_RETURN_IF_ERROR(plot_series());
     REMORA_RETURN_IF_ERROR(replay());
     m_report.primary_cpu_us_per_tx = m_report.best.primary_cpu_us_per_tx;
-    if (m_config.dir.empty() && !m_config.keep) {
+    if (m_config.dir.empty() && !m_config.keep && !m_config.plot) {
         if (Status s = recovery::remove_tree(m_dir); !s) say("could not remove " + m_dir + ": " + s.message());
     }
     return m_report;

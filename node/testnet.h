@@ -30,6 +30,7 @@ struct TestnetConfig {
     std::uint32_t batch_timeout_ms = 20;
     std::uint32_t consensus_delay_ms = 50;
     bool sync = true;
+    bool plot = false;  // draw DIR/timeseries.png with gnuplot (implies keeping the directory)
 };
 
 inline constexpr std::uint32_t kTestnetPreExecutorsMax = 64;

@@ -10,8 +10,8 @@ packages=(
     librocksdb-dev rocksdb-tools
     libflatbuffers-dev flatbuffers-compiler
     libboost-dev libboost-program-options-dev
-    libxxhash-dev libsodium-dev libssl-dev
-    catch2 libbenchmark-dev nlohmann-json3-dev
+    libxxhash-dev libsodium-dev prometheus-cpp-dev libssl-dev
+    catch2 libbenchmark-dev nlohmann-json3-dev gnuplot-nox
 )
 for group in "$@"; do
     case "$group" in

@@ -10,6 +10,12 @@ const cli::ToolSpec& node_tool() {
         .name = "remora-node",
         .summary = "a Remora node: the primary executor or a pre-executor",
         .default_command = "run",
+        .exit_codes_help =
+            "  0   stopped cleanly (SIGTERM or SIGINT: a primary commits what it admitted first)\n"
+            "  1   failure (a store failure stops the node; a port in use)\n"
+            "  2   usage error (a flag out of range, a missing --node.dir or --tls.dir)\n"
+            "  65  the store is damaged (docs/storage_format.md)\n"
+            "  75  the store is locked by another process (another node on the same --node.dir)\n",
         .docs_page = "docs/tools/remora-node.md",
     };
     return tool;

@@ -120,6 +120,10 @@ std::vector<NodeFlag> make_flags() {
                            [](NodeConfig& c) -> std::uint32_t& { return c.pre_executor.verify_threads; }));
     flags.push_back(number("pre_executor.reconnect_ms", "retry period towards the primary", "500",
                            [](NodeConfig& c) -> std::uint32_t& { return c.pre_executor.reconnect_ms; }));
+    flags.push_back(boolean("metrics.enabled", "serve /metrics, /health and /ready over HTTP",
+                            "on", [](NodeConfig& c) -> bool& { return c.metrics.enabled; }));
+    flags.push_back(number("metrics.port", "the HTTP port on net.listen (0: any free one, see node.json)",
+                           "0", [](NodeConfig& c) -> std::uint16_t& { return c.metrics.port; }));
     flags.push_back(text("workload.name", cli::ArgKind::kText, "W",
                          "primary: genesis of a new store (transfer, counter, nft, amm, compute, "
                          "mixed, random, trace:FILE)",

@@ -88,6 +88,7 @@ public:
         }
         if (auto dir = in.text_option("dir")) config.dir = *dir;
         config.keep = in.has_option("keep");
+        config.plot = in.has_option("plot");
         if (auto seed = in.unsigned_option("seed")) config.seed = *seed;
         if (auto accounts = in.unsigned_option("accounts")) {
             if (*accounts == 0 || *accounts > 10'000'000) {
@@ -169,7 +170,11 @@ public:
         cli::add_field(text, "digest", r.primary_digest);
         cli::add_field(text, "replayed digest", r.replay_digest);
         cli::add_field(text, "digest match", r.digest_match ? "yes" : "NO");
-        if (config.keep || !config.dir.empty()) cli::add_field(text, "directory", r.dir);
+        if (config.keep || config.plot || !config.dir.empty()) {
+            cli::add_field(text, "directory", r.dir);
+            cli::add_field(text, "time series", r.dir + "/timeseries.csv" +
+                                                    (config.plot ? ", timeseries.png" : ""));
+        }
         if (!r.digest_match) {
             report.verdict = Status{common::Code::kVerificationFailed,
                                     "the primary's digest " + r.primary_digest +
@@ -199,6 +204,9 @@ private:
                 {"dir", ArgKind::kPath, "DIR", "where nodes, logs and reports go (kept)", false,
                  "a temporary directory, removed"},
                 {"keep", ArgKind::kFlag, "", "keep the temporary directory", false},
+                {"plot", ArgKind::kFlag, "",
+                 "draw DIR/timeseries.png from DIR/timeseries.csv with gnuplot (keeps the directory)",
+                 false},
                 {"seed", ArgKind::kUnsigned, "S", "workload seed", false, "1"},
                 {"accounts", ArgKind::kUnsigned, "N", "workload accounts", false, "1000"},
                 {"p99-bound-ms", ArgKind::kText, "MS", "the search's latency bound", false, "1000"},
