@@ -88,10 +88,12 @@ private:
         bool joined = false;
         Clock::time_point last_seen = Clock::now();
         std::uint64_t outstanding = 0;
+        bool closing = false;  // dropped here, the reason logged: later frames are not acted on
     };
     struct Client {
         std::shared_ptr<net::Session> session;
         bool hello = false;
+        bool closing = false;  // closed here, the reason logged: later frames are not acted on
     };
     struct Pending {
         std::vector<std::uint64_t> waiters;  // client connections
@@ -348,6 +350,7 @@ void PrimaryNode::Impl::on_cluster_frame(std::uint64_t conn, net::Frame frame) {
     auto it = m_links.find(conn);
     if (it == m_links.end()) return;  // closed meanwhile
     Link& link = it->second;
+    if (link.closing) return;  // frames that were on their way when it was dropped
     link.last_seen = Clock::now();
     Status status = handle_cluster_frame(conn, link, frame);
     if (!status.is_ok() && m_error.is_ok()) {
@@ -444,11 +447,13 @@ Status PrimaryNode::Impl::handle_hello(std::uint64_t conn, Link& link, const net
     if (!hello) return hello.status();
     auto version = net::negotiate_version(my_hello(), *hello);
     if (!version) return version.status();
-    if (hello->role != net::NodeRole::kPreExecutor || hello->node_id == 0) {
+    if (hello->role != net::NodeRole::kPreExecutor) {
         return {Code::kInvalidArgument,
                 std::string("the cluster port takes pre-executors, not a ") +
-                    net::node_role_name(hello->role) +
-                    (hello->node_id == 0 ? " (pre-executor ids start at 1)" : "")};
+                    net::node_role_name(hello->role)};
+    }
+    if (hello->node_id == 0) {
+        return {Code::kInvalidArgument, "a pre-executor hello with id 0 (ids start at 1)"};
     }
     if (hello->executor != executor::executor_identity()) {
         return {Code::kFormatVersion,
@@ -498,6 +503,13 @@ void PrimaryNode::Impl::on_cluster_closed(std::uint64_t conn, const Status& reas
     auto it = m_links.find(conn);
     if (it == m_links.end()) return;
     Link& link = it->second;
+    if (!link.joined && !link.closing && !reason.is_ok()) {
+        // Closed by the session before the link joined (a joined one's leave is logged below):
+        // a framing error, an idle or stalled peer, a reset, or the peer's own close.
+        log_warn("cluster link of " +
+                 (link.id != 0 ? "pre-executor " + std::to_string(link.id) : link.session->peer()) +
+                 " closed: " + reason.message());
+    }
     if (link.id != 0) {
         if (link.joined) {
             (void)m_balancer.remove(link.id);
@@ -515,6 +527,7 @@ void PrimaryNode::Impl::on_cluster_closed(std::uint64_t conn, const Status& reas
 void PrimaryNode::Impl::drop_link(std::uint64_t conn, Status reason) {
     auto it = m_links.find(conn);
     if (it == m_links.end()) return;
+    it->second.closing = true;  // every caller logged why
     it->second.session->close(std::move(reason));
 }
 
@@ -551,6 +564,7 @@ void PrimaryNode::Impl::on_client_frame(std::uint64_t conn, net::Frame frame) {
     auto it = m_clients.find(conn);
     if (it == m_clients.end()) return;
     Client& client = it->second;
+    if (client.closing) return;  // frames that were on their way when it was closed
     const auto type = static_cast<MessageType>(frame.type);
     if (!client.hello) {
         Status problem;
@@ -568,6 +582,7 @@ void PrimaryNode::Impl::on_client_frame(std::uint64_t conn, net::Frame frame) {
         }
         if (!problem.is_ok()) {
             log_warn("closing client " + client.session->peer() + ": " + problem.message());
+            client.closing = true;
             client.session->close(problem);
             return;
         }
@@ -581,6 +596,7 @@ void PrimaryNode::Impl::on_client_frame(std::uint64_t conn, net::Frame frame) {
                    std::to_string(frame.type) + ") has no business on the ingress port");
         log_warn("closing client " + client.session->peer() + ": sent " +
                  net::message_type_name(frame.type));
+        client.closing = true;
         client.session->close_after_flush(Status{Code::kInvalidArgument, "wrong message on ingress"});
         return;
     }
@@ -591,6 +607,11 @@ void PrimaryNode::Impl::refuse(Client& client, const Digest& digest, net::Refusa
                                std::string message) {
     ++m_refused;
     ++m_refused_by_reason[net::refusal_reason_name(reason)];
+    if (reason == net::RefusalReason::kMalformed || reason == net::RefusalReason::kInvalid) {
+        // The client's fault (not the node's state, as overloaded or stopping are): say which.
+        log_warn("refused a submission from client " + client.session->peer() + " (" +
+                 net::refusal_reason_name(reason) + "): " + message);
+    }
     client.session->send(type_of(MessageType::kSubmitRefused),
                          net::encode_submit_refused({digest, reason, std::move(message)}));
 }
@@ -672,7 +693,14 @@ void PrimaryNode::Impl::send_summary(std::uint64_t conn, const executor::Executi
 }
 
 void PrimaryNode::Impl::on_client_closed(std::uint64_t conn, const Status& reason) {
-    (void)reason;
+    auto it = m_clients.find(conn);
+    if (it != m_clients.end() && !it->second.closing && !reason.is_ok()) {
+        // Closed by the session: a framing error, an idle or stalled peer, a reset, or the peer's
+        // own close. The reason names the peer.
+        const std::string line =
+            "client " + it->second.session->peer() + " closed: " + reason.message();
+        reason.code() == Code::kCorruption ? log_warn(line) : log_info(line);
+    }
     m_clients.erase(conn);
     maybe_finish_stop();
 }

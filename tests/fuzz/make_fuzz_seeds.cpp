@@ -1,7 +1,9 @@
 // Writes the seed corpora of fuzz_tx and fuzz_net (tests/fuzz/corpus/) from real values: the tx
 // fixtures and a pre-executor's results on a workload. Run by hand after a format change:
 //   build/release/tests/fuzz/make_fuzz_seeds tests/fuzz/corpus
-// Each file is a selector byte (the target's switch) followed by the encoded value.
+// Each file is a selector byte (the target's switch) followed by the encoded value; fuzz_net's
+// second byte is the frame decoder's piece seed, so its message seeds put a zero byte there
+// (net_seed) and the selector is the message type whose body follows (tests/net/fuzz_net.cpp).
 
 #include <cstdio>
 #include <filesystem>
@@ -18,10 +20,12 @@
 #include "executor/workload/workload.h"
 #include "net/frame.h"
 #include "net/message_codec.h"
+#include "net/node_messages.h"
 #include "tests/executor/tx_fixtures.h"
 
 namespace ex = remora::executor;
 namespace fx = remora::executor::testing;
+using remora::net::MessageType;
 
 namespace {
 
@@ -33,6 +37,11 @@ void write(const std::string& target, const std::string& name, char selector,
     std::ofstream out(g_dir + "/" + target + "/" + name, std::ios::binary);
     out.put(selector);
     out << bytes;
+}
+
+// A fuzz_net seed: the body of message type `type` after the selector and the unused piece seed.
+void net_seed(const std::string& name, remora::net::MessageType type, const std::string& body) {
+    write("fuzz_net", name, static_cast<char>(type), std::string(1, '\0') + body);
 }
 
 }  // namespace
@@ -51,8 +60,7 @@ int main(int argc, char** argv) {
     write("fuzz_tx", "lookup_table", 2, ex::encode_lookup_table(fx::sample_lookup_table()));
     write("fuzz_tx", "anoma_execute", 3,
           ex::encode_anoma_message(fx::sample_execute_transaction()));
-    write("fuzz_tx", "anoma_summary", 3,
-          ex::encode_anoma_message(fx::sample_execution_summary()));
+    write("fuzz_tx", "anoma_summary", 3, ex::encode_anoma_message(fx::sample_execution_summary()));
     write("fuzz_tx", "object", 4, ex::encode_object(fx::sample_object()));
     ex::CommitBody body;
     body.transactions.push_back({fx::sample_transaction(), fx::sample_effects()});
@@ -71,7 +79,7 @@ int main(int argc, char** argv) {
                                               remora::storage::OpenMode::kReadWrite, options);
     if (!store) return 1;
     auto pre = ex::protocol::PreExecutor::from_genesis(1, std::move(store).value(),
-                                                      load.value()->genesis_objects(), "mixed");
+                                                       load.value()->genesis_objects(), "mixed");
     if (!pre) return 1;
     for (int i = 0; i < 6; ++i) {
         auto tx = load.value()->next();
@@ -79,20 +87,60 @@ int main(int argc, char** argv) {
         if (!result) return 1;
         const std::string n = std::to_string(i);
         const auto body_bytes = remora::net::encode_pre_exec_result(*result);
-        write("fuzz_net", "pre_exec_result_" + n, 2, body_bytes);
-        write("fuzz_net", "peer_effects_" + n, 4,
-              remora::net::encode_peer_effects(
-                  {result->effects, ex::effects_digest(result->effects)}));
+        net_seed("pre_exec_result_" + n, MessageType::kPreExecResult, body_bytes);
+        net_seed("peer_effects_" + n, MessageType::kPeerEffects,
+                 remora::net::encode_peer_effects(
+                     {result->effects, ex::effects_digest(result->effects)}));
         write("fuzz_net", "frames_" + n, 0,
-              std::string(1, static_cast<char>(i * 11)) +
-                  remora::net::encode_frame(2, body_bytes) + remora::net::encode_frame(1, "x"));
+              std::string(1, static_cast<char>(i * 11)) + remora::net::encode_frame(2, body_bytes) +
+                  remora::net::encode_frame(1, "x"));
         ex::protocol::StateUpdate update;
         update.pre_executor = 1;
         update.to_commit = 2;
         update.objects = result->effects.written;
-        write("fuzz_net", "state_update_" + n, 5, remora::net::encode_state_update(update));
+        net_seed("state_update_" + n, MessageType::kStateUpdate,
+                 remora::net::encode_state_update(update));
+        // The node's messages (protocol version 2) around the same transaction.
+        const std::string tx_bytes = ex::encode_transaction(tx->tx);
+        net_seed("submit_transaction_" + n, MessageType::kSubmitTransaction, tx_bytes);
+        ex::ExecuteTransaction execute;
+        execute.executable = tx->tx;
+        net_seed("execute_transaction_" + n, MessageType::kExecuteTransaction,
+                 ex::encode_anoma_message(execute));
+        ex::ExecutionSummary summary;
+        summary.timestamp = {static_cast<std::uint64_t>(i + 2), 0};
+        summary.tx_digest = ex::transaction_digest(tx->tx);
+        summary.status = result->effects.status;
+        summary.gas_used = result->effects.gas_used;
+        summary.effects_digest = ex::effects_digest(result->effects);
+        net_seed("execution_summary_" + n, MessageType::kExecutionSummary,
+                 ex::encode_anoma_message(summary));
+        write("fuzz_net", "frames_ingress_" + n, 0,
+              std::string(1, static_cast<char>(i * 13 + 1)) +
+                  remora::net::encode_frame(1, remora::net::encode_hello({})) +
+                  remora::net::encode_frame(6, tx_bytes));
     }
-    write("fuzz_net", "hello", 1, remora::net::encode_hello({}));
-    write("fuzz_net", "ack", 3, remora::net::encode_state_update_ack({1, 2}));
+    net_seed("hello", MessageType::kHello, remora::net::encode_hello({}));
+    net_seed("ack", MessageType::kStateUpdateAck, remora::net::encode_state_update_ack({1, 2}));
+    net_seed("execution_summary_fixture", MessageType::kExecutionSummary,
+             ex::encode_anoma_message(fx::sample_execution_summary()));
+    net_seed("execute_transaction_fixture", MessageType::kExecuteTransaction,
+             ex::encode_anoma_message(fx::sample_execute_transaction()));
+    net_seed("submit_refused_malformed", MessageType::kSubmitRefused,
+             remora::net::encode_submit_refused(
+                 {{}, remora::net::RefusalReason::kMalformed, "transaction: truncated buffer"}));
+    net_seed("submit_refused_overloaded", MessageType::kSubmitRefused,
+             remora::net::encode_submit_refused({ex::transaction_digest(fx::sample_transaction()),
+                                                 remora::net::RefusalReason::kOverloaded,
+                                                 "retry later"}));
+    net_seed("heartbeat", MessageType::kHeartbeat, remora::net::encode_heartbeat({42}));
+    net_seed("snapshot_request", MessageType::kSnapshotRequest,
+             remora::net::encode_snapshot_request({7}));
+    net_seed("snapshot_offer", MessageType::kSnapshotOffer,
+             remora::net::encode_snapshot_offer({9, "REMORA-SNAPSHOT manifest bytes"}));
+    net_seed("snapshot_chunk_request", MessageType::kSnapshotChunkRequest,
+             remora::net::encode_snapshot_chunk_request({9, 2, 4096, 65536}));
+    net_seed("snapshot_chunk", MessageType::kSnapshotChunk,
+             remora::net::encode_snapshot_chunk({9, 2, 4096, std::string(300, 'r')}));
     return 0;
 }

@@ -2,8 +2,6 @@
 
 #include <catch2/catch.hpp>
 
-#include <poll.h>
-
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -19,7 +17,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::vector<std::string> with(std::vector<std::string> base, const std::vector<std::string>& extra) {
+std::vector<std::string> with(std::vector<std::string> base,
+                              const std::vector<std::string>& extra) {
     base.insert(base.end(), extra.begin(), extra.end());
     return base;
 }
@@ -53,19 +52,37 @@ bool TestCluster::wait_for_log(const std::string& name, const std::string& text,
     while (std::chrono::steady_clock::now() < deadline) {
         const std::string log = log_of(name);
         std::size_t found = 0;
-        for (auto at = log.find(text); at != std::string::npos; at = log.find(text, at + 1)) ++found;
+        for (auto at = log.find(text); at != std::string::npos; at = log.find(text, at + 1))
+            ++found;
         if (found >= times) return true;
         std::this_thread::sleep_for(20ms);
     }
     return false;
 }
 
+std::string TestCluster::log_line_with(const std::string& name, const std::string& text,
+                                       std::chrono::milliseconds limit, std::size_t from) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (true) {
+        const std::string log = log_of(name);
+        const std::size_t at = from < log.size() ? log.find(text, from) : std::string::npos;
+        if (at != std::string::npos) {
+            const std::size_t begin = log.rfind('\n', at);
+            const std::size_t end = log.find('\n', at);
+            const std::size_t first = begin == std::string::npos ? 0 : begin + 1;
+            return log.substr(first, end == std::string::npos ? std::string::npos : end - first);
+        }
+        if (std::chrono::steady_clock::now() >= deadline) return "";
+        std::this_thread::sleep_for(20ms);
+    }
+}
+
 void TestCluster::start_primary(const std::vector<std::string>& extra) {
     const std::string log = m_dir.sub("primary.log");
     std::remove((primary_dir() + "/node.json").c_str());
     auto child = node::ChildProcess::spawn(
-        with({REMORA_NODE_PATH, "--node.role", "primary", "--node.dir", primary_dir(),
-              "--tls.dir", tls_dir(), "--workload.accounts", "200", "--net.io_threads", "1"},
+        with({REMORA_NODE_PATH, "--node.role", "primary", "--node.dir", primary_dir(), "--tls.dir",
+              tls_dir(), "--workload.accounts", "200", "--net.io_threads", "1"},
              extra),
         log, log);
     REQUIRE(child.is_ok());
@@ -150,6 +167,7 @@ std::uint16_t metrics_port_of(const std::string& node_dir) {
 
 TestClient::TestClient(std::uint16_t port, bool hello) {
     m_socket.connect({net::asio::ip::make_address("127.0.0.1"), port});
+    m_local = "127.0.0.1:" + std::to_string(m_socket.local_endpoint().port());
     if (!hello) return;
     net::Hello mine;
     mine.role = net::NodeRole::kClient;
@@ -159,18 +177,66 @@ TestClient::TestClient(std::uint16_t port, bool hello) {
     REQUIRE(reply->type == static_cast<std::uint16_t>(net::MessageType::kHello));
 }
 
+TestClient::TestClient(std::uint16_t port, const net::TlsFiles& files) {
+    auto context = net::make_cluster_context(files, net::TlsRole::kClient);
+    REQUIRE(context.is_ok());
+    m_tls_context = std::move(context).value();
+    m_socket.connect({net::asio::ip::make_address("127.0.0.1"), port});
+    m_local = "127.0.0.1:" + std::to_string(m_socket.local_endpoint().port());
+    m_tls = std::make_shared<net::TlsStream>(std::move(m_socket), *m_tls_context);
+    std::optional<common::Status> outcome;
+    net::async_tls_handshake(m_tls, net::TlsRole::kClient, 5s,
+                             [&outcome](common::Status status) { outcome = std::move(status); });
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!outcome && std::chrono::steady_clock::now() < deadline) {
+        m_io.restart();
+        m_io.run_for(10ms);
+    }
+    REQUIRE(outcome.has_value());
+    m_handshake = *outcome;
+}
+
 TestClient::~TestClient() {
     boost::system::error_code ignored;
-    m_socket.close(ignored);
+    socket().close(ignored);
 }
+
+net::asio::ip::tcp::socket& TestClient::socket() { return m_tls ? m_tls->next_layer() : m_socket; }
 
 void TestClient::send_raw(common::ByteView bytes) {
     boost::system::error_code ec;
-    net::asio::write(m_socket, net::asio::buffer(bytes.data(), bytes.size()), ec);
+    if (m_tls) {
+        net::asio::write(*m_tls, net::asio::buffer(bytes.data(), bytes.size()), ec);
+    } else {
+        net::asio::write(m_socket, net::asio::buffer(bytes.data(), bytes.size()), ec);
+    }
 }
 
 void TestClient::send_frame(net::MessageType type, common::ByteView body) {
     send_raw(net::encode_frame(static_cast<std::uint16_t>(type), body));
+}
+
+long TestClient::read_for(char* data, std::size_t size, std::chrono::milliseconds limit) {
+    std::optional<std::pair<boost::system::error_code, std::size_t>> got;
+    auto handler = [&got](const boost::system::error_code& ec, std::size_t n) {
+        got.emplace(ec, n);
+    };
+    if (m_tls) {
+        m_tls->async_read_some(net::asio::buffer(data, size), handler);
+    } else {
+        m_socket.async_read_some(net::asio::buffer(data, size), handler);
+    }
+    m_io.restart();
+    m_io.run_for(limit);
+    if (!got) {
+        boost::system::error_code ignored;
+        socket().cancel(ignored);
+        m_io.restart();
+        m_io.run();  // the cancelled read's handler
+        if (!got || got->first) return -1;
+    }
+    if (got->first || got->second == 0) return 0;
+    return static_cast<long>(got->second);
 }
 
 std::optional<net::Frame> TestClient::next_frame(std::chrono::milliseconds limit) {
@@ -181,29 +247,59 @@ std::optional<net::Frame> TestClient::next_frame(std::chrono::milliseconds limit
         if (*frame) return std::move(**frame);
         const auto now = std::chrono::steady_clock::now();
         if (now >= deadline) return std::nullopt;
-        // A bounded read: wait for readability with poll(2), then read what is there.
-        pollfd fd{m_socket.native_handle(), POLLIN, 0};
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
-        if (::poll(&fd, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
         char buffer[65536];
-        boost::system::error_code ec;
-        const std::size_t n = m_socket.read_some(net::asio::buffer(buffer), ec);
-        if (ec || n == 0) return std::nullopt;
-        if (!m_decoder.feed(common::ByteView(buffer, n)).is_ok()) return std::nullopt;
+        const long n =
+            read_for(buffer, sizeof buffer,
+                     std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
+        if (n <= 0) return std::nullopt;
+        if (!m_decoder.feed(common::ByteView(buffer, static_cast<std::size_t>(n))).is_ok()) {
+            return std::nullopt;
+        }
     }
 }
 
 bool TestClient::closed_within(std::chrono::milliseconds limit) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < deadline) {
-        pollfd fd{m_socket.native_handle(), POLLIN, 0};
-        if (::poll(&fd, 1, 20) <= 0) continue;
+    while (true) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= deadline) return false;
         char buffer[65536];
-        boost::system::error_code ec;
-        const std::size_t n = m_socket.read_some(net::asio::buffer(buffer), ec);
-        if (ec || n == 0) return true;
+        const long n =
+            read_for(buffer, sizeof buffer,
+                     std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now));
+        if (n == 0) return true;
+        if (n < 0) return false;
     }
-    return false;
+}
+
+// --- Checks ------------------------------------------------------------------------------------
+
+node::LoadConfig load(const TestCluster& cluster, double rate, double seconds, std::uint64_t skip) {
+    node::LoadConfig config;
+    config.port = cluster.ingress_port();
+    config.workload.accounts = 200;
+    config.rate = rate;
+    config.duration_s = seconds;
+    config.skip = skip;
+    config.drain_timeout_ms = 30'000;
+    return config;
+}
+
+void check_all_committed(const node::LoadReport& report) {
+    INFO("offered " << report.offered << ", summaries " << report.summaries << ", unanswered "
+                    << report.unanswered << ", connection: " << report.connection_error);
+    CHECK(report.summaries == report.offered);
+    CHECK(report.unanswered == 0);
+    CHECK(report.refused.empty());
+    CHECK(report.protocol_errors == 0);
+}
+
+void check_replay_matches(TestCluster& cluster) {
+    const nlohmann::json stats = cluster.primary_stats();
+    const nlohmann::json replay = cluster.replay();
+    INFO(replay.dump());
+    CHECK(replay["match"].get<bool>());
+    CHECK(replay["replayed_digest"] == stats["state_digest"]);
 }
 
 }  // namespace remora::testing

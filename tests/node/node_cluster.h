@@ -15,6 +15,8 @@
 #include "common/bytes.h"
 #include "net/asio.h"
 #include "net/frame.h"
+#include "net/tls.h"
+#include "node/load_generator.h"
 #include "node/process.h"
 #include "tests/support/temp_dir.h"
 
@@ -31,7 +33,8 @@ public:
     void start_primary(const std::vector<std::string>& extra = {});
     void start_pre_executor(std::uint32_t id, const std::vector<std::string>& extra = {});
     // Waits until pre-executor `id` has joined (its node.json says joined_commit); returns it.
-    std::uint64_t wait_joined(std::uint32_t id, std::chrono::seconds limit = std::chrono::seconds(60));
+    std::uint64_t wait_joined(std::uint32_t id,
+                              std::chrono::seconds limit = std::chrono::seconds(60));
 
     node::ChildProcess& primary() { return *m_primary; }
     node::ChildProcess& pre_executor(std::uint32_t id) { return m_pre.at(id); }
@@ -45,6 +48,10 @@ public:
     std::string primary_dir() const { return m_dir.sub("primary"); }
     std::string tls_dir() const { return m_dir.sub("tls"); }
     std::string log_of(const std::string& name) const;  // "primary", "pre-executor-1"
+    // The first line of the node's log, from byte `from` on, that holds `text`; waits up to
+    // `limit` for it; "" when none came.
+    std::string log_line_with(const std::string& name, const std::string& text,
+                              std::chrono::milliseconds limit, std::size_t from = 0);
     // Waits until the node's log holds `text`; true when it does within `limit`.
     bool wait_for_log(const std::string& name, const std::string& text,
                       std::chrono::milliseconds limit, std::size_t times = 1);
@@ -63,24 +70,52 @@ private:
 // A node's metrics port from its node.json.
 std::uint16_t metrics_port_of(const std::string& node_dir);
 
-// A blocking client of the ingress port, for tests: every wait is bounded.
+// A blocking client of the ingress port (plain TCP) or of the cluster port (mutual TLS), for
+// tests: every wait is bounded.
 class TestClient {
 public:
     // Connects; with `hello`, also says hello as a client and checks the reply.
     TestClient(std::uint16_t port, bool hello = true);
+    // Connects over TLS presenting `files` and runs the client's handshake (handshake_status()).
+    // TLS 1.3: a server that refuses the certificate does so after the client's handshake
+    // succeeded, and the client learns it at its next read.
+    TestClient(std::uint16_t port, const net::TlsFiles& files);
     ~TestClient();
+
+    common::Status handshake_status() const { return m_handshake; }
+    // This end's address as the node logs its peer: "127.0.0.1:PORT".
+    std::string local_endpoint() const { return m_local; }
 
     void send_raw(common::ByteView bytes);
     void send_frame(net::MessageType type, common::ByteView body);
     // The next frame, or nullopt when the connection closed or nothing came within `limit`.
-    std::optional<net::Frame> next_frame(std::chrono::milliseconds limit = std::chrono::seconds(10));
+    std::optional<net::Frame> next_frame(
+        std::chrono::milliseconds limit = std::chrono::seconds(10));
     // True when the node closed the connection within `limit` (frames before it are dropped).
     bool closed_within(std::chrono::milliseconds limit);
 
 private:
+    // Bytes read into `data` (> 0), 0 when the connection closed (EOF, reset, TLS alert), -1
+    // when nothing came within `limit`.
+    long read_for(char* data, std::size_t size, std::chrono::milliseconds limit);
+    net::asio::ip::tcp::socket& socket();
+
     net::asio::io_context m_io;
     net::asio::ip::tcp::socket m_socket{m_io};
+    std::shared_ptr<net::asio::ssl::context> m_tls_context;
+    std::shared_ptr<net::TlsStream> m_tls;  // null: plain TCP
+    common::Status m_handshake;
+    std::string m_local;
     net::FrameDecoder m_decoder;
 };
+
+// Load on the cluster's ingress port: the transfer workload of its genesis (200 accounts), its
+// transactions from position `skip` on.
+node::LoadConfig load(const TestCluster& cluster, double rate, double seconds,
+                      std::uint64_t skip = 0);
+// Every offered transaction answered with a summary, none refused or lost.
+void check_all_committed(const node::LoadReport& report);
+// The primary's final digest (node-stats.json, after it stopped) is the sequential replay's.
+void check_replay_matches(TestCluster& cluster);
 
 }  // namespace remora::testing

@@ -21,36 +21,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-node::LoadConfig load(const TestCluster& cluster, double rate, double seconds,
-                      std::uint64_t skip = 0) {
-    node::LoadConfig config;
-    config.port = cluster.ingress_port();
-    config.workload.accounts = 200;
-    config.rate = rate;
-    config.duration_s = seconds;
-    config.skip = skip;
-    config.drain_timeout_ms = 30'000;
-    return config;
-}
-
-// Every offered transaction answered with a summary, none refused or lost.
-void check_all_committed(const node::LoadReport& report) {
-    INFO("offered " << report.offered << ", summaries " << report.summaries << ", unanswered "
-                    << report.unanswered << ", connection: " << report.connection_error);
-    CHECK(report.summaries == report.offered);
-    CHECK(report.unanswered == 0);
-    CHECK(report.refused.empty());
-    CHECK(report.protocol_errors == 0);
-}
-
-void check_replay_matches(TestCluster& cluster) {
-    const nlohmann::json stats = cluster.primary_stats();
-    const nlohmann::json replay = cluster.replay();
-    INFO(replay.dump());
-    CHECK(replay["match"].get<bool>());
-    CHECK(replay["replayed_digest"] == stats["state_digest"]);
-}
-
 TEST_CASE("clients get one summary per transaction, adopted from pre-executors, and the store "
           "replays to the same digest",
           "[node][integration]") {
