@@ -39,6 +39,9 @@ enum class MessageType : std::uint16_t {
 };
 inline constexpr std::uint16_t kMessageTypeMax = 14;
 
+// The number a frame carries for `type`.
+constexpr std::uint16_t wire_type(MessageType type) { return static_cast<std::uint16_t>(type); }
+
 // "hello", "pre_exec_result", ...; "unknown" for another value.
 const char* message_type_name(std::uint16_t type);
 

@@ -102,6 +102,18 @@ common::Result<std::uint32_t> negotiate_version(const Hello& mine, const Hello& 
     return high;
 }
 
+common::Result<Hello> expect_hello(const Frame& frame, const Hello& mine) {
+    if (frame.type != wire_type(MessageType::kHello)) {
+        return Status{Code::kCorruption, std::string("expected hello first, got ") +
+                                             message_type_name(frame.type)};
+    }
+    auto hello = decode_hello(frame.body);
+    if (!hello) return hello.status();
+    auto version = negotiate_version(mine, *hello);
+    if (!version) return version.status();
+    return hello;
+}
+
 // --- PreExecResult ---------------------------------------------------------------------------
 
 common::Bytes encode_pre_exec_result(const protocol::PreExecResult& result) {

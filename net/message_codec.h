@@ -12,6 +12,7 @@
 #include "common/status.h"
 #include "executor/protocol/messages.h"  // and ExecutorIdentity
 #include "executor/tx/effects.h"
+#include "net/frame.h"
 
 namespace remora::net {
 
@@ -52,6 +53,11 @@ common::Result<Hello> decode_hello(common::ByteView bytes);
 // The protocol version both sides speak (the highest in both ranges), or kFormatVersion with a
 // message that names both ranges: an upgrade is a known event, not a stream of unknown types.
 common::Result<std::uint32_t> negotiate_version(const Hello& mine, const Hello& theirs);
+
+// The first frame of a connection, which must be the peer's hello: kCorruption when it is
+// another message or does not decode, kFormatVersion when no protocol version meets. The roles
+// are the caller's to check.
+common::Result<Hello> expect_hello(const Frame& frame, const Hello& mine);
 
 common::Bytes encode_pre_exec_result(const executor::protocol::PreExecResult& result);
 common::Result<executor::protocol::PreExecResult> decode_pre_exec_result(common::ByteView bytes);

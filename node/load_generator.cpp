@@ -23,8 +23,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-std::uint16_t type_of(MessageType type) { return static_cast<std::uint16_t>(type); }
-
 double percentile(std::vector<double>& sorted, double p) {
     if (sorted.empty()) return 0;
     const auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(sorted.size())));
@@ -126,7 +124,7 @@ Result<LoadReport> Run::run() {
                       m_session->start();
                       net::Hello hello;
                       hello.role = net::NodeRole::kClient;
-                      m_session->send(type_of(MessageType::kHello), net::encode_hello(hello));
+                      m_session->send(net::wire_type(MessageType::kHello), net::encode_hello(hello));
                   });
     m_io.run();
     if (!m_hello) {
@@ -171,14 +169,9 @@ void Run::on_frame(net::Frame frame) {
     if (m_done) return;
     const auto type = static_cast<MessageType>(frame.type);
     if (!m_hello) {
-        auto hello = net::decode_hello(frame.body);
         net::Hello mine;
         mine.role = net::NodeRole::kClient;
-        if (type != MessageType::kHello || !hello) {
-            m_setup_error = Status{Code::kCorruption, "the node's first reply is not a hello"};
-        } else if (auto version = net::negotiate_version(mine, *hello); !version) {
-            m_setup_error = version.status();
-        }
+        if (auto hello = net::expect_hello(frame, mine); !hello) m_setup_error = hello.status();
         if (!m_setup_error.is_ok()) {
             m_done = true;
             m_session->close(m_setup_error);
@@ -239,7 +232,7 @@ void Run::tick() {
     const auto due = std::min<std::size_t>(
         m_prepared.bodies.size(), static_cast<std::size_t>(elapsed * m_config.rate) + 1);
     while (m_next < due) {
-        if (m_session->send(type_of(MessageType::kSubmitTransaction),
+        if (m_session->send(net::wire_type(MessageType::kSubmitTransaction),
                             m_prepared.bodies[m_next]) == net::SendResult::kClosed) {
             break;
         }

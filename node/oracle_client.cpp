@@ -15,7 +15,6 @@ using common::Status;
 using net::MessageType;
 
 namespace {
-std::uint16_t type_of(MessageType type) { return static_cast<std::uint16_t>(type); }
 }  // namespace
 
 OracleClient::~OracleClient() {
@@ -49,7 +48,7 @@ Result<std::unique_ptr<OracleClient>> OracleClient::connect(std::uint16_t port,
                       self->m_session->start();
                       net::Hello hello;
                       hello.role = net::NodeRole::kClient;
-                      self->m_session->send(type_of(MessageType::kHello), net::encode_hello(hello));
+                      self->m_session->send(net::wire_type(MessageType::kHello), net::encode_hello(hello));
                   });
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (!self->m_hello && !self->m_closed && std::chrono::steady_clock::now() < deadline) {
@@ -65,7 +64,7 @@ Result<std::unique_ptr<OracleClient>> OracleClient::connect(std::uint16_t port,
 
 bool OracleClient::submit(common::ByteView body) {
     if (m_closed || !m_session) return false;
-    return m_session->send(type_of(MessageType::kSubmitTransaction), body) !=
+    return m_session->send(net::wire_type(MessageType::kSubmitTransaction), body) !=
            net::SendResult::kClosed;
 }
 
@@ -85,14 +84,9 @@ std::vector<OracleAnswer> OracleClient::pump(std::chrono::milliseconds limit) {
 void OracleClient::on_frame(net::Frame frame) {
     const auto type = static_cast<MessageType>(frame.type);
     if (!m_hello) {
-        auto hello = net::decode_hello(frame.body);
         net::Hello mine;
         mine.role = net::NodeRole::kClient;
-        if (type != MessageType::kHello || !hello) {
-            m_setup = Status{Code::kCorruption, "the node's first reply is not a hello"};
-        } else if (auto version = net::negotiate_version(mine, *hello); !version) {
-            m_setup = version.status();
-        }
+        if (auto hello = net::expect_hello(frame, mine); !hello) m_setup = hello.status();
         if (!m_setup.is_ok()) {
             m_session->close(m_setup);
             return;

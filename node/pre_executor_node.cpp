@@ -36,8 +36,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-std::uint16_t type_of(MessageType type) { return static_cast<std::uint16_t>(type); }
-
 }  // namespace
 
 Result<std::pair<std::string, std::uint16_t>> parse_host_port(const std::string& text) {
@@ -189,7 +187,7 @@ void PreExecutorNode::Impl::tick() {
             m_session->close(Status{Code::kIoError, "primary silent"});
         } else {
             const common::CommitIndex at = m_pre ? m_pre->caught_up_commit() : 0;
-            m_session->send(type_of(MessageType::kHeartbeat), net::encode_heartbeat({at}));
+            m_session->send(net::wire_type(MessageType::kHeartbeat), net::encode_heartbeat({at}));
         }
     }
     if (!m_session && !m_connecting && now >= m_next_connect) connect();
@@ -219,7 +217,7 @@ void PreExecutorNode::Impl::connect() {
                 std::move(socket).value(),
                 std::chrono::milliseconds(m_config.net.handshake_timeout_ms), options,
                 [this, generation](net::Frame frame) {
-                    if (frame.type == type_of(MessageType::kExecuteTransaction)) {
+                    if (frame.type == net::wire_type(MessageType::kExecuteTransaction)) {
                         // On the session's strand: numbered in arrival order, then verified
                         // on a worker while later frames are read.
                         const std::uint64_t seq = m_next_seq++;
@@ -268,7 +266,7 @@ void PreExecutorNode::Impl::on_connected(Result<SecuredLink> link, std::uint64_t
     net::Hello hello;
     hello.role = net::NodeRole::kPreExecutor;
     hello.node_id = m_config.pre_executor.id;
-    m_session->send(type_of(MessageType::kHello), net::encode_hello(hello));
+    m_session->send(net::wire_type(MessageType::kHello), net::encode_hello(hello));
 }
 
 void PreExecutorNode::Impl::on_closed(std::uint64_t generation, const Status& reason) {
@@ -297,13 +295,7 @@ void PreExecutorNode::Impl::on_frame(std::uint64_t generation, net::Frame frame)
 
 Status PreExecutorNode::Impl::handle(const net::Frame& frame) {
     const auto type = static_cast<MessageType>(frame.type);
-    if (!m_hello) {
-        if (type != MessageType::kHello) {
-            return {Code::kInvalidArgument, std::string("expected hello first, got ") +
-                                                net::message_type_name(frame.type)};
-        }
-        return handle_hello(frame);
-    }
+    if (!m_hello) return handle_hello(frame);
     switch (type) {
         case MessageType::kHeartbeat: {
             auto beat = net::decode_heartbeat(frame.body);
@@ -332,7 +324,7 @@ Status PreExecutorNode::Impl::handle(const net::Frame& frame) {
             if (update->kind == protocol::StateUpdateKind::kCatchUp && !update->complete) {
                 log_warn("the primary cannot catch this node up by an update: bootstrapping again");
                 m_pre.reset();
-                m_session->send(type_of(MessageType::kSnapshotRequest),
+                m_session->send(net::wire_type(MessageType::kSnapshotRequest),
                                 net::encode_snapshot_request({m_sink.resume_commit()}));
                 return Status::ok();
             }
@@ -343,7 +335,7 @@ Status PreExecutorNode::Impl::handle(const net::Frame& frame) {
                 return ack.status();
             }
             if (update->kind == protocol::StateUpdateKind::kCatchUp) {
-                m_session->send(type_of(MessageType::kStateUpdateAck),
+                m_session->send(net::wire_type(MessageType::kStateUpdateAck),
                                 net::encode_state_update_ack(*ack));
             }
             for (auto& released : m_pre->take_released()) send_result(std::move(released));
@@ -357,12 +349,11 @@ Status PreExecutorNode::Impl::handle(const net::Frame& frame) {
 }
 
 Status PreExecutorNode::Impl::handle_hello(const net::Frame& frame) {
-    auto hello = net::decode_hello(frame.body);
-    if (!hello) return hello.status();
     net::Hello mine;
     mine.role = net::NodeRole::kPreExecutor;
+    auto hello = net::expect_hello(frame, mine);
+    if (!hello) return hello.status();
     auto version = net::negotiate_version(mine, *hello);
-    if (!version) return version.status();
     if (hello->role != net::NodeRole::kPrimary) {
         return {Code::kInvalidArgument,
                 std::string("expected the primary, got a ") + net::node_role_name(hello->role)};
@@ -373,20 +364,20 @@ Status PreExecutorNode::Impl::handle_hello(const net::Frame& frame) {
     }
     m_hello = true;
     log_info("connected to the primary at " + m_host + ":" + std::to_string(m_port) +
-             " (wire protocol " + std::to_string(*version) + ")");
+             " (wire protocol " + (version ? std::to_string(*version) : std::string("?")) + ")");
     if (m_pre) {
         send_ack();  // rejoin where this node is caught up
         note_joined();
         return Status::ok();
     }
-    m_session->send(type_of(MessageType::kSnapshotRequest),
+    m_session->send(net::wire_type(MessageType::kSnapshotRequest),
                     net::encode_snapshot_request({m_sink.resume_commit()}));
     return Status::ok();
 }
 
 Status PreExecutorNode::Impl::request_next_chunk() {
     if (auto request = m_sink.next_request()) {
-        m_session->send(type_of(MessageType::kSnapshotChunkRequest),
+        m_session->send(net::wire_type(MessageType::kSnapshotChunkRequest),
                         net::encode_snapshot_chunk_request(*request));
         return Status::ok();
     }
@@ -432,7 +423,7 @@ void PreExecutorNode::Impl::note_joined() {
 
 void PreExecutorNode::Impl::send_ack() {
     protocol::StateUpdateAck ack{m_config.pre_executor.id, m_pre->caught_up_commit()};
-    m_session->send(type_of(MessageType::kStateUpdateAck), net::encode_state_update_ack(ack));
+    m_session->send(net::wire_type(MessageType::kStateUpdateAck), net::encode_state_update_ack(ack));
 }
 
 // On a verify worker: decode, check the authenticators, then hand over to the engine strand.
@@ -494,7 +485,7 @@ Status PreExecutorNode::Impl::execute(const Arrival& arrival) {
 void PreExecutorNode::Impl::send_result(protocol::PreExecResult result) {
     ++m_results;
     if (m_session) {
-        m_session->send(type_of(MessageType::kPreExecResult), net::encode_pre_exec_result(result));
+        m_session->send(net::wire_type(MessageType::kPreExecResult), net::encode_pre_exec_result(result));
     }
 }
 

@@ -42,8 +42,6 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-std::uint16_t type_of(MessageType type) { return static_cast<std::uint16_t>(type); }
-
 net::Hello my_hello() {
     net::Hello hello;
     hello.role = net::NodeRole::kPrimary;
@@ -388,7 +386,7 @@ Status PrimaryNode::Impl::handle_cluster_frame(std::uint64_t conn, Link& link,
             ++m_snapshots_served;
             log_info("pre-executor " + std::to_string(link.id) + " bootstraps from snapshot " +
                      std::to_string(offer->commit_index));
-            link.session->send(type_of(MessageType::kSnapshotOffer),
+            link.session->send(net::wire_type(MessageType::kSnapshotOffer),
                                net::encode_snapshot_offer(*offer));
             return Status::ok();
         }
@@ -401,13 +399,13 @@ Status PrimaryNode::Impl::handle_cluster_frame(std::uint64_t conn, Link& link,
                     // Superseded: offer the current one instead.
                     auto offer = m_snapshots.offer(*m_store, 0);
                     if (!offer) return offer.status();
-                    link.session->send(type_of(MessageType::kSnapshotOffer),
+                    link.session->send(net::wire_type(MessageType::kSnapshotOffer),
                                        net::encode_snapshot_offer(*offer));
                     return Status::ok();
                 }
                 return chunk.status();
             }
-            link.session->send(type_of(MessageType::kSnapshotChunk),
+            link.session->send(net::wire_type(MessageType::kSnapshotChunk),
                                net::encode_snapshot_chunk(*chunk));
             return Status::ok();
         }
@@ -473,7 +471,7 @@ Status PrimaryNode::Impl::handle_hello(std::uint64_t conn, Link& link, const net
     link.hello = true;
     link.id = hello->node_id;
     m_link_of[link.id] = conn;
-    link.session->send(type_of(MessageType::kHello), net::encode_hello(my_hello()));
+    link.session->send(net::wire_type(MessageType::kHello), net::encode_hello(my_hello()));
     log_info("pre-executor " + std::to_string(link.id) + " connected from " +
              link.session->peer());
     return Status::ok();
@@ -494,7 +492,7 @@ Status PrimaryNode::Impl::join(Link& link, common::CommitIndex caught_up) {
     if (caught_up < applied) {
         auto update = m_primary.make_state_update(link.id);
         if (!update) return update.status();
-        link.session->send(type_of(MessageType::kStateUpdate), net::encode_state_update(*update));
+        link.session->send(net::wire_type(MessageType::kStateUpdate), net::encode_state_update(*update));
     }
     return Status::ok();
 }
@@ -544,7 +542,7 @@ void PrimaryNode::Impl::heartbeat() {
             silent.push_back(conn);
             continue;
         }
-        link.session->send(type_of(MessageType::kHeartbeat), body);
+        link.session->send(net::wire_type(MessageType::kHeartbeat), body);
     }
     for (std::uint64_t conn : silent) {
         const Link& link = m_links.at(conn);
@@ -587,7 +585,7 @@ void PrimaryNode::Impl::on_client_frame(std::uint64_t conn, net::Frame frame) {
             return;
         }
         client.hello = true;
-        client.session->send(type_of(MessageType::kHello), net::encode_hello(my_hello()));
+        client.session->send(net::wire_type(MessageType::kHello), net::encode_hello(my_hello()));
         return;
     }
     if (type != MessageType::kSubmitTransaction) {
@@ -612,7 +610,7 @@ void PrimaryNode::Impl::refuse(Client& client, const Digest& digest, net::Refusa
         log_warn("refused a submission from client " + client.session->peer() + " (" +
                  net::refusal_reason_name(reason) + "): " + message);
     }
-    client.session->send(type_of(MessageType::kSubmitRefused),
+    client.session->send(net::wire_type(MessageType::kSubmitRefused),
                          net::encode_submit_refused({digest, reason, std::move(message)}));
 }
 
@@ -688,7 +686,7 @@ Result<std::optional<executor::ExecutionSummary>> PrimaryNode::Impl::committed_s
 void PrimaryNode::Impl::send_summary(std::uint64_t conn, const executor::ExecutionSummary& summary) {
     auto it = m_clients.find(conn);
     if (it == m_clients.end()) return;
-    it->second.session->send(type_of(MessageType::kExecutionSummary),
+    it->second.session->send(net::wire_type(MessageType::kExecutionSummary),
                              executor::encode_anoma_message(summary));
 }
 
@@ -714,7 +712,7 @@ void PrimaryNode::Impl::admit(Transaction tx, const Digest& digest) {
         Link& link = m_links.at(m_link_of.at(*id));
         executor::ExecuteTransaction execute;
         execute.executable = tx;
-        link.session->send(type_of(MessageType::kExecuteTransaction),
+        link.session->send(net::wire_type(MessageType::kExecuteTransaction),
                            executor::encode_anoma_message(execute));
         m_balancer.report_outstanding(*id, ++link.outstanding);
     }
@@ -813,7 +811,7 @@ Status PrimaryNode::Impl::process(Ordered& batch) {
     for (const protocol::StateUpdate& update : commit->state_updates) {
         auto it = m_link_of.find(update.pre_executor);
         if (it == m_link_of.end()) continue;
-        m_links.at(it->second).session->send(type_of(MessageType::kStateUpdate),
+        m_links.at(it->second).session->send(net::wire_type(MessageType::kStateUpdate),
                                              net::encode_state_update(update));
     }
     return Status::ok();

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/format.h"
 #include "net/tls.h"
 #include "node/http_server.h"
 #include "node/config.h"
@@ -27,12 +28,6 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 Status interrupted_status() { return {Code::kUnsupported, "interrupted"}; }
-
-std::string fmt(double value, int decimals = 0) {
-    char text[64];
-    std::snprintf(text, sizeof text, "%.*f", decimals, value);
-    return text;
-}
 
 // CPU time (user + system) of a process, in microseconds; nullopt when it is gone.
 std::optional<std::uint64_t> process_cpu_us(pid_t pid) {
@@ -205,10 +200,10 @@ Result<LoadRound> Testnet::run_round(double rate, double duration_s) {
                                      "--workload.seed", std::to_string(m_config.seed),
                                      "--workload.accounts", std::to_string(m_config.accounts),
                                      "--workload.skip", std::to_string(m_skip),
-                                     "--rate", fmt(rate, 3),
-                                     "--duration", fmt(duration_s, 3),
+                                     "--rate", common::fixed(rate, 3),
+                                     "--duration", common::fixed(duration_s, 3),
                                      "--json"};
-    say("load: " + fmt(rate) + " tx/s for " + fmt(duration_s, 1) + " s");
+    say("load: " + common::fixed(rate) + " tx/s for " + common::fixed(duration_s, 1) + " s");
     const auto cpu_before = process_cpu_us(m_primary->pid());
     auto child = ChildProcess::spawn(argv, out, log);
     if (!child) return child.status();
@@ -254,7 +249,7 @@ Result<LoadRound> Testnet::run_round(double rate, double duration_s) {
         }
         if (now - last_say >= 5s) {
             last_say = now;
-            say("  ... " + fmt(std::chrono::duration<double>(now - start).count()) + " s");
+            say("  ... " + common::fixed(std::chrono::duration<double>(now - start).count()) + " s");
         }
         std::this_thread::sleep_for(20ms);
     }
@@ -317,8 +312,8 @@ Result<LoadRound> Testnet::run_round(double rate, double duration_s) {
         }
         m_series.push_back(row);
     }
-    say("  " + fmt(round.tps) + " tx/s committed, p50 " + fmt(round.p50_ms, 1) + " ms, p99 " +
-        fmt(round.p99_ms, 1) + " ms" + (round.sustained ? "" : " (not sustained)"));
+    say("  " + common::fixed(round.tps) + " tx/s committed, p50 " + common::fixed(round.p50_ms, 1) + " ms, p99 " +
+        common::fixed(round.p99_ms, 1) + " ms" + (round.sustained ? "" : " (not sustained)"));
     m_report.rounds.push_back(round);
     return round;
 }
@@ -394,12 +389,12 @@ Status Testnet::write_series() {
         "round,second,offered_rate,submitted,committed,latency_p50_ms,latency_p99_ms,"
         "primary_tps,hit_rate,primary_cpu_cores,pending,ordered_batches\n";
     for (const SeriesRow& row : m_series) {
-        csv += std::to_string(row.round) + "," + std::to_string(row.second) + "," + fmt(row.rate) +
+        csv += std::to_string(row.round) + "," + std::to_string(row.second) + "," + common::fixed(row.rate) +
                "," + std::to_string(row.submitted) + "," + std::to_string(row.summaries) + "," +
-               fmt(row.p50_ms, 2) + "," + fmt(row.p99_ms, 2) + "," + fmt(row.primary_tps) + "," +
-               (row.hit_rate < 0 ? std::string() : fmt(row.hit_rate, 4)) + "," +
-               fmt(row.primary_cpu_share, 3) + "," +
-               fmt(row.pending) + "," + fmt(row.ordered_batches) + "\n";
+               common::fixed(row.p50_ms, 2) + "," + common::fixed(row.p99_ms, 2) + "," + common::fixed(row.primary_tps) + "," +
+               (row.hit_rate < 0 ? std::string() : common::fixed(row.hit_rate, 4)) + "," +
+               common::fixed(row.primary_cpu_share, 3) + "," +
+               common::fixed(row.pending) + "," + common::fixed(row.ordered_batches) + "\n";
     }
     const std::string path = m_dir + "/timeseries.csv";
     (void)recovery::remove_tree(path);

@@ -1,5 +1,8 @@
 #include "tools/cli/args.h"
 
+#include <cmath>
+#include <stdexcept>
+
 #include <algorithm>
 #include <charconv>
 
@@ -490,6 +493,19 @@ HostPort Invocation::host_port_at(std::size_t position) const {
     auto value = parse_host_port(positionals[position]);
     REMORA_ASSERT(value.has_value());
     return *value;
+}
+
+std::optional<double> parse_positive_number(const std::string& text) {
+    if (text.empty() || text.size() > 32) return std::nullopt;
+    std::size_t used = 0;
+    double value = 0;
+    try {
+        value = std::stod(text, &used);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+    if (used != text.size() || !std::isfinite(value) || !(value > 0)) return std::nullopt;
+    return value;
 }
 
 }  // namespace remora::tools::cli

@@ -151,6 +151,10 @@ std::optional<HostPort> parse_host_port(const std::string& text);
 // The command group names ("snapshot") of two-word commands, in order of appearance.
 std::vector<std::string> command_groups(std::span<const CommandSpec* const> commands);
 
+// A positive, finite decimal number ("1500", "0.5", "2e3"); nullopt for anything else (a rate,
+// a duration).
+std::optional<double> parse_positive_number(const std::string& text);
+
 // A usage error (exit 2): what Command::check returns for a value out of range.
 Status usage_error(std::string message);
 

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "common/format.h"
+#include "tools/cli/interrupt.h"
 #include "node/crashtest.h"
 #include "tools/crashtest/crashtest_command.h"
 
@@ -15,16 +17,6 @@ namespace {
 using cli::ArgKind;
 using common::Status;
 
-std::atomic<bool> g_interrupted{false};
-
-extern "C" void on_stop_signal(int) { g_interrupted.store(true); }
-
-std::string fmt(double value, int decimals = 0) {
-    char text[64];
-    std::snprintf(text, sizeof text, "%.*f", decimals, value);
-    return text;
-}
-
 // The command line that replays a run: the same seed draws the same victims, instants and
 // transactions (process scheduling still varies).
 std::string replay_command(const node::CrashtestConfig& c) {
@@ -32,7 +24,7 @@ std::string replay_command(const node::CrashtestConfig& c) {
                        " --kills " + std::to_string(c.kills) + " --seed " + std::to_string(c.seed) +
                        " --pre-executors " + std::to_string(c.pre_executors) + " --workload " +
                        c.workload + " --accounts " + std::to_string(c.accounts) + " --rate " +
-                       fmt(c.rate) + " --kill-min-ms " + std::to_string(c.kill_min_ms) +
+                       common::fixed(c.rate) + " --kill-min-ms " + std::to_string(c.kill_min_ms) +
                        " --kill-max-ms " + std::to_string(c.kill_max_ms) + " --sync " +
                        (c.sync ? "on" : "off");
     return line;
@@ -60,14 +52,9 @@ public:
     common::Result<cli::Report> run(cli::Context& context) const override {
         auto config = make_config(context.invocation);
         if (!config) return config.status();
-        struct sigaction action {};
-        action.sa_handler = on_stop_signal;
-        sigemptyset(&action.sa_mask);
-        sigaction(SIGINT, &action, nullptr);
-        sigaction(SIGTERM, &action, nullptr);
-        std::signal(SIGPIPE, SIG_IGN);
+        const std::atomic<bool>& interrupted = cli::interrupt_flag();
         const bool quiet = context.invocation.json && !context.progress;
-        auto report = node::run_crashtest(*config, g_interrupted, [quiet](const std::string& line) {
+        auto report = node::run_crashtest(*config, interrupted, [quiet](const std::string& line) {
             if (!quiet) std::fprintf(stderr, "[crashtest] %s\n", line.c_str());
         });
         if (!report) {
@@ -163,9 +150,9 @@ public:
                                           std::to_string(r.primary_kills) + " primary, " +
                                           std::to_string(r.pre_executor_kills) + " pre-executor)");
         cli::add_field(text, "violations", std::to_string(r.violations.size()));
-        cli::add_field(text, "recovery", "p50 " + fmt(r.recovery_ms_p50) + " ms, p99 " +
-                                             fmt(r.recovery_ms_p99) + " ms, max " +
-                                             fmt(r.recovery_ms_max) + " ms");
+        cli::add_field(text, "recovery", "p50 " + common::fixed(r.recovery_ms_p50) + " ms, p99 " +
+                                             common::fixed(r.recovery_ms_p99) + " ms, max " +
+                                             common::fixed(r.recovery_ms_max) + " ms");
         cli::add_field(text, "acknowledged", std::to_string(r.acknowledged) + " of " +
                                                  std::to_string(r.submitted) + " submitted (" +
                                                  std::to_string(r.resubmitted) + " resubmissions)");

@@ -13,19 +13,6 @@ namespace {
 using cli::ArgKind;
 using common::Status;
 
-std::optional<double> parse_positive(const std::string& text) {
-    if (text.empty() || text.size() > 32) return std::nullopt;
-    std::size_t used = 0;
-    double value = 0;
-    try {
-        value = std::stod(text, &used);
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
-    if (used != text.size() || !std::isfinite(value) || !(value > 0)) return std::nullopt;
-    return value;
-}
-
 class LoadgenCommand final : public cli::Command {
 public:
     const cli::CommandSpec& spec() const override { return m_spec; }
@@ -59,10 +46,10 @@ public:
         config.host = target.host;
         config.port = target.port;
         config.workload.name = *invocation.text_option("workload");
-        auto rate = parse_positive(*invocation.text_option("rate"));
+        auto rate = cli::parse_positive_number(*invocation.text_option("rate"));
         if (!rate) return cli::usage_error("--rate must be a positive number of transactions per second");
         config.rate = *rate;
-        auto duration = parse_positive(*invocation.text_option("duration"));
+        auto duration = cli::parse_positive_number(*invocation.text_option("duration"));
         if (!duration) return cli::usage_error("--duration must be a positive number of seconds");
         config.duration_s = *duration;
         if (auto seed = invocation.unsigned_option("workload.seed")) config.workload.seed = *seed;

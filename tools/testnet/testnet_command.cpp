@@ -4,6 +4,8 @@
 #include <csignal>
 #include <cstdio>
 
+#include "common/format.h"
+#include "tools/cli/interrupt.h"
 #include "node/testnet.h"
 #include "tools/testnet/testnet_command.h"
 
@@ -12,29 +14,6 @@ namespace {
 
 using cli::ArgKind;
 using common::Status;
-
-std::atomic<bool> g_interrupted{false};
-
-extern "C" void on_stop_signal(int) { g_interrupted.store(true); }
-
-std::optional<double> parse_positive(const std::string& text) {
-    if (text.empty() || text.size() > 32) return std::nullopt;
-    std::size_t used = 0;
-    double value = 0;
-    try {
-        value = std::stod(text, &used);
-    } catch (const std::exception&) {
-        return std::nullopt;
-    }
-    if (used != text.size() || !(value > 0) || value > 1e12) return std::nullopt;
-    return value;
-}
-
-std::string fmt(double value, int decimals = 0) {
-    char text[64];
-    std::snprintf(text, sizeof text, "%.*f", decimals, value);
-    return text;
-}
 
 class RunCommand final : public cli::Command {
 public:
@@ -50,14 +29,9 @@ public:
     common::Result<cli::Report> run(cli::Context& context) const override {
         auto config = make_config(context.invocation);
         if (!config) return config.status();
-        struct sigaction action {};
-        action.sa_handler = on_stop_signal;
-        sigemptyset(&action.sa_mask);
-        sigaction(SIGINT, &action, nullptr);
-        sigaction(SIGTERM, &action, nullptr);
-        std::signal(SIGPIPE, SIG_IGN);
+        const std::atomic<bool>& interrupted = cli::interrupt_flag();
         const bool quiet = context.invocation.json && !context.progress;
-        auto report = node::run_testnet(*config, g_interrupted, [quiet](const std::string& line) {
+        auto report = node::run_testnet(*config, interrupted, [quiet](const std::string& line) {
             if (!quiet) std::fprintf(stderr, "[testnet] %s\n", line.c_str());
         });
         if (!report) return report.status();
@@ -73,16 +47,16 @@ public:
         }
         config.pre_executors = static_cast<std::uint32_t>(pre);
         config.workload = *in.text_option("workload");
-        auto duration = parse_positive(*in.text_option("duration"));
+        auto duration = cli::parse_positive_number(*in.text_option("duration"));
         if (!duration) return cli::usage_error("--duration must be a positive number of seconds");
         config.duration_s = *duration;
         if (auto rate = in.text_option("rate")) {
-            auto value = parse_positive(*rate);
+            auto value = cli::parse_positive_number(*rate);
             if (!value) return cli::usage_error("--rate must be a positive number of transactions per second");
             config.rate = *value;
         }
         if (auto bound = in.text_option("p99-bound-ms")) {
-            auto value = parse_positive(*bound);
+            auto value = cli::parse_positive_number(*bound);
             if (!value) return cli::usage_error("--p99-bound-ms must be a positive number");
             config.p99_bound_ms = *value;
         }
@@ -154,15 +128,15 @@ public:
         std::string& text = report.text;
         cli::add_field(text, "cluster", "1 primary + " + std::to_string(r.pre_executors) +
                                             " pre-executors, workload " + config.workload);
-        cli::add_field(text, "offered", fmt(r.best.rate) + " tx/s" +
+        cli::add_field(text, "offered", common::fixed(r.best.rate) + " tx/s" +
                                             (config.rate ? "" : " (highest sustained, searched)"));
-        cli::add_field(text, "throughput", fmt(r.best.tps) + " tx/s committed");
-        cli::add_field(text, "latency", "p50 " + fmt(r.best.p50_ms, 1) + " ms, p99 " +
-                                            fmt(r.best.p99_ms, 1) + " ms, max " +
-                                            fmt(r.best.max_ms, 1) + " ms");
-        cli::add_field(text, "hit rate", fmt(100 * r.best.hit_rate.value_or(r.hit_rate), 2) +
+        cli::add_field(text, "throughput", common::fixed(r.best.tps) + " tx/s committed");
+        cli::add_field(text, "latency", "p50 " + common::fixed(r.best.p50_ms, 1) + " ms, p99 " +
+                                            common::fixed(r.best.p99_ms, 1) + " ms, max " +
+                                            common::fixed(r.best.max_ms, 1) + " ms");
+        cli::add_field(text, "hit rate", common::fixed(100 * r.best.hit_rate.value_or(r.hit_rate), 2) +
                                              "% in the reported round; all rounds " +
-                                             fmt(100 * r.hit_rate, 2) + "% (" +
+                                             common::fixed(100 * r.hit_rate, 2) + "% (" +
                                              std::to_string(r.adopted) + " adopted, " +
                                              std::to_string(r.reexecuted) + " re-executed)");
         std::string causes;
@@ -170,7 +144,7 @@ public:
             if (count > 0) causes += (causes.empty() ? "" : ", ") + cause + " " + std::to_string(count);
         }
         cli::add_field(text, "misses", causes.empty() ? "none" : causes);
-        cli::add_field(text, "primary CPU", fmt(r.primary_cpu_us_per_tx, 1) + " us per transaction");
+        cli::add_field(text, "primary CPU", common::fixed(r.primary_cpu_us_per_tx, 1) + " us per transaction");
         cli::add_field(text, "digest", r.primary_digest);
         cli::add_field(text, "replayed digest", r.replay_digest);
         cli::add_field(text, "digest match", r.digest_match ? "yes" : "NO");
