@@ -1,7 +1,7 @@
 #pragma once
-// What a node is told at start (docs/node.md, "Flags"). Every field is one `--section.key` flag
-// of remora-node; the names are the ones the TOML configuration will use, so nothing is
-// renamed when configuration files arrive.
+// What a node is told at start (docs/configuration.md). Every field is one key of the TOML
+// configuration and the `--section.key` flag of the same name (tools/node/node_flags.cpp holds
+// the one table of them, with ranges, units and defaults).
 
 #include <cstdint>
 #include <string>

@@ -3,6 +3,8 @@
 namespace remora::tools::node {
 
 std::unique_ptr<cli::Command> make_run_command();
+std::unique_ptr<cli::Command> make_print_config_command();
+std::unique_ptr<cli::Command> make_init_command();
 std::unique_ptr<cli::Command> make_keygen_command();
 
 const cli::ToolSpec& node_tool() {
@@ -18,6 +20,8 @@ const cli::ToolSpec& node_tool() {
 std::vector<std::unique_ptr<cli::Command>> make_node_commands() {
     std::vector<std::unique_ptr<cli::Command>> commands;
     commands.push_back(make_run_command());
+    commands.push_back(make_print_config_command());
+    commands.push_back(make_init_command());
     commands.push_back(make_keygen_command());
     return commands;
 }

@@ -1,5 +1,6 @@
-// `remora-node [run] --node.role ROLE --node.dir DIR [--section.key VALUE ...]`: the node, in the
-// foreground, until SIGTERM or SIGINT (graceful) — then the exit code says how it ended.
+// `remora-node [run] [--config FILE] [--section.key VALUE ...]`: the node, in the foreground,
+// until SIGTERM or SIGINT (graceful) — then the exit code says how it ended; and
+// `remora-node print-config`, the configuration it would run with.
 
 #include <pthread.h>
 #include <signal.h>
@@ -58,23 +59,17 @@ common::Status run_until_signalled(Node& node) {
 
 class RunCommand final : public cli::Command {
 public:
-    RunCommand() {
-        for (const NodeFlag& flag : node_flags()) m_spec.options.push_back(flag.spec);
-    }
+    RunCommand() { add_config_options(m_spec); }
     const cli::CommandSpec& spec() const override { return m_spec; }
 
     common::Status check(const cli::Invocation& invocation) const override {
-        NodeConfig config;
-        REMORA_RETURN_IF_ERROR(apply_node_flags(invocation, config));
-        if (auto s = remora::node::validate_node_config(config); !s) {
-            return cli::usage_error(s.message());
-        }
-        return common::Status::ok();
+        return load_node_config(invocation).status();
     }
 
     common::Result<cli::Report> run(cli::Context& context) const override {
-        NodeConfig config;
-        REMORA_RETURN_IF_ERROR(apply_node_flags(context.invocation, config));
+        auto loaded = load_node_config(context.invocation);
+        if (!loaded) return loaded.status();
+        const NodeConfig& config = *loaded;
         raise_open_files_limit();
         // Block the stop signals before any thread exists, so that every thread inherits it.
         sigset_t signals;
@@ -108,14 +103,51 @@ private:
         .summary = "run a node (the default command)",
         .details =
             "Runs a primary or a pre-executor in the foreground until SIGTERM or SIGINT, which "
-            "stop it gracefully (a primary commits every admitted transaction first). Logs go to "
+            "stop it gracefully (a primary commits every admitted transaction first). Its settings "
+            "come from the TOML file of --config (docs/configuration.md), each overridden by the "
+            "flag of the same dotted name; an unknown key or a value out of range is refused at "
+            "start (exit 2) with its position. Logs go to "
             "stderr. Once listening, a node writes DIR/node.json (role, pid, ports); when it "
             "stops, DIR/node-stats.json (counters, CPU time).",
+    };
+};
+
+// `print-config`: the effective configuration, defaults filled in.
+class PrintConfigCommand final : public cli::Command {
+public:
+    PrintConfigCommand() { add_config_options(m_spec); }
+    const cli::CommandSpec& spec() const override { return m_spec; }
+
+    common::Status check(const cli::Invocation& invocation) const override {
+        return load_node_config(invocation).status();
+    }
+
+    common::Result<cli::Report> run(cli::Context& context) const override {
+        auto config = load_node_config(context.invocation);
+        if (!config) return config.status();
+        cli::Report report;
+        report.json = {{"command", "print-config"}, {"config", node_config_json(*config)}};
+        report.text = node_config_toml(*config);
+        return report;
+    }
+
+private:
+    cli::CommandSpec m_spec{
+        .name = "print-config",
+        .summary = "print the effective configuration (file, flags and defaults)",
+        .details =
+            "Reads the configuration as `run` would (the file of --config, then the flags) and "
+            "prints every key with its effective value, defaults filled in: as TOML that --config "
+            "accepts back, or with --json as {\"config\": {SECTION: {KEY: VALUE}}} (an unset key "
+            "is null). Refuses what `run` refuses, with the same messages and exit 2.",
     };
 };
 
 }  // namespace
 
 std::unique_ptr<cli::Command> make_run_command() { return std::make_unique<RunCommand>(); }
+std::unique_ptr<cli::Command> make_print_config_command() {
+    return std::make_unique<PrintConfigCommand>();
+}
 
 }  // namespace remora::tools::node
