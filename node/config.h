@@ -50,6 +50,11 @@ struct PreExecutorNodeConfig {
     std::uint32_t reconnect_ms = 500;  // pre_executor.reconnect_ms: retry period to the primary
 };
 
+struct LogConfig {
+    std::string level = "info";   // log.level: LEVEL or COMPONENT=LEVEL,... (node/log.h)
+    std::string format = "text";  // log.format: text | json
+};
+
 enum class Role : std::uint8_t { kPrimary, kPreExecutor };
 
 struct NodeConfig {
@@ -61,6 +66,7 @@ struct NodeConfig {
     SequencerConfig sequencer;
     PrimaryConfig primary;
     PreExecutorNodeConfig pre_executor;
+    LogConfig log;
     // workload.*: the genesis a new primary store is created with (ignored once it exists).
     executor::workload::WorkloadConfig workload;
 };

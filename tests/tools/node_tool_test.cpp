@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -53,26 +54,70 @@ nlohmann::json print_config(const std::vector<std::string>& args) {
 
 }  // namespace
 
-TEST_CASE("a node starts from a TOML file and stops on SIGTERM") {
-    TempDir dir("remora-node-config");
-    REQUIRE(node({"keygen", "--dir", dir.sub("tls"), "--pre-executors", "0"}).exit_code == 0);
-    const std::string file = write(dir, "node.toml", primary_toml(dir, "[workload]\naccounts = 50\n"));
-    StartedChild child(kNode, {"--config", file});
-    const std::string info = dir.sub("node") + "/node.json";
-    const auto deadline = std::chrono::steady_clock::now() + 60s;
-    while (!std::filesystem::exists(info) && child.running() &&
+// Waits until `path` exists (the node wrote it) while `child` runs; false past `limit`.
+bool wait_for_file(StartedChild& child, const std::string& path, std::chrono::seconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!std::filesystem::exists(path) && child.running() &&
            std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(50ms);
     }
-    REQUIRE(std::filesystem::exists(info));
-    std::this_thread::sleep_for(200ms);  // node.json is written whole; read it once it is there
+    std::this_thread::sleep_for(100ms);  // node.json is renamed into place whole
+    return std::filesystem::exists(path);
+}
+
+TEST_CASE("a node starts from a TOML file, logs no line per transaction, stops on SIGTERM") {
+    TempDir dir("remora-node-config");
+    REQUIRE(node({"keygen", "--dir", dir.sub("tls"), "--pre-executors", "0"}).exit_code == 0);
+    const std::string file = write(
+        dir, "node.toml", primary_toml(dir, "[workload]\naccounts = 200\n[log]\nformat = \"json\"\n"));
+    StartedChild child(kNode, {"--config", file});
+    const std::string info = dir.sub("node") + "/node.json";
+    REQUIRE(wait_for_file(child, info, 60s));
     nlohmann::json json = nlohmann::json::parse(std::ifstream(info));
     CHECK(json.at("role") == "primary");
-    CHECK(json.at("cluster_port").get<int>() > 0);
+    const int port = json.at("ingress_port").get<int>();
+    REQUIRE(port > 0);
+    // Load at info level: a few thousand transactions, a handful of log lines.
+    ChildResult load = run_child_for(
+        REMORA_LOADGEN_BIN,
+        {"--target", "127.0.0.1:" + std::to_string(port), "--workload", "transfer",
+         "--workload.accounts", "200", "--rate", "1000", "--duration", "2", "--json"},
+        60s);
+    INFO(load.err);
+    REQUIRE(load.exit_code == 0);
+    const auto succeeded = nlohmann::json::parse(load.out).at("succeeded").get<std::uint64_t>();
+    CHECK(succeeded >= 1000);
     child.signal(SIGTERM);
     ChildResult r = child.wait(60s);
     INFO(r.err);
     CHECK(r.exit_code == 0);
+    std::istringstream lines(r.err);
+    std::size_t count = 0;
+    for (std::string line; std::getline(lines, line); ++count) {
+        nlohmann::json entry = nlohmann::json::parse(line);  // every line is one JSON object
+        CHECK(entry.contains("ts"));
+        CHECK(entry.contains("msg"));
+        CHECK((entry.at("component") == "primary" || entry.at("component") == "node"));
+    }
+    CHECK(count >= 3);  // created, listening, stopping...
+    CHECK(count < 20);  // ... and not one per transaction
+}
+
+TEST_CASE("log levels per component") {
+    TempDir dir("remora-node-config");
+    REQUIRE(node({"keygen", "--dir", dir.sub("tls"), "--pre-executors", "0"}).exit_code == 0);
+    const std::string file = write(dir, "node.toml", primary_toml(dir, "[workload]\naccounts = 50\n"));
+    StartedChild child(kNode, {"--config", file, "--log.level", "primary=warn,node=info"});
+    REQUIRE(wait_for_file(child, dir.sub("node") + "/node.json", 60s));
+    child.signal(SIGTERM);
+    ChildResult r = child.wait(60s);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.err, Catch::Contains("remora-node[node] INFO  received SIGTERM"));
+    CHECK_THAT(r.err, !Catch::Contains("[primary]"));
+    ChildResult bad = node({"--config", file, "--log.level", "net=debug"});
+    CHECK(bad.exit_code == 2);
+    CHECK_THAT(bad.err, Catch::Contains("unknown component 'net'"));
+    CHECK(node({"--config", file, "--log.format", "xml"}).exit_code == 2);
 }
 
 TEST_CASE("an unknown key is refused with its position") {

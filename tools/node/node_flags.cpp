@@ -3,6 +3,8 @@
 #include <limits>
 #include <sstream>
 
+#include "node/log.h"
+
 
 namespace remora::tools::node {
 namespace {
@@ -206,6 +208,18 @@ std::vector<NodeFlag> make_flags() {
     flags.push_back(number("workload.accounts", 0, UINT32_MAX, "accounts",
                            "primary: genesis accounts", "yes: only a new store reads it",
                            [](NodeConfig& c) -> std::uint32_t& { return c.workload.accounts; }));
+    flags.push_back(text(
+        "log.level", cli::ArgKind::kText, "LEVELS",
+        "LEVEL or COMPONENT=LEVEL,... (components: node, primary, pre-executor; levels: debug, "
+        "info, warn, error, off)",
+        kYes, [](NodeConfig& c) -> std::string& { return c.log.level; },
+        [](const std::string& value) { return remora::node::parse_log_levels(value).status(); },
+        "LEVEL or COMPONENT=LEVEL,..."));
+    flags.push_back(text(
+        "log.format", cli::ArgKind::kText, "FORMAT",
+        "text (one line per event) or json (one JSON object per line)", kYes,
+        [](NodeConfig& c) -> std::string& { return c.log.format; },
+        [](const std::string& value) { return one_of(value, {"text", "json"}); }, "text | json"));
     // The defaults shown in help and docs are the ones a NodeConfig starts with.
     const NodeConfig defaults;
     for (NodeFlag& flag : flags) {

@@ -44,9 +44,10 @@ common::Status run_until_signalled(Node& node) {
         while (!done.load()) {
             const int signal = sigtimedwait(&signals, nullptr, &period);
             if (signal == SIGTERM || signal == SIGINT) {
-                remora::node::log_info(std::string("received ") +
-                                       (signal == SIGTERM ? "SIGTERM" : "SIGINT") +
-                                       ": stopping gracefully");
+                remora::node::log_as("node", remora::node::LogLevel::kInfo,
+                                     std::string("received ") +
+                                         (signal == SIGTERM ? "SIGTERM" : "SIGINT") +
+                                         ": stopping gracefully");
                 node.stop();
             }
         }
@@ -70,6 +71,9 @@ public:
         auto loaded = load_node_config(context.invocation);
         if (!loaded) return loaded.status();
         const NodeConfig& config = *loaded;
+        // The table checked log.level already.
+        remora::node::configure_logging(*remora::node::parse_log_levels(config.log.level),
+                                        config.log.format);
         raise_open_files_limit();
         // Block the stop signals before any thread exists, so that every thread inherits it.
         sigset_t signals;
@@ -91,7 +95,7 @@ public:
             status = run_until_signalled(**node);
         }
         if (!status) return status;
-        remora::node::log_info("stopped");
+        remora::node::log_as("node", remora::node::LogLevel::kInfo, "stopped");
         cli::Report report;
         report.json = {{"command", "run"}, {"stopped", true}};
         return report;
