@@ -78,5 +78,9 @@ common::Status validate_node_config(const NodeConfig& config);
 std::string node_info_path(const std::string& dir);
 // The file a node writes when it stops cleanly: DIR/node-stats.json (counters, CPU time).
 std::string node_stats_path(const std::string& dir);
+// The marker a primary writes when it stopped cleanly (every admitted transaction committed, the
+// store closed): DIR/clean-shutdown. Removed at start, so its absence at the next start means the
+// last run ended otherwise (crash, kill, power loss: recovery made the store consistent).
+std::string clean_shutdown_path(const std::string& dir);
 
 }  // namespace remora::node

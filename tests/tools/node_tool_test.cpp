@@ -261,3 +261,89 @@ TEST_CASE("init writes a configuration that reads back, and credentials") {
     CHECK(node({"init", "--role", "primary", "--id", "1", "--dir", dir.sub("x")}).exit_code == 2);
     CHECK(node({"init", "--role", "leader", "--dir", dir.sub("x")}).exit_code == 2);
 }
+
+namespace {
+
+// A primary started from `file` (plus `extra` flags), once it listens (its fresh node.json).
+std::unique_ptr<StartedChild> start_primary(const TempDir& dir, const std::string& file,
+                                            std::vector<std::string> extra = {}) {
+    const std::string info = dir.sub("node") + "/node.json";
+    std::filesystem::remove(info);
+    extra.insert(extra.begin(), {"--config", file});
+    auto child = std::make_unique<StartedChild>(kNode, extra);
+    REQUIRE(wait_for_file(*child, info, 60s));
+    return child;
+}
+
+ChildResult stop(StartedChild& child) {
+    child.signal(SIGTERM);
+    return child.wait(60s);
+}
+
+}  // namespace
+
+TEST_CASE("a clean stop leaves a marker; the next start says how the last one ended") {
+    TempDir dir("remora-node-life");
+    REQUIRE(node({"keygen", "--dir", dir.sub("tls"), "--pre-executors", "0"}).exit_code == 0);
+    const std::string file = write(dir, "node.toml", primary_toml(dir, "[workload]\naccounts = 50\n"));
+    const std::string marker = dir.sub("node") + "/clean-shutdown";
+
+    auto first = start_primary(dir, file);
+    CHECK_FALSE(std::filesystem::exists(marker));
+    ChildResult r = stop(*first);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.err, !Catch::Contains("last shutdown"));  // a new store has no last shutdown
+    CHECK(std::filesystem::exists(marker));
+
+    auto second = start_primary(dir, file);
+    CHECK_FALSE(std::filesystem::exists(marker));  // removed at start
+    // While it runs, the store is locked: exit 75, naming the store and the node holding it.
+    ChildResult locked = node({"--config", file});
+    CHECK(locked.exit_code == 75);
+    CHECK_THAT(locked.err, Catch::Contains(dir.sub("node") + "/store"));
+    CHECK_THAT(locked.err, Catch::Contains("pid " + std::to_string(second->pid())));
+    second->signal(SIGKILL);
+    second->wait(60s);
+    CHECK_FALSE(std::filesystem::exists(marker));
+
+    auto third = start_primary(dir, file);
+    r = stop(*third);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.err, Catch::Contains("the last shutdown was not clean"));
+    auto fourth = start_primary(dir, file);
+    r = stop(*fourth);
+    CHECK_THAT(r.err, Catch::Contains("the last shutdown was clean"));
+}
+
+TEST_CASE("a second SIGTERM while draining exits at once, without the marker") {
+    TempDir dir("remora-node-life");
+    REQUIRE(node({"keygen", "--dir", dir.sub("tls"), "--pre-executors", "0"}).exit_code == 0);
+    // Ordering takes 5 s, so admitted transactions keep the drain busy that long.
+    const std::string file = write(
+        dir, "node.toml",
+        primary_toml(dir, "[workload]\naccounts = 200\n[sequencer]\nconsensus_delay_ms = 5000\n"));
+    auto primary = start_primary(dir, file);
+    const int port = nlohmann::json::parse(std::ifstream(dir.sub("node") + "/node.json"))
+                         .at("ingress_port")
+                         .get<int>();
+    StartedChild load(REMORA_LOADGEN_BIN,
+                      {"--target", "127.0.0.1:" + std::to_string(port), "--workload", "transfer",
+                       "--workload.accounts", "200", "--rate", "500", "--duration", "3"});
+    std::this_thread::sleep_for(1s);
+    primary->signal(SIGTERM);
+    std::this_thread::sleep_for(500ms);
+    const auto second_signal = std::chrono::steady_clock::now();
+    primary->signal(SIGTERM);
+    ChildResult r = primary->wait(60s);
+    INFO(r.err);
+    CHECK(r.exit_code == 128 + SIGTERM);
+    CHECK(std::chrono::steady_clock::now() - second_signal < 3s);  // well before the 5 s drain
+    CHECK_THAT(r.err, Catch::Contains("again while stopping: exiting now"));
+    CHECK_FALSE(std::filesystem::exists(dir.sub("node") + "/clean-shutdown"));
+    load.wait(60s);
+    // The store recovers; the next start says the last shutdown was not clean.
+    auto again = start_primary(dir, file);
+    r = stop(*again);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.err, Catch::Contains("the last shutdown was not clean"));
+}

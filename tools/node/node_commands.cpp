@@ -12,6 +12,16 @@ const cli::ToolSpec& node_tool() {
         .name = "remora-node",
         .summary = "a Remora node: the primary executor or a pre-executor",
         .default_command = "run",
+        .exit_codes_help =
+            "Exit codes:\n"
+            "  0   ok; run: stopped cleanly on SIGTERM or SIGINT\n"
+            "  1   failure\n"
+            "  2   usage error, including every configuration error (key, value, FILE:LINE:COL)\n"
+            "  65  verification failed (a damaged store)\n"
+            "  70  a transaction made execution fail fatally (the node stops, naming it)\n"
+            "  75  the store is locked by another process (which one, when DIR/node.json says)\n"
+            "  130, 143  a second SIGINT, SIGTERM while stopping: left at once (the next start "
+            "recovers)\n",
         .docs_page = "docs/tools/remora-node.md",
     };
     return tool;

@@ -6,10 +6,17 @@
 #include <signal.h>
 #include <sys/resource.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <thread>
 
 #include "node/log.h"
+#include "node/node_files.h"
 #include "node/pre_executor_node.h"
 #include "node/primary_node.h"
 #include "tools/node/node_commands.h"
@@ -41,21 +48,61 @@ common::Status run_until_signalled(Node& node) {
     std::atomic<bool> done{false};
     std::thread waiter([&] {
         const timespec period{0, 100'000'000};
+        bool stopping = false;
         while (!done.load()) {
             const int signal = sigtimedwait(&signals, nullptr, &period);
-            if (signal == SIGTERM || signal == SIGINT) {
-                remora::node::log_as("node", remora::node::LogLevel::kInfo,
-                                     std::string("received ") +
-                                         (signal == SIGTERM ? "SIGTERM" : "SIGINT") +
-                                         ": stopping gracefully");
-                node.stop();
+            if (signal != SIGTERM && signal != SIGINT) continue;
+            const std::string name = signal == SIGTERM ? "SIGTERM" : "SIGINT";
+            if (stopping) {
+                // The operator insists: leave now. Safe: every commit is atomic in the store and
+                // the next start recovers; no clean-shutdown marker is written.
+                remora::node::log_as("node", remora::node::LogLevel::kWarn,
+                                     "received " + name + " again while stopping: exiting now");
+                std::_Exit(128 + signal);
             }
+            stopping = true;
+            remora::node::log_as("node", remora::node::LogLevel::kInfo,
+                                 "received " + name +
+                                     ": stopping gracefully (a second signal exits at once)");
+            node.stop();
         }
     });
     common::Status status = node.run();
     done = true;
     waiter.join();
     return status;
+}
+
+bool exists(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0;
+}
+
+// Removes `path` (when present) and makes the removal durable (fsync of `dir`).
+common::Status remove_durably(const std::string& path, const std::string& dir) {
+    if (::unlink(path.c_str()) != 0) {
+        if (errno == ENOENT) return common::Status::ok();
+        return {common::Code::kIoError, "cannot remove " + path + ": " + std::strerror(errno)};
+    }
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+    if (fd < 0 || ::fsync(fd) != 0) {
+        const int error = errno;
+        if (fd >= 0) ::close(fd);
+        return {common::Code::kIoError, "cannot sync " + dir + ": " + std::strerror(error)};
+    }
+    ::close(fd);
+    return common::Status::ok();
+}
+
+// A locked store (exit 75) names the process holding it when DIR/node.json says which.
+common::Status with_lock_holder(const common::Status& status, const std::string& dir) {
+    if (status.code() != common::Code::kLocked) return status;
+    auto info = remora::node::read_json_file(remora::node::node_info_path(dir));
+    if (!info || !info->contains("pid") || !(*info)["pid"].is_number_integer()) return status;
+    const auto pid = (*info)["pid"].get<std::int64_t>();
+    if (pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) != 0) return status;
+    return {status.code(), status.message() + "; " + remora::node::node_info_path(dir) +
+                               " names the running node: pid " + std::to_string(pid)};
 }
 
 class RunCommand final : public cli::Command {
@@ -85,9 +132,26 @@ public:
         common::Status status;
         if (config.role == Role::kPrimary) {
             remora::node::set_log_component("primary");
+            const bool store_existed = exists(config.dir + "/store");
+            const std::string marker = remora::node::clean_shutdown_path(config.dir);
+            const bool was_clean = exists(marker);
             auto node = remora::node::PrimaryNode::open(config);
-            if (!node) return node.status();
+            if (!node) return with_lock_holder(node.status(), config.dir);
+            // The store is ours (locked): the marker is for the next start to read.
+            REMORA_RETURN_IF_ERROR(remove_durably(marker, config.dir));
+            if (store_existed) {
+                remora::node::log_as(
+                    "node", was_clean ? remora::node::LogLevel::kInfo : remora::node::LogLevel::kWarn,
+                    was_clean ? "the last shutdown was clean"
+                              : "the last shutdown was not clean (killed, crashed or power lost): "
+                                "the store recovered to its last commit");
+            }
             status = run_until_signalled(**node);
+            if (status) {
+                node->reset();  // closes the store
+                REMORA_RETURN_IF_ERROR(remora::node::write_json_file(
+                    marker, {{"clean", true}, {"pid", static_cast<std::int64_t>(::getpid())}}));
+            }
         } else {
             remora::node::set_log_component("pre-executor-" + std::to_string(config.pre_executor.id));
             auto node = remora::node::PreExecutorNode::open(config);
