@@ -60,7 +60,8 @@ std::unique_ptr<spdlog::formatter> make_formatter(const std::string& format) {
         formatter->add_flag<JsonMessageFlag>('*').set_pattern(
             R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","component":"%n","msg":"%*"})");
     } else {
-        formatter->add_flag<UpperLevelFlag>('*').set_pattern("%Y-%m-%dT%H:%M:%S.%eZ remora-node[%n] %* %v");
+        formatter->add_flag<UpperLevelFlag>('*').set_pattern(
+            "%Y-%m-%dT%H:%M:%S.%eZ remora-node[%n] %* %v");
     }
     return formatter;
 }
@@ -73,11 +74,16 @@ std::string_view level_key(std::string_view component) {
 
 spdlog::level::level_enum spd_level(LogLevel level) {
     switch (level) {
-        case LogLevel::kDebug: return spdlog::level::debug;
-        case LogLevel::kInfo: return spdlog::level::info;
-        case LogLevel::kWarn: return spdlog::level::warn;
-        case LogLevel::kError: return spdlog::level::err;
-        case LogLevel::kOff: return spdlog::level::off;
+        case LogLevel::kDebug:
+            return spdlog::level::debug;
+        case LogLevel::kInfo:
+            return spdlog::level::info;
+        case LogLevel::kWarn:
+            return spdlog::level::warn;
+        case LogLevel::kError:
+            return spdlog::level::err;
+        case LogLevel::kOff:
+            return spdlog::level::off;
     }
     return spdlog::level::info;
 }

@@ -3,7 +3,8 @@
 // info level (docs/tools/remora-node.md, "Logs"). Text lines look like
 //   2026-12-06T02:03:04.567Z remora-node[primary] INFO  primary listening: ...
 // and with format json like
-//   {"ts":"2026-12-06T02:03:04.567Z","level":"info","component":"primary","msg":"primary listening: ..."}
+//   {"ts":"2026-12-06T02:03:04.567Z","level":"info","component":"primary","msg":"primary listening:
+//   ..."}
 // Each line is written whole, so lines of different threads never interleave; control bytes
 // from peers are replaced by '?' before they reach the terminal.
 //

@@ -13,8 +13,8 @@
 
 namespace {
 
-using remora::tools::node::NodeFlag;
 using remora::tools::node::node_flags;
+using remora::tools::node::NodeFlag;
 
 std::string read_file(const std::string& path) {
     std::ifstream in(path);

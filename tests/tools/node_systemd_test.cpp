@@ -39,9 +39,10 @@ TEST_CASE("docs/remora-node.service passes systemd-analyze verify") {
     REQUIRE(std::string(REMORA_SYSTEMD_ANALYZE) != "");
     const std::string unit = read_unit();
     REQUIRE_FALSE(unit.empty());
-    for (const char* line : {"Type=simple", "Restart=on-failure", "RestartPreventExitStatus=2 65 70 75",
-                             "LimitNOFILE=", "KillSignal=SIGTERM", "TimeoutStopSec=",
-                             "ExecStart=/usr/local/bin/remora-node --config "}) {
+    for (const char* line :
+         {"Type=simple", "Restart=on-failure", "RestartPreventExitStatus=2 65 70 75",
+          "LimitNOFILE=", "KillSignal=SIGTERM",
+          "TimeoutStopSec=", "ExecStart=/usr/local/bin/remora-node --config "}) {
         INFO(line);
         CHECK(unit.find(std::string("\n") + line) != std::string::npos);
     }
@@ -55,10 +56,11 @@ TEST_CASE("docs/remora-node.service passes systemd-analyze verify") {
     CHECK(result.err.empty());  // systemd ignores a bad line with a warning: none allowed
 
     // The same check refuses a broken unit (a typo, a bad exit status).
-    auto typo = verify(dir, std::regex_replace(built, std::regex("Restart=on-failure"),
-                                               "Restart=on-failur"));
+    auto typo = verify(
+        dir, std::regex_replace(built, std::regex("Restart=on-failure"), "Restart=on-failur"));
     CHECK_FALSE(typo.err.empty());
-    auto bad_status = verify(dir, std::regex_replace(built, std::regex("RestartPreventExitStatus=2"),
-                                                     "RestartPreventExitStatus=two"));
+    auto bad_status =
+        verify(dir, std::regex_replace(built, std::regex("RestartPreventExitStatus=2"),
+                                       "RestartPreventExitStatus=two"));
     CHECK_FALSE(bad_status.err.empty());
 }

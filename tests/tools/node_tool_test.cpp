@@ -68,8 +68,9 @@ bool wait_for_file(StartedChild& child, const std::string& path, std::chrono::se
 TEST_CASE("a node starts from a TOML file, logs no line per transaction, stops on SIGTERM") {
     TempDir dir("remora-node-config");
     REQUIRE(node({"keygen", "--dir", dir.sub("tls"), "--pre-executors", "0"}).exit_code == 0);
-    const std::string file = write(
-        dir, "node.toml", primary_toml(dir, "[workload]\naccounts = 200\n[log]\nformat = \"json\"\n"));
+    const std::string file =
+        write(dir, "node.toml",
+              primary_toml(dir, "[workload]\naccounts = 200\n[log]\nformat = \"json\"\n"));
     StartedChild child(kNode, {"--config", file});
     const std::string info = dir.sub("node") + "/node.json";
     REQUIRE(wait_for_file(child, info, 60s));
@@ -78,11 +79,11 @@ TEST_CASE("a node starts from a TOML file, logs no line per transaction, stops o
     const int port = json.at("ingress_port").get<int>();
     REQUIRE(port > 0);
     // Load at info level: a few thousand transactions, a handful of log lines.
-    ChildResult load = run_child_for(
-        REMORA_LOADGEN_BIN,
-        {"--target", "127.0.0.1:" + std::to_string(port), "--workload", "transfer",
-         "--workload.accounts", "200", "--rate", "1000", "--duration", "2", "--json"},
-        60s);
+    ChildResult load =
+        run_child_for(REMORA_LOADGEN_BIN,
+                      {"--target", "127.0.0.1:" + std::to_string(port), "--workload", "transfer",
+                       "--workload.accounts", "200", "--rate", "1000", "--duration", "2", "--json"},
+                      60s);
     INFO(load.err);
     REQUIRE(load.exit_code == 0);
     const auto succeeded = nlohmann::json::parse(load.out).at("succeeded").get<std::uint64_t>();
@@ -106,7 +107,8 @@ TEST_CASE("a node starts from a TOML file, logs no line per transaction, stops o
 TEST_CASE("log levels per component") {
     TempDir dir("remora-node-config");
     REQUIRE(node({"keygen", "--dir", dir.sub("tls"), "--pre-executors", "0"}).exit_code == 0);
-    const std::string file = write(dir, "node.toml", primary_toml(dir, "[workload]\naccounts = 50\n"));
+    const std::string file =
+        write(dir, "node.toml", primary_toml(dir, "[workload]\naccounts = 50\n"));
     StartedChild child(kNode, {"--config", file, "--log.level", "primary=warn,node=info"});
     REQUIRE(wait_for_file(child, dir.sub("node") + "/node.json", 60s));
     child.signal(SIGTERM);
@@ -122,8 +124,8 @@ TEST_CASE("log levels per component") {
 
 TEST_CASE("an unknown key is refused with its position") {
     TempDir dir("remora-node-config");
-    const std::string file =
-        write(dir, "node.toml", primary_toml(dir, "\n[sequencer]\nbatch_txs = 10\n  bogus_ms = 5\n"));
+    const std::string file = write(
+        dir, "node.toml", primary_toml(dir, "\n[sequencer]\nbatch_txs = 10\n  bogus_ms = 5\n"));
     ChildResult r = node({"--config", file});
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.err, Catch::Contains(file + ":15:3: unknown key 'sequencer.bogus_ms'"));
@@ -143,13 +145,19 @@ TEST_CASE("a bad value is refused with the key, the value, the range and the pos
         std::string expected;
     };
     const std::vector<Case> cases = {
-        {"[net]\nio_threads = 100\n", ":2:14: net.io_threads must be a whole number in 1..64, got '100'"},
-        {"[net]\nio_threads = -1\n", ":2:14: net.io_threads must be a whole number in 1..64, got '-1'"},
-        {"[net]\nio_threads = \"4\"\n", ":2:14: net.io_threads must be an integer (1..64), got the string"},
+        {"[net]\nio_threads = 100\n",
+         ":2:14: net.io_threads must be a whole number in 1..64, got '100'"},
+        {"[net]\nio_threads = -1\n",
+         ":2:14: net.io_threads must be a whole number in 1..64, got '-1'"},
+        {"[net]\nio_threads = \"4\"\n",
+         ":2:14: net.io_threads must be an integer (1..64), got the string"},
         {"[primary]\nsync = \"on\"\n", ":2:8: primary.sync must be a boolean"},
-        {"[node]\nrole = \"leader\"\n", ":2:8: node.role must be primary | pre-executor, got 'leader'"},
-        {"[net]\ncluster_port = 70000\n", "net.cluster_port must be a whole number in 0..65535, got '70000'"},
-        {"[net]\nprimary = \"nowhere\"\n", "net.primary must be HOST:PORT with PORT in 1..65535, got 'nowhere'"},
+        {"[node]\nrole = \"leader\"\n",
+         ":2:8: node.role must be primary | pre-executor, got 'leader'"},
+        {"[net]\ncluster_port = 70000\n",
+         "net.cluster_port must be a whole number in 0..65535, got '70000'"},
+        {"[net]\nprimary = \"nowhere\"\n",
+         "net.primary must be HOST:PORT with PORT in 1..65535, got 'nowhere'"},
         {"[net\n", ":1:5: not valid TOML"},
     };
     for (const Case& c : cases) {
@@ -157,11 +165,14 @@ TEST_CASE("a bad value is refused with the key, the value, the range and the pos
         ChildResult r = node({"--config", file});
         INFO(c.toml << r.err);
         CHECK(r.exit_code == 2);
-        CHECK_THAT(r.err, Catch::Contains(file + c.expected.substr(0, c.expected[0] == ':' ? std::string::npos : 0)));
+        CHECK_THAT(r.err,
+                   Catch::Contains(
+                       file + c.expected.substr(0, c.expected[0] == ':' ? std::string::npos : 0)));
         CHECK_THAT(r.err, Catch::Contains(c.expected));
     }
     // A rule over two keys says where the file set them.
-    const std::string file = write(dir, "two.toml", primary_toml(dir, "[cluster]\nheartbeat_ms = 9000\n"));
+    const std::string file =
+        write(dir, "two.toml", primary_toml(dir, "[cluster]\nheartbeat_ms = 9000\n"));
     ChildResult r = node({"--config", file});
     CHECK(r.exit_code == 2);
     CHECK_THAT(r.err, Catch::Contains("cluster.heartbeat_ms at " + file + ":13:16"));
@@ -186,7 +197,8 @@ TEST_CASE("flags override the file; print-config shows the effective configurati
     // A flag's bad value is refused even when the file's is fine.
     ChildResult bad = node({"print-config", "--config", file, "--net.io_threads", "0"});
     CHECK(bad.exit_code == 2);
-    CHECK_THAT(bad.err, Catch::Contains("--net.io_threads must be a whole number in 1..64, got '0'"));
+    CHECK_THAT(bad.err,
+               Catch::Contains("--net.io_threads must be a whole number in 1..64, got '0'"));
 
     // The TOML print-config writes is a configuration that reads back the same.
     ChildResult text = node({"print-config", "--config", file, "--net.io_threads", "5"});
@@ -194,10 +206,12 @@ TEST_CASE("flags override the file; print-config shows the effective configurati
     CHECK_THAT(text.out, Catch::Contains("[net]\n"));
     CHECK_THAT(text.out, Catch::Contains("io_threads = 5\n"));
     const std::string again = write(dir, "again.toml", text.out);
-    CHECK(print_config({"--config", again}) == print_config({"--config", file, "--net.io_threads", "5"}));
+    CHECK(print_config({"--config", again}) ==
+          print_config({"--config", file, "--net.io_threads", "5"}));
     // Flags alone, without a file, still configure a node.
-    nlohmann::json flags_only = print_config({"--node.role", "pre-executor", "--node.dir", dir.sub("p"),
-                                              "--node.id", "2", "--net.primary", "127.0.0.1:7000"});
+    nlohmann::json flags_only =
+        print_config({"--node.role", "pre-executor", "--node.dir", dir.sub("p"), "--node.id", "2",
+                      "--net.primary", "127.0.0.1:7000"});
     CHECK(flags_only["tls"]["name"] == "pre-executor-2");
     CHECK(node({"print-config", "--node.dir", dir.sub("p")}).exit_code == 2);  // no role
 }
@@ -285,7 +299,8 @@ ChildResult stop(StartedChild& child) {
 TEST_CASE("a clean stop leaves a marker; the next start says how the last one ended") {
     TempDir dir("remora-node-life");
     REQUIRE(node({"keygen", "--dir", dir.sub("tls"), "--pre-executors", "0"}).exit_code == 0);
-    const std::string file = write(dir, "node.toml", primary_toml(dir, "[workload]\naccounts = 50\n"));
+    const std::string file =
+        write(dir, "node.toml", primary_toml(dir, "[workload]\naccounts = 50\n"));
     const std::string marker = dir.sub("node") + "/clean-shutdown";
 
     auto first = start_primary(dir, file);

@@ -63,20 +63,23 @@ common::Result<Credentials> ensure_credentials(const std::string& tls_dir, const
     }
     const std::vector<std::string> names{name};
     if (exists(files.ca_cert) && exists(tls_dir + "/ca.key")) {
-        REMORA_RETURN_IF_ERROR(net::add_node_credentials(
-            tls_dir, names, net::validity_from_now(kCredentialValidity)));
+        REMORA_RETURN_IF_ERROR(
+            net::add_node_credentials(tls_dir, names, net::validity_from_now(kCredentialValidity)));
         return Credentials{"created", ""};
     }
     if (role == Role::kPrimary && !exists(files.ca_cert)) {
         REMORA_RETURN_IF_ERROR(net::write_cluster_credentials(tls_dir, names, kCredentialValidity));
         return Credentials{"created", ""};
     }
-    return Credentials{
-        "missing",
-        "no cluster CA in " + tls_dir + ": on the machine holding the cluster CA (the primary's "
-        "tls directory), run `remora-node keygen --dir THAT_DIR --names " + name + "`, then copy "
-        "ca.pem, " + name + ".pem and " + name + ".key from there into " + tls_dir +
-        " (keep the .key mode 0600)"};
+    return Credentials{"missing",
+                       "no cluster CA in " + tls_dir +
+                           ": on the machine holding the cluster CA (the primary's "
+                           "tls directory), run `remora-node keygen --dir THAT_DIR --names " +
+                           name +
+                           "`, then copy "
+                           "ca.pem, " +
+                           name + ".pem and " + name + ".key from there into " + tls_dir +
+                           " (keep the .key mode 0600)"};
 }
 
 class InitCommand final : public cli::Command {
@@ -100,8 +103,11 @@ public:
         const cli::Invocation& in = context.invocation;
         std::error_code ec;
         std::filesystem::create_directories(*in.text_option("dir"), ec);
-        if (ec) return Status{Code::kIoError, "cannot create " + *in.text_option("dir") + ": " + ec.message()};
-        const std::string dir = std::filesystem::absolute(*in.text_option("dir")).lexically_normal().string();
+        if (ec)
+            return Status{Code::kIoError,
+                          "cannot create " + *in.text_option("dir") + ": " + ec.message()};
+        const std::string dir =
+            std::filesystem::absolute(*in.text_option("dir")).lexically_normal().string();
 
         NodeConfig config;
         config.role = *in.text_option("role") == "primary" ? Role::kPrimary : Role::kPreExecutor;
@@ -132,8 +138,9 @@ public:
                        {"tls_dir", config.tls.dir},
                        {"credentials", credentials->state}};
         cli::add_field(report.text, "configuration", config_path);
-        cli::add_field(report.text, "credentials", config.tls.dir + "/" + config.tls.name +
-                                                       ".pem (" + credentials->state + ")");
+        cli::add_field(
+            report.text, "credentials",
+            config.tls.dir + "/" + config.tls.name + ".pem (" + credentials->state + ")");
         if (!credentials->todo.empty()) {
             report.json["todo"] = credentials->todo;
             cli::add_field(report.text, "to do", credentials->todo);

@@ -37,7 +37,8 @@ std::string join_keys(const std::string& section) {
 
 std::string join_sections() {
     std::string sections;
-    for (const std::string& s : node_sections()) sections += (sections.empty() ? "[" : ", [") + s + "]";
+    for (const std::string& s : node_sections())
+        sections += (sections.empty() ? "[" : ", [") + s + "]";
     return sections;
 }
 
@@ -63,21 +64,31 @@ std::string describe(const toml::node& value) {
     std::string text = out.str();
     if (text.size() > 60) text = text.substr(0, 57) + "...";
     switch (value.type()) {
-        case toml::node_type::string: return "the string " + text;
-        case toml::node_type::integer: return "the integer " + text;
-        case toml::node_type::floating_point: return "the number " + text;
-        case toml::node_type::boolean: return "the boolean " + text;
-        case toml::node_type::array: return "an array";
-        case toml::node_type::table: return "a table";
-        default: return "the date/time " + text;
+        case toml::node_type::string:
+            return "the string " + text;
+        case toml::node_type::integer:
+            return "the integer " + text;
+        case toml::node_type::floating_point:
+            return "the number " + text;
+        case toml::node_type::boolean:
+            return "the boolean " + text;
+        case toml::node_type::array:
+            return "an array";
+        case toml::node_type::table:
+            return "a table";
+        default:
+            return "the date/time " + text;
     }
 }
 
 std::string type_word(ValueType type) {
     switch (type) {
-        case ValueType::kInteger: return "an integer";
-        case ValueType::kBool: return "a boolean";
-        case ValueType::kString: return "a string";
+        case ValueType::kInteger:
+            return "an integer";
+        case ValueType::kBool:
+            return "a boolean";
+        case ValueType::kString:
+            return "a string";
     }
     return "?";
 }
@@ -93,8 +104,8 @@ Status apply_file(const std::string& file, NodeConfig& config,
         if (where.begin.line == 0) {  // no position: the file could not be read
             return cli::usage_error("--config " + file + ": " + std::string(error.description()));
         }
-        return cli::usage_error(at(file, where) + ": not valid TOML: " +
-                                std::string(error.description()));
+        return cli::usage_error(at(file, where) +
+                                ": not valid TOML: " + std::string(error.description()));
     }
     // toml++ keeps keys sorted; report problems in file order so the first one is the first.
     std::vector<std::pair<const toml::key*, const toml::node*>> sections;
@@ -125,8 +136,8 @@ Status apply_file(const std::string& file, NodeConfig& config,
             const NodeFlag* flag = find_node_flag(name);
             if (!flag) {
                 return cli::usage_error(at(file, key->source()) + ": unknown key '" + name +
-                                        "' (the keys of [" + section + "]: " +
-                                        join_keys(section) + ")");
+                                        "' (the keys of [" + section + "]: " + join_keys(section) +
+                                        ")");
             }
             const std::string where = at(file, node->source());
             auto text = value_text(*flag, *node);
@@ -148,9 +159,12 @@ std::string toml_line(const NodeFlag& flag, const NodeConfig& config) {
     auto value = flag.get(config);
     if (!value) return "";
     switch (flag.type) {
-        case ValueType::kString: return flag.key() + " = " + toml_string(*value);
-        case ValueType::kBool: return flag.key() + " = " + (*value == "on" ? "true" : "false");
-        case ValueType::kInteger: break;
+        case ValueType::kString:
+            return flag.key() + " = " + toml_string(*value);
+        case ValueType::kBool:
+            return flag.key() + " = " + (*value == "on" ? "true" : "false");
+        case ValueType::kInteger:
+            break;
     }
     return flag.key() + " = " + *value;
 }
@@ -271,9 +285,9 @@ std::string node_config_markdown_table() {
     for (const NodeFlag& flag : node_flags()) {
         const std::string def =
             flag.spec.default_text.empty() ? "—" : "`" + flag.spec.default_text + "`";
-        out += "| `" + flag.spec.name + "` | " + def + " | " + (flag.unit.empty() ? "—" : flag.unit) +
-               " | " + cell(flag.allowed) + " | " + cell(flag.spec.help) + " | " + cell(flag.change) +
-               " |\n";
+        out += "| `" + flag.spec.name + "` | " + def + " | " +
+               (flag.unit.empty() ? "—" : flag.unit) + " | " + cell(flag.allowed) + " | " +
+               cell(flag.spec.help) + " | " + cell(flag.change) + " |\n";
     }
     return out;
 }

@@ -5,7 +5,6 @@
 
 #include "node/log.h"
 
-
 namespace remora::tools::node {
 namespace {
 
@@ -48,11 +47,10 @@ NodeFlag number(std::string name, std::uint64_t min, std::uint64_t max, std::str
 template <typename Field>
 NodeFlag text(std::string name, cli::ArgKind kind, std::string value_name, std::string help,
               std::string change, Field field,
-              std::function<Status(const std::string&)> check = nullptr,
-              std::string allowed = "") {
+              std::function<Status(const std::string&)> check = nullptr, std::string allowed = "") {
     if (allowed.empty()) {
-        allowed = kind == cli::ArgKind::kHostPort ? "HOST:PORT with PORT in 1..65535"
-                                                  : "non-empty text";
+        allowed =
+            kind == cli::ArgKind::kHostPort ? "HOST:PORT with PORT in 1..65535" : "non-empty text";
     }
     NodeFlag flag;
     flag.spec = {name, kind, std::move(value_name), std::move(help)};
@@ -138,7 +136,8 @@ std::vector<NodeFlag> make_flags() {
                            "primary: cluster port (0: any free one, see node.json)",
                            "yes (pre-executors must be told the new port)",
                            [](NodeConfig& c) -> std::uint16_t& { return c.net.cluster_port; }));
-    flags.push_back(number("net.ingress_port", 0, 65535, "", "primary: client port (0: any free one)",
+    flags.push_back(number("net.ingress_port", 0, 65535, "",
+                           "primary: client port (0: any free one)",
                            "yes (clients must be told the new port)",
                            [](NodeConfig& c) -> std::uint16_t& { return c.net.ingress_port; }));
     flags.push_back(text("net.primary", cli::ArgKind::kHostPort, "HOST:PORT",
@@ -146,9 +145,9 @@ std::vector<NodeFlag> make_flags() {
                          [](NodeConfig& c) -> std::string& { return c.net.primary; }));
     flags.push_back(number("net.io_threads", 1, 64, "threads", "threads running the sockets", kYes,
                            [](NodeConfig& c) -> std::uint32_t& { return c.net.io_threads; }));
-    flags.push_back(number("net.handshake_timeout_ms", 1, UINT32_MAX, "ms",
-                           "connect + TLS handshake bound", kYes,
-                           [](NodeConfig& c) -> std::uint32_t& { return c.net.handshake_timeout_ms; }));
+    flags.push_back(
+        number("net.handshake_timeout_ms", 1, UINT32_MAX, "ms", "connect + TLS handshake bound",
+               kYes, [](NodeConfig& c) -> std::uint32_t& { return c.net.handshake_timeout_ms; }));
     flags.push_back(number("net.idle_timeout_ms", 100, UINT32_MAX, "ms",
                            "a connection silent this long closes (> cluster.heartbeat_ms)", kYes,
                            [](NodeConfig& c) -> std::uint32_t& { return c.net.idle_timeout_ms; }));
@@ -163,40 +162,40 @@ std::vector<NodeFlag> make_flags() {
     flags.push_back(number("cluster.heartbeat_ms", 1, UINT32_MAX, "ms",
                            "heartbeat period on cluster links", kYes,
                            [](NodeConfig& c) -> std::uint32_t& { return c.cluster.heartbeat_ms; }));
-    flags.push_back(number("cluster.peer_timeout_ms", 2, UINT32_MAX, "ms",
-                           "a peer silent this long is gone (> cluster.heartbeat_ms)", kYes,
-                           [](NodeConfig& c) -> std::uint32_t& { return c.cluster.peer_timeout_ms; }));
+    flags.push_back(
+        number("cluster.peer_timeout_ms", 2, UINT32_MAX, "ms",
+               "a peer silent this long is gone (> cluster.heartbeat_ms)", kYes,
+               [](NodeConfig& c) -> std::uint32_t& { return c.cluster.peer_timeout_ms; }));
     flags.push_back(number("sequencer.batch_txs", 1, 100'000, "transactions",
                            "cut a batch at this many transactions", kYes,
                            [](NodeConfig& c) -> std::uint32_t& { return c.sequencer.batch_txs; }));
-    flags.push_back(number("sequencer.batch_timeout_ms", 1, UINT32_MAX, "ms",
-                           "... or this long after its first", kYes,
-                           [](NodeConfig& c) -> std::uint32_t& { return c.sequencer.batch_timeout_ms; }));
-    flags.push_back(number("sequencer.consensus_delay_ms", 0, UINT32_MAX, "ms",
-                           "from a cut batch to its ordered commit", kYes,
-                           [](NodeConfig& c) -> std::uint32_t& {
-                               return c.sequencer.consensus_delay_ms;
-                           }));
+    flags.push_back(number(
+        "sequencer.batch_timeout_ms", 1, UINT32_MAX, "ms", "... or this long after its first", kYes,
+        [](NodeConfig& c) -> std::uint32_t& { return c.sequencer.batch_timeout_ms; }));
+    flags.push_back(
+        number("sequencer.consensus_delay_ms", 0, UINT32_MAX, "ms",
+               "from a cut batch to its ordered commit", kYes,
+               [](NodeConfig& c) -> std::uint32_t& { return c.sequencer.consensus_delay_ms; }));
     flags.push_back(number("primary.late_wait_ms", 0, UINT32_MAX, "ms",
                            "wait for missing results before re-executing", kYes,
                            [](NodeConfig& c) -> std::uint32_t& { return c.primary.late_wait_ms; }));
-    flags.push_back(number("primary.pending_txs_max", 1, UINT64_MAX, "transactions",
-                           "admitted, uncommitted transactions", kYes,
-                           [](NodeConfig& c) -> std::uint64_t& { return c.primary.pending_txs_max; }));
+    flags.push_back(
+        number("primary.pending_txs_max", 1, UINT64_MAX, "transactions",
+               "admitted, uncommitted transactions", kYes,
+               [](NodeConfig& c) -> std::uint64_t& { return c.primary.pending_txs_max; }));
     flags.push_back(boolean("primary.sync", "fsync every commit",
                             "yes, but while off a power failure loses the last commits",
                             [](NodeConfig& c) -> bool& { return c.primary.sync; }));
-    flags.push_back(number("primary.summaries_cached", 0, UINT64_MAX, "summaries",
-                           "recent summaries kept for duplicates", kYes,
-                           [](NodeConfig& c) -> std::uint64_t& {
-                               return c.primary.summaries_cached;
-                           }));
-    flags.push_back(number("pre_executor.verify_threads", 0, 64, "threads",
-                           "authenticator-checking threads", kYes,
-                           [](NodeConfig& c) -> std::uint32_t& { return c.pre_executor.verify_threads; }));
-    flags.push_back(number("pre_executor.reconnect_ms", 1, UINT32_MAX, "ms",
-                           "retry period towards the primary", kYes,
-                           [](NodeConfig& c) -> std::uint32_t& { return c.pre_executor.reconnect_ms; }));
+    flags.push_back(
+        number("primary.summaries_cached", 0, UINT64_MAX, "summaries",
+               "recent summaries kept for duplicates", kYes,
+               [](NodeConfig& c) -> std::uint64_t& { return c.primary.summaries_cached; }));
+    flags.push_back(number(
+        "pre_executor.verify_threads", 0, 64, "threads", "authenticator-checking threads", kYes,
+        [](NodeConfig& c) -> std::uint32_t& { return c.pre_executor.verify_threads; }));
+    flags.push_back(
+        number("pre_executor.reconnect_ms", 1, UINT32_MAX, "ms", "retry period towards the primary",
+               kYes, [](NodeConfig& c) -> std::uint32_t& { return c.pre_executor.reconnect_ms; }));
     flags.push_back(text("workload.name", cli::ArgKind::kText, "W",
                          "primary: genesis of a new store (transfer, counter, nft, amm, compute, "
                          "mixed, random, trace:FILE)",
@@ -219,7 +218,10 @@ std::vector<NodeFlag> make_flags() {
         "log.format", cli::ArgKind::kText, "FORMAT",
         "text (one line per event) or json (one JSON object per line)", kYes,
         [](NodeConfig& c) -> std::string& { return c.log.format; },
-        [](const std::string& value) { return one_of(value, {"text", "json"}); }, "text | json"));
+        [](const std::string& value) {
+            return one_of(value, {"text", "json"});
+        },
+        "text | json"));
     // The defaults shown in help and docs are the ones a NodeConfig starts with.
     const NodeConfig defaults;
     for (NodeFlag& flag : flags) {
@@ -247,14 +249,16 @@ const NodeFlag* find_node_flag(const std::string& name) {
 std::vector<std::string> node_sections() {
     std::vector<std::string> sections;
     for (const NodeFlag& flag : node_flags()) {
-        if (sections.empty() || sections.back() != flag.section()) sections.push_back(flag.section());
+        if (sections.empty() || sections.back() != flag.section())
+            sections.push_back(flag.section());
     }
     return sections;
 }
 
 void add_config_options(cli::CommandSpec& spec) {
-    spec.options.push_back({"config", cli::ArgKind::kPath, "FILE",
-                            "the TOML configuration (docs/configuration.md); flags override its keys"});
+    spec.options.push_back(
+        {"config", cli::ArgKind::kPath, "FILE",
+         "the TOML configuration (docs/configuration.md); flags override its keys"});
     for (const NodeFlag& flag : node_flags()) spec.options.push_back(flag.spec);
 }
 

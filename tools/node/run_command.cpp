@@ -61,9 +61,9 @@ common::Status run_until_signalled(Node& node) {
                 std::_Exit(128 + signal);
             }
             stopping = true;
-            remora::node::log_as("node", remora::node::LogLevel::kInfo,
-                                 "received " + name +
-                                     ": stopping gracefully (a second signal exits at once)");
+            remora::node::log_as(
+                "node", remora::node::LogLevel::kInfo,
+                "received " + name + ": stopping gracefully (a second signal exits at once)");
             node.stop();
         }
     });
@@ -141,7 +141,8 @@ public:
             REMORA_RETURN_IF_ERROR(remove_durably(marker, config.dir));
             if (store_existed) {
                 remora::node::log_as(
-                    "node", was_clean ? remora::node::LogLevel::kInfo : remora::node::LogLevel::kWarn,
+                    "node",
+                    was_clean ? remora::node::LogLevel::kInfo : remora::node::LogLevel::kWarn,
                     was_clean ? "the last shutdown was clean"
                               : "the last shutdown was not clean (killed, crashed or power lost): "
                                 "the store recovered to its last commit");
@@ -153,7 +154,8 @@ public:
                     marker, {{"clean", true}, {"pid", static_cast<std::int64_t>(::getpid())}}));
             }
         } else {
-            remora::node::set_log_component("pre-executor-" + std::to_string(config.pre_executor.id));
+            remora::node::set_log_component("pre-executor-" +
+                                            std::to_string(config.pre_executor.id));
             auto node = remora::node::PreExecutorNode::open(config);
             if (!node) return node.status();
             status = run_until_signalled(**node);
