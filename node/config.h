@@ -55,6 +55,11 @@ struct LogConfig {
     std::string format = "text";  // log.format: text | json
 };
 
+struct MetricsConfig {
+    bool enabled = true;        // metrics.enabled: serve /metrics, /health, /ready
+    std::uint16_t port = 0;     // metrics.port: on net.listen; 0 picks one (see node.json)
+};
+
 enum class Role : std::uint8_t { kPrimary, kPreExecutor };
 
 struct NodeConfig {
@@ -66,6 +71,7 @@ struct NodeConfig {
     SequencerConfig sequencer;
     PrimaryConfig primary;
     PreExecutorNodeConfig pre_executor;
+    MetricsConfig metrics;
     LogConfig log;
     // workload.*: the genesis a new primary store is created with (ignored once it exists).
     executor::workload::WorkloadConfig workload;

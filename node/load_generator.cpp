@@ -95,7 +95,13 @@ private:
     std::vector<bool> m_answered;
     std::uint64_t m_answers = 0;
     std::vector<double> m_latencies_ms;
+    std::vector<std::vector<double>> m_latencies_by_second;
+    std::vector<std::uint64_t> m_submitted_by_second;
     LoadReport m_report;
+    std::size_t second_now() const {
+        return static_cast<std::size_t>(
+            std::chrono::duration<double>(Clock::now() - m_start).count());
+    }
 };
 
 Result<LoadReport> Run::run() {
@@ -133,6 +139,19 @@ Result<LoadReport> Run::run() {
     m_report.latency_ms_p99 = percentile(m_latencies_ms, 0.99);
     m_report.latency_ms_max = m_latencies_ms.empty() ? 0 : m_latencies_ms.back();
     m_report.unanswered = m_report.offered - m_answers;
+    const std::size_t seconds_run = std::max(m_latencies_by_second.size(), m_submitted_by_second.size());
+    for (std::size_t i = 0; i < seconds_run; ++i) {
+        LoadSecond second;
+        if (i < m_submitted_by_second.size()) second.submitted = m_submitted_by_second[i];
+        if (i < m_latencies_by_second.size()) {
+            std::vector<double>& latencies = m_latencies_by_second[i];
+            std::sort(latencies.begin(), latencies.end());
+            second.summaries = latencies.size();
+            second.latency_ms_p50 = percentile(latencies, 0.50);
+            second.latency_ms_p99 = percentile(latencies, 0.99);
+        }
+        m_report.series.push_back(second);
+    }
     const auto seconds = [](Clock::duration d) { return std::chrono::duration<double>(d).count(); };
     if (m_report.submitted > 0) {
         m_report.submit_seconds = seconds(m_sent_at[m_report.submitted - 1] - m_start);
@@ -181,8 +200,12 @@ void Run::on_frame(net::Frame frame) {
         if (m_answered[it->second]) return;
         ++m_report.summaries;
         ++(summary->status.is_success() ? m_report.succeeded : m_report.aborted);
-        m_latencies_ms.push_back(
-            std::chrono::duration<double, std::milli>(Clock::now() - m_sent_at[it->second]).count());
+        const double latency =
+            std::chrono::duration<double, std::milli>(Clock::now() - m_sent_at[it->second]).count();
+        m_latencies_ms.push_back(latency);
+        const std::size_t second = second_now();
+        if (m_latencies_by_second.size() <= second) m_latencies_by_second.resize(second + 1);
+        m_latencies_by_second[second].push_back(latency);
         answer(it->second);
         return;
     }
@@ -223,6 +246,9 @@ void Run::tick() {
         m_sent_at[m_next] = now;
         ++m_next;
         ++m_report.submitted;
+        const std::size_t second = second_now();
+        if (m_submitted_by_second.size() <= second) m_submitted_by_second.resize(second + 1);
+        ++m_submitted_by_second[second];
         if (m_next == m_prepared.bodies.size()) {
             m_drain_deadline = now + std::chrono::milliseconds(m_config.drain_timeout_ms);
         }

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "executor/workload/workload.h"
@@ -29,6 +30,14 @@ struct LoadConfig {
 
 common::Status validate_load_config(const LoadConfig& config);
 
+// One second of a run, counted from the first submission.
+struct LoadSecond {
+    std::uint64_t submitted = 0;
+    std::uint64_t summaries = 0;
+    double latency_ms_p50 = 0;  // of the summaries received in that second
+    double latency_ms_p99 = 0;
+};
+
 struct LoadReport {
     std::uint64_t offered = 0;     // transactions scheduled
     std::uint64_t submitted = 0;   // written to the socket
@@ -48,6 +57,7 @@ struct LoadReport {
     double latency_ms_p99 = 0;
     double latency_ms_max = 0;
     double generate_seconds = 0;   // preparing the transactions, off the clock
+    std::vector<LoadSecond> series;  // per second, from the first submission
 };
 
 // Progress while running: called about once a second with the report so far.

@@ -33,4 +33,26 @@ common::Result<nlohmann::json> read_json_file(const std::string& path) {
     return json;
 }
 
+common::Result<std::string> prepare_run_dir(const std::string& requested,
+                                            const std::string& prefix) {
+    if (requested.empty()) {
+        std::string pattern = "/tmp/" + prefix + "-XXXXXX";
+        if (::mkdtemp(pattern.data()) == nullptr) {
+            return recovery::errno_status("cannot create a temporary directory", "/tmp", errno);
+        }
+        return pattern;
+    }
+    std::string dir = recovery::trim_trailing_slashes(requested);
+    if (recovery::path_exists(dir)) {
+        auto entries = recovery::list_directory(dir);
+        if (!entries) return entries.status();
+        if (!entries->empty()) {
+            return common::Status{common::Code::kAlreadyExists,
+                                  "--dir " + dir + " is not empty: give a new or empty directory"};
+        }
+    }
+    REMORA_RETURN_IF_ERROR(recovery::create_directories_synced(dir));
+    return dir;
+}
+
 }  // namespace remora::node

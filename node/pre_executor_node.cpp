@@ -17,7 +17,9 @@
 #include "net/frame.h"
 #include "net/message_codec.h"
 #include "net/node_messages.h"
+#include "node/http_server.h"
 #include "node/links.h"
+#include "node/node_metrics.h"
 #include "node/log.h"
 #include "node/node_files.h"
 #include "node/snapshot_transfer.h"
@@ -78,6 +80,7 @@ public:
         asio::post(m_engine, [this] {
             m_stopping = true;
             m_timer.cancel();
+            if (m_http) m_http->stop();
             if (m_session) m_session->close();
             m_work.reset();
         });
@@ -106,6 +109,8 @@ private:
     void tick();
     void fail(Status status);
     void write_stats();
+    void serve_http(const std::string& target, std::function<void(HttpAnswer)> answer);
+    nlohmann::ordered_json info() const;
 
     NodeConfig m_config;
     std::string m_host;
@@ -132,6 +137,8 @@ private:
     std::map<std::uint64_t, Arrival> m_arrivals;  // verified, waiting for their turn
     std::uint64_t m_next_to_run = 0;
     std::atomic<std::uint64_t> m_next_seq{0};  // taken on the session's strand, in frame order
+    std::shared_ptr<HttpServer> m_http;
+    NodeMetrics m_metrics;  // engine strand only
     Status m_error;
     std::uint64_t m_results = 0;
     std::uint64_t m_bad_txs = 0;
@@ -139,13 +146,27 @@ private:
     std::uint64_t m_connects = 0;
 };
 
+nlohmann::ordered_json PreExecutorNode::Impl::info() const {
+    nlohmann::ordered_json info{{"role", "pre-executor"},
+                                {"pid", static_cast<long>(::getpid())},
+                                {"id", m_config.pre_executor.id},
+                                {"primary", m_config.net.primary},
+                                {"metrics_port", m_http ? m_http->port() : 0}};
+    if (m_joined && m_pre) info["joined_commit"] = m_pre->caught_up_commit();
+    return info;
+}
+
 Status PreExecutorNode::Impl::run() {
-    REMORA_RETURN_IF_ERROR(write_json_file(
-        node_info_path(m_config.dir),
-        nlohmann::ordered_json{{"role", "pre-executor"},
-                               {"pid", static_cast<long>(::getpid())},
-                               {"id", m_config.pre_executor.id},
-                               {"primary", m_config.net.primary}}));
+    if (m_config.metrics.enabled) {
+        auto http = HttpServer::start(
+            m_io, m_config.net.listen, m_config.metrics.port,
+            [this](const std::string& target, std::function<void(HttpAnswer)> answer) {
+                serve_http(target, std::move(answer));
+            });
+        if (!http) return http.status();
+        m_http = std::move(http).value();
+    }
+    REMORA_RETURN_IF_ERROR(write_json_file(node_info_path(m_config.dir), info()));
     asio::post(m_engine, [this] { tick(); });
     std::vector<std::thread> threads;
     for (std::uint32_t i = 1; i < m_config.net.io_threads; ++i) {
@@ -404,12 +425,7 @@ Status PreExecutorNode::Impl::install_snapshot() {
 // node.json says the node serves now (the testnet and operators wait for it).
 void PreExecutorNode::Impl::note_joined() {
     m_joined = true;
-    nlohmann::ordered_json info{{"role", "pre-executor"},
-                                {"pid", static_cast<long>(::getpid())},
-                                {"id", m_config.pre_executor.id},
-                                {"primary", m_config.net.primary},
-                                {"joined_commit", m_pre->caught_up_commit()}};
-    if (Status s = write_json_file(node_info_path(m_config.dir), info); !s) {
+    if (Status s = write_json_file(node_info_path(m_config.dir), info()); !s) {
         log_warn("cannot update node.json: " + s.message());
     }
 }
@@ -488,8 +504,60 @@ void PreExecutorNode::Impl::fail(Status status) {
     log_error("stopping: " + m_error.message());
     m_stopping = true;
     m_timer.cancel();
+    if (m_http) m_http->stop();
     if (m_session) m_session->close();
     m_work.reset();
+}
+
+void PreExecutorNode::Impl::serve_http(const std::string& target,
+                                       std::function<void(HttpAnswer)> answer) {
+    const std::string path = target.substr(0, target.find('?'));
+    if (path == "/health") {
+        answer({200, "text/plain; charset=utf-8", "ok\n"});
+        return;
+    }
+    if (path != "/metrics" && path != "/ready") {
+        answer({404, "text/plain; charset=utf-8", "not found: /metrics, /health, /ready\n"});
+        return;
+    }
+    const std::string text = query_parameter(target, "max_lag_ms");
+    std::uint64_t max_lag_ms = m_config.cluster.peer_timeout_ms;
+    if (!text.empty()) {
+        char* end = nullptr;
+        max_lag_ms = std::strtoull(text.c_str(), &end, 10);
+        if (end == text.c_str() || *end != '\0') {
+            answer({400, "text/plain; charset=utf-8", "max_lag_ms must be a number\n"});
+            return;
+        }
+    }
+    asio::post(m_engine, [this, path, max_lag_ms, answer = std::move(answer)] {
+        if (path == "/metrics") {
+            PreExecutorNodeFigures figures;
+            figures.results = m_results;
+            figures.bootstraps = m_bootstraps;
+            figures.connects = m_connects;
+            figures.joined = m_joined;
+            figures.caught_up_commit = m_pre ? m_pre->caught_up_commit() : 0;
+            figures.waiting = m_arrivals.size();
+            m_metrics.update_pre_executor(
+                m_pre ? m_pre->counters() : executor::protocol::PreExecutorCounters{}, figures);
+            answer({200, "text/plain; version=0.0.4; charset=utf-8", m_metrics.scrape()});
+            return;
+        }
+        // Ready: joined, and the primary was heard from within the bound (its heartbeats
+        // carry the state it commits).
+        const auto silent = std::chrono::duration_cast<std::chrono::milliseconds>(
+            Clock::now() - m_last_heard);
+        if (!m_joined || !m_session) {
+            answer({503, "text/plain; charset=utf-8", "not ready: not joined to the primary\n"});
+        } else if (static_cast<std::uint64_t>(silent.count()) > max_lag_ms) {
+            answer({503, "text/plain; charset=utf-8",
+                    "not ready: the primary is silent for " + std::to_string(silent.count()) +
+                        " ms\n"});
+        } else {
+            answer({200, "text/plain; charset=utf-8", "ready\n"});
+        }
+    });
 }
 
 void PreExecutorNode::Impl::write_stats() {

@@ -21,7 +21,9 @@
 #include "net/frame.h"
 #include "net/message_codec.h"
 #include "net/node_messages.h"
+#include "node/http_server.h"
 #include "node/links.h"
+#include "node/node_metrics.h"
 #include "node/log.h"
 #include "node/node_files.h"
 #include "node/snapshot_transfer.h"
@@ -97,6 +99,7 @@ private:
     struct Ordered {
         std::vector<Transaction> txs;
         std::vector<Digest> digests;
+        Clock::time_point ordered_at;  // set when consensus ordered it
     };
 
     static protocol::PrimaryOptions primary_options() { return {}; }
@@ -132,6 +135,8 @@ private:
     void maybe_finish_stop();
     void fail(Status status);
     void write_stats();
+    void serve_http(const std::string& target, std::function<void(HttpAnswer)> answer);
+    PrimaryNodeFigures figures() const;
 
     NodeConfig m_config;
     std::unique_ptr<storage::Store> m_store;
@@ -149,6 +154,8 @@ private:
     std::uint16_t m_cluster_port = 0;
     std::uint16_t m_ingress_port = 0;
     std::atomic<std::uint64_t> m_next_conn{1};
+    std::shared_ptr<HttpServer> m_http;
+    NodeMetrics m_metrics;  // engine strand only
 
     // Engine strand only:
     std::map<std::uint64_t, Link> m_links;
@@ -173,6 +180,7 @@ private:
     std::uint64_t m_links_refused = 0;
     std::uint64_t m_committed_txs = 0;
     std::uint64_t m_snapshots_served = 0;
+    std::map<std::string, std::uint64_t> m_refused_by_reason;
 };
 
 // --- Start-up ----------------------------------------------------------------------------------
@@ -210,6 +218,15 @@ Status PrimaryNode::Impl::bind() {
     auto ingress = bind_one(m_ingress_acceptor, m_config.net.ingress_port, "ingress port");
     if (!ingress) return ingress.status();
     m_ingress_port = *ingress;
+    if (m_config.metrics.enabled) {
+        auto http = HttpServer::start(m_io, m_config.net.listen, m_config.metrics.port,
+                                      [this](const std::string& target,
+                                             std::function<void(HttpAnswer)> answer) {
+                                          serve_http(target, std::move(answer));
+                                      });
+        if (!http) return http.status();
+        m_http = std::move(http).value();
+    }
     return Status::ok();
 }
 
@@ -222,6 +239,7 @@ Status PrimaryNode::Impl::run() {
                                    {"listen", m_config.net.listen},
                                    {"cluster_port", m_cluster_port},
                                    {"ingress_port", m_ingress_port},
+                                   {"metrics_port", m_http ? m_http->port() : 0},
                                    {"applied_commit", m_store->status().applied_commit}};
     REMORA_RETURN_IF_ERROR(write_json_file(node_info_path(m_config.dir), info));
     log_info("primary listening: cluster " + m_config.net.listen + ":" +
@@ -566,6 +584,7 @@ void PrimaryNode::Impl::on_client_frame(std::uint64_t conn, net::Frame frame) {
 void PrimaryNode::Impl::refuse(Client& client, const Digest& digest, net::RefusalReason reason,
                                std::string message) {
     ++m_refused;
+    ++m_refused_by_reason[net::refusal_reason_name(reason)];
     client.session->send(type_of(MessageType::kSubmitRefused),
                          net::encode_submit_refused({digest, reason, std::move(message)}));
 }
@@ -597,16 +616,10 @@ void PrimaryNode::Impl::handle_submit(std::uint64_t conn, Client& client,
         refuse(client, digest, net::RefusalReason::kShuttingDown, "the node is stopping");
         return;
     }
-    auto committed = committed_summary(digest);
-    if (!committed) {
-        fail(committed.status());
-        return;
-    }
-    if (*committed) {
-        ++m_duplicates;
-        send_summary(conn, **committed);
-        return;
-    }
+    // A transaction committed longer ago than the cache remembers is admitted like a new one:
+    // the commit rules rule it out as a duplicate without executing it (one index lookup, in
+    // the commit, instead of one per submission here), and its waiters get the original
+    // summary from the store (process()).
     if (m_pending.size() >= m_config.primary.pending_txs_max) {
         refuse(client, digest, net::RefusalReason::kOverloaded,
                "primary.pending_txs_max (" + std::to_string(m_config.primary.pending_txs_max) +
@@ -697,6 +710,7 @@ void PrimaryNode::Impl::cut_batch() {
     timer->async_wait(
         asio::bind_executor(m_engine, [this, timer, batch](boost::system::error_code) {
             --m_in_consensus;
+            batch->ordered_at = Clock::now();
             m_ordered.push_back(std::move(*batch));
             try_process();
         }));
@@ -736,16 +750,31 @@ void PrimaryNode::Impl::try_process() {
 }
 
 Status PrimaryNode::Impl::process(Ordered& batch) {
+    const auto started = Clock::now();
     auto commit = m_primary.process_commit(batch.txs);
     if (!commit) return commit.status();
+    m_metrics.observe_commit(std::chrono::duration<double>(Clock::now() - started).count(),
+                             batch.txs.size());
     m_committed_txs += batch.txs.size();
-    for (const executor::ExecutionSummary& summary : commit->summaries) {
-        auto it = m_pending.find(summary.tx_digest);
+    for (const executor::ExecutionSummary& ordered : commit->summaries) {
+        const executor::ExecutionSummary* summary = &ordered;
+        std::optional<executor::ExecutionSummary> original;
+        if (ordered.status.code == executor::AbortCode::kDuplicate) {
+            // Ruled out, not executed: its submitters get the summary of the execution.
+            auto found = committed_summary(ordered.tx_digest);
+            if (!found) return found.status();
+            if (*found) {
+                ++m_duplicates;
+                original = std::move(*found);
+                summary = &*original;
+            }
+        }
+        auto it = m_pending.find(summary->tx_digest);
         if (it != m_pending.end()) {
-            for (std::uint64_t conn : it->second.waiters) send_summary(conn, summary);
+            for (std::uint64_t conn : it->second.waiters) send_summary(conn, *summary);
             m_pending.erase(it);
         }
-        remember(summary);
+        remember(*summary);
     }
     for (const protocol::StateUpdate& update : commit->state_updates) {
         auto it = m_link_of.find(update.pre_executor);
@@ -796,6 +825,7 @@ void PrimaryNode::Impl::maybe_finish_stop() {
     if (!drained) return;
     m_stopped = true;
     m_heartbeat_timer.cancel();
+    if (m_http) m_http->stop();
     // Last summaries and updates still reach their peers; each close is bounded by the write
     // timeout.
     for (auto& [conn, link] : m_links) link.session->close_after_flush();
@@ -805,6 +835,70 @@ void PrimaryNode::Impl::maybe_finish_stop() {
         m_links.clear();
         m_clients.clear();
     });
+}
+
+PrimaryNodeFigures PrimaryNode::Impl::figures() const {
+    PrimaryNodeFigures f;
+    f.admitted = m_admitted;
+    f.duplicates = m_duplicates;
+    f.refused = m_refused_by_reason;
+    f.links_refused = m_links_refused;
+    f.snapshots_served = m_snapshots_served;
+    f.pending = m_pending.size();
+    f.ordered_batches = m_ordered.size();
+    f.clients = m_clients.size();
+    f.pre_executors = m_balancer.live().size();
+    f.applied_commit = m_store->status().applied_commit;
+    return f;
+}
+
+// GET /metrics, /health, /ready?max_lag_ms=N (docs/metrics.md). On an io thread; what needs
+// engine state is answered from the engine strand.
+void PrimaryNode::Impl::serve_http(const std::string& target,
+                                   std::function<void(HttpAnswer)> answer) {
+    const std::string path = target.substr(0, target.find('?'));
+    if (path == "/health") {
+        answer({200, "text/plain; charset=utf-8", "ok\n"});
+        return;
+    }
+    if (path == "/metrics") {
+        asio::post(m_engine, [this, answer = std::move(answer)] {
+            m_metrics.update_primary(m_primary.counters(), figures());
+            answer({200, "text/plain; version=0.0.4; charset=utf-8", m_metrics.scrape()});
+        });
+        return;
+    }
+    if (path == "/ready") {
+        const std::string text = query_parameter(target, "max_lag_ms");
+        std::uint64_t max_lag_ms = 1000;
+        if (!text.empty()) {
+            char* end = nullptr;
+            max_lag_ms = std::strtoull(text.c_str(), &end, 10);
+            if (end == text.c_str() || *end != '\0') {
+                answer({400, "text/plain; charset=utf-8", "max_lag_ms must be a number\n"});
+                return;
+            }
+        }
+        asio::post(m_engine, [this, max_lag_ms, answer = std::move(answer)] {
+            // The primary is ready when it serves and its oldest ordered batch is not older
+            // than the bound: it keeps up with its ordering source.
+            const auto lag = m_ordered.empty()
+                                 ? std::chrono::milliseconds(0)
+                                 : std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       Clock::now() - m_ordered.front().ordered_at);
+            if (m_stopping) {
+                answer({503, "text/plain; charset=utf-8", "not ready: stopping\n"});
+            } else if (static_cast<std::uint64_t>(lag.count()) > max_lag_ms) {
+                answer({503, "text/plain; charset=utf-8",
+                        "not ready: the oldest ordered batch waits for " +
+                            std::to_string(lag.count()) + " ms\n"});
+            } else {
+                answer({200, "text/plain; charset=utf-8", "ready\n"});
+            }
+        });
+        return;
+    }
+    answer({404, "text/plain; charset=utf-8", "not found: /metrics, /health, /ready\n"});
 }
 
 void PrimaryNode::Impl::write_stats() {

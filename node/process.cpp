@@ -9,6 +9,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 namespace remora::node {
@@ -128,6 +130,16 @@ int ChildProcess::stop(std::chrono::milliseconds grace) {
     if (auto code = wait_for(grace)) return *code;
     signal(SIGKILL);
     return wait_for(std::chrono::seconds(10)).value_or(255);
+}
+
+std::string log_tail(const std::string& path, std::size_t bytes) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return "(no log at " + path + ")";
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    std::string text = buffer.str();
+    if (text.size() > bytes) text = "..." + text.substr(text.size() - bytes);
+    return text;
 }
 
 std::string self_directory() {

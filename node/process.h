@@ -49,6 +49,9 @@ private:
     std::optional<int> m_exit;
 };
 
+// The last `bytes` of a (child's) log file, for error messages; says so when there is none.
+std::string log_tail(const std::string& path, std::size_t bytes = 1500);
+
 // The directory of the running executable (from /proc/self/exe).
 std::string self_directory();
 

@@ -27,17 +27,6 @@ namespace {
 
 Status interrupted_status() { return {Code::kUnsupported, "interrupted"}; }
 
-// The last `bytes` of a log file, for error messages.
-std::string log_tail(const std::string& path, std::size_t bytes = 1500) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return "(no log at " + path + ")";
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    std::string text = buffer.str();
-    if (text.size() > bytes) text = "..." + text.substr(text.size() - bytes);
-    return text;
-}
-
 std::string fmt(double value, int decimals = 0) {
     char text[64];
     std::snprintf(text, sizeof text, "%.*f", decimals, value);
@@ -114,24 +103,10 @@ Status Testnet::find_tools() {
 }
 
 Status Testnet::prepare_dir() {
-    if (m_config.dir.empty()) {
-        char pattern[] = "/tmp/remora-testnet-XXXXXX";
-        if (::mkdtemp(pattern) == nullptr) {
-            return recovery::errno_status("cannot create a temporary directory", "/tmp", errno);
-        }
-        m_dir = pattern;
-        return Status::ok();
-    }
-    m_dir = recovery::trim_trailing_slashes(m_config.dir);
-    if (recovery::path_exists(m_dir)) {
-        auto entries = recovery::list_directory(m_dir);
-        if (!entries) return entries.status();
-        if (!entries->empty()) {
-            return {Code::kAlreadyExists,
-                    "--dir " + m_dir + " is not empty: give a new or empty directory"};
-        }
-    }
-    return recovery::create_directories_synced(m_dir);
+    auto dir = prepare_run_dir(m_config.dir, "remora-testnet");
+    if (!dir) return dir.status();
+    m_dir = std::move(dir).value();
+    return Status::ok();
 }
 
 Status Testnet::child_failed(ChildProcess& child, const std::string& what,
@@ -274,7 +249,9 @@ Status Testnet::stop_all() {
     Status status;
     for (auto& pre : m_pre_executors) pre.signal(SIGTERM);
     for (std::size_t i = 0; i < m_pre_executors.size(); ++i) {
-        const int code = m_pre_executors[i].stop(10s);
+        // Signalled once above: a second SIGTERM would make a draining node exit at once (143).
+        const std::optional<int> exited = m_pre_executors[i].wait_for(10s);
+        const int code = exited ? *exited : m_pre_executors[i].stop(std::chrono::milliseconds(0));
         if (code != 0 && status.is_ok()) {
             const std::string log = m_dir + "/pre-executor-" + std::to_string(i + 1) + ".log";
             status = {Code::kIoError, "pre-executor " + std::to_string(i + 1) +

@@ -10,7 +10,7 @@ packages=(
     librocksdb-dev rocksdb-tools
     libflatbuffers-dev flatbuffers-compiler
     libboost-dev libboost-program-options-dev
-    libxxhash-dev libsodium-dev libssl-dev
+    libxxhash-dev libsodium-dev prometheus-cpp-dev libssl-dev
     catch2 libbenchmark-dev nlohmann-json3-dev
     libtomlplusplus-dev libspdlog-dev systemd
 )

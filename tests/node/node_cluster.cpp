@@ -140,6 +140,12 @@ nlohmann::json TestCluster::replay() const {
     return *json;
 }
 
+std::uint16_t metrics_port_of(const std::string& node_dir) {
+    auto info = node::read_json_file(node::node_info_path(node_dir));
+    REQUIRE(info.is_ok());
+    return (*info)["metrics_port"].get<std::uint16_t>();
+}
+
 // --- TestClient --------------------------------------------------------------------------------
 
 TestClient::TestClient(std::uint16_t port, bool hello) {

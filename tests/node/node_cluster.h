@@ -60,6 +60,9 @@ private:
     std::uint16_t m_cluster_port = 0;
 };
 
+// A node's metrics port from its node.json.
+std::uint16_t metrics_port_of(const std::string& node_dir);
+
 // A blocking client of the ingress port, for tests: every wait is bounded.
 class TestClient {
 public:

@@ -108,6 +108,14 @@ public:
                             {"p99", r.latency_ms_p99},
                             {"max", r.latency_ms_max}}},
         };
+        cli::Json series = cli::Json::array();
+        for (const node::LoadSecond& second : r.series) {
+            series.push_back({{"submitted", second.submitted},
+                              {"summaries", second.summaries},
+                              {"p50_ms", second.latency_ms_p50},
+                              {"p99_ms", second.latency_ms_p99}});
+        }
+        report.json["series"] = std::move(series);
         std::string& text = report.text;
         char line[160];
         cli::add_field(text, "target", config.host + ":" + std::to_string(config.port));

@@ -15,7 +15,7 @@ const cli::ToolSpec& node_tool() {
         .exit_codes_help =
             "Exit codes:\n"
             "  0   ok; run: stopped cleanly on SIGTERM or SIGINT\n"
-            "  1   failure\n"
+            "  1   failure (a store failure stops the node; a port in use)\n"
             "  2   usage error, including every configuration error (key, value, FILE:LINE:COL)\n"
             "  65  verification failed (a damaged store)\n"
             "  70  a transaction made execution fail fatally (the node stops, naming it)\n"

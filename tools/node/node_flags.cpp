@@ -196,6 +196,12 @@ std::vector<NodeFlag> make_flags() {
     flags.push_back(
         number("pre_executor.reconnect_ms", 1, UINT32_MAX, "ms", "retry period towards the primary",
                kYes, [](NodeConfig& c) -> std::uint32_t& { return c.pre_executor.reconnect_ms; }));
+    flags.push_back(boolean("metrics.enabled", "serve /metrics, /health and /ready over HTTP", kYes,
+                            [](NodeConfig& c) -> bool& { return c.metrics.enabled; }));
+    flags.push_back(number("metrics.port", 0, 65535, "",
+                           "the HTTP port on net.listen (0: any free one, see node.json)",
+                           "yes (scrapers must be told the new port)",
+                           [](NodeConfig& c) -> std::uint16_t& { return c.metrics.port; }));
     flags.push_back(text("workload.name", cli::ArgKind::kText, "W",
                          "primary: genesis of a new store (transfer, counter, nft, amm, compute, "
                          "mixed, random, trace:FILE)",

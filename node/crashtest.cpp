@@ -1,0 +1,651 @@
+#include "node/crashtest.h"
+
+#include <csignal>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <thread>
+#include <unordered_map>
+
+#include "executor/sequential/commit_body.h"
+#include "executor/tx/effects.h"
+#include "executor/tx/transaction.h"
+#include "executor/tx/transaction_codec.h"
+#include "executor/workload/workload.h"
+#include "net/tls.h"
+#include "node/config.h"
+#include "node/node_files.h"
+#include "node/oracle_client.h"
+#include "node/process.h"
+#include "recovery/file_io.h"
+#include "storage/store.h"
+
+namespace remora::node {
+
+using common::Code;
+using common::Digest;
+using common::Result;
+using common::Status;
+using executor::ExecutionSummary;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double ms_between(Clock::time_point a, Clock::time_point b) {
+    return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+double percentile(std::vector<double> values, double p) {
+    if (values.empty()) return 0;
+    std::sort(values.begin(), values.end());
+    const auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(values.size())));
+    return values[std::min(values.size() - 1, rank == 0 ? 0 : rank - 1)];
+}
+
+std::string describe(const ExecutionSummary& s) {
+    return "commit " + std::to_string(s.timestamp.commit_index) + " position " +
+           std::to_string(s.timestamp.index_in_commit) + ", effects " +
+           s.effects_digest.hex().substr(0, 16);
+}
+
+class Crashtest {
+public:
+    Crashtest(const CrashtestConfig& config, const std::atomic<bool>& interrupted,
+              const CrashtestProgress& progress)
+        : m_config(config), m_interrupted(interrupted), m_progress(progress), m_rng(config.seed) {}
+
+    Result<CrashtestReport> run();
+
+private:
+    struct Fresh {
+        Digest digest;
+        common::Bytes body;
+    };
+
+    void say(const std::string& line) {
+        if (m_progress) m_progress(line);
+    }
+    void violation(std::string what) {
+        if (m_report.violations.size() < 20) say("VIOLATION: " + what);
+        m_report.violations.push_back(std::move(what));
+    }
+    std::string primary_dir() const { return m_dir + "/primary"; }
+    std::string pre_name(std::uint32_t id) const { return "pre-executor-" + std::to_string(id); }
+
+    Status find_tools();
+    Status prepare_dir();
+    Status start_primary();
+    Status start_pre_executor(std::uint32_t id);
+    Status wait_pre_joined(std::uint32_t id, std::chrono::seconds limit);
+    Status connect_client(std::chrono::seconds limit);
+    Status load(std::chrono::milliseconds duration);
+    void record(const std::vector<OracleAnswer>& answers);
+    Status kill_primary();
+    Status kill_pre_executor(std::uint32_t id);
+    Status check_store(const std::string& when);
+    Status check_with_inspect(const std::string& when);
+    Status resubmit_after_restart(Clock::time_point killed, Clock::time_point reaped,
+                                  Clock::time_point spawned);
+    Status finish();
+
+    const CrashtestConfig& m_config;
+    const std::atomic<bool>& m_interrupted;
+    const CrashtestProgress& m_progress;
+    std::mt19937_64 m_rng;
+    std::string m_node_bin, m_inspect_bin;
+    std::string m_dir;
+    std::optional<ChildProcess> m_primary;
+    std::vector<std::optional<ChildProcess>> m_pre;  // index id - 1
+    std::uint16_t m_cluster_port = 0, m_ingress_port = 0;
+    std::uint64_t m_instance_start_commit = 0;  // the running primary's applied commit at start
+    std::unique_ptr<executor::workload::Workload> m_workload;
+    std::unique_ptr<OracleClient> m_client;
+    // The oracle: every acknowledged summary, and what was submitted and not yet answered.
+    std::unordered_map<Digest, ExecutionSummary, common::Hash256Hasher> m_acked;
+    std::vector<Digest> m_acked_since_kill;  // acknowledged since the last primary kill
+    std::vector<Digest> m_acked_order;
+    std::unordered_map<Digest, common::Bytes, common::Hash256Hasher> m_bodies;  // of everything acked or outstanding
+    std::unordered_map<Digest, bool, common::Hash256Hasher> m_outstanding;
+    std::uint64_t m_resubmitted_to_instance = 0;
+    CrashtestReport m_report;
+};
+
+Status Crashtest::find_tools() {
+    auto node = find_tool("remora-node", "node");
+    if (!node) return node.status();
+    auto inspect = find_tool("remora-inspect", "inspect");
+    if (!inspect) return inspect.status();
+    m_node_bin = *node;
+    m_inspect_bin = *inspect;
+    return Status::ok();
+}
+
+Status Crashtest::prepare_dir() {
+    auto dir = prepare_run_dir(m_config.dir, "remora-crashtest");
+    if (!dir) return dir.status();
+    m_dir = std::move(dir).value();
+    return Status::ok();
+}
+
+Status Crashtest::start_primary() {
+    const std::string log = m_dir + "/primary.log";
+    std::vector<std::string> argv = {
+        m_node_bin, "run",
+        "--node.role", "primary",
+        "--node.dir", primary_dir(),
+        "--tls.dir", m_dir + "/tls",
+        "--net.io_threads", "1",
+        "--net.cluster_port", std::to_string(m_cluster_port),
+        "--net.ingress_port", std::to_string(m_ingress_port),
+        "--workload.name", m_config.workload,
+        "--workload.seed", std::to_string(m_config.seed),
+        "--workload.accounts", std::to_string(m_config.accounts),
+        "--sequencer.batch_timeout_ms", "10",
+        "--sequencer.consensus_delay_ms", "20",
+        "--primary.sync", m_config.sync ? "on" : "off"};
+    (void)std::remove(node_info_path(primary_dir()).c_str());
+    auto child = ChildProcess::spawn(argv, log, log);
+    if (!child) return child.status();
+    m_primary.emplace(std::move(child).value());
+    if (m_cluster_port != 0) return Status::ok();  // a restart: the ports are known
+    const auto deadline = Clock::now() + 120s;
+    while (Clock::now() < deadline) {
+        if (m_interrupted) return {Code::kUnsupported, "interrupted"};
+        if (!m_primary->running()) {
+            return {Code::kIoError, "the primary exited at start; the end of " + log + ":\n" +
+                                        log_tail(log)};
+        }
+        if (auto info = read_json_file(node_info_path(primary_dir()));
+            info && info->contains("ingress_port")) {
+            m_cluster_port = (*info)["cluster_port"].get<std::uint16_t>();
+            m_ingress_port = (*info)["ingress_port"].get<std::uint16_t>();
+            return Status::ok();
+        }
+        std::this_thread::sleep_for(20ms);
+    }
+    return {Code::kIoError, "the primary did not write node.json within 120 s"};
+}
+
+Status Crashtest::start_pre_executor(std::uint32_t id) {
+    const std::string name = pre_name(id);
+    const std::string log = m_dir + "/" + name + ".log";
+    std::vector<std::string> argv = {m_node_bin, "run",
+                                     "--node.role", "pre-executor",
+                                     "--node.id", std::to_string(id),
+                                     "--node.dir", m_dir + "/" + name,
+                                     "--tls.dir", m_dir + "/tls",
+                                     "--net.io_threads", "1",
+                                     "--pre_executor.verify_threads", "1",
+                                     "--pre_executor.reconnect_ms", "100",
+                                     "--net.primary", "127.0.0.1:" + std::to_string(m_cluster_port)};
+    auto child = ChildProcess::spawn(argv, log, log);
+    if (!child) return child.status();
+    m_pre[id - 1].emplace(std::move(child).value());
+    return Status::ok();
+}
+
+// Joined = node.json written by this very process (its pid) says joined_commit. Load keeps
+// running meanwhile.
+Status Crashtest::wait_pre_joined(std::uint32_t id, std::chrono::seconds limit) {
+    ChildProcess& pre = *m_pre[id - 1];
+    const std::string path = node_info_path(m_dir + "/" + pre_name(id));
+    const auto deadline = Clock::now() + limit;
+    while (Clock::now() < deadline) {
+        if (m_interrupted) return {Code::kUnsupported, "interrupted"};
+        if (!pre.running()) {
+            const std::string log = m_dir + "/" + pre_name(id) + ".log";
+            return {Code::kIoError, pre_name(id) + " exited; the end of " + log + ":\n" +
+                                        log_tail(log)};
+        }
+        if (auto info = read_json_file(path); info && info->contains("joined_commit") &&
+                                              (*info)["pid"].get<long>() == pre.pid()) {
+            return Status::ok();
+        }
+        if (m_client) {
+            REMORA_RETURN_IF_ERROR(load(50ms));
+        } else {
+            std::this_thread::sleep_for(20ms);
+        }
+    }
+    return {Code::kIoError, pre_name(id) + " did not join within " +
+                                std::to_string(limit.count()) + " s"};
+}
+
+Status Crashtest::connect_client(std::chrono::seconds limit) {
+    const auto deadline = Clock::now() + limit;
+    Status last;
+    while (Clock::now() < deadline) {
+        if (m_interrupted) return {Code::kUnsupported, "interrupted"};
+        if (!m_primary->running()) {
+            return {Code::kIoError, "the primary exited; the end of " + m_dir + "/primary.log:\n" +
+                                        log_tail(m_dir + "/primary.log")};
+        }
+        auto client = OracleClient::connect(m_ingress_port, 1000ms);
+        if (client) {
+            m_client = std::move(client).value();
+            return Status::ok();
+        }
+        last = client.status();
+        std::this_thread::sleep_for(2ms);
+    }
+    return {Code::kIoError, "cannot reach the primary's ingress port: " + last.message()};
+}
+
+void Crashtest::record(const std::vector<OracleAnswer>& answers) {
+    for (const OracleAnswer& answer : answers) {
+        m_outstanding.erase(answer.tx_digest);
+        if (!answer.summary) {
+            ++m_report.refused;
+            if (!m_acked.contains(answer.tx_digest)) m_bodies.erase(answer.tx_digest);
+            continue;
+        }
+        auto [it, fresh] = m_acked.emplace(answer.tx_digest, *answer.summary);
+        if (fresh) {
+            m_acked_order.push_back(answer.tx_digest);
+            m_acked_since_kill.push_back(answer.tx_digest);
+            ++m_report.acknowledged;
+        } else if (!(it->second == *answer.summary)) {
+            violation("transaction " + answer.tx_digest.hex() + " was acknowledged twice " +
+                      "differently: first " + describe(it->second) + ", then " +
+                      describe(*answer.summary));
+        }
+    }
+}
+
+// Submits fresh transactions at the configured rate for `duration`, collecting answers.
+Status Crashtest::load(std::chrono::milliseconds duration) {
+    const auto start = Clock::now();
+    const auto end = start + duration;
+    std::uint64_t sent = 0;
+    while (Clock::now() < end) {
+        const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+        const auto due = static_cast<std::uint64_t>(elapsed * m_config.rate) + 1;
+        while (sent < due) {
+            auto next = m_workload->next();
+            if (!next) return {Code::kUnsupported, "the workload ran out of transactions"};
+            const Digest digest = executor::transaction_digest(next->tx);
+            common::Bytes body = executor::encode_transaction(next->tx);
+            if (!m_client->submit(body)) break;
+            m_bodies[digest] = std::move(body);
+            m_outstanding[digest] = true;
+            ++sent;
+            ++m_report.submitted;
+        }
+        record(m_client->pump(2ms));
+        if (m_client->closed()) {
+            return {Code::kIoError, "the primary closed the client's connection unasked; the "
+                                    "end of " + m_dir + "/primary.log:\n" +
+                                        log_tail(m_dir + "/primary.log")};
+        }
+    }
+    return Status::ok();
+}
+
+// Offline, with the primary dead: the store opens, no transaction sits in two places, and every
+// acknowledged one sits where its summary says with the same effects.
+Status Crashtest::check_store(const std::string& when) {
+    storage::StoreOptions options;
+    auto store = storage::Store::open(primary_dir() + "/store", storage::OpenMode::kReadOnly, options);
+    if (!store) {
+        violation(when + ": the store does not open: " + store.status().message());
+        return Status::ok();
+    }
+    const std::uint64_t applied = (*store)->status().applied_commit;
+    m_report.commits = applied;
+    m_report.digest = (*store)->status().state_digest.hex();
+    struct Place {
+        executor::TxFingerprint at;
+        Digest effects;
+    };
+    std::unordered_map<Digest, Place, common::Hash256Hasher> places;
+    std::uint64_t ruled_out = 0;
+    for (std::uint64_t index = 2; index <= applied; ++index) {
+        auto record = (*store)->read_commit(index);
+        if (!record) {
+            violation(when + ": commit " + std::to_string(index) + " does not read: " +
+                      record.status().message());
+            return Status::ok();
+        }
+        auto body = executor::decode_commit_body(record->body);
+        if (!body) {
+            violation(when + ": commit " + std::to_string(index) + " does not decode: " +
+                      body.status().message());
+            return Status::ok();
+        }
+        for (std::uint32_t i = 0; i < body->transactions.size(); ++i) {
+            const auto& committed = body->transactions[i];
+            const Digest digest = executor::transaction_digest(committed.transaction);
+            if (committed.effects.status.code == executor::AbortCode::kDuplicate) {
+                // A resubmission ruled out by the commit rules, not executed: the execution it
+                // names must come earlier.
+                if (!places.contains(digest)) {
+                    violation(when + ": commit " + std::to_string(index) + " rules out " +
+                              digest.hex() + " as a duplicate, but no earlier commit applied it");
+                }
+                ++ruled_out;
+                continue;
+            }
+            Place place{{index, i}, executor::effects_digest(committed.effects)};
+            auto [it, fresh] = places.emplace(digest, place);
+            if (!fresh) {
+                violation(when + ": transaction " + digest.hex() + " applied twice: commit " +
+                          std::to_string(it->second.at.commit_index) + " and commit " +
+                          std::to_string(index));
+            }
+        }
+    }
+    m_report.ruled_out = ruled_out;
+    for (const Digest& digest : m_acked_order) {
+        const ExecutionSummary& summary = m_acked.at(digest);
+        auto it = places.find(digest);
+        if (it == places.end()) {
+            violation(when + ": acknowledged transaction " + digest.hex() + " (" +
+                      describe(summary) + ") is not in the store (applied commit " +
+                      std::to_string(applied) + ")");
+        } else if (!(it->second.at == summary.timestamp) ||
+                   it->second.effects != summary.effects_digest) {
+            violation(when + ": acknowledged transaction " + digest.hex() + " was " +
+                      describe(summary) + " but the store has commit " +
+                      std::to_string(it->second.at.commit_index) + " position " +
+                      std::to_string(it->second.at.index_in_commit) + ", effects " +
+                      it->second.effects.hex().substr(0, 16));
+        }
+    }
+    return Status::ok();
+}
+
+// remora-inspect digest --recompute and replay-verify on the dead primary's store.
+Status Crashtest::check_with_inspect(const std::string& when) {
+    struct Check {
+        std::vector<std::string> args;
+        const char* name;
+    };
+    const std::vector<Check> checks = {{{"digest", "--recompute"}, "digest --recompute"},
+                                       {{"replay-verify"}, "replay-verify"}};
+    for (const Check& check : checks) {
+        std::vector<std::string> argv = {m_inspect_bin, "--db", primary_dir() + "/store"};
+        argv.insert(argv.end(), check.args.begin(), check.args.end());
+        argv.push_back("--json");
+        const std::string out = m_dir + "/inspect.json";
+        const std::string log = m_dir + "/inspect.log";
+        (void)std::remove(out.c_str());
+        auto child = ChildProcess::spawn(argv, out, log);
+        if (!child) return child.status();
+        auto code = child->wait_for(600s);
+        if (!code) {
+            child->stop(5s);
+            return {Code::kIoError, std::string("remora-inspect ") + check.name + " took over 600 s"};
+        }
+        auto json = read_json_file(out);
+        if (*code != 0 || !json || !json->contains("match") || !(*json)["match"].get<bool>()) {
+            violation(when + ": remora-inspect " + check.name + " exited " + std::to_string(*code) +
+                      (json ? ": " + json->dump() : "") + "; the end of " + log + ":\n" +
+                      log_tail(log, 600));
+        }
+    }
+    return Status::ok();
+}
+
+Status Crashtest::kill_primary() {
+    ++m_report.primary_kills;
+    const std::string when = "after primary kill " + std::to_string(m_report.primary_kills);
+    const auto killed = Clock::now();
+    m_primary->signal(SIGKILL);
+    if (!m_primary->wait_for(10s)) return {Code::kIoError, "the primary outlived SIGKILL for 10 s"};
+    const auto reaped = Clock::now();
+    // Summaries the primary wrote before it died are acknowledgements too.
+    record(m_client->pump(1000ms));
+    m_client.reset();
+    REMORA_RETURN_IF_ERROR(check_store(when));
+    REMORA_RETURN_IF_ERROR(check_with_inspect(when));
+    if (!m_report.violations.empty()) return Status::ok();
+    m_instance_start_commit = m_report.commits;
+    const auto spawned = Clock::now();
+    REMORA_RETURN_IF_ERROR(start_primary());
+    return resubmit_after_restart(killed, reaped, spawned);
+}
+
+// Resubmits what is at risk — every transaction acknowledged since the last primary kill, every
+// one still unanswered, and a seeded sample of older acknowledged ones — to the restarted
+// primary. Acknowledged ones must come back with their original summary. The first answer ends
+// the recovery time.
+Status Crashtest::resubmit_after_restart(Clock::time_point killed, Clock::time_point reaped,
+                                         Clock::time_point spawned) {
+    std::vector<Digest> digests = m_acked_since_kill;
+    for (const auto& [digest, unused] : m_outstanding) digests.push_back(digest);
+    const std::size_t old = m_acked_order.size() - m_acked_since_kill.size();
+    for (int i = 0; i < 16 && old > 0; ++i) digests.push_back(m_acked_order[m_rng() % old]);
+    std::sort(digests.begin(), digests.end());
+    digests.erase(std::unique(digests.begin(), digests.end()), digests.end());
+    m_acked_since_kill.clear();
+    const std::map<Digest, ExecutionSummary> expected = [&] {
+        std::map<Digest, ExecutionSummary> out;
+        for (const Digest& d : digests) {
+            if (auto it = m_acked.find(d); it != m_acked.end()) out.emplace(d, it->second);
+        }
+        return out;
+    }();
+
+    REMORA_RETURN_IF_ERROR(connect_client(60s));
+    if (digests.empty()) {  // nothing at risk: a fresh transaction measures the recovery
+        auto next = m_workload->next();
+        if (!next) return {Code::kUnsupported, "the workload ran out of transactions"};
+        const Digest digest = executor::transaction_digest(next->tx);
+        m_bodies[digest] = executor::encode_transaction(next->tx);
+        m_outstanding[digest] = true;
+        ++m_report.submitted;
+        digests.push_back(digest);
+    }
+    for (const Digest& digest : digests) {
+        m_client->submit(m_bodies.at(digest));
+        ++m_report.resubmitted;
+        ++m_resubmitted_to_instance;
+    }
+    std::map<Digest, bool> waiting;
+    for (const Digest& d : digests) waiting[d] = true;
+    std::optional<Clock::time_point> first;
+    const auto deadline = Clock::now() + 60s;
+    while (!waiting.empty() && Clock::now() < deadline && !m_client->closed()) {
+        auto answers = m_client->pump(1ms);
+        if (!answers.empty() && !first) first = Clock::now();
+        for (const OracleAnswer& answer : answers) {
+            waiting.erase(answer.tx_digest);
+            auto it = expected.find(answer.tx_digest);
+            if (it == expected.end()) continue;
+            if (!answer.summary) {
+                violation("the restarted primary refused acknowledged transaction " +
+                          answer.tx_digest.hex() + " (" + answer.refusal + ")");
+            } else if (!(*answer.summary == it->second)) {
+                violation("resubmitted acknowledged transaction " + answer.tx_digest.hex() +
+                          ": originally " + describe(it->second) + ", now " +
+                          describe(*answer.summary));
+            }
+        }
+        record(answers);
+    }
+    if (!waiting.empty()) {
+        violation("the restarted primary did not answer " + std::to_string(waiting.size()) +
+                  " resubmitted transactions within 60 s");
+        return Status::ok();
+    }
+    const double recovery = ms_between(killed, reaped) + ms_between(spawned, *first);
+    m_report.recovery_ms.push_back(recovery);
+    say("primary kill " + std::to_string(m_report.primary_kills) + ": checks held, recovered in " +
+        std::to_string(static_cast<long>(recovery)) + " ms, " + std::to_string(digests.size()) +
+        " resubmitted");
+    return Status::ok();
+}
+
+Status Crashtest::kill_pre_executor(std::uint32_t id) {
+    ++m_report.pre_executor_kills;
+    m_pre[id - 1]->signal(SIGKILL);
+    if (!m_pre[id - 1]->wait_for(10s)) {
+        return {Code::kIoError, pre_name(id) + " outlived SIGKILL for 10 s"};
+    }
+    REMORA_RETURN_IF_ERROR(start_pre_executor(id));
+    if (Status joined = wait_pre_joined(id, 60s); !joined) {
+        if (joined.code() == Code::kUnsupported) return joined;
+        violation("after " + pre_name(id) + " kill: " + joined.message());
+        return Status::ok();
+    }
+    say(pre_name(id) + " killed and rejoined");
+    return Status::ok();
+}
+
+// A clean stop: every process ends with 0, the final store passes every check, and the last
+// primary's own count of executed transactions equals what its commits hold (nothing it was
+// resubmitted was executed again).
+Status Crashtest::finish() {
+    record(m_client->pump(500ms));
+    m_client.reset();
+    for (std::uint32_t id = 1; id <= m_pre.size(); ++id) {
+        if (!m_pre[id - 1]) continue;
+        if (const int code = m_pre[id - 1]->stop(10s); code != 0) {
+            violation(pre_name(id) + " exited with code " + std::to_string(code) + " on SIGTERM");
+        }
+    }
+    if (const int code = m_primary->stop(120s); code != 0) {
+        violation("the primary exited with code " + std::to_string(code) + " on SIGTERM");
+        return Status::ok();
+    }
+    REMORA_RETURN_IF_ERROR(check_store("at the end"));
+    REMORA_RETURN_IF_ERROR(check_with_inspect("at the end"));
+    auto stats = read_json_file(node_stats_path(primary_dir()));
+    if (!stats) return stats.status().with_context("the primary's stats");
+    const auto transactions = (*stats)["transactions"].get<std::uint64_t>();
+    storage::StoreOptions options;
+    auto store = storage::Store::open(primary_dir() + "/store", storage::OpenMode::kReadOnly, options);
+    if (!store) return store.status();
+    std::uint64_t in_commits = 0;
+    for (std::uint64_t i = m_instance_start_commit + 1; i <= (*store)->status().applied_commit; ++i) {
+        auto record = (*store)->read_commit(i);
+        if (!record) return record.status();
+        auto body = executor::decode_commit_body(record->body);
+        if (!body) return body.status();
+        in_commits += body->transactions.size();
+    }
+    if (transactions != in_commits) {
+        violation("the last primary executed " + std::to_string(transactions) +
+                  " transactions but its commits hold " + std::to_string(in_commits));
+    }
+    return Status::ok();
+}
+
+Result<CrashtestReport> Crashtest::run() {
+    REMORA_RETURN_IF_ERROR(validate_crashtest_config(m_config));
+    if (m_config.mode != CrashMode::kBlackbox) {
+        return Status{Code::kUnsupported,
+                      std::string("--mode ") + crash_mode_name(m_config.mode) +
+                          " needs fault points, which this version of remora-crashtest does not "
+                          "have yet: use --mode blackbox"};
+    }
+    REMORA_RETURN_IF_ERROR(find_tools());
+    executor::workload::WorkloadConfig workload;
+    workload.name = m_config.workload;
+    workload.seed = m_config.seed;
+    workload.accounts = m_config.accounts;
+    auto made = executor::workload::make_workload(workload);
+    if (!made) return made.status();
+    m_workload = std::move(made).value();
+    REMORA_RETURN_IF_ERROR(prepare_dir());
+    m_report.dir = m_dir;
+    say("crash test in " + m_dir + ": a primary and " + std::to_string(m_config.pre_executors) +
+        " pre-executors, " + std::to_string(m_config.kills) + " kills, seed " +
+        std::to_string(m_config.seed));
+    std::vector<std::string> names = {"primary"};
+    for (std::uint32_t i = 1; i <= m_config.pre_executors; ++i) names.push_back(pre_name(i));
+    REMORA_RETURN_IF_ERROR(net::write_cluster_credentials(m_dir + "/tls", names, 24h));
+    m_pre.resize(m_config.pre_executors);
+
+    Status status = [&]() -> Status {
+        REMORA_RETURN_IF_ERROR(start_primary());
+        for (std::uint32_t id = 1; id <= m_config.pre_executors; ++id) {
+            REMORA_RETURN_IF_ERROR(start_pre_executor(id));
+        }
+        for (std::uint32_t id = 1; id <= m_config.pre_executors; ++id) {
+            REMORA_RETURN_IF_ERROR(wait_pre_joined(id, 120s));
+        }
+        REMORA_RETURN_IF_ERROR(connect_client(60s));
+        std::uniform_int_distribution<std::uint32_t> instant(m_config.kill_min_ms,
+                                                             m_config.kill_max_ms);
+        while (m_report.kills < m_config.kills && m_report.violations.empty()) {
+            if (m_interrupted) return {Code::kUnsupported, "interrupted"};
+            const std::uint32_t after_ms = instant(m_rng);
+            const std::uint32_t victim =
+                m_config.pre_executors == 0 ? 0
+                                            : static_cast<std::uint32_t>(m_rng() % (2 * m_config.pre_executors));
+            REMORA_RETURN_IF_ERROR(load(std::chrono::milliseconds(after_ms)));
+            ++m_report.kills;
+            if (victim < std::max<std::uint32_t>(1, m_config.pre_executors)) {
+                REMORA_RETURN_IF_ERROR(kill_primary());
+            } else {
+                REMORA_RETURN_IF_ERROR(kill_pre_executor(victim - m_config.pre_executors + 1));
+            }
+        }
+        if (!m_report.violations.empty()) return Status::ok();
+        return finish();
+    }();
+    // Whatever happened, every process started is ended by pid (the destructors kill).
+    if (m_client) m_client.reset();
+    for (auto& pre : m_pre) {
+        if (pre) pre->stop(5s);
+    }
+    if (m_primary) m_primary->stop(30s);
+    if (!status.is_ok()) return status.with_context("crash test in " + m_dir);
+    m_report.recovery_ms_p50 = percentile(m_report.recovery_ms, 0.50);
+    m_report.recovery_ms_p99 = percentile(m_report.recovery_ms, 0.99);
+    m_report.recovery_ms_max = percentile(m_report.recovery_ms, 1.0);
+    if (m_config.dir.empty() && !m_config.keep && m_report.violations.empty()) {
+        if (Status s = recovery::remove_tree(m_dir); !s) say("could not remove " + m_dir + ": " + s.message());
+    }
+    return m_report;
+}
+
+}  // namespace
+
+const char* crash_mode_name(CrashMode mode) {
+    switch (mode) {
+        case CrashMode::kBlackbox: return "blackbox";
+        case CrashMode::kWhitebox: return "whitebox";
+        case CrashMode::kBoth: return "both";
+    }
+    return "?";
+}
+
+Status validate_crashtest_config(const CrashtestConfig& config) {
+    if (config.kills == 0 || config.kills > kCrashtestKillsMax) {
+        return {Code::kInvalidArgument,
+                "--kills must be in 1.." + std::to_string(kCrashtestKillsMax)};
+    }
+    if (config.pre_executors > kCrashtestPreExecutorsMax) {
+        return {Code::kInvalidArgument,
+                "--pre-executors is at most " + std::to_string(kCrashtestPreExecutorsMax)};
+    }
+    if (!(config.rate > 0) || config.rate > 100'000) {
+        return {Code::kInvalidArgument, "--rate must be in (0, 100000] transactions per second"};
+    }
+    if (config.kill_min_ms > config.kill_max_ms || config.kill_max_ms > 600'000) {
+        return {Code::kInvalidArgument,
+                "the kill window must satisfy min <= max <= 600000 ms"};
+    }
+    if (config.accounts == 0 || config.accounts > 10'000'000) {
+        return {Code::kInvalidArgument, "--accounts must be in 1..10000000"};
+    }
+    return Status::ok();
+}
+
+Result<CrashtestReport> run_crashtest(const CrashtestConfig& config,
+                                      const std::atomic<bool>& interrupted,
+                                      const CrashtestProgress& progress) {
+    Crashtest test(config, interrupted, progress);
+    return test.run();
+}
+
+}  // namespace remora::node

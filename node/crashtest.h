@@ -1,0 +1,72 @@
+#pragma once
+// The node's crash test (docs/tools/remora-crashtest.md): a primary and P pre-executors run as
+// real remora-node processes on loopback while an oracle client (node/oracle_client.h) submits
+// a workload and records every ExecutionSummary it is acknowledged. At instants drawn from the
+// seed, the primary or a pre-executor is killed with SIGKILL. After a primary kill, before the
+// restart, the store is checked offline: it opens, its digest equals a recomputation
+// (remora-inspect digest --recompute) and a sequential replay of its commits (remora-inspect
+// replay-verify), every acknowledged transaction sits exactly where its summary says with the
+// same effects, and no transaction appears in two places. The restarted primary must then
+// answer every resubmitted acknowledged transaction with its original summary. A killed
+// pre-executor is restarted and must rejoin. Every process it starts is ended by pid.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace remora::node {
+
+enum class CrashMode { kBlackbox, kWhitebox, kBoth };
+
+struct CrashtestConfig {
+    CrashMode mode = CrashMode::kBlackbox;
+    std::uint32_t kills = 20;
+    std::uint64_t seed = 1;
+    std::uint32_t pre_executors = 1;  // 0..kCrashtestPreExecutorsMax
+    std::string workload = "transfer";
+    std::uint32_t accounts = 200;
+    double rate = 300;               // transactions per second the oracle offers
+    std::uint32_t kill_min_ms = 50;  // a kill comes this long ...
+    std::uint32_t kill_max_ms = 600; // ... to this long after load resumes (uniform, seeded)
+    std::string dir;                 // "" : a temporary directory, removed unless a check failed
+    bool keep = false;
+    bool sync = true;                // primary.sync
+};
+
+inline constexpr std::uint32_t kCrashtestPreExecutorsMax = 8;
+inline constexpr std::uint32_t kCrashtestKillsMax = 1'000'000;
+
+common::Status validate_crashtest_config(const CrashtestConfig& config);
+const char* crash_mode_name(CrashMode mode);
+
+struct CrashtestReport {
+    std::string dir;
+    std::uint32_t kills = 0;
+    std::uint32_t primary_kills = 0;
+    std::uint32_t pre_executor_kills = 0;
+    std::vector<std::string> violations;  // empty: every check held
+    std::vector<double> recovery_ms;      // one per primary kill
+    double recovery_ms_p50 = 0, recovery_ms_p99 = 0, recovery_ms_max = 0;
+    std::uint64_t submitted = 0;     // fresh transactions offered
+    std::uint64_t acknowledged = 0;  // distinct transactions answered with a summary
+    std::uint64_t resubmitted = 0;   // resubmissions after primary restarts
+    std::uint64_t refused = 0;
+    std::uint64_t ruled_out = 0;     // commit entries that rule out a resubmission (kDuplicate)
+    std::uint64_t commits = 0;       // the primary's applied commit at the end
+    std::string digest;              // the primary's final state digest
+};
+
+using CrashtestProgress = std::function<void(const std::string& line)>;
+
+// Runs the crash test. Errors are failures of the harness (a tool missing, a process that does
+// not come up where no kill explains it); broken guarantees are violations in the report.
+// `interrupted` ends it early with kUnsupported "interrupted".
+common::Result<CrashtestReport> run_crashtest(const CrashtestConfig& config,
+                                              const std::atomic<bool>& interrupted,
+                                              const CrashtestProgress& progress);
+
+}  // namespace remora::node
