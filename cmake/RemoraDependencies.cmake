@@ -8,6 +8,8 @@ find_package(benchmark CONFIG REQUIRED)
 find_package(nlohmann_json 3.11 CONFIG REQUIRED)
 find_package(OpenSSL 3.0 REQUIRED)  # net/tls: mutual TLS for cluster links
 find_package(prometheus-cpp CONFIG REQUIRED)  # node/node_metrics: the /metrics text format
+find_package(tomlplusplus 3.3 REQUIRED)  # remora-node --config (docs/configuration.md)
+find_package(spdlog 1.10 REQUIRED)       # node logs (node/log.h)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)

@@ -52,5 +52,6 @@ Status validate_node_config(const NodeConfig& config) {
 
 std::string node_info_path(const std::string& dir) { return dir + "/node.json"; }
 std::string node_stats_path(const std::string& dir) { return dir + "/node-stats.json"; }
+std::string clean_shutdown_path(const std::string& dir) { return dir + "/clean-shutdown"; }
 
 }  // namespace remora::node

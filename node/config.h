@@ -1,7 +1,7 @@
 #pragma once
-// What a node is told at start (docs/node.md, "Flags"). Every field is one `--section.key` flag
-// of remora-node; the names are the ones the TOML configuration will use, so nothing is
-// renamed when configuration files arrive.
+// What a node is told at start (docs/configuration.md). Every field is one key of the TOML
+// configuration and the `--section.key` flag of the same name (tools/node/node_flags.cpp holds
+// the one table of them, with ranges, units and defaults).
 
 #include <cstdint>
 #include <string>
@@ -52,6 +52,11 @@ struct PreExecutorNodeConfig {
     std::uint32_t reconnect_ms = 500;  // pre_executor.reconnect_ms: retry period to the primary
 };
 
+struct LogConfig {
+    std::string level = "info";   // log.level: LEVEL or COMPONENT=LEVEL,... (node/log.h)
+    std::string format = "text";  // log.format: text | json
+};
+
 struct MetricsConfig {
     bool enabled = true;        // metrics.enabled: serve /metrics, /health, /ready
     std::uint16_t port = 0;     // metrics.port: on net.listen; 0 picks one (see node.json)
@@ -69,6 +74,7 @@ struct NodeConfig {
     PrimaryConfig primary;
     PreExecutorNodeConfig pre_executor;
     MetricsConfig metrics;
+    LogConfig log;
     // workload.*: the genesis a new primary store is created with (ignored once it exists).
     executor::workload::WorkloadConfig workload;
 };
@@ -80,5 +86,9 @@ common::Status validate_node_config(const NodeConfig& config);
 std::string node_info_path(const std::string& dir);
 // The file a node writes when it stops cleanly: DIR/node-stats.json (counters, CPU time).
 std::string node_stats_path(const std::string& dir);
+// The marker a primary writes when it stopped cleanly (every admitted transaction committed, the
+// store closed): DIR/clean-shutdown. Removed at start, so its absence at the next start means the
+// last run ended otherwise (crash, kill, power loss: recovery made the store consistent).
+std::string clean_shutdown_path(const std::string& dir);
 
 }  // namespace remora::node

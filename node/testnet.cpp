@@ -322,7 +322,9 @@ Status Testnet::stop_all() {
     Status status;
     for (auto& pre : m_pre_executors) pre.signal(SIGTERM);
     for (std::size_t i = 0; i < m_pre_executors.size(); ++i) {
-        const int code = m_pre_executors[i].stop(10s);
+        // Signalled once above: a second SIGTERM would make a draining node exit at once (143).
+        const std::optional<int> exited = m_pre_executors[i].wait_for(10s);
+        const int code = exited ? *exited : m_pre_executors[i].stop(std::chrono::milliseconds(0));
         if (code != 0 && status.is_ok()) {
             const std::string log = m_dir + "/pre-executor-" + std::to_string(i + 1) + ".log";
             status = {Code::kIoError, "pre-executor " + std::to_string(i + 1) +

@@ -1,6 +1,7 @@
 #pragma once
-// remora-node's commands (docs/tools/remora-node.md): `run` (the default: the node itself) and
-// `keygen` (the cluster CA and node credentials).
+// remora-node's commands (docs/tools/remora-node.md): `run` (the default: the node itself),
+// `print-config` (the effective configuration), `init` (a commented configuration and the
+// credentials of one node) and `keygen` (the cluster CA and node credentials).
 
 #include <memory>
 #include <vector>

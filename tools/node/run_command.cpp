@@ -1,14 +1,22 @@
-// `remora-node [run] --node.role ROLE --node.dir DIR [--section.key VALUE ...]`: the node, in the
-// foreground, until SIGTERM or SIGINT (graceful) — then the exit code says how it ended.
+// `remora-node [run] [--config FILE] [--section.key VALUE ...]`: the node, in the foreground,
+// until SIGTERM or SIGINT (graceful) — then the exit code says how it ended; and
+// `remora-node print-config`, the configuration it would run with.
 
 #include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <thread>
 
 #include "node/log.h"
+#include "node/node_files.h"
 #include "node/pre_executor_node.h"
 #include "node/primary_node.h"
 #include "tools/node/node_commands.h"
@@ -40,14 +48,23 @@ common::Status run_until_signalled(Node& node) {
     std::atomic<bool> done{false};
     std::thread waiter([&] {
         const timespec period{0, 100'000'000};
+        bool stopping = false;
         while (!done.load()) {
             const int signal = sigtimedwait(&signals, nullptr, &period);
-            if (signal == SIGTERM || signal == SIGINT) {
-                remora::node::log_info(std::string("received ") +
-                                       (signal == SIGTERM ? "SIGTERM" : "SIGINT") +
-                                       ": stopping gracefully");
-                node.stop();
+            if (signal != SIGTERM && signal != SIGINT) continue;
+            const std::string name = signal == SIGTERM ? "SIGTERM" : "SIGINT";
+            if (stopping) {
+                // The operator insists: leave now. Safe: every commit is atomic in the store and
+                // the next start recovers; no clean-shutdown marker is written.
+                remora::node::log_as("node", remora::node::LogLevel::kWarn,
+                                     "received " + name + " again while stopping: exiting now");
+                std::_Exit(128 + signal);
             }
+            stopping = true;
+            remora::node::log_as(
+                "node", remora::node::LogLevel::kInfo,
+                "received " + name + ": stopping gracefully (a second signal exits at once)");
+            node.stop();
         }
     });
     common::Status status = node.run();
@@ -56,25 +73,54 @@ common::Status run_until_signalled(Node& node) {
     return status;
 }
 
+bool exists(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0;
+}
+
+// Removes `path` (when present) and makes the removal durable (fsync of `dir`).
+common::Status remove_durably(const std::string& path, const std::string& dir) {
+    if (::unlink(path.c_str()) != 0) {
+        if (errno == ENOENT) return common::Status::ok();
+        return {common::Code::kIoError, "cannot remove " + path + ": " + std::strerror(errno)};
+    }
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+    if (fd < 0 || ::fsync(fd) != 0) {
+        const int error = errno;
+        if (fd >= 0) ::close(fd);
+        return {common::Code::kIoError, "cannot sync " + dir + ": " + std::strerror(error)};
+    }
+    ::close(fd);
+    return common::Status::ok();
+}
+
+// A locked store (exit 75) names the process holding it when DIR/node.json says which.
+common::Status with_lock_holder(const common::Status& status, const std::string& dir) {
+    if (status.code() != common::Code::kLocked) return status;
+    auto info = remora::node::read_json_file(remora::node::node_info_path(dir));
+    if (!info || !info->contains("pid") || !(*info)["pid"].is_number_integer()) return status;
+    const auto pid = (*info)["pid"].get<std::int64_t>();
+    if (pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) != 0) return status;
+    return {status.code(), status.message() + "; " + remora::node::node_info_path(dir) +
+                               " names the running node: pid " + std::to_string(pid)};
+}
+
 class RunCommand final : public cli::Command {
 public:
-    RunCommand() {
-        for (const NodeFlag& flag : node_flags()) m_spec.options.push_back(flag.spec);
-    }
+    RunCommand() { add_config_options(m_spec); }
     const cli::CommandSpec& spec() const override { return m_spec; }
 
     common::Status check(const cli::Invocation& invocation) const override {
-        NodeConfig config;
-        REMORA_RETURN_IF_ERROR(apply_node_flags(invocation, config));
-        if (auto s = remora::node::validate_node_config(config); !s) {
-            return cli::usage_error(s.message());
-        }
-        return common::Status::ok();
+        return load_node_config(invocation).status();
     }
 
     common::Result<cli::Report> run(cli::Context& context) const override {
-        NodeConfig config;
-        REMORA_RETURN_IF_ERROR(apply_node_flags(context.invocation, config));
+        auto loaded = load_node_config(context.invocation);
+        if (!loaded) return loaded.status();
+        const NodeConfig& config = *loaded;
+        // The table checked log.level already.
+        remora::node::configure_logging(*remora::node::parse_log_levels(config.log.level),
+                                        config.log.format);
         raise_open_files_limit();
         // Block the stop signals before any thread exists, so that every thread inherits it.
         sigset_t signals;
@@ -86,17 +132,36 @@ public:
         common::Status status;
         if (config.role == Role::kPrimary) {
             remora::node::set_log_component("primary");
+            const bool store_existed = exists(config.dir + "/store");
+            const std::string marker = remora::node::clean_shutdown_path(config.dir);
+            const bool was_clean = exists(marker);
             auto node = remora::node::PrimaryNode::open(config);
-            if (!node) return node.status();
+            if (!node) return with_lock_holder(node.status(), config.dir);
+            // The store is ours (locked): the marker is for the next start to read.
+            REMORA_RETURN_IF_ERROR(remove_durably(marker, config.dir));
+            if (store_existed) {
+                remora::node::log_as(
+                    "node",
+                    was_clean ? remora::node::LogLevel::kInfo : remora::node::LogLevel::kWarn,
+                    was_clean ? "the last shutdown was clean"
+                              : "the last shutdown was not clean (killed, crashed or power lost): "
+                                "the store recovered to its last commit");
+            }
             status = run_until_signalled(**node);
+            if (status) {
+                node->reset();  // closes the store
+                REMORA_RETURN_IF_ERROR(remora::node::write_json_file(
+                    marker, {{"clean", true}, {"pid", static_cast<std::int64_t>(::getpid())}}));
+            }
         } else {
-            remora::node::set_log_component("pre-executor-" + std::to_string(config.pre_executor.id));
+            remora::node::set_log_component("pre-executor-" +
+                                            std::to_string(config.pre_executor.id));
             auto node = remora::node::PreExecutorNode::open(config);
             if (!node) return node.status();
             status = run_until_signalled(**node);
         }
         if (!status) return status;
-        remora::node::log_info("stopped");
+        remora::node::log_as("node", remora::node::LogLevel::kInfo, "stopped");
         cli::Report report;
         report.json = {{"command", "run"}, {"stopped", true}};
         return report;
@@ -108,14 +173,51 @@ private:
         .summary = "run a node (the default command)",
         .details =
             "Runs a primary or a pre-executor in the foreground until SIGTERM or SIGINT, which "
-            "stop it gracefully (a primary commits every admitted transaction first). Logs go to "
+            "stop it gracefully (a primary commits every admitted transaction first). Its settings "
+            "come from the TOML file of --config (docs/configuration.md), each overridden by the "
+            "flag of the same dotted name; an unknown key or a value out of range is refused at "
+            "start (exit 2) with its position. Logs go to "
             "stderr. Once listening, a node writes DIR/node.json (role, pid, ports); when it "
             "stops, DIR/node-stats.json (counters, CPU time).",
+    };
+};
+
+// `print-config`: the effective configuration, defaults filled in.
+class PrintConfigCommand final : public cli::Command {
+public:
+    PrintConfigCommand() { add_config_options(m_spec); }
+    const cli::CommandSpec& spec() const override { return m_spec; }
+
+    common::Status check(const cli::Invocation& invocation) const override {
+        return load_node_config(invocation).status();
+    }
+
+    common::Result<cli::Report> run(cli::Context& context) const override {
+        auto config = load_node_config(context.invocation);
+        if (!config) return config.status();
+        cli::Report report;
+        report.json = {{"command", "print-config"}, {"config", node_config_json(*config)}};
+        report.text = node_config_toml(*config);
+        return report;
+    }
+
+private:
+    cli::CommandSpec m_spec{
+        .name = "print-config",
+        .summary = "print the effective configuration (file, flags and defaults)",
+        .details =
+            "Reads the configuration as `run` would (the file of --config, then the flags) and "
+            "prints every key with its effective value, defaults filled in: as TOML that --config "
+            "accepts back, or with --json as {\"config\": {SECTION: {KEY: VALUE}}} (an unset key "
+            "is null). Refuses what `run` refuses, with the same messages and exit 2.",
     };
 };
 
 }  // namespace
 
 std::unique_ptr<cli::Command> make_run_command() { return std::make_unique<RunCommand>(); }
+std::unique_ptr<cli::Command> make_print_config_command() {
+    return std::make_unique<PrintConfigCommand>();
+}
 
 }  // namespace remora::tools::node
