@@ -353,6 +353,8 @@ Status Store::commit(const CommitInput& input) {
     return committed;
 }
 Result<PruneResult> Store::prune(Version watermark) { return m_impl->prune(watermark); }
+
+Result<CompactResult> Store::compact() { return m_impl->compact(); }
 Result<RecomputedDigest> Store::recompute_digest() { return m_impl->recompute_digest(); }
 Result<StoreStats> Store::stats() { return m_impl->stats(); }
 

@@ -118,6 +118,10 @@ public:
     // reads at or above the watermark are unchanged; never the newest version of an object.
     // REQUIRES: watermark >= the current one.
     Result<PruneResult> prune(Version watermark);
+    // Flushes the memtables and compacts every column family down to its last level
+    // (RocksDB's CompactRange over the whole key range, bottommost level forced), so that what
+    // pruning deleted leaves the table files. Changes no key or value.
+    Result<CompactResult> compact();
 
     // --- Whole-database operations.
 

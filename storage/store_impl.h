@@ -56,6 +56,7 @@ public:
     // cache complete when all did.
     Status preload_cache();
     Result<PruneResult> prune(Version watermark);
+    Result<CompactResult> compact();
     Result<RecomputedDigest> recompute_digest();
     Result<StoreStats> stats();
 

@@ -1,4 +1,5 @@
-// Whole-database operations: pruning, digest recomputation, statistics and checkpoints.
+// Whole-database operations: pruning, compaction, digest recomputation, statistics and
+// checkpoints.
 // Every scan sets total_order_seek: the `objects` column family has a prefix extractor, and
 // without it an iterator may skip keys of other prefixes.
 
@@ -104,6 +105,28 @@ Result<PruneResult> Store::Impl::prune(Version watermark) {
     REMORA_RETURN_IF_ERROR(scanned);
     if (batch.Count() > 0) REMORA_RETURN_IF_ERROR(flush());
     m_status.retention_watermark = watermark;
+    return result;
+}
+
+Result<CompactResult> Store::Impl::compact() {
+    REMORA_RETURN_IF_ERROR(require_writable("compact"));
+    auto sst_bytes = [&](std::size_t i) {
+        std::uint64_t bytes = 0;
+        return m_db->GetIntProperty(m_handles[i], "rocksdb.total-sst-files-size", &bytes) ? bytes
+                                                                                          : 0;
+    };
+    CompactResult result;
+    rocksdb::CompactRangeOptions options;
+    // Rewrite the last level too: that is where deletions of pruned versions meet their values.
+    options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    for (std::size_t i = 0; i < kColumnFamilies.size(); ++i) {
+        CompactedColumnFamily family{std::string(kColumnFamilies[i]), sst_bytes(i), 0};
+        REMORA_RETURN_IF_ERROR(to_status(
+            m_db->CompactRange(options, m_handles[i], nullptr, nullptr),
+            "compacting column family " + family.name));
+        family.sst_file_bytes_after = sst_bytes(i);
+        result.column_families.push_back(std::move(family));
+    }
     return result;
 }
 

@@ -110,6 +110,17 @@ struct StoreStats {
     std::vector<ShardStats> shards;                  // one per shard, in shard order
 };
 
+// The table-file bytes of one column family before and after a full compaction.
+struct CompactedColumnFamily {
+    std::string name;
+    std::uint64_t sst_file_bytes_before = 0;  // rocksdb.total-sst-files-size
+    std::uint64_t sst_file_bytes_after = 0;
+};
+
+struct CompactResult {
+    std::vector<CompactedColumnFamily> column_families;  // in the order of kColumnFamilies
+};
+
 struct PruneResult {
     Version retention_watermark = 0;
     std::uint64_t versions_deleted = 0;

@@ -14,11 +14,13 @@ const cli::ToolSpec& inspect_tool() {
         .exit_codes_help =
             "Exit codes:\n"
             "  0   ok\n"
-            "  1   failure (unknown object or commit, not a Remora database, I/O error)\n"
+            "  1   failure (unknown object, commit or transaction, not a Remora database, I/O "
+            "error)\n"
             "  2   usage error\n"
             "  65  verification failed (digest mismatch, corrupt snapshot or data, wrong format "
-            "version)\n"
-            "  75  database locked by a running node (read-only commands work beside it)\n",
+            "version, stores that part in diff)\n"
+            "  75  database locked by a running node (snapshot create, prune, compact; read-only "
+            "commands work beside it)\n",
         .docs_page = "docs/tools/remora-inspect.md",
     };
     return tool;

@@ -10,13 +10,6 @@ using common::Code;
 // Payload bytes shown per version by `history` in text form (JSON always has them all).
 constexpr std::size_t kHistoryPreviewBytesMax = 32;
 
-Json version_json(const storage::ObjectVersion& v) {
-    return {{"version", v.version},
-            {"tombstone", v.tombstone},
-            {"payload_size", v.payload.size()},
-            {"payload_hex", common::to_hex(v.payload)}};
-}
-
 class GetCommand final : public Command {
 public:
     const CommandSpec& spec() const override { return m_spec; }

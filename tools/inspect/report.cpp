@@ -7,4 +7,11 @@ std::string payload_preview(common::ByteView payload, std::size_t shown_bytes_ma
     return common::to_hex(payload.substr(0, shown_bytes_max)) + "...";
 }
 
+Json version_json(const storage::ObjectVersion& v) {
+    return {{"version", v.version},
+            {"tombstone", v.tombstone},
+            {"payload_size", v.payload.size()},
+            {"payload_hex", common::to_hex(v.payload)}};
+}
+
 }  // namespace remora::tools::inspect

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common/bytes.h"
+#include "storage/types.h"
 #include "tools/cli/json_output.h"
 #include "tools/cli/report.h"
 
@@ -17,5 +18,9 @@ using cli::Report;
 
 // Human form of a payload: the hex of its first `shown_bytes_max` bytes, then "..." when cut.
 std::string payload_preview(common::ByteView payload, std::size_t shown_bytes_max);
+
+// One stored object version as `get` and `history` print it: {version, tombstone, payload_size,
+// payload_hex}; `tx` and `diff` add the id.
+Json version_json(const storage::ObjectVersion& v);
 
 }  // namespace remora::tools::inspect
