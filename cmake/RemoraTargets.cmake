@@ -71,7 +71,7 @@ set(REMORA_SHARED_DIR "${REMORA_SHARED_DIR_DEFAULT}" CACHE PATH
 # remora_test(name LABELS ... SOURCES ... DEPS ...): one Catch2 executable whose test cases
 # are discovered into CTest with the given labels.
 function(remora_test name)
-    cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+    cmake_parse_arguments(ARG "" "TIMEOUT;RESOURCE_LOCK" "SOURCES;DEPS;LABELS" ${ARGN})
     add_executable(${name} ${ARG_SOURCES})
     remora_target_defaults(${name})
     target_link_libraries(${name} PRIVATE ${ARG_DEPS} Catch2::Catch2WithMain)
@@ -85,5 +85,12 @@ function(remora_test name)
     if(NOT ARG_TIMEOUT)
         set(ARG_TIMEOUT 300)
     endif()
-    catch_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT})
+    # RESOURCE_LOCK: the executable's cases never run at the same time as other tests holding
+    # the same lock (ctest -j), e.g. clusters of real processes that time each other out.
+    if(ARG_RESOURCE_LOCK)
+        catch_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
+                             RESOURCE_LOCK ${ARG_RESOURCE_LOCK})
+    else()
+        catch_discover_tests(${name} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT})
+    endif()
 endfunction()

@@ -143,7 +143,9 @@ TEST_CASE("a silent pre-executor is removed within the peer timeout and rejoins 
     CHECK(noticed < 3s);  // 2 s timeout + one heartbeat period, with slack for a busy machine
     cluster.pre_executor(1).signal(SIGCONT);
     // It reconnects and rejoins where it was caught up (no second snapshot).
-    CHECK(cluster.wait_for_log("primary", "pre-executor 1 joined at commit 1", 20s, 2));
+    const bool rejoined = cluster.wait_for_log("primary", "pre-executor 1 joined at commit 1", 20s, 2);
+    INFO("primary:\n" << cluster.log_of("primary") << "pre-executor:\n" << cluster.log_of("pre-executor-1"));
+    CHECK(rejoined);
     auto report = node::run_load(load(cluster, 500, 1));
     REQUIRE(report.is_ok());
     check_all_committed(*report);
