@@ -13,7 +13,8 @@ namespace remora::node {
 common::Status prepare_node_dir(const std::string& dir);
 
 // The working directory of a harness run (the testnet, the crash test): `requested` made if
-// missing and refused unless empty (kAlreadyExists), or, when "", a new /tmp/<prefix>-XXXXXX.
+// missing and refused unless empty (kAlreadyExists), or, when "", a new
+// common::make_temp_dir(prefix) ($TMPDIR or /tmp)/<prefix>-XXXXXX.
 // Returns the directory without trailing slashes.
 common::Result<std::string> prepare_run_dir(const std::string& requested, const std::string& prefix);
 
