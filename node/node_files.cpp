@@ -12,9 +12,7 @@ namespace remora::node {
 using common::Code;
 using common::Status;
 
-Status prepare_node_dir(const std::string& dir) {
-    return recovery::create_directories_synced(dir);
-}
+Status prepare_node_dir(const std::string& dir) { return recovery::create_directories_synced(dir); }
 
 Status write_json_file(const std::string& path, const nlohmann::ordered_json& json) {
     const std::string temp = path + ".tmp-" + std::to_string(::getpid());

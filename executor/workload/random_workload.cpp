@@ -197,10 +197,10 @@ std::optional<WorkloadTx> RandomWorkload::next() {
         }
         // a: a parent mostly, now and then the owned input (children of an owned object, or
         // the owned object written). b: a child key, or for wrap_input the parent.
-        std::uint8_t a = static_cast<std::uint8_t>(common::below_unbiased(rng, parents));
+        auto a = static_cast<std::uint8_t>(common::below_unbiased(rng, parents));
         if (owned_live && common::below_unbiased(rng, 8) == 0) a = *owned_index;
         std::uint8_t b = draw_key(rng);
-        std::uint8_t c = static_cast<std::uint8_t>(common::below_unbiased(rng, 256));
+        auto c = static_cast<std::uint8_t>(common::below_unbiased(rng, 256));
         switch (op) {
             case kCreate: created = true; break;
             case kDeleteCreated:

@@ -31,7 +31,8 @@ public:
     void start_primary(const std::vector<std::string>& extra = {});
     void start_pre_executor(std::uint32_t id, const std::vector<std::string>& extra = {});
     // Waits until pre-executor `id` has joined (its node.json says joined_commit); returns it.
-    std::uint64_t wait_joined(std::uint32_t id, std::chrono::seconds limit = std::chrono::seconds(60));
+    std::uint64_t wait_joined(std::uint32_t id,
+                              std::chrono::seconds limit = std::chrono::seconds(60));
 
     node::ChildProcess& primary() { return *m_primary; }
     node::ChildProcess& pre_executor(std::uint32_t id) { return m_pre.at(id); }
@@ -73,7 +74,8 @@ public:
     void send_raw(common::ByteView bytes);
     void send_frame(net::MessageType type, common::ByteView body);
     // The next frame, or nullopt when the connection closed or nothing came within `limit`.
-    std::optional<net::Frame> next_frame(std::chrono::milliseconds limit = std::chrono::seconds(10));
+    std::optional<net::Frame> next_frame(
+        std::chrono::milliseconds limit = std::chrono::seconds(10));
     // True when the node closed the connection within `limit` (frames before it are dropped).
     bool closed_within(std::chrono::milliseconds limit);
 

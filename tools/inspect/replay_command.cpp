@@ -55,8 +55,7 @@ public:
         if (!scratch) return scratch.status();
         if (context.progress) {
             std::fprintf(stderr, "remora-inspect: replaying %llu commits in %s...\n",
-                         static_cast<unsigned long long>(
-                             context.store->status().applied_commit),
+                         static_cast<unsigned long long>(context.store->status().applied_commit),
                          scratch->path().c_str());
         }
         auto replay = executor::replay_verify(*context.store, scratch->path());
@@ -77,9 +76,9 @@ public:
         if (!r.match) {
             report.json["first_mismatch"] = r.first_mismatch;
             report.json["detail"] = r.detail;
-            report.verdict = Status(common::Code::kVerificationFailed,
-                                    "replay differs at commit " +
-                                        std::to_string(r.first_mismatch) + ": " + r.detail);
+            report.verdict = Status(
+                common::Code::kVerificationFailed,
+                "replay differs at commit " + std::to_string(r.first_mismatch) + ": " + r.detail);
         }
         return report;
     }

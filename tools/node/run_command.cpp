@@ -90,7 +90,8 @@ public:
             if (!node) return node.status();
             status = run_until_signalled(**node);
         } else {
-            remora::node::set_log_component("pre-executor-" + std::to_string(config.pre_executor.id));
+            remora::node::set_log_component("pre-executor-" +
+                                            std::to_string(config.pre_executor.id));
             auto node = remora::node::PreExecutorNode::open(config);
             if (!node) return node.status();
             status = run_until_signalled(**node);
