@@ -287,7 +287,7 @@ void Session::watchdog() {
         }));
 }
 
-void Session::finish(Status reason) {
+void Session::finish(const Status& reason) {
     if (m_closed) return;
     m_closed = true;
     m_closing.store(true, std::memory_order_relaxed);

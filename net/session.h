@@ -101,7 +101,7 @@ private:
     void read_some();
     void write_queued();
     void watchdog();
-    void finish(common::Status reason);
+    void finish(const common::Status& reason);
 
     std::unique_ptr<SessionTransport> m_transport;
     asio::strand<asio::any_io_executor> m_strand;  // the transport's

@@ -37,7 +37,9 @@ Status validate_node_config(const NodeConfig& config) {
         if (!executor::protocol::parse_routed_updates(config.primary.routed_updates)) {
             return bad("--primary.routed_updates must be off, affinity or broadcast");
         }
-        if (config.primary.pending_txs_max == 0) return bad("--primary.pending_txs_max must be > 0");
+        if (config.primary.pending_txs_max == 0) {
+            return bad("--primary.pending_txs_max must be > 0");
+        }
         REMORA_RETURN_IF_ERROR(executor::workload::validate_workload_config(config.workload));
     } else {
         if (config.pre_executor.id == 0) return bad("--node.id must be >= 1 for a pre-executor");
@@ -45,7 +47,8 @@ Status validate_node_config(const NodeConfig& config) {
         if (config.pre_executor.verify_threads > 64) {
             return bad("--pre_executor.verify_threads must be in 0..64");
         }
-        if (config.pre_executor.reconnect_ms == 0) return bad("--pre_executor.reconnect_ms must be > 0");
+        if (config.pre_executor.reconnect_ms == 0)
+            return bad("--pre_executor.reconnect_ms must be > 0");
     }
     return Status::ok();
 }

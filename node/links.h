@@ -18,7 +18,7 @@ namespace remora::node {
 
 struct SecuredLink {
     std::shared_ptr<net::Session> session;  // not started
-    std::string peer_name;  // the peer certificate's name ("" on a plain link)
+    std::string peer_name;                  // the peer certificate's name ("" on a plain link)
 };
 
 using LinkDone = std::function<void(common::Result<SecuredLink>)>;

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "common/temp_dir.h"
 #include "recovery/file_io.h"
 
 namespace remora::node {
@@ -11,9 +12,7 @@ namespace remora::node {
 using common::Code;
 using common::Status;
 
-Status prepare_node_dir(const std::string& dir) {
-    return recovery::create_directories_synced(dir);
-}
+Status prepare_node_dir(const std::string& dir) { return recovery::create_directories_synced(dir); }
 
 Status write_json_file(const std::string& path, const nlohmann::ordered_json& json) {
     const std::string temp = path + ".tmp-" + std::to_string(::getpid());
@@ -35,13 +34,7 @@ common::Result<nlohmann::json> read_json_file(const std::string& path) {
 
 common::Result<std::string> prepare_run_dir(const std::string& requested,
                                             const std::string& prefix) {
-    if (requested.empty()) {
-        std::string pattern = "/tmp/" + prefix + "-XXXXXX";
-        if (::mkdtemp(pattern.data()) == nullptr) {
-            return recovery::errno_status("cannot create a temporary directory", "/tmp", errno);
-        }
-        return pattern;
-    }
+    if (requested.empty()) return common::make_temp_dir(prefix);
     std::string dir = recovery::trim_trailing_slashes(requested);
     if (recovery::path_exists(dir)) {
         auto entries = recovery::list_directory(dir);

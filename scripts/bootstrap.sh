@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs exactly the Debian 12 packages Remora needs that are not yet present.
 # Does nothing (and needs no network) when everything is already installed.
-# Usage: scripts/bootstrap.sh [fuzz]   (fuzz: also Clang and its sanitizer/libFuzzer runtimes,
-# for the `fuzz` preset and scripts/fuzz_smoke.sh)
+# Usage: scripts/bootstrap.sh [fuzz] [lint]   (fuzz: also Clang and its sanitizer/libFuzzer
+# runtimes, for the `fuzz` preset and scripts/fuzz_smoke.sh; lint: clang-format and clang-tidy,
+# for scripts/lint.sh)
 set -euo pipefail
 
 packages=(
@@ -17,7 +18,8 @@ packages=(
 for group in "$@"; do
     case "$group" in
         fuzz) packages+=(clang-14 libclang-rt-14-dev) ;;
-        *) echo "bootstrap: unknown group '$group' (known: fuzz)" >&2; exit 2 ;;
+        lint) packages+=(clang-format-14 clang-tidy-14) ;;
+        *) echo "bootstrap: unknown group '$group' (known: fuzz, lint)" >&2; exit 2 ;;
     esac
 done
 

@@ -8,6 +8,8 @@
 #include <queue>
 #include <vector>
 
+#include "common/random.h"
+
 namespace remora::executor::simulation {
 
 using SimTimeUs = std::uint64_t;  // simulated microseconds since the start of a run
@@ -48,23 +50,9 @@ private:
     std::uint64_t m_executed = 0;
 };
 
-// SplitMix64: the simulation's only source of randomness (one seed per run).
-class SimRng {
-public:
-    explicit SimRng(std::uint64_t seed) : m_state(seed) {}
-    std::uint64_t next() {
-        std::uint64_t z = (m_state += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
-    // Uniform in [0, bound]; 0 when bound is 0.
-    std::uint64_t upto(std::uint64_t bound) { return bound == 0 ? 0 : next() % (bound + 1); }
-    // True with probability `p`.
-    bool chance(double p) { return p > 0 && (next() >> 11) * 0x1.0p-53 < p; }
-
-private:
-    std::uint64_t m_state;
-};
+// The simulation's only source of randomness (one seed per run): SplitMix64, drawn with
+// common::at_most_modulo and common::chance_if_possible, the draws its recorded seeds were
+// found with.
+using SimRng = common::SplitMix64;
 
 }  // namespace remora::executor::simulation

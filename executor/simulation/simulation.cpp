@@ -71,8 +71,9 @@ public:
 
 private:
     SimTimeUs delay() {
-        SimTimeUs d = m_config.base_delay_us + m_rng.upto(m_config.faults.message_delay_max_us);
-        if (m_adversary.chance(m_config.faults.straggler_rate)) {
+        SimTimeUs d = m_config.base_delay_us +
+                      common::at_most_modulo(m_rng, m_config.faults.message_delay_max_us);
+        if (common::chance_if_possible(m_adversary, m_config.faults.straggler_rate)) {
             ++m_result.counters.stragglers;
             d += m_config.faults.straggler_delay_us;
         }
@@ -165,7 +166,7 @@ void Simulation::stop_node(PreExecutorId id) {
 std::optional<PreExecutorId> Simulation::pick_live() {
     const auto& live = m_balancer.live();
     if (live.empty()) return std::nullopt;
-    return live[m_rng.upto(live.size() - 1)];
+    return live[common::at_most_modulo(m_rng, live.size() - 1)];
 }
 
 void Simulation::submit_tx(std::size_t index) {
@@ -208,7 +209,7 @@ void Simulation::flush_arrivals(PreExecutorId id) {
     if (arrivals.empty() || !node.engine) return;
     ++m_result.counters.arrival_windows;
     for (std::size_t i = arrivals.size() - 1; i > 0; --i) {  // Fisher-Yates, seeded
-        std::swap(arrivals[i], arrivals[m_adversary.upto(i)]);
+        std::swap(arrivals[i], arrivals[common::at_most_modulo(m_adversary, i)]);
     }
     for (std::size_t index : arrivals) queue_tx(id, node.incarnation, index);
 }
@@ -247,19 +248,19 @@ void Simulation::forward_to_peers(PreExecutorId from, const Effects& effects) {
     for (PreExecutorId peer : m_balancer.live()) {
         if (peer == from) continue;
         ++m_result.counters.peer_forwards;
-        if (m_adversary.chance(f.forward_drop_rate)) {
+        if (common::chance_if_possible(m_adversary, f.forward_drop_rate)) {
             ++m_result.counters.forwards_dropped;
             continue;
         }
         std::uint64_t incarnation = m_nodes.at(peer).incarnation;
         SimTimeUs at = m_queue.now_us() + delay();
-        if (m_adversary.chance(f.forward_corrupt_rate)) {
+        if (common::chance_if_possible(m_adversary, f.forward_corrupt_rate)) {
             // The encoded form with one byte flipped (never to the same value), sent with the
             // digest of the original: what a faulty link or a lying peer delivers.
             common::Bytes bytes = encode_effects(effects);
-            std::size_t position = m_adversary.upto(bytes.size() - 1);
-            bytes[position] = static_cast<char>(bytes[position] ^
-                                                static_cast<char>(1 + m_adversary.upto(254)));
+            std::size_t position = common::at_most_modulo(m_adversary, bytes.size() - 1);
+            bytes[position] = static_cast<char>(
+                bytes[position] ^ static_cast<char>(1 + common::at_most_modulo(m_adversary, 254)));
             auto decoded = decode_effects(bytes);
             if (!decoded) {
                 ++m_result.counters.forwards_refused;
@@ -302,7 +303,7 @@ void Simulation::deliver_forward(PreExecutorId peer, const Effects& effects,
 
 void Simulation::send_result(PreExecutorId from, protocol::PreExecResult result) {
     forward_to_peers(from, result.effects);
-    if (m_rng.chance(m_config.faults.result_drop_rate)) {
+    if (common::chance_if_possible(m_rng, m_config.faults.result_drop_rate)) {
         ++m_result.counters.results_dropped;
         return;
     }
@@ -417,13 +418,14 @@ void Simulation::send_update(protocol::StateUpdate update) {
         ++m_result.counters.updates_pushed;
         m_result.counters.updates_pushed_bytes += update.encoded_bytes;
     }
-    if (m_adversary.chance(m_config.faults.update_drop_rate)) {
+    if (common::chance_if_possible(m_adversary, m_config.faults.update_drop_rate)) {
         ++m_result.counters.updates_dropped;
         return;
     }
     Node& node = m_nodes.at(update.pre_executor);
     std::uint64_t incarnation = node.incarnation;
-    SimTimeUs at = m_queue.now_us() + delay() + m_rng.upto(m_config.faults.update_delay_max_us);
+    SimTimeUs at = m_queue.now_us() + delay() +
+                   common::at_most_modulo(m_rng, m_config.faults.update_delay_max_us);
     auto shared = std::make_shared<protocol::StateUpdate>(std::move(update));
     m_queue.at(at, [this, shared, incarnation] {
         Node& target = m_nodes.at(shared->pre_executor);
@@ -449,7 +451,7 @@ void Simulation::schedule_faults() {
     const FaultConfig& f = m_config.faults;
     SimTimeUs horizon = m_config.tx_interval_us * std::max<std::size_t>(1, m_input.txs.size());
     for (std::uint32_t i = 0; i < f.crashes; ++i) {
-        m_queue.at(m_rng.upto(horizon), [this] {
+        m_queue.at(common::at_most_modulo(m_rng, horizon), [this] {
             auto victim = pick_live();
             if (!victim) return;
             ++m_result.counters.crashes;
@@ -461,13 +463,13 @@ void Simulation::schedule_faults() {
         });
     }
     for (std::uint32_t i = 0; i < f.joins; ++i) {
-        m_queue.at(m_rng.upto(horizon), [this] {
+        m_queue.at(common::at_most_modulo(m_rng, horizon), [this] {
             ++m_result.counters.joins;
             if (Status s = start_node(m_next_id++); !s) fail(s);
         });
     }
     for (std::uint32_t i = 0; i < f.leaves; ++i) {
-        m_queue.at(m_rng.upto(horizon), [this] {
+        m_queue.at(common::at_most_modulo(m_rng, horizon), [this] {
             auto victim = pick_live();
             if (!victim) return;
             ++m_result.counters.leaves;

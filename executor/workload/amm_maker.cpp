@@ -29,12 +29,12 @@ std::optional<std::uint64_t> swap_output(std::uint64_t amount_in, std::uint64_t 
 WorkloadTx make_amm_tx(World& world) {
     std::uint32_t sender = world.pick_sender();
     std::uint32_t index = world.pick_shared();
-    bool a_to_b = world.rng().uniform(2) == 0;
+    bool a_to_b = common::below_unbiased(world.rng(), 2) == 0;
     AccountModel& account = world.account(sender);
     PoolModel& pool = world.pool(index);
     // A coin that ran dry still swaps 1: the model predicts the abort (code 1).
     std::uint64_t cap = std::max<std::uint64_t>(1, std::min(kSwapAmountMax, account.main.balance));
-    std::uint64_t amount_in = world.rng().between(1, cap);
+    std::uint64_t amount_in = common::between_unbiased(world.rng(), 1, cap);
     std::uint64_t& reserve_in = a_to_b ? pool.reserve_a : pool.reserve_b;
     std::uint64_t& reserve_out = a_to_b ? pool.reserve_b : pool.reserve_a;
 

@@ -21,7 +21,7 @@ WorkloadTx make_compute_tx(World& world) {
     std::vector<InputObject> inputs = {
         InputObject::owned(keys.compute_object, account.compute_version)};
     WorkloadTx out;
-    if (world.rng().uniform(4) != 0) {
+    if (common::below_unbiased(world.rng(), 4) != 0) {
         Bytes seed = "compute:" + keys.address.hex().substr(0, 16) + ":" +
                      std::to_string(account.nonce);
         std::uint64_t rounds = world.config().compute_rounds;
@@ -41,7 +41,7 @@ WorkloadTx make_compute_tx(World& world) {
 }
 
 WorkloadTx make_mixed_tx(World& world) {
-    std::uint64_t draw = world.rng().uniform(100);
+    std::uint64_t draw = common::below_unbiased(world.rng(), 100);
     if (draw < 35) return make_transfer_tx(world);
     if (draw < 55) return make_counter_tx(world);
     if (draw < 75) return make_amm_tx(world);

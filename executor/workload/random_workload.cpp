@@ -64,7 +64,7 @@ std::uint32_t total_weight(const Weighted (&table)[N]) {
 
 template <std::size_t N>
 Op draw(Rng& rng, const Weighted (&table)[N]) {
-    std::uint64_t r = rng.uniform(total_weight(table));
+    std::uint64_t r = common::below_unbiased(rng, total_weight(table));
     for (const auto& w : table) {
         if (r < w.weight) return w.op;
         r -= w.weight;
@@ -73,7 +73,7 @@ Op draw(Rng& rng, const Weighted (&table)[N]) {
 }
 
 std::uint8_t draw_key(Rng& rng) {
-    return static_cast<std::uint8_t>(rng.uniform(kRandomChildKeys));
+    return static_cast<std::uint8_t>(common::below_unbiased(rng, kRandomChildKeys));
 }
 
 class RandomWorkload : public Workload {
@@ -135,11 +135,11 @@ std::optional<WorkloadTx> RandomWorkload::next() {
     // read the same child id within a few transactions, within one commit and across a
     // boundary; a child set or removed alone, its parent unchanged, is re-created at the
     // version it had before (what issue 8's bug 1 confused).
-    if (rng.uniform(8) == 0) {
+    if (common::below_unbiased(rng, 8) == 0) {
         m_hot_parent = m_world.pick_shared();
-        m_hot_key = static_cast<std::uint8_t>(rng.uniform(kRandomHotKeys));
+        m_hot_key = static_cast<std::uint8_t>(common::below_unbiased(rng, kRandomHotKeys));
     }
-    if (rng.uniform(10) < 6) {
+    if (common::below_unbiased(rng, 10) < 6) {
         const ObjectId& parent = m_parents[m_hot_parent];
         Bytes key;
         common::put_be64(key, m_hot_key);
@@ -150,14 +150,14 @@ std::optional<WorkloadTx> RandomWorkload::next() {
                                                        : draw(rng, kChurnAbsentOps)));
         op.push_back(0);
         op.push_back(static_cast<char>(m_hot_key));
-        op.push_back(static_cast<char>(rng.uniform(256)));
+        op.push_back(static_cast<char>(common::below_unbiased(rng, 256)));
         return seal_and_run(sender, {InputObject::shared(parent)}, std::move(op), recipient);
     }
 
     // Otherwise inputs: one hot parent, three times in ten two (the first one decides the
     // routing), then three times in ten one of the sender's own objects at its current version.
     std::vector<InputObject> inputs;
-    std::uint32_t parents = m_parents.size() > 1 && rng.uniform(10) < 3 ? 2 : 1;
+    std::uint32_t parents = m_parents.size() > 1 && common::below_unbiased(rng, 10) < 3 ? 2 : 1;
     while (inputs.size() < parents) {
         const ObjectId& id = m_parents[m_world.pick_shared()];
         if (std::none_of(inputs.begin(), inputs.end(),
@@ -167,9 +167,9 @@ std::optional<WorkloadTx> RandomWorkload::next() {
     }
     std::optional<std::uint8_t> owned_index;
     const auto& mine = m_owned[address];
-    if (!mine.empty() && rng.uniform(10) < 3) {
+    if (!mine.empty() && common::below_unbiased(rng, 10) < 3) {
         auto it = mine.begin();
-        std::advance(it, static_cast<std::ptrdiff_t>(rng.uniform(mine.size())));
+        std::advance(it, static_cast<std::ptrdiff_t>(common::below_unbiased(rng, mine.size())));
         auto lookup = m_state.read(*it);
         REMORA_ASSERT(lookup.is_ok() && lookup->exists());
         owned_index = static_cast<std::uint8_t>(inputs.size());
@@ -182,10 +182,10 @@ std::optional<WorkloadTx> RandomWorkload::next() {
     Bytes ops;
     bool created = false;
     bool owned_live = owned_index.has_value();
-    const std::uint64_t count = rng.between(1, kRandomOpsMax);
+    const std::uint64_t count = common::between_unbiased(rng, 1, kRandomOpsMax);
     for (std::uint64_t i = 0; i < count; ++i) {
         Op op;
-        std::uint64_t family = rng.uniform(20);
+        std::uint64_t family = common::below_unbiased(rng, 20);
         if (family < 12) {
             op = draw(rng, kChildOps);
         } else if (family < 16 || (!created && !owned_live)) {
@@ -197,10 +197,10 @@ std::optional<WorkloadTx> RandomWorkload::next() {
         }
         // a: a parent mostly, now and then the owned input (children of an owned object, or
         // the owned object written). b: a child key, or for wrap_input the parent.
-        std::uint8_t a = static_cast<std::uint8_t>(rng.uniform(parents));
-        if (owned_live && rng.uniform(8) == 0) a = *owned_index;
+        auto a = static_cast<std::uint8_t>(common::below_unbiased(rng, parents));
+        if (owned_live && common::below_unbiased(rng, 8) == 0) a = *owned_index;
         std::uint8_t b = draw_key(rng);
-        std::uint8_t c = static_cast<std::uint8_t>(rng.uniform(256));
+        auto c = static_cast<std::uint8_t>(common::below_unbiased(rng, 256));
         switch (op) {
             case kCreate: created = true; break;
             case kDeleteCreated:
@@ -208,7 +208,7 @@ std::optional<WorkloadTx> RandomWorkload::next() {
             case kUnwrap: created = true; break;
             case kWrapInput:
                 a = *owned_index;
-                b = static_cast<std::uint8_t>(rng.uniform(parents));
+                b = static_cast<std::uint8_t>(common::below_unbiased(rng, parents));
                 c = draw_key(rng);
                 owned_live = false;
                 break;
@@ -232,7 +232,7 @@ WorkloadTx RandomWorkload::seal_and_run(std::uint32_t sender, std::vector<InputO
                                         Bytes ops, const Address& recipient) {
     Rng& rng = m_world.rng();
     WorkloadTx out = m_world.seal(sender, std::move(inputs), programs::ProgramId::kRandom, "run",
-                                  {std::move(ops), rng.next_u64(), Bytes(recipient.view())},
+                                  {std::move(ops), rng(), Bytes(recipient.view())},
                                   kGasBudgetDefault, AbortCode::kNone);
     // The model is the state: run the transaction, keep what it did.
     auto executed = execute_transaction(out.tx, m_state);

@@ -10,7 +10,7 @@ namespace remora::executor::workload {
 WorkloadTx make_counter_tx(World& world) {
     std::uint32_t sender = world.pick_sender();
     std::uint32_t index = world.pick_shared();
-    std::uint64_t by = world.rng().between(1, 10);
+    std::uint64_t by = common::between_unbiased(world.rng(), 1, 10);
     WorkloadTx out = world.seal(sender, {InputObject::shared(world.genesis().counters[index])},
                                 programs::ProgramId::kCounter, "increment", {by},
                                 kGasBudgetDefault);

@@ -50,7 +50,7 @@ WorkloadTx split(World& world, std::uint32_t sender) {
     std::uint32_t recipient = world.pick_recipient(sender);
     AccountModel& account = world.account(sender);
     std::uint64_t cap = std::min(kSplitAmountMax, account.main.balance);
-    std::uint64_t amount = cap == 0 ? 0 : world.rng().between(1, cap);
+    std::uint64_t amount = cap == 0 ? 0 : common::between_unbiased(world.rng(), 1, cap);
     // The arguments are built one by one: GCC 12 -O3 misreads a braced list mixing the
     // variant's u64 and bytes alternatives as reading an uninitialized string
     // (-Wmaybe-uninitialized, a known false positive).
@@ -82,9 +82,9 @@ WorkloadTx make_transfer_tx(World& world) {
         !account.spare.empty() && account.spare.front().ready_at <= world.generated();
     // One in four transactions of a sender with a ready spare coin uses it, half merging it,
     // half passing it on; the rest split from the main coin.
-    if (spare_ready && world.rng().uniform(4) == 0) {
-        return world.rng().uniform(2) == 0 ? merge_spare(world, sender)
-                                           : pass_on_spare(world, sender);
+    if (spare_ready && common::below_unbiased(world.rng(), 4) == 0) {
+        return common::below_unbiased(world.rng(), 2) == 0 ? merge_spare(world, sender)
+                                                           : pass_on_spare(world, sender);
     }
     return split(world, sender);
 }

@@ -64,7 +64,7 @@ std::uint32_t World::pick_sender() {
 std::uint32_t World::pick_recipient(std::uint32_t sender) {
     if (m_config.accounts == 1) return sender;
     // Uniform over the other accounts: draw among n - 1 and skip the sender.
-    auto r = static_cast<std::uint32_t>(m_rng.uniform(m_config.accounts - 1));
+    auto r = static_cast<std::uint32_t>(common::below_unbiased(m_rng, m_config.accounts - 1));
     return r >= sender ? r + 1 : r;
 }
 

@@ -23,8 +23,8 @@ ZipfSampler::ZipfSampler(std::uint64_t n, double theta) : m_n(n) {
 }
 
 std::uint64_t ZipfSampler::sample(Rng& rng) const {
-    if (m_cdf.empty()) return rng.uniform(m_n);
-    double u = rng.unit();
+    if (m_cdf.empty()) return common::below_unbiased(rng, m_n);
+    double u = common::unit_interval(rng);
     auto it = std::upper_bound(m_cdf.begin(), m_cdf.end(), u);
     if (it == m_cdf.end()) return m_n - 1;
     return static_cast<std::uint64_t>(it - m_cdf.begin());

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "common/random.h"
 #include "executor/tx/anoma_codec.h"
 #include "executor/tx/effects_codec.h"
 #include "executor/tx/lookup_table_codec.h"
@@ -91,7 +92,7 @@ class Mutator {
 public:
     explicit Mutator(std::uint64_t seed) : m_rng(seed) {}
 
-    std::size_t below(std::size_t n) { return n == 0 ? 0 : m_rng() % n; }
+    std::size_t below(std::size_t n) { return common::below_modulo_or_zero(m_rng, n); }
 
     Bytes random_bytes(std::size_t n) {
         Bytes out(n, '\0');

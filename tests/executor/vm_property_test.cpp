@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/random.h"
 #include "executor/vm/assembler.h"
 #include "executor/vm/disassembler.h"
 #include "executor/vm/host_functions.h"
@@ -37,7 +38,10 @@ std::uint64_t seed() {
 class Random {
 public:
     explicit Random(std::uint64_t s) : m_engine(s) {}
-    std::uint64_t below(std::uint64_t n) { return n == 0 ? 0 : m_engine() % n; }
+    // The draw the fixed seed's inputs were made with.
+    std::uint64_t below(std::uint64_t n) {
+        return remora::common::below_modulo_or_zero(m_engine, n);
+    }
     bool chance(int percent) { return below(100) < static_cast<std::uint64_t>(percent); }
     Bytes bytes(std::size_t max_length) {
         Bytes out(below(max_length + 1), '\0');

@@ -19,7 +19,6 @@ using namespace std::chrono_literals;
 
 // A connected plain TCP pair; make_client/make_server hand each socket to a session (once).
 struct PlainPair {
-    static constexpr const char* kName = "plain";
     asio::io_context io;
     asio::ip::tcp::socket client{io};
     asio::ip::tcp::socket server{io};
@@ -44,7 +43,6 @@ struct PlainPair {
 
 // The same over mutual TLS, handshakes done: the server is node-a, the client node-b.
 struct TlsPair {
-    static constexpr const char* kName = "tls";
     TlsCluster cluster;
     asio::io_context io;
     std::shared_ptr<asio::ssl::context> client_context =
@@ -60,8 +58,10 @@ struct TlsPair {
         acceptor.accept(server->next_layer());
         std::optional<common::Status> at_client;
         std::optional<common::Status> at_server;
-        async_tls_handshake(client, TlsRole::kClient, 5s, [&](common::Status s) { at_client = s; });
-        async_tls_handshake(server, TlsRole::kServer, 5s, [&](common::Status s) { at_server = s; });
+        async_tls_handshake(client, TlsRole::kClient, 5s,
+                            [&](const common::Status& s) { at_client = s; });
+        async_tls_handshake(server, TlsRole::kServer, 5s,
+                            [&](const common::Status& s) { at_server = s; });
         REQUIRE(run_until(io, [&] { return at_client && at_server; }));
         REQUIRE(at_client->is_ok());
         REQUIRE(at_server->is_ok());
@@ -100,7 +100,7 @@ TEMPLATE_TEST_CASE("frames flow both ways in order through sessions", "[net][ses
     std::vector<Frame> sent;
     for (int i = 0; i < 5000; ++i) {
         Frame f{static_cast<std::uint16_t>(1 + rng() % 5),
-                common::Bytes(rng() % 3000, 'a' + i % 26)};
+                common::Bytes(rng() % 3000, static_cast<char>('a' + i % 26))};
         REQUIRE(client->send(f.type, f.body) != SendResult::kClosed);
         sent.push_back(std::move(f));
     }
@@ -124,8 +124,8 @@ TEMPLATE_TEST_CASE("a peer that does not read is cut off and memory stays bounde
     std::optional<common::Status> closed;
     SessionOptions options;
     options.write_timeout = 60'000ms;  // only the queue bound may act here
-    auto client = pair.make_client(options, [](Frame) {},
-                                  [&](const common::Status& s) { closed = s; });
+    auto client = pair.make_client(
+        options, [](const Frame&) {}, [&](const common::Status& s) { closed = s; });
     client->start();
     // The server socket is never read: the kernel buffers fill, then the session's queue.
     const common::Bytes body(1u << 20, 'x');
@@ -151,8 +151,8 @@ TEMPLATE_TEST_CASE("a write that makes no progress closes the session", "[net][s
     SessionOptions options;
     options.write_timeout = 300ms;
     options.watchdog_period = 50ms;
-    auto client = pair.make_client(options, [](Frame) {},
-                                  [&](const common::Status& s) { closed = s; });
+    auto client = pair.make_client(
+        options, [](const Frame&) {}, [&](const common::Status& s) { closed = s; });
     client->start();
     const common::Bytes body(1u << 20, 'y');
     for (int i = 0; i < 32; ++i) client->send(2, body);  // more than the kernel buffers
@@ -167,8 +167,8 @@ TEMPLATE_TEST_CASE("an idle peer times out", "[net][session]",
     SessionOptions options;
     options.idle_timeout = 300ms;
     options.watchdog_period = 50ms;
-    auto server = pair.make_server(options, [](Frame) {},
-                                  [&](const common::Status& s) { closed = s; });
+    auto server = pair.make_server(
+        options, [](const Frame&) {}, [&](const common::Status& s) { closed = s; });
     server->start();
     const auto start = std::chrono::steady_clock::now();
     REQUIRE(run_until(pair.io, [&] { return closed.has_value(); }));
@@ -182,8 +182,8 @@ TEMPLATE_TEST_CASE("damaged streams close the session with the reason", "[net][s
         TestType pair;
         std::optional<common::Status> closed;
         std::size_t frames = 0;
-        auto server = pair.make_server({}, [&](Frame) { ++frames; },
-                                       [&](const common::Status& s) { closed = s; });
+        auto server = pair.make_server(
+            {}, [&](const Frame&) { ++frames; }, [&](const common::Status& s) { closed = s; });
         server->start();
         pair.write_raw(raw);
         REQUIRE(run_until(pair.io, [&] { return closed.has_value(); }));
@@ -215,8 +215,8 @@ TEST_CASE("closing a TLS session is bounded when the peer never answers close_no
     std::optional<common::Status> closed;
     SessionOptions options;
     options.tls_shutdown_timeout = 300ms;
-    auto client = pair.make_client(options, [](Frame) {},
-                                   [&](const common::Status& s) { closed = s; });
+    auto client = pair.make_client(
+        options, [](const Frame&) {}, [&](const common::Status& s) { closed = s; });
     client->start();
     REQUIRE(client->send(1, "last words") == SendResult::kQueued);
     REQUIRE(run_until(pair.io, [&] { return client->queued_bytes() == 0; }));
@@ -259,7 +259,7 @@ TEST_CASE("a TLS peer that drops TCP without close_notify is reported", "[net][s
     TlsPair pair;
     std::optional<common::Status> closed;
     auto server = pair.make_server(
-        {}, [](Frame) {}, [&](const common::Status& s) { closed = s; });
+        {}, [](const Frame&) {}, [&](const common::Status& s) { closed = s; });
     server->start();
     pair.client->next_layer().close();
     REQUIRE(run_until(pair.io, [&] { return closed.has_value(); }));

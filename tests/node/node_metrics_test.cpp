@@ -53,7 +53,8 @@ std::set<std::string> documented_metrics() {
     std::set<std::string> names;
     const std::string doc = text.str();
     const std::regex row(R"(\n\| `(remora_[a-z_]+)` \|)");
-    for (auto it = std::sregex_iterator(doc.begin(), doc.end(), row); it != std::sregex_iterator(); ++it) {
+    for (auto it = std::sregex_iterator(doc.begin(), doc.end(), row); it != std::sregex_iterator();
+         ++it) {
         names.insert((*it)[1]);
     }
     return names;
@@ -82,7 +83,8 @@ TEST_CASE("a running node serves its documented metrics, health and readiness",
     CHECK(sample(primary.body, "remora_primary_transactions_total") == 300);
     CHECK(sample(primary.body, "remora_ingress_admitted_total") == 300);
     CHECK(sample(primary.body, "remora_primary_adopted_total") +
-              sample(primary.body, "remora_primary_reexecuted_total") == 300);
+              sample(primary.body, "remora_primary_reexecuted_total") ==
+          300);
     CHECK(sample(primary.body, "remora_primary_pre_executors") == 1);
     CHECK(sample(primary.body, "remora_primary_commit_seconds_count") > 0);
     CHECK(sample(primary.body, "remora_primary_misses_total{cause=\"missing_result\"}") >= 0);

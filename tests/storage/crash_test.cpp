@@ -83,10 +83,10 @@ void count_background_jobs(const std::string& db, ChildReport& report) {
     std::string line;
     auto has = [&line](const char* event) { return line.find(event) != std::string::npos; };
     while (std::getline(log, line)) {
-        if (has("\"event\": \"flush_started\"")) ++report.flushes_in_flight;
-        if (has("\"event\": \"flush_finished\"")) --report.flushes_in_flight;
-        if (has("\"event\": \"compaction_started\"")) ++report.compactions_in_flight;
-        if (has("\"event\": \"compaction_finished\"")) --report.compactions_in_flight;
+        if (has(R"("event": "flush_started")")) ++report.flushes_in_flight;
+        if (has(R"("event": "flush_finished")")) --report.flushes_in_flight;
+        if (has(R"("event": "compaction_started")")) ++report.compactions_in_flight;
+        if (has(R"("event": "compaction_finished")")) --report.compactions_in_flight;
     }
 }
 

@@ -171,7 +171,7 @@ TEST_CASE("invalid commits are refused and change nothing", "[store]") {
     testing::TempDir tmp;
     auto store = create(tmp.sub("db"));
     commit(*store, {put("a", 3, "a3")});
-    auto refused = [&](CommitInput input) {
+    auto refused = [&](const CommitInput& input) {
         StoreStatus before = store->status();
         Status s = store->commit(input);
         CHECK(s.code() == Code::kInvalidArgument);
@@ -288,7 +288,7 @@ TEST_CASE("opening refuses what is not our store, with clear errors", "[store][o
         CHECK_THAT(s.status().message(), Catch::Contains("not a Remora store"));
     }
     SECTION("a creation killed before its first batch is finished by the next creating open") {
-        auto make_empty = [&](const std::string& dir, std::vector<std::string> families) {
+        auto make_empty = [&](const std::string& dir, const std::vector<std::string>& families) {
             rocksdb::DBOptions options;
             options.create_if_missing = true;
             options.create_missing_column_families = true;

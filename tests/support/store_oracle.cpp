@@ -9,6 +9,7 @@
 
 #include "common/hash.h"
 #include "common/limits.h"
+#include "common/random.h"
 #include "storage/state_digest.h"
 
 namespace remora::testing {
@@ -332,57 +333,40 @@ std::vector<Version> probe_versions(const StoreOracle& oracle, const ObjectId& i
 
 namespace {
 
-// SplitMix64's finalizer: spreads (seed, index) so neighbouring commits get unrelated streams.
-std::uint64_t mix64(std::uint64_t x) {
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
-
-// Uniform in [0, n) (n > 0). Our own reduction rather than std::uniform_int_distribution, whose
-// algorithm is implementation-defined, so a seed means the same commits everywhere.
-std::uint64_t below(std::mt19937_64& rng, std::uint64_t n) { return rng() % n; }
-
 ObjectId tagged_id(std::string_view tag, std::uint64_t k) {
     common::Bytes k_be;
     common::put_be64(k_be, k);
     return common::blake2b_256({tag, k_be});
 }
 
+// Eight bytes per draw: the crash writer replays every commit at each start.
 common::Bytes random_bytes(std::mt19937_64& rng, std::size_t size) {
-    // Eight bytes per draw: the crash writer replays every commit at each start.
     common::Bytes out(size, '\0');
-    std::uint64_t bits = 0;
-    for (std::size_t i = 0; i < size; ++i) {
-        if (i % 8 == 0) bits = rng();
-        out[i] = static_cast<char>(bits & 0xff);
-        bits >>= 8;
-    }
+    common::fill_random_bytes(rng, out.data(), size);
     return out;
 }
 
 common::Bytes random_payload(std::mt19937_64& rng, const GeneratorOptions& options) {
     // One payload in eight is empty: an empty live object must still count in the digest.
-    if (below(rng, 8) == 0) return {};
-    return random_bytes(rng, 1 + below(rng, options.payload_bytes_max));
+    if (common::below_modulo(rng, 8) == 0) return {};
+    return random_bytes(rng, 1 + common::below_modulo(rng, options.payload_bytes_max));
 }
 
 storage::ObjectWrite generate_write(std::mt19937_64& rng, CommitIndex index, const ObjectId& id,
                                     const StoreOracle& state, const GeneratorOptions& options) {
-    const Version gap = below(rng, 4);
+    const Version gap = common::below_modulo(rng, 4);
     auto info = state.latest_info(id);
     if (!info) {
         // Creation: versions of new objects track the commit index, so that the watermarks
         // the tests choose cut through many objects' histories.
         // Now and then a tombstone instead: an id created and deleted inside one commit
         // leaves one, so that its versions are never issued again.
-        if (below(rng, 8) == 0) return {id, index + gap, std::nullopt};
+        if (common::below_modulo(rng, 8) == 0) return {id, index + gap, std::nullopt};
         return {id, index + gap, random_payload(rng, options)};
     }
     const Version next = info->version + 1 + gap;
     // A deletion, or a tombstone over a tombstone (a re-creation deleted in the same commit).
-    if (below(rng, 4) == 0) return {id, next, std::nullopt};
+    if (common::below_modulo(rng, 4) == 0) return {id, next, std::nullopt};
     return {id, next, random_payload(rng, options)};  // update, or re-creation
 }
 
@@ -395,7 +379,9 @@ storage::CommitInput generate_commit(std::uint64_t seed, CommitIndex index,
                                      const StoreOracle& state, const GeneratorOptions& options) {
     REMORA_ASSERT(index == state.applied_commit() + 1);
     REMORA_ASSERT(options.id_pool_size > 0 && options.writes_max <= options.id_pool_size);
-    std::mt19937_64 rng(mix64(mix64(seed) ^ index));
+    // std::mt19937_64 (fully specified by the standard) with our own draws, so that a seed means
+    // the same commits everywhere.
+    std::mt19937_64 rng(common::mix_seed(seed, index));
 
     storage::CommitInput input;
     input.index = index;
@@ -403,13 +389,13 @@ storage::CommitInput generate_commit(std::uint64_t seed, CommitIndex index,
     // too, so the store's own ordering of a batch is exercised. Some commits write nothing.
     std::vector<std::uint64_t> slots(options.id_pool_size);
     for (std::size_t i = 0; i < slots.size(); ++i) slots[i] = i;
-    const std::size_t write_count = below(rng, options.writes_max + 1);
+    const std::size_t write_count = common::below_modulo(rng, options.writes_max + 1);
     for (std::size_t i = 0; i < write_count; ++i) {
-        std::swap(slots[i], slots[i + below(rng, slots.size() - i)]);
+        std::swap(slots[i], slots[i + common::below_modulo(rng, slots.size() - i)]);
         input.writes.push_back(generate_write(rng, index, pool_id(slots[i]), state, options));
     }
-    input.body = random_bytes(rng, below(rng, options.body_bytes_max + 1));
-    const std::size_t tx_count = below(rng, options.transactions_max + 1);
+    input.body = random_bytes(rng, common::below_modulo(rng, options.body_bytes_max + 1));
+    const std::size_t tx_count = common::below_modulo(rng, options.transactions_max + 1);
     for (std::uint32_t position = 0; position < tx_count; ++position) {
         common::Bytes tag;
         common::put_be64(tag, seed);

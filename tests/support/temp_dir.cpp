@@ -1,21 +1,20 @@
 #include "tests/support/temp_dir.h"
 
-#include <cstdlib>
 #include <stdexcept>
-#include <system_error>
 
 namespace remora::testing {
 
-TempDir::TempDir(const std::string& prefix) {
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base && *base ? base : "/tmp") + "/" + prefix + "-XXXXXX";
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed: " + pattern);
-    m_path = pattern;
+namespace {
+
+common::TempDir create_or_throw(const std::string& prefix) {
+    auto dir = common::TempDir::create(prefix);
+    if (!dir) throw std::runtime_error(dir.status().to_string());
+    return std::move(dir).value();
 }
 
-TempDir::~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(m_path, ec);
-}
+}  // namespace
+
+TempDir::TempDir(const std::string& prefix)
+    : m_dir(create_or_throw(prefix)), m_path(m_dir.path()) {}
 
 }  // namespace remora::testing

@@ -27,9 +27,9 @@ nlohmann::json run_json(const Args& args, int exit_code = 0) {
 }
 
 Args small(const std::string& workload, const std::string& pre_executors) {
-    return {"remora", "--workload", workload, "--txs", "80", "--seed", "4", "--pre-executors",
-            pre_executors, "--accounts", "32", "--compute-rounds", "20", "--batch", "20",
-            "--sync", "off", "--json"};
+    return {"remora", "--workload",      workload,      "--txs",      "80",  "--seed",
+            "4",      "--pre-executors", pre_executors, "--accounts", "32",  "--compute-rounds",
+            "20",     "--batch",         "20",          "--sync",     "off", "--json"};
 }
 
 }  // namespace
@@ -45,7 +45,8 @@ TEST_CASE("remora-bench remora matches the sequential reference on every workloa
             CHECK(json.at("txs") == 80);
             CHECK(json.at("digest_match") == true);
             CHECK(json.at("digest") == json.at("reference_digest"));
-            CHECK(json.at("adopted").get<std::uint64_t>() + json.at("reexecuted").get<std::uint64_t>() ==
+            CHECK(json.at("adopted").get<std::uint64_t>() +
+                      json.at("reexecuted").get<std::uint64_t>() ==
                   80);
             CHECK(json.contains("misses_by_cause"));
             CHECK(json.at("primary_cpu_us_per_tx").contains("adopt"));

@@ -321,7 +321,8 @@ TEST_CASE("remora-bench sequential killed mid-run leaves an exact prefix replay-
         INFO("digest --recompute: " << digest.dump());
         CHECK(digest["match"] == true);
         CHECK(digest["recomputed_digest"] ==
-              inspect_json(reference + "/store", {"commit", std::to_string(applied)})["state_digest"]);
+              inspect_json(reference + "/store",
+                           {"commit", std::to_string(applied)})["state_digest"]);
         const Json replay = inspect_json(store, {"replay-verify"});
         INFO("replay-verify: " << replay.dump());
         CHECK(replay["match"] == true);

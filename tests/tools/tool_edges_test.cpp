@@ -387,9 +387,8 @@ TEST_CASE("remora-bench replays every row of a trace of several hundred objects 
     CHECK(seq.at("status_counts") == nlohmann::json{{"None", 7}});
     CHECK(seq.at("digest_verified") == true);
 
-    ChildResult cluster =
-        run(REMORA_BENCH_BIN, {"remora", "--workload", trace, "--txs", "100", "--seed", "1",
-                               "--pre-executors", "2", "--json"});
+    ChildResult cluster = run(REMORA_BENCH_BIN, {"remora", "--workload", trace, "--txs", "100",
+                                                 "--seed", "1", "--pre-executors", "2", "--json"});
     INFO("stderr: " << cluster.err);
     REQUIRE(cluster.exit_code == 0);
     auto remora = nlohmann::json::parse(cluster.out);

@@ -1,18 +1,14 @@
 #include "tools/bench/bench_dir.h"
 
 #include <signal.h>
-#include <stdlib.h>  // mkdtemp
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <set>
 #include <system_error>
 #include <thread>
-#include <vector>
 
 namespace remora::tools::bench {
 namespace fs = std::filesystem;
@@ -60,27 +56,20 @@ common::Status prepare_empty_dir(const std::string& dir) {
 }
 
 common::Result<TempBenchDir> TempBenchDir::create(const std::string& prefix) {
-    std::error_code ec;
-    fs::path base = fs::temp_directory_path(ec);
-    if (ec) base = "/tmp";
-    std::string pattern = (base / (prefix + "-XXXXXX")).string();
-    std::vector<char> buffer(pattern.begin(), pattern.end());
-    buffer.push_back('\0');
     std::lock_guard<std::mutex> lock(g_live_mutex);
-    if (mkdtemp(buffer.data()) == nullptr) {
-        return common::Status{common::Code::kIoError, "creating a temporary directory " + pattern +
-                                                          ": " + std::strerror(errno)};
-    }
-    live_dirs().insert(buffer.data());
-    return TempBenchDir(std::string(buffer.data()));
+    auto dir = common::TempDir::create(prefix);
+    if (!dir) return dir.status();
+    live_dirs().insert(dir->path());
+    return TempBenchDir(std::move(dir).value());
 }
 
 TempBenchDir::~TempBenchDir() {
-    if (m_path.empty()) return;
+    if (m_dir.path().empty()) return;  // moved from
+    // Removed under the lock, so that a signal meanwhile waits and then finds it gone.
     std::lock_guard<std::mutex> lock(g_live_mutex);
-    std::error_code ec;  // best effort: a failure leaves a directory in /tmp, nothing worse
-    fs::remove_all(m_path, ec);
-    live_dirs().erase(m_path);
+    const std::string path = m_dir.path();
+    m_dir.remove();
+    live_dirs().erase(path);
 }
 
 void install_interrupt_cleanup(const char* tool) {

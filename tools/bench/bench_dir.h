@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "common/temp_dir.h"
 
 namespace remora::tools::bench {
 
@@ -21,18 +22,13 @@ public:
     // kIoError when no directory can be created.
     static common::Result<TempBenchDir> create(const std::string& prefix);
     ~TempBenchDir();
-    TempBenchDir(TempBenchDir&& other) noexcept : m_path(std::move(other.m_path)) {
-        other.m_path.clear();
-    }
-    TempBenchDir& operator=(TempBenchDir&&) = delete;
-    TempBenchDir(const TempBenchDir&) = delete;
-    TempBenchDir& operator=(const TempBenchDir&) = delete;
+    TempBenchDir(TempBenchDir&&) noexcept = default;  // the moved-from one owns nothing
 
-    const std::string& path() const { return m_path; }
+    const std::string& path() const { return m_dir.path(); }
 
 private:
-    explicit TempBenchDir(std::string path) : m_path(std::move(path)) {}
-    std::string m_path;
+    explicit TempBenchDir(common::TempDir dir) : m_dir(std::move(dir)) {}
+    common::TempDir m_dir;
 };
 
 // Makes SIGINT, SIGTERM and SIGHUP remove every live TempBenchDir, say so on stderr and exit

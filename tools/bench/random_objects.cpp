@@ -3,19 +3,6 @@
 #include "common/status.h"
 
 namespace remora::tools::bench {
-namespace {
-
-// Fills `out` with the generator's words, least significant byte first on every platform.
-void fill_random(SeededRng& rng, std::uint8_t* out, std::size_t size) {
-    std::uint64_t word = 0;
-    for (std::size_t i = 0; i < size; ++i) {
-        if (i % 8 == 0) word = rng.next_u64();
-        out[i] = static_cast<std::uint8_t>(word >> (8 * (i % 8)));
-    }
-}
-
-}  // namespace
-
 RandomObjectsWorkload::RandomObjectsWorkload(const RandomObjectsConfig& config)
     : m_config(config), m_rng(config.seed) {
     REMORA_ASSERT(config.objects_per_commit >= 1);
@@ -27,10 +14,10 @@ storage::CommitInput RandomObjectsWorkload::next_commit() {
     commit.index = m_next_index++;
     commit.writes.reserve(m_config.objects_per_commit);
     for (std::uint64_t i = 0; i < m_config.objects_per_commit; ++i) {
-        bool update = !m_ids.empty() && m_rng.chance(m_config.update_fraction);
+        bool update = !m_ids.empty() && common::chance(m_rng, m_config.update_fraction);
         bool written = false;
         for (int draw = 0; update && !written && draw < kUpdateDrawsMax; ++draw) {
-            std::size_t slot = m_rng.below(m_ids.size());
+            std::size_t slot = common::below_multiply_shift(m_rng, m_ids.size());
             if (m_last_commit[slot] == commit.index) continue;
             commit.writes.push_back(update_object(slot));
             m_last_commit[slot] = commit.index;
@@ -46,7 +33,7 @@ storage::CommitInput RandomObjectsWorkload::next_commit() {
 
 storage::ObjectWrite RandomObjectsWorkload::create_object() {
     common::ObjectId id;
-    fill_random(m_rng, id.bytes.data(), id.bytes.size());
+    common::fill_random_bytes(m_rng, id.bytes.data(), id.bytes.size());
     m_ids.push_back(id);
     m_versions.push_back(1);
     m_last_commit.push_back(0);
@@ -61,9 +48,10 @@ storage::ObjectWrite RandomObjectsWorkload::update_object(std::size_t slot) {
 
 common::Bytes RandomObjectsWorkload::random_payload() {
     std::size_t low = m_config.payload_bytes / 2;
-    std::size_t size = low + m_rng.below(m_config.payload_bytes + 1);  // [p/2, 3p/2]
+    std::size_t size =
+        low + common::below_multiply_shift(m_rng, m_config.payload_bytes + 1);  // [p/2, 3p/2]
     common::Bytes payload(size, '\0');
-    fill_random(m_rng, reinterpret_cast<std::uint8_t*>(payload.data()), size);
+    common::fill_random_bytes(m_rng, payload.data(), size);
     return payload;
 }
 

@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "common/random.h"
 #include "storage/types.h"
-#include "tools/bench/seeded_rng.h"
 
 namespace remora::tools::bench {
 
@@ -40,7 +40,8 @@ private:
     common::Bytes random_payload();
 
     RandomObjectsConfig m_config;
-    SeededRng m_rng;
+    // Drawn with common::below_multiply_shift and common::chance (the documented workload).
+    common::SplitMix64 m_rng;
     std::uint64_t m_next_index = 1;
     std::uint64_t m_updates = 0;
     // Every object written so far: its id, newest version, and the last commit that wrote it.

@@ -137,9 +137,9 @@ nlohmann::ordered_json remora_report_json(const RemoraBenchResult& r) {
     j["primary_cpu_us_per_tx"] = {{"adopt", per_tx_us(cpu.adopt_ns, cpu.adopt_txs)},
                                   {"reexec", per_tx_us(cpu.reexec_ns, cpu.reexec_txs)}};
     j["persist_cpu_us_per_tx"] = per_tx_us(cpu.persist_ns, r.txs);
-    j["primary_cpu_s"] = {{"adopt", cpu.adopt_ns / 1e9},
-                          {"reexec", cpu.reexec_ns / 1e9},
-                          {"persist", cpu.persist_ns / 1e9}};
+    j["primary_cpu_s"] = {{"adopt", static_cast<double>(cpu.adopt_ns) / 1e9},
+                          {"reexec", static_cast<double>(cpu.reexec_ns) / 1e9},
+                          {"persist", static_cast<double>(cpu.persist_ns) / 1e9}};
     j["adopted_tps"] = cpu.adopt_ns == 0 ? 0.0
                                          : static_cast<double>(cpu.adopt_txs) /
                                                (static_cast<double>(cpu.adopt_ns) / 1e9);

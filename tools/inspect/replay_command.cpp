@@ -4,7 +4,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 
+#include "common/temp_dir.h"
 #include "executor/sequential/replay.h"
 #include "tools/inspect/command.h"
 
@@ -27,29 +29,20 @@ public:
                                   " is not empty: it must be empty or absent, since "
                                   "replay-verify builds a new store there (nothing was changed)");
             }
-            return Scratch(*named, false);
+            return Scratch(*named, std::nullopt);
         }
-        const char* base = std::getenv("TMPDIR");
-        std::string pattern = std::string(base && *base ? base : "/tmp") + "/remora-replay-XXXXXX";
-        if (mkdtemp(pattern.data()) == nullptr) {
-            return Status(common::Code::kIoError, "cannot create a scratch directory " + pattern);
-        }
-        return Scratch(pattern, true);
-    }
-    Scratch(Scratch&& other) noexcept : m_path(std::move(other.m_path)), m_remove(other.m_remove) {
-        other.m_remove = false;
-    }
-    Scratch(const Scratch&) = delete;
-    ~Scratch() {
-        std::error_code ec;
-        if (m_remove) std::filesystem::remove_all(m_path, ec);
+        auto owned = common::TempDir::create("remora-replay");
+        if (!owned) return owned.status();
+        std::string path = owned->path();
+        return Scratch(std::move(path), std::move(owned).value());
     }
     const std::string& path() const { return m_path; }
 
 private:
-    Scratch(std::string path, bool remove) : m_path(std::move(path)), m_remove(remove) {}
+    Scratch(std::string path, std::optional<common::TempDir> owned)
+        : m_path(std::move(path)), m_owned(std::move(owned)) {}
     std::string m_path;
-    bool m_remove;
+    std::optional<common::TempDir> m_owned;  // removes a directory we made, never a named one
 };
 
 class ReplayVerifyCommand final : public Command {
@@ -62,8 +55,7 @@ public:
         if (!scratch) return scratch.status();
         if (context.progress) {
             std::fprintf(stderr, "remora-inspect: replaying %llu commits in %s...\n",
-                         static_cast<unsigned long long>(
-                             context.store->status().applied_commit),
+                         static_cast<unsigned long long>(context.store->status().applied_commit),
                          scratch->path().c_str());
         }
         auto replay = executor::replay_verify(*context.store, scratch->path());
@@ -84,9 +76,9 @@ public:
         if (!r.match) {
             report.json["first_mismatch"] = r.first_mismatch;
             report.json["detail"] = r.detail;
-            report.verdict = Status(common::Code::kVerificationFailed,
-                                    "replay differs at commit " +
-                                        std::to_string(r.first_mismatch) + ": " + r.detail);
+            report.verdict = Status(
+                common::Code::kVerificationFailed,
+                "replay differs at commit " + std::to_string(r.first_mismatch) + ": " + r.detail);
         }
         return report;
     }

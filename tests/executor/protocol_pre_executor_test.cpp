@@ -1,110 +1,21 @@
-// The parts of the engines on their own: the speculative overlay, read_version, the pre-executor
-// applying state updates, the miss window, message checks, the Anoma mapping, state updates.
+// A pre-executor on its own: applying state updates, its results' self-consistency (and the
+// refusal of tampered ones), and holding a transaction until a peer forwards its input.
 
 #include <catch2/catch.hpp>
 
-#include <set>
+#include <map>
+#include <memory>
 
-#include "executor/exec/state_overlay.h"
-#include "executor/protocol/anoma_bridge.h"
-#include "executor/protocol/speculative_overlay.h"
-#include "executor/protocol/state_update_builder.h"
-#include "executor/sequential/store_state.h"
-#include "executor/tx/object_codec.h"
+#include "tests/executor/protocol_objects.h"
 #include "tests/executor/protocol_support.h"
 
 using namespace remora;
 using namespace remora::executor;
 using namespace remora::executor::protocol;
 using remora::testing::Batches;
-using remora::testing::Cluster;
-
-namespace {
-
-ObjectId id_of(std::uint8_t n) {
-    ObjectId id;
-    id.bytes.fill(n);
-    return id;
-}
-
-Object object_of(std::uint8_t n, Version version, std::size_t contents_bytes = 8) {
-    return Object{id_of(n), version, SharedOwner{}, "t", Bytes(contents_bytes, 'x')};
-}
-
-Effects writes(std::uint8_t tx, std::vector<Object> written) {
-    Effects effects;
-    effects.tx_digest = id_of(tx);
-    effects.written = std::move(written);
-    return effects;
-}
-
-}  // namespace
-
-TEST_CASE("the speculative overlay keeps the newest writes within its bounds",
-          "[protocol][overlay]") {
-    SpeculativeOverlay overlay(3, 1 << 20);
-    overlay.apply(writes(1, {object_of(1, 5), object_of(2, 5)}), id_of(101));
-    overlay.apply(writes(2, {object_of(3, 6), object_of(4, 6)}), id_of(102));
-    CHECK(overlay.size() == 3);
-    CHECK(overlay.evictions() == 1);
-    CHECK(overlay.find(id_of(1)) == nullptr);  // the oldest went first
-    REQUIRE(overlay.find(id_of(4)) != nullptr);
-    CHECK(overlay.find(id_of(4))->writer_tx == id_of(2));
-    CHECK(overlay.find(id_of(4))->writer_effects == id_of(102));
-
-    Effects deleted;
-    deleted.tx_digest = id_of(3);
-    deleted.deleted.push_back({id_of(2), 7});
-    overlay.apply(deleted, id_of(103));
-    CHECK_FALSE(overlay.find(id_of(2))->lookup.exists());
-    CHECK(overlay.find(id_of(2))->lookup.version == 7);
-
-    Effects aborted = writes(4, {object_of(9, 9)});
-    aborted.status.code = AbortCode::kUserAbort;
-    overlay.apply(aborted, id_of(104));
-    CHECK(overlay.find(id_of(9)) == nullptr);
-
-    CHECK_FALSE(overlay.drop_superseded(id_of(4), 5));  // the speculative write is newer
-    CHECK(overlay.drop_superseded(id_of(4), 6));
-    CHECK(overlay.find(id_of(4)) == nullptr);
-
-    SpeculativeOverlay small(100, 2 * limits::kOverlayEntryOverheadBytes + 100);
-    small.apply(writes(5, {object_of(1, 2, 60), object_of(2, 2, 60)}), id_of(105));
-    CHECK(small.size() == 1);  // two entries of 60+ bytes do not fit with their overheads
-    CHECK(small.bytes() <= 2 * limits::kOverlayEntryOverheadBytes + 100);
-}
-
-TEST_CASE("read_version agrees with read on every state", "[protocol][state]") {
-    auto store = remora::testing::memory_store("versions");
-    storage::CommitInput genesis;
-    genesis.index = 1;
-    genesis.writes.push_back({id_of(1), 3, encode_object(object_of(1, 3))});
-    genesis.writes.push_back({id_of(2), 4, encode_object(object_of(2, 4))});
-    REQUIRE(store->commit(genesis).is_ok());
-    storage::CommitInput second;
-    second.index = 2;
-    second.writes.push_back({id_of(2), 9, std::nullopt});
-    REQUIRE(store->commit(second).is_ok());
-
-    StoreState base(*store);
-    StateOverlay overlay(base);
-    overlay.apply(writes(7, {object_of(3, 12)}));
-    InMemoryState memory;
-    memory.put(object_of(1, 3));
-    memory.erase(id_of(2), 9);
-    for (StateReader* state : std::initializer_list<StateReader*>{&base, &overlay, &memory}) {
-        for (std::uint8_t n : {1, 2, 3, 4}) {
-            auto full = state->read(id_of(n));
-            auto version = state->read_version(id_of(n));
-            REQUIRE(full.is_ok());
-            REQUIRE(version.is_ok());
-            CHECK(version.value() == VersionLookup{full->exists(), full->version});
-        }
-    }
-    CHECK(base.read_version(id_of(2)).value() == VersionLookup{false, 9});
-    CHECK(overlay.read_version(id_of(3)).value() == VersionLookup{true, 12});
-    CHECK(base.read_version(id_of(4)).value() == VersionLookup{false, 0});
-}
+using remora::testing::id_of;
+using remora::testing::object_of;
+using remora::testing::writes;
 
 TEST_CASE("a pre-executor applies state updates: newer wins, the overlay yields",
           "[protocol][pre-executor]") {
@@ -171,60 +82,6 @@ TEST_CASE("a pre-executor applies state updates: newer wins, the overlay yields"
     CHECK_FALSE(decode_update_marker("remora/pre-executor/update/v1").has_value());
 }
 
-TEST_CASE("the miss window forgets the oldest outcomes", "[protocol][stats]") {
-    MissWindow window(4);
-    window.record_miss(MissCause::kStaleVersion);
-    window.record_miss(MissCause::kMissingResult);
-    window.record_hit();
-    window.record_miss(MissCause::kDynamicMismatch);
-    CHECK(window.size() == 4);
-    CHECK(window.state_misses() == 2);
-    window.record_hit();  // the stale miss leaves
-    CHECK(window.size() == 4);
-    CHECK(window.hits() == 2);
-    CHECK(window.misses()[MissCause::kStaleVersion] == 0);
-    CHECK(window.misses()[MissCause::kMissingResult] == 1);
-    CHECK(window.state_misses() == 1);
-    window.reset();
-    CHECK(window.size() == 0);
-    CHECK(window.misses().total() == 0);
-    CHECK(std::string(miss_cause_name(MissCause::kUnconfirmedRead)) == "unconfirmed_read");
-    CHECK_FALSE(is_state_miss(MissCause::kAuthenticatorFailed));
-}
-
-TEST_CASE("outputs, finish messages and state updates map onto the Anoma messages",
-          "[protocol][anoma]") {
-    Effects effects = writes(1, {object_of(2, 5)});
-    effects.created = {object_of(3, 5)};
-    effects.deleted = {{id_of(4), 5}};
-    effects.gas_used = 77;
-    const TxFingerprint at{12, 3};
-    auto out = kvs_writes(effects, at);
-    REQUIRE(out.size() == 3);
-    CHECK(out[0] == KvsWrite{at, id_of(2), 5, object_of(2, 5)});
-    CHECK(out[2] == KvsWrite{at, id_of(4), 5, std::nullopt});
-    for (const auto& w : out) CHECK(validate_anoma_message(w).is_ok());
-    Effects aborted = effects;
-    aborted.status.code = AbortCode::kOutOfGas;
-    CHECK(kvs_writes(aborted, at).empty());
-
-    auto finished = executor_finished(effects, id_of(9), at);
-    CHECK(finished == ExecutorFinished{at, id_of(1), AbortCode::kNone, 77, id_of(9)});
-    auto summary = execution_summary(aborted, id_of(9), at);
-    CHECK(summary.status.code == AbortCode::kOutOfGas);
-    CHECK(validate_anoma_message(summary).is_ok());
-
-    StateUpdate update;
-    update.to_commit = 8;
-    update.objects = {object_of(6, 2)};
-    update.tombstones = {{id_of(5), 3}};
-    auto reads = kvs_reads(update);
-    REQUIRE(reads.size() == 2);
-    CHECK(reads[0] == KvsRead{TxFingerprint{9, 0}, id_of(5), 3, std::nullopt});
-    CHECK(reads[1].data == object_of(6, 2));
-    for (const auto& r : reads) CHECK(validate_anoma_message(r).is_ok());
-}
-
 TEST_CASE("a pre-executor's result is self-consistent, and tampering is refused",
           "[protocol][messages]") {
     Batches batches = remora::testing::make_batches(remora::testing::protocol_config("nft"), 1, 4);
@@ -248,61 +105,6 @@ TEST_CASE("a pre-executor's result is self-consistent, and tampering is refused"
         }
     }
     CHECK(pre.value()->counters().executed == 4);
-}
-
-TEST_CASE("a state update holds every object changed since the acknowledged commit",
-          "[protocol][state-update]") {
-    Batches batches =
-        remora::testing::make_batches(remora::testing::protocol_config("mixed"), 4, 20);
-    for (std::size_t log_commits : {std::size_t{0}, std::size_t{256}}) {
-        DYNAMIC_SECTION("write log of " << log_commits << " commits") {
-            PrimaryOptions options;
-            options.write_log_commits = log_commits;
-            Cluster cluster(batches, 0, options);
-            for (const auto& txs : batches.commits) cluster.process(txs);
-            auto& store = cluster.store();
-            WriteLog log(log_commits);  // empty: every commit record is read from the store
-            auto update = build_state_update(store, log, 3, 3, StateUpdateBounds{});
-            REQUIRE(update.is_ok());
-            CHECK(update->from_commit == 3);
-            CHECK(update->to_commit == 5);
-            CHECK(update->complete);
-            std::set<ObjectId> expected;
-            for (common::CommitIndex c = 4; c <= 5; ++c) {
-                auto record = store.read_commit(c);
-                REQUIRE(record.is_ok());
-                for (const auto& ref : record->writes) expected.insert(ref.id);
-            }
-            std::set<ObjectId> got;
-            for (const auto& object : update->objects) {
-                got.insert(object.id);
-                auto latest = store.get_latest(object.id).value();
-                CHECK(latest->version == object.version);
-                CHECK(latest->payload == encode_object(object));
-            }
-            for (const auto& deleted : update->tombstones) got.insert(deleted.id);
-            CHECK(got == expected);
-            CHECK(update->encoded_bytes == state_update_bytes(update.value()));
-
-            // The primary's own updates use its write log; the result is the same.
-            REQUIRE(cluster.primary().add_pre_executor(3, 3).is_ok());
-            auto pushed = cluster.primary().make_state_update(3);
-            REQUIRE(pushed.is_ok());
-            CHECK(pushed.value() == update.value());
-
-            StateUpdateBounds tight;
-            tight.objects_max = 2;
-            auto cut = build_state_update(store, log, 3, 1, tight);
-            REQUIRE(cut.is_ok());
-            CHECK_FALSE(cut->complete);
-            CHECK(cut->objects.size() + cut->tombstones.size() == 2);
-            tight = StateUpdateBounds{};
-            tight.commits_max = 1;
-            cut = build_state_update(store, log, 3, 1, tight);
-            REQUIRE(cut.is_ok());
-            CHECK_FALSE(cut->complete);
-        }
-    }
 }
 
 namespace {
