@@ -21,12 +21,12 @@
 // TLS peer that drops the TCP connection without close_notify is reported as closing the
 // connection "without TLS close_notify".
 
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <array>
-#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -114,7 +114,7 @@ private:
     FrameDecoder m_decoder;
     std::array<char, 64 * 1024> m_read_buffer{};
     // On the strand only:
-    std::deque<common::Bytes> m_queue;  // encoded frames waiting
+    std::deque<common::Bytes> m_queue;     // encoded frames waiting
     std::vector<common::Bytes> m_writing;  // the frames of the write in flight
     bool m_write_in_flight = false;
     std::chrono::steady_clock::time_point m_last_read;

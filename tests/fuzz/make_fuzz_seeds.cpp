@@ -51,8 +51,7 @@ int main(int argc, char** argv) {
     write("fuzz_tx", "lookup_table", 2, ex::encode_lookup_table(fx::sample_lookup_table()));
     write("fuzz_tx", "anoma_execute", 3,
           ex::encode_anoma_message(fx::sample_execute_transaction()));
-    write("fuzz_tx", "anoma_summary", 3,
-          ex::encode_anoma_message(fx::sample_execution_summary()));
+    write("fuzz_tx", "anoma_summary", 3, ex::encode_anoma_message(fx::sample_execution_summary()));
     write("fuzz_tx", "object", 4, ex::encode_object(fx::sample_object()));
     ex::CommitBody body;
     body.transactions.push_back({fx::sample_transaction(), fx::sample_effects()});
@@ -71,7 +70,7 @@ int main(int argc, char** argv) {
                                               remora::storage::OpenMode::kReadWrite, options);
     if (!store) return 1;
     auto pre = ex::protocol::PreExecutor::from_genesis(1, std::move(store).value(),
-                                                      load.value()->genesis_objects(), "mixed");
+                                                       load.value()->genesis_objects(), "mixed");
     if (!pre) return 1;
     for (int i = 0; i < 6; ++i) {
         auto tx = load.value()->next();
@@ -84,8 +83,8 @@ int main(int argc, char** argv) {
               remora::net::encode_peer_effects(
                   {result->effects, ex::effects_digest(result->effects)}));
         write("fuzz_net", "frames_" + n, 0,
-              std::string(1, static_cast<char>(i * 11)) +
-                  remora::net::encode_frame(2, body_bytes) + remora::net::encode_frame(1, "x"));
+              std::string(1, static_cast<char>(i * 11)) + remora::net::encode_frame(2, body_bytes) +
+                  remora::net::encode_frame(1, "x"));
         ex::protocol::StateUpdate update;
         update.pre_executor = 1;
         update.to_commit = 2;

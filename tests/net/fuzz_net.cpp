@@ -56,11 +56,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (size < 2) return 0;
     ByteView bytes(reinterpret_cast<const char*>(data) + 2, size - 2);
     switch (data[0] % 6) {
-        case 0: frames(bytes, data[1]); break;
-        case 1: round_trip(bytes, net::decode_hello, net::encode_hello); break;
-        case 2: round_trip(bytes, net::decode_pre_exec_result, net::encode_pre_exec_result); break;
-        case 3: round_trip(bytes, net::decode_state_update_ack, net::encode_state_update_ack); break;
-        case 4: round_trip(bytes, net::decode_peer_effects, net::encode_peer_effects); break;
+        case 0:
+            frames(bytes, data[1]);
+            break;
+        case 1:
+            round_trip(bytes, net::decode_hello, net::encode_hello);
+            break;
+        case 2:
+            round_trip(bytes, net::decode_pre_exec_result, net::encode_pre_exec_result);
+            break;
+        case 3:
+            round_trip(bytes, net::decode_state_update_ack, net::encode_state_update_ack);
+            break;
+        case 4:
+            round_trip(bytes, net::decode_peer_effects, net::encode_peer_effects);
+            break;
         default: {
             auto update = net::decode_state_update(bytes);
             if (update) {
