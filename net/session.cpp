@@ -286,7 +286,7 @@ void Session::watchdog() {
         }));
 }
 
-void Session::finish(const Status& reason) {
+void Session::finish(Status reason) {  // NOLINT(performance-unnecessary-value-param): see .h
     if (m_closed) return;
     m_closed = true;
     m_closing.store(true, std::memory_order_relaxed);

@@ -101,7 +101,9 @@ private:
     void read_some();
     void write_queued();
     void watchdog();
-    void finish(const common::Status& reason);
+    // By value on purpose: the reason may live in this session (m_close_after_flush), and the
+    // close handler it is passed to may act on the session.
+    void finish(common::Status reason);  // NOLINT(performance-unnecessary-value-param)
 
     std::unique_ptr<SessionTransport> m_transport;
     asio::strand<asio::any_io_executor> m_strand;  // the transport's
