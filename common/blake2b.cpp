@@ -37,8 +37,8 @@ inline std::uint64_t load_le64(const std::uint8_t* p) {
     return v;
 }
 
-[[gnu::always_inline]] inline void mix(std::uint64_t& a, std::uint64_t& b, std::uint64_t& c, std::uint64_t& d,
-                std::uint64_t x, std::uint64_t y) {
+[[gnu::always_inline]] inline void mix(std::uint64_t& a, std::uint64_t& b, std::uint64_t& c,
+                                       std::uint64_t& d, std::uint64_t x, std::uint64_t y) {
     a = a + b + x;
     d = rotr(d ^ a, 32);
     c = c + d;

@@ -51,7 +51,9 @@ inline void put_be64(Bytes& out, std::uint64_t v) {
 }
 // REQUIRES: in.size() >= 2/4/8 at `offset`.
 inline std::uint16_t get_be16(ByteView in, std::size_t offset = 0) {
-    auto b = [&](std::size_t i) { return static_cast<std::uint16_t>(static_cast<std::uint8_t>(in[offset + i])); };
+    auto b = [&](std::size_t i) {
+        return static_cast<std::uint16_t>(static_cast<std::uint8_t>(in[offset + i]));
+    };
     return static_cast<std::uint16_t>((b(0) << 8) | b(1));
 }
 inline std::uint32_t get_be32(ByteView in, std::size_t offset = 0) {

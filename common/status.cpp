@@ -7,19 +7,32 @@ namespace remora::common {
 
 const char* code_name(Code code) {
     switch (code) {
-        case Code::kOk: return "OK";
-        case Code::kNotFound: return "NotFound";
-        case Code::kInvalidArgument: return "InvalidArgument";
-        case Code::kCorruption: return "Corruption";
-        case Code::kFormatVersion: return "FormatVersion";
-        case Code::kNotADatabase: return "NotADatabase";
-        case Code::kLocked: return "Locked";
-        case Code::kIoError: return "IoError";
-        case Code::kPruned: return "Pruned";
-        case Code::kVerificationFailed: return "VerificationFailed";
-        case Code::kAlreadyExists: return "AlreadyExists";
-        case Code::kUnsupported: return "Unsupported";
-        case Code::kInternal: return "Internal";
+        case Code::kOk:
+            return "OK";
+        case Code::kNotFound:
+            return "NotFound";
+        case Code::kInvalidArgument:
+            return "InvalidArgument";
+        case Code::kCorruption:
+            return "Corruption";
+        case Code::kFormatVersion:
+            return "FormatVersion";
+        case Code::kNotADatabase:
+            return "NotADatabase";
+        case Code::kLocked:
+            return "Locked";
+        case Code::kIoError:
+            return "IoError";
+        case Code::kPruned:
+            return "Pruned";
+        case Code::kVerificationFailed:
+            return "VerificationFailed";
+        case Code::kAlreadyExists:
+            return "AlreadyExists";
+        case Code::kUnsupported:
+            return "Unsupported";
+        case Code::kInternal:
+            return "Internal";
     }
     return "Unknown";
 }

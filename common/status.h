@@ -13,16 +13,16 @@ namespace remora::common {
 
 enum class Code {
     kOk = 0,
-    kNotFound,          // the key, object or file does not exist
-    kInvalidArgument,   // the caller broke a documented precondition (bad id, bad order...)
-    kCorruption,        // bytes on disk or on the wire failed a check
-    kFormatVersion,     // data written by an incompatible format version
-    kNotADatabase,      // a directory that is not a Remora database
-    kLocked,            // the database is held by another process (a running node)
-    kIoError,           // the operating system or RocksDB failed an I/O
-    kPruned,            // the requested version is older than the retention watermark
-    kVerificationFailed,// a digest or checksum did not match
-    kAlreadyExists,     // a target that must be new or empty is not
+    kNotFound,            // the key, object or file does not exist
+    kInvalidArgument,     // the caller broke a documented precondition (bad id, bad order...)
+    kCorruption,          // bytes on disk or on the wire failed a check
+    kFormatVersion,       // data written by an incompatible format version
+    kNotADatabase,        // a directory that is not a Remora database
+    kLocked,              // the database is held by another process (a running node)
+    kIoError,             // the operating system or RocksDB failed an I/O
+    kPruned,              // the requested version is older than the retention watermark
+    kVerificationFailed,  // a digest or checksum did not match
+    kAlreadyExists,       // a target that must be new or empty is not
     kUnsupported,
     kInternal,
 };
@@ -54,7 +54,7 @@ private:
 template <typename T>
 class [[nodiscard]] Result {
 public:
-    Result(T value) : m_value(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+    Result(T value) : m_value(std::move(value)) {}         // NOLINT(google-explicit-constructor)
     Result(Status status) : m_status(std::move(status)) {  // NOLINT(google-explicit-constructor)
         assert(!m_status.is_ok() && "a Result built from a Status must hold an error");
     }
@@ -89,17 +89,17 @@ private:
 }  // namespace remora::common
 
 // Returns early with the error when `expr` (a Status) is not ok.
-#define REMORA_RETURN_IF_ERROR(expr)              \
-    do {                                          \
-        ::remora::common::Status _st = (expr);    \
-        if (!_st.is_ok()) return _st;             \
+#define REMORA_RETURN_IF_ERROR(expr)           \
+    do {                                       \
+        ::remora::common::Status _st = (expr); \
+        if (!_st.is_ok()) return _st;          \
     } while (false)
 
 // Invariant checks that stay on in release builds (docs/style.md §3). For programmer errors only:
 // bad input is a Status, never an assertion.
-#define REMORA_ASSERT(cond)                                                             \
-    do {                                                                                \
-        if (!(cond)) ::remora::common::assertion_failed(#cond, __FILE__, __LINE__);     \
+#define REMORA_ASSERT(cond)                                                         \
+    do {                                                                            \
+        if (!(cond)) ::remora::common::assertion_failed(#cond, __FILE__, __LINE__); \
     } while (false)
 
 namespace remora::common {

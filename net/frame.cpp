@@ -18,20 +18,34 @@ std::uint64_t frame_checksum(std::uint16_t type, common::ByteView body) {
 
 const char* message_type_name(std::uint16_t type) {
     switch (static_cast<MessageType>(type)) {
-        case MessageType::kHello: return "hello";
-        case MessageType::kPreExecResult: return "pre_exec_result";
-        case MessageType::kStateUpdate: return "state_update";
-        case MessageType::kStateUpdateAck: return "state_update_ack";
-        case MessageType::kPeerEffects: return "peer_effects";
-        case MessageType::kSubmitTransaction: return "submit_transaction";
-        case MessageType::kExecutionSummary: return "execution_summary";
-        case MessageType::kSubmitRefused: return "submit_refused";
-        case MessageType::kExecuteTransaction: return "execute_transaction";
-        case MessageType::kHeartbeat: return "heartbeat";
-        case MessageType::kSnapshotRequest: return "snapshot_request";
-        case MessageType::kSnapshotOffer: return "snapshot_offer";
-        case MessageType::kSnapshotChunkRequest: return "snapshot_chunk_request";
-        case MessageType::kSnapshotChunk: return "snapshot_chunk";
+        case MessageType::kHello:
+            return "hello";
+        case MessageType::kPreExecResult:
+            return "pre_exec_result";
+        case MessageType::kStateUpdate:
+            return "state_update";
+        case MessageType::kStateUpdateAck:
+            return "state_update_ack";
+        case MessageType::kPeerEffects:
+            return "peer_effects";
+        case MessageType::kSubmitTransaction:
+            return "submit_transaction";
+        case MessageType::kExecutionSummary:
+            return "execution_summary";
+        case MessageType::kSubmitRefused:
+            return "submit_refused";
+        case MessageType::kExecuteTransaction:
+            return "execute_transaction";
+        case MessageType::kHeartbeat:
+            return "heartbeat";
+        case MessageType::kSnapshotRequest:
+            return "snapshot_request";
+        case MessageType::kSnapshotOffer:
+            return "snapshot_offer";
+        case MessageType::kSnapshotChunkRequest:
+            return "snapshot_chunk_request";
+        case MessageType::kSnapshotChunk:
+            return "snapshot_chunk";
     }
     return "unknown";
 }

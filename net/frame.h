@@ -21,21 +21,21 @@ inline constexpr std::size_t kFrameHeaderBytes = 4 + 2 + 8;
 
 // Append-only: the numbers are on the wire.
 enum class MessageType : std::uint16_t {
-    kHello = 1,            // the handshake: protocol version and executor identity
-    kPreExecResult = 2,    // pre-executor -> primary
-    kStateUpdate = 3,      // primary -> pre-executor
-    kStateUpdateAck = 4,   // pre-executor -> primary
-    kPeerEffects = 5,      // pre-executor -> pre-executor (peer forwarding)
+    kHello = 1,           // the handshake: protocol version and executor identity
+    kPreExecResult = 2,   // pre-executor -> primary
+    kStateUpdate = 3,     // primary -> pre-executor
+    kStateUpdateAck = 4,  // pre-executor -> primary
+    kPeerEffects = 5,     // pre-executor -> pre-executor (peer forwarding)
     // Since protocol version 2 (the node):
-    kSubmitTransaction = 6,     // client -> primary (ingress): a Transaction buffer
-    kExecutionSummary = 7,      // primary -> client: an Anoma ExecutionSummary
-    kSubmitRefused = 8,         // primary -> client: not admitted, and why
-    kExecuteTransaction = 9,    // primary -> pre-executor: an Anoma ExecuteTransaction
-    kHeartbeat = 10,            // both ways on a cluster link
-    kSnapshotRequest = 11,      // pre-executor -> primary
-    kSnapshotOffer = 12,        // primary -> pre-executor
-    kSnapshotChunkRequest = 13, // pre-executor -> primary
-    kSnapshotChunk = 14,        // primary -> pre-executor
+    kSubmitTransaction = 6,      // client -> primary (ingress): a Transaction buffer
+    kExecutionSummary = 7,       // primary -> client: an Anoma ExecutionSummary
+    kSubmitRefused = 8,          // primary -> client: not admitted, and why
+    kExecuteTransaction = 9,     // primary -> pre-executor: an Anoma ExecuteTransaction
+    kHeartbeat = 10,             // both ways on a cluster link
+    kSnapshotRequest = 11,       // pre-executor -> primary
+    kSnapshotOffer = 12,         // primary -> pre-executor
+    kSnapshotChunkRequest = 13,  // pre-executor -> primary
+    kSnapshotChunk = 14,         // primary -> pre-executor
 };
 inline constexpr std::uint16_t kMessageTypeMax = 14;
 

@@ -49,9 +49,12 @@ common::Result<fbio::VerifiedBuffer> open(common::ByteView bytes, const char* wh
 
 const char* node_role_name(NodeRole role) {
     switch (role) {
-        case NodeRole::kPrimary: return "primary";
-        case NodeRole::kPreExecutor: return "pre-executor";
-        case NodeRole::kClient: return "client";
+        case NodeRole::kPrimary:
+            return "primary";
+        case NodeRole::kPreExecutor:
+            return "pre-executor";
+        case NodeRole::kClient:
+            return "client";
     }
     return "unknown";
 }
@@ -92,12 +95,12 @@ common::Result<std::uint32_t> negotiate_version(const Hello& mine, const Hello& 
     const std::uint32_t high = std::min(mine.protocol_version, theirs.protocol_version);
     const std::uint32_t low = std::max(mine.min_protocol_version, theirs.min_protocol_version);
     if (low > high) {
-        return Status{Code::kFormatVersion,
-                      "no common wire protocol version: this node speaks " +
-                          std::to_string(mine.min_protocol_version) + ".." +
-                          std::to_string(mine.protocol_version) + ", the peer " +
-                          std::to_string(theirs.min_protocol_version) + ".." +
-                          std::to_string(theirs.protocol_version)};
+        return Status{Code::kFormatVersion, "no common wire protocol version: this node speaks " +
+                                                std::to_string(mine.min_protocol_version) + ".." +
+                                                std::to_string(mine.protocol_version) +
+                                                ", the peer " +
+                                                std::to_string(theirs.min_protocol_version) + ".." +
+                                                std::to_string(theirs.protocol_version)};
     }
     return high;
 }
@@ -124,10 +127,10 @@ common::Bytes encode_pre_exec_result(const protocol::PreExecResult& result) {
     std::vector<flatbuffers::Offset<fb::SpeculativeRead>> reads;
     reads.reserve(result.speculative_reads.size());
     for (const protocol::SpeculativeRead& read : result.speculative_reads) {
-        reads.push_back(fb::CreateSpeculativeRead(
-            fbb, fbio::make_bytes(fbb, read.id.bytes), read.version,
-            fbio::make_bytes(fbb, read.writer_tx.bytes),
-            fbio::make_bytes(fbb, read.writer_effects.bytes)));
+        reads.push_back(
+            fb::CreateSpeculativeRead(fbb, fbio::make_bytes(fbb, read.id.bytes), read.version,
+                                      fbio::make_bytes(fbb, read.writer_tx.bytes),
+                                      fbio::make_bytes(fbb, read.writer_effects.bytes)));
     }
     auto read_vector = fbb.CreateVector(reads);
     auto identity = fbio::make_bytes(fbb, result.executor.digest.bytes);
@@ -157,15 +160,15 @@ common::Result<protocol::PreExecResult> decode_pre_exec_result(common::ByteView 
         out.speculative_reads.reserve(reads->size());
         for (std::size_t i = 0; i < reads->size(); ++i) {
             const fb::SpeculativeRead* read = reads->Get(static_cast<flatbuffers::uoffset_t>(i));
-            const std::string field = "pre_exec_result.speculative_reads[" + std::to_string(i) + "]";
+            const std::string field =
+                "pre_exec_result.speculative_reads[" + std::to_string(i) + "]";
             protocol::SpeculativeRead value;
             REMORA_RETURN_IF_ERROR(fbio::read_fixed(read->id(), field + ".id", value.id.bytes));
             value.version = read->version();
             REMORA_RETURN_IF_ERROR(
                 fbio::read_fixed(read->writer_tx(), field + ".writer_tx", value.writer_tx.bytes));
-            REMORA_RETURN_IF_ERROR(fbio::read_fixed(read->writer_effects(),
-                                                    field + ".writer_effects",
-                                                    value.writer_effects.bytes));
+            REMORA_RETURN_IF_ERROR(fbio::read_fixed(
+                read->writer_effects(), field + ".writer_effects", value.writer_effects.bytes));
             out.speculative_reads.push_back(value);
         }
     }
@@ -190,15 +193,15 @@ common::Bytes encode_state_update(const protocol::StateUpdate& update) {
     std::vector<flatbuffers::Offset<fb::UpdateTombstone>> tombstones;
     tombstones.reserve(update.tombstones.size());
     for (const executor::DeletedObject& deleted : update.tombstones) {
-        tombstones.push_back(fb::CreateUpdateTombstone(
-            fbb, fbio::make_bytes(fbb, deleted.id.bytes), deleted.version));
+        tombstones.push_back(fb::CreateUpdateTombstone(fbb, fbio::make_bytes(fbb, deleted.id.bytes),
+                                                       deleted.version));
     }
     auto tombstone_vector = fbb.CreateVector(tombstones);
-    fbb.Finish(fb::CreateStateUpdate(fbb, update.pre_executor,
-                                     static_cast<std::uint8_t>(update.kind), update.complete,
-                                     update.from_commit, update.to_commit, object_vector,
-                                     tombstone_vector),
-               fb::StateUpdateIdentifier());
+    fbb.Finish(
+        fb::CreateStateUpdate(fbb, update.pre_executor, static_cast<std::uint8_t>(update.kind),
+                              update.complete, update.from_commit, update.to_commit, object_vector,
+                              tombstone_vector),
+        fb::StateUpdateIdentifier());
     return fbio::finish_bytes(fbb);
 }
 
@@ -233,8 +236,9 @@ common::Result<protocol::StateUpdate> decode_state_update(common::ByteView bytes
         for (std::size_t i = 0; i < tombstones->size(); ++i) {
             const fb::UpdateTombstone* t = tombstones->Get(static_cast<flatbuffers::uoffset_t>(i));
             executor::DeletedObject deleted;
-            REMORA_RETURN_IF_ERROR(fbio::read_fixed(
-                t->id(), "state_update.tombstones[" + std::to_string(i) + "].id", deleted.id.bytes));
+            REMORA_RETURN_IF_ERROR(
+                fbio::read_fixed(t->id(), "state_update.tombstones[" + std::to_string(i) + "].id",
+                                 deleted.id.bytes));
             deleted.version = t->version();
             out.tombstones.push_back(deleted);
         }
@@ -275,8 +279,8 @@ common::Result<PeerEffects> decode_peer_effects(common::ByteView bytes) {
     if (!buffer) return buffer.status();
     const fb::PeerEffects* in = buffer->root<fb::PeerEffects>();
     PeerEffects out;
-    REMORA_RETURN_IF_ERROR(read_nested(in->effects(), "peer_effects.effects",
-                                       executor::decode_effects, out.effects));
+    REMORA_RETURN_IF_ERROR(
+        read_nested(in->effects(), "peer_effects.effects", executor::decode_effects, out.effects));
     REMORA_RETURN_IF_ERROR(fbio::read_fixed(in->effects_digest(), "peer_effects.effects_digest",
                                             out.effects_digest.bytes));
     return out;

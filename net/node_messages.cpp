@@ -26,11 +26,16 @@ common::Result<fbio::VerifiedBuffer> open(common::ByteView bytes, const char* wh
 
 const char* refusal_reason_name(RefusalReason reason) {
     switch (reason) {
-        case RefusalReason::kMalformed: return "malformed";
-        case RefusalReason::kInvalid: return "invalid";
-        case RefusalReason::kOverloaded: return "overloaded";
-        case RefusalReason::kShuttingDown: return "shutting_down";
-        case RefusalReason::kWrongRole: return "wrong_role";
+        case RefusalReason::kMalformed:
+            return "malformed";
+        case RefusalReason::kInvalid:
+            return "invalid";
+        case RefusalReason::kOverloaded:
+            return "overloaded";
+        case RefusalReason::kShuttingDown:
+            return "shutting_down";
+        case RefusalReason::kWrongRole:
+            return "wrong_role";
     }
     return "unknown";
 }
@@ -41,9 +46,9 @@ common::Bytes encode_submit_refused(const SubmitRefused& refused) {
     flatbuffers::FlatBufferBuilder fbb(256);
     auto digest = fbio::make_bytes(fbb, refused.tx_digest.bytes);
     auto message = fbb.CreateString(refused.message.substr(0, kRefusalMessageBytesMax));
-    fbb.Finish(fb::CreateSubmitRefused(fbb, digest, static_cast<std::uint8_t>(refused.reason),
-                                       message),
-               fb::SubmitRefusedIdentifier());
+    fbb.Finish(
+        fb::CreateSubmitRefused(fbb, digest, static_cast<std::uint8_t>(refused.reason), message),
+        fb::SubmitRefusedIdentifier());
     return fbio::finish_bytes(fbb);
 }
 

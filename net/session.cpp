@@ -85,8 +85,8 @@ public:
             m_shutdown_timer.async_wait([this, keep_alive](const boost::system::error_code& ec) {
                 if (!ec) close_socket();
             });
-            m_holder->async_shutdown(asio::bind_executor(
-                m_strand, [this, keep_alive](const boost::system::error_code&) {
+            m_holder->async_shutdown(
+                asio::bind_executor(m_strand, [this, keep_alive](const boost::system::error_code&) {
                     m_shutdown_timer.cancel();
                     close_socket();
                 }));
@@ -278,16 +278,15 @@ void Session::watchdog() {
             }
             if (self->m_write_in_flight &&
                 now - self->m_write_started > self->m_options.write_timeout) {
-                return self->finish(Status{Code::kIoError,
-                                           "a write to " + self->m_peer +
-                                               " made no progress for " +
-                                               ms(self->m_options.write_timeout)});
+                return self->finish(Status{Code::kIoError, "a write to " + self->m_peer +
+                                                               " made no progress for " +
+                                                               ms(self->m_options.write_timeout)});
             }
             self->watchdog();
         }));
 }
 
-void Session::finish(const Status& reason) {
+void Session::finish(Status reason) {  // NOLINT(performance-unnecessary-value-param): see .h
     if (m_closed) return;
     m_closed = true;
     m_closing.store(true, std::memory_order_relaxed);

@@ -21,12 +21,12 @@
 // TLS peer that drops the TCP connection without close_notify is reported as closing the
 // connection "without TLS close_notify".
 
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
-#include <array>
-#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -101,7 +101,9 @@ private:
     void read_some();
     void write_queued();
     void watchdog();
-    void finish(const common::Status& reason);
+    // By value on purpose: the reason may live in this session (m_close_after_flush), and the
+    // close handler it is passed to may act on the session.
+    void finish(common::Status reason);  // NOLINT(performance-unnecessary-value-param)
 
     std::unique_ptr<SessionTransport> m_transport;
     asio::strand<asio::any_io_executor> m_strand;  // the transport's
@@ -114,7 +116,7 @@ private:
     FrameDecoder m_decoder;
     std::array<char, 64 * 1024> m_read_buffer{};
     // On the strand only:
-    std::deque<common::Bytes> m_queue;  // encoded frames waiting
+    std::deque<common::Bytes> m_queue;     // encoded frames waiting
     std::vector<common::Bytes> m_writing;  // the frames of the write in flight
     bool m_write_in_flight = false;
     std::chrono::steady_clock::time_point m_last_read;

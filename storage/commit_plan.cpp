@@ -119,19 +119,20 @@ private:
     HelperThread* m_helper;
 };
 
-
 // --- The plan --------------------------------------------------------------------------------
 
 CommitPlan::CommitPlan(Store::Impl& store, const CommitInput& input)
-    : m_store(store), m_writes(input.writes), m_hashes(input.writes.size()),
+    : m_store(store),
+      m_writes(input.writes),
+      m_hashes(input.writes.size()),
       m_batch(batch_bytes(input)) {
     const std::size_t n = m_writes.size();
     // The helper starts on the hashes right away.
     m_hasher = std::make_unique<EntryHasher>(store.commit_helper(n), m_writes, m_hashes);
     m_order.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
-        m_order[i].key = sort_key(shard_for(m_writes[i].id, store.m_status.shard_count),
-                                  m_writes[i].id);
+        m_order[i].key =
+            sort_key(shard_for(m_writes[i].id, store.m_status.shard_count), m_writes[i].id);
         m_order[i].index = static_cast<std::uint32_t>(i);
     }
     std::sort(m_order.begin(), m_order.end(), [this](const SortKey& a, const SortKey& b) {

@@ -63,7 +63,7 @@ public:
 
 private:
     struct SortKey {
-        std::uint64_t key = 0;  // the shard and the id's first six bytes, big-endian
+        std::uint64_t key = 0;    // the shard and the id's first six bytes, big-endian
         std::uint32_t index = 0;  // into CommitInput::writes
     };
 
@@ -72,7 +72,7 @@ private:
     std::vector<common::Hash256> m_hashes;  // in the writes' order
     std::unique_ptr<EntryHasher> m_hasher;
     std::vector<SortKey> m_order;
-    std::vector<LatestCache::SlotHint> m_hints;  // in key order
+    std::vector<LatestCache::SlotHint> m_hints;   // in key order
     std::unique_ptr<rocksdb::Iterator> m_seeker;  // one iterator serves every cache miss
     std::string m_key;                            // scratch for object keys
     rocksdb::WriteBatch m_batch;

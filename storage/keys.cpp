@@ -18,8 +18,7 @@ common::Bytes object_prefix(std::uint32_t shard, const common::ObjectId& id) {
     return key;
 }
 
-common::Bytes object_key(std::uint32_t shard, const common::ObjectId& id,
-                         common::Version version) {
+common::Bytes object_key(std::uint32_t shard, const common::ObjectId& id, common::Version version) {
     common::Bytes key = object_prefix(shard, id);
     common::put_be64(key, version);
     return key;

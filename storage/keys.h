@@ -17,8 +17,8 @@ inline constexpr std::string_view kCfMeta = "meta";
 inline constexpr std::string_view kCfObjects = "objects";
 inline constexpr std::string_view kCfCommits = "commits";
 inline constexpr std::string_view kCfTransactions = "transactions";
-inline constexpr std::array<std::string_view, 5> kColumnFamilies = {
-    kCfDefault, kCfMeta, kCfObjects, kCfCommits, kCfTransactions};
+inline constexpr std::array<std::string_view, 5> kColumnFamilies = {kCfDefault, kCfMeta, kCfObjects,
+                                                                    kCfCommits, kCfTransactions};
 
 // `meta` keys (ASCII) and their value encodings.
 inline constexpr std::string_view kMetaFormatVersion = "format_version";            // BE32

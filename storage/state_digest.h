@@ -1,8 +1,8 @@
 #pragma once
 // The state digest: an order-independent commitment to the live object set.
 //
-//   entry_hash(id, version, payload) = BLAKE2b-256("remora/object/v1" ‖ id ‖ BE64(version) ‖ payload)
-//   digest = Σ entry_hash over live objects (newest version not a tombstone), mod 2^256,
+//   entry_hash(id, version, payload) = BLAKE2b-256("remora/object/v1" ‖ id ‖ BE64(version) ‖
+//   payload) digest = Σ entry_hash over live objects (newest version not a tombstone), mod 2^256,
 //            each hash read as a big-endian 256-bit unsigned integer; the empty set is 0.
 //
 // Addition mod 2^256 makes it incremental (add the new entry, subtract the replaced one) and

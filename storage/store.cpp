@@ -6,8 +6,8 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
-#include <thread>
 #include <new>
+#include <thread>
 
 #include "storage/commit_codec.h"
 #include "storage/commit_plan.h"
@@ -244,7 +244,8 @@ Result<std::optional<LatestInfo>> Store::latest_info(const ObjectId& id) {
     auto latest = m_impl->lookup_latest(id);
     if (!latest) return latest.status();
     if (!latest.value()) return std::optional<LatestInfo>{};
-    return std::optional<LatestInfo>(LatestInfo{latest.value()->version, latest.value()->tombstone});
+    return std::optional<LatestInfo>(
+        LatestInfo{latest.value()->version, latest.value()->tombstone});
 }
 
 Result<std::optional<ObjectVersion>> Store::get_latest(const ObjectId& id) {
@@ -255,9 +256,8 @@ Result<std::optional<ObjectVersion>> Store::get_latest(const ObjectId& id) {
     }
     // The version is known: one exact point read (whole-key bloom filter, no iterator).
     std::string value;
-    rocksdb::Status s =
-        m_impl->m_db->Get(rocksdb::ReadOptions(), m_impl->m_objects,
-                          object_key(shard_of(id), id, cached->version), &value);
+    rocksdb::Status s = m_impl->m_db->Get(rocksdb::ReadOptions(), m_impl->m_objects,
+                                          object_key(shard_of(id), id, cached->version), &value);
     if (!s.ok()) return to_status(s, "reading object " + id.hex());
     auto version = decode_object_value(id, cached->version, value);
     if (!version) return version.status();

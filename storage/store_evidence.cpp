@@ -32,8 +32,8 @@ namespace {
 
 // "000123.sst" -> 123 when the name is digits followed by `suffix`.
 bool parse_numbered(const std::string& name, std::string_view suffix, std::uint64_t& number) {
-    if (name.size() <= suffix.size() || name.compare(name.size() - suffix.size(), suffix.size(),
-                                                     suffix) != 0) {
+    if (name.size() <= suffix.size() ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
         return false;
     }
     const std::string digits = name.substr(0, name.size() - suffix.size());
@@ -71,8 +71,8 @@ std::string count_of(std::size_t n, const char* one, const char* many) {
 }  // namespace
 
 bool DirectoryInventory::holds_database_files() const {
-    return has_current || has_identity || !manifests.empty() || !options.empty() ||
-           !ssts.empty() || !logs.empty();
+    return has_current || has_identity || !manifests.empty() || !options.empty() || !ssts.empty() ||
+           !logs.empty();
 }
 
 bool DirectoryInventory::holds_data_files() const {
@@ -88,10 +88,8 @@ bool DirectoryInventory::may_be_interrupted_creation(
     }
     // RocksDB creates the write-ahead log before it creates any column family beyond
     // `default`, and a later open replaces it with a new one before deleting it.
-    const bool only_default =
-        std::all_of(families.begin(), families.end(), [](const std::string& f) {
-            return f == "default";
-        });
+    const bool only_default = std::all_of(families.begin(), families.end(),
+                                          [](const std::string& f) { return f == "default"; });
     return !logs.empty() || only_default;
 }
 
@@ -111,8 +109,7 @@ DirectoryInventory take_inventory(const std::string& dir) {
     std::error_code ec;
     if (!std::filesystem::is_directory(dir, ec)) return inventory;
     inventory.exists = true;
-    for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end;
-         it.increment(ec)) {
+    for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
         const std::string name = it->path().filename().string();
         std::error_code size_ec;
         const bool regular = it->is_regular_file(size_ec);
@@ -163,8 +160,8 @@ std::uint32_t crc32c_table(std::uint32_t crc, const unsigned char* p, std::size_
 // SSE 4.2's crc32 instruction computes CRC-32C 8 bytes at a time: the scan of a 64 MiB log
 // costs tens of milliseconds instead of a quarter of a second.
 __attribute__((target("sse4.2"))) std::uint32_t crc32c_sse42(std::uint32_t crc,
-                                                              const unsigned char* p,
-                                                              std::size_t n) {
+                                                             const unsigned char* p,
+                                                             std::size_t n) {
     std::uint64_t c = ~crc;
     for (; n >= 8; n -= 8, p += 8) {
         std::uint64_t word;
@@ -217,8 +214,15 @@ WalScan scan_wal(const std::string& path) {
     constexpr std::size_t kHeader = 7;
     constexpr std::size_t kRecyclableHeader = 11;
     enum : unsigned char {
-        kZero = 0, kFull = 1, kFirst = 2, kMiddle = 3, kLast = 4,
-        kRecyclableFull = 5, kRecyclableFirst = 6, kRecyclableMiddle = 7, kRecyclableLast = 8,
+        kZero = 0,
+        kFull = 1,
+        kFirst = 2,
+        kMiddle = 3,
+        kLast = 4,
+        kRecyclableFull = 5,
+        kRecyclableFirst = 6,
+        kRecyclableMiddle = 7,
+        kRecyclableLast = 8,
         kSetCompression = 9,
     };
 
@@ -549,13 +553,14 @@ std::string orphan_loss(const std::string& path, const std::string& file, rocksd
         for (it->SeekToFirst(); it->Valid(); it->Next()) {
             rocksdb::Status got = db.Get(rocksdb::ReadOptions(), handle, it->key(), &value);
             if (got.IsNotFound()) {
-                return where + (family == kCfCommits ? " holds commit record " +
-                                                           (it->key().size() == 8
-                                                                ? std::to_string(common::get_be64(
-                                                                      it->key().ToStringView()))
-                                                                : std::string("?"))
-                                                     : std::string(" holds a transaction index "
-                                                                   "entry")) +
+                return where +
+                       (family == kCfCommits
+                            ? " holds commit record " +
+                                  (it->key().size() == 8
+                                       ? std::to_string(common::get_be64(it->key().ToStringView()))
+                                       : std::string("?"))
+                            : std::string(" holds a transaction index "
+                                          "entry")) +
                        " that the database lacks";
             }
         }
@@ -595,9 +600,11 @@ Status check_recovered_everything(const std::string& dir, rocksdb::DB& db,
         if (!scan.read_error.empty()) return {Code::kIoError, scan.read_error};
         if (scan.last_sequence > recovered) {
             std::string what = "write-ahead log " + inventory.logs[i].name + " (" +
-                               std::to_string(scan.bytes) + " bytes) holds intact writes up to "
-                               "sequence number " + std::to_string(scan.last_sequence) +
-                               ", but recovery stopped at " + std::to_string(recovered);
+                               std::to_string(scan.bytes) +
+                               " bytes) holds intact writes up to "
+                               "sequence number " +
+                               std::to_string(scan.last_sequence) + ", but recovery stopped at " +
+                               std::to_string(recovered);
             if (scan.damaged) {
                 what += " because of a damaged record at byte " +
                         std::to_string(scan.first_damage_offset) + " (" +

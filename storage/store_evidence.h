@@ -15,7 +15,7 @@
 namespace remora::storage {
 
 struct FileEntry {
-    std::string name;  // file name inside the directory
+    std::string name;          // file name inside the directory
     std::uint64_t number = 0;  // RocksDB's file number (000123.sst -> 123)
     std::uint64_t bytes = 0;
 };
@@ -49,9 +49,9 @@ DirectoryInventory take_inventory(const std::string& dir);
 // blocks of checksummed physical records), independent of RocksDB's recovery.
 struct WalScan {
     std::uint64_t bytes = 0;
-    std::uint64_t intact_records = 0;     // complete logical records with valid checksums
-    std::uint64_t last_sequence = 0;      // highest sequence number any intact record writes
-    bool damaged = false;                 // a bad record before the end of the file
+    std::uint64_t intact_records = 0;  // complete logical records with valid checksums
+    std::uint64_t last_sequence = 0;   // highest sequence number any intact record writes
+    bool damaged = false;              // a bad record before the end of the file
     std::uint64_t first_damage_offset = 0;
     std::uint64_t intact_after_damage = 0;  // intact records that follow the first damage
     bool torn_tail = false;                 // the file ends inside a record (a crash, normally)

@@ -9,8 +9,8 @@
 
 #include "storage/helper_thread.h"
 #include "storage/latest_cache.h"
-#include "storage/store_evidence.h"
 #include "storage/store.h"
+#include "storage/store_evidence.h"
 
 namespace remora::storage {
 
@@ -83,12 +83,12 @@ public:
     bool m_pending_creation = false;  // the database exists but its meta is still to be written
     // Evidence taken before RocksDB opened the directory (on-disk stores only).
     DirectoryInventory m_inventory;
-    std::vector<WalScan> m_wal_scans;       // of m_inventory.logs, in the same order
-    std::vector<std::string> m_families;    // the column families RocksDB listed
-    bool m_interrupted_creation = false;    // open() refused an interrupted creation
-    bool m_scan_objects = false;            // open() reads every object (a probe's duty)
-    bool m_write_failed = false;            // a commit's write failed; resume before the next
-    std::string m_write_error;              // why it failed
+    std::vector<WalScan> m_wal_scans;     // of m_inventory.logs, in the same order
+    std::vector<std::string> m_families;  // the column families RocksDB listed
+    bool m_interrupted_creation = false;  // open() refused an interrupted creation
+    bool m_scan_objects = false;          // open() reads every object (a probe's duty)
+    bool m_write_failed = false;          // a commit's write failed; resume before the next
+    std::string m_write_error;            // why it failed
 
 private:
     Status create_or_open_rocksdb();

@@ -5,8 +5,8 @@
 
 #include <filesystem>
 
-#include "storage/keys.h"
 #include "storage/commit_codec.h"
+#include "storage/keys.h"
 #include "storage/rocks_options.h"
 #include "storage/store_evidence.h"
 #include "storage/store_impl.h"
@@ -16,7 +16,9 @@ namespace remora::storage {
 using common::Code;
 
 Store::Impl::Impl(std::string dir, OpenMode mode, const StoreOptions& options)
-    : m_dir(std::move(dir)), m_mode(mode), m_options(options),
+    : m_dir(std::move(dir)),
+      m_mode(mode),
+      m_options(options),
       m_cache(options.latest_cache_entries) {}
 
 Store::Impl::~Impl() {
@@ -75,10 +77,12 @@ bool is_pristine(const std::string& dir, const std::vector<std::string>& familie
         }
     }
     std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (const std::string& name : families) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    for (const std::string& name : families)
+        descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* raw = nullptr;
-    if (!rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir, descriptors, &handles, &raw).ok()) {
+    if (!rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir, descriptors, &handles, &raw)
+             .ok()) {
         return false;
     }
     bool empty = true;
@@ -122,10 +126,10 @@ Status Store::Impl::create_or_open_rocksdb() {
     rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(db, m_dir, &existing);
     if (!listed.ok()) {
         if (m_inventory.holds_data_files()) {
-            return {Code::kCorruption,
-                    m_dir + " is a damaged store: it holds " + m_inventory.describe() +
-                        ", but its CURRENT file or MANIFEST cannot be read (" +
-                        listed.ToString() + "). " + kDamageAdvice};
+            return {Code::kCorruption, m_dir + " is a damaged store: it holds " +
+                                           m_inventory.describe() +
+                                           ", but its CURRENT file or MANIFEST cannot be read (" +
+                                           listed.ToString() + "). " + kDamageAdvice};
         }
         if (!may_create || !directory_is_empty_or_absent(m_dir)) {
             return {Code::kNotADatabase,
@@ -162,11 +166,11 @@ Status Store::Impl::create_or_open_rocksdb() {
             // One of our column families listed, or our data in the files: a store whose
             // MANIFEST lost column families, never someone else's database.
             if (ours_listed || holds_remora_data(m_dir, m_inventory)) {
-                return {Code::kCorruption,
-                        m_dir + " is a damaged store: column family '" + std::string(name) +
-                            "' is missing from its MANIFEST while it holds " +
-                            m_inventory.describe() + " (the MANIFEST is damaged). " +
-                            kDamageAdvice};
+                return {Code::kCorruption, m_dir + " is a damaged store: column family '" +
+                                               std::string(name) +
+                                               "' is missing from its MANIFEST while it holds " +
+                                               m_inventory.describe() +
+                                               " (the MANIFEST is damaged). " + kDamageAdvice};
             }
         }
         return {Code::kNotADatabase,
@@ -201,7 +205,8 @@ Status Store::Impl::create_or_open_rocksdb() {
     // Write-ahead logs are scanned before RocksDB opens them, so that anything a live writer
     // appends meanwhile is also in what RocksDB recovers.
     m_wal_scans.clear();
-    for (const FileEntry& log : m_inventory.logs) m_wal_scans.push_back(scan_wal(m_dir + "/" + log.name));
+    for (const FileEntry& log : m_inventory.logs)
+        m_wal_scans.push_back(scan_wal(m_dir + "/" + log.name));
     m_families = existing;
     REMORA_RETURN_IF_ERROR(open_column_families(db));
     return check_evidence(*m_db, m_handles);
@@ -217,8 +222,9 @@ std::vector<rocksdb::ColumnFamilyDescriptor> Store::Impl::descriptors() const {
 }
 
 Status Store::Impl::interrupted_creation() const {
-    return {Code::kNotADatabase, m_dir + " holds an interrupted store creation (no data); open it "
-                                         "read-write with creation allowed to finish it"};
+    return {Code::kNotADatabase, m_dir +
+                                     " holds an interrupted store creation (no data); open it "
+                                     "read-write with creation allowed to finish it"};
 }
 
 Status Store::Impl::opening_failed(const rocksdb::Status& s) const {
@@ -249,8 +255,8 @@ Status Store::Impl::check_evidence(rocksdb::DB& db,
     if (empty && !m_inventory.may_be_interrupted_creation(m_families)) {
         return {Code::kCorruption,
                 m_dir + " is a damaged store: every column family opens empty, but it holds " +
-                    m_inventory.describe() +
-                    " (the MANIFEST or a write-ahead log is damaged). " + kDamageAdvice};
+                    m_inventory.describe() + " (the MANIFEST or a write-ahead log is damaged). " +
+                    kDamageAdvice};
     }
     return check_recovered_everything(m_dir, db, handles, m_inventory, m_wal_scans);
 }
@@ -281,8 +287,8 @@ bool Store::Impl::is_pristine_open() const {
 
 Status Store::Impl::initialize_meta() {
     if (m_options.shard_count == 0 || m_options.shard_count > common::limits::kShardCountMax) {
-        return {Code::kInvalidArgument, "shard count must be in 1.." +
-                                             std::to_string(common::limits::kShardCountMax)};
+        return {Code::kInvalidArgument,
+                "shard count must be in 1.." + std::to_string(common::limits::kShardCountMax)};
     }
     common::Bytes v;
     rocksdb::WriteBatch batch;
@@ -332,16 +338,15 @@ Status Store::Impl::load_meta() {
     REMORA_RETURN_IF_ERROR(read(kMetaFormatVersion, 4, v));
     m_status.format_version = common::get_be32(v);
     if (m_status.format_version != kFormatVersion) {
-        return {Code::kFormatVersion, m_dir + " has store format version " +
-                                          std::to_string(m_status.format_version) +
-                                          "; this build reads version " +
-                                          std::to_string(kFormatVersion)};
+        return {Code::kFormatVersion,
+                m_dir + " has store format version " + std::to_string(m_status.format_version) +
+                    "; this build reads version " + std::to_string(kFormatVersion)};
     }
     REMORA_RETURN_IF_ERROR(read(kMetaShardCount, 4, v));
     m_status.shard_count = common::get_be32(v);
     if (m_status.shard_count == 0 || m_status.shard_count > common::limits::kShardCountMax) {
-        return {Code::kCorruption, "meta shard_count " + std::to_string(m_status.shard_count) +
-                                       " out of range"};
+        return {Code::kCorruption,
+                "meta shard_count " + std::to_string(m_status.shard_count) + " out of range"};
     }
     REMORA_RETURN_IF_ERROR(read(kMetaAppliedCommit, 8, v));
     m_status.applied_commit = common::get_be64(v);
@@ -378,7 +383,8 @@ Status Store::Impl::check_meta_consistency() {
         return damaged("meta applied_commit is 2^64-1, which no store can reach");
     }
     // The commit record of `applied_commit` is written by the same batch as the meta keys.
-    std::unique_ptr<rocksdb::Iterator> commits(m_db->NewIterator(rocksdb::ReadOptions(), m_commits));
+    std::unique_ptr<rocksdb::Iterator> commits(
+        m_db->NewIterator(rocksdb::ReadOptions(), m_commits));
     commits->SeekToLast();
     REMORA_RETURN_IF_ERROR(to_status(commits->status(), "reading the last commit record"));
     if (!commits->Valid()) {
@@ -398,8 +404,9 @@ Status Store::Impl::check_meta_consistency() {
         // RocksDB block does not have.
         const std::string value = commits->value().ToString();
         auto record = decode_commit_record(value);
-        if (!record) return damaged("commit record " + std::to_string(applied) + ": " +
-                                    record.status().message());
+        if (!record)
+            return damaged("commit record " + std::to_string(applied) + ": " +
+                           record.status().message());
         if (record->live_objects != m_status.live_objects) {
             return damaged("meta live_objects is " + std::to_string(m_status.live_objects) +
                            " but commit " + std::to_string(applied) + " recorded " +

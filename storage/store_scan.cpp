@@ -62,10 +62,9 @@ Status for_each_object(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* objects, Vi
 Result<PruneResult> Store::Impl::prune(Version watermark) {
     REMORA_RETURN_IF_ERROR(require_writable("prune"));
     if (watermark < m_status.retention_watermark) {
-        return Status{Code::kInvalidArgument,
-                      "retention watermark may only advance (" +
-                          std::to_string(m_status.retention_watermark) + " -> " +
-                          std::to_string(watermark) + ")"};
+        return Status{Code::kInvalidArgument, "retention watermark may only advance (" +
+                                                  std::to_string(m_status.retention_watermark) +
+                                                  " -> " + std::to_string(watermark) + ")"};
     }
     PruneResult result{watermark, 0};
     // Deletions per WriteBatch, so a prune of a large store has bounded memory.
@@ -143,10 +142,9 @@ Status Store::Impl::preload_cache() {
             const RawVersion& newest = versions.back();
             auto v = decode_object_value(object.id, newest.version, newest.value);
             if (!v) return v.status();
-            m_cache.put(object.id,
-                        {v->version, v->tombstone,
-                         v->tombstone ? common::Hash256{}
-                                      : entry_hash(object.id, v->version, v->payload)});
+            m_cache.put(object.id, {v->version, v->tombstone,
+                                    v->tombstone ? common::Hash256{}
+                                                 : entry_hash(object.id, v->version, v->payload)});
             return {};
         });
     REMORA_RETURN_IF_ERROR(scanned);

@@ -67,7 +67,7 @@ struct ObjectRef {
 // The persisted commit record (column family `commits`).
 struct CommitRecord {
     CommitIndex index = 0;
-    Digest state_digest;        // digest of the live object set after this commit
+    Digest state_digest;  // digest of the live object set after this commit
     std::uint64_t live_objects = 0;
     std::vector<ObjectRef> writes;  // sorted by (shard, id)
     Bytes body;

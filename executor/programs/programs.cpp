@@ -8,13 +8,20 @@ namespace remora::executor::programs {
 
 std::string_view program_name(ProgramId id) {
     switch (id) {
-        case ProgramId::kCoin: return "coin";
-        case ProgramId::kCounter: return "counter";
-        case ProgramId::kNft: return "nft";
-        case ProgramId::kAmm: return "amm";
-        case ProgramId::kCompute: return "compute";
-        case ProgramId::kTouch: return "touch";
-        case ProgramId::kRandom: return "random";
+        case ProgramId::kCoin:
+            return "coin";
+        case ProgramId::kCounter:
+            return "counter";
+        case ProgramId::kNft:
+            return "nft";
+        case ProgramId::kAmm:
+            return "amm";
+        case ProgramId::kCompute:
+            return "compute";
+        case ProgramId::kTouch:
+            return "touch";
+        case ProgramId::kRandom:
+            return "random";
     }
     REMORA_ASSERT(false && "unknown program id");
     return {};

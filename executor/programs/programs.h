@@ -14,9 +14,7 @@
 
 namespace remora::executor::programs {
 
-enum class ProgramId : std::uint8_t {
-    kCoin, kCounter, kNft, kAmm, kCompute, kTouch, kRandom
-};
+enum class ProgramId : std::uint8_t { kCoin, kCounter, kNft, kAmm, kCompute, kTouch, kRandom };
 
 // The programs the synthetic genesis publishes (docs/workloads.md §2). `random` is not among
 // them: its workload publishes it beside these, so that adding it changed no other workload's

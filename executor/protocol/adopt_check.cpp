@@ -37,10 +37,9 @@ const ObjectRead* find_read(const std::vector<ObjectRead>& reads,
         }
         return nullptr;
     }
-    auto it = std::lower_bound(sorted.begin(), sorted.end(), id,
-                               [](const ObjectRead* read, const ObjectId& key) {
-                                   return read->id < key;
-                               });
+    auto it = std::lower_bound(
+        sorted.begin(), sorted.end(), id,
+        [](const ObjectRead* read, const ObjectId& key) { return read->id < key; });
     return it != sorted.end() && (*it)->id == id ? *it : nullptr;
 }
 

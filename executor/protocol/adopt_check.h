@@ -29,8 +29,7 @@ namespace remora::executor::protocol {
 // `committed` holds the transactions committed so far, this commit's earlier ones included.
 common::Result<std::optional<MissCause>> check_result(const Transaction& tx,
                                                       const PreExecResult& result,
-                                                      StateReader& view,
-                                                      const RecentTxs& committed,
+                                                      StateReader& view, const RecentTxs& committed,
                                                       bool structural = true);
 
 // Defence in depth (docs/remora_protocol.md, "Checks before adopting"): what an honest executor

@@ -22,9 +22,7 @@ std::optional<common::Hash256> object_affinity_key(const Object& object) {
             return o.address;
         }
         std::optional<common::Hash256> operator()(const SharedOwner&) const { return object.id; }
-        std::optional<common::Hash256> operator()(const OwnedByParent& o) const {
-            return o.parent;
-        }
+        std::optional<common::Hash256> operator()(const OwnedByParent& o) const { return o.parent; }
         std::optional<common::Hash256> operator()(const ImmutableOwner&) const {
             return std::nullopt;
         }

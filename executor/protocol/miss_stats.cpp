@@ -5,10 +5,9 @@
 namespace remora::executor::protocol {
 
 const char* miss_cause_name(MissCause cause) {
-    static constexpr const char* kNames[] = {"missing_result",   "stale_version",
-                                             "dynamic_mismatch", "authenticator_failed",
-                                             "unconfirmed_read", "invalid_result",
-                                             "foreign_executor"};
+    static constexpr const char* kNames[] = {
+        "missing_result",   "stale_version",  "dynamic_mismatch", "authenticator_failed",
+        "unconfirmed_read", "invalid_result", "foreign_executor"};
     static_assert(std::size(kNames) == kMissCauseCount);
     auto index = static_cast<std::size_t>(cause);
     return index < kMissCauseCount ? kNames[index] : "unknown";

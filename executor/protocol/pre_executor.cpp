@@ -217,7 +217,7 @@ common::Status PreExecutor::release_ready() {
 }
 
 common::Result<std::size_t> PreExecutor::apply_peer_effects(const Effects& effects,
-                                                             const common::Digest& claimed_digest) {
+                                                            const common::Digest& claimed_digest) {
     // A peer's message: malformed effects are refused whole, before anything is taken.
     REMORA_RETURN_IF_ERROR(validate_effects(effects).with_context("forwarded effects"));
     // Nothing that crossed a process boundary is trusted for a digest: the overlay's writer
@@ -226,9 +226,9 @@ common::Result<std::size_t> PreExecutor::apply_peer_effects(const Effects& effec
     const common::Digest effects_digest = executor::effects_digest(effects);
     if (effects_digest != claimed_digest) {
         ++m_counters.peer_forwards_refused;
-        return common::Status{common::Code::kCorruption,
-                              "forwarded effects of " + effects.tx_digest.hex() +
-                                  " do not match their digest"};
+        return common::Status{
+            common::Code::kCorruption,
+            "forwarded effects of " + effects.tx_digest.hex() + " do not match their digest"};
     }
     if (!effects.status.is_success()) return std::size_t{0};
     SpeculativeView view(m_overlay, m_confirmed);

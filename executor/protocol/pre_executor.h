@@ -20,9 +20,9 @@
 #include <memory>
 #include <optional>
 #include <set>
-#include <vector>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "executor/protocol/limits.h"
@@ -53,11 +53,11 @@ struct PreExecutorCounters {
     std::uint64_t updates_applied = 0;
     std::uint64_t update_objects_written = 0;  // objects and tombstones newer than the store's
     std::uint64_t overlay_dropped = 0;         // overlay entries superseded by updates
-    std::uint64_t held = 0;              // transactions execute_or_hold() held
-    std::uint64_t released_ready = 0;    // held ones that ran once their inputs had arrived
-    std::uint64_t released_unready = 0;  // held ones that ran anyway (a bound)
+    std::uint64_t held = 0;                    // transactions execute_or_hold() held
+    std::uint64_t released_ready = 0;          // held ones that ran once their inputs had arrived
+    std::uint64_t released_unready = 0;        // held ones that ran anyway (a bound)
     std::uint64_t held_now = 0;
-    std::uint64_t peer_objects = 0;  // objects apply_peer_effects() put in the overlay
+    std::uint64_t peer_objects = 0;           // objects apply_peer_effects() put in the overlay
     std::uint64_t peer_forwards_refused = 0;  // forwards whose contents missed their digest
 };
 
@@ -98,8 +98,8 @@ public:
     // in arrival order, when apply_state_update() brings its inputs, or anyway after
     // hold_updates_max updates or when held_txs_max newer ones push it out. take_released()
     // returns the results of those that ran.
-    common::Result<std::optional<PreExecResult>> execute_or_hold(const Transaction& tx,
-                                                                 const LookupTable* hints = nullptr);
+    common::Result<std::optional<PreExecResult>> execute_or_hold(
+        const Transaction& tx, const LookupTable* hints = nullptr);
     // Peer forwarding: another pre-executor's speculative effects (`claimed_digest` as that
     // pre-executor says it computed it). Their written and created objects enter the overlay where
     // their version is higher than what this pre-executor has (an aborted transaction changes

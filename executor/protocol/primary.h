@@ -1,8 +1,9 @@
 #pragma once
-// The primary engine (docs/design.md §3): owns the authoritative store, buffers pre-executed results,
-// and for each ordered commit adopts or re-executes every transaction in order, then persists
-// the commit exactly as the sequential reference does (CommitBuilder). A pure state machine: no
-// sockets, clock or threads; the driver feeds results and commits and carries messages away.
+// The primary engine (docs/design.md §3): owns the authoritative store, buffers pre-executed
+// results, and for each ordered commit adopts or re-executes every transaction in order, then
+// persists the commit exactly as the sequential reference does (CommitBuilder). A pure state
+// machine: no sockets, clock or threads; the driver feeds results and commits and carries
+// messages away.
 //
 // Invariant (the one that matters most): whatever the pre-executors sent or failed to send,
 // process_commit() gives the effects, the store commit and the state digest that
@@ -135,7 +136,7 @@ struct PrimaryCounters {
     std::uint64_t adopted = 0;
     std::uint64_t reexecuted = 0;
     std::uint64_t ruled_out = 0;  // duplicates and expired ones (TxDecision::ruled_out)
-    MissCounts misses;  // per transaction: the cause that made it re-executed
+    MissCounts misses;            // per transaction: the cause that made it re-executed
     std::uint64_t results_submitted = 0;
     std::uint64_t results_rejected = 0;  // malformed or from an unknown pre-executor
     std::uint64_t results_late = 0;      // for transactions already committed

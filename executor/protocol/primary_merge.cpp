@@ -60,7 +60,8 @@ common::Result<TxDecision> Primary::decide(const Transaction& tx, std::uint32_t 
     std::vector<std::optional<MissCause>> verdicts;
     std::optional<std::size_t> adopted;
     for (std::size_t i = 0; i < results.size() && !adopted; ++i) {
-        auto verdict = check_result(tx, results[i], builder.view(), m_recent, m_options.adopt_checks);
+        auto verdict =
+            check_result(tx, results[i], builder.view(), m_recent, m_options.adopt_checks);
         if (!verdict) return verdict.status();
         verdicts.push_back(verdict.value());
         if (!verdict.value()) adopted = i;

@@ -21,8 +21,7 @@ flatbuffers::Offset<flatbuffers::Vector<std::uint8_t>> bytes_vector(
 
 flatbuffers::Offset<flatbuffers::Vector<std::uint8_t>> identity_vector(
     flatbuffers::FlatBufferBuilder& builder, const ExecutorIdentity& identity) {
-    return builder.CreateVector(identity.digest.bytes.data(),
-                                identity.digest.bytes.size());
+    return builder.CreateVector(identity.digest.bytes.data(), identity.digest.bytes.size());
 }
 
 common::ByteView view(const flatbuffers::Vector<std::uint8_t>* v) {

@@ -25,7 +25,7 @@ struct CommittedTx {
 
 struct CommitBody {
     bool genesis = false;
-    std::string genesis_workload;        // informational
+    std::string genesis_workload;         // informational
     std::vector<Object> genesis_objects;  // genesis only: the whole initial state
     std::vector<CommittedTx> transactions;
     ExecutorIdentity identity = executor_identity();  // what the commit was executed under

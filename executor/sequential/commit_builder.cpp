@@ -70,7 +70,7 @@ Effects rejected(const common::Digest& digest, AbortCode code, std::string detai
 }  // namespace
 
 common::Result<std::optional<Effects>> CommitBuilder::ruled_outcome(const Transaction& tx,
-                                                                     const common::Digest& digest) {
+                                                                    const common::Digest& digest) {
     if (m_identity.rules_version < kRulesV2) return std::optional<Effects>();
     const common::CommitIndex index = m_outcome.index;
     if (tx.expiry != 0 && index > tx.expiry) {
@@ -86,16 +86,15 @@ common::Result<std::optional<Effects>> CommitBuilder::ruled_outcome(const Transa
                          std::to_string(index)));
     }
     if (m_executed_here.count(digest) != 0) {
-        return std::optional<Effects>(rejected(digest, AbortCode::kDuplicate,
-                                               "already executed in commit " +
-                                                   std::to_string(index)));
+        return std::optional<Effects>(rejected(
+            digest, AbortCode::kDuplicate, "already executed in commit " + std::to_string(index)));
     }
     auto earlier = m_store.transaction_commit(digest);
     if (!earlier) return earlier.status();
     if (earlier.value()) {
-        return std::optional<Effects>(rejected(digest, AbortCode::kDuplicate,
-                                               "already executed in commit " +
-                                                   std::to_string(*earlier.value())));
+        return std::optional<Effects>(
+            rejected(digest, AbortCode::kDuplicate,
+                     "already executed in commit " + std::to_string(*earlier.value())));
     }
     return std::optional<Effects>();
 }

@@ -65,16 +65,16 @@ common::Result<ReplayReport> replay_verify(storage::Store& source, const std::st
             txs.reserve(body->transactions.size());
             for (const CommittedTx& entry : body->transactions) txs.push_back(entry.transaction);
             auto outcome = executor.execute_commit(txs, {}, body->identity);
-            if (!outcome) return outcome.status().with_context("replaying commit " +
-                                                               std::to_string(index));
+            if (!outcome)
+                return outcome.status().with_context("replaying commit " + std::to_string(index));
             report.transactions += txs.size();
             for (std::size_t i = 0; i < txs.size(); ++i) {
                 if (canonical_effects_bytes(outcome->effects[i]) !=
                     canonical_effects_bytes(body->transactions[i].effects)) {
-                    REMORA_RETURN_IF_ERROR(mismatch(
-                        report, index,
-                        "transaction " + std::to_string(i) + " (" +
-                            outcome->effects[i].tx_digest.hex() + ") produced other effects"));
+                    REMORA_RETURN_IF_ERROR(mismatch(report, index,
+                                                    "transaction " + std::to_string(i) + " (" +
+                                                        outcome->effects[i].tx_digest.hex() +
+                                                        ") produced other effects"));
                     break;
                 }
             }

@@ -13,9 +13,9 @@ common::Result<ObjectLookup> StoreState::read(const ObjectId& id) {
     auto object = decode_object(version.payload);
     if (!object) return object.status().with_context("stored object " + id.hex());
     if (object->id != id || object->version != version.version) {
-        return common::Status{common::Code::kCorruption,
-                              "stored object " + id.hex() + " version " +
-                                  std::to_string(version.version) + " holds another object"};
+        return common::Status{common::Code::kCorruption, "stored object " + id.hex() + " version " +
+                                                             std::to_string(version.version) +
+                                                             " holds another object"};
     }
     return ObjectLookup{std::move(object).value(), version.version};
 }

@@ -40,8 +40,8 @@ std::optional<std::string> first_difference(const SimulationResult& run,
         }
         for (std::size_t t = 0; t < mine.size(); ++t) {
             if (mine[t] != theirs[t]) {
-                return where + " tx " + std::to_string(t) + ": effects " +
-                       common::to_hex(mine[t]) + " vs reference " + common::to_hex(theirs[t]);
+                return where + " tx " + std::to_string(t) + ": effects " + common::to_hex(mine[t]) +
+                       " vs reference " + common::to_hex(theirs[t]);
             }
         }
         if (run.digests[c] != reference.digests[c]) {

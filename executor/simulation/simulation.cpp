@@ -63,8 +63,11 @@ class Simulation {
 public:
     Simulation(const SimulationConfig& config, const SimulationInput& input,
                std::unique_ptr<storage::Store> store)
-        : m_config(config), m_input(input), m_rng(config.seed),
-          m_adversary(config.seed ^ kAdversaryStream), m_store(std::move(store)),
+        : m_config(config),
+          m_input(input),
+          m_rng(config.seed),
+          m_adversary(config.seed ^ kAdversaryStream),
+          m_store(std::move(store)),
           m_balancer(config.routing) {}
 
     Result<SimulationResult> run();
@@ -130,12 +133,11 @@ Status Simulation::start_node(PreExecutorId id) {
     protocol::PreExecutorOptions options;
     // Holding pays only where a held transaction's inputs will come soon: from peers, or from
     // routed updates that send owned objects everywhere. Otherwise it only delays results.
-    const bool inputs_come =
-        m_config.peer_forwarding ||
-        m_config.primary.routed_updates == protocol::RoutedUpdates::kBroadcast;
+    const bool inputs_come = m_config.peer_forwarding ||
+                             m_config.primary.routed_updates == protocol::RoutedUpdates::kBroadcast;
     if (!m_config.hold_txs || !inputs_come) options.held_txs_max = 0;
-    auto engine = protocol::PreExecutor::from_genesis(id, std::move(store).value(),
-                                                      m_input.genesis, m_input.workload, options);
+    auto engine = protocol::PreExecutor::from_genesis(id, std::move(store).value(), m_input.genesis,
+                                                      m_input.workload, options);
     if (!engine) return engine.status();
     Node& node = m_nodes[id];
     node.engine = std::move(engine).value();
@@ -242,8 +244,8 @@ void Simulation::execute_tx(PreExecutorId id, std::uint64_t incarnation, std::si
 
 void Simulation::forward_to_peers(PreExecutorId from, const Effects& effects) {
     if (!m_config.peer_forwarding || !effects.status.is_success()) return;
-    auto shared = std::make_shared<std::pair<Effects, common::Digest>>(effects,
-                                                                      effects_digest(effects));
+    auto shared =
+        std::make_shared<std::pair<Effects, common::Digest>>(effects, effects_digest(effects));
     const FaultConfig& f = m_config.faults;
     for (PreExecutorId peer : m_balancer.live()) {
         if (peer == from) continue;
@@ -542,11 +544,11 @@ Status validate_simulation_config(const SimulationConfig& config) {
         return bad("batch_txs must be in 1.." + std::to_string(kSimBatchTxsMax));
     }
     using Rate = std::pair<const char*, double>;
-    for (auto [name, rate] : {Rate{"result_drop_rate", f.result_drop_rate},
-                              Rate{"forward_drop_rate", f.forward_drop_rate},
-                              Rate{"update_drop_rate", f.update_drop_rate},
-                              Rate{"straggler_rate", f.straggler_rate},
-                              Rate{"forward_corrupt_rate", f.forward_corrupt_rate}}) {
+    for (auto [name, rate] :
+         {Rate{"result_drop_rate", f.result_drop_rate},
+          Rate{"forward_drop_rate", f.forward_drop_rate},
+          Rate{"update_drop_rate", f.update_drop_rate}, Rate{"straggler_rate", f.straggler_rate},
+          Rate{"forward_corrupt_rate", f.forward_corrupt_rate}}) {
         if (!(rate >= 0 && rate <= 1)) return bad(std::string(name) + " must be in [0, 1]");
     }
     if (f.arrival_shuffle_window > kSimArrivalWindowMax) {
@@ -560,11 +562,11 @@ Status validate_simulation_config(const SimulationConfig& config) {
     if (config.pre_executors + f.joins > kSimPreExecutorsMax) {
         return bad("pre_executors + joins must be at most " + std::to_string(kSimPreExecutorsMax));
     }
-    for (SimTimeUs d : {config.batch_timeout_us, config.consensus_delay_us, config.tx_interval_us,
-                        config.base_delay_us, config.pre_exec_tx_us, config.late_wait_us,
-                        config.late_poll_us, f.message_delay_max_us, f.slow_tx_us,
-                        f.restart_delay_us, f.update_delay_max_us, f.arrival_flush_us,
-                        f.straggler_delay_us}) {
+    for (SimTimeUs d :
+         {config.batch_timeout_us, config.consensus_delay_us, config.tx_interval_us,
+          config.base_delay_us, config.pre_exec_tx_us, config.late_wait_us, config.late_poll_us,
+          f.message_delay_max_us, f.slow_tx_us, f.restart_delay_us, f.update_delay_max_us,
+          f.arrival_flush_us, f.straggler_delay_us}) {
         if (d > kSimDelayMaxUs) {
             return bad("every delay must be at most " + std::to_string(kSimDelayMaxUs) + " us");
         }

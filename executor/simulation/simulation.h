@@ -29,21 +29,21 @@ namespace remora::executor::simulation {
 
 // --- Bounds (checked by validate_simulation_config) ------------------------------------------
 inline constexpr std::uint32_t kSimPreExecutorsMax = 64;
-inline constexpr std::uint32_t kSimFaultEventsMax = 64;        // crashes, joins, leaves each
-inline constexpr SimTimeUs kSimDelayMaxUs = 60'000'000;        // any configured delay
+inline constexpr std::uint32_t kSimFaultEventsMax = 64;  // crashes, joins, leaves each
+inline constexpr SimTimeUs kSimDelayMaxUs = 60'000'000;  // any configured delay
 inline constexpr std::uint32_t kSimBatchTxsMax = 100'000;
 inline constexpr std::uint32_t kSimArrivalWindowMax = 1024;
 
 struct FaultConfig {
-    double result_drop_rate = 0.0;           // results lost on the way to the primary, [0, 1]
-    SimTimeUs message_delay_max_us = 0;      // extra per message, uniform in [0, max]
-    std::uint32_t slow_pre_executors = 0;    // how many of the initial ones are slow
-    SimTimeUs slow_tx_us = 0;                // extra processing time per tx on a slow one
-    std::uint32_t crashes = 0;               // at seeded times, of a seeded live victim
-    SimTimeUs restart_delay_us = 1000;       // crash -> rebuilt from genesis, re-registered
-    std::uint32_t joins = 0;                 // new pre-executors at seeded times
-    std::uint32_t leaves = 0;                // live pre-executors leaving for good
-    SimTimeUs update_delay_max_us = 0;       // extra delay of each state update, [0, max]
+    double result_drop_rate = 0.0;         // results lost on the way to the primary, [0, 1]
+    SimTimeUs message_delay_max_us = 0;    // extra per message, uniform in [0, max]
+    std::uint32_t slow_pre_executors = 0;  // how many of the initial ones are slow
+    SimTimeUs slow_tx_us = 0;              // extra processing time per tx on a slow one
+    std::uint32_t crashes = 0;             // at seeded times, of a seeded live victim
+    SimTimeUs restart_delay_us = 1000;     // crash -> rebuilt from genesis, re-registered
+    std::uint32_t joins = 0;               // new pre-executors at seeded times
+    std::uint32_t leaves = 0;              // live pre-executors leaving for good
+    SimTimeUs update_delay_max_us = 0;     // extra delay of each state update, [0, max]
 
     // --- Adversarial schedules (drawn from their own seeded stream, so that with all of
     // them off a run is the same as before they existed) ---
@@ -69,8 +69,8 @@ struct FaultConfig {
 
 struct SimulationConfig {
     std::uint64_t seed = 1;
-    std::uint32_t pre_executors = 2;  // at the start, ids 1..N; joins take N+1, ...
-    std::uint32_t batch_txs = 20;     // the sequencer cuts a batch at this size ...
+    std::uint32_t pre_executors = 2;      // at the start, ids 1..N; joins take N+1, ...
+    std::uint32_t batch_txs = 20;         // the sequencer cuts a batch at this size ...
     SimTimeUs batch_timeout_us = 2000;    // ... or this long after its first transaction
     SimTimeUs consensus_delay_us = 1000;  // batch cut -> ordered commit at the primary
     SimTimeUs tx_interval_us = 50;        // clients submit one transaction per interval
@@ -103,9 +103,9 @@ struct SimulationConfig {
 common::Status validate_simulation_config(const SimulationConfig& config);
 
 struct SimulationInput {
-    std::string workload;         // the genesis commit's workload name
-    std::vector<Object> genesis;  // sorted by id, version 1
-    std::vector<Transaction> txs; // in client submission order
+    std::string workload;          // the genesis commit's workload name
+    std::vector<Object> genesis;   // sorted by id, version 1
+    std::vector<Transaction> txs;  // in client submission order
 };
 
 struct SimulationCounters {
@@ -127,16 +127,16 @@ struct SimulationCounters {
     std::uint64_t updates_pushed_bytes = 0;
     std::uint64_t routed_pushed = 0;  // routed updates (PrimaryOptions::routed_updates)
     std::uint64_t routed_pushed_bytes = 0;
-    std::uint64_t updates_applied = 0;  // both kinds
-    std::uint64_t updates_lost = 0;  // arrived at a crashed or departed incarnation
-    std::uint64_t arrival_windows = 0;   // windows of arrivals a pre-executor shuffled
-    std::uint64_t forwards_dropped = 0;  // forward_drop_rate
-    std::uint64_t updates_dropped = 0;   // update_drop_rate
-    std::uint64_t stragglers = 0;        // messages given straggler_delay_us more
+    std::uint64_t updates_applied = 0;     // both kinds
+    std::uint64_t updates_lost = 0;        // arrived at a crashed or departed incarnation
+    std::uint64_t arrival_windows = 0;     // windows of arrivals a pre-executor shuffled
+    std::uint64_t forwards_dropped = 0;    // forward_drop_rate
+    std::uint64_t updates_dropped = 0;     // update_drop_rate
+    std::uint64_t stragglers = 0;          // messages given straggler_delay_us more
     std::uint64_t forwards_corrupted = 0;  // delivered with a flipped byte, original digest
     std::uint64_t forwards_refused = 0;    // flipped so that they no longer decode (or apply)
-    std::uint64_t commits_waited = 0;  // commits that waited for late results
-    SimTimeUs wait_us = 0;             // simulated time spent waiting, all commits
+    std::uint64_t commits_waited = 0;      // commits that waited for late results
+    SimTimeUs wait_us = 0;                 // simulated time spent waiting, all commits
 };
 
 // Primary thread CPU time (CLOCK_THREAD_CPUTIME_ID) with measure_cpu: of each commit's
@@ -157,7 +157,7 @@ struct PrimaryCpu {
 };
 
 struct SimulationResult {
-    std::vector<std::vector<Transaction>> commits;  // the ordered commits, after genesis
+    std::vector<std::vector<Transaction>> commits;    // the ordered commits, after genesis
     std::vector<std::vector<common::Bytes>> effects;  // canonical effects bytes per commit
     std::vector<common::Digest> digests;              // state digest after each commit
     protocol::PrimaryCounters primary;

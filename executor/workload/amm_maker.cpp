@@ -47,12 +47,12 @@ WorkloadTx make_amm_tx(World& world) {
         if (!amount_out) expected = AbortCode::kArithmeticOverflow;
     }
     std::uint64_t min_out = amount_out ? *amount_out - *amount_out * kSlippagePercent / 100 : 0;
-    WorkloadTx out = world.seal(
-        sender,
-        {InputObject::shared(world.genesis().pools[index]),
-         InputObject::owned(account.main.id, account.main.version)},
-        programs::ProgramId::kAmm, "swap", {std::uint64_t{a_to_b ? 1u : 0u}, amount_in, min_out},
-        kGasBudgetDefault, expected);
+    WorkloadTx out = world.seal(sender,
+                                {InputObject::shared(world.genesis().pools[index]),
+                                 InputObject::owned(account.main.id, account.main.version)},
+                                programs::ProgramId::kAmm, "swap",
+                                {std::uint64_t{a_to_b ? 1u : 0u}, amount_in, min_out},
+                                kGasBudgetDefault, expected);
     if (out.expected_status != AbortCode::kNone) return out;
 
     Version version = 1 + std::max(pool.version, account.main.version);

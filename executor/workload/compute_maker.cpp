@@ -22,19 +22,18 @@ WorkloadTx make_compute_tx(World& world) {
         InputObject::owned(keys.compute_object, account.compute_version)};
     WorkloadTx out;
     if (common::below_unbiased(world.rng(), 4) != 0) {
-        Bytes seed = "compute:" + keys.address.hex().substr(0, 16) + ":" +
-                     std::to_string(account.nonce);
+        Bytes seed =
+            "compute:" + keys.address.hex().substr(0, 16) + ":" + std::to_string(account.nonce);
         std::uint64_t rounds = world.config().compute_rounds;
         out = world.seal(sender, std::move(inputs), programs::ProgramId::kCompute, "work",
-                         {std::move(seed), rounds},
-                         kComputeGasBase + kComputeGasPerRound * rounds);
+                         {std::move(seed), rounds}, kComputeGasBase + kComputeGasPerRound * rounds);
     } else {
         Bytes message = "attest:" + std::to_string(account.nonce);
         Signature signature = sign(keys.keys, message);
-        out = world.seal(sender, std::move(inputs), programs::ProgramId::kCompute, "attest",
-                         {Bytes(keys.keys.public_key.view()), std::move(message),
-                          Bytes(signature.view())},
-                         kComputeGasBase);
+        out = world.seal(
+            sender, std::move(inputs), programs::ProgramId::kCompute, "attest",
+            {Bytes(keys.keys.public_key.view()), std::move(message), Bytes(signature.view())},
+            kComputeGasBase);
     }
     if (out.expected_status == AbortCode::kNone) account.compute_version += 1;
     return out;

@@ -68,8 +68,7 @@ common::Status validate_genesis_config(const GenesisConfig& c) {
     REMORA_RETURN_IF_ERROR(check_range("counters", c.counters, 1, limits::kSharedObjectsMax));
     REMORA_RETURN_IF_ERROR(check_range("pools", c.pools, 1, limits::kSharedObjectsMax));
     REMORA_RETURN_IF_ERROR(check_range("pool_reserve", c.pool_reserve, 1, limits::kPoolReserveMax));
-    REMORA_RETURN_IF_ERROR(
-        check_range("collections", c.collections, 1, limits::kSharedObjectsMax));
+    REMORA_RETURN_IF_ERROR(check_range("collections", c.collections, 1, limits::kSharedObjectsMax));
     return common::Status::ok();
 }
 
@@ -108,9 +107,8 @@ common::Result<Genesis> make_genesis(const GenesisConfig& config) {
         account.address = address_of(account.keys.public_key);
         for (std::uint32_t c = 0; c < config.coins_per_account; ++c) {
             account.coins.push_back(genesis_object_id(seed, kCoinType, a, c));
-            g.objects.push_back(make_object(account.coins.back(),
-                                            OwnedByAddress{account.address}, kCoinType,
-                                            be64(config.coin_balance)));
+            g.objects.push_back(make_object(account.coins.back(), OwnedByAddress{account.address},
+                                            kCoinType, be64(config.coin_balance)));
         }
         account.compute_object = genesis_object_id(seed, kComputeType, a);
         g.objects.push_back(make_object(account.compute_object, OwnedByAddress{account.address},

@@ -23,10 +23,10 @@ inline constexpr common::ByteView kComputeType = "compute/result";
 
 struct GenesisConfig {
     std::uint64_t seed = 1;
-    std::uint32_t accounts = 1000;           // 1..kAccountsMax
-    std::uint32_t coins_per_account = 2;     // 1..kCoinsPerAccountMax
-    std::uint64_t coin_balance = 10'000'000; // 0..kCoinBalanceMax
-    std::uint32_t counters = 8;              // 1..kSharedObjectsMax each
+    std::uint32_t accounts = 1000;            // 1..kAccountsMax
+    std::uint32_t coins_per_account = 2;      // 1..kCoinsPerAccountMax
+    std::uint64_t coin_balance = 10'000'000;  // 0..kCoinBalanceMax
+    std::uint32_t counters = 8;               // 1..kSharedObjectsMax each
     std::uint32_t pools = 8;
     std::uint64_t pool_reserve = 1'000'000'000;  // both sides; 1..kPoolReserveMax
     std::uint32_t collections = 8;

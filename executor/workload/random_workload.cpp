@@ -23,10 +23,32 @@ constexpr common::ByteView kParentType = "random/parent";
 
 // The program's operations (random.rasm lists them with their effects).
 enum Op : std::uint8_t {
-    kSet = 1, kRemove, kRemoveIf, kGetEmit, kGetCopy, kWriteInput, kReadEmit, kCreate,
-    kWriteCreated, kDeleteCreated, kTransferCreated, kWrapCreated, kWrapInput, kTransferInput,
-    kDeleteInput, kUnwrap, kHashChild, kShaEmit, kIterEmit, kEd25519Emit, kEmit, kAbort,
-    kSenderChild, kExistsEmit, kObjectEmit, kGetRaw,
+    kSet = 1,
+    kRemove,
+    kRemoveIf,
+    kGetEmit,
+    kGetCopy,
+    kWriteInput,
+    kReadEmit,
+    kCreate,
+    kWriteCreated,
+    kDeleteCreated,
+    kTransferCreated,
+    kWrapCreated,
+    kWrapInput,
+    kTransferInput,
+    kDeleteInput,
+    kUnwrap,
+    kHashChild,
+    kShaEmit,
+    kIterEmit,
+    kEd25519Emit,
+    kEmit,
+    kAbort,
+    kSenderChild,
+    kExistsEmit,
+    kObjectEmit,
+    kGetRaw,
 };
 
 struct Weighted {
@@ -37,22 +59,27 @@ struct Weighted {
 // Child operations dominate, so that the few children of the hot parents are set, removed and
 // set again many times; the rest appear often enough that every host call runs in a short run.
 constexpr Weighted kChildOps[] = {
-    {kSet, 24}, {kRemoveIf, 14}, {kRemove, 3}, {kGetEmit, 10}, {kGetCopy, 1}, {kGetRaw, 2},
-    {kExistsEmit, 2}, {kHashChild, 2}, {kSenderChild, 2}, {kUnwrap, 3},
+    {kSet, 24},   {kRemoveIf, 14},  {kRemove, 3},    {kGetEmit, 10},    {kGetCopy, 1},
+    {kGetRaw, 2}, {kExistsEmit, 2}, {kHashChild, 2}, {kSenderChild, 2}, {kUnwrap, 3},
 };
 constexpr Weighted kOtherOps[] = {
-    {kWriteInput, 1}, {kReadEmit, 2}, {kObjectEmit, 2}, {kCreate, 6}, {kShaEmit, 1},
-    {kIterEmit, 1}, {kEd25519Emit, 1}, {kEmit, 2}, {kAbort, 2},
+    {kWriteInput, 1}, {kReadEmit, 2},    {kObjectEmit, 2}, {kCreate, 6}, {kShaEmit, 1},
+    {kIterEmit, 1},   {kEd25519Emit, 1}, {kEmit, 2},       {kAbort, 2},
 };
 // A churn transaction: one operation on the hot child, drawn by whether the child is live
 // (in generation order), so that runs of them cycle through set, read, remove, set again.
 constexpr Weighted kChurnAbsentOps[] = {{kSet, 8}, {kGetEmit, 2}};
 constexpr Weighted kChurnLiveOps[] = {{kRemoveIf, 4}, {kGetEmit, 4}, {kSet, 1}, {kUnwrap, 1}};
 constexpr Weighted kCreatedOps[] = {
-    {kWriteCreated, 3}, {kDeleteCreated, 2}, {kTransferCreated, 3}, {kWrapCreated, 3},
+    {kWriteCreated, 3},
+    {kDeleteCreated, 2},
+    {kTransferCreated, 3},
+    {kWrapCreated, 3},
 };
 constexpr Weighted kOwnedOps[] = {
-    {kWrapInput, 2}, {kTransferInput, 2}, {kDeleteInput, 1},
+    {kWrapInput, 2},
+    {kTransferInput, 2},
+    {kDeleteInput, 1},
 };
 
 template <std::size_t N>
@@ -202,10 +229,16 @@ std::optional<WorkloadTx> RandomWorkload::next() {
         std::uint8_t b = draw_key(rng);
         auto c = static_cast<std::uint8_t>(common::below_unbiased(rng, 256));
         switch (op) {
-            case kCreate: created = true; break;
+            case kCreate:
+                created = true;
+                break;
             case kDeleteCreated:
-            case kWrapCreated: created = false; break;
-            case kUnwrap: created = true; break;
+            case kWrapCreated:
+                created = false;
+                break;
+            case kUnwrap:
+                created = true;
+                break;
             case kWrapInput:
                 a = *owned_index;
                 b = static_cast<std::uint8_t>(common::below_unbiased(rng, parents));
@@ -217,7 +250,8 @@ std::optional<WorkloadTx> RandomWorkload::next() {
                 a = *owned_index;
                 owned_live = false;
                 break;
-            default: break;
+            default:
+                break;
         }
         ops.push_back(static_cast<char>(op));
         ops.push_back(static_cast<char>(a));

@@ -11,9 +11,9 @@ WorkloadTx make_counter_tx(World& world) {
     std::uint32_t sender = world.pick_sender();
     std::uint32_t index = world.pick_shared();
     std::uint64_t by = common::between_unbiased(world.rng(), 1, 10);
-    WorkloadTx out = world.seal(sender, {InputObject::shared(world.genesis().counters[index])},
-                                programs::ProgramId::kCounter, "increment", {by},
-                                kGasBudgetDefault);
+    WorkloadTx out =
+        world.seal(sender, {InputObject::shared(world.genesis().counters[index])},
+                   programs::ProgramId::kCounter, "increment", {by}, kGasBudgetDefault);
     if (out.expected_status != AbortCode::kNone) return out;
     SharedModel& counter = world.counter(index);
     counter.version += 1;
@@ -27,8 +27,8 @@ WorkloadTx make_nft_tx(World& world) {
     // Metadata: the sender and its nonce, so every item is distinct and the generation is
     // reproducible.
     const AccountModel& account = world.account(sender);
-    Bytes metadata = "item:" + world.genesis().accounts[sender].address.hex().substr(0, 16) +
-                     ":" + std::to_string(account.nonce);
+    Bytes metadata = "item:" + world.genesis().accounts[sender].address.hex().substr(0, 16) + ":" +
+                     std::to_string(account.nonce);
     WorkloadTx out =
         world.seal(sender, {InputObject::shared(world.genesis().collections[index])},
                    programs::ProgramId::kNft, "mint", {std::move(metadata)}, kGasBudgetDefault);

@@ -16,11 +16,10 @@ Bytes address_bytes(const Address& a) { return Bytes(a.view()); }
 WorkloadTx merge_spare(World& world, std::uint32_t sender) {
     AccountModel& account = world.account(sender);
     CoinModel spare = account.spare.front();
-    WorkloadTx out = world.seal(
-        sender,
-        {InputObject::owned(account.main.id, account.main.version),
-         InputObject::owned(spare.id, spare.version)},
-        programs::ProgramId::kCoin, "merge", {}, kGasBudgetDefault);
+    WorkloadTx out = world.seal(sender,
+                                {InputObject::owned(account.main.id, account.main.version),
+                                 InputObject::owned(spare.id, spare.version)},
+                                programs::ProgramId::kCoin, "merge", {}, kGasBudgetDefault);
     if (out.expected_status != AbortCode::kNone) return out;
     account.main.version = 1 + std::max(account.main.version, spare.version);
     account.main.balance += spare.balance;  // balances stay far below 2^64 (limits.h)
@@ -34,9 +33,8 @@ WorkloadTx pass_on_spare(World& world, std::uint32_t sender) {
     AccountModel& account = world.account(sender);
     CoinModel coin = account.spare.front();
     WorkloadTx out = world.seal(
-        sender, {InputObject::owned(coin.id, coin.version)}, programs::ProgramId::kCoin,
-        "transfer", {address_bytes(world.genesis().accounts[recipient].address)},
-        kGasBudgetDefault);
+        sender, {InputObject::owned(coin.id, coin.version)}, programs::ProgramId::kCoin, "transfer",
+        {address_bytes(world.genesis().accounts[recipient].address)}, kGasBudgetDefault);
     if (out.expected_status != AbortCode::kNone) return out;
     account.spare.pop_front();
     coin.version += 1;
@@ -58,14 +56,14 @@ WorkloadTx split(World& world, std::uint32_t sender) {
     arguments.emplace_back(amount);
     arguments.emplace_back(address_bytes(world.genesis().accounts[recipient].address));
     WorkloadTx out = world.seal(sender, {InputObject::owned(account.main.id, account.main.version)},
-                                programs::ProgramId::kCoin, "split_transfer",
-                                std::move(arguments), kGasBudgetDefault);
+                                programs::ProgramId::kCoin, "split_transfer", std::move(arguments),
+                                kGasBudgetDefault);
     if (out.expected_status != AbortCode::kNone) return out;
     account.main.version += 1;
     account.main.balance -= amount;
-    world.account(recipient).spare.push_back(
-        CoinModel{created_coin_id(out.tx, 0), account.main.version, amount,
-                  world.generated() + world.receive_delay()});
+    world.account(recipient).spare.push_back(CoinModel{created_coin_id(out.tx, 0),
+                                                       account.main.version, amount,
+                                                       world.generated() + world.receive_delay()});
     return out;
 }
 

@@ -23,11 +23,8 @@ class SyntheticWorkload : public Workload {
 public:
     using Maker = WorkloadTx (*)(World&);
 
-    SyntheticWorkload(std::string name, Genesis genesis, const WorkloadConfig& config,
-                      Maker maker)
-        : m_name(std::move(name)),
-          m_world(std::move(genesis), config),
-          m_maker(maker) {}
+    SyntheticWorkload(std::string name, Genesis genesis, const WorkloadConfig& config, Maker maker)
+        : m_name(std::move(name)), m_world(std::move(genesis), config), m_maker(maker) {}
 
     const std::string& name() const override { return m_name; }
     const std::vector<Object>& genesis_objects() const override {
@@ -44,14 +41,21 @@ private:
 
 SyntheticWorkload::Maker maker_for(WorkloadKind kind) {
     switch (kind) {
-        case WorkloadKind::kTransfer: return make_transfer_tx;
-        case WorkloadKind::kCounter: return make_counter_tx;
-        case WorkloadKind::kNft: return make_nft_tx;
-        case WorkloadKind::kAmm: return make_amm_tx;
-        case WorkloadKind::kCompute: return make_compute_tx;
-        case WorkloadKind::kMixed: return make_mixed_tx;
+        case WorkloadKind::kTransfer:
+            return make_transfer_tx;
+        case WorkloadKind::kCounter:
+            return make_counter_tx;
+        case WorkloadKind::kNft:
+            return make_nft_tx;
+        case WorkloadKind::kAmm:
+            return make_amm_tx;
+        case WorkloadKind::kCompute:
+            return make_compute_tx;
+        case WorkloadKind::kMixed:
+            return make_mixed_tx;
         case WorkloadKind::kTrace:
-        case WorkloadKind::kRandom: break;
+        case WorkloadKind::kRandom:
+            break;
     }
     REMORA_ASSERT(false && "no maker for this workload kind");
     return nullptr;
@@ -61,14 +65,22 @@ SyntheticWorkload::Maker maker_for(WorkloadKind kind) {
 
 std::string_view workload_kind_name(WorkloadKind kind) {
     switch (kind) {
-        case WorkloadKind::kTransfer: return "transfer";
-        case WorkloadKind::kCounter: return "counter";
-        case WorkloadKind::kNft: return "nft";
-        case WorkloadKind::kAmm: return "amm";
-        case WorkloadKind::kCompute: return "compute";
-        case WorkloadKind::kMixed: return "mixed";
-        case WorkloadKind::kTrace: return "trace";
-        case WorkloadKind::kRandom: return "random";
+        case WorkloadKind::kTransfer:
+            return "transfer";
+        case WorkloadKind::kCounter:
+            return "counter";
+        case WorkloadKind::kNft:
+            return "nft";
+        case WorkloadKind::kAmm:
+            return "amm";
+        case WorkloadKind::kCompute:
+            return "compute";
+        case WorkloadKind::kMixed:
+            return "mixed";
+        case WorkloadKind::kTrace:
+            return "trace";
+        case WorkloadKind::kRandom:
+            return "random";
     }
     return "unknown";
 }
@@ -79,9 +91,9 @@ common::Result<WorkloadSpec> parse_workload_name(std::string_view name) {
         if (path.empty()) return invalid("workload 'trace:' needs a file: trace:<file.csv>");
         return WorkloadSpec{WorkloadKind::kTrace, std::move(path)};
     }
-    for (WorkloadKind kind : {WorkloadKind::kTransfer, WorkloadKind::kCounter, WorkloadKind::kNft,
-                              WorkloadKind::kAmm, WorkloadKind::kCompute, WorkloadKind::kMixed,
-                              WorkloadKind::kRandom}) {
+    for (WorkloadKind kind :
+         {WorkloadKind::kTransfer, WorkloadKind::kCounter, WorkloadKind::kNft, WorkloadKind::kAmm,
+          WorkloadKind::kCompute, WorkloadKind::kMixed, WorkloadKind::kRandom}) {
         if (name == workload_kind_name(kind)) return WorkloadSpec{kind, {}};
     }
     return invalid("unknown workload '" + std::string(name) +

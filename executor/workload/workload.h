@@ -24,7 +24,14 @@
 namespace remora::executor::workload {
 
 enum class WorkloadKind : std::uint8_t {
-    kTransfer, kCounter, kNft, kAmm, kCompute, kMixed, kTrace, kRandom
+    kTransfer,
+    kCounter,
+    kNft,
+    kAmm,
+    kCompute,
+    kMixed,
+    kTrace,
+    kRandom
 };
 
 // "transfer", ..., "mixed", "trace", "random".

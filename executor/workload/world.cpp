@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "executor/workload/limits.h"
 #include "executor/tx/authenticators.h"
+#include "executor/workload/limits.h"
 
 namespace remora::executor::workload {
 
@@ -73,9 +73,8 @@ std::uint32_t World::pick_shared() {
 }
 
 WorkloadTx World::seal(std::uint32_t sender, std::vector<InputObject> inputs,
-                       programs::ProgramId program, std::string entry,
-                       std::vector<Value> arguments, std::uint64_t gas_budget,
-                       AbortCode expected) {
+                       programs::ProgramId program, std::string entry, std::vector<Value> arguments,
+                       std::uint64_t gas_budget, AbortCode expected) {
     const GenesisAccount& keys = m_genesis.accounts[sender];
     WorkloadTx out;
     out.tx.sender = keys.address;

@@ -32,10 +32,10 @@ struct CoinModel {
 };
 
 struct AccountModel {
-    CoinModel main;                // pays splits and swaps
-    std::deque<CoinModel> spare;   // other coins, oldest first: merged or passed on
+    CoinModel main;               // pays splits and swaps
+    std::deque<CoinModel> spare;  // other coins, oldest first: merged or passed on
     Version compute_version = 1;
-    std::uint64_t nonce = 0;       // distinct per sender, so digests never repeat
+    std::uint64_t nonce = 0;  // distinct per sender, so digests never repeat
 };
 
 struct SharedModel {
@@ -60,9 +60,9 @@ public:
     // Transactions sealed so far (the index of the next one).
     std::uint64_t generated() const { return m_generated; }
 
-    std::uint32_t pick_sender();                          // Zipf over accounts
-    std::uint32_t pick_recipient(std::uint32_t sender);   // uniform, another account if any
-    std::uint32_t pick_shared();                          // Zipf over shared_objects
+    std::uint32_t pick_sender();                         // Zipf over accounts
+    std::uint32_t pick_recipient(std::uint32_t sender);  // uniform, another account if any
+    std::uint32_t pick_shared();                         // Zipf over shared_objects
 
     AccountModel& account(std::uint32_t index) { return m_accounts[index]; }
     SharedModel& counter(std::uint32_t index) { return m_counters[index]; }

@@ -47,7 +47,8 @@ TEST_CASE("our BLAKE2b-256 equals libsodium's on every length and split", "[hash
         Blake2b256 hasher;
         std::size_t at = 0;
         for (int part = 0; part < 4 && at < n; ++part) {
-            std::size_t len = trial % 3 == 0 ? std::min<std::size_t>(128, n - at) : rng() % (n - at + 1);
+            std::size_t len =
+                trial % 3 == 0 ? std::min<std::size_t>(128, n - at) : rng() % (n - at + 1);
             hasher.update(all.substr(at, len));
             at += len;
         }

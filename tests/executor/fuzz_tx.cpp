@@ -44,10 +44,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             if (tx) check(ex::transaction_digest(*tx) == ex::transaction_digest(*tx));
             break;
         }
-        case 1: round_trip(bytes, ex::decode_effects, ex::encode_effects); break;
-        case 2: round_trip(bytes, ex::decode_lookup_table, ex::encode_lookup_table); break;
-        case 3: round_trip(bytes, ex::decode_anoma_message, ex::encode_anoma_message); break;
-        case 4: round_trip(bytes, ex::decode_object, ex::encode_object); break;
+        case 1:
+            round_trip(bytes, ex::decode_effects, ex::encode_effects);
+            break;
+        case 2:
+            round_trip(bytes, ex::decode_lookup_table, ex::encode_lookup_table);
+            break;
+        case 3:
+            round_trip(bytes, ex::decode_anoma_message, ex::encode_anoma_message);
+            break;
+        case 4:
+            round_trip(bytes, ex::decode_object, ex::encode_object);
+            break;
         default: {
             auto body = ex::decode_commit_body(bytes);
             if (body) check(ex::decode_commit_body(ex::encode_commit_body(*body)).is_ok());

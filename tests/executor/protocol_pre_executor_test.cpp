@@ -120,10 +120,14 @@ struct Dependent {
 };
 
 Dependent find_dependent() {
-    Dependent d{remora::testing::make_batches(remora::testing::protocol_config("transfer", 5), 8,
-                                              30),
-                {}, {}, 0, 0};
-    for (const auto& commit : d.batches.commits) d.txs.insert(d.txs.end(), commit.begin(), commit.end());
+    Dependent d{
+        remora::testing::make_batches(remora::testing::protocol_config("transfer", 5), 8, 30),
+        {},
+        {},
+        0,
+        0};
+    for (const auto& commit : d.batches.commits)
+        d.txs.insert(d.txs.end(), commit.begin(), commit.end());
     auto pre = PreExecutor::from_genesis(1, remora::testing::memory_store("seq"), d.batches.genesis,
                                          d.batches.name);
     REQUIRE(pre.is_ok());

@@ -269,7 +269,7 @@ bool mutate(protocol::PreExecResult& result, Mutation mutation, std::uint64_t sa
 }
 
 struct CorruptedRun {
-    std::size_t mutated = 0;       // mutated results the primary took in
+    std::size_t mutated = 0;  // mutated results the primary took in
     std::size_t adopted_mutated = 0;
     bool matches_reference = true;
 };
@@ -346,8 +346,7 @@ executor::AbortCode status_of(const protocol::PrimaryCommit& commit, std::size_t
     return commit.outcome.effects.at(i).status.code;
 }
 
-TEST_CASE("a transaction digest executes at most once, in both paths alike",
-          "[protocol][replay]") {
+TEST_CASE("a transaction digest executes at most once, in both paths alike", "[protocol][replay]") {
     Batches batches = child_world();
     const Transaction put = child_tx(1, "put", {executor::Bytes("v")});
     const Transaction show = child_tx(2, "show");
@@ -370,7 +369,7 @@ TEST_CASE("a transaction digest executes at most once, in both paths alike",
     CHECK(status_of(commits[1], 0) == AbortCode::kDuplicate);  // a later commit
     CHECK(status_of(commits[1], 1) == AbortCode::kDuplicate);
     CHECK(status_of(commits[2], 0) == AbortCode::kInvalidAuthenticator);
-    CHECK(status_of(commits[2], 1) == AbortCode::kNone);  // the forged copy blocked nothing
+    CHECK(status_of(commits[2], 1) == AbortCode::kNone);       // the forged copy blocked nothing
     CHECK(status_of(commits[2], 2) == AbortCode::kDuplicate);  // later in the same commit
     CHECK(status_of(commits[3], 0) == AbortCode::kDuplicate);
     for (const auto& commit : commits) {
@@ -393,8 +392,8 @@ TEST_CASE("a transaction digest executes at most once, in both paths alike",
 TEST_CASE("an expired transaction, or one whose expiry is past the horizon, is rejected",
           "[protocol][replay]") {
     Batches batches = child_world();
-    const Transaction on_time = child_tx(1, "put", {executor::Bytes("a")}, 2);   // commit 2
-    const Transaction late = child_tx(2, "put", {executor::Bytes("b")}, 2);      // commit 3
+    const Transaction on_time = child_tx(1, "put", {executor::Bytes("a")}, 2);  // commit 2
+    const Transaction late = child_tx(2, "put", {executor::Bytes("b")}, 2);     // commit 3
     const Transaction far =
         child_tx(3, "put", {executor::Bytes("c")}, 3 + executor::kExpiryHorizonCommits + 1);
     const Transaction edge =

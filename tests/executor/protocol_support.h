@@ -62,8 +62,8 @@ inline std::unique_ptr<storage::Store> memory_store(const std::string& name) {
     options.in_memory = true;
     options.sync = false;
     // An in-memory store still needs an absolute name (RocksDB's MemEnv); nothing is written.
-    auto store = storage::Store::open("/remora-in-memory/" + name, storage::OpenMode::kReadWrite,
-                                      options);
+    auto store =
+        storage::Store::open("/remora-in-memory/" + name, storage::OpenMode::kReadWrite, options);
     INFO(store.status().to_string());
     REQUIRE(store.is_ok());
     return std::move(store).value();

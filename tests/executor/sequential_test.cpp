@@ -90,9 +90,9 @@ void rewrite_commit(const std::string& dir, common::CommitIndex index,
     REQUIRE(raw->Get({}, handles[3], storage::commit_key(index), &value).ok());
     auto record = storage::decode_commit_record(value).value();
     edit(record);
-    REQUIRE(raw->Put({}, handles[3], storage::commit_key(index),
-                     storage::encode_commit_record(record))
-                .ok());
+    REQUIRE(
+        raw->Put({}, handles[3], storage::commit_key(index), storage::encode_commit_record(record))
+            .ok());
     for (auto* h : handles) REQUIRE(raw->DestroyColumnFamilyHandle(h).ok());
     delete raw;
 }

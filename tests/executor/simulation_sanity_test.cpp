@@ -29,8 +29,7 @@ TEST_CASE("simulation: the same seed gives the same run", "[simulation]") {
            c->primary.adopted != a->primary.adopted));
 }
 
-TEST_CASE("simulation: faults happen and the result still equals the reference",
-          "[simulation]") {
+TEST_CASE("simulation: faults happen and the result still equals the reference", "[simulation]") {
     auto input = make_input("transfer", 5, 120);
     sim::SimulationConfig config;
     config.seed = 42;
@@ -137,8 +136,8 @@ TEST_CASE("simulation: peer forwarding keeps amm's coins where the pools are", "
     auto without = check_against_reference(config, input, "simulation: peer forwarding");
     CHECK(without.counters.peer_forwards == 0);
     INFO("adopted with forwarding " << with.primary.adopted << ", without "
-                                    << without.primary.adopted << " (held "
-                                    << without.counters.held << ")");
+                                    << without.primary.adopted << " (held " << without.counters.held
+                                    << ")");
     CHECK(with.primary.adopted * 100 >= with.primary.transactions * 95);
     CHECK(without.primary.adopted < with.primary.adopted);
     CHECK(without.counters.held > 0);  // broadcast updates will bring the coins: worth holding
@@ -162,8 +161,7 @@ TEST_CASE("simulation: the adversarial knobs happen, deterministically", "[simul
     const auto& c = a->counters;
     INFO("windows " << c.arrival_windows << " forwards dropped " << c.forwards_dropped
                     << " updates dropped " << c.updates_dropped << " stragglers " << c.stragglers
-                    << " corrupted " << c.forwards_corrupted << " refused "
-                    << c.forwards_refused);
+                    << " corrupted " << c.forwards_corrupted << " refused " << c.forwards_refused);
     CHECK(c.arrival_windows > 0);
     CHECK(c.forwards_dropped > 0);
     CHECK(c.updates_dropped > 0);
@@ -182,9 +180,9 @@ TEST_CASE("simulation: the adversarial knobs happen, deterministically", "[simul
     plain.faults = sim::FaultConfig{};
     auto p = sim::run_simulation(plain, input);
     REQUIRE(p.is_ok());
-    CHECK(p->counters.arrival_windows + p->counters.forwards_dropped +
-              p->counters.updates_dropped + p->counters.stragglers +
-              p->counters.forwards_corrupted + p->counters.forwards_refused ==
+    CHECK(p->counters.arrival_windows + p->counters.forwards_dropped + p->counters.updates_dropped +
+              p->counters.stragglers + p->counters.forwards_corrupted +
+              p->counters.forwards_refused ==
           0);
 }
 

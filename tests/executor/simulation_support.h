@@ -40,8 +40,8 @@ inline std::optional<std::uint64_t> seed_override() {
 }
 
 // `txs` transactions of a small synthetic workload (or a trace's first ones).
-inline sim::SimulationInput make_input(const std::string& name, std::uint64_t seed,
-                                       std::size_t txs, std::uint32_t shared_objects = 4,
+inline sim::SimulationInput make_input(const std::string& name, std::uint64_t seed, std::size_t txs,
+                                       std::uint32_t shared_objects = 4,
                                        double invalid_signature_rate = 0.0,
                                        std::optional<std::uint32_t> batch_size = std::nullopt) {
     executor::workload::WorkloadConfig config;
@@ -69,22 +69,46 @@ inline sim::SimulationInput make_input(const std::string& name, std::uint64_t se
 inline sim::FaultConfig fault_schedule(std::size_t index) {
     sim::FaultConfig f;
     switch (index % kFaultSchedules) {
-        case 0: break;
-        case 1: f.message_delay_max_us = 1500; f.update_delay_max_us = 2000; break;
-        case 2: f.result_drop_rate = 0.25; f.message_delay_max_us = 300; break;
-        case 3: f.slow_pre_executors = 2; f.slow_tx_us = 400; break;
-        case 4: f.crashes = 3; f.restart_delay_us = 700; break;
-        case 5: f.joins = 2; f.leaves = 2; f.crashes = 1; break;
+        case 0:
+            break;
+        case 1:
+            f.message_delay_max_us = 1500;
+            f.update_delay_max_us = 2000;
+            break;
+        case 2:
+            f.result_drop_rate = 0.25;
+            f.message_delay_max_us = 300;
+            break;
+        case 3:
+            f.slow_pre_executors = 2;
+            f.slow_tx_us = 400;
+            break;
+        case 4:
+            f.crashes = 3;
+            f.restart_delay_us = 700;
+            break;
+        case 5:
+            f.joins = 2;
+            f.leaves = 2;
+            f.crashes = 1;
+            break;
         default:
-            f.result_drop_rate = 0.1; f.message_delay_max_us = 2500;
-            f.slow_pre_executors = 1; f.slow_tx_us = 300; f.crashes = 2; f.joins = 1;
-            f.leaves = 1; f.update_delay_max_us = 3000; break;
+            f.result_drop_rate = 0.1;
+            f.message_delay_max_us = 2500;
+            f.slow_pre_executors = 1;
+            f.slow_tx_us = 300;
+            f.crashes = 2;
+            f.joins = 1;
+            f.leaves = 1;
+            f.update_delay_max_us = 3000;
+            break;
     }
     return f;
 }
 
 inline const char* fault_name(std::size_t index) {
-    static const char* kNames[] = {"healthy", "delays", "lossy", "slow", "crashes", "churn", "chaos"};
+    static const char* kNames[] = {"healthy", "delays", "lossy", "slow",
+                                   "crashes", "churn",  "chaos"};
     return kNames[index % kFaultSchedules];
 }
 
@@ -138,8 +162,7 @@ inline constexpr std::size_t kRandomSchedules = kFaultSchedules + kAdversarialSc
 inline const char* random_schedule_name(std::uint64_t seed) {
     static const char* kNames[] = {"shuffled", "forked", "stragglers", "corrupt", "adversarial"};
     std::size_t schedule = (seed / 5) % kRandomSchedules;
-    return schedule < kFaultSchedules ? fault_name(schedule)
-                                      : kNames[schedule - kFaultSchedules];
+    return schedule < kFaultSchedules ? fault_name(schedule) : kNames[schedule - kFaultSchedules];
 }
 
 // The cluster shape a seed picks: pre-executors 0..4, a fault schedule, sequencer knobs, and
@@ -197,8 +220,8 @@ inline sim::SimulationResult check_against_reference(const sim::SimulationConfig
     INFO("seed " << config.seed << " workload " << input.workload << " pre-executors "
                  << config.pre_executors << " faults "
                  << (schedule != nullptr ? schedule : fault_name(config.seed / 5))
-                 << "; reproduce: REMORA_SIM_SEED=" << config.seed
-                 << " simulation_test \"" << test_name << "\"");
+                 << "; reproduce: REMORA_SIM_SEED=" << config.seed << " simulation_test \""
+                 << test_name << "\"");
     auto run = sim::run_simulation(config, input);
     INFO(run.status().to_string());
     REQUIRE(run.is_ok());

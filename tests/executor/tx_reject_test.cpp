@@ -17,10 +17,7 @@ using namespace remora::executor::testing;
 namespace common = remora::common;
 using remora::common::Code;
 
-namespace {
-
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("raw encodings of valid values decode (the rejection cases start valid)",
           "[tx][reject]") {

@@ -16,8 +16,8 @@ using namespace remora::executor::workload;
 using remora::testing::generate;
 using remora::testing::transaction_bytes;
 
-const char* const kSynthetic[] = {"transfer", "counter", "nft", "amm", "compute", "mixed",
-                                  "random"};
+const char* const kSynthetic[] = {"transfer", "counter", "nft",   "amm",
+                                  "compute",  "mixed",   "random"};
 
 WorkloadConfig config_for(const std::string& name, std::uint64_t seed = 42) {
     WorkloadConfig c;

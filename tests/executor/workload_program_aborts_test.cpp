@@ -134,10 +134,10 @@ TEST_CASE("compute: attest rejects a bad signature with 1", "[workload][programs
     auto object = InputObject::owned(account.compute_object, chain.version(account.compute_object));
     Signature signature = sign(account.keys, "hello");
     signature.bytes[5] ^= 0x40;
-    check_user_abort(chain.run(0, {object}, ProgramId::kCompute, "attest",
-                               {Bytes(account.keys.public_key.view()), Bytes("hello"),
-                                Bytes(signature.view())}),
-                     1);
+    check_user_abort(
+        chain.run(0, {object}, ProgramId::kCompute, "attest",
+                  {Bytes(account.keys.public_key.view()), Bytes("hello"), Bytes(signature.view())}),
+        1);
 }
 
 }  // namespace

@@ -35,12 +35,18 @@ struct Entry {
 
 // The entry points docs/workloads.md documents and the generators call.
 const Entry kEntries[] = {
-    {ProgramId::kCoin, "split_transfer", 2, 0}, {ProgramId::kCoin, "transfer", 1, 0},
-    {ProgramId::kCoin, "merge", 0, 0},          {ProgramId::kCoin, "mint", 1, 1},
-    {ProgramId::kCounter, "increment", 1, 1},   {ProgramId::kNft, "mint", 1, 1},
-    {ProgramId::kNft, "owner", 1, 1},           {ProgramId::kNft, "transfer_item", 2, 0},
-    {ProgramId::kAmm, "swap", 3, 1},            {ProgramId::kCompute, "work", 2, 1},
-    {ProgramId::kCompute, "attest", 3, 1},      {ProgramId::kTouch, "touch", 2, 0},
+    {ProgramId::kCoin, "split_transfer", 2, 0},
+    {ProgramId::kCoin, "transfer", 1, 0},
+    {ProgramId::kCoin, "merge", 0, 0},
+    {ProgramId::kCoin, "mint", 1, 1},
+    {ProgramId::kCounter, "increment", 1, 1},
+    {ProgramId::kNft, "mint", 1, 1},
+    {ProgramId::kNft, "owner", 1, 1},
+    {ProgramId::kNft, "transfer_item", 2, 0},
+    {ProgramId::kAmm, "swap", 3, 1},
+    {ProgramId::kCompute, "work", 2, 1},
+    {ProgramId::kCompute, "attest", 3, 1},
+    {ProgramId::kTouch, "touch", 2, 0},
     {ProgramId::kRandom, "run", 3, 0},
 };
 

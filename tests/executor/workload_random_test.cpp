@@ -52,8 +52,8 @@ TEST_CASE("random: every operation of the program, hence every host call, is dra
                       << statuses[AbortCode::kUserAbort] << " host errors "
                       << statuses[AbortCode::kHostError]);
     CHECK(statuses[AbortCode::kNone] * 10 >= txs.size() * 6);  // mostly successes
-    CHECK(statuses[AbortCode::kUserAbort] > 0);                 // aborts midway
-    CHECK(statuses[AbortCode::kHostError] > 0);                 // e.g. removing an absent child
+    CHECK(statuses[AbortCode::kUserAbort] > 0);                // aborts midway
+    CHECK(statuses[AbortCode::kHostError] > 0);                // e.g. removing an absent child
 }
 
 TEST_CASE("random: statuses are as predicted and children are removed and re-created",
@@ -64,8 +64,8 @@ TEST_CASE("random: statuses are as predicted and children are removed and re-cre
     for (const auto& object : (*workload)->genesis_objects()) state.put(object);
 
     std::set<ObjectId> live_children, removed_children;
-    std::size_t recreated = 0;          // a child id live again after its removal
-    std::size_t born_and_removed = 0;   // created and removed within one commit (20 txs)
+    std::size_t recreated = 0;         // a child id live again after its removal
+    std::size_t born_and_removed = 0;  // created and removed within one commit (20 txs)
     std::size_t transferred = 0, wrapped_inputs = 0;
     std::set<TypeTag> event_tags;
     std::set<ObjectId> live_at_commit_start = live_children;
@@ -116,9 +116,8 @@ TEST_CASE("random: statuses are as predicted and children are removed and re-cre
     CHECK(born_and_removed >= 5);
     CHECK(transferred > 0);
     CHECK(wrapped_inputs > 0);
-    for (const char* tag : {"random/get", "random/none", "random/read", "random/sha",
-                            "random/iter", "random/ed25519", "random/event", "random/exists",
-                            "random/object"}) {
+    for (const char* tag : {"random/get", "random/none", "random/read", "random/sha", "random/iter",
+                            "random/ed25519", "random/event", "random/exists", "random/object"}) {
         INFO(tag);
         CHECK(event_tags.count(TypeTag(tag)) == 1);
     }

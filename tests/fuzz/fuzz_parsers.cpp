@@ -66,8 +66,8 @@ void trace_csv(ByteView text) {
 void manifest(ByteView bytes) {
     auto decoded = remora::recovery::decode_manifest(bytes, "fuzz");
     if (!decoded) return;
-    auto again = remora::recovery::decode_manifest(remora::recovery::encode_manifest(*decoded),
-                                                   "again");
+    auto again =
+        remora::recovery::decode_manifest(remora::recovery::encode_manifest(*decoded), "again");
     check(again.is_ok());
     check(*again == *decoded);
 }
@@ -97,11 +97,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (size == 0) return 0;
     ByteView bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
     switch (data[0] % 5) {
-        case 0: assembler(bytes); break;
-        case 1: trace_csv(bytes); break;
-        case 2: manifest(bytes); break;
-        case 3: commit_record(bytes); break;
-        default: package(bytes); break;
+        case 0:
+            assembler(bytes);
+            break;
+        case 1:
+            trace_csv(bytes);
+            break;
+        case 2:
+            manifest(bytes);
+            break;
+        case 3:
+            commit_record(bytes);
+            break;
+        default:
+            package(bytes);
+            break;
     }
     return 0;
 }

@@ -8,8 +8,8 @@
 
 #include "net/frame.h"
 #include "net/message_codec.h"
-#include "tests/net/codec_damage.h"
 #include "tests/executor/protocol_support.h"
+#include "tests/net/codec_damage.h"
 
 namespace remora::net {
 namespace {
@@ -20,7 +20,8 @@ namespace protocol = executor::protocol;
 std::vector<protocol::PreExecResult> real_results() {
     std::vector<protocol::PreExecResult> results;
     for (const std::string workload : {"mixed", "amm", "nft"}) {
-        testing::Batches batches = testing::make_batches(testing::protocol_config(workload, 3), 1, 30);
+        testing::Batches batches =
+            testing::make_batches(testing::protocol_config(workload, 3), 1, 30);
         auto pre = protocol::PreExecutor::from_genesis(1, testing::memory_store("pre"),
                                                        batches.genesis, batches.name);
         REQUIRE(pre.is_ok());
@@ -112,8 +113,8 @@ TEST_CASE("state updates, acks, peer effects and hellos round-trip", "[net][code
     };
     check_damage_never_lies(bytes, decode_update, encode_state_update, 11, decoded);
     check_damage_never_lies(encode_hello(hello), decode_hello, encode_hello, 12, decoded);
-    check_damage_never_lies(encode_peer_effects(peer), decode_peer_effects, encode_peer_effects,
-                            13, decoded);
+    check_damage_never_lies(encode_peer_effects(peer), decode_peer_effects, encode_peer_effects, 13,
+                            decoded);
 }
 
 TEST_CASE("peers of disjoint protocol versions are told which versions meet", "[net][codec]") {

@@ -52,11 +52,13 @@ TEST_CASE("every node message round-trips and damaged bodies never decode into a
         SnapshotOffer offer{1 + rng() % 1000, random_bytes(rng, 300)};
         if (offer.manifest.empty()) offer.manifest = "m";
         check_round_trips(offer, encode_snapshot_offer, decode_snapshot_offer, trial, damaged);
-        SnapshotChunkRequest request{rng(), static_cast<std::uint32_t>(rng()), rng(),
-                                     1 + static_cast<std::uint32_t>(rng() % kSnapshotChunkBytesMax)};
+        SnapshotChunkRequest request{
+            rng(), static_cast<std::uint32_t>(rng()), rng(),
+            1 + static_cast<std::uint32_t>(rng() % kSnapshotChunkBytesMax)};
         check_round_trips(request, encode_snapshot_chunk_request, decode_snapshot_chunk_request,
                           trial, damaged);
-        SnapshotChunk chunk{rng(), static_cast<std::uint32_t>(rng()), rng(), random_bytes(rng, 2000)};
+        SnapshotChunk chunk{rng(), static_cast<std::uint32_t>(rng()), rng(),
+                            random_bytes(rng, 2000)};
         check_round_trips(chunk, encode_snapshot_chunk, decode_snapshot_chunk, trial, damaged);
     }
     INFO("damaged bodies that still decoded (and re-encoded faithfully): " << damaged);
@@ -101,7 +103,9 @@ TEST_CASE("the worked frame example of docs/wire_format.md is what the code writ
         encode_frame(static_cast<std::uint16_t>(MessageType::kHeartbeat), encode_heartbeat({42}));
     // Pinned in docs/wire_format.md, "A worked example"; change both together.
     CHECK(common::to_hex(frame) ==
-          "00000020" "000a" "803a77da1835b68a"
+          "00000020"
+          "000a"
+          "803a77da1835b68a"
           "14000000524e484200000000000006000c000400060000002a00000000000000");
 }
 

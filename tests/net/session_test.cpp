@@ -144,8 +144,8 @@ TEMPLATE_TEST_CASE("a peer that does not read is cut off and memory stays bounde
     CHECK(client->queued_bytes() <= options.send_queue_bytes_max);
 }
 
-TEMPLATE_TEST_CASE("a write that makes no progress closes the session", "[net][session]",
-                   PlainPair, TlsPair) {
+TEMPLATE_TEST_CASE("a write that makes no progress closes the session", "[net][session]", PlainPair,
+                   TlsPair) {
     TestType pair;
     std::optional<common::Status> closed;
     SessionOptions options;
@@ -160,8 +160,7 @@ TEMPLATE_TEST_CASE("a write that makes no progress closes the session", "[net][s
     CHECK_THAT(closed->message(), Catch::Contains("made no progress"));
 }
 
-TEMPLATE_TEST_CASE("an idle peer times out", "[net][session]",
-                   PlainPair, TlsPair) {
+TEMPLATE_TEST_CASE("an idle peer times out", "[net][session]", PlainPair, TlsPair) {
     TestType pair;
     std::optional<common::Status> closed;
     SessionOptions options;
@@ -176,8 +175,8 @@ TEMPLATE_TEST_CASE("an idle peer times out", "[net][session]",
     CHECK(std::chrono::steady_clock::now() - start >= 300ms);
 }
 
-TEMPLATE_TEST_CASE("damaged streams close the session with the reason", "[net][session]",
-                   PlainPair, TlsPair) {
+TEMPLATE_TEST_CASE("damaged streams close the session with the reason", "[net][session]", PlainPair,
+                   TlsPair) {
     auto run_raw = [](const common::Bytes& raw) {
         TestType pair;
         std::optional<common::Status> closed;

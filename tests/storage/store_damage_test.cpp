@@ -17,13 +17,13 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <thread>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/hash.h"
@@ -70,8 +70,10 @@ std::string describe_difference(const std::map<std::string, std::string>& before
     std::string out;
     for (const auto& [name, bytes] : before) {
         auto it = after.find(name);
-        if (it == after.end()) out += " deleted " + name;
-        else if (it->second != bytes) out += " changed " + name;
+        if (it == after.end())
+            out += " deleted " + name;
+        else if (it->second != bytes)
+            out += " changed " + name;
     }
     for (const auto& [name, bytes] : after) {
         if (before.count(name) == 0) out += " created " + name;
@@ -80,7 +82,8 @@ std::string describe_difference(const std::map<std::string, std::string>& before
 }
 
 // The first file of `dir` whose name matches.
-std::string find_file(const std::string& dir, const std::string& prefix, const std::string& suffix) {
+std::string find_file(const std::string& dir, const std::string& prefix,
+                      const std::string& suffix) {
     std::vector<std::string> names;
     for (const auto& entry : fs::directory_iterator(dir)) {
         const std::string name = entry.path().filename().string();
@@ -202,7 +205,8 @@ long long open_and_check(const std::string& dir, const Built& built, OpenMode mo
 void put_meta_raw(const std::string& dir, std::string_view key, const common::Bytes& value) {
     rocksdb::DBOptions options;
     std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    for (auto name : kColumnFamilies) cfs.emplace_back(std::string(name), rocksdb::ColumnFamilyOptions());
+    for (auto name : kColumnFamilies)
+        cfs.emplace_back(std::string(name), rocksdb::ColumnFamilyOptions());
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* raw = nullptr;
     REQUIRE(rocksdb::DB::Open(options, dir, cfs, &handles, &raw).ok());
@@ -319,9 +323,8 @@ TEST_CASE("issue 9 case 2: a damaged record before the WAL's tail is refused, no
         CHECK(open_and_check(copy, built, OpenMode::kReadWrite, true) == -1);
     }
     SECTION("zero-filled") {
-        const std::string copy = damaged_copy("zero", [&](const std::string& log) {
-            write_file(log, std::string(size, '\0'));
-        });
+        const std::string copy = damaged_copy(
+            "zero", [&](const std::string& log) { write_file(log, std::string(size, '\0')); });
         CHECK(open_and_check(copy, built, OpenMode::kReadOnly) == -1);
         CHECK(open_and_check(copy, built, OpenMode::kReadWrite, true) == -1);
     }
@@ -332,9 +335,8 @@ TEST_CASE("issue 9 case 2: a damaged record before the WAL's tail is refused, no
         CHECK(open_and_check(copy, built, OpenMode::kReadWrite, true) == -1);
     }
     SECTION("a torn tail recovers the exact prefix") {
-        const std::string copy = damaged_copy("torn", [&](const std::string& log) {
-            fs::resize_file(log, size - 100);
-        });
+        const std::string copy =
+            damaged_copy("torn", [&](const std::string& log) { fs::resize_file(log, size - 100); });
         CHECK(open_and_check(copy, built, OpenMode::kReadOnly) == 11);
         CHECK(open_and_check(copy, built, OpenMode::kReadWrite) == 11);
         CHECK(open_and_check(copy, built, OpenMode::kReadOnly) == 11);
@@ -364,7 +366,8 @@ TEST_CASE("issue 9 case 3: the write-ahead logs stay bounded by max_wal_bytes", 
             CommitInput input;
             input.index = c;
             for (int k = 0; k < 10; ++k) {
-                input.writes.push_back({id_of(k), c, std::string(1000, static_cast<char>('a' + k))});
+                input.writes.push_back(
+                    {id_of(k), c, std::string(1000, static_cast<char>('a' + k))});
             }
             REQUIRE((*opened)->commit(input).is_ok());
         }
@@ -419,11 +422,13 @@ TEST_CASE("meta that contradicts the stored data is damage", "[damage]") {
         copy_dir(original, copy);
         rocksdb::DBOptions options;
         std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-        for (auto name : kColumnFamilies) cfs.emplace_back(std::string(name), rocksdb::ColumnFamilyOptions());
+        for (auto name : kColumnFamilies)
+            cfs.emplace_back(std::string(name), rocksdb::ColumnFamilyOptions());
         std::vector<rocksdb::ColumnFamilyHandle*> handles;
         rocksdb::DB* raw = nullptr;
         REQUIRE(rocksdb::DB::Open(options, copy, cfs, &handles, &raw).ok());
-        REQUIRE(raw->Delete(rocksdb::WriteOptions(), handles[1], std::string(kMetaFormatVersion)).ok());
+        REQUIRE(
+            raw->Delete(rocksdb::WriteOptions(), handles[1], std::string(kMetaFormatVersion)).ok());
         for (auto* h : handles) REQUIRE(raw->DestroyColumnFamilyHandle(h).ok());
         delete raw;
         CHECK(open_and_check(copy, built, OpenMode::kReadOnly) == -1);
@@ -438,10 +443,14 @@ namespace {
 enum class Action { kTruncate, kFlip, kZero, kDelete };
 const char* action_name(Action a) {
     switch (a) {
-        case Action::kTruncate: return "truncate";
-        case Action::kFlip: return "flip";
-        case Action::kZero: return "zero";
-        case Action::kDelete: return "delete";
+        case Action::kTruncate:
+            return "truncate";
+        case Action::kFlip:
+            return "flip";
+        case Action::kZero:
+            return "zero";
+        case Action::kDelete:
+            return "delete";
     }
     return "?";
 }
@@ -452,8 +461,12 @@ void damage(const std::string& path, Action action, std::uint64_t offset) {
     const std::uint64_t size = fs::file_size(path);
     const std::uint64_t at = size == 0 ? 0 : offset % size;
     switch (action) {
-        case Action::kTruncate: fs::resize_file(path, at); break;
-        case Action::kDelete: fs::remove(path); break;
+        case Action::kTruncate:
+            fs::resize_file(path, at);
+            break;
+        case Action::kDelete:
+            fs::remove(path);
+            break;
         case Action::kFlip:
         case Action::kZero: {
             std::string bytes = read_file(path);
@@ -496,15 +509,16 @@ void sweep(std::uint64_t seed, int offsets_per_file) {
     for (const auto* store : {&logged, &flushed}) {
         const Built& built = store == &logged ? logged_built : flushed_built;
         for (const std::string& file : damageable_files(*store)) {
-            for (Action action : {Action::kTruncate, Action::kFlip, Action::kZero, Action::kDelete}) {
+            for (Action action :
+                 {Action::kTruncate, Action::kFlip, Action::kZero, Action::kDelete}) {
                 const int rounds = action == Action::kDelete ? 1 : offsets_per_file;
                 for (int r = 0; r < rounds; ++r) {
                     const std::uint64_t offset = rng();
                     const std::string copy = tmp.sub("case-" + std::to_string(case_number++));
                     copy_dir(*store, copy);
                     damage(copy + "/" + file, action, offset);
-                    INFO("seed " << seed << ": " << action_name(action) << " " << file
-                                 << " at " << offset << " (" << copy << ")");
+                    INFO("seed " << seed << ": " << action_name(action) << " " << file << " at "
+                                 << offset << " (" << copy << ")");
                     const long long ro = open_and_check(copy, built, OpenMode::kReadOnly);
                     const long long rw = open_and_check(copy, built, OpenMode::kReadWrite, true);
                     if (ro >= 0 && rw >= 0) CHECK(rw == ro);
@@ -519,8 +533,7 @@ void sweep(std::uint64_t seed, int offsets_per_file) {
 
 }  // namespace
 
-TEST_CASE("generated damage to every file kind opens a provable state or is refused",
-          "[damage]") {
+TEST_CASE("generated damage to every file kind opens a provable state or is refused", "[damage]") {
     const std::uint64_t seed = env_or("REMORA_DAMAGE_SEED", std::random_device{}());
     std::printf("store_damage_test seed %llu\n", static_cast<unsigned long long>(seed));
     sweep(seed, 1);
@@ -704,7 +717,7 @@ TEST_CASE("read-only opens beside a writer that flushes and releases logs never 
     StoreOptions options;
     options.create_if_missing = true;
     options.sync = false;
-    options.max_wal_bytes = 64u << 10;         // a log switch and a flush every few commits
+    options.max_wal_bytes = 64u << 10;  // a log switch and a flush every few commits
     options.write_buffer_bytes = 256u << 10;
     auto opened = Store::open(db, OpenMode::kReadWrite, options);
     REQUIRE(opened.is_ok());

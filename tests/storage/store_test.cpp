@@ -178,10 +178,10 @@ TEST_CASE("invalid commits are refused and change nothing", "[store]") {
         CHECK(store->status().applied_commit == before.applied_commit);
         CHECK(store->status().state_digest == before.state_digest);
     };
-    refused(input_of(3, {put("b", 1, "")}));                       // gap
-    refused(input_of(2, {put("a", 3, "again")}));                  // not above newest
-    refused(input_of(2, {put("b", 1, "x"), put("b", 2, "y")}));    // duplicate id
-    refused(input_of(2, {put("c", 0, "zero")}));                   // version 0
+    refused(input_of(3, {put("b", 1, "")}));                     // gap
+    refused(input_of(2, {put("a", 3, "again")}));                // not above newest
+    refused(input_of(2, {put("b", 1, "x"), put("b", 2, "y")}));  // duplicate id
+    refused(input_of(2, {put("c", 0, "zero")}));                 // version 0
     refused(input_of(2, {put("d", 1, std::string(common::limits::kObjectBytesMax + 1, 'x'))}));
     CHECK(store->get_latest(id_of("a")).value()->payload == "a3");
     commit(*store, {del("a", 4)});
@@ -321,12 +321,14 @@ TEST_CASE("opening refuses what is not our store, with clear errors", "[store][o
         {
             rocksdb::DBOptions db_options;
             std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-            for (auto name : kColumnFamilies) cfs.emplace_back(std::string(name), rocksdb::ColumnFamilyOptions());
+            for (auto name : kColumnFamilies)
+                cfs.emplace_back(std::string(name), rocksdb::ColumnFamilyOptions());
             std::vector<rocksdb::ColumnFamilyHandle*> handles;
             rocksdb::DB* raw = nullptr;
             REQUIRE(rocksdb::DB::Open(db_options, tmp.sub("db"), cfs, &handles, &raw).ok());
             REQUIRE(raw->Put(rocksdb::WriteOptions(), handles[1], std::string(kMetaFormatVersion),
-                             std::string("\0\0\0\x09", 4)).ok());
+                             std::string("\0\0\0\x09", 4))
+                        .ok());
             for (auto* h : handles) REQUIRE(raw->DestroyColumnFamilyHandle(h).ok());
             delete raw;
         }
@@ -360,8 +362,7 @@ TEST_CASE("an in-memory store behaves like the on-disk one and leaves no files",
     }
     CHECK(memory.value()->status().state_digest == disk->status().state_digest);
     CHECK(memory.value()->get_at_or_below(id_of("a"), 1).value()->payload == "a1");
-    CHECK(memory.value()->recompute_digest().value().state_digest ==
-          disk->status().state_digest);
+    CHECK(memory.value()->recompute_digest().value().state_digest == disk->status().state_digest);
     CHECK(memory.value()->checkpoint(tmp.sub("cp")).code() == Code::kUnsupported);
     CHECK_FALSE(std::filesystem::exists(tmp.sub("mem")));
     options.create_if_missing = false;
@@ -379,7 +380,8 @@ TEST_CASE("large commits hash on two threads and match recomputation", "[store]"
             if (v == 3 && i % 3 == 0) {
                 writes.push_back(del("big" + std::to_string(i), v));
             } else {
-                writes.push_back(put("big" + std::to_string(i), v, std::string(100 + i % 50, char(i))));
+                writes.push_back(
+                    put("big" + std::to_string(i), v, std::string(100 + i % 50, char(i))));
             }
         }
         commit(*store, writes);

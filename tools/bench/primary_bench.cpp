@@ -21,9 +21,9 @@
 #include "storage/commit_codec.h"
 #include "storage/keys.h"
 #include "storage/rocks_options.h"
-#include "tools/bench/option_values.h"
 #include "tools/bench/bench_dir.h"
 #include "tools/bench/mode.h"
+#include "tools/bench/option_values.h"
 #include "tools/bench/workload_flags.h"
 #include "tools/cli/exit_codes.h"
 
@@ -69,8 +69,8 @@ std::unique_ptr<storage::Store> memory_store(const std::string& name) {
     options.create_if_missing = true;
     options.in_memory = true;
     options.sync = false;
-    auto store = storage::Store::open("/remora-in-memory/" + name, storage::OpenMode::kReadWrite,
-                                      options);
+    auto store =
+        storage::Store::open("/remora-in-memory/" + name, storage::OpenMode::kReadWrite, options);
     REMORA_ASSERT(store.is_ok());
     return std::move(store).value();
 }
@@ -198,10 +198,10 @@ Result<std::vector<rocksdb::WriteBatch>> store_batches(storage::Store& store, Ra
             if (!version) return version.status();
             common::Bytes value(1, ref.tombstone ? storage::kValueTombstone : storage::kValueLive);
             if (!ref.tombstone && version.value()) value += version.value()->payload;
-            (void)batch.Put(cf(storage::kCfObjects),
-                            storage::object_key(storage::shard_for(ref.id, shards), ref.id,
-                                                ref.version),
-                            value);
+            (void)batch.Put(
+                cf(storage::kCfObjects),
+                storage::object_key(storage::shard_for(ref.id, shards), ref.id, ref.version),
+                value);
         }
         auto body = ex::decode_commit_body(record->body);
         if (!body) return body.status();
@@ -241,8 +241,9 @@ const cli::CommandSpec& primary_spec() {
     static const cli::CommandSpec spec = [] {
         cli::CommandSpec s{
             .name = "primary",
-            .summary = "the primary's commit path in real time, beside a raw RocksDB baseline "
-                       "writing the same keys and values",
+            .summary =
+                "the primary's commit path in real time, beside a raw RocksDB baseline "
+                "writing the same keys and values",
             .details =
                 "Times the Remora primary's commit path in real time. Off the clock: N "
                 "transactions of the workload in ordered commits of B, each with the result a "
@@ -300,8 +301,8 @@ Result<PrimaryBenchResult> run_primary_bench(const PrimaryBenchOptions& options)
     storage::StoreOptions store_options;
     store_options.create_if_missing = true;
     store_options.sync = options.sync;
-    auto opened = storage::Store::open(dir + "/primary", storage::OpenMode::kReadWrite,
-                                       store_options);
+    auto opened =
+        storage::Store::open(dir + "/primary", storage::OpenMode::kReadWrite, store_options);
     if (!opened) return opened.status();
     storage::Store& store = *opened.value();
     REMORA_RETURN_IF_ERROR(ex::SequentialExecutor(store).commit_genesis(p.genesis, p.name));
@@ -428,15 +429,14 @@ std::string primary_report_text(const PrimaryBenchResult& r) {
                   (unsigned long long)r.txs, (unsigned long long)r.commits, r.seconds, r.tps,
                   r.baseline_tps, r.ratio);
     out += line;
-    std::snprintf(line, sizeof line,
-                  "adopted %llu, re-executed %llu; wall us/tx: intake %.2f, adopt %.2f (per "
-                  "adopted), re-exec %.2f (per re-executed), build %.2f, rocksdb write %.2f, "
-                  "fsync %.2f; cpu %.2f us/tx; %.0f bytes/tx\n",
-                  (unsigned long long)r.adopted, (unsigned long long)r.reexecuted,
-                  r.stages.intake_wall_us, r.stages.decide_adopt_wall_us,
-                  r.stages.decide_reexec_wall_us, r.stages.build_wall_us,
-                  r.stages.rocksdb_write_wall_us, r.stages.fsync_wall_us, r.stages.cpu_us,
-                  r.bytes_per_tx);
+    std::snprintf(
+        line, sizeof line,
+        "adopted %llu, re-executed %llu; wall us/tx: intake %.2f, adopt %.2f (per "
+        "adopted), re-exec %.2f (per re-executed), build %.2f, rocksdb write %.2f, "
+        "fsync %.2f; cpu %.2f us/tx; %.0f bytes/tx\n",
+        (unsigned long long)r.adopted, (unsigned long long)r.reexecuted, r.stages.intake_wall_us,
+        r.stages.decide_adopt_wall_us, r.stages.decide_reexec_wall_us, r.stages.build_wall_us,
+        r.stages.rocksdb_write_wall_us, r.stages.fsync_wall_us, r.stages.cpu_us, r.bytes_per_tx);
     out += line;
     out += std::string("digest ") + r.digest_hex +
            (r.digest_match ? " (matches the sequential reference)\n"

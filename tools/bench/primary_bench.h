@@ -18,8 +18,8 @@
 #include <nlohmann/json.hpp>
 
 #include "common/status.h"
-#include "tools/cli/args.h"
 #include "executor/workload/workload.h"
+#include "tools/cli/args.h"
 
 namespace remora::tools::bench {
 
@@ -49,14 +49,14 @@ common::Result<PrimaryBenchOptions> primary_options(const cli::Invocation& invoc
 
 // Per-transaction figures of one side, in microseconds.
 struct StageTimes {
-    double intake_wall_us = 0;    // submit(): validating and buffering the result
-    double decide_adopt_wall_us = 0;  // per adopted transaction: the adopt check and its effects
-    double decide_reexec_wall_us = 0; // per re-executed transaction
-    double build_wall_us = 0;     // the commit builder's work beside RocksDB (per tx)
+    double intake_wall_us = 0;         // submit(): validating and buffering the result
+    double decide_adopt_wall_us = 0;   // per adopted transaction: the adopt check and its effects
+    double decide_reexec_wall_us = 0;  // per re-executed transaction
+    double build_wall_us = 0;          // the commit builder's work beside RocksDB (per tx)
     double rocksdb_write_wall_us = 0;  // WAL and memtable inserts, fsync excluded (per tx)
-    double fsync_wall_us = 0;     // WAL syncs (per tx)
+    double fsync_wall_us = 0;          // WAL syncs (per tx)
     double state_updates_wall_us = 0;  // after the store commit: the updates to push (per tx)
-    double cpu_us = 0;            // thread CPU of the whole commit path (per tx)
+    double cpu_us = 0;                 // thread CPU of the whole commit path (per tx)
 };
 
 struct PrimaryBenchResult {
@@ -67,13 +67,13 @@ struct PrimaryBenchResult {
     std::uint64_t adopted = 0;
     std::uint64_t reexecuted = 0;
     double prepare_seconds = 0;
-    double seconds = 0;            // wall time of the primary's commit path
-    double tps = 0;                // committed tx/s, wall clock
+    double seconds = 0;  // wall time of the primary's commit path
+    double tps = 0;      // committed tx/s, wall clock
     StageTimes stages;
-    double bytes_per_tx = 0;       // bytes the store's batches carried (keys and values)
+    double bytes_per_tx = 0;  // bytes the store's batches carried (keys and values)
     double baseline_seconds = 0;
     double baseline_tps = 0;
-    double ratio = 0;              // tps / baseline_tps
+    double ratio = 0;  // tps / baseline_tps
     std::string digest_hex;
     std::string reference_digest_hex;
     bool digest_match = false;
@@ -82,6 +82,5 @@ struct PrimaryBenchResult {
 common::Result<PrimaryBenchResult> run_primary_bench(const PrimaryBenchOptions& options);
 nlohmann::ordered_json primary_report_json(const PrimaryBenchResult& result);
 std::string primary_report_text(const PrimaryBenchResult& result);
-
 
 }  // namespace remora::tools::bench

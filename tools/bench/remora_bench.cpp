@@ -123,9 +123,9 @@ nlohmann::ordered_json remora_report_json(const RemoraBenchResult& r) {
     j["reference_digest"] = r.reference_digest_hex;
     j["digest_match"] = r.digest_match;
     if (r.first_difference) j["first_difference"] = *r.first_difference;
-    j["hit_rate"] = p.transactions == 0 ? 0.0
-                                        : static_cast<double>(p.adopted) /
-                                              static_cast<double>(p.transactions);
+    j["hit_rate"] = p.transactions == 0
+                        ? 0.0
+                        : static_cast<double>(p.adopted) / static_cast<double>(p.transactions);
     j["adopted"] = p.adopted;
     j["reexecuted"] = p.reexecuted;
     nlohmann::ordered_json misses;
@@ -154,9 +154,9 @@ nlohmann::ordered_json remora_report_json(const RemoraBenchResult& r) {
     }
     std::uint64_t primary_ns =
         cpu.adopt_ns + cpu.adopt_unchecked_ns + cpu.reexec_ns + cpu.persist_ns;
-    j["primary_cpu_tps"] = primary_ns == 0 ? 0.0
-                                           : static_cast<double>(r.txs) /
-                                                 (static_cast<double>(primary_ns) / 1e9);
+    j["primary_cpu_tps"] =
+        primary_ns == 0 ? 0.0
+                        : static_cast<double>(r.txs) / (static_cast<double>(primary_ns) / 1e9);
     j["state_updates"] = {{"pushed", c.updates_pushed},
                           {"bytes", c.updates_pushed_bytes},
                           {"objects", p.state_update_objects},

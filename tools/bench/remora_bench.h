@@ -50,7 +50,4 @@ std::string remora_report_text(const RemoraBenchResult& result);
 
 }  // namespace remora::tools::bench
 
-namespace remora::tools::bench {
-
-
-}  // namespace remora::tools::bench
+namespace remora::tools::bench {}  // namespace remora::tools::bench

@@ -3,8 +3,8 @@
 #include "executor/protocol/limits.h"
 #include "executor/vm/limits.h"
 #include "executor/workload/limits.h"
-#include "tools/bench/option_values.h"
 #include "tools/bench/mode.h"
+#include "tools/bench/option_values.h"
 #include "tools/bench/workload_flags.h"
 
 namespace remora::tools::bench {
@@ -41,10 +41,14 @@ Status apply(RemoraBenchOptions& o, const std::string& name, const std::string& 
     if (name == "--hold") return set_on_off(o.hold, name, value);
     if (name == "--adopt-checks") {
         using Checks = RemoraBenchOptions::AdoptChecks;
-        if (value == "on") o.adopt_checks = Checks::kOn;
-        else if (value == "off") o.adopt_checks = Checks::kOff;
-        else if (value == "ab") o.adopt_checks = Checks::kAb;
-        else return usage_error("--adopt-checks expects on, off or ab");
+        if (value == "on")
+            o.adopt_checks = Checks::kOn;
+        else if (value == "off")
+            o.adopt_checks = Checks::kOff;
+        else if (value == "ab")
+            o.adopt_checks = Checks::kAb;
+        else
+            return usage_error("--adopt-checks expects on, off or ab");
         return Status::ok();
     }
     if (name == "--miss-threshold") {
@@ -65,7 +69,8 @@ Status apply(RemoraBenchOptions& o, const std::string& name, const std::string& 
     if (name == "--message-delay-us") {
         return set_integer(o.message_delay_us, name, value, 0, kRemoraIntervalUsMax);
     }
-    if (name == "--late-wait-ms") return set_number(o.late_wait_ms, name, value, 0, kRemoraDelayMsMax);
+    if (name == "--late-wait-ms")
+        return set_number(o.late_wait_ms, name, value, 0, kRemoraDelayMsMax);
     return usage_error("unknown option " + name);
 }
 
@@ -91,8 +96,9 @@ const cli::CommandSpec& remora_spec() {
     static const cli::CommandSpec spec = [] {
         cli::CommandSpec s{
             .name = "remora",
-            .summary = "an in-process Remora cluster on a workload, checked against the "
-                       "sequential reference: hit rate, misses, primary CPU per tx",
+            .summary =
+                "an in-process Remora cluster on a workload, checked against the "
+                "sequential reference: hit rate, misses, primary CPU per tx",
             .details =
                 "Runs an in-process Remora cluster (a primary, an embedded sequencer, the load "
                 "balancer and P pre-executors on a simulated clock, no faults) on N transactions "
@@ -104,8 +110,8 @@ const cli::CommandSpec& remora_spec() {
         s.options.insert(
             s.options.end(),
             {text_option("txs", "N", "transactions (a trace stops at its end)", true),
-             text_option("pre-executors", "P",
-                         "0.." + std::to_string(kRemoraPreExecutorsMax), true),
+             text_option("pre-executors", "P", "0.." + std::to_string(kRemoraPreExecutorsMax),
+                         true),
              db_option("the primary's store in DIR/primary (DIR absent or empty); default: a "
                        "temporary directory removed at the end"),
              text_option("affinity", "on|off", "route by object affinity, or round-robin", false,

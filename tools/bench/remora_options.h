@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "common/status.h"
-#include "tools/cli/args.h"
 #include "executor/protocol/primary.h"
 #include "executor/workload/workload.h"
+#include "tools/cli/args.h"
 
 namespace remora::tools::bench {
 
@@ -16,7 +16,8 @@ namespace remora::tools::bench {
 inline constexpr std::uint64_t kRemoraTxsMax = 10'000'000;
 inline constexpr std::uint64_t kRemoraPreExecutorsMax = 64;
 inline constexpr double kRemoraDelayMsMax = 60'000;
-inline constexpr std::uint64_t kRemoraIntervalUsMax = 60'000'000;  // the simulation's kSimDelayMaxUs
+inline constexpr std::uint64_t kRemoraIntervalUsMax =
+    60'000'000;  // the simulation's kSimDelayMaxUs
 inline constexpr std::uint64_t kRemoraBatchDefault = 500;
 inline constexpr std::uint64_t kRemoraBatchMax = 100'000;
 
@@ -28,12 +29,12 @@ struct RemoraBenchOptions {
     // end. The pre-executors and the reference always use in-memory stores.
     std::string db_dir;
     bool json = false;
-    bool sync = true;              // the primary's StoreOptions::sync
-    bool affinity = true;          // off: round-robin routing
-    bool state_updates = true;     // off: the primary never pushes catch-up state updates
+    bool sync = true;           // the primary's StoreOptions::sync
+    bool affinity = true;       // off: round-robin routing
+    bool state_updates = true;  // off: the primary never pushes catch-up state updates
     executor::protocol::RoutedUpdates routed_updates = executor::protocol::RoutedUpdates::kAffinity;
-    bool peer_forwarding = true;   // pre-executors forward their effects to each other
-    bool hold = true;              // pre-executors hold txs whose owned inputs are coming
+    bool peer_forwarding = true;  // pre-executors forward their effects to each other
+    bool hold = true;             // pre-executors hold txs whose owned inputs are coming
     // The primary's structural adopt checks: on, off, or alternating per commit ("ab") to
     // measure their cost within one run.
     enum class AdoptChecks : std::uint8_t { kOn, kOff, kAb } adopt_checks = AdoptChecks::kOn;

@@ -2,8 +2,8 @@
 
 #include "executor/vm/limits.h"
 #include "executor/workload/limits.h"
-#include "tools/bench/option_values.h"
 #include "tools/bench/mode.h"
+#include "tools/bench/option_values.h"
 #include "tools/bench/workload_flags.h"
 
 namespace remora::tools::bench {
@@ -42,8 +42,9 @@ const cli::CommandSpec& sequential_spec() {
         const wl::WorkloadConfig d;
         cli::CommandSpec s{
             .name = "sequential",
-            .summary = "the sequential reference executor on a workload: tx/s and where the time "
-                       "goes",
+            .summary =
+                "the sequential reference executor on a workload: tx/s and where the time "
+                "goes",
             .details =
                 "Runs the sequential reference executor: commits the workload's genesis, "
                 "executes N transactions in commits (the workload's boundaries: B transactions, "
@@ -62,8 +63,8 @@ const cli::CommandSpec& sequential_spec() {
              text_option("batch", "B", "transactions per commit, synthetic workloads", false,
                          std::to_string(d.batch_size)),
              text_option("sync", "on|off", "fsync the WAL on every commit", false, "on"),
-             text_option("breakdown", "on|off", "time the executor's phases and state reads",
-                         false, "on")});
+             text_option("breakdown", "on|off", "time the executor's phases and state reads", false,
+                         "on")});
         return s;
     }();
     return spec;

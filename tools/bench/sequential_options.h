@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "common/status.h"
-#include "tools/cli/args.h"
 #include "executor/workload/workload.h"
+#include "tools/cli/args.h"
 
 namespace remora::tools::bench {
 

@@ -1,7 +1,7 @@
 #include "tools/bench/storage_options.h"
 
-#include "tools/bench/option_values.h"
 #include "tools/bench/mode.h"
+#include "tools/bench/option_values.h"
 
 namespace remora::tools::bench {
 namespace {
@@ -87,8 +87,8 @@ const cli::CommandSpec& storage_spec() {
                             std::to_string(common::limits::kShardCountDefault)),
                 text_option("payload-bytes", "B", "mean payload size; sizes drawn from [B/2, 3B/2]",
                             false, std::to_string(kPayloadBytesDefault)),
-                text_option("update-fraction", "F",
-                            "share of writes that update an earlier object", false, "0.5"),
+                text_option("update-fraction", "F", "share of writes that update an earlier object",
+                            false, "0.5"),
                 text_option("chunk-commits", "C", "commits per interleaving chunk", false,
                             std::to_string(kChunkCommitsDefault)),
             },

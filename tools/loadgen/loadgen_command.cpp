@@ -47,7 +47,8 @@ public:
         config.port = target.port;
         config.workload.name = *invocation.text_option("workload");
         auto rate = cli::parse_positive_number(*invocation.text_option("rate"));
-        if (!rate) return cli::usage_error("--rate must be a positive number of transactions per second");
+        if (!rate)
+            return cli::usage_error("--rate must be a positive number of transactions per second");
         config.rate = *rate;
         auto duration = cli::parse_positive_number(*invocation.text_option("duration"));
         if (!duration) return cli::usage_error("--duration must be a positive number of seconds");
@@ -59,7 +60,8 @@ public:
         }
         if (auto skip = invocation.unsigned_option("workload.skip")) config.skip = *skip;
         if (auto drain = invocation.unsigned_option("drain-timeout-ms")) {
-            if (*drain > 3'600'000) return cli::usage_error("--drain-timeout-ms is at most 3600000");
+            if (*drain > 3'600'000)
+                return cli::usage_error("--drain-timeout-ms is at most 3600000");
             config.drain_timeout_ms = static_cast<std::uint32_t>(*drain);
         }
         return config;
@@ -90,10 +92,11 @@ public:
             {"seconds", r.seconds},
             {"offered_tps", r.offered_tps},
             {"tps", r.committed_tps},
-            {"latency_ms", {{"p50", r.latency_ms_p50},
-                            {"p90", r.latency_ms_p90},
-                            {"p99", r.latency_ms_p99},
-                            {"max", r.latency_ms_max}}},
+            {"latency_ms",
+             {{"p50", r.latency_ms_p50},
+              {"p90", r.latency_ms_p90},
+              {"p99", r.latency_ms_p99},
+              {"max", r.latency_ms_max}}},
         };
         cli::Json series = cli::Json::array();
         for (const node::LoadSecond& second : r.series) {
@@ -121,11 +124,10 @@ public:
         cli::add_field(text, "latency", line);
         if (!r.connection_error.empty()) cli::add_field(text, "connection", r.connection_error);
         if (r.unanswered > 0 || !r.connection_error.empty()) {
-            report.verdict = Status{common::Code::kIoError,
-                                    std::to_string(r.unanswered) +
-                                        " transactions got no answer" +
-                                        (r.connection_error.empty() ? ""
-                                                                    : " (" + r.connection_error + ")")};
+            report.verdict =
+                Status{common::Code::kIoError,
+                       std::to_string(r.unanswered) + " transactions got no answer" +
+                           (r.connection_error.empty() ? "" : " (" + r.connection_error + ")")};
         }
         return report;
     }
