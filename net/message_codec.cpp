@@ -107,8 +107,8 @@ common::Result<std::uint32_t> negotiate_version(const Hello& mine, const Hello& 
 
 common::Result<Hello> expect_hello(const Frame& frame, const Hello& mine) {
     if (frame.type != wire_type(MessageType::kHello)) {
-        return Status{Code::kCorruption, std::string("expected hello first, got ") +
-                                             message_type_name(frame.type)};
+        return Status{Code::kCorruption,
+                      std::string("expected hello first, got ") + message_type_name(frame.type)};
     }
     auto hello = decode_hello(frame.body);
     if (!hello) return hello.status();

@@ -120,9 +120,9 @@ Result<CompactResult> Store::Impl::compact() {
     options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
     for (std::size_t i = 0; i < kColumnFamilies.size(); ++i) {
         CompactedColumnFamily family{std::string(kColumnFamilies[i]), sst_bytes(i), 0};
-        REMORA_RETURN_IF_ERROR(to_status(
-            m_db->CompactRange(options, m_handles[i], nullptr, nullptr),
-            "compacting column family " + family.name));
+        REMORA_RETURN_IF_ERROR(
+            to_status(m_db->CompactRange(options, m_handles[i], nullptr, nullptr),
+                      "compacting column family " + family.name));
         family.sst_file_bytes_after = sst_bytes(i);
         result.column_families.push_back(std::move(family));
     }

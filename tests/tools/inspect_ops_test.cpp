@@ -27,10 +27,10 @@ constexpr int kLocked = 75;
 struct BuildSpec {
     std::string workload = "mixed";
     std::uint64_t seed = 1;
-    int commits = 6;             // after genesis
+    int commits = 6;  // after genesis
     int txs_per_commit = 20;
-    int snapshot_after = 0;      // a snapshot after this many commits (0: none)
-    bool add_abort = false;      // append bad_bytecode_tx() to the first commit
+    int snapshot_after = 0;  // a snapshot after this many commits (0: none)
+    bool add_abort = false;  // append bad_bytecode_tx() to the first commit
 };
 
 // A validly signed transaction whose inline bytecode does not decode: it is executed (indexed)
@@ -45,8 +45,7 @@ executor::Transaction bad_bytecode_tx() {
     tx.gas_budget = 100000;
     tx.program = executor::InlineBytecode{common::Bytes("\x01\x02\x03", 3)};
     const common::Digest digest = executor::transaction_digest(tx);
-    tx.authenticators.push_back(
-        {keys.public_key, executor::sign(keys, digest.view())});
+    tx.authenticators.push_back({keys.public_key, executor::sign(keys, digest.view())});
     return tx;
 }
 
@@ -166,10 +165,10 @@ TEST_CASE("inspect tx: commit, position, status, gas and effects of an executed 
         INFO(run.err);
         REQUIRE(run.exit_code == 0);
         Json json = parse_single_json(run);
-        for (const char* key : {"command", "digest", "commit", "position", "commit_transactions",
-                                "rules_version", "sender", "success", "status", "gas_used",
-                                "gas_budget", "effects_digest", "events", "written", "created",
-                                "deleted"}) {
+        for (const char* key :
+             {"command", "digest", "commit", "position", "commit_transactions", "rules_version",
+              "sender", "success", "status", "gas_used", "gas_budget", "effects_digest", "events",
+              "written", "created", "deleted"}) {
             CHECK(json.contains(key));
         }
         CHECK(json["command"] == "tx");
@@ -192,8 +191,7 @@ TEST_CASE("inspect tx: commit, position, status, gas and effects of an executed 
             CHECK(json["written"][i]["id"] == o.id.hex());
             CHECK(json["written"][i]["version"] == o.version);
             CHECK(json["written"][i]["tombstone"] == false);
-            CHECK(json["written"][i]["payload_hex"] ==
-                  common::to_hex(executor::encode_object(o)));
+            CHECK(json["written"][i]["payload_hex"] == common::to_hex(executor::encode_object(o)));
         }
         for (std::size_t i = 0; i < effects.deleted.size(); ++i) {
             CHECK(json["deleted"][i]["id"] == effects.deleted[i].id.hex());
@@ -203,8 +201,8 @@ TEST_CASE("inspect tx: commit, position, status, gas and effects of an executed 
         // An object the effects wrote reads back through `get` exactly as `tx` shows it.
         if (!effects.created.empty()) {
             const executor::Object& o = effects.created.front();
-            Json get = parse_single_json(inspect({"--db", db, "--json", "get", o.id.hex(),
-                                                  "--version", std::to_string(o.version)}));
+            Json get = parse_single_json(inspect(
+                {"--db", db, "--json", "get", o.id.hex(), "--version", std::to_string(o.version)}));
             CHECK(get["payload_hex"] == json["created"][0]["payload_hex"]);
         }
         auto text = inspect({"--db", db, "tx", digest});
@@ -268,14 +266,14 @@ TEST_CASE("inspect prune keeps every version the state from the kept commit on n
         Json status_after = parse_single_json(inspect({"--db", db, "--json", "status"}));
         CHECK(status_after["state_digest"] == status_before["state_digest"]);
         // Again: the watermark does not move, nothing more goes.
-        Json again = parse_single_json(
-            inspect({"--db", db, "--json", "prune", "--keep-snapshots", "1"}));
+        Json again =
+            parse_single_json(inspect({"--db", db, "--json", "prune", "--keep-snapshots", "1"}));
         CHECK(again["versions_deleted"] == 0);
         CHECK(again["pruned"] == false);
     }
     SECTION("--keep-from-commit at the applied commit leaves each object its newest version") {
-        Json json = parse_single_json(
-            inspect({"--db", db, "--json", "prune", "--keep-from-commit", "9"}));
+        Json json =
+            parse_single_json(inspect({"--db", db, "--json", "prune", "--keep-from-commit", "9"}));
         CHECK(json["pruned"] == true);
         CHECK(json["versions_deleted"].get<std::uint64_t>() > 0);
         CHECK(json["keep_snapshots"] == nullptr);
@@ -354,9 +352,9 @@ TEST_CASE("inspect diff: the first commit and the objects where two stores part"
         INFO(run.err);
         REQUIRE(run.exit_code == 0);
         Json json = parse_single_json(run);
-        for (const char* key : {"command", "db", "other", "applied_commit", "other_applied_commit",
-                                "common_commits", "diverged", "first_difference", "difference",
-                                "objects_differing", "objects"}) {
+        for (const char* key :
+             {"command", "db", "other", "applied_commit", "other_applied_commit", "common_commits",
+              "diverged", "first_difference", "difference", "objects_differing", "objects"}) {
             CHECK(json.contains(key));
         }
         CHECK(json["diverged"] == false);
@@ -367,8 +365,8 @@ TEST_CASE("inspect diff: the first commit and the objects where two stores part"
     SECTION("a store that is only behind is a prefix: exit 0, the newer objects listed") {
         build_store(tmp.sub("behind"),
                     {.workload = "mixed", .seed = 1, .commits = 2, .txs_per_commit = 25});
-        Json json = parse_single_json(
-            inspect({"--db", a, "--json", "diff", "--other", tmp.sub("behind")}));
+        Json json =
+            parse_single_json(inspect({"--db", a, "--json", "diff", "--other", tmp.sub("behind")}));
         CHECK(json["diverged"] == false);
         CHECK(json["common_commits"] == 3);
         CHECK(json["other_applied_commit"] == 3);

@@ -93,9 +93,11 @@ public:
         std::string difference;
         for (CommitIndex c = 1; c <= common_commits && !parted; ++c) {
             auto ra = a.read_commit(c);
-            if (!ra) return ra.status().with_context(a.dir() + ": reading commit " + std::to_string(c));
+            if (!ra)
+                return ra.status().with_context(a.dir() + ": reading commit " + std::to_string(c));
             auto rb = b.read_commit(c);
-            if (!rb) return rb.status().with_context(b.dir() + ": reading commit " + std::to_string(c));
+            if (!rb)
+                return rb.status().with_context(b.dir() + ": reading commit " + std::to_string(c));
             difference = record_difference(*ra, *rb);
             if (!difference.empty()) parted = c;
         }
@@ -115,8 +117,10 @@ public:
             if (!vb) return vb.status().with_context(b.dir() + ": reading object " + id.hex());
             if (*va == *vb) continue;
             if (++differing > kDiffObjectsShownMax) continue;
-            objects.push_back({{"id", id.hex()}, {"db", side_json(*va)}, {"other", side_json(*vb)}});
-            object_lines += "  " + id.hex() + "  " + side_text(*va) + "  |  " + side_text(*vb) + "\n";
+            objects.push_back(
+                {{"id", id.hex()}, {"db", side_json(*va)}, {"other", side_json(*vb)}});
+            object_lines +=
+                "  " + id.hex() + "  " + side_text(*va) + "  |  " + side_text(*vb) + "\n";
         }
 
         Report report;
@@ -124,7 +128,8 @@ public:
         add_field(text, "db", a.dir() + " (applied commit " + std::to_string(applied_a) + ")");
         add_field(text, "other", b.dir() + " (applied commit " + std::to_string(applied_b) + ")");
         if (parted) {
-            add_field(text, "first difference", "commit " + std::to_string(*parted) + ": " + difference);
+            add_field(text, "first difference",
+                      "commit " + std::to_string(*parted) + ": " + difference);
         } else if (applied_a == applied_b) {
             add_field(text, "first difference", "none: the commit records are equal");
         } else {
@@ -149,9 +154,9 @@ public:
                        {"objects_differing", differing},
                        {"objects", std::move(objects)}};
         if (parted) {
-            report.verdict = Status(Code::kVerificationFailed,
-                                    "the stores part at commit " + std::to_string(*parted) +
-                                        ": " + difference);
+            report.verdict =
+                Status(Code::kVerificationFailed,
+                       "the stores part at commit " + std::to_string(*parted) + ": " + difference);
         }
         return report;
     }

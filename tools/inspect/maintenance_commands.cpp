@@ -47,7 +47,8 @@ Result<Keep> resolve_keep(const Context& context) {
                               "create), or name the oldest commit to keep with --" +
                               kKeepFromCommit);
         }
-        const std::size_t kept = static_cast<std::size_t>(std::min<std::uint64_t>(n, listed->size()));
+        const std::size_t kept =
+            static_cast<std::size_t>(std::min<std::uint64_t>(n, listed->size()));
         for (std::size_t i = listed->size() - kept; i < listed->size(); ++i) {
             keep.snapshots.push_back(recovery::snapshot_name((*listed)[i].manifest.commit_index));
         }
@@ -111,8 +112,9 @@ public:
         if (!keep) return keep.status();
         storage::Store& store = *context.store;
         if (context.progress) {
-            std::fprintf(stderr, "remora-inspect: reading commits %llu..%llu to choose the "
-                                 "watermark, then pruning...\n",
+            std::fprintf(stderr,
+                         "remora-inspect: reading commits %llu..%llu to choose the "
+                         "watermark, then pruning...\n",
                          static_cast<unsigned long long>(keep->commit + 1),
                          static_cast<unsigned long long>(store.status().applied_commit));
         }
@@ -141,19 +143,19 @@ public:
         add_field(text, "retention watermark", result.retention_watermark);
         add_field(text, "versions deleted", result.versions_deleted);
         if (!pruned) text += "nothing to prune: the safe watermark is not above the current one\n";
-        report.json = {{"command", "prune"},
-                       {"keep_from_commit", keep->commit},
-                       {"keep_snapshots", context.invocation.has_option(kKeepSnapshots)
-                                              ? Json(*context.invocation.unsigned_option(
-                                                    kKeepSnapshots))
-                                              : Json(nullptr)},
-                       {"snapshots_kept", keep->snapshots},
-                       {"applied_commit", store.status().applied_commit},
-                       {"safe_watermark", *safe},
-                       {"previous_watermark", previous},
-                       {"retention_watermark", result.retention_watermark},
-                       {"pruned", pruned},
-                       {"versions_deleted", result.versions_deleted}};
+        report.json = {
+            {"command", "prune"},
+            {"keep_from_commit", keep->commit},
+            {"keep_snapshots", context.invocation.has_option(kKeepSnapshots)
+                                   ? Json(*context.invocation.unsigned_option(kKeepSnapshots))
+                                   : Json(nullptr)},
+            {"snapshots_kept", keep->snapshots},
+            {"applied_commit", store.status().applied_commit},
+            {"safe_watermark", *safe},
+            {"previous_watermark", previous},
+            {"retention_watermark", result.retention_watermark},
+            {"pruned", pruned},
+            {"versions_deleted", result.versions_deleted}};
         return report;
     }
 
@@ -198,12 +200,13 @@ public:
             families.push_back({{"name", f.name},
                                 {"sst_file_bytes_before", f.sst_file_bytes_before},
                                 {"sst_file_bytes_after", f.sst_file_bytes_after}});
-            add_field(report.text, f.name, std::to_string(f.sst_file_bytes_before) + " -> " +
-                                               std::to_string(f.sst_file_bytes_after) +
-                                               " bytes");
+            add_field(report.text, f.name,
+                      std::to_string(f.sst_file_bytes_before) + " -> " +
+                          std::to_string(f.sst_file_bytes_after) + " bytes");
         }
-        add_field(report.text, "total", std::to_string(before) + " -> " + std::to_string(after) +
-                                            " bytes of table files");
+        add_field(
+            report.text, "total",
+            std::to_string(before) + " -> " + std::to_string(after) + " bytes of table files");
         report.json = {{"command", "compact"},
                        {"column_families", std::move(families)},
                        {"sst_file_bytes_before", before},

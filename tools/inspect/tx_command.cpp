@@ -66,8 +66,8 @@ public:
         if (!location) return location.status();
         const auto [index, position] = *location;
         const std::string where = "transaction " + digest.hex() + " (commit " +
-                                  std::to_string(index) + ", position " +
-                                  std::to_string(position) + ")";
+                                  std::to_string(index) + ", position " + std::to_string(position) +
+                                  ")";
         auto record = context.store->read_commit(index);
         if (!record) return record.status().with_context("reading commit of " + where);
         auto body = executor::decode_commit_body(record->body);
@@ -84,8 +84,9 @@ public:
         const executor::CommittedTx& committed = body->transactions[position];
         if (executor::transaction_digest(committed.transaction) != digest ||
             committed.effects.tx_digest != digest) {
-            return Status(Code::kCorruption, where + ": the commit body holds another "
-                                                     "transaction at that position");
+            return Status(Code::kCorruption, where +
+                                                 ": the commit body holds another "
+                                                 "transaction at that position");
         }
         const executor::Effects& effects = committed.effects;
         const executor::ExecutionStatus& status = effects.status;
@@ -101,8 +102,8 @@ public:
         std::string& text = report.text;
         add_field(text, "transaction", digest.hex());
         add_field(text, "commit", index);
-        add_field(text, "position", std::to_string(position) + " of " +
-                                        std::to_string(body->transactions.size()));
+        add_field(text, "position",
+                  std::to_string(position) + " of " + std::to_string(body->transactions.size()));
         add_field(text, "rules version", body->identity.rules_version);
         add_field(text, "sender", committed.transaction.sender.hex());
         if (status.is_success()) {
@@ -114,8 +115,9 @@ public:
             add_field(text, "status", line);
             add_field(text, "detail", status.detail);
         }
-        add_field(text, "gas used", std::to_string(effects.gas_used) + " of budget " +
-                                        std::to_string(committed.transaction.gas_budget));
+        add_field(text, "gas used",
+                  std::to_string(effects.gas_used) + " of budget " +
+                      std::to_string(committed.transaction.gas_budget));
         add_field(text, "effects digest", effects_digest);
         add_field(text, "events", effects.events.size());
         add_objects(text, "written", written);
