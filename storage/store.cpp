@@ -357,5 +357,6 @@ Result<PruneResult> Store::prune(Version watermark) { return m_impl->prune(water
 Result<CompactResult> Store::compact() { return m_impl->compact(); }
 Result<RecomputedDigest> Store::recompute_digest() { return m_impl->recompute_digest(); }
 Result<StoreStats> Store::stats() { return m_impl->stats(); }
+EngineGauges Store::engine_gauges() const { return m_impl->engine_gauges(); }
 
 }  // namespace remora::storage

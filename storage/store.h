@@ -128,6 +128,8 @@ public:
     // Full scan of the live object set (docs/storage_format.md, "State digest").
     Result<RecomputedDigest> recompute_digest();
     Result<StoreStats> stats();
+    // RocksDB's own figures, summed over the column families: cheap (no scan), for gauges.
+    EngineGauges engine_gauges() const;
     // A RocksDB checkpoint (hard links where possible) in `target_dir`, which must not exist.
     // Works in read-write mode only.
     Status checkpoint(const std::string& target_dir);

@@ -59,6 +59,7 @@ public:
     Result<CompactResult> compact();
     Result<RecomputedDigest> recompute_digest();
     Result<StoreStats> stats();
+    EngineGauges engine_gauges() const;
 
     rocksdb::ColumnFamilyHandle* cf(std::string_view name) const;
     Status require_writable(const char* operation) const;

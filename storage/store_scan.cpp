@@ -170,6 +170,25 @@ Result<RecomputedDigest> Store::Impl::recompute_digest() {
     return RecomputedDigest{digest.value(), live};
 }
 
+EngineGauges Store::Impl::engine_gauges() const {
+    EngineGauges out;
+    // Per column family (GetAggregatedIntProperty is not offered for every property); a property
+    // RocksDB cannot give stays 0.
+    for (rocksdb::ColumnFamilyHandle* handle : m_handles) {
+        std::uint64_t value = 0;
+        if (m_db->GetIntProperty(handle, "rocksdb.cur-size-all-mem-tables", &value)) {
+            out.memtable_bytes += value;
+        }
+        if (m_db->GetIntProperty(handle, "rocksdb.estimate-pending-compaction-bytes", &value)) {
+            out.pending_compaction_bytes += value;
+        }
+        if (m_db->GetIntProperty(handle, "rocksdb.live-sst-files-size", &value)) {
+            out.live_sst_bytes += value;
+        }
+    }
+    return out;
+}
+
 Result<StoreStats> Store::Impl::stats() {
     StoreStats out;
     out.shards.resize(m_status.shard_count);

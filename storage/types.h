@@ -105,6 +105,13 @@ struct ShardStats {
     std::uint64_t live_objects = 0;
 };
 
+// RocksDB properties summed over every column family (docs/metrics.md, "Store").
+struct EngineGauges {
+    std::uint64_t memtable_bytes = 0;            // rocksdb.cur-size-all-mem-tables
+    std::uint64_t pending_compaction_bytes = 0;  // rocksdb.estimate-pending-compaction-bytes
+    std::uint64_t live_sst_bytes = 0;            // rocksdb.live-sst-files-size
+};
+
 struct StoreStats {
     std::vector<ColumnFamilyStats> column_families;  // in the order of kColumnFamilies
     std::vector<ShardStats> shards;                  // one per shard, in shard order

@@ -260,6 +260,19 @@ TEST_CASE("stats count entries per column family and per shard", "[store]") {
     }
 }
 
+TEST_CASE("engine gauges follow the memtables into table files", "[store]") {
+    testing::TempDir tmp;
+    auto store = create(tmp.sub("db"));
+    const EngineGauges fresh = store->engine_gauges();
+    commit(*store, {put("a", 1, std::string(4096, 'a')), put("b", 1, std::string(4096, 'b'))});
+    const EngineGauges written = store->engine_gauges();
+    CHECK(written.memtable_bytes > fresh.memtable_bytes);
+    REQUIRE(store->compact().is_ok());  // flushes the memtables into table files
+    const EngineGauges compacted = store->engine_gauges();
+    CHECK(compacted.live_sst_bytes > written.live_sst_bytes);
+    CHECK(compacted.pending_compaction_bytes == 0);
+}
+
 TEST_CASE("opening refuses what is not our store, with clear errors", "[store][open]") {
     testing::TempDir tmp;
 
