@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <set>
 #include <vector>
@@ -349,11 +350,15 @@ Status write_cluster_credentials(const std::string& dir, std::span<const std::st
     return Status::ok();
 }
 
-Status add_node_credentials(const std::string& dir, std::span<const std::string> node_names,
-                            const CertificateValidity& validity) {
-    REMORA_RETURN_IF_ERROR(check_node_names(node_names));
-    REMORA_RETURN_IF_ERROR(check_validity(validity));
-    REMORA_RETURN_IF_ERROR(refuse_existing(node_paths(dir, node_names)));
+namespace {
+
+struct LoadedCa {
+    CertPtr cert;
+    KeyPtr key;
+};
+
+// The cluster CA of `dir` (ca.pem + ca.key, matching).
+common::Result<LoadedCa> load_ca(const std::string& dir) {
     const std::string ca_cert_path = path_in(dir, "ca.pem");
     const std::string ca_key_path = path_in(dir, "ca.key");
     REMORA_RETURN_IF_ERROR(check_readable(ca_cert_path, "CA certificate"));
@@ -374,12 +379,74 @@ Status add_node_credentials(const std::string& dir, std::span<const std::string>
         return Status{Code::kCorruption, "CA key " + ca_key_path + " does not match " +
                                              ca_cert_path + ": " + openssl_errors()};
     }
+    return LoadedCa{std::move(ca_cert), std::move(ca_key)};
+}
+
+}  // namespace
+
+Status add_node_credentials(const std::string& dir, std::span<const std::string> node_names,
+                            const CertificateValidity& validity) {
+    REMORA_RETURN_IF_ERROR(check_node_names(node_names));
+    REMORA_RETURN_IF_ERROR(check_validity(validity));
+    REMORA_RETURN_IF_ERROR(refuse_existing(node_paths(dir, node_names)));
+    auto ca = load_ca(dir);
+    if (!ca) return ca.status();
     NewFiles files;
     REMORA_RETURN_IF_ERROR(
-        write_nodes(dir, node_names, ca_cert.get(), ca_key.get(), validity, files));
+        write_nodes(dir, node_names, ca->cert.get(), ca->key.get(), validity, files));
     REMORA_RETURN_IF_ERROR(sync_directory(dir));
     files.commit();
     return Status::ok();
+}
+
+Status renew_node_credentials(const std::string& dir, std::span<const std::string> node_names,
+                              const CertificateValidity& validity) {
+    REMORA_RETURN_IF_ERROR(check_node_names(node_names));
+    REMORA_RETURN_IF_ERROR(check_validity(validity));
+    for (const std::string& path : node_paths(dir, node_names)) {
+        REMORA_RETURN_IF_ERROR(check_readable(path, "credential to renew"));
+    }
+    auto ca = load_ca(dir);
+    if (!ca) return ca.status();
+    // Staged beside the files (same file system), then renamed over them: the key first, so a
+    // reader between the two renames sees a pair that does not match and refuses it.
+    const std::string staging = path_in(dir, ".renew-" + std::to_string(::getpid()));
+    std::error_code ec;
+    fs::remove_all(staging, ec);
+    REMORA_RETURN_IF_ERROR(prepare_directory(staging));
+    Status status = [&]() -> Status {
+        NewFiles files;
+        REMORA_RETURN_IF_ERROR(
+            write_nodes(staging, node_names, ca->cert.get(), ca->key.get(), validity, files));
+        for (const std::string& name : node_names) {
+            const TlsFiles from = cluster_files(staging, name);
+            const TlsFiles to = cluster_files(dir, name);
+            for (const auto& [source, target] :
+                 {std::pair{from.key, to.key}, std::pair{from.cert, to.cert}}) {
+                if (::rename(source.c_str(), target.c_str()) != 0) {
+                    return Status{Code::kIoError,
+                                  "replacing " + target + ": " + std::strerror(errno)};
+                }
+            }
+        }
+        files.commit();
+        return sync_directory(dir);
+    }();
+    fs::remove_all(staging, ec);
+    return status;
+}
+
+common::Result<std::int64_t> certificate_not_after(const std::string& cert_path) {
+    REMORA_RETURN_IF_ERROR(check_readable(cert_path, "certificate"));
+    BioPtr bio(BIO_new_file(cert_path.c_str(), "r"));
+    CertPtr cert(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+    if (!cert)
+        return Status{Code::kCorruption, "certificate " + cert_path + ": " + openssl_errors()};
+    std::tm tm{};
+    if (ASN1_TIME_to_tm(X509_get0_notAfter(cert.get()), &tm) != 1) {
+        return Status{Code::kCorruption, "certificate " + cert_path + ": unreadable notAfter"};
+    }
+    return static_cast<std::int64_t>(::timegm(&tm));
 }
 
 common::Result<std::shared_ptr<asio::ssl::context>> make_cluster_context(const TlsFiles& files,

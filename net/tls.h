@@ -68,6 +68,16 @@ common::Status write_cluster_credentials(const std::string& dir,
 // names and existing files; kNotFound/kCorruption name the CA file that is missing or unreadable.
 common::Status add_node_credentials(const std::string& dir, std::span<const std::string> node_names,
                                     const CertificateValidity& validity);
+// Replaces the credentials of existing nodes with new ones (new keys, certificates for
+// `validity` signed by the CA in `dir`): renewal before expiry. Each file is replaced by a rename,
+// the key before the certificate, so a node reloading meanwhile sees either its old pair, the new
+// pair, or a pair whose key does not match (which it refuses, keeping what it has). kNotFound
+// when a node's files or the CA are missing.
+common::Status renew_node_credentials(const std::string& dir,
+                                      std::span<const std::string> node_names,
+                                      const CertificateValidity& validity);
+// The notAfter of the PEM certificate at `cert_path`, as Unix seconds.
+common::Result<std::int64_t> certificate_not_after(const std::string& cert_path);
 // [now - kClockSkewAllowance, now + validity].
 CertificateValidity validity_from_now(std::chrono::seconds validity);
 

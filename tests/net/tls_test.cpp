@@ -205,6 +205,51 @@ TEST_CASE("cluster credentials: files, modes, names, and never an overwrite", "[
     CHECK_THAT(no_ca.message(), Catch::Contains("ca.pem"));
 }
 
+TEST_CASE("renewal replaces a node's key and certificate under the same CA", "[net][tls]") {
+    TempDir tmp;
+    const std::string dir = tmp.sub("creds");
+    const std::vector<std::string> primary{"primary"};
+    REQUIRE(write_cluster_credentials(dir, std::vector<std::string>{"primary", "pre-1"}, 3600s)
+                .is_ok());
+    const std::string ca = read_file(dir + "/ca.pem");
+    const std::string key = read_file(dir + "/primary.key");
+    const std::string other = read_file(dir + "/pre-1.pem");
+    auto before = certificate_not_after(dir + "/primary.pem");
+    REQUIRE(before.is_ok());
+    const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    CHECK(*before > now + 3500);
+    CHECK(*before <= now + 3601);
+
+    REQUIRE(renew_node_credentials(dir, primary, validity_from_now(30 * 24h)).is_ok());
+    auto after = certificate_not_after(dir + "/primary.pem");
+    REQUIRE(after.is_ok());
+    CHECK(*after > now + 29 * 24 * 3600);
+    const std::string renewed_key = read_file(dir + "/primary.key");
+    CHECK(renewed_key != key);
+    CHECK(read_file(dir + "/ca.pem") == ca);
+    CHECK(read_file(dir + "/pre-1.pem") == other);
+    struct stat st {};
+    REQUIRE(::stat((dir + "/primary.key").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600u);
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+        CHECK(entry.path().filename().string().rfind(".renew", 0) != 0);  // staging removed
+    }
+    // The renewed pair is a pair: a context loads it (the key matches the certificate).
+    REQUIRE(make_cluster_context(cluster_files(dir, "primary"), TlsRole::kServer).is_ok());
+
+    // Only existing nodes are renewed; a directory without its CA key cannot sign.
+    CHECK(renew_node_credentials(dir, std::vector<std::string>{"pre-2"}, validity_from_now(60s))
+              .code() == Code::kNotFound);
+    CHECK_FALSE(std::filesystem::exists(dir + "/pre-2.pem"));
+    std::filesystem::remove(dir + "/ca.key");
+    CHECK(renew_node_credentials(dir, primary, validity_from_now(60s)).code() == Code::kNotFound);
+    CHECK(read_file(dir + "/primary.key") == renewed_key);  // untouched by the refusal
+    CHECK(certificate_not_after(dir + "/primary.pem").value() == *after);
+    CHECK(certificate_not_after(dir + "/missing.pem").status().code() == Code::kNotFound);
+    std::ofstream(dir + "/garbage.pem") << "not a certificate";
+    CHECK(certificate_not_after(dir + "/garbage.pem").status().code() == Code::kCorruption);
+}
+
 TEST_CASE("a cluster context names the file that is wrong", "[net][tls]") {
     TempDir tmp;
     const std::string dir = tmp.sub("creds");

@@ -1,5 +1,6 @@
-// `remora-node keygen --dir DIR [--pre-executors N] [--names A,B] [--days D]`: the cluster CA and
-// the nodes' credentials for mutual TLS (docs/tools/remora-node.md, "Credentials").
+// `remora-node keygen --dir DIR [--pre-executors N] [--names A,B] [--days D] [--renew]`: the
+// cluster CA and the nodes' credentials for mutual TLS, or their renewal (docs/tools/remora-node.md,
+// "keygen").
 
 #include <sys/stat.h>
 
@@ -55,18 +56,26 @@ public:
         const auto validity = std::chrono::seconds(days * 24 * 3600);
         struct stat st {};
         const bool add = ::stat((dir + "/ca.pem").c_str(), &st) == 0;
-        if (add) {
+        const bool renew = in.has_option("renew");
+        if (renew) {
+            REMORA_RETURN_IF_ERROR(
+                net::renew_node_credentials(dir, names, net::validity_from_now(validity)));
+        } else if (add) {
             REMORA_RETURN_IF_ERROR(
                 net::add_node_credentials(dir, names, net::validity_from_now(validity)));
         } else {
             REMORA_RETURN_IF_ERROR(net::write_cluster_credentials(dir, names, validity));
         }
         cli::Report report;
-        report.json = {{"command", "keygen"}, {"dir", dir}, {"ca_created", !add},
+        report.json = {{"command", "keygen"}, {"dir", dir}, {"ca_created", !add && !renew},
+                       {"renewed", renew},
                        {"nodes", names}, {"days", days}};
         cli::add_field(report.text, "directory", dir);
         cli::add_field(report.text, "cluster CA", add ? "existing (ca.pem)" : "created (ca.pem, ca.key)");
-        for (const auto& name : names) cli::add_field(report.text, "node", name + ".pem, " + name + ".key");
+        for (const auto& name : names) {
+            cli::add_field(report.text, renew ? "renewed" : "node",
+                           name + ".pem, " + name + ".key");
+        }
         cli::add_field(report.text, "valid for", std::to_string(days) + " days");
         return report;
     }
@@ -80,7 +89,9 @@ private:
             "and DIR/NAME.key (mode 0600), Ed25519 keys, certificates whose CN is the node's "
             "name. A pre-executor's name must be pre-executor-ID: the primary checks it against "
             "the id the node claims. When DIR already holds a CA, only the named nodes are added "
-            "(signed by it). Never overwrites a file.",
+            "(signed by it). Never overwrites a file, except with --renew: then the named nodes' "
+            "existing files are replaced by new keys and certificates signed by the CA in DIR "
+            "(each by a rename); SIGHUP makes a running node use them.",
         .options =
             {
                 {"dir", ArgKind::kPath, "DIR", "where the credentials go", true},
@@ -88,6 +99,8 @@ private:
                  "names: primary and pre-executor-1..N", false, "4"},
                 {"names", ArgKind::kText, "A,B,...", "these names instead", false},
                 {"days", ArgKind::kUnsigned, "D", "certificate validity in days", false, "365"},
+                {"renew", ArgKind::kFlag, "", "replace the named nodes' existing credentials",
+                 false},
             },
     };
 };
