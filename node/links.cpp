@@ -1,12 +1,36 @@
 #include "node/links.h"
 
 #include "net/tls.h"
+#include "node/log.h"
+
+#include <ctime>
 
 namespace remora::node {
 
 struct LinkSecurity::Impl {
+    mutable std::mutex mutex;                      // guards tls and credentials
     std::shared_ptr<net::asio::ssl::context> tls;  // null: plain TCP
     net::TlsRole role = net::TlsRole::kServer;
+    net::TlsFiles files;
+    std::string name;
+    Credentials credentials;
+
+    // A context from the files, and their expiry.
+    common::Status load() {
+        auto context = net::make_cluster_context(files, role);
+        if (!context) return context.status().with_context("credentials of '" + name + "'");
+        auto cert_expiry = net::certificate_not_after(files.cert);
+        if (!cert_expiry) return cert_expiry.status();
+        auto ca_expiry = net::certificate_not_after(files.ca_cert);
+        if (!ca_expiry) return ca_expiry.status();
+        std::lock_guard lock(mutex);
+        // Streams hold their own reference to OpenSSL's context, so replacing it leaves
+        // established connections as they are.
+        tls = std::move(context).value();
+        credentials.certificate_not_after = *cert_expiry;
+        credentials.ca_not_after = *ca_expiry;
+        return common::Status::ok();
+    }
 };
 
 LinkSecurity::LinkSecurity(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
@@ -21,9 +45,9 @@ common::Result<std::shared_ptr<LinkSecurity>> LinkSecurity::for_cluster(const Tl
     }
     auto impl = std::make_unique<Impl>();
     impl->role = server ? net::TlsRole::kServer : net::TlsRole::kClient;
-    auto context = net::make_cluster_context(net::cluster_files(tls.dir, tls.name), impl->role);
-    if (!context) return context.status().with_context("credentials of '" + tls.name + "'");
-    impl->tls = std::move(context).value();
+    impl->files = net::cluster_files(tls.dir, tls.name);
+    impl->name = tls.name;
+    REMORA_RETURN_IF_ERROR(impl->load());
     return std::shared_ptr<LinkSecurity>(new LinkSecurity(std::move(impl)));
 }
 
@@ -31,23 +55,61 @@ std::shared_ptr<LinkSecurity> LinkSecurity::plain() {
     return std::shared_ptr<LinkSecurity>(new LinkSecurity(std::make_unique<Impl>()));
 }
 
-bool LinkSecurity::is_tls() const { return m_impl->tls != nullptr; }
+bool LinkSecurity::is_tls() const {
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->tls != nullptr;
+}
+
+common::Status LinkSecurity::reload() {
+    if (!is_tls()) return common::Status::ok();
+    common::Status status = m_impl->load();
+    std::lock_guard lock(m_impl->mutex);
+    ++(status.is_ok() ? m_impl->credentials.reloads : m_impl->credentials.reload_failures);
+    return status;
+}
+
+LinkSecurity::Credentials LinkSecurity::credentials() const {
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->credentials;
+}
+
+void reload_credentials_logged(LinkSecurity& security) {
+    common::Status status = security.reload();
+    if (!status) {
+        log_error("reloading the credentials failed, the current ones stay in use: " +
+                  status.message());
+        return;
+    }
+    const std::time_t expiry = security.credentials().certificate_not_after;
+    std::tm tm{};
+    char text[32] = "?";
+    if (::gmtime_r(&expiry, &tm) != nullptr) std::strftime(text, sizeof text, "%FT%TZ", &tm);
+    log_info(std::string("credentials reloaded: new connections use them; the certificate ") +
+             "expires " + text);
+}
 
 void LinkSecurity::secure(net::asio::ip::tcp::socket socket, std::chrono::milliseconds timeout,
                           const net::SessionOptions& options, net::Session::FrameHandler on_frame,
                           net::Session::CloseHandler on_close, LinkDone done) {
     boost::system::error_code ignored;
     socket.set_option(net::asio::ip::tcp::no_delay(true), ignored);
-    if (!m_impl->tls) {
+    std::shared_ptr<net::asio::ssl::context> tls;
+    {
+        std::lock_guard lock(m_impl->mutex);
+        tls = m_impl->tls;
+    }
+    if (!tls) {
         auto session = net::Session::create(std::move(socket), options, std::move(on_frame),
                                             std::move(on_close));
         done(SecuredLink{std::move(session), ""});
         return;
     }
-    auto stream = std::make_shared<net::TlsStream>(std::move(socket), *m_impl->tls);
+    // The context this handshake started with, even if a reload replaces it meanwhile (the
+    // lambda holds it).
+    auto stream = std::make_shared<net::TlsStream>(std::move(socket), *tls);
     net::async_tls_handshake(
         stream, m_impl->role, timeout,
-        [stream, options, on_frame = std::move(on_frame), on_close = std::move(on_close),
+        [stream, tls, options, on_frame = std::move(on_frame), on_close = std::move(on_close),
          done = std::move(done)](common::Status status) mutable {
             if (!status.is_ok()) {
                 done(std::move(status));

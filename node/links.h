@@ -7,6 +7,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "common/status.h"
@@ -39,6 +40,18 @@ public:
                 net::Session::CloseHandler on_close, LinkDone done);
 
     bool is_tls() const;
+
+    // Reads the credentials again from the files they came from (SIGHUP, docs/node.md,
+    // "Credentials"): on success, connections from now on use them (established ones keep theirs);
+    // on failure the old ones stay in use and the error names the file. Thread-safe.
+    common::Status reload();
+    struct Credentials {
+        std::int64_t certificate_not_after = 0;  // Unix seconds; 0 on a plain link
+        std::int64_t ca_not_after = 0;
+        std::uint64_t reloads = 0;
+        std::uint64_t reload_failures = 0;
+    };
+    Credentials credentials() const;  // thread-safe
     ~LinkSecurity();
 
 private:
@@ -46,6 +59,10 @@ private:
     explicit LinkSecurity(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> m_impl;
 };
+
+// SIGHUP: reloads `security` and logs the outcome (info with the new expiry, or an error that
+// says the old credentials stay in use).
+void reload_credentials_logged(LinkSecurity& security);
 
 using ConnectDone = std::function<void(common::Result<net::asio::ip::tcp::socket>)>;
 

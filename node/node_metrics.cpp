@@ -157,6 +157,29 @@ void NodeMetrics::update_pre_executor(const protocol::PreExecutorCounters& e,
         .Set(static_cast<double>(n.waiting));
 }
 
+void NodeMetrics::update_store(const storage::EngineGauges& store) {
+    gauge("remora_store_memtable_bytes", "RocksDB memtable bytes, all column families")
+        .Set(static_cast<double>(store.memtable_bytes));
+    gauge("remora_store_pending_compaction_bytes",
+          "RocksDB's estimate of the bytes compaction has to rewrite")
+        .Set(static_cast<double>(store.pending_compaction_bytes));
+    gauge("remora_store_live_sst_bytes", "RocksDB table-file bytes of the current version")
+        .Set(static_cast<double>(store.live_sst_bytes));
+}
+
+void NodeMetrics::update_credentials(const LinkSecurity::Credentials& c) {
+    gauge("remora_tls_certificate_expiry_timestamp_seconds",
+          "Unix time when this node's cluster certificate expires")
+        .Set(static_cast<double>(c.certificate_not_after));
+    gauge("remora_tls_ca_expiry_timestamp_seconds",
+          "Unix time when the cluster CA's certificate expires")
+        .Set(static_cast<double>(c.ca_not_after));
+    set_total("remora_tls_reloads_total", "Credential reloads (SIGHUP), by result", c.reloads,
+              {{"result", "ok"}});
+    set_total("remora_tls_reloads_total", "Credential reloads (SIGHUP), by result",
+              c.reload_failures, {{"result", "failed"}});
+}
+
 std::string NodeMetrics::scrape() {
     // /proc/self/stat: utime and stime (fields 14, 15, clock ticks); statm: resident pages.
     std::ifstream stat("/proc/self/stat");

@@ -11,6 +11,8 @@
 
 #include "executor/protocol/pre_executor.h"
 #include "executor/protocol/primary.h"
+#include "node/links.h"
+#include "storage/types.h"
 
 namespace prometheus {
 class Registry;
@@ -59,6 +61,10 @@ public:
                         const PrimaryNodeFigures& node);
     void update_pre_executor(const executor::protocol::PreExecutorCounters& engine,
                              const PreExecutorNodeFigures& node);
+    // Both roles: RocksDB's gauges of the node's store (zeros while it has none) and its
+    // credentials.
+    void update_store(const storage::EngineGauges& store);
+    void update_credentials(const LinkSecurity::Credentials& credentials);
     // Process CPU and memory are read here, then everything is serialised.
     std::string scrape();
 

@@ -74,6 +74,7 @@ public:
           m_sink(config.dir + "/incoming") {}
 
     Status run();
+    void reload_credentials() { reload_credentials_logged(*m_security); }
     void stop() {
         asio::post(m_engine, [this] {
             m_stopping = true;
@@ -532,6 +533,8 @@ void PreExecutorNode::Impl::serve_http(const std::string& target,
             figures.waiting = m_arrivals.size();
             m_metrics.update_pre_executor(
                 m_pre ? m_pre->counters() : executor::protocol::PreExecutorCounters{}, figures);
+            m_metrics.update_store(m_pre ? m_pre->store().engine_gauges() : storage::EngineGauges{});
+            m_metrics.update_credentials(m_security->credentials());
             answer({200, "text/plain; version=0.0.4; charset=utf-8", m_metrics.scrape()});
             return;
         }
@@ -598,5 +601,6 @@ Result<std::unique_ptr<PreExecutorNode>> PreExecutorNode::open(const NodeConfig&
 
 Status PreExecutorNode::run() { return m_impl->run(); }
 void PreExecutorNode::stop() { m_impl->stop(); }
+void PreExecutorNode::reload_credentials() { m_impl->reload_credentials(); }
 
 }  // namespace remora::node

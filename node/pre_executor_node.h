@@ -31,6 +31,8 @@ public:
     common::Status run();
     // Thread-safe; not async-signal-safe.
     void stop();
+    // Reloads the cluster credentials from their files (SIGHUP). Thread-safe.
+    void reload_credentials();
 
     class Impl;
 

@@ -71,6 +71,7 @@ public:
 
     Status bind();
     Status run();
+    void reload_credentials() { reload_credentials_logged(*m_cluster_security); }
     void stop() {
         asio::post(m_engine, [this] { begin_stop("asked to stop"); });
     }
@@ -896,6 +897,8 @@ void PrimaryNode::Impl::serve_http(const std::string& target,
     if (path == "/metrics") {
         asio::post(m_engine, [this, answer = std::move(answer)] {
             m_metrics.update_primary(m_primary.counters(), figures());
+            m_metrics.update_store(m_store->engine_gauges());
+            m_metrics.update_credentials(m_cluster_security->credentials());
             answer({200, "text/plain; version=0.0.4; charset=utf-8", m_metrics.scrape()});
         });
         return;
@@ -1007,6 +1010,7 @@ Result<std::unique_ptr<PrimaryNode>> PrimaryNode::open(const NodeConfig& config)
 
 Status PrimaryNode::run() { return m_impl->run(); }
 void PrimaryNode::stop() { m_impl->stop(); }
+void PrimaryNode::reload_credentials() { m_impl->reload_credentials(); }
 std::uint16_t PrimaryNode::cluster_port() const { return m_impl->cluster_port(); }
 std::uint16_t PrimaryNode::ingress_port() const { return m_impl->ingress_port(); }
 

@@ -39,6 +39,8 @@ public:
     common::Status run();
     // Asks run() to stop gracefully. Thread-safe, async-signal-unsafe (call from a thread).
     void stop();
+    // Reloads the cluster credentials from their files (SIGHUP). Thread-safe.
+    void reload_credentials();
 
     std::uint16_t cluster_port() const;
     std::uint16_t ingress_port() const;

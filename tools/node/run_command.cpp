@@ -37,20 +37,28 @@ void raise_open_files_limit() {
     }
 }
 
-// SIGTERM and SIGINT are blocked in every thread and taken by one waiter, which asks the node
-// to stop: the handler does nothing that is not async-signal-safe.
+// SIGTERM, SIGINT and SIGHUP are blocked in every thread and taken by one waiter, which asks the
+// node to stop (SIGTERM, SIGINT) or to reload its credentials (SIGHUP): no handler runs code
+// that is not async-signal-safe.
 template <typename Node>
 common::Status run_until_signalled(Node& node) {
     sigset_t signals;
     sigemptyset(&signals);
     sigaddset(&signals, SIGTERM);
     sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGHUP);
     std::atomic<bool> done{false};
     std::thread waiter([&] {
         const timespec period{0, 100'000'000};
         bool stopping = false;
         while (!done.load()) {
             const int signal = sigtimedwait(&signals, nullptr, &period);
+            if (signal == SIGHUP) {
+                remora::node::log_as("node", remora::node::LogLevel::kInfo,
+                                     "received SIGHUP: reloading the credentials");
+                node.reload_credentials();
+                continue;
+            }
             if (signal != SIGTERM && signal != SIGINT) continue;
             const std::string name = signal == SIGTERM ? "SIGTERM" : "SIGINT";
             if (stopping) {
@@ -122,11 +130,13 @@ public:
         remora::node::configure_logging(*remora::node::parse_log_levels(config.log.level),
                                         config.log.format);
         raise_open_files_limit();
-        // Block the stop signals before any thread exists, so that every thread inherits it.
+        // Block the signals the waiter takes before any thread exists, so that every thread
+        // inherits it.
         sigset_t signals;
         sigemptyset(&signals);
         sigaddset(&signals, SIGTERM);
         sigaddset(&signals, SIGINT);
+        sigaddset(&signals, SIGHUP);
         pthread_sigmask(SIG_BLOCK, &signals, nullptr);
         signal(SIGPIPE, SIG_IGN);
         common::Status status;
@@ -173,7 +183,9 @@ private:
         .summary = "run a node (the default command)",
         .details =
             "Runs a primary or a pre-executor in the foreground until SIGTERM or SIGINT, which "
-            "stop it gracefully (a primary commits every admitted transaction first). Its settings "
+            "stop it gracefully (a primary commits every admitted transaction first); SIGHUP "
+            "reloads the credentials of tls.dir (new connections use them; on an error the "
+            "current ones stay). Its settings "
             "come from the TOML file of --config (docs/configuration.md), each overridden by the "
             "flag of the same dotted name; an unknown key or a value out of range is refused at "
             "start (exit 2) with its position. Logs go to "
