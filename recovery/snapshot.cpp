@@ -26,7 +26,9 @@ std::uint64_t now_unix_ms() {
 }
 
 // Checksums and fsyncs every file of the checkpoint in `db_dir`; the list is sorted by name.
-Result<std::vector<SnapshotFile>> checksum_checkpoint(const std::string& db_dir) {
+// `progress` counts files.
+Result<std::vector<SnapshotFile>> checksum_checkpoint(const std::string& db_dir,
+                                                      const common::ProgressFn& progress) {
     auto entries = list_directory(db_dir);
     if (!entries) return entries.status();
     if (entries->size() > common::limits::kSnapshotFilesMax) {
@@ -47,6 +49,7 @@ Result<std::vector<SnapshotFile>> checksum_checkpoint(const std::string& db_dir)
         // Hard-linked files are already durable; copied ones (MANIFEST, CURRENT) may not be.
         REMORA_RETURN_IF_ERROR(fsync_file(path));
         files.push_back({entry.name, sum->size_bytes, sum->xxh3});
+        if (progress) progress(files.size(), entries->size());
     }
     REMORA_RETURN_IF_ERROR(fsync_directory(db_dir));
     return files;
@@ -55,10 +58,11 @@ Result<std::vector<SnapshotFile>> checksum_checkpoint(const std::string& db_dir)
 // Fills `temp_dir` with db/ and the manifest, everything fsynced. `status` is the store's status,
 // which the checkpoint matches because the store is used by one thread at a time.
 Result<SnapshotManifest> build_snapshot(storage::Store& store, const storage::StoreStatus& status,
-                                        const std::string& temp_dir) {
+                                        const std::string& temp_dir,
+                                        const common::ProgressFn& progress) {
     std::string db_dir = temp_dir + "/" + kSnapshotDbDirName;
     REMORA_RETURN_IF_ERROR(store.checkpoint(db_dir).with_context("checkpointing " + store.dir()));
-    auto files = checksum_checkpoint(db_dir);
+    auto files = checksum_checkpoint(db_dir, progress);
     if (!files) return files.status();
     SnapshotManifest manifest;
     manifest.store_format_version = status.format_version;
@@ -112,7 +116,8 @@ std::optional<common::CommitIndex> parse_snapshot_name(std::string_view name) {
     return commit;
 }
 
-Result<SnapshotInfo> create_snapshot(storage::Store& store, const std::string& into_dir) {
+Result<SnapshotInfo> create_snapshot(storage::Store& store, const std::string& into_dir,
+                                     const common::ProgressFn& progress) {
     if (store.read_only()) {
         return Status(
             Code::kInvalidArgument,
@@ -136,7 +141,7 @@ Result<SnapshotInfo> create_snapshot(storage::Store& store, const std::string& i
     REMORA_RETURN_IF_ERROR(remove_tree(temp_path));  // our own pid's leftover, if any
     if (::mkdir(temp_path.c_str(), 0755) != 0) return errno_status("creating", temp_path, errno);
 
-    auto manifest = build_snapshot(store, status, temp_path);
+    auto manifest = build_snapshot(store, status, temp_path, progress);
     Status renamed = manifest ? rename_no_replace(temp_path, final_path) : manifest.status();
     if (!renamed) {
         (void)remove_tree(temp_path);  // best effort: list ignores it anyway

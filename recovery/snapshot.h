@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "common/bytes.h"
+#include "common/progress.h"
 #include "common/status.h"
 #include "storage/store.h"
 
@@ -75,8 +76,10 @@ std::optional<common::CommitIndex> parse_snapshot_name(std::string_view name);
 // Checkpoints `store` into snapshots_dir(store.dir()) (or `into_dir` when not empty) at its
 // applied commit. kAlreadyExists when a snapshot of that commit is already there. With the
 // default directory, first removes ".tmp-*" leftovers (safe: the caller holds the store's lock).
-// REQUIRES: store opened read-write (else kInvalidArgument).
-Result<SnapshotInfo> create_snapshot(storage::Store& store, const std::string& into_dir = "");
+// REQUIRES: store opened read-write (else kInvalidArgument). `progress` hears of the bytes of the
+// checkpoint's files checksummed so far (done, total).
+Result<SnapshotInfo> create_snapshot(storage::Store& store, const std::string& into_dir = "",
+                                     const common::ProgressFn& progress = {});
 
 // Complete snapshots under `dir`, oldest commit first. A missing dir is an empty list. Only
 // entries named like snapshot_name() count; ".tmp-*" and other names are ignored. A listed
@@ -99,7 +102,9 @@ Result<SnapshotInfo> verify_snapshot(const std::string& snapshot_path);
 // and checks the restored store's digest before returning. The copy is built in the sibling
 // "<target_dir>.tmp-restore" and renamed into place only once checked, so on any failure
 // `target_dir` is left as it was. Returns the snapshot's info (path = `snapshot_path`).
+// `progress` hears of the bytes copied so far (done, total).
 Result<SnapshotInfo> restore_snapshot(const std::string& snapshot_path,
-                                      const std::string& target_dir);
+                                      const std::string& target_dir,
+                                      const common::ProgressFn& progress = {});
 
 }  // namespace remora::recovery

@@ -39,8 +39,10 @@ Status check_target_free(const std::string& target) {
 // Copies the checkpoint's files into `staging` (a real copy, each file fsynced), checking each
 // copy's checksum against the manifest so that a file changed after verification is caught.
 Status copy_checkpoint(const std::string& snapshot_path, const SnapshotManifest& manifest,
-                       const std::string& staging) {
+                       const std::string& staging, const common::ProgressFn& progress) {
     const std::string db_dir = snapshot_path + "/" + kSnapshotDbDirName;
+    std::uint64_t total = 0, done = 0;
+    for (const SnapshotFile& file : manifest.files) total += file.size_bytes;
     for (const SnapshotFile& file : manifest.files) {
         auto copied = copy_file_synced(db_dir + "/" + file.name, staging + "/" + file.name);
         if (!copied) return copied.status();
@@ -48,15 +50,17 @@ Status copy_checkpoint(const std::string& snapshot_path, const SnapshotManifest&
             return {Code::kVerificationFailed,
                     db_dir + "/" + file.name + " changed while it was being restored"};
         }
+        done += file.size_bytes;
+        if (progress) progress(done, total);
     }
     return fsync_directory(staging);
 }
 
 // Everything between "verified" and "renamed into place"; the caller removes `staging` on error.
 Status build_restore(const std::string& snapshot_path, const SnapshotManifest& manifest,
-                     const std::string& staging) {
+                     const std::string& staging, const common::ProgressFn& progress) {
     if (::mkdir(staging.c_str(), 0755) != 0) return errno_status("creating", staging, errno);
-    REMORA_RETURN_IF_ERROR(copy_checkpoint(snapshot_path, manifest, staging));
+    REMORA_RETURN_IF_ERROR(copy_checkpoint(snapshot_path, manifest, staging, progress));
     // The restored copy, not the snapshot, is what the node will serve: its digest is the one
     // that must match (the full scan happens here, once).
     return check_store_against_manifest(staging, manifest)
@@ -66,7 +70,8 @@ Status build_restore(const std::string& snapshot_path, const SnapshotManifest& m
 }  // namespace
 
 Result<SnapshotInfo> restore_snapshot(const std::string& snapshot_path,
-                                      const std::string& target_dir) {
+                                      const std::string& target_dir,
+                                      const common::ProgressFn& progress) {
     const std::string source = trim_trailing_slashes(snapshot_path);
     const std::string target = trim_trailing_slashes(target_dir);
     if (target.empty() || target == "/") {
@@ -83,7 +88,7 @@ Result<SnapshotInfo> restore_snapshot(const std::string& snapshot_path,
     REMORA_RETURN_IF_ERROR(create_directories_synced(parent));
     const std::string staging = target + kRestoreSuffix;
     REMORA_RETURN_IF_ERROR(remove_tree(staging));  // a crashed restore's leftover
-    Status built = build_restore(source, *manifest, staging);
+    Status built = build_restore(source, *manifest, staging, progress);
     if (built) built = rename_no_replace(staging, target, /*replace_empty_directory=*/true);
     if (!built) {
         (void)remove_tree(staging);  // best effort; it never looks like a restored store's dir

@@ -19,7 +19,8 @@ Status mismatch(ReplayReport& report, common::CommitIndex index, std::string det
 
 }  // namespace
 
-common::Result<ReplayReport> replay_verify(storage::Store& source, const std::string& scratch_dir) {
+common::Result<ReplayReport> replay_verify(storage::Store& source, const std::string& scratch_dir,
+                                           const common::ProgressFn& progress) {
     ReplayReport report;
     report.recorded_digest = source.status().state_digest;
     common::CommitIndex last = source.status().applied_commit;
@@ -88,6 +89,7 @@ common::Result<ReplayReport> replay_verify(storage::Store& source, const std::st
                                                 ", recorded " + record->state_digest.hex()));
         }
         if (!report.match) break;
+        if (progress) progress(index, last);
     }
     return report;
 }

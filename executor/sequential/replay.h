@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "common/progress.h"
 #include "storage/store.h"
 
 namespace remora::executor {
@@ -21,7 +22,9 @@ struct ReplayReport {
 
 // `source` may be read-only. `scratch_dir` must be absent or empty; it is left holding the
 // replayed store. A mismatch is a report with match = false, not an error; errors are I/O or
-// records that do not decode (kCorruption), or a store without a genesis commit.
-common::Result<ReplayReport> replay_verify(storage::Store& source, const std::string& scratch_dir);
+// records that do not decode (kCorruption), or a store without a genesis commit. `progress`
+// hears of every commit replayed (done, total commits).
+common::Result<ReplayReport> replay_verify(storage::Store& source, const std::string& scratch_dir,
+                                           const common::ProgressFn& progress = {});
 
 }  // namespace remora::executor

@@ -69,6 +69,13 @@ ChildResult inspect(const std::vector<std::string>& args) {
     return run_child(REMORA_INSPECT_PATH, args);
 }
 
+ChildResult inspect_on_terminal(const std::string& args) {
+    return run_child_for("/usr/bin/script",
+                         {"--quiet", "--flush", "--return", "--command",
+                          std::string(REMORA_INSPECT_PATH) + " " + args, "/dev/null"},
+                         std::chrono::seconds(120));
+}
+
 Json parse_single_json(const ChildResult& result) {
     INFO("stdout: " << result.out << "\nstderr: " << result.err);
     Json json;

@@ -42,6 +42,9 @@ struct InspectStore {
 
 // Runs the remora-inspect binary built with this test.
 ChildResult inspect(const std::vector<std::string>& args);
+// `remora-inspect ARGS` (a shell command line's words) with stdout and stderr on a
+// pseudo-terminal, through util-linux `script`: what the terminal showed is in `out`.
+ChildResult inspect_on_terminal(const std::string& args);
 
 // The single JSON object on stdout; REQUIREs that stdout is exactly one object.
 Json parse_single_json(const ChildResult& result);

@@ -53,6 +53,19 @@ TEST_CASE("replay-verify re-executes an executor-written store and matches", "[i
     CHECK_THAT(again.err, Catch::Contains("not empty"));
 }
 
+TEST_CASE("replay-verify shows its progress on a terminal, and only there", "[inspect][replay]") {
+    TempDir tmp("remora-replay");
+    build_executed_store(tmp.sub("db"));
+    auto quiet = inspect({"--db", tmp.sub("db"), "replay-verify"});
+    REQUIRE(quiet.exit_code == 0);
+    CHECK(quiet.err.empty());
+    auto shown = inspect_on_terminal("--db " + tmp.sub("db") + " replay-verify");
+    INFO(shown.out << shown.err);
+    REQUIRE(shown.exit_code == 0);
+    CHECK_THAT(shown.out, Catch::Contains("remora-inspect replay-verify: 3/3 commits (100.0%)"));
+    CHECK_THAT(shown.out, Catch::Contains("commits/s"));
+}
+
 TEST_CASE("replay-verify refuses commits the executor did not write", "[inspect][replay]") {
     InspectStore fixture;  // commit bodies are plain strings, not executor records
     auto run = inspect({"--db", fixture.db, "replay-verify"});

@@ -8,6 +8,7 @@
 
 #include "common/temp_dir.h"
 #include "executor/sequential/replay.h"
+#include "tools/cli/progress.h"
 #include "tools/inspect/command.h"
 
 namespace remora::tools::inspect {
@@ -58,7 +59,9 @@ public:
                          static_cast<unsigned long long>(context.store->status().applied_commit),
                          scratch->path().c_str());
         }
-        auto replay = executor::replay_verify(*context.store, scratch->path());
+        cli::Progress progress(context.progress, "remora-inspect replay-verify", "commits");
+        auto replay = executor::replay_verify(*context.store, scratch->path(), progress.callback());
+        progress.finish();
         if (!replay) return replay.status().with_context("replay-verify");
         const executor::ReplayReport& r = replay.value();
         Report report;

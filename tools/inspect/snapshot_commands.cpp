@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "recovery/snapshot.h"
+#include "tools/cli/progress.h"
 #include "tools/inspect/command.h"
 #include "tools/inspect/snapshot_view.h"
 
@@ -73,7 +74,10 @@ public:
 
     Result<Report> inspect(Context& context) const override {
         say(context, "creating a snapshot");
-        auto info = recovery::create_snapshot(*context.store);
+        cli::Progress progress(context.progress, "remora-inspect snapshot create",
+                               "files checksummed");
+        auto info = recovery::create_snapshot(*context.store, "", progress.callback());
+        progress.finish();
         if (!info) return info.status().with_context("creating a snapshot");
         Report report;
         report.json = {{"command", "snapshot create"}, {"snapshot", snapshot_json(*info, false)}};
@@ -139,7 +143,10 @@ public:
             resolve_snapshot_path(context.invocation, context.invocation.positionals[0]);
         const std::string into = *context.invocation.text_option("into");
         say(context, "restoring " + path + " into " + into);
-        auto info = recovery::restore_snapshot(path, into);
+        cli::Progress progress(context.progress, "remora-inspect snapshot restore", "",
+                               cli::Progress::Unit::kBytes);
+        auto info = recovery::restore_snapshot(path, into, progress.callback());
+        progress.finish();
         if (!info) return info.status().with_context("restoring snapshot " + path);
         Report report;
         report.json = {{"command", "snapshot restore"},

@@ -7,25 +7,13 @@
 #include "tools/bench/sequential_bench.h"
 #include "tools/bench/sequential_options.h"
 #include "tools/bench/sequential_report.h"
+#include "tools/cli/progress.h"
 
 namespace remora::tools::bench {
 namespace {
 
 using common::Code;
 using common::Status;
-
-// Throttled to a few updates a second: a commit can take well under a millisecond.
-void print_tx_progress(std::uint64_t done, std::uint64_t total) {
-    using Clock = std::chrono::steady_clock;
-    static Clock::time_point last;
-    auto now = Clock::now();
-    if (done < total && now - last < std::chrono::milliseconds(200)) return;
-    last = now;
-    std::fprintf(stderr, "\rsequential: %llu/%llu transactions", (unsigned long long)done,
-                 (unsigned long long)total);
-    if (done == total) std::fputc('\n', stderr);
-    std::fflush(stderr);
-}
 
 common::Result<cli::Report> run_sequential_mode(const SequentialBenchOptions& options,
                                                 cli::Context& context) {
@@ -35,11 +23,10 @@ common::Result<cli::Report> run_sequential_mode(const SequentialBenchOptions& op
                     (unsigned long long)options.txs);
         std::fflush(stdout);
     }
-    TxProgressFn progress;
-    if (context.progress) progress = print_tx_progress;
-    auto result = run_sequential_bench(options, progress);
+    cli::Progress progress(context.progress, "remora-bench sequential", "transactions");
+    auto result = run_sequential_bench(options, progress.callback());
+    progress.finish();
     if (!result) return result.status();
-    if (progress && result->txs < options.txs) std::fputc('\n', stderr);  // a trace ended
 
     if (result->unexpected_status > 0) {
         std::fprintf(stderr,

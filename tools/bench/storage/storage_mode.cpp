@@ -6,19 +6,13 @@
 #include "tools/bench/storage_bench.h"
 #include "tools/bench/storage_options.h"
 #include "tools/bench/storage_report.h"
+#include "tools/cli/progress.h"
 
 namespace remora::tools::bench {
 namespace {
 
 using common::Code;
 using common::Status;
-
-void print_progress(std::uint64_t done, std::uint64_t total) {
-    std::fprintf(stderr, "\rstorage: %llu/%llu commits per side", (unsigned long long)done,
-                 (unsigned long long)total);
-    if (done == total) std::fputc('\n', stderr);
-    std::fflush(stderr);
-}
 
 common::Result<cli::Report> run_storage_mode(const StorageBenchOptions& options,
                                              cli::Context& context) {
@@ -27,9 +21,9 @@ common::Result<cli::Report> run_storage_mode(const StorageBenchOptions& options,
                     (unsigned long long)options.seed, options.db_dir.c_str());
         std::fflush(stdout);
     }
-    ProgressFn progress;
-    if (context.progress) progress = print_progress;
-    auto result = run_storage_bench(options, progress);
+    cli::Progress progress(context.progress, "remora-bench storage", "commits per side");
+    auto result = run_storage_bench(options, progress.callback());
+    progress.finish();
     if (!result) return result.status();
 
     cli::Report report{storage_report_json(*result), storage_report_text(*result), {}, {}};
