@@ -9,10 +9,16 @@
 // same effects, and no transaction appears in two places. The restarted primary must then
 // answer every resubmitted acknowledged transaction with its original summary. A killed
 // pre-executor is restarted and must rejoin. Every process it starts is ended by pid.
+//
+// Whitebox mode needs a build with fault points (common/fault_point.h, the `faults` preset):
+// every process it starts is armed (REMORA_FAULT) with a fault point and a hit count drawn from
+// the seed, so it dies by SIGKILL at that point of its own code; the same checks follow. Mode
+// both arms half the processes and kills the others blackbox.
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -41,6 +47,11 @@ inline constexpr std::uint32_t kCrashtestPreExecutorsMax = 8;
 inline constexpr std::uint32_t kCrashtestKillsMax = 1'000'000;
 
 common::Status validate_crashtest_config(const CrashtestConfig& config);
+// kUnsupported, naming the build it needs, when `mode` needs fault points this build lacks.
+common::Status check_crash_mode_supported(CrashMode mode);
+// In whitebox mode, how long load runs for an armed fault point to fire before the harness
+// kills the primary itself (a blackbox kill).
+inline constexpr std::uint32_t kWhiteboxWindowMs = 3'000;
 const char* crash_mode_name(CrashMode mode);
 
 struct CrashtestReport {
@@ -48,6 +59,9 @@ struct CrashtestReport {
     std::uint32_t kills = 0;
     std::uint32_t primary_kills = 0;
     std::uint32_t pre_executor_kills = 0;
+    std::uint32_t blackbox_kills = 0;  // SIGKILL from the harness
+    std::uint32_t whitebox_kills = 0;  // a fault point the process was armed with fired
+    std::map<std::string, std::uint32_t> faults_fired;  // by fault point name
     std::vector<std::string> violations;  // empty: every check held
     std::vector<double> recovery_ms;      // one per primary kill
     double recovery_ms_p50 = 0, recovery_ms_p99 = 0, recovery_ms_max = 0;

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 
+#include "common/fault_point.h"
 #include "recovery/file_io.h"
 #include "recovery/snapshot.h"
 #include "recovery/snapshot_verify.h"
@@ -48,6 +49,7 @@ Status copy_checkpoint(const std::string& snapshot_path, const SnapshotManifest&
             return {Code::kVerificationFailed,
                     db_dir + "/" + file.name + " changed while it was being restored"};
         }
+        REMORA_FAULT_POINT("recovery.restore.mid");
     }
     return fsync_directory(staging);
 }

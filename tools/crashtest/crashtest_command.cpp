@@ -46,6 +46,9 @@ public:
         auto config = make_config(invocation);
         if (!config) return config.status();
         if (auto s = node::validate_crashtest_config(*config); !s) return cli::usage_error(s.message());
+        if (auto s = node::check_crash_mode_supported(config->mode); !s) {
+            return cli::usage_error(s.message());
+        }
         return Status::ok();
     }
 
@@ -128,6 +131,9 @@ public:
             {"kills", r.kills},
             {"primary_kills", r.primary_kills},
             {"pre_executor_kills", r.pre_executor_kills},
+            {"blackbox_kills", r.blackbox_kills},
+            {"whitebox_kills", r.whitebox_kills},
+            {"faults_fired", r.faults_fired},
             {"violations", r.violations.size()},
             {"violation_details", first_violations(r.violations)},
             {"recovery_ms_p50", r.recovery_ms_p50},
@@ -148,7 +154,14 @@ public:
         std::string& text = report.text;
         cli::add_field(text, "kills", std::to_string(r.kills) + " (" +
                                           std::to_string(r.primary_kills) + " primary, " +
-                                          std::to_string(r.pre_executor_kills) + " pre-executor)");
+                                          std::to_string(r.pre_executor_kills) + " pre-executor; " +
+                                          std::to_string(r.blackbox_kills) + " blackbox, " +
+                                          std::to_string(r.whitebox_kills) + " at fault points)");
+        std::string fired;
+        for (const auto& [name, count] : r.faults_fired) {
+            fired += (fired.empty() ? "" : ", ") + name + " " + std::to_string(count);
+        }
+        if (!fired.empty()) cli::add_field(text, "fault points", fired);
         cli::add_field(text, "violations", std::to_string(r.violations.size()));
         cli::add_field(text, "recovery", "p50 " + common::fixed(r.recovery_ms_p50) + " ms, p99 " +
                                              common::fixed(r.recovery_ms_p99) + " ms, max " +
@@ -185,8 +198,11 @@ private:
             "primary on the same store and ports, and resubmits what was at risk: acknowledged "
             "transactions must come back with their original summary. A killed pre-executor is "
             "restarted and must rejoin. Recovery time is kill -9 to the restarted primary's first "
-            "answer, without the offline checks. Exit 65 on a violation, with the command that "
-            "replays the seed. Only blackbox mode exists so far: whitebox and both exit 1.",
+            "answer, without the offline checks. Whitebox mode instead starts every process armed "
+            "with a fault point and hit count drawn from the seed (REMORA_FAULT), so that it dies "
+            "by SIGKILL inside its own code; both arms half of them. Whitebox and both need the "
+            "`faults` build (cmake --preset faults); any other build exits 2 saying so. Exit 65 "
+            "on a violation, with the command that replays the seed.",
         .options =
             {
                 {"mode", ArgKind::kText, "blackbox|whitebox|both", "how to crash", true},
