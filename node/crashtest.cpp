@@ -796,9 +796,9 @@ Result<CrashtestReport> Crashtest::run() {
     }
     if (m_primary) m_primary->stop(30s);
     if (!status.is_ok()) return status.with_context("crash test in " + m_dir);
-    m_report.recovery_ms_p50 = percentile(m_report.recovery_ms, 0.50);
-    m_report.recovery_ms_p99 = percentile(m_report.recovery_ms, 0.99);
-    m_report.recovery_ms_max = percentile(m_report.recovery_ms, 1.0);
+    m_report.clusters = 1;
+    m_report.replay_seed = m_config.seed;
+    m_report.replay_kills = m_config.kills;
     if (m_config.dir.empty() && !m_config.keep && m_report.violations.empty()) {
         if (Status s = recovery::remove_tree(m_dir); !s) say("could not remove " + m_dir + ": " + s.message());
     }
@@ -850,8 +850,57 @@ Status validate_crashtest_config(const CrashtestConfig& config) {
 Result<CrashtestReport> run_crashtest(const CrashtestConfig& config,
                                       const std::atomic<bool>& interrupted,
                                       const CrashtestProgress& progress) {
-    Crashtest test(config, interrupted, progress);
-    return test.run();
+    REMORA_RETURN_IF_ERROR(validate_crashtest_config(config));
+    const std::uint32_t per = config.kills_per_cluster == 0 ? config.kills : config.kills_per_cluster;
+    CrashtestReport total;
+    std::string parent;
+    if (!config.dir.empty()) {
+        auto dir = prepare_run_dir(config.dir, "remora-crashtest");
+        if (!dir) return dir.status();
+        parent = std::move(dir).value();
+        total.dir = parent;
+    }
+    for (std::uint32_t cluster = 0; total.kills < config.kills; ++cluster) {
+        CrashtestConfig part = config;
+        part.kills = std::min(per, config.kills - total.kills);
+        part.seed = config.seed + cluster;
+        part.kills_per_cluster = 0;
+        if (per < config.kills && !parent.empty()) {
+            part.dir = parent + "/cluster-" + std::to_string(cluster);
+        }
+        Crashtest test(part, interrupted, progress);
+        auto report = test.run();
+        if (!report) return report.status();
+        if (per >= config.kills) {
+            total = std::move(report).value();
+        } else {
+            const CrashtestReport& r = *report;
+            if (total.dir.empty() || !r.violations.empty()) total.dir = r.dir;
+            total.kills += r.kills;
+            total.primary_kills += r.primary_kills;
+            total.pre_executor_kills += r.pre_executor_kills;
+            total.blackbox_kills += r.blackbox_kills;
+            total.whitebox_kills += r.whitebox_kills;
+            for (const auto& [name, count] : r.faults_fired) total.faults_fired[name] += count;
+            total.violations.insert(total.violations.end(), r.violations.begin(), r.violations.end());
+            total.recovery_ms.insert(total.recovery_ms.end(), r.recovery_ms.begin(), r.recovery_ms.end());
+            total.submitted += r.submitted;
+            total.acknowledged += r.acknowledged;
+            total.resubmitted += r.resubmitted;
+            total.refused += r.refused;
+            total.ruled_out += r.ruled_out;
+            total.commits = r.commits;
+            total.digest = r.digest;
+            total.clusters += 1;
+            total.replay_seed = r.replay_seed;
+            total.replay_kills = r.replay_kills;
+        }
+        if (!total.violations.empty()) break;
+    }
+    total.recovery_ms_p50 = percentile(total.recovery_ms, 0.50);
+    total.recovery_ms_p99 = percentile(total.recovery_ms, 0.99);
+    total.recovery_ms_max = percentile(total.recovery_ms, 1.0);
+    return total;
 }
 
 }  // namespace remora::node

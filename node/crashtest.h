@@ -41,6 +41,10 @@ struct CrashtestConfig {
     std::string dir;                 // "" : a temporary directory, removed unless a check failed
     bool keep = false;
     bool sync = true;                // primary.sync
+    // 0: every kill on one cluster. K: a fresh cluster (new stores) every K kills, cluster i
+    // seeded with seed + i, so that the checks after each kill, which replay every commit of
+    // the store, stay bounded over long runs.
+    std::uint32_t kills_per_cluster = 0;
 };
 
 inline constexpr std::uint32_t kCrashtestPreExecutorsMax = 8;
@@ -72,6 +76,11 @@ struct CrashtestReport {
     std::uint64_t ruled_out = 0;     // commit entries that rule out a resubmission (kDuplicate)
     std::uint64_t commits = 0;       // the primary's applied commit at the end
     std::string digest;              // the primary's final state digest
+    std::uint32_t clusters = 0;      // clusters run (see kills_per_cluster)
+    // On a violation, the seed and kills of the cluster that broke: `--seed S --kills K`
+    // (without --kills-per-cluster) replays it.
+    std::uint64_t replay_seed = 0;
+    std::uint32_t replay_kills = 0;
 };
 
 using CrashtestProgress = std::function<void(const std::string& line)>;

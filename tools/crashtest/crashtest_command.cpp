@@ -18,10 +18,12 @@ using cli::ArgKind;
 using common::Status;
 
 // The command line that replays a run: the same seed draws the same victims, instants and
-// transactions (process scheduling still varies).
-std::string replay_command(const node::CrashtestConfig& c) {
+// transactions (process scheduling still varies). With --kills-per-cluster, the cluster that
+// broke: its seed and kills.
+std::string replay_command(const node::CrashtestConfig& c, const node::CrashtestReport& r) {
     std::string line = "remora-crashtest --mode " + std::string(node::crash_mode_name(c.mode)) +
-                       " --kills " + std::to_string(c.kills) + " --seed " + std::to_string(c.seed) +
+                       " --kills " + std::to_string(r.replay_kills) + " --seed " +
+                       std::to_string(r.replay_seed) +
                        " --pre-executors " + std::to_string(c.pre_executors) + " --workload " +
                        c.workload + " --accounts " + std::to_string(c.accounts) + " --rate " +
                        common::fixed(c.rate) + " --kill-min-ms " + std::to_string(c.kill_min_ms) +
@@ -61,7 +63,14 @@ public:
             if (!quiet) std::fprintf(stderr, "[crashtest] %s\n", line.c_str());
         });
         if (!report) {
-            return report.status().with_context("replay with: " + replay_command(*config));
+            node::CrashtestReport whole;  // the whole run: the harness failure's cluster is named
+            whole.replay_seed = config->seed;
+            whole.replay_kills = config->kills;
+            return report.status().with_context("replay with: " + replay_command(*config, whole) +
+                                                (config->kills_per_cluster > 0
+                                                     ? " --kills-per-cluster " +
+                                                           std::to_string(config->kills_per_cluster)
+                                                     : std::string()));
         }
         return make_report(*config, *report);
     }
@@ -113,6 +122,13 @@ public:
         if (config.kill_min_ms > config.kill_max_ms) {
             return cli::usage_error("--kill-min-ms must not exceed --kill-max-ms");
         }
+        if (auto per = in.unsigned_option("kills-per-cluster")) {
+            if (*per > node::kCrashtestKillsMax) {
+                return cli::usage_error("--kills-per-cluster is at most " +
+                                        std::to_string(node::kCrashtestKillsMax));
+            }
+            config.kills_per_cluster = static_cast<std::uint32_t>(*per);
+        }
         if (auto dir = in.text_option("dir")) config.dir = *dir;
         config.keep = in.has_option("keep");
         if (auto sync = in.text_option("sync")) {
@@ -145,6 +161,7 @@ public:
             {"refused", r.refused},
             {"ruled_out", r.ruled_out},
             {"commits", r.commits},
+            {"clusters", r.clusters},
             {"digest", r.digest},
             {"sync", config.sync},
             {"pre_executors", config.pre_executors},
@@ -176,9 +193,9 @@ public:
             cli::add_field(text, "directory", r.dir);
         }
         if (!r.violations.empty()) {
-            report.json["replay_command"] = replay_command(config);
+            report.json["replay_command"] = replay_command(config, r);
             std::string message = std::to_string(r.violations.size()) + " violation(s); the first: " +
-                                  r.violations.front() + "\nreplay with: " + replay_command(config);
+                                  r.violations.front() + "\nreplay with: " + replay_command(config, r);
             report.verdict = Status{common::Code::kVerificationFailed, message};
         }
         return report;
@@ -217,6 +234,8 @@ private:
                  false, "50"},
                 {"kill-max-ms", ArgKind::kUnsigned, "MS", "latest kill after load resumes", false,
                  "600"},
+                {"kills-per-cluster", ArgKind::kUnsigned, "K",
+                 "a fresh cluster every K kills, seeded S, S+1, ... (0: one cluster)", false, "0"},
                 {"dir", ArgKind::kPath, "DIR", "where nodes and logs go (kept)", false,
                  "a temporary directory, removed unless a check failed"},
                 {"keep", ArgKind::kFlag, "", "keep the temporary directory", false},
