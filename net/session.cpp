@@ -1,5 +1,8 @@
 #include "net/session.h"
 
+#include <algorithm>
+
+#include "common/fault_point.h"
 #include "net/limits.h"
 
 namespace remora::net {
@@ -246,6 +249,22 @@ void Session::write_queued() {
     std::vector<asio::const_buffer> buffers;
     buffers.reserve(m_writing.size());
     for (const common::Bytes& frame : m_writing) buffers.emplace_back(frame.data(), frame.size());
+#if REMORA_FAULT_POINTS_COMPILED
+    // The fault point "net.frame.partial": the first half of the first frame only, then the
+    // process dies, so the peer is left holding a partial frame.
+    if (REMORA_FAULT_POINT_FIRES("net.frame.partial")) {
+        const common::Bytes& first = m_writing.front();
+        m_write_in_flight = true;  // nothing else goes out before the process dies
+        buffers.assign(
+            1, asio::const_buffer(first.data(), std::max<std::size_t>(1, first.size() / 2)));
+        m_transport->write(
+            buffers, [self = shared_from_this()](const boost::system::error_code&, std::size_t) {
+                (void)self;  // keeps m_writing alive until the half frame is out
+                common::fault_point_crash("net.frame.partial");
+            });
+        return;
+    }
+#endif
     m_write_in_flight = true;
     m_write_started = Clock::now();
     m_transport->write(

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -17,6 +18,7 @@
 #include "executor/tx/effects.h"
 #include "executor/tx/transaction.h"
 #include "executor/tx/transaction_codec.h"
+#include "common/fault_point.h"
 #include "executor/workload/workload.h"
 #include "net/tls.h"
 #include "node/config.h"
@@ -37,6 +39,12 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+std::uint64_t file_size_or_zero(const std::string& path) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    return ec ? 0 : static_cast<std::uint64_t>(size);
+}
 
 double ms_between(Clock::time_point a, Clock::time_point b) {
     return std::chrono::duration<double, std::milli>(b - a).count();
@@ -81,14 +89,19 @@ private:
 
     Status find_tools();
     Status prepare_dir();
-    Status start_primary();
-    Status start_pre_executor(std::uint32_t id);
+    std::string draw_fault(bool primary, bool at_start);
+    bool died_of_fault(int code, const std::string& armed, const std::string& log,
+                       std::uint64_t log_from);
+    bool any_died();
+    Status start_primary(bool at_start = false);
+    Status start_pre_executor(std::uint32_t id, bool at_start = false);
     Status wait_pre_joined(std::uint32_t id, std::chrono::seconds limit);
     Status connect_client(std::chrono::seconds limit);
     Status load(std::chrono::milliseconds duration);
     void record(const std::vector<OracleAnswer>& answers);
-    Status kill_primary();
-    Status kill_pre_executor(std::uint32_t id);
+    Status kill_primary(bool signal);
+    Status kill_pre_executor(std::uint32_t id, bool signal);
+    Status disarm();
     Status check_store(const std::string& when);
     Status check_with_inspect(const std::string& when);
     Status resubmit_after_restart(Clock::time_point killed, Clock::time_point reaped,
@@ -103,6 +116,10 @@ private:
     std::string m_dir;
     std::optional<ChildProcess> m_primary;
     std::vector<std::optional<ChildProcess>> m_pre;  // index id - 1
+    std::string m_primary_fault;                     // REMORA_FAULT of the running primary
+    std::vector<std::string> m_pre_fault;            // index id - 1; "" unarmed
+    std::uint64_t m_primary_log_from = 0;            // its log's size when it started
+    std::vector<std::uint64_t> m_pre_log_from;       // index id - 1
     std::uint16_t m_cluster_port = 0, m_ingress_port = 0;
     std::uint64_t m_instance_start_commit = 0;  // the running primary's applied commit at start
     std::unique_ptr<executor::workload::Workload> m_workload;
@@ -134,7 +151,63 @@ Status Crashtest::prepare_dir() {
     return Status::ok();
 }
 
-Status Crashtest::start_primary() {
+// The fault point a process starts armed with ("name:hit", "" none), drawn from the seed among
+// the points its role passes (common/fault_point.h). At start, only points that load reaches
+// (not the genesis commits, snapshots, restores or frames of the bootstrap): a crash while the
+// cluster first forms would be the harness's failure.
+// Once the run has made its kills, processes start unarmed, so that a clean stop can follow.
+std::string Crashtest::draw_fault(bool primary, bool at_start) {
+    if (m_config.mode == CrashMode::kBlackbox || m_report.kills >= m_config.kills) return "";
+    if (m_config.mode == CrashMode::kBoth && m_rng() % 2 == 0) return "";
+    struct Choice {
+        const char* name;
+        std::uint64_t hit_max;  // hits drawn uniformly from 1..hit_max: most fire within 2 s
+    };
+    std::vector<Choice> choices;
+    // The first primary writes genesis through the store's commits: not yet.
+    if (!(primary && at_start)) {
+        choices = {{"storage.commit.before_write", 100}, {"storage.commit.after_write", 100}};
+    }
+    const bool pres = m_config.pre_executors > 0;
+    if (primary) {
+        choices.push_back({"primary.ordered.before_apply", 100});
+        if (pres) choices.push_back({"primary.state_update.mid_push", 3});  // updates are rare
+        if (!at_start) choices.push_back({"net.frame.partial", 600});
+        if (!at_start && pres) choices.push_back({"recovery.snapshot.mid", 1});
+    } else {
+        choices.push_back({"pre_executor.apply", 3});
+        if (!at_start) choices.push_back({"net.frame.partial", 200});
+        if (!at_start) choices.push_back({"recovery.restore.mid", 1});
+    }
+    const Choice& choice = choices[m_rng() % choices.size()];
+    return std::string(choice.name) + ":" + std::to_string(1 + m_rng() % choice.hit_max);
+}
+
+// Whether a process that exited by itself died at the fault point it was armed with: killed by
+// SIGKILL, and what it wrote to its log (from `log_from` on) ends with the point's line
+// (common::fault_point_crash). Counts it.
+bool Crashtest::died_of_fault(int code, const std::string& armed, const std::string& log,
+                              std::uint64_t log_from) {
+    if (armed.empty() || code != 128 + SIGKILL) return false;
+    const std::string name = armed.substr(0, armed.find(':'));
+    const std::uint64_t size = file_size_or_zero(log);
+    const std::string tail = log_tail(log, static_cast<std::size_t>(
+                                               std::min<std::uint64_t>(4000, size - std::min(size, log_from))));
+    if (size <= log_from || tail.find("fault point " + name + " fired") == std::string::npos) {
+        return false;
+    }
+    ++m_report.whitebox_kills;
+    ++m_report.faults_fired[name];
+    return true;
+}
+
+bool Crashtest::any_died() {
+    if (!m_primary->running()) return true;
+    return std::any_of(m_pre.begin(), m_pre.end(),
+                       [](std::optional<ChildProcess>& pre) { return pre && !pre->running(); });
+}
+
+Status Crashtest::start_primary(bool at_start) {
     const std::string log = m_dir + "/primary.log";
     std::vector<std::string> argv = {
         m_node_bin, "run",
@@ -151,7 +224,14 @@ Status Crashtest::start_primary() {
         "--sequencer.consensus_delay_ms", "20",
         "--primary.sync", m_config.sync ? "on" : "off"};
     (void)std::remove(node_info_path(primary_dir()).c_str());
-    auto child = ChildProcess::spawn(argv, log, log);
+    m_primary_fault = draw_fault(true, at_start);
+    m_primary_log_from = file_size_or_zero(log);
+    std::vector<std::string> environment;
+    if (!m_primary_fault.empty()) {
+        environment.push_back(std::string(common::kFaultEnvironmentVariable) + "=" + m_primary_fault);
+        say("the primary starts armed with " + m_primary_fault);
+    }
+    auto child = ChildProcess::spawn(argv, log, log, environment);
     if (!child) return child.status();
     m_primary.emplace(std::move(child).value());
     if (m_cluster_port != 0) return Status::ok();  // a restart: the ports are known
@@ -173,7 +253,7 @@ Status Crashtest::start_primary() {
     return {Code::kIoError, "the primary did not write node.json within 120 s"};
 }
 
-Status Crashtest::start_pre_executor(std::uint32_t id) {
+Status Crashtest::start_pre_executor(std::uint32_t id, bool at_start) {
     const std::string name = pre_name(id);
     const std::string log = m_dir + "/" + name + ".log";
     std::vector<std::string> argv = {m_node_bin, "run",
@@ -185,24 +265,49 @@ Status Crashtest::start_pre_executor(std::uint32_t id) {
                                      "--pre_executor.verify_threads", "1",
                                      "--pre_executor.reconnect_ms", "100",
                                      "--net.primary", "127.0.0.1:" + std::to_string(m_cluster_port)};
-    auto child = ChildProcess::spawn(argv, log, log);
+    m_pre_fault[id - 1] = draw_fault(false, at_start);
+    m_pre_log_from[id - 1] = file_size_or_zero(log);
+    std::vector<std::string> environment;
+    if (!m_pre_fault[id - 1].empty()) {
+        environment.push_back(std::string(common::kFaultEnvironmentVariable) + "=" +
+                              m_pre_fault[id - 1]);
+        say(name + " starts armed with " + m_pre_fault[id - 1]);
+    }
+    auto child = ChildProcess::spawn(argv, log, log, environment);
     if (!child) return child.status();
     m_pre[id - 1].emplace(std::move(child).value());
     return Status::ok();
 }
 
 // Joined = node.json written by this very process (its pid) says joined_commit. Load keeps
-// running meanwhile.
+// running meanwhile. Once load runs, a fault point that fires meanwhile is one more kill: the
+// pre-executor's own (it is restarted and waited for again) or the primary's (it is checked
+// and restarted, and the pre-executor then joins the new one).
 Status Crashtest::wait_pre_joined(std::uint32_t id, std::chrono::seconds limit) {
-    ChildProcess& pre = *m_pre[id - 1];
     const std::string path = node_info_path(m_dir + "/" + pre_name(id));
-    const auto deadline = Clock::now() + limit;
+    const std::string log = m_dir + "/" + pre_name(id) + ".log";
+    auto deadline = Clock::now() + limit;
     while (Clock::now() < deadline) {
         if (m_interrupted) return {Code::kUnsupported, "interrupted"};
+        ChildProcess& pre = *m_pre[id - 1];
         if (!pre.running()) {
-            const std::string log = m_dir + "/" + pre_name(id) + ".log";
-            return {Code::kIoError, pre_name(id) + " exited; the end of " + log + ":\n" +
-                                        log_tail(log)};
+            const int code = *pre.poll();
+            if (m_client && died_of_fault(code, m_pre_fault[id - 1], log, m_pre_log_from[id - 1])) {
+                ++m_report.kills;
+                ++m_report.pre_executor_kills;
+                REMORA_RETURN_IF_ERROR(start_pre_executor(id));
+                deadline = Clock::now() + limit;
+                continue;
+            }
+            return {Code::kIoError, pre_name(id) + " exited with code " + std::to_string(code) +
+                                        "; the end of " + log + ":\n" + log_tail(log)};
+        }
+        if (m_client && !m_primary->running()) {
+            ++m_report.kills;
+            REMORA_RETURN_IF_ERROR(kill_primary(false));
+            if (!m_report.violations.empty()) return Status::ok();
+            deadline = Clock::now() + limit;
+            continue;
         }
         if (auto info = read_json_file(path); info && info->contains("joined_commit") &&
                                               (*info)["pid"].get<long>() == pre.pid()) {
@@ -210,6 +315,7 @@ Status Crashtest::wait_pre_joined(std::uint32_t id, std::chrono::seconds limit) 
         }
         if (m_client) {
             REMORA_RETURN_IF_ERROR(load(50ms));
+            if (any_died()) std::this_thread::sleep_for(5ms);  // another's death waits for us
         } else {
             std::this_thread::sleep_for(20ms);
         }
@@ -223,10 +329,7 @@ Status Crashtest::connect_client(std::chrono::seconds limit) {
     Status last;
     while (Clock::now() < deadline) {
         if (m_interrupted) return {Code::kUnsupported, "interrupted"};
-        if (!m_primary->running()) {
-            return {Code::kIoError, "the primary exited; the end of " + m_dir + "/primary.log:\n" +
-                                        log_tail(m_dir + "/primary.log")};
-        }
+        if (!m_primary->running()) return Status::ok();  // no client: the caller sees why
         auto client = OracleClient::connect(m_ingress_port, 1000ms);
         if (client) {
             m_client = std::move(client).value();
@@ -279,7 +382,9 @@ Status Crashtest::load(std::chrono::milliseconds duration) {
             ++m_report.submitted;
         }
         record(m_client->pump(2ms));
+        if (any_died()) return Status::ok();  // the caller sees who
         if (m_client->closed()) {
+            if (m_primary->wait_for(2000ms)) return Status::ok();  // it died: the caller sees it
             return {Code::kIoError, "the primary closed the client's connection unasked; the "
                                     "end of " + m_dir + "/primary.log:\n" +
                                         log_tail(m_dir + "/primary.log")};
@@ -393,23 +498,42 @@ Status Crashtest::check_with_inspect(const std::string& when) {
     return Status::ok();
 }
 
-Status Crashtest::kill_primary() {
-    ++m_report.primary_kills;
-    const std::string when = "after primary kill " + std::to_string(m_report.primary_kills);
-    const auto killed = Clock::now();
-    m_primary->signal(SIGKILL);
-    if (!m_primary->wait_for(10s)) return {Code::kIoError, "the primary outlived SIGKILL for 10 s"};
-    const auto reaped = Clock::now();
-    // Summaries the primary wrote before it died are acknowledgements too.
-    record(m_client->pump(1000ms));
-    m_client.reset();
-    REMORA_RETURN_IF_ERROR(check_store(when));
-    REMORA_RETURN_IF_ERROR(check_with_inspect(when));
-    if (!m_report.violations.empty()) return Status::ok();
-    m_instance_start_commit = m_report.commits;
-    const auto spawned = Clock::now();
-    REMORA_RETURN_IF_ERROR(start_primary());
-    return resubmit_after_restart(killed, reaped, spawned);
+// `signal`: the harness kills it (blackbox); otherwise it died by itself and must have died at
+// its armed fault point. When the restarted primary's own fault fires before the resubmission
+// is answered, that is one more kill, handled the same way.
+Status Crashtest::kill_primary(bool signal) {
+    const std::string log = m_dir + "/primary.log";
+    for (;;) {
+        ++m_report.primary_kills;
+        const std::string when = "after primary kill " + std::to_string(m_report.primary_kills);
+        const auto killed = Clock::now();
+        if (signal) {
+            ++m_report.blackbox_kills;
+            m_primary->signal(SIGKILL);
+        }
+        const auto code = m_primary->wait_for(10s);
+        if (!code) return {Code::kIoError, "the primary outlived SIGKILL for 10 s"};
+        const auto reaped = Clock::now();
+        if (!signal && !died_of_fault(*code, m_primary_fault, log, m_primary_log_from)) {
+            violation(when + ": the primary exited with code " + std::to_string(*code) +
+                      (m_primary_fault.empty() ? "" : " (armed with " + m_primary_fault + ")") +
+                      " where no fault point fired; the end of " + log + ":\n" + log_tail(log));
+            return Status::ok();
+        }
+        // Summaries the primary wrote before it died are acknowledgements too.
+        if (m_client) record(m_client->pump(1000ms));
+        m_client.reset();
+        REMORA_RETURN_IF_ERROR(check_store(when));
+        REMORA_RETURN_IF_ERROR(check_with_inspect(when));
+        if (!m_report.violations.empty()) return Status::ok();
+        m_instance_start_commit = m_report.commits;
+        const auto spawned = Clock::now();
+        REMORA_RETURN_IF_ERROR(start_primary());
+        REMORA_RETURN_IF_ERROR(resubmit_after_restart(killed, reaped, spawned));
+        if (m_primary->running() || !m_report.violations.empty()) return Status::ok();
+        ++m_report.kills;
+        signal = false;
+    }
 }
 
 // Resubmits what is at risk — every transaction acknowledged since the last primary kill, every
@@ -419,6 +543,13 @@ Status Crashtest::kill_primary() {
 Status Crashtest::resubmit_after_restart(Clock::time_point killed, Clock::time_point reaped,
                                          Clock::time_point spawned) {
     std::vector<Digest> digests = m_acked_since_kill;
+    // The restarted primary died at its own fault point before answering: what was at risk
+    // still is, for the next restart (unanswered ones are still in m_outstanding).
+    const auto died = [&, at_risk = m_acked_since_kill] {
+        m_acked_since_kill.insert(m_acked_since_kill.end(), at_risk.begin(), at_risk.end());
+        m_client.reset();
+        return Status::ok();
+    };
     for (const auto& [digest, unused] : m_outstanding) digests.push_back(digest);
     const std::size_t old = m_acked_order.size() - m_acked_since_kill.size();
     for (int i = 0; i < 16 && old > 0; ++i) digests.push_back(m_acked_order[m_rng() % old]);
@@ -434,6 +565,7 @@ Status Crashtest::resubmit_after_restart(Clock::time_point killed, Clock::time_p
     }();
 
     REMORA_RETURN_IF_ERROR(connect_client(60s));
+    if (!m_client) return died();
     if (digests.empty()) {  // nothing at risk: a fresh transaction measures the recovery
         auto next = m_workload->next();
         if (!next) return {Code::kUnsupported, "the workload ran out of transactions"};
@@ -470,6 +602,9 @@ Status Crashtest::resubmit_after_restart(Clock::time_point killed, Clock::time_p
         }
         record(answers);
     }
+    if (!waiting.empty() && (!m_primary->running() || m_primary->wait_for(1000ms))) {
+        return died();
+    }
     if (!waiting.empty()) {
         violation("the restarted primary did not answer " + std::to_string(waiting.size()) +
                   " resubmitted transactions within 60 s");
@@ -483,11 +618,20 @@ Status Crashtest::resubmit_after_restart(Clock::time_point killed, Clock::time_p
     return Status::ok();
 }
 
-Status Crashtest::kill_pre_executor(std::uint32_t id) {
+Status Crashtest::kill_pre_executor(std::uint32_t id, bool signal) {
     ++m_report.pre_executor_kills;
-    m_pre[id - 1]->signal(SIGKILL);
-    if (!m_pre[id - 1]->wait_for(10s)) {
-        return {Code::kIoError, pre_name(id) + " outlived SIGKILL for 10 s"};
+    if (signal) {
+        ++m_report.blackbox_kills;
+        m_pre[id - 1]->signal(SIGKILL);
+    }
+    const auto code = m_pre[id - 1]->wait_for(10s);
+    if (!code) return {Code::kIoError, pre_name(id) + " outlived SIGKILL for 10 s"};
+    const std::string log = m_dir + "/" + pre_name(id) + ".log";
+    if (!signal && !died_of_fault(*code, m_pre_fault[id - 1], log, m_pre_log_from[id - 1])) {
+        violation(pre_name(id) + " exited with code " + std::to_string(*code) +
+                  (m_pre_fault[id - 1].empty() ? "" : " (armed with " + m_pre_fault[id - 1] + ")") +
+                  " where no fault point fired; the end of " + log + ":\n" + log_tail(log));
+        return Status::ok();
     }
     REMORA_RETURN_IF_ERROR(start_pre_executor(id));
     if (Status joined = wait_pre_joined(id, 60s); !joined) {
@@ -497,6 +641,44 @@ Status Crashtest::kill_pre_executor(std::uint32_t id) {
     }
     say(pre_name(id) + " killed and rejoined");
     return Status::ok();
+}
+
+// Before the clean stop: a process still armed is stopped with SIGTERM and started again
+// unarmed (the run has made its kills, so draw_fault arms nothing). A fault point that fires
+// during that stop is one more kill, handled as one.
+Status Crashtest::disarm() {
+    for (std::uint32_t id = 1; id <= m_pre.size(); ++id) {
+        if (m_pre_fault[id - 1].empty() || m_report.violations.size() > 0) continue;
+        m_pre[id - 1]->signal(SIGTERM);
+        const auto code = m_pre[id - 1]->wait_for(10s);
+        if (!code) return {Code::kIoError, pre_name(id) + " did not stop within 10 s"};
+        if (*code != 0) {
+            ++m_report.kills;
+            REMORA_RETURN_IF_ERROR(kill_pre_executor(id, false));
+            continue;
+        }
+        REMORA_RETURN_IF_ERROR(start_pre_executor(id));
+        if (Status joined = wait_pre_joined(id, 60s); !joined) {
+            if (joined.code() == Code::kUnsupported) return joined;
+            violation("after " + pre_name(id) + " restarted unarmed: " + joined.message());
+        }
+    }
+    if (m_primary_fault.empty() || !m_report.violations.empty()) return Status::ok();
+    record(m_client->pump(200ms));
+    m_client.reset();
+    m_primary->signal(SIGTERM);
+    const auto code = m_primary->wait_for(120s);
+    if (!code) return {Code::kIoError, "the primary did not stop within 120 s"};
+    if (*code != 0) {
+        ++m_report.kills;
+        return kill_primary(false);
+    }
+    REMORA_RETURN_IF_ERROR(check_store("after a clean stop"));
+    m_instance_start_commit = m_report.commits;
+    REMORA_RETURN_IF_ERROR(start_primary());
+    REMORA_RETURN_IF_ERROR(connect_client(60s));
+    if (!m_client) return {Code::kIoError, "the primary restarted unarmed exited at once"};
+    return load(200ms);
 }
 
 // A clean stop: every process ends with 0, the final store passes every check, and the last
@@ -540,12 +722,7 @@ Status Crashtest::finish() {
 
 Result<CrashtestReport> Crashtest::run() {
     REMORA_RETURN_IF_ERROR(validate_crashtest_config(m_config));
-    if (m_config.mode != CrashMode::kBlackbox) {
-        return Status{Code::kUnsupported,
-                      std::string("--mode ") + crash_mode_name(m_config.mode) +
-                          " needs fault points, which this version of remora-crashtest does not "
-                          "have yet: use --mode blackbox"};
-    }
+    REMORA_RETURN_IF_ERROR(check_crash_mode_supported(m_config.mode));
     REMORA_RETURN_IF_ERROR(find_tools());
     executor::workload::WorkloadConfig workload;
     workload.name = m_config.workload;
@@ -563,32 +740,52 @@ Result<CrashtestReport> Crashtest::run() {
     for (std::uint32_t i = 1; i <= m_config.pre_executors; ++i) names.push_back(pre_name(i));
     REMORA_RETURN_IF_ERROR(net::write_cluster_credentials(m_dir + "/tls", names, 24h));
     m_pre.resize(m_config.pre_executors);
+    m_pre_fault.resize(m_config.pre_executors);
+    m_pre_log_from.resize(m_config.pre_executors);
 
     Status status = [&]() -> Status {
-        REMORA_RETURN_IF_ERROR(start_primary());
+        REMORA_RETURN_IF_ERROR(start_primary(/*at_start=*/true));
         for (std::uint32_t id = 1; id <= m_config.pre_executors; ++id) {
-            REMORA_RETURN_IF_ERROR(start_pre_executor(id));
+            REMORA_RETURN_IF_ERROR(start_pre_executor(id, /*at_start=*/true));
         }
         for (std::uint32_t id = 1; id <= m_config.pre_executors; ++id) {
             REMORA_RETURN_IF_ERROR(wait_pre_joined(id, 120s));
         }
         REMORA_RETURN_IF_ERROR(connect_client(60s));
+        if (!m_client) {
+            return {Code::kIoError, "the primary exited at start; the end of " + m_dir +
+                                        "/primary.log:\n" + log_tail(m_dir + "/primary.log")};
+        }
         std::uniform_int_distribution<std::uint32_t> instant(m_config.kill_min_ms,
                                                              m_config.kill_max_ms);
         while (m_report.kills < m_config.kills && m_report.violations.empty()) {
             if (m_interrupted) return {Code::kUnsupported, "interrupted"};
-            const std::uint32_t after_ms = instant(m_rng);
+            // Whitebox: load runs until an armed fault point fires, or for kWhiteboxWindowMs,
+            // after which the harness kills the drawn victim itself. Blackbox and both: the
+            // drawn instant (in both, an armed point may fire first).
+            std::uint32_t after_ms = instant(m_rng);
+            if (m_config.mode == CrashMode::kWhitebox) after_ms = kWhiteboxWindowMs;
             const std::uint32_t victim =
                 m_config.pre_executors == 0 ? 0
                                             : static_cast<std::uint32_t>(m_rng() % (2 * m_config.pre_executors));
             REMORA_RETURN_IF_ERROR(load(std::chrono::milliseconds(after_ms)));
             ++m_report.kills;
-            if (victim < std::max<std::uint32_t>(1, m_config.pre_executors)) {
-                REMORA_RETURN_IF_ERROR(kill_primary());
+            if (!m_primary->running()) {
+                REMORA_RETURN_IF_ERROR(kill_primary(false));
+                continue;
+            }
+            const auto dead = std::find_if(m_pre.begin(), m_pre.end(),
+                                           [](auto& pre) { return pre && !pre->running(); });
+            if (dead != m_pre.end()) {
+                const auto id = static_cast<std::uint32_t>(dead - m_pre.begin()) + 1;
+                REMORA_RETURN_IF_ERROR(kill_pre_executor(id, false));
+            } else if (victim < std::max<std::uint32_t>(1, m_config.pre_executors)) {
+                REMORA_RETURN_IF_ERROR(kill_primary(true));
             } else {
-                REMORA_RETURN_IF_ERROR(kill_pre_executor(victim - m_config.pre_executors + 1));
+                REMORA_RETURN_IF_ERROR(kill_pre_executor(victim - m_config.pre_executors + 1, true));
             }
         }
+        if (m_report.violations.empty()) REMORA_RETURN_IF_ERROR(disarm());
         if (!m_report.violations.empty()) return Status::ok();
         return finish();
     }();
@@ -599,9 +796,9 @@ Result<CrashtestReport> Crashtest::run() {
     }
     if (m_primary) m_primary->stop(30s);
     if (!status.is_ok()) return status.with_context("crash test in " + m_dir);
-    m_report.recovery_ms_p50 = percentile(m_report.recovery_ms, 0.50);
-    m_report.recovery_ms_p99 = percentile(m_report.recovery_ms, 0.99);
-    m_report.recovery_ms_max = percentile(m_report.recovery_ms, 1.0);
+    m_report.clusters = 1;
+    m_report.replay_seed = m_config.seed;
+    m_report.replay_kills = m_config.kills;
     if (m_config.dir.empty() && !m_config.keep && m_report.violations.empty()) {
         if (Status s = recovery::remove_tree(m_dir); !s) say("could not remove " + m_dir + ": " + s.message());
     }
@@ -617,6 +814,15 @@ const char* crash_mode_name(CrashMode mode) {
         case CrashMode::kBoth: return "both";
     }
     return "?";
+}
+
+Status check_crash_mode_supported(CrashMode mode) {
+    if (mode == CrashMode::kBlackbox || common::fault_points_compiled()) return Status::ok();
+    return {Code::kUnsupported,
+            std::string("--mode ") + crash_mode_name(mode) +
+                " needs fault points, and this build has none: build the `faults` preset "
+                "(cmake --preset faults && cmake --build build/faults --target remora-crashtest), "
+                "whose remora-crashtest starts the remora-node beside it"};
 }
 
 Status validate_crashtest_config(const CrashtestConfig& config) {
@@ -644,8 +850,57 @@ Status validate_crashtest_config(const CrashtestConfig& config) {
 Result<CrashtestReport> run_crashtest(const CrashtestConfig& config,
                                       const std::atomic<bool>& interrupted,
                                       const CrashtestProgress& progress) {
-    Crashtest test(config, interrupted, progress);
-    return test.run();
+    REMORA_RETURN_IF_ERROR(validate_crashtest_config(config));
+    const std::uint32_t per = config.kills_per_cluster == 0 ? config.kills : config.kills_per_cluster;
+    CrashtestReport total;
+    std::string parent;
+    if (!config.dir.empty()) {
+        auto dir = prepare_run_dir(config.dir, "remora-crashtest");
+        if (!dir) return dir.status();
+        parent = std::move(dir).value();
+        total.dir = parent;
+    }
+    for (std::uint32_t cluster = 0; total.kills < config.kills; ++cluster) {
+        CrashtestConfig part = config;
+        part.kills = std::min(per, config.kills - total.kills);
+        part.seed = config.seed + cluster;
+        part.kills_per_cluster = 0;
+        if (per < config.kills && !parent.empty()) {
+            part.dir = parent + "/cluster-" + std::to_string(cluster);
+        }
+        Crashtest test(part, interrupted, progress);
+        auto report = test.run();
+        if (!report) return report.status();
+        if (per >= config.kills) {
+            total = std::move(report).value();
+        } else {
+            const CrashtestReport& r = *report;
+            if (total.dir.empty() || !r.violations.empty()) total.dir = r.dir;
+            total.kills += r.kills;
+            total.primary_kills += r.primary_kills;
+            total.pre_executor_kills += r.pre_executor_kills;
+            total.blackbox_kills += r.blackbox_kills;
+            total.whitebox_kills += r.whitebox_kills;
+            for (const auto& [name, count] : r.faults_fired) total.faults_fired[name] += count;
+            total.violations.insert(total.violations.end(), r.violations.begin(), r.violations.end());
+            total.recovery_ms.insert(total.recovery_ms.end(), r.recovery_ms.begin(), r.recovery_ms.end());
+            total.submitted += r.submitted;
+            total.acknowledged += r.acknowledged;
+            total.resubmitted += r.resubmitted;
+            total.refused += r.refused;
+            total.ruled_out += r.ruled_out;
+            total.commits = r.commits;
+            total.digest = r.digest;
+            total.clusters += 1;
+            total.replay_seed = r.replay_seed;
+            total.replay_kills = r.replay_kills;
+        }
+        if (!total.violations.empty()) break;
+    }
+    total.recovery_ms_p50 = percentile(total.recovery_ms, 0.50);
+    total.recovery_ms_p99 = percentile(total.recovery_ms, 0.99);
+    total.recovery_ms_max = percentile(total.recovery_ms, 1.0);
+    return total;
 }
 
 }  // namespace remora::node

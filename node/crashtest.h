@@ -9,10 +9,16 @@
 // same effects, and no transaction appears in two places. The restarted primary must then
 // answer every resubmitted acknowledged transaction with its original summary. A killed
 // pre-executor is restarted and must rejoin. Every process it starts is ended by pid.
+//
+// Whitebox mode needs a build with fault points (common/fault_point.h, the `faults` preset):
+// every process it starts is armed (REMORA_FAULT) with a fault point and a hit count drawn from
+// the seed, so it dies by SIGKILL at that point of its own code; the same checks follow. Mode
+// both arms half the processes and kills the others blackbox.
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -35,12 +41,21 @@ struct CrashtestConfig {
     std::string dir;                 // "" : a temporary directory, removed unless a check failed
     bool keep = false;
     bool sync = true;                // primary.sync
+    // 0: every kill on one cluster. K: a fresh cluster (new stores) every K kills, cluster i
+    // seeded with seed + i, so that the checks after each kill, which replay every commit of
+    // the store, stay bounded over long runs.
+    std::uint32_t kills_per_cluster = 0;
 };
 
 inline constexpr std::uint32_t kCrashtestPreExecutorsMax = 8;
 inline constexpr std::uint32_t kCrashtestKillsMax = 1'000'000;
 
 common::Status validate_crashtest_config(const CrashtestConfig& config);
+// kUnsupported, naming the build it needs, when `mode` needs fault points this build lacks.
+common::Status check_crash_mode_supported(CrashMode mode);
+// In whitebox mode, how long load runs for an armed fault point to fire before the harness
+// kills the primary itself (a blackbox kill).
+inline constexpr std::uint32_t kWhiteboxWindowMs = 3'000;
 const char* crash_mode_name(CrashMode mode);
 
 struct CrashtestReport {
@@ -48,6 +63,9 @@ struct CrashtestReport {
     std::uint32_t kills = 0;
     std::uint32_t primary_kills = 0;
     std::uint32_t pre_executor_kills = 0;
+    std::uint32_t blackbox_kills = 0;  // SIGKILL from the harness
+    std::uint32_t whitebox_kills = 0;  // a fault point the process was armed with fired
+    std::map<std::string, std::uint32_t> faults_fired;  // by fault point name
     std::vector<std::string> violations;  // empty: every check held
     std::vector<double> recovery_ms;      // one per primary kill
     double recovery_ms_p50 = 0, recovery_ms_p99 = 0, recovery_ms_max = 0;
@@ -58,6 +76,11 @@ struct CrashtestReport {
     std::uint64_t ruled_out = 0;     // commit entries that rule out a resubmission (kDuplicate)
     std::uint64_t commits = 0;       // the primary's applied commit at the end
     std::string digest;              // the primary's final state digest
+    std::uint32_t clusters = 0;      // clusters run (see kills_per_cluster)
+    // On a violation, the seed and kills of the cluster that broke: `--seed S --kills K`
+    // (without --kills-per-cluster) replays it.
+    std::uint64_t replay_seed = 0;
+    std::uint32_t replay_kills = 0;
 };
 
 using CrashtestProgress = std::function<void(const std::string& line)>;

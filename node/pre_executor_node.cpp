@@ -11,6 +11,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <nlohmann/json.hpp>
 
+#include "common/fault_point.h"
 #include "executor/exec/authorize.h"
 #include "executor/protocol/pre_executor.h"
 #include "executor/tx/anoma_codec.h"
@@ -329,6 +330,7 @@ Status PreExecutorNode::Impl::handle(const net::Frame& frame) {
                                 net::encode_snapshot_request({m_sink.resume_commit()}));
                 return Status::ok();
             }
+            REMORA_FAULT_POINT("pre_executor.apply");
             auto ack = m_pre->apply_state_update(*update);
             if (!ack) {
                 if (ack.status().code() == Code::kInvalidArgument) return ack.status();

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/fault_point.h"
 #include "executor/protocol/load_balancer.h"
 #include "executor/protocol/primary.h"
 #include "executor/sequential/commit_body.h"
@@ -773,6 +774,7 @@ void PrimaryNode::Impl::try_process() {
             }
         }
         m_wait_deadline.reset();
+        REMORA_FAULT_POINT("primary.ordered.before_apply");
         if (Status s = process(batch); !s) {
             fail(s);
             return;
@@ -814,6 +816,7 @@ Status PrimaryNode::Impl::process(Ordered& batch) {
         if (it == m_link_of.end()) continue;
         m_links.at(it->second).session->send(net::wire_type(MessageType::kStateUpdate),
                                              net::encode_state_update(update));
+        REMORA_FAULT_POINT("primary.state_update.mid_push");
     }
     return Status::ok();
 }

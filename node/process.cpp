@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 namespace remora::node {
@@ -36,7 +37,8 @@ int exit_code_of(int status) {
 
 Result<ChildProcess> ChildProcess::spawn(const std::vector<std::string>& argv,
                                          const std::string& stdout_path,
-                                         const std::string& stderr_path) {
+                                         const std::string& stderr_path,
+                                         const std::vector<std::string>& environment) {
     if (argv.empty()) return Status{Code::kInvalidArgument, "no program to start"};
     const int out = open_output(stdout_path);
     if (out < 0) {
@@ -50,6 +52,19 @@ Result<ChildProcess> ChildProcess::spawn(const std::vector<std::string>& argv,
     std::vector<char*> args;
     for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
     args.push_back(nullptr);
+    // The child's environment, built before fork: the inherited one with `environment` on top.
+    std::vector<char*> env;
+    for (char** e = environ; *e != nullptr; ++e) {
+        const std::string_view entry(*e);
+        const std::string_view name = entry.substr(0, entry.find('='));
+        bool replaced = false;
+        for (const std::string& extra : environment) {
+            replaced = replaced || extra.substr(0, extra.find('=')) == name;
+        }
+        if (!replaced) env.push_back(*e);
+    }
+    for (const std::string& extra : environment) env.push_back(const_cast<char*>(extra.c_str()));
+    env.push_back(nullptr);
     const pid_t parent = ::getpid();
     const pid_t pid = ::fork();
     if (pid < 0) {
@@ -68,7 +83,7 @@ Result<ChildProcess> ChildProcess::spawn(const std::vector<std::string>& argv,
         sigset_t none;
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);
-        ::execv(args[0], args.data());
+        ::execve(args[0], args.data(), env.data());
         ::_exit(127);
     }
     ::close(out);

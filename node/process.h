@@ -19,9 +19,12 @@ class ChildProcess {
 public:
     // Starts argv[0] (a path) with the arguments; stdout goes to `stdout_path` and stderr to
     // `stderr_path` (both appended; the same path for both is fine; "" is /dev/null).
+    // `environment` ("NAME=value" entries) is added to the inherited environment, replacing
+    // variables of the same name.
     static common::Result<ChildProcess> spawn(const std::vector<std::string>& argv,
                                               const std::string& stdout_path,
-                                              const std::string& stderr_path);
+                                              const std::string& stderr_path,
+                                              const std::vector<std::string>& environment = {});
 
     ChildProcess(ChildProcess&& other) noexcept;
     ChildProcess& operator=(ChildProcess&& other) noexcept;

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "common/fault_point.h"
 #include "recovery/file_io.h"
 #include "recovery/snapshot_manifest.h"
 
@@ -62,6 +63,7 @@ Result<SnapshotManifest> build_snapshot(storage::Store& store, const storage::St
                                         const common::ProgressFn& progress) {
     std::string db_dir = temp_dir + "/" + kSnapshotDbDirName;
     REMORA_RETURN_IF_ERROR(store.checkpoint(db_dir).with_context("checkpointing " + store.dir()));
+    REMORA_FAULT_POINT("recovery.snapshot.mid");
     auto files = checksum_checkpoint(db_dir, progress);
     if (!files) return files.status();
     SnapshotManifest manifest;

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 
+#include "common/fault_point.h"
 #include "recovery/file_io.h"
 #include "recovery/snapshot.h"
 #include "recovery/snapshot_verify.h"
@@ -52,6 +53,7 @@ Status copy_checkpoint(const std::string& snapshot_path, const SnapshotManifest&
         }
         done += file.size_bytes;
         if (progress) progress(done, total);
+        REMORA_FAULT_POINT("recovery.restore.mid");
     }
     return fsync_directory(staging);
 }

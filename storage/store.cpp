@@ -9,6 +9,7 @@
 #include <new>
 #include <thread>
 
+#include "common/fault_point.h"
 #include "storage/commit_codec.h"
 #include "storage/commit_plan.h"
 #include "storage/keys.h"
@@ -175,8 +176,10 @@ Status Store::Impl::commit(const CommitInput& input) {
     REMORA_RETURN_IF_ERROR(plan.put(m_meta, kMetaStateDigest, digest.value().view()));
 
     // One atomic write; the cache follows it (CommitPlan::write keeps its invariant).
+    REMORA_FAULT_POINT("storage.commit.before_write");
     REMORA_RETURN_IF_ERROR(
         plan.write(write_options(m_options), "writing commit " + std::to_string(input.index)));
+    REMORA_FAULT_POINT("storage.commit.after_write");
     m_status.applied_commit = input.index;
     m_status.state_digest = digest.value();
     m_status.live_objects = live;

@@ -18,10 +18,12 @@ using cli::ArgKind;
 using common::Status;
 
 // The command line that replays a run: the same seed draws the same victims, instants and
-// transactions (process scheduling still varies).
-std::string replay_command(const node::CrashtestConfig& c) {
+// transactions (process scheduling still varies). With --kills-per-cluster, the cluster that
+// broke: its seed and kills.
+std::string replay_command(const node::CrashtestConfig& c, const node::CrashtestReport& r) {
     std::string line = "remora-crashtest --mode " + std::string(node::crash_mode_name(c.mode)) +
-                       " --kills " + std::to_string(c.kills) + " --seed " + std::to_string(c.seed) +
+                       " --kills " + std::to_string(r.replay_kills) + " --seed " +
+                       std::to_string(r.replay_seed) +
                        " --pre-executors " + std::to_string(c.pre_executors) + " --workload " +
                        c.workload + " --accounts " + std::to_string(c.accounts) + " --rate " +
                        common::fixed(c.rate) + " --kill-min-ms " + std::to_string(c.kill_min_ms) +
@@ -46,6 +48,9 @@ public:
         auto config = make_config(invocation);
         if (!config) return config.status();
         if (auto s = node::validate_crashtest_config(*config); !s) return cli::usage_error(s.message());
+        if (auto s = node::check_crash_mode_supported(config->mode); !s) {
+            return cli::usage_error(s.message());
+        }
         return Status::ok();
     }
 
@@ -58,7 +63,14 @@ public:
             if (!quiet) std::fprintf(stderr, "[crashtest] %s\n", line.c_str());
         });
         if (!report) {
-            return report.status().with_context("replay with: " + replay_command(*config));
+            node::CrashtestReport whole;  // the whole run: the harness failure's cluster is named
+            whole.replay_seed = config->seed;
+            whole.replay_kills = config->kills;
+            return report.status().with_context("replay with: " + replay_command(*config, whole) +
+                                                (config->kills_per_cluster > 0
+                                                     ? " --kills-per-cluster " +
+                                                           std::to_string(config->kills_per_cluster)
+                                                     : std::string()));
         }
         return make_report(*config, *report);
     }
@@ -110,6 +122,13 @@ public:
         if (config.kill_min_ms > config.kill_max_ms) {
             return cli::usage_error("--kill-min-ms must not exceed --kill-max-ms");
         }
+        if (auto per = in.unsigned_option("kills-per-cluster")) {
+            if (*per > node::kCrashtestKillsMax) {
+                return cli::usage_error("--kills-per-cluster is at most " +
+                                        std::to_string(node::kCrashtestKillsMax));
+            }
+            config.kills_per_cluster = static_cast<std::uint32_t>(*per);
+        }
         if (auto dir = in.text_option("dir")) config.dir = *dir;
         config.keep = in.has_option("keep");
         if (auto sync = in.text_option("sync")) {
@@ -128,6 +147,9 @@ public:
             {"kills", r.kills},
             {"primary_kills", r.primary_kills},
             {"pre_executor_kills", r.pre_executor_kills},
+            {"blackbox_kills", r.blackbox_kills},
+            {"whitebox_kills", r.whitebox_kills},
+            {"faults_fired", r.faults_fired},
             {"violations", r.violations.size()},
             {"violation_details", first_violations(r.violations)},
             {"recovery_ms_p50", r.recovery_ms_p50},
@@ -139,6 +161,7 @@ public:
             {"refused", r.refused},
             {"ruled_out", r.ruled_out},
             {"commits", r.commits},
+            {"clusters", r.clusters},
             {"digest", r.digest},
             {"sync", config.sync},
             {"pre_executors", config.pre_executors},
@@ -148,7 +171,14 @@ public:
         std::string& text = report.text;
         cli::add_field(text, "kills", std::to_string(r.kills) + " (" +
                                           std::to_string(r.primary_kills) + " primary, " +
-                                          std::to_string(r.pre_executor_kills) + " pre-executor)");
+                                          std::to_string(r.pre_executor_kills) + " pre-executor; " +
+                                          std::to_string(r.blackbox_kills) + " blackbox, " +
+                                          std::to_string(r.whitebox_kills) + " at fault points)");
+        std::string fired;
+        for (const auto& [name, count] : r.faults_fired) {
+            fired += (fired.empty() ? "" : ", ") + name + " " + std::to_string(count);
+        }
+        if (!fired.empty()) cli::add_field(text, "fault points", fired);
         cli::add_field(text, "violations", std::to_string(r.violations.size()));
         cli::add_field(text, "recovery", "p50 " + common::fixed(r.recovery_ms_p50) + " ms, p99 " +
                                              common::fixed(r.recovery_ms_p99) + " ms, max " +
@@ -163,9 +193,9 @@ public:
             cli::add_field(text, "directory", r.dir);
         }
         if (!r.violations.empty()) {
-            report.json["replay_command"] = replay_command(config);
+            report.json["replay_command"] = replay_command(config, r);
             std::string message = std::to_string(r.violations.size()) + " violation(s); the first: " +
-                                  r.violations.front() + "\nreplay with: " + replay_command(config);
+                                  r.violations.front() + "\nreplay with: " + replay_command(config, r);
             report.verdict = Status{common::Code::kVerificationFailed, message};
         }
         return report;
@@ -185,8 +215,11 @@ private:
             "primary on the same store and ports, and resubmits what was at risk: acknowledged "
             "transactions must come back with their original summary. A killed pre-executor is "
             "restarted and must rejoin. Recovery time is kill -9 to the restarted primary's first "
-            "answer, without the offline checks. Exit 65 on a violation, with the command that "
-            "replays the seed. Only blackbox mode exists so far: whitebox and both exit 1.",
+            "answer, without the offline checks. Whitebox mode instead starts every process armed "
+            "with a fault point and hit count drawn from the seed (REMORA_FAULT), so that it dies "
+            "by SIGKILL inside its own code; both arms half of them. Whitebox and both need the "
+            "`faults` build (cmake --preset faults); any other build exits 2 saying so. Exit 65 "
+            "on a violation, with the command that replays the seed.",
         .options =
             {
                 {"mode", ArgKind::kText, "blackbox|whitebox|both", "how to crash", true},
@@ -201,6 +234,8 @@ private:
                  false, "50"},
                 {"kill-max-ms", ArgKind::kUnsigned, "MS", "latest kill after load resumes", false,
                  "600"},
+                {"kills-per-cluster", ArgKind::kUnsigned, "K",
+                 "a fresh cluster every K kills, seeded S, S+1, ... (0: one cluster)", false, "0"},
                 {"dir", ArgKind::kPath, "DIR", "where nodes and logs go (kept)", false,
                  "a temporary directory, removed unless a check failed"},
                 {"keep", ArgKind::kFlag, "", "keep the temporary directory", false},

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <thread>
 
+#include "common/fault_point.h"
 #include "node/log.h"
 #include "node/node_files.h"
 #include "node/pre_executor_node.h"
@@ -119,6 +120,11 @@ public:
     const cli::CommandSpec& spec() const override { return m_spec; }
 
     common::Status check(const cli::Invocation& invocation) const override {
+        // REMORA_FAULT arms fault points (common/fault_point.h); a build without them, a bad
+        // spec or an unknown name is a usage error (exit 2) before anything starts.
+        if (auto armed = common::arm_fault_points_from_environment(); !armed) {
+            return cli::usage_error(armed.message());
+        }
         return load_node_config(invocation).status();
     }
 
