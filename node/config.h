@@ -44,6 +44,8 @@ struct PrimaryConfig {
     std::uint64_t summaries_cached = 1'000'000;  // primary.summaries_cached: for duplicates
     // primary.routed_updates: off | affinity | broadcast (docs/remora_protocol.md)
     std::string routed_updates = "affinity";
+    // primary.reexec_threads: threads re-executing a commit's misses (docs/remora_protocol.md)
+    std::uint32_t reexec_threads = 2;
 };
 
 struct PreExecutorNodeConfig {
