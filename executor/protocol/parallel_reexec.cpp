@@ -197,9 +197,9 @@ void ParallelReexec::execute_task(Commit& c, std::size_t task) {
         std::unique_lock lock(c.versions_mutex);
         auto publish = [&](const ObjectId& id, ObjectLookup lookup) {
             auto& writes = c.versions[id];
-            auto at = std::lower_bound(
-                writes.begin(), writes.end(), position,
-                [](const auto& write, std::size_t p) { return write.first < p; });
+            auto at =
+                std::lower_bound(writes.begin(), writes.end(), position,
+                                 [](const auto& write, std::size_t p) { return write.first < p; });
             writes.insert(at, {position, std::move(lookup)});
         };
         for (const Object& object : effects.written) publish(object.id, {object, object.version});

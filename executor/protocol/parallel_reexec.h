@@ -103,16 +103,15 @@ public:
     // (the commit's state at its start), on the pool; returns when all have finished. Forgets
     // the previous commit's speculations. REQUIRES: requests.size() == txs.size(); `txs`,
     // `base` and the hints stay alive and unchanged until the next speculate() or clear().
-    void speculate(std::span<const Transaction> txs, const std::vector<SpeculationRequest>& requests,
-                   StateReader& base);
+    void speculate(std::span<const Transaction> txs,
+                   const std::vector<SpeculationRequest>& requests, StateReader& base);
 
     // The speculative result of position `index`, moved out, when it was made with the hints
     // `hints_id` names and is valid against `view` (the primary's view where that
     // transaction's turn has come, every earlier position decided); nullopt otherwise. Errors:
     // `view`'s read errors. REQUIRES: called at most once per position, in increasing positions.
     common::Result<std::optional<Speculation>> take_valid(
-        std::size_t index, StateReader& view,
-        std::size_t hints_id = SpeculationRequest::kNoHints);
+        std::size_t index, StateReader& view, std::size_t hints_id = SpeculationRequest::kNoHints);
 
     // Forgets the speculations (the caller's commit is done or abandoned).
     void clear();

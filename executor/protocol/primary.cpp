@@ -73,8 +73,8 @@ Primary::Primary(storage::Store& store, const PrimaryOptions& options)
       m_write_log(options.write_log_commits) {
     REMORA_ASSERT(validate_primary_options(options).is_ok());
     if (options.reexec_threads > 1) {
-        m_parallel = std::make_unique<ParallelReexec>(options.reexec_threads,
-                                                      options.reexec_schedule_seed);
+        m_parallel =
+            std::make_unique<ParallelReexec>(options.reexec_threads, options.reexec_schedule_seed);
     }
 }
 

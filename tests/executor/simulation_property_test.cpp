@@ -79,8 +79,8 @@ TEST_CASE("simulation equals the reference: parallel re-execution", "[simulation
         for (std::uint64_t random_seed : {seed, seed + 35}) {
             auto config = config_for_random_seed(random_seed);
             parallel_reexec(config);
-            auto result = check_against_reference(config, input, name,
-                                                  random_schedule_name(random_seed));
+            auto result =
+                check_against_reference(config, input, name, random_schedule_name(random_seed));
             speculated += result.primary.reexec_speculated;
             validated += result.primary.reexec_validated;
             conflicts += result.primary.reexec_conflicts;

@@ -34,7 +34,7 @@ struct PrimaryBenchOptions {
     std::uint64_t batch = kPrimaryBatchDefault;  // transactions per ordered commit
     bool sync = true;
     std::uint64_t reexec_threads = 1;  // PrimaryOptions::reexec_threads
-    std::string db_dir;  // empty: a temporary directory removed at the end
+    std::string db_dir;                // empty: a temporary directory removed at the end
     bool json = false;
 };
 

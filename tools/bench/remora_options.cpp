@@ -144,7 +144,8 @@ const cli::CommandSpec& remora_spec() {
                          std::to_string(pl::kMissWindowTxsDefault)),
              text_option("reexec-threads", "N",
                          "threads re-executing the primary's misses (speculated in parallel, "
-                         "validated in order), 1.." + std::to_string(pl::kReexecThreadsMax),
+                         "validated in order), 1.." +
+                             std::to_string(pl::kReexecThreadsMax),
                          false, "1"),
              text_option("consensus-delay-ms", "D", "simulated batch cut -> ordered commit", false,
                          "1"),
