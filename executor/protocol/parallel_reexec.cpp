@@ -232,15 +232,20 @@ void ParallelReexec::speculate(std::span<const Transaction> txs,
     c.dependents.resize(tasks);
     c.results.resize(tasks);
     c.unfinished = tasks;
-    // Each task waits for the latest earlier task declaring one of its inputs.
-    std::map<ObjectId, std::size_t> last_declaring;
+    // Each task waits for the latest earlier task touching one of its declared inputs or,
+    // where its hints name them, its dynamic objects.
+    std::map<ObjectId, std::size_t> last_touching;
     for (std::size_t task = 0; task < tasks; ++task) {
         std::vector<std::size_t> after;
-        for (const InputObject& input : txs[c.positions[task]].inputs) {
-            auto [it, fresh] = last_declaring.try_emplace(input.id, task);
-            if (fresh) continue;
+        auto touch = [&](const ObjectId& id) {
+            auto [it, fresh] = last_touching.try_emplace(id, task);
+            if (fresh || it->second == task) return;
             if (m_schedule_seed == 0 || c.rng() % 2 == 0) after.push_back(it->second);
             it->second = task;
+        };
+        for (const InputObject& input : txs[c.positions[task]].inputs) touch(input.id);
+        if (const LookupTable* hints = c.requests[task].hints) {
+            for (const ObjectId& id : hints->dynamic_objects) touch(id);
         }
         std::sort(after.begin(), after.end());
         after.erase(std::unique(after.begin(), after.end()), after.end());
