@@ -58,6 +58,7 @@ struct StageTimes {
     double fsync_wall_us = 0;          // WAL syncs (per tx)
     double state_updates_wall_us = 0;  // after the store commit: the updates to push (per tx)
     double cpu_us = 0;                 // thread CPU of the whole commit path (per tx)
+    double process_cpu_us = 0;         // the same, every thread of the process (per tx)
 };
 
 struct PrimaryBenchResult {
