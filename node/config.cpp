@@ -37,6 +37,9 @@ Status validate_node_config(const NodeConfig& config) {
         if (!executor::protocol::parse_routed_updates(config.primary.routed_updates)) {
             return bad("--primary.routed_updates must be off, affinity or broadcast");
         }
+        if (config.primary.reexec_threads < 1 || config.primary.reexec_threads > 64) {
+            return bad("--primary.reexec_threads must be in 1..64");
+        }
         if (config.primary.pending_txs_max == 0) {
             return bad("--primary.pending_txs_max must be > 0");
         }

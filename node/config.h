@@ -44,6 +44,10 @@ struct PrimaryConfig {
     std::uint64_t summaries_cached = 1'000'000;  // primary.summaries_cached: for duplicates
     // primary.routed_updates: off | affinity | broadcast (docs/remora_protocol.md)
     std::string routed_updates = "affinity";
+    // primary.reexec_threads: threads re-executing a commit's misses (docs/remora_protocol.md).
+    // 1: on 2 cores a second thread gains only where most transactions miss (docs/BENCHMARKS.md,
+    // "Parallel re-execution of misses"), and the pass that picks the misses costs every commit.
+    std::uint32_t reexec_threads = 1;
 };
 
 struct PreExecutorNodeConfig {

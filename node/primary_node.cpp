@@ -109,6 +109,7 @@ private:
         options.routed_updates =
             protocol::parse_routed_updates(config.primary.routed_updates).value_or(
                 protocol::RoutedUpdates::kAffinity);
+        options.reexec_threads = config.primary.reexec_threads;
         return options;
     }
 

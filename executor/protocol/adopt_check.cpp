@@ -76,9 +76,7 @@ bool consistent_result(const PreExecResult& result) {
     return true;
 }
 
-common::Result<Verdict> check_result(const Transaction& tx, const PreExecResult& result,
-                                     StateReader& view, const RecentTxs& committed,
-                                     bool structural) {
+Verdict structural_verdict(const Transaction& tx, const PreExecResult& result, bool structural) {
     if (result.executor != executor_identity()) return Verdict{MissCause::kForeignExecutor};
     const LookupTable& table = result.table;
     if (!authenticators_match(tx, table) || result.effects.gas_used > tx.gas_budget) {
@@ -92,6 +90,14 @@ common::Result<Verdict> check_result(const Transaction& tx, const PreExecResult&
             return Verdict{MissCause::kInvalidResult};
         }
     }
+    return Verdict{};
+}
+
+common::Result<Verdict> check_result(const Transaction& tx, const PreExecResult& result,
+                                     StateReader& view, const RecentTxs& committed,
+                                     bool structural) {
+    if (auto verdict = structural_verdict(tx, result, structural)) return Verdict{verdict};
+    const LookupTable& table = result.table;
     // A Failed mark is never trusted (docs/execution.md, "Hints"): the primary verifies again.
     if (any_failed(table)) return Verdict{MissCause::kAuthenticatorFailed};
     for (const ObjectRead& read : table.reads) {

@@ -32,6 +32,12 @@ common::Result<std::optional<MissCause>> check_result(const Transaction& tx,
                                                       StateReader& view, const RecentTxs& committed,
                                                       bool structural = true);
 
+// The part of check_result that reads no state: kForeignExecutor or kInvalidResult (as
+// check_result checks them), or nullopt when neither applies. The primary uses it to tell ahead
+// of a commit which results cannot be adopted (and which one a re-execution takes hints from).
+std::optional<MissCause> structural_verdict(const Transaction& tx, const PreExecResult& result,
+                                            bool structural = true);
+
 // Defence in depth (docs/remora_protocol.md, "Checks before adopting"): what an honest executor
 // always produces, checked without reading state. Every written or deleted object was read
 // present in the table, every created one was read absent; an aborted result changes nothing;

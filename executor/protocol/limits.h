@@ -62,9 +62,16 @@ inline constexpr std::size_t kWriteLogCommitsDefault = 256;
 inline constexpr std::size_t kStateUpdateHeaderBytes = 32;
 inline constexpr std::size_t kStateUpdateTombstoneBytes = 40;
 
+// --- Primary: parallel re-execution of misses ----------------------------------------------------
+// Threads that re-execute a commit's misses (the primary's own thread is one): 1 re-executes
+// them one by one in order, as the sequential reference does.
+inline constexpr std::size_t kReexecThreadsDefault = 1;
+inline constexpr std::size_t kReexecThreadsMax = 64;
+
 static_assert(kMissThresholdDefault <= kMissWindowTxsDefault);
 static_assert(kMissWindowTxsDefault <= kMissWindowTxsMax);
 static_assert(kBufferedTxsDefault <= kBufferedTxsMax);
 static_assert(kRecentTxsDefault <= kRecentTxsMax);
+static_assert(kReexecThreadsDefault >= 1 && kReexecThreadsDefault <= kReexecThreadsMax);
 
 }  // namespace remora::executor::protocol::limits

@@ -58,6 +58,10 @@ common::Status validate_primary_options(const PrimaryOptions& o) {
         o.state_update.commits_max < 1) {
         return {common::Code::kInvalidArgument, "primary state update bounds must be >= 1"};
     }
+    if (o.reexec_threads < 1 || o.reexec_threads > limits::kReexecThreadsMax) {
+        return option_error("reexec_threads", o.reexec_threads,
+                            "1.." + std::to_string(limits::kReexecThreadsMax));
+    }
     return common::Status::ok();
 }
 
@@ -68,6 +72,10 @@ Primary::Primary(storage::Store& store, const PrimaryOptions& options)
       m_recent(options.recent_txs_max),
       m_write_log(options.write_log_commits) {
     REMORA_ASSERT(validate_primary_options(options).is_ok());
+    if (options.reexec_threads > 1) {
+        m_parallel =
+            std::make_unique<ParallelReexec>(options.reexec_threads, options.reexec_schedule_seed);
+    }
 }
 
 common::Status Primary::add_pre_executor(PreExecutorId id, CommitIndex caught_up_commit) {
@@ -167,6 +175,7 @@ std::size_t Primary::missing_result_count(std::span<const common::Digest> digest
 common::Result<PrimaryCommit> Primary::process_commit(std::span<const Transaction> ordered) {
     REMORA_RETURN_IF_ERROR(CommitBuilder::require_genesis(m_store));
     CommitBuilder builder(m_store);
+    if (m_parallel) speculate_misses(ordered, builder.view());
     PrimaryCommit commit;
     commit.decisions.reserve(ordered.size());
     std::vector<common::Digest> effects_digests;
@@ -179,6 +188,7 @@ common::Result<PrimaryCommit> Primary::process_commit(std::span<const Transactio
         if (m_observer) m_observer(decision.value());
         commit.decisions.push_back(std::move(decision).value());
     }
+    if (m_parallel) m_parallel->clear();
     auto outcome = builder.finish();
     if (!outcome) return outcome.status();
     commit.outcome = std::move(outcome).value();

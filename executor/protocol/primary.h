@@ -1,9 +1,10 @@
 #pragma once
 // The primary engine (docs/design.md §3): owns the authoritative store, buffers pre-executed
 // results, and for each ordered commit adopts or re-executes every transaction in order, then
-// persists the commit exactly as the sequential reference does (CommitBuilder). A pure state
-// machine: no sockets, clock or threads; the driver feeds results and commits and carries
-// messages away.
+// persists the commit exactly as the sequential reference does (CommitBuilder). A state
+// machine: no sockets or clock; the driver feeds results and commits and carries messages away.
+// Its only threads are the pool that re-executes misses in parallel (reexec_threads > 1,
+// parallel_reexec.h), busy only inside process_commit().
 //
 // Invariant (the one that matters most): whatever the pre-executors sent or failed to send,
 // process_commit() gives the effects, the store commit and the state digest that
@@ -20,6 +21,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -29,6 +31,7 @@
 #include "executor/protocol/limits.h"
 #include "executor/protocol/messages.h"
 #include "executor/protocol/miss_stats.h"
+#include "executor/protocol/parallel_reexec.h"
 #include "executor/protocol/recent_txs.h"
 #include "executor/protocol/result_buffer.h"
 #include "executor/protocol/state_update_builder.h"
@@ -74,6 +77,13 @@ struct PrimaryOptions {
     // The structural checks before adopting (adopt_check.h, consistent_result). Off only to
     // measure what they cost (remora-bench remora --adopt-checks ab).
     bool adopt_checks = true;
+    // Threads that re-execute a commit's misses (1..kReexecThreadsMax; the calling thread is
+    // one): above 1, the transactions without a buffered result are executed speculatively in
+    // parallel before the commit is decided, and each speculative result is validated in order
+    // (parallel_reexec.h). The outcome is the same whatever the count.
+    std::size_t reexec_threads = limits::kReexecThreadsDefault;
+    // Tests only: nonzero randomises the speculation's schedule (ParallelReexec).
+    std::uint64_t reexec_schedule_seed = 0;
 };
 
 // Where the next transaction reading `object` is expected to go (LoadBalancer::expected_reader),
@@ -156,6 +166,11 @@ struct PrimaryCounters {
     std::uint64_t routed_updates = 0;
     std::uint64_t routed_update_objects = 0;
     std::uint64_t routed_update_bytes = 0;
+    // Parallel re-execution (reexec_threads > 1): misses executed speculatively, speculative
+    // results taken, and those found invalid (re-executed in order).
+    std::uint64_t reexec_speculated = 0;
+    std::uint64_t reexec_validated = 0;
+    std::uint64_t reexec_conflicts = 0;
     std::vector<PreExecutorStats> pre_executors;  // ascending ids
 };
 
@@ -234,6 +249,13 @@ private:
     // Decides transaction `index`, adds its effects to `builder` and sets `effects_digest`.
     common::Result<TxDecision> decide(const Transaction& tx, std::uint32_t index,
                                       CommitBuilder& builder, common::Digest& effects_digest);
+    // Re-executes a miss: its valid speculative result when there is one, else in place.
+    common::Result<Effects> reexecute(const Transaction& tx, std::uint32_t index,
+                                      const LookupTable* hints, std::size_t hints_id,
+                                      StateReader& view,
+                                      std::optional<common::Digest>& effects_digest);
+    // Speculates the commit's certain misses on the parallel pool.
+    void speculate_misses(std::span<const Transaction> ordered, StateReader& view);
     void record(const TxDecision& decision, const std::vector<PreExecResult>& results,
                 const std::vector<std::optional<MissCause>>& verdicts,
                 std::optional<PreExecutorId> routed_to);
@@ -250,6 +272,7 @@ private:
     std::function<void(const TxDecision&)> m_observer;
     UpdateRouter m_router;
     PrimaryCounters m_counters;  // pre_executors and buffer figures are filled in counters()
+    std::unique_ptr<ParallelReexec> m_parallel;  // reexec_threads > 1 only
 };
 
 }  // namespace remora::executor::protocol

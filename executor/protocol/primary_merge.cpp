@@ -1,5 +1,6 @@
 // The primary's per-transaction merge (adopt or re-execute), its bookkeeping, and state updates.
 
+#include <algorithm>
 #include <map>
 #include <utility>
 #include <variant>
@@ -11,17 +12,31 @@
 namespace remora::executor::protocol {
 namespace {
 
+constexpr std::size_t kNoHints = SpeculationRequest::kNoHints;
+
+bool untrusted(const std::optional<MissCause>& verdict) {
+    return verdict == MissCause::kInvalidResult || verdict == MissCause::kForeignExecutor;
+}
+
 // The result whose table guides a re-execution: the first that is neither invalid nor of
 // another executor identity (such a result says nothing trustworthy about this transaction).
-const LookupTable* hints_from(const std::vector<PreExecResult>& results,
-                              const std::vector<std::optional<MissCause>>& verdicts) {
+std::size_t hints_from(const std::vector<std::optional<MissCause>>& verdicts) {
     for (std::size_t i = 0; i < verdicts.size(); ++i) {
-        if (verdicts[i] != MissCause::kInvalidResult &&
-            verdicts[i] != MissCause::kForeignExecutor) {
-            return &results[i].table;
-        }
+        if (!untrusted(verdicts[i])) return i;
     }
-    return nullptr;
+    return kNoHints;
+}
+
+// Whether `result` names a speculative writer that cannot be confirmed in this commit: not
+// ordered in it (`ordered`, sorted) and not committed before with the assumed effects.
+bool unconfirmable(const PreExecResult& result, const std::vector<common::Digest>& ordered,
+                   const RecentTxs& recent) {
+    for (const SpeculativeRead& read : result.speculative_reads) {
+        if (std::binary_search(ordered.begin(), ordered.end(), read.writer_tx)) continue;
+        const common::Digest* committed = recent.find(read.writer_tx);
+        if (committed == nullptr || *committed != read.writer_effects) return true;
+    }
+    return false;
 }
 
 }  // namespace
@@ -68,27 +83,83 @@ common::Result<TxDecision> Primary::decide(const Transaction& tx, std::uint32_t 
     }
 
     Effects effects;
+    std::optional<common::Digest> known_digest;
     if (adopted) {
         decision.adopted = true;
         decision.pre_executor = results[*adopted].pre_executor;
         effects = std::move(results[*adopted].effects);
     } else {
-        ExecutionOptions options;
-        options.hints = hints_from(results, verdicts);
-        auto executed = execute_transaction(tx, builder.view(), options);
+        const std::size_t hints = hints_from(verdicts);
+        auto executed = reexecute(tx, index, hints == kNoHints ? nullptr : &results[hints].table,
+                                  hints, builder.view(), known_digest);
         if (!executed) return executed.status();
-        m_counters.authenticators_skipped += executed->authenticators_skipped;
-        m_counters.precompiles_replayed += executed->precompiles_replayed;
-        effects = std::move(executed->effects);
+        effects = std::move(executed).value();
         decision.miss = results.empty() ? MissCause::kMissingResult : *verdicts.front();
         decision.pre_executor = results.empty() ? routed_to : results.front().pre_executor;
     }
     record(decision, results, verdicts, routed_to);
-    effects_digest_out = effects_digest(effects);
+    effects_digest_out = known_digest ? *known_digest : effects_digest(effects);
     // Later transactions of this commit may confirm speculative reads of this one's writes.
     m_recent.add(decision.tx_digest, effects_digest_out);
     builder.add(tx, std::move(effects));
     return decision;
+}
+
+common::Result<Effects> Primary::reexecute(const Transaction& tx, std::uint32_t index,
+                                           const LookupTable* hints, std::size_t hints_id,
+                                           StateReader& view,
+                                           std::optional<common::Digest>& effects_digest) {
+    if (m_parallel) {
+        auto speculated = m_parallel->take_valid(index, view, hints_id);
+        if (!speculated) return speculated.status();
+        if (speculated.value()) {
+            Speculation& valid = *speculated.value();
+            m_counters.authenticators_skipped += valid.authenticators_skipped;
+            m_counters.precompiles_replayed += valid.precompiles_replayed;
+            effects_digest = valid.effects_digest;
+            return std::move(valid.effects);
+        }
+    }
+    ExecutionOptions options;
+    options.hints = hints;
+    auto executed = execute_transaction(tx, view, options);
+    if (!executed) return executed.status();
+    m_counters.authenticators_skipped += executed->authenticators_skipped;
+    m_counters.precompiles_replayed += executed->precompiles_replayed;
+    return std::move(executed->effects);
+}
+
+// The certain misses: no buffered result, or only results that cannot be adopted whatever
+// the commit does before them (untrusted, a Failed authenticator mark, or an unconfirmable
+// speculative read). Each is speculated with the hints its re-execution will take.
+void Primary::speculate_misses(std::span<const Transaction> ordered, StateReader& view) {
+    std::vector<common::Digest> digests;
+    digests.reserve(ordered.size());
+    for (const Transaction& tx : ordered) digests.push_back(transaction_digest(tx));
+    std::vector<common::Digest> sorted = digests;
+    std::sort(sorted.begin(), sorted.end());
+    std::vector<SpeculationRequest> requests(ordered.size());
+    for (std::size_t i = 0; i < ordered.size(); ++i) {
+        if (!validate_transaction(ordered[i]).is_ok()) continue;  // process_commit refuses it
+        const BufferedTx* entry = m_results.find(digests[i]);
+        SpeculationRequest& request = requests[i];
+        request.wanted = true;
+        if (entry == nullptr) continue;
+        for (std::size_t r = 0; r < entry->results.size() && request.wanted; ++r) {
+            const PreExecResult& result = entry->results[r];
+            const auto verdict = structural_verdict(ordered[i], result, m_options.adopt_checks);
+            if (!untrusted(verdict) && request.hints_id == kNoHints) {
+                request.hints = &result.table;
+                request.hints_id = r;
+            }
+            const bool failed_mark = std::any_of(
+                result.table.authenticators.begin(), result.table.authenticators.end(),
+                [](const auto& check) { return check.status != AuthenticatorStatus::kVerified; });
+            request.wanted =
+                verdict.has_value() || failed_mark || unconfirmable(result, sorted, m_recent);
+        }
+    }
+    m_parallel->speculate(ordered, requests, view);
 }
 
 void Primary::record(const TxDecision& decision, const std::vector<PreExecResult>& results,
@@ -215,6 +286,11 @@ PrimaryCounters Primary::counters() const {
     counters.results_dropped_full = m_results.counters().dropped_full;
     counters.results_expired = m_results.counters().expired;
     counters.results_buffered_now = m_results.size();
+    if (m_parallel) {
+        counters.reexec_speculated = m_parallel->counters().speculated;
+        counters.reexec_validated = m_parallel->counters().validated;
+        counters.reexec_conflicts = m_parallel->counters().conflicts;
+    }
     for (const auto& [id, peer] : m_peers) {
         PreExecutorStats stats;
         stats.id = id;

@@ -10,4 +10,5 @@ remora_test(protocol_test LABELS unit
             protocol_state_update_test.cpp
             protocol_load_balancer_test.cpp
             protocol_soundness_test.cpp
+            protocol_parallel_reexec_test.cpp
     DEPS remora_executor remora_test_support)

@@ -59,6 +59,25 @@ TEST_CASE("remora-bench primary matches the reference at any hit rate", "[bench]
     }
 }
 
+TEST_CASE("remora-bench primary re-executes misses on several threads to the same digest",
+          "[bench][primary]") {
+    for (const char* workload : {"transfer", "amm"}) {
+        INFO(workload);
+        Args args = small(workload, "0");
+        args.insert(args.end(), {"--reexec-threads", "3"});
+        auto json = run_json(args);
+        CHECK(json.at("digest_match") == true);
+        CHECK(json.at("reexec_threads") == 3);
+        CHECK(json.at("reexecuted") == 120);
+        // Every transaction is a certain miss (missing, or an unconfirmable speculative read).
+        CHECK(json.at("reexec_validated").get<std::uint64_t>() +
+                  json.at("reexec_conflicts").get<std::uint64_t>() ==
+              120);
+        CHECK(json.at("reexec_validated").get<std::uint64_t>() > 0);
+        CHECK(json.at("process_cpu_us_per_tx").get<double>() > 0);
+    }
+}
+
 TEST_CASE("remora-bench primary keeps a store that replay-verify accepts", "[bench][primary]") {
     remora::testing::TempDir tmp("remora-bench-primary");
     Args args = small("mixed", "0.7");
@@ -82,6 +101,10 @@ TEST_CASE("remora-bench primary refuses bad options with exit 2", "[bench][prima
                             Args{"primary", "--workload", "transfer", "--txs", "0", "--seed", "1"},
                             Args{"primary", "--workload", "transfer", "--txs", "10", "--seed",
                                  "1", "--batch", "0"},
+                            Args{"primary", "--workload", "transfer", "--txs", "10", "--seed",
+                                 "1", "--reexec-threads", "0"},
+                            Args{"primary", "--workload", "transfer", "--txs", "10", "--seed",
+                                 "1", "--reexec-threads", "65"},
                             Args{"primary", "--workload", "nope", "--txs", "10", "--seed", "1"},
                             Args{"primary", "--workload", "transfer", "--txs", "10", "--seed",
                                  "1", "--bogus", "1"}}) {

@@ -44,6 +44,14 @@ std::uint64_t thread_cpu_ns() {
            static_cast<std::uint64_t>(ts.tv_nsec);
 }
 
+// Every thread of the process: the primary's, its re-execution pool, RocksDB's background work.
+std::uint64_t process_cpu_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<std::uint64_t>(ts.tv_sec) * 1'000'000'000u +
+           static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
 double us(std::uint64_t ns) { return static_cast<double>(ns) / 1000.0; }
 std::uint64_t ns_between(Clock::time_point a, Clock::time_point b) {
     return static_cast<std::uint64_t>(
@@ -56,6 +64,9 @@ Status apply(PrimaryBenchOptions& o, const std::string& name, const std::string&
     if (name == "--hit-rate") return set_number(o.hit_rate, name, value, 0.0, 1.0);
     if (name == "--batch") return set_integer(o.batch, name, value, 1, kPrimaryBatchMax);
     if (name == "--sync") return set_on_off(o.sync, name, value);
+    if (name == "--reexec-threads") {
+        return set_integer(o.reexec_threads, name, value, 1, protocol::limits::kReexecThreadsMax);
+    }
     if (name == "--db") {
         if (value.empty()) return usage_error("--db expects a directory");
         o.db_dir = value;
@@ -261,6 +272,11 @@ const cli::CommandSpec& primary_spec() {
              text_option("batch", "B", "transactions per ordered commit", false,
                          std::to_string(kPrimaryBatchDefault)),
              text_option("sync", "on|off", "fsync the WAL per commit, both sides", false, "on"),
+             text_option("reexec-threads", "N",
+                         "threads re-executing the primary's misses (speculated in parallel, "
+                         "validated in order), 1.." +
+                             std::to_string(protocol::limits::kReexecThreadsMax),
+                         false, "1"),
              db_option("the databases go in DIR (absent or empty, kept); default: a temporary "
                        "directory removed at the end")});
         return s;
@@ -306,7 +322,9 @@ Result<PrimaryBenchResult> run_primary_bench(const PrimaryBenchOptions& options)
     if (!opened) return opened.status();
     storage::Store& store = *opened.value();
     REMORA_RETURN_IF_ERROR(ex::SequentialExecutor(store).commit_genesis(p.genesis, p.name));
-    protocol::Primary primary(store, {});
+    protocol::PrimaryOptions primary_options;
+    primary_options.reexec_threads = options.reexec_threads;
+    protocol::Primary primary(store, primary_options);
     REMORA_RETURN_IF_ERROR(primary.add_pre_executor(1, 1));
 
     // Per commit: intake, decisions (split by the monotonic clock at each decision), the store
@@ -325,6 +343,7 @@ Result<PrimaryBenchResult> run_primary_bench(const PrimaryBenchOptions& options)
     rocksdb::SetPerfLevel(rocksdb::PerfLevel::kEnableTimeExceptForMutex);
     const auto run_start = Clock::now();
     const std::uint64_t cpu_start = thread_cpu_ns();
+    const std::uint64_t process_cpu_start = process_cpu_ns();
     for (std::size_t c = 0; c < p.commits.size(); ++c) {
         const auto t0 = Clock::now();
         for (protocol::PreExecResult& result : p.results[c]) {
@@ -349,6 +368,7 @@ Result<PrimaryBenchResult> run_primary_bench(const PrimaryBenchOptions& options)
         r.txs += p.commits[c].size();
     }
     cpu_ns = thread_cpu_ns() - cpu_start;
+    const std::uint64_t process_cpu = process_cpu_ns() - process_cpu_start;
     const std::uint64_t run_ns = ns_between(run_start, Clock::now());
     rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
     r.seconds = static_cast<double>(run_ns) / 1e9;
@@ -363,6 +383,9 @@ Result<PrimaryBenchResult> run_primary_bench(const PrimaryBenchOptions& options)
     const std::uint64_t rocks = write_ns + fsync_ns;
     r.stages.build_wall_us = us(persist_ns > rocks ? persist_ns - rocks : 0) / n;
     r.stages.cpu_us = us(cpu_ns) / n;
+    r.stages.process_cpu_us = us(process_cpu) / n;
+    r.reexec_validated = primary.counters().reexec_validated;
+    r.reexec_conflicts = primary.counters().reexec_conflicts;
     r.digest_hex = store.status().state_digest.hex();
     r.reference_digest_hex = p.reference_digest.hex();
     r.digest_match = store.status().state_digest == p.reference_digest;
@@ -399,6 +422,9 @@ nlohmann::ordered_json primary_report_json(const PrimaryBenchResult& r) {
     j["sync"] = r.options.sync;
     j["adopted"] = r.adopted;
     j["reexecuted"] = r.reexecuted;
+    j["reexec_threads"] = r.options.reexec_threads;
+    j["reexec_validated"] = r.reexec_validated;
+    j["reexec_conflicts"] = r.reexec_conflicts;
     j["hit_rate"] = r.txs ? static_cast<double>(r.adopted) / static_cast<double>(r.txs) : 0.0;
     j["seconds"] = r.seconds;
     j["tps"] = r.tps;
@@ -409,6 +435,7 @@ nlohmann::ordered_json primary_report_json(const PrimaryBenchResult& r) {
                                  {"rocksdb_write", r.stages.rocksdb_write_wall_us},
                                  {"fsync", r.stages.fsync_wall_us}};
     j["cpu_us_per_tx"] = r.stages.cpu_us;
+    j["process_cpu_us_per_tx"] = r.stages.process_cpu_us;
     j["bytes_per_tx"] = r.bytes_per_tx;
     j["baseline_seconds"] = r.baseline_seconds;
     j["baseline_tps"] = r.baseline_tps;
@@ -438,6 +465,15 @@ std::string primary_report_text(const PrimaryBenchResult& r) {
         r.stages.decide_adopt_wall_us, r.stages.decide_reexec_wall_us, r.stages.build_wall_us,
         r.stages.rocksdb_write_wall_us, r.stages.fsync_wall_us, r.stages.cpu_us, r.bytes_per_tx);
     out += line;
+    if (r.options.reexec_threads > 1) {
+        std::snprintf(line, sizeof line,
+                      "re-execution on %llu threads: %llu speculative results taken, %llu "
+                      "refused by validation\n",
+                      (unsigned long long)r.options.reexec_threads,
+                      (unsigned long long)r.reexec_validated,
+                      (unsigned long long)r.reexec_conflicts);
+        out += line;
+    }
     out += std::string("digest ") + r.digest_hex +
            (r.digest_match ? " (matches the sequential reference)\n"
                            : " (DIFFERS from the reference " + r.reference_digest_hex + ")\n");

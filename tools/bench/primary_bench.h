@@ -33,7 +33,8 @@ struct PrimaryBenchOptions {
     double hit_rate = 1.0;
     std::uint64_t batch = kPrimaryBatchDefault;  // transactions per ordered commit
     bool sync = true;
-    std::string db_dir;  // empty: a temporary directory removed at the end
+    std::uint64_t reexec_threads = 1;  // PrimaryOptions::reexec_threads
+    std::string db_dir;                // empty: a temporary directory removed at the end
     bool json = false;
 };
 
@@ -57,6 +58,7 @@ struct StageTimes {
     double fsync_wall_us = 0;          // WAL syncs (per tx)
     double state_updates_wall_us = 0;  // after the store commit: the updates to push (per tx)
     double cpu_us = 0;                 // thread CPU of the whole commit path (per tx)
+    double process_cpu_us = 0;         // the same, every thread of the process (per tx)
 };
 
 struct PrimaryBenchResult {
@@ -66,6 +68,8 @@ struct PrimaryBenchResult {
     std::uint64_t commits = 0;
     std::uint64_t adopted = 0;
     std::uint64_t reexecuted = 0;
+    std::uint64_t reexec_validated = 0;  // speculative results taken (reexec_threads > 1)
+    std::uint64_t reexec_conflicts = 0;  // speculations refused by validation
     double prepare_seconds = 0;
     double seconds = 0;  // wall time of the primary's commit path
     double tps = 0;      // committed tx/s, wall clock

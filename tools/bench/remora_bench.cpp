@@ -48,6 +48,7 @@ sim::SimulationConfig simulation_config(const RemoraBenchOptions& o) {
         o.affinity ? protocol::RoutingMode::kAffinity : protocol::RoutingMode::kRoundRobin;
     config.primary.miss_threshold = o.miss_threshold;
     config.primary.miss_window_txs = o.miss_window;
+    config.primary.reexec_threads = o.reexec_threads;
     return config;
 }
 
@@ -128,6 +129,9 @@ nlohmann::ordered_json remora_report_json(const RemoraBenchResult& r) {
                         : static_cast<double>(p.adopted) / static_cast<double>(p.transactions);
     j["adopted"] = p.adopted;
     j["reexecuted"] = p.reexecuted;
+    j["reexec_speculated"] = p.reexec_speculated;
+    j["reexec_validated"] = p.reexec_validated;
+    j["reexec_conflicts"] = p.reexec_conflicts;
     nlohmann::ordered_json misses;
     for (std::size_t i = 0; i < protocol::kMissCauseCount; ++i) {
         misses[protocol::miss_cause_name(static_cast<protocol::MissCause>(i))] =
@@ -179,6 +183,7 @@ nlohmann::ordered_json remora_report_json(const RemoraBenchResult& r) {
     j["hold"] = o.hold;
     j["miss_threshold"] = o.miss_threshold;
     j["miss_window"] = o.miss_window;
+    j["reexec_threads"] = o.reexec_threads;
     j["consensus_delay_ms"] = o.consensus_delay_ms;
     j["late_wait_ms"] = o.late_wait_ms;
     j["batch"] = o.batch;

@@ -54,6 +54,9 @@ Status apply(RemoraBenchOptions& o, const std::string& name, const std::string& 
     if (name == "--miss-threshold") {
         return set_integer(o.miss_threshold, name, value, 0, pl::kMissWindowTxsMax);
     }
+    if (name == "--reexec-threads") {
+        return set_integer(o.reexec_threads, name, value, 1, pl::kReexecThreadsMax);
+    }
     if (name == "--miss-window") {
         return set_integer(o.miss_window, name, value, 1, pl::kMissWindowTxsMax);
     }
@@ -139,6 +142,11 @@ const cli::CommandSpec& remora_spec() {
                          false, std::to_string(pl::kMissThresholdDefault)),
              text_option("miss-window", "W", "transactions in the miss window", false,
                          std::to_string(pl::kMissWindowTxsDefault)),
+             text_option("reexec-threads", "N",
+                         "threads re-executing the primary's misses (speculated in parallel, "
+                         "validated in order), 1.." +
+                             std::to_string(pl::kReexecThreadsMax),
+                         false, "1"),
              text_option("consensus-delay-ms", "D", "simulated batch cut -> ordered commit", false,
                          "1"),
              text_option("late-wait-ms", "L", "simulated bounded wait for missing results", false,

@@ -38,8 +38,9 @@ struct RemoraBenchOptions {
     // The primary's structural adopt checks: on, off, or alternating per commit ("ab") to
     // measure their cost within one run.
     enum class AdoptChecks : std::uint8_t { kOn, kOff, kAb } adopt_checks = AdoptChecks::kOn;
-    std::uint64_t miss_threshold;  // PrimaryOptions::miss_threshold (set from the default)
-    std::uint64_t miss_window;     // PrimaryOptions::miss_window_txs
+    std::uint64_t miss_threshold;      // PrimaryOptions::miss_threshold (set from the default)
+    std::uint64_t miss_window;         // PrimaryOptions::miss_window_txs
+    std::uint64_t reexec_threads = 1;  // PrimaryOptions::reexec_threads
     double consensus_delay_ms = 1.0;
     double late_wait_ms = 0.5;
     std::uint64_t batch = kRemoraBatchDefault;  // sequencer batch size ...

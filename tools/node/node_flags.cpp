@@ -203,6 +203,10 @@ std::vector<NodeFlag> make_flags() {
         },
         "off|affinity|broadcast"));
     flags.push_back(number(
+        "primary.reexec_threads", 1, 64, "threads",
+        "threads re-executing a commit's misses (speculated in parallel, validated in order)",
+        kYes, [](NodeConfig& c) -> std::uint32_t& { return c.primary.reexec_threads; }));
+    flags.push_back(number(
         "pre_executor.verify_threads", 0, 64, "threads", "authenticator-checking threads", kYes,
         [](NodeConfig& c) -> std::uint32_t& { return c.pre_executor.verify_threads; }));
     flags.push_back(
