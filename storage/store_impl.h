@@ -4,9 +4,13 @@
 
 #include <rocksdb/db.h>
 
+#include <deque>
 #include <memory>
+#include <optional>
+#include <unordered_map>
 #include <vector>
 
+#include "storage/commit_writer.h"
 #include "storage/helper_thread.h"
 #include "storage/latest_cache.h"
 #include "storage/store.h"
@@ -60,6 +64,19 @@ public:
     Result<RecomputedDigest> recompute_digest();
     Result<StoreStats> stats();
 
+    // The commit pipeline (StoreOptions::pipeline_depth >= 1, commit_writer.h). Retires the
+    // commits the writer has written (their entries leave the pending maps), first waiting
+    // until `wait_for` is written when given. After a failed write: takes the store back to
+    // the commit before it (status, cache emptied, pending entries dropped) and returns
+    // kIoError.
+    Status settle(std::optional<CommitIndex> wait_for);
+    // settle() until every applied commit is written: what the reads that go to RocksDB alone
+    // (scans, history, commit records, prunes) call first.
+    Status drain();
+    // The value the pipeline has in flight for an object key or a transaction digest, or null.
+    const std::string* pending_object(const std::string& key) const;
+    const std::string* pending_transaction(std::string_view digest) const;
+
     rocksdb::ColumnFamilyHandle* cf(std::string_view name) const;
     Status require_writable(const char* operation) const;
 
@@ -89,6 +106,22 @@ public:
     bool m_scan_objects = false;          // open() reads every object (a probe's duty)
     bool m_write_failed = false;          // a commit's write failed; resume before the next
     std::string m_write_error;            // why it failed
+    // The commit pipeline: the writer (started by the first commit), the commits applied but
+    // not yet written, oldest first, with the status before each and the keys it added to the
+    // pending maps, which hold their object versions and transaction index entries so that
+    // reads see them before RocksDB does. Keys are unique: an (id, version) is written once,
+    // a transaction indexed once.
+    struct InFlight {
+        CommitIndex index = 0;
+        StoreStatus before;
+        std::vector<std::string> object_keys;
+        std::vector<std::string> transaction_keys;
+    };
+    std::unique_ptr<CommitWriter> m_writer;
+    bool m_writer_unavailable = false;
+    std::deque<InFlight> m_in_flight;
+    std::unordered_map<std::string, std::string> m_pending_objects;
+    std::unordered_map<std::string, std::string> m_pending_transactions;
 
 private:
     Status create_or_open_rocksdb();
