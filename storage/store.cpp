@@ -128,8 +128,6 @@ Status Store::Impl::commit(const CommitInput& input) {
         m_writer_unavailable = m_writer == nullptr;  // then commits are written here
     }
     InFlight in_flight;
-    std::vector<std::pair<std::string, std::string>> pending_objects;
-    std::vector<std::pair<std::string, std::string>> pending_transactions;
 
     // Each write, in key order: one per id, versions from 1 and above the newest stored one
     // (a tombstone may stand over any id: docs/storage_format.md, "Tombstones are high-water
@@ -158,11 +156,6 @@ Status Store::Impl::commit(const CommitInput& input) {
         }
         if (w.payload) ++live;
         REMORA_RETURN_IF_ERROR(plan.put_object(k));
-        if (m_writer) {
-            pending_objects.emplace_back(
-                object_key(shard_for(w.id, m_status.shard_count), w.id, w.version),
-                encode_object_value(w.payload));
-        }
     }
     plan.finish_hashes();
     for (std::size_t k = 0; k < plan.size(); ++k) {
@@ -173,10 +166,6 @@ Status Store::Impl::commit(const CommitInput& input) {
     for (const TxLocation& tx : input.transactions) {
         REMORA_RETURN_IF_ERROR(plan.put(m_transactions, tx.tx_digest.view(),
                                         transaction_value(input.index, tx.position)));
-        if (m_writer) {
-            pending_transactions.emplace_back(std::string(tx.tx_digest.view()),
-                                              transaction_value(input.index, tx.position));
-        }
     }
     CommitRecord record;  // its writes come from the plan, not from record.writes
     record.index = input.index;
@@ -202,13 +191,17 @@ Status Store::Impl::commit(const CommitInput& input) {
         in_flight.index = input.index;
         in_flight.before = m_status;
         REMORA_RETURN_IF_ERROR(plan.hand_over(*m_writer, input.index, what));
-        for (auto& [key, value] : pending_objects) {
+        // The pending maps answer for it until the writer has written it (settle()).
+        in_flight.object_keys.reserve(input.writes.size());
+        for (const ObjectWrite& w : input.writes) {
+            PendingKey key{w.id, w.version};
             in_flight.object_keys.push_back(key);
-            m_pending_objects.insert_or_assign(std::move(key), std::move(value));
+            m_pending_objects.insert_or_assign(key, w.payload);
         }
-        for (auto& [key, value] : pending_transactions) {
-            in_flight.transaction_keys.push_back(key);
-            m_pending_transactions.insert_or_assign(std::move(key), std::move(value));
+        in_flight.transaction_keys.reserve(input.transactions.size());
+        for (const TxLocation& tx : input.transactions) {
+            in_flight.transaction_keys.push_back(tx.tx_digest);
+            m_pending_transactions.insert_or_assign(tx.tx_digest, input.index);
         }
         m_in_flight.push_back(std::move(in_flight));
     } else {
@@ -227,8 +220,14 @@ Status Store::Impl::settle(std::optional<CommitIndex> wait_for) {
     const CommitWriter::Progress progress = wait_for ? m_writer->wait(*wait_for) : m_writer->poll();
     while (!m_in_flight.empty() && m_in_flight.front().index <= progress.durable) {
         const InFlight& done = m_in_flight.front();
-        for (const std::string& key : done.object_keys) m_pending_objects.erase(key);
-        for (const std::string& key : done.transaction_keys) m_pending_transactions.erase(key);
+        for (const PendingKey& key : done.object_keys) m_pending_objects.erase(key);
+        for (const common::Hash256& key : done.transaction_keys) {
+            auto it = m_pending_transactions.find(key);
+            // Under the old rules a digest may be indexed again by a later commit: keep that.
+            if (it != m_pending_transactions.end() && it->second == done.index) {
+                m_pending_transactions.erase(it);
+            }
+        }
         m_in_flight.pop_front();
     }
     if (!progress.failed) return {};
@@ -246,15 +245,15 @@ Status Store::Impl::settle(std::optional<CommitIndex> wait_for) {
 
 Status Store::Impl::drain() { return settle(m_status.applied_commit); }
 
-const std::string* Store::Impl::pending_object(const std::string& key) const {
+const std::optional<Bytes>* Store::Impl::pending_object(const ObjectId& id, Version version) const {
     if (m_pending_objects.empty()) return nullptr;
-    auto it = m_pending_objects.find(key);
+    auto it = m_pending_objects.find(PendingKey{id, version});
     return it == m_pending_objects.end() ? nullptr : &it->second;
 }
 
-const std::string* Store::Impl::pending_transaction(std::string_view digest) const {
+const CommitIndex* Store::Impl::pending_transaction(const common::Hash256& digest) const {
     if (m_pending_transactions.empty()) return nullptr;
-    auto it = m_pending_transactions.find(std::string(digest));
+    auto it = m_pending_transactions.find(digest);
     return it == m_pending_transactions.end() ? nullptr : &it->second;
 }
 
@@ -333,14 +332,17 @@ Result<std::optional<ObjectVersion>> Store::get_latest(const ObjectId& id) {
     // The version is known: one exact point read (whole-key bloom filter, no iterator), or the
     // commit pipeline still holds it.
     const Version version_number = cached->version;
-    const std::string key = object_key(shard_of(id), id, version_number);
-    if (const std::string* pending = m_impl->pending_object(key)) {
-        auto version = decode_object_value(id, version_number, *pending);
-        if (!version) return version.status();
-        return std::optional<ObjectVersion>(std::move(version).value());
+    if (const std::optional<Bytes>* pending = m_impl->pending_object(id, version_number)) {
+        ObjectVersion out;
+        out.id = id;
+        out.version = version_number;
+        out.tombstone = !pending->has_value();
+        if (*pending) out.payload = **pending;
+        return std::optional<ObjectVersion>(std::move(out));
     }
     std::string value;
-    rocksdb::Status s = m_impl->m_db->Get(rocksdb::ReadOptions(), m_impl->m_objects, key, &value);
+    rocksdb::Status s = m_impl->m_db->Get(rocksdb::ReadOptions(), m_impl->m_objects,
+                                          object_key(shard_of(id), id, version_number), &value);
     if (!s.ok()) return to_status(s, "reading object " + id.hex());
     auto version = decode_object_value(id, version_number, value);
     if (!version) return version.status();
@@ -419,8 +421,8 @@ Result<std::pair<CommitIndex, std::uint32_t>> Store::find_transaction(const comm
 }
 
 Result<std::optional<CommitIndex>> Store::transaction_commit(const common::Hash256& tx) {
-    if (const std::string* pending = m_impl->pending_transaction(tx.view())) {
-        return std::optional<CommitIndex>(common::get_be64(common::ByteView(pending->data(), 8)));
+    if (const CommitIndex* pending = m_impl->pending_transaction(tx)) {
+        return std::optional<CommitIndex>(*pending);
     }
     rocksdb::PinnableSlice value;
     rocksdb::Status s =

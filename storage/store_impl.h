@@ -73,9 +73,10 @@ public:
     // settle() until every applied commit is written: what the reads that go to RocksDB alone
     // (scans, history, commit records, prunes) call first.
     Status drain();
-    // The value the pipeline has in flight for an object key or a transaction digest, or null.
-    const std::string* pending_object(const std::string& key) const;
-    const std::string* pending_transaction(std::string_view digest) const;
+    // What the pipeline has in flight for an object version (its payload; nullopt for a
+    // tombstone) or a transaction (its commit), or null.
+    const std::optional<Bytes>* pending_object(const ObjectId& id, Version version) const;
+    const CommitIndex* pending_transaction(const common::Hash256& digest) const;
 
     rocksdb::ColumnFamilyHandle* cf(std::string_view name) const;
     Status require_writable(const char* operation) const;
@@ -111,17 +112,27 @@ public:
     // pending maps, which hold their object versions and transaction index entries so that
     // reads see them before RocksDB does. Keys are unique: an (id, version) is written once,
     // a transaction indexed once.
+    struct PendingKey {
+        ObjectId id;
+        Version version = 0;
+        bool operator==(const PendingKey&) const = default;
+    };
+    struct PendingKeyHasher {
+        std::size_t operator()(const PendingKey& key) const noexcept {
+            return common::Hash256Hasher{}(key.id) ^ (key.version * 0x9E3779B97F4A7C15ull);
+        }
+    };
     struct InFlight {
         CommitIndex index = 0;
         StoreStatus before;
-        std::vector<std::string> object_keys;
-        std::vector<std::string> transaction_keys;
+        std::vector<PendingKey> object_keys;
+        std::vector<common::Hash256> transaction_keys;
     };
     std::unique_ptr<CommitWriter> m_writer;
     bool m_writer_unavailable = false;
     std::deque<InFlight> m_in_flight;
-    std::unordered_map<std::string, std::string> m_pending_objects;
-    std::unordered_map<std::string, std::string> m_pending_transactions;
+    std::unordered_map<PendingKey, std::optional<Bytes>, PendingKeyHasher> m_pending_objects;
+    std::unordered_map<common::Hash256, CommitIndex, common::Hash256Hasher> m_pending_transactions;
 
 private:
     Status create_or_open_rocksdb();
