@@ -17,13 +17,17 @@ std::uint64_t ns_since(Clock::time_point start) {
 }  // namespace
 
 CommitWriter::CommitWriter(rocksdb::DB& db, const rocksdb::WriteOptions& options, std::size_t depth,
-                           CommitIndex durable)
-    : m_db(db), m_options(options), m_depth(depth < 1 ? 1 : depth), m_durable(durable) {}
+                           CommitIndex durable, const std::function<void(CommitIndex)>& observer)
+    : m_db(db),
+      m_options(options),
+      m_depth(depth < 1 ? 1 : depth),
+      m_observer(observer),
+      m_durable(durable) {}
 
-std::unique_ptr<CommitWriter> CommitWriter::start(rocksdb::DB& db,
-                                                  const rocksdb::WriteOptions& options,
-                                                  std::size_t depth, CommitIndex durable) {
-    std::unique_ptr<CommitWriter> writer(new CommitWriter(db, options, depth, durable));
+std::unique_ptr<CommitWriter> CommitWriter::start(
+    rocksdb::DB& db, const rocksdb::WriteOptions& options, std::size_t depth, CommitIndex durable,
+    const std::function<void(CommitIndex)>& observer) {
+    std::unique_ptr<CommitWriter> writer(new CommitWriter(db, options, depth, durable, observer));
     try {
         writer->m_thread = std::thread([w = writer.get()] { w->loop(); });
     } catch (const std::system_error&) {
@@ -57,6 +61,7 @@ void CommitWriter::loop() {
         const auto start = Clock::now();
         rocksdb::Status s = m_db.Write(m_options, &job.batch);
         const std::uint64_t spent = ns_since(start);
+        if (s.ok() && m_observer) m_observer(job.index);
         lock.lock();
         m_busy = false;
         ++m_stats.writes;

@@ -16,6 +16,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -43,10 +44,13 @@ public:
     };
 
     // Writes to `db` (which outlives the writer) with `options`; nullptr when no thread can be
-    // had. `durable` is the index written before the first submit.
+    // had. `durable` is the index written before the first submit. `observer`, when it holds a
+    // function, is called on the writer thread with each index written (it must outlive the
+    // writer and not change while batches are queued).
     static std::unique_ptr<CommitWriter> start(rocksdb::DB& db,
                                                const rocksdb::WriteOptions& options,
-                                               std::size_t depth, CommitIndex durable);
+                                               std::size_t depth, CommitIndex durable,
+                                               const std::function<void(CommitIndex)>& observer);
     // Writes what is queued, then stops and joins the thread.
     ~CommitWriter();
     CommitWriter(const CommitWriter&) = delete;
@@ -63,7 +67,7 @@ public:
 
 private:
     CommitWriter(rocksdb::DB& db, const rocksdb::WriteOptions& options, std::size_t depth,
-                 CommitIndex durable);
+                 CommitIndex durable, const std::function<void(CommitIndex)>& observer);
     void loop();
     Progress progress() const;  // REQUIRES: m_mutex held
 
@@ -75,6 +79,7 @@ private:
     rocksdb::DB& m_db;
     rocksdb::WriteOptions m_options;
     std::size_t m_depth;
+    const std::function<void(CommitIndex)>& m_observer;
     std::mutex m_mutex;
     std::condition_variable m_wake;  // the writer waits here for a job or the stop
     std::condition_variable m_done;  // the owner waits here for room or progress

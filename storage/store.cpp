@@ -124,7 +124,7 @@ Status Store::Impl::commit(const CommitInput& input) {
     CommitPlan plan(*this, input);
     if (m_options.pipeline_depth > 0 && !m_writer && !m_writer_unavailable) {
         m_writer = CommitWriter::start(*m_db, write_options(m_options), m_options.pipeline_depth,
-                                       m_status.applied_commit);
+                                       m_status.applied_commit, m_durable_observer);
         m_writer_unavailable = m_writer == nullptr;  // then commits are written here
     }
     InFlight in_flight;
@@ -206,6 +206,7 @@ Status Store::Impl::commit(const CommitInput& input) {
         m_in_flight.push_back(std::move(in_flight));
     } else {
         REMORA_RETURN_IF_ERROR(plan.write(write_options(m_options), what));
+        if (m_durable_observer) m_durable_observer(input.index);
     }
     m_status.applied_commit = input.index;
     m_status.state_digest = digest.value();
@@ -454,6 +455,11 @@ Result<CommitIndex> Store::durable_commit() {
     REMORA_RETURN_IF_ERROR(m_impl->settle(std::nullopt));
     return m_impl->m_in_flight.empty() ? m_impl->m_status.applied_commit
                                        : m_impl->m_in_flight.front().index - 1;
+}
+
+void Store::set_durable_observer(std::function<void(CommitIndex)> observer) {
+    REMORA_ASSERT(m_impl->m_in_flight.empty());
+    m_impl->m_durable_observer = std::move(observer);
 }
 
 PipelineStats Store::pipeline_stats() const {

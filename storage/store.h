@@ -12,6 +12,7 @@
 //
 // Thread safety: a Store is used by one thread at a time (the node serializes access).
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -139,6 +140,10 @@ public:
     // The highest commit written so far, without waiting. kIoError as wait_durable().
     Result<CommitIndex> durable_commit();
     PipelineStats pipeline_stats() const;
+    // Called with each commit's index as soon as it is written (and synced, with `sync`): on
+    // the writer thread with the pipeline, in commit() without. It must be quick and safe to
+    // call from that thread. REQUIRES: no commit in flight (set it before committing).
+    void set_durable_observer(std::function<void(CommitIndex)> observer);
 
     // Deletes versions below `watermark` that are shadowed by a newer version <= watermark, so
     // reads at or above the watermark are unchanged; never the newest version of an object.

@@ -5,6 +5,7 @@
 #include <rocksdb/db.h>
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -128,6 +129,7 @@ public:
         std::vector<PendingKey> object_keys;
         std::vector<common::Hash256> transaction_keys;
     };
+    std::function<void(CommitIndex)> m_durable_observer;  // see Store::set_durable_observer
     std::unique_ptr<CommitWriter> m_writer;
     bool m_writer_unavailable = false;
     std::deque<InFlight> m_in_flight;
