@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 
 #include "common/hash.h"
 #include "storage/keys.h"
@@ -411,6 +412,13 @@ TEST_CASE("the commit pipeline: reads see applied commits before they are writte
         // A cache that evicts: misses then go to RocksDB, which must first get every write.
         options.latest_cache_entries = GENERATE(std::size_t{1} << 16, std::size_t{8});
         auto store = create(db, options);
+        // The durable observer sees every commit once, in order (on the writer thread).
+        std::mutex observed_mutex;
+        std::vector<CommitIndex> observed;
+        store->set_durable_observer([&](CommitIndex index) {
+            std::lock_guard<std::mutex> lock(observed_mutex);
+            observed.push_back(index);
+        });
         for (CommitIndex n = 1; n <= 80; ++n) {
             CommitInput input = testing::generate_commit(seed, n, oracle);
             Status s = store->commit(input);
@@ -442,6 +450,12 @@ TEST_CASE("the commit pipeline: reads see applied commits before they are writte
         REQUIRE(durable.is_ok());
         CHECK(durable.value() == 80);
         CHECK(store->pipeline_stats().writes == 80);
+        {
+            std::lock_guard<std::mutex> lock(observed_mutex);
+            REQUIRE(observed.size() == 80);
+            for (CommitIndex n = 1; n <= 80; ++n) CHECK(observed[n - 1] == n);
+        }
+        store->set_durable_observer({});
         CHECK(testing::diff_store(*store, oracle, testing::GeneratorOptions{}.id_pool_size) == "");
     }
     auto reopened = Store::open(db, OpenMode::kReadOnly);
