@@ -192,7 +192,7 @@ ObjectRef CommitPlan::ref(std::size_t k) const {
     return ObjectRef{w.id, w.version, !w.payload};
 }
 
-Status CommitPlan::write(const rocksdb::WriteOptions& options, const std::string& what) {
+Status CommitPlan::move_cache(const std::string& what) {
     m_seeker.reset();  // before the write: an iterator pins memtables
     LatestCache& cache = m_store.m_cache;
     // The cache moves forward before the write, while its slots are still hot from the
@@ -208,9 +208,20 @@ Status CommitPlan::write(const rocksdb::WriteOptions& options, const std::string
         return Status{Code::kIoError, what + ": out of memory updating the cache"};
     }
     m_store.populate_cache_ahead(m_order.size());
+    return {};
+}
+
+Status CommitPlan::write(const rocksdb::WriteOptions& options, const std::string& what) {
+    REMORA_RETURN_IF_ERROR(move_cache(what));
     Status written = to_status(m_store.m_db->Write(options, &m_batch), what);
-    if (!written) cache.clear();
+    if (!written) m_store.m_cache.clear();
     return written;
+}
+
+Status CommitPlan::hand_over(CommitWriter& writer, CommitIndex index, const std::string& what) {
+    REMORA_RETURN_IF_ERROR(move_cache(what));
+    writer.submit(index, std::move(m_batch));
+    return {};
 }
 
 // --- Store::Impl helpers of the commit path --------------------------------------------------

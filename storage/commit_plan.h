@@ -60,8 +60,13 @@ public:
     // never holds what the database does not: if its update or the write fails, it is emptied
     // (a cold start, never a wrong answer).
     Status write(const rocksdb::WriteOptions& options, const std::string& what);
+    // The same cache move, then the batch goes to the commit pipeline's writer as commit
+    // `index` instead of being written here (StoreOptions::pipeline_depth).
+    Status hand_over(CommitWriter& writer, CommitIndex index, const std::string& what);
 
 private:
+    Status move_cache(const std::string& what);
+
     struct SortKey {
         std::uint64_t key = 0;    // the shard and the id's first six bytes, big-endian
         std::uint32_t index = 0;  // into CommitInput::writes

@@ -83,6 +83,7 @@ Result<std::optional<CachedLatest>> Store::Impl::lookup_latest(const ObjectId& i
                                                                rocksdb::Iterator* reuse) {
     if (const CachedLatest* cached = m_cache.find(id)) return std::optional<CachedLatest>(*cached);
     if (m_cache.complete()) return std::optional<CachedLatest>{};
+    REMORA_RETURN_IF_ERROR(drain());  // RocksDB alone must answer
     auto newest = seek_at_or_below(id, ~Version{0}, reuse);
     if (!newest) return newest.status();
     if (!newest.value()) return std::optional<CachedLatest>{};
@@ -117,8 +118,17 @@ Status Store::Impl::commit(const CommitInput& input) {
         input.body.size() > common::limits::kCommitBodyBytesMax) {
         return {Code::kInvalidArgument, "commit exceeds the write-count or body-size limit"};
     }
+    // The pipeline: retire what the writer wrote (and report a failed write); a cache that
+    // may miss must find every earlier commit in RocksDB.
+    REMORA_RETURN_IF_ERROR(m_cache.complete() ? settle(std::nullopt) : drain());
     quiesce_helper();
     CommitPlan plan(*this, input);
+    if (m_options.pipeline_depth > 0 && !m_writer && !m_writer_unavailable) {
+        m_writer = CommitWriter::start(*m_db, write_options(m_options), m_options.pipeline_depth,
+                                       m_status.applied_commit, m_durable_observer);
+        m_writer_unavailable = m_writer == nullptr;  // then commits are written here
+    }
+    InFlight in_flight;
 
     // Each write, in key order: one per id, versions from 1 and above the newest stored one
     // (a tombstone may stand over any id: docs/storage_format.md, "Tombstones are high-water
@@ -175,15 +185,81 @@ Status Store::Impl::commit(const CommitInput& input) {
     REMORA_RETURN_IF_ERROR(plan.put(m_meta, kMetaLiveObjects, live_value));
     REMORA_RETURN_IF_ERROR(plan.put(m_meta, kMetaStateDigest, digest.value().view()));
 
-    // One atomic write; the cache follows it (CommitPlan::write keeps its invariant).
-    REMORA_FAULT_POINT("storage.commit.before_write");
-    REMORA_RETURN_IF_ERROR(
-        plan.write(write_options(m_options), "writing commit " + std::to_string(input.index)));
-    REMORA_FAULT_POINT("storage.commit.after_write");
+    // One atomic write; the cache follows it (CommitPlan::write keeps its invariant). In the
+    // pipeline the writer thread writes it, and the pending maps answer for it meanwhile.
+    const std::string what = "writing commit " + std::to_string(input.index);
+    if (m_writer) {
+        in_flight.index = input.index;
+        in_flight.before = m_status;
+        REMORA_FAULT_POINT("storage.commit.before_write");
+        REMORA_RETURN_IF_ERROR(plan.hand_over(*m_writer, input.index, what));
+        // The pending maps answer for it until the writer has written it (settle()).
+        in_flight.object_keys.reserve(input.writes.size());
+        for (const ObjectWrite& w : input.writes) {
+            PendingKey key{w.id, w.version};
+            in_flight.object_keys.push_back(key);
+            m_pending_objects.insert_or_assign(key, w.payload);
+        }
+        in_flight.transaction_keys.reserve(input.transactions.size());
+        for (const TxLocation& tx : input.transactions) {
+            in_flight.transaction_keys.push_back(tx.tx_digest);
+            m_pending_transactions.insert_or_assign(tx.tx_digest, input.index);
+        }
+        m_in_flight.push_back(std::move(in_flight));
+    } else {
+        REMORA_FAULT_POINT("storage.commit.before_write");
+        REMORA_RETURN_IF_ERROR(plan.write(write_options(m_options), what));
+        REMORA_FAULT_POINT("storage.commit.after_write");
+        if (m_durable_observer) m_durable_observer(input.index);
+    }
     m_status.applied_commit = input.index;
     m_status.state_digest = digest.value();
     m_status.live_objects = live;
     return {};
+}
+
+// --- The commit pipeline -------------------------------------------------------------------
+
+Status Store::Impl::settle(std::optional<CommitIndex> wait_for) {
+    if (!m_writer || m_in_flight.empty()) return {};
+    const CommitWriter::Progress progress = wait_for ? m_writer->wait(*wait_for) : m_writer->poll();
+    while (!m_in_flight.empty() && m_in_flight.front().index <= progress.durable) {
+        const InFlight& done = m_in_flight.front();
+        for (const PendingKey& key : done.object_keys) m_pending_objects.erase(key);
+        for (const common::Hash256& key : done.transaction_keys) {
+            auto it = m_pending_transactions.find(key);
+            // Under the old rules a digest may be indexed again by a later commit: keep that.
+            if (it != m_pending_transactions.end() && it->second == done.index) {
+                m_pending_transactions.erase(it);
+            }
+        }
+        m_in_flight.pop_front();
+    }
+    if (!progress.failed) return {};
+    // The failed commit is now the oldest in flight; it and every later one never happened.
+    m_status = m_in_flight.front().before;
+    m_in_flight.clear();
+    m_pending_objects.clear();
+    m_pending_transactions.clear();
+    m_cache.clear();  // it moved ahead to commits that are gone
+    m_writer->reset(m_status.applied_commit);
+    m_write_failed = true;  // RocksDB takes no write until resumed (resume_after_write_error)
+    m_write_error = "writing commit " + std::to_string(*progress.failed) + ": " + progress.error;
+    return {Code::kIoError, m_write_error};
+}
+
+Status Store::Impl::drain() { return settle(m_status.applied_commit); }
+
+const std::optional<Bytes>* Store::Impl::pending_object(const ObjectId& id, Version version) const {
+    if (m_pending_objects.empty()) return nullptr;
+    auto it = m_pending_objects.find(PendingKey{id, version});
+    return it == m_pending_objects.end() ? nullptr : &it->second;
+}
+
+const CommitIndex* Store::Impl::pending_transaction(const common::Hash256& digest) const {
+    if (m_pending_transactions.empty()) return nullptr;
+    auto it = m_pending_transactions.find(digest);
+    return it == m_pending_transactions.end() ? nullptr : &it->second;
 }
 
 // --- Store facade -------------------------------------------------------------------------
@@ -255,14 +331,25 @@ Result<std::optional<ObjectVersion>> Store::get_latest(const ObjectId& id) {
     const CachedLatest* cached = m_impl->m_cache.find(id);
     if (cached == nullptr) {
         if (m_impl->m_cache.complete()) return std::optional<ObjectVersion>{};
+        REMORA_RETURN_IF_ERROR(m_impl->drain());
         return m_impl->seek_at_or_below(id, ~Version{0});
     }
-    // The version is known: one exact point read (whole-key bloom filter, no iterator).
+    // The version is known: one exact point read (whole-key bloom filter, no iterator), or the
+    // commit pipeline still holds it.
+    const Version version_number = cached->version;
+    if (const std::optional<Bytes>* pending = m_impl->pending_object(id, version_number)) {
+        ObjectVersion out;
+        out.id = id;
+        out.version = version_number;
+        out.tombstone = !pending->has_value();
+        if (*pending) out.payload = **pending;
+        return std::optional<ObjectVersion>(std::move(out));
+    }
     std::string value;
     rocksdb::Status s = m_impl->m_db->Get(rocksdb::ReadOptions(), m_impl->m_objects,
-                                          object_key(shard_of(id), id, cached->version), &value);
+                                          object_key(shard_of(id), id, version_number), &value);
     if (!s.ok()) return to_status(s, "reading object " + id.hex());
-    auto version = decode_object_value(id, cached->version, value);
+    auto version = decode_object_value(id, version_number, value);
     if (!version) return version.status();
     return std::optional<ObjectVersion>(std::move(version).value());
 }
@@ -273,6 +360,7 @@ Result<std::optional<ObjectVersion>> Store::get_at_or_below(const ObjectId& id, 
                                          " is below the retention watermark " +
                                          std::to_string(m_impl->m_status.retention_watermark)};
     }
+    REMORA_RETURN_IF_ERROR(m_impl->drain());
     return m_impl->seek_at_or_below(id, version);
 }
 
@@ -289,6 +377,7 @@ Result<std::vector<std::optional<ObjectVersion>>> Store::multi_get_latest(
 }
 
 Result<std::vector<ObjectVersion>> Store::history(const ObjectId& id) {
+    REMORA_RETURN_IF_ERROR(m_impl->drain());
     std::uint32_t shard = shard_of(id);
     rocksdb::ReadOptions ro;
     ro.prefix_same_as_start = true;
@@ -309,6 +398,7 @@ Result<std::vector<ObjectVersion>> Store::history(const ObjectId& id) {
 }
 
 Result<CommitRecord> Store::read_commit(CommitIndex index) {
+    REMORA_RETURN_IF_ERROR(m_impl->drain());
     std::string value;
     rocksdb::Status s =
         m_impl->m_db->Get(rocksdb::ReadOptions(), m_impl->m_commits, commit_key(index), &value);
@@ -322,6 +412,7 @@ Result<CommitRecord> Store::read_commit(CommitIndex index) {
 }
 
 Result<std::pair<CommitIndex, std::uint32_t>> Store::find_transaction(const common::Hash256& tx) {
+    REMORA_RETURN_IF_ERROR(m_impl->drain());
     std::string value;
     rocksdb::Status s =
         m_impl->m_db->Get(rocksdb::ReadOptions(), m_impl->m_transactions, tx.view(), &value);
@@ -335,6 +426,9 @@ Result<std::pair<CommitIndex, std::uint32_t>> Store::find_transaction(const comm
 }
 
 Result<std::optional<CommitIndex>> Store::transaction_commit(const common::Hash256& tx) {
+    if (const CommitIndex* pending = m_impl->pending_transaction(tx)) {
+        return std::optional<CommitIndex>(*pending);
+    }
     rocksdb::PinnableSlice value;
     rocksdb::Status s =
         m_impl->m_db->Get(rocksdb::ReadOptions(), m_impl->m_transactions, tx.view(), &value);
@@ -355,11 +449,46 @@ Status Store::commit(const CommitInput& input) {
     }
     return committed;
 }
-Result<PruneResult> Store::prune(Version watermark) { return m_impl->prune(watermark); }
+Result<CommitIndex> Store::wait_durable(CommitIndex index) {
+    REMORA_RETURN_IF_ERROR(m_impl->settle(std::min(index, m_impl->m_status.applied_commit)));
+    return m_impl->m_in_flight.empty() ? m_impl->m_status.applied_commit
+                                       : m_impl->m_in_flight.front().index - 1;
+}
 
-Result<CompactResult> Store::compact() { return m_impl->compact(); }
-Result<RecomputedDigest> Store::recompute_digest() { return m_impl->recompute_digest(); }
-Result<StoreStats> Store::stats() { return m_impl->stats(); }
+Result<CommitIndex> Store::durable_commit() {
+    REMORA_RETURN_IF_ERROR(m_impl->settle(std::nullopt));
+    return m_impl->m_in_flight.empty() ? m_impl->m_status.applied_commit
+                                       : m_impl->m_in_flight.front().index - 1;
+}
+
+void Store::set_durable_observer(std::function<void(CommitIndex)> observer) {
+    REMORA_ASSERT(m_impl->m_in_flight.empty());
+    m_impl->m_durable_observer = std::move(observer);
+}
+
+PipelineStats Store::pipeline_stats() const {
+    if (!m_impl->m_writer) return {};
+    const CommitWriter::Stats stats = m_impl->m_writer->stats();
+    return PipelineStats{stats.writes, stats.write_ns, stats.wait_ns};
+}
+
+Result<PruneResult> Store::prune(Version watermark) {
+    REMORA_RETURN_IF_ERROR(m_impl->drain());
+    return m_impl->prune(watermark);
+}
+
+Result<CompactResult> Store::compact() {
+    REMORA_RETURN_IF_ERROR(m_impl->drain());
+    return m_impl->compact();
+}
+Result<RecomputedDigest> Store::recompute_digest() {
+    REMORA_RETURN_IF_ERROR(m_impl->drain());
+    return m_impl->recompute_digest();
+}
+Result<StoreStats> Store::stats() {
+    REMORA_RETURN_IF_ERROR(m_impl->drain());
+    return m_impl->stats();
+}
 EngineGauges Store::engine_gauges() const { return m_impl->engine_gauges(); }
 
 }  // namespace remora::storage

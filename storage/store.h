@@ -12,6 +12,7 @@
 //
 // Thread safety: a Store is used by one thread at a time (the node serializes access).
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -60,6 +61,20 @@ struct StoreOptions {
     // The RocksDB environment to run on instead of the default one (not owned; must outlive
     // the store). For tests that make writes fail (a full disk) on command.
     rocksdb::Env* env = nullptr;
+    // The commit pipeline (docs/storage_format.md, "The commit pipeline"): 0 writes each
+    // commit's WriteBatch before commit() returns (durable on return with `sync`). n >= 1
+    // hands the batch to a writer thread and returns once the commit is applied in memory,
+    // blocking only while n commits are still being written: the caller builds the next
+    // commit meanwhile. Reads and later commits see every applied commit; wait_durable() says
+    // when one survives a crash, and nothing should be acknowledged before it does.
+    std::size_t pipeline_depth = 0;
+};
+
+// What the commit pipeline did (StoreOptions::pipeline_depth >= 1; zeros otherwise).
+struct PipelineStats {
+    std::uint64_t writes = 0;
+    std::uint64_t write_ns = 0;  // the writer thread's wall time in RocksDB writes (fsync too)
+    std::uint64_t wait_ns = 0;   // the committing thread's wall time blocked on the writer
 };
 
 class Store {
@@ -75,6 +90,7 @@ public:
 
     const std::string& dir() const;
     bool read_only() const;
+    // applied_commit counts the commits applied, durable or still in the pipeline.
     const StoreStatus& status() const;
     std::uint32_t shard_of(const ObjectId& id) const;
 
@@ -112,7 +128,22 @@ public:
     // before that, the failed commit may still be in the log and reappear at the next open
     // (its fsync, not its write, may be what failed): after a kIoError the commit's fate is
     // known only from applied_commit after reopening.
+    // With StoreOptions::pipeline_depth >= 1 the commit is applied (status, reads, the next
+    // commit see it) but may still be in the writer's hands: a failed write is reported by a
+    // later commit() or wait_durable() (kIoError), which first takes the store back to the
+    // last commit written; the commits after it never happened.
     Status commit(const CommitInput& input);
+    // Blocks until every commit <= `index` is written (and synced, with `sync`): what survives
+    // a crash. Returns the highest commit written. kIoError when a write failed (as commit()).
+    // Without the pipeline every applied commit is already written.
+    Result<CommitIndex> wait_durable(CommitIndex index);
+    // The highest commit written so far, without waiting. kIoError as wait_durable().
+    Result<CommitIndex> durable_commit();
+    PipelineStats pipeline_stats() const;
+    // Called with each commit's index as soon as it is written (and synced, with `sync`): on
+    // the writer thread with the pipeline, in commit() without. It must be quick and safe to
+    // call from that thread. REQUIRES: no commit in flight (set it before committing).
+    void set_durable_observer(std::function<void(CommitIndex)> observer);
 
     // Deletes versions below `watermark` that are shadowed by a newer version <= watermark, so
     // reads at or above the watermark are unchanged; never the newest version of an object.

@@ -4,9 +4,14 @@
 
 #include <rocksdb/db.h>
 
+#include <deque>
+#include <functional>
 #include <memory>
+#include <optional>
+#include <unordered_map>
 #include <vector>
 
+#include "storage/commit_writer.h"
 #include "storage/helper_thread.h"
 #include "storage/latest_cache.h"
 #include "storage/store.h"
@@ -61,6 +66,20 @@ public:
     Result<StoreStats> stats();
     EngineGauges engine_gauges() const;
 
+    // The commit pipeline (StoreOptions::pipeline_depth >= 1, commit_writer.h). Retires the
+    // commits the writer has written (their entries leave the pending maps), first waiting
+    // until `wait_for` is written when given. After a failed write: takes the store back to
+    // the commit before it (status, cache emptied, pending entries dropped) and returns
+    // kIoError.
+    Status settle(std::optional<CommitIndex> wait_for);
+    // settle() until every applied commit is written: what the reads that go to RocksDB alone
+    // (scans, history, commit records, prunes) call first.
+    Status drain();
+    // What the pipeline has in flight for an object version (its payload; nullopt for a
+    // tombstone) or a transaction (its commit), or null.
+    const std::optional<Bytes>* pending_object(const ObjectId& id, Version version) const;
+    const CommitIndex* pending_transaction(const common::Hash256& digest) const;
+
     rocksdb::ColumnFamilyHandle* cf(std::string_view name) const;
     Status require_writable(const char* operation) const;
 
@@ -90,6 +109,33 @@ public:
     bool m_scan_objects = false;          // open() reads every object (a probe's duty)
     bool m_write_failed = false;          // a commit's write failed; resume before the next
     std::string m_write_error;            // why it failed
+    // The commit pipeline: the writer (started by the first commit), the commits applied but
+    // not yet written, oldest first, with the status before each and the keys it added to the
+    // pending maps, which hold their object versions and transaction index entries so that
+    // reads see them before RocksDB does. Keys are unique: an (id, version) is written once,
+    // a transaction indexed once.
+    struct PendingKey {
+        ObjectId id;
+        Version version = 0;
+        bool operator==(const PendingKey&) const = default;
+    };
+    struct PendingKeyHasher {
+        std::size_t operator()(const PendingKey& key) const noexcept {
+            return common::Hash256Hasher{}(key.id) ^ (key.version * 0x9E3779B97F4A7C15ull);
+        }
+    };
+    struct InFlight {
+        CommitIndex index = 0;
+        StoreStatus before;
+        std::vector<PendingKey> object_keys;
+        std::vector<common::Hash256> transaction_keys;
+    };
+    std::function<void(CommitIndex)> m_durable_observer;  // see Store::set_durable_observer
+    std::unique_ptr<CommitWriter> m_writer;
+    bool m_writer_unavailable = false;
+    std::deque<InFlight> m_in_flight;
+    std::unordered_map<PendingKey, std::optional<Bytes>, PendingKeyHasher> m_pending_objects;
+    std::unordered_map<common::Hash256, CommitIndex, common::Hash256Hasher> m_pending_transactions;
 
 private:
     Status create_or_open_rocksdb();

@@ -22,6 +22,7 @@ Store::Impl::Impl(std::string dir, OpenMode mode, const StoreOptions& options)
       m_cache(options.latest_cache_entries) {}
 
 Store::Impl::~Impl() {
+    m_writer.reset();  // writes what the pipeline holds, before the database closes
     quiesce_helper();  // the helper must let go of the cache's memory before it is unmapped
     if (!m_db) return;
     // Debian's RocksDB asserts that column family handles are released before the DB.

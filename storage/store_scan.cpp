@@ -234,6 +234,7 @@ Result<StoreStats> Store::Impl::stats() {
 
 Status Store::checkpoint(const std::string& target_dir) {
     REMORA_RETURN_IF_ERROR(m_impl->require_writable("checkpoint"));
+    REMORA_RETURN_IF_ERROR(m_impl->drain());
     if (m_impl->m_options.in_memory) {
         return {Code::kUnsupported, "an in-memory store cannot be checkpointed"};
     }

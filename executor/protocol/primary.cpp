@@ -173,6 +173,26 @@ std::size_t Primary::missing_result_count(std::span<const common::Digest> digest
 }
 
 common::Result<PrimaryCommit> Primary::process_commit(std::span<const Transaction> ordered) {
+    if (!m_started.empty()) {
+        return common::Status{common::Code::kInvalidArgument,
+                              "process_commit() while started commits are unfinished"};
+    }
+    REMORA_RETURN_IF_ERROR(start_commit(ordered));
+    return finish_commit();
+}
+
+common::Result<PrimaryCommit> Primary::finish_commit() {
+    if (m_started.empty()) {
+        return common::Status{common::Code::kInvalidArgument, "no started commit to finish"};
+    }
+    auto durable = m_store.wait_durable(m_started.front().outcome.index);
+    if (!durable) return durable.status();
+    PrimaryCommit commit = std::move(m_started.front());
+    m_started.pop_front();
+    return commit;
+}
+
+common::Status Primary::start_commit(std::span<const Transaction> ordered) {
     REMORA_RETURN_IF_ERROR(CommitBuilder::require_genesis(m_store));
     CommitBuilder builder(m_store);
     if (m_parallel) speculate_misses(ordered, builder.view());
@@ -206,7 +226,8 @@ common::Result<PrimaryCommit> Primary::process_commit(std::span<const Transactio
     m_results.expire(commit.outcome.index);
     REMORA_RETURN_IF_ERROR(push_state_updates(commit));
     push_routed_updates(commit);
-    return commit;
+    m_started.push_back(std::move(commit));
+    return common::Status::ok();
 }
 
 }  // namespace remora::executor::protocol

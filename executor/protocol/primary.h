@@ -19,6 +19,7 @@
 // lost, which only costs misses).
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -208,7 +209,20 @@ public:
     // Decides, executes and persists the next commit. The outcome equals
     // SequentialExecutor::execute_commit's on the same store. Errors: store failures, or
     // kInvalidArgument for a transaction that breaks validate_transaction (as the reference).
+    // REQUIRES (else kInvalidArgument): no commit started by start_commit() is unfinished.
     common::Result<PrimaryCommit> process_commit(std::span<const Transaction> ordered);
+
+    // process_commit() in two halves, for a store with StoreOptions::pipeline_depth >= 1:
+    // start_commit() decides, builds and hands the next commit to the store, which may still
+    // be writing it when it returns, so the driver can start the next one meanwhile;
+    // finish_commit() waits until the oldest started commit is durable and only then returns
+    // what process_commit() returns for it (nothing is acknowledged or pushed before). The
+    // outputs are those of process_commit() on the same inputs, byte for byte. Errors as
+    // process_commit(); after any, discard the engine.
+    common::Status start_commit(std::span<const Transaction> ordered);
+    // kInvalidArgument when no commit is started.
+    common::Result<PrimaryCommit> finish_commit();
+    std::size_t commits_started() const { return m_started.size(); }
 
     // A state update for `id` now, whatever its misses (e.g. to catch up a new pre-executor).
     common::Result<StateUpdate> make_state_update(PreExecutorId id);
@@ -273,6 +287,7 @@ private:
     UpdateRouter m_router;
     PrimaryCounters m_counters;  // pre_executors and buffer figures are filled in counters()
     std::unique_ptr<ParallelReexec> m_parallel;  // reexec_threads > 1 only
+    std::deque<PrimaryCommit> m_started;  // by start_commit(), oldest first, not yet durable
 };
 
 }  // namespace remora::executor::protocol

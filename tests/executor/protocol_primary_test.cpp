@@ -388,3 +388,57 @@ TEST_CASE("routed updates bring received coins to the receiver's pre-executor", 
     // Broadcast sends each owned object to both other pre-executors, affinity to at most one.
     CHECK(broadcast.routed_objects > affinity.routed_objects);
 }
+
+TEST_CASE("a pipelined primary commits exactly what the unpipelined one commits", "[protocol]") {
+    for (const char* name : {"transfer", "amm", "mixed"}) {
+        DYNAMIC_SECTION(name) {
+            auto config = protocol_config(name);
+            config.invalid_signature_rate = 0.05;
+            Batches batches = make_batches(config, 8, 30);
+            Reference ref = run_reference(batches);
+            Cluster plain(batches, 0, {});
+            // The same primary on a store whose writer thread may hold up to two commits: each
+            // commit is decided on the one before while that one is still being written.
+            storage::StoreOptions options;
+            options.create_if_missing = true;
+            options.in_memory = true;
+            options.pipeline_depth = 2;
+            auto opened = storage::Store::open("/remora-in-memory/pipelined",
+                                               storage::OpenMode::kReadWrite, options);
+            REQUIRE(opened.is_ok());
+            storage::Store& store = *opened.value();
+            REQUIRE(executor::SequentialExecutor(store)
+                        .commit_genesis(batches.genesis, batches.name)
+                        .is_ok());
+            executor::protocol::Primary primary(store, {});
+            std::vector<executor::protocol::PrimaryCommit> finished;
+            auto finish_one = [&] {
+                auto commit = primary.finish_commit();
+                INFO(commit.status().to_string());
+                REQUIRE(commit.is_ok());
+                finished.push_back(std::move(commit).value());
+            };
+            for (const auto& txs : batches.commits) {
+                REQUIRE(primary.start_commit(txs).is_ok());
+                // Unpipelined use is refused while commits are started.
+                CHECK(primary.process_commit(txs).status().code() ==
+                      common::Code::kInvalidArgument);
+                if (primary.commits_started() > 2) finish_one();
+            }
+            while (primary.commits_started() > 0) finish_one();
+            CHECK(primary.finish_commit().status().code() == common::Code::kInvalidArgument);
+            REQUIRE(finished.size() == batches.commits.size());
+            for (std::size_t c = 0; c < batches.commits.size(); ++c) {
+                INFO("commit " << c);
+                auto expected = plain.process(batches.commits[c]);
+                const auto& got = finished[c];
+                REQUIRE(effects_bytes(got.outcome.effects) == ref.effects[c]);
+                CHECK(got.outcome.state_digest == ref.digests[c]);
+                CHECK(got.outcome.index == expected.outcome.index);
+                CHECK(got.finished == expected.finished);
+                CHECK(got.summaries == expected.summaries);
+            }
+            require_same_commits(store, *ref.store);
+        }
+    }
+}

@@ -8,6 +8,8 @@
 //          flushes and compactions
 //   prune  after every fourth commit a prune to (newest version - 8), two deletions per
 //          WriteBatch: a prune spans many synced batches, and kills land between them
+//   pipeline  basic's commits through the commit pipeline (StoreOptions::pipeline_depth 3):
+//          kills land while several applied commits are still being written
 
 #include <cstdint>
 #include <optional>
@@ -26,6 +28,7 @@ struct CrashMode {
     CommitIndex prune_every = 0;  // 0: never prune
     Version prune_lag = 8;        // the watermark trails the newest version by this much
     std::size_t prune_batch_deletes_max = storage::StoreOptions{}.prune_batch_deletes_max;
+    std::size_t pipeline_depth = 0;
 
     storage::StoreOptions store_options() const {
         storage::StoreOptions options;
@@ -33,6 +36,7 @@ struct CrashMode {
         options.write_buffer_bytes = write_buffer_bytes;
         options.max_wal_bytes = max_wal_bytes;
         options.prune_batch_deletes_max = prune_batch_deletes_max;
+        options.pipeline_depth = pipeline_depth;
         return options;
     }
     // The watermark the writer prunes to after commit `index` over `state` (after commit
@@ -65,9 +69,15 @@ inline CrashMode prune_mode() {
     return mode;
 }
 
+inline CrashMode pipeline_mode() {
+    CrashMode mode{.name = "pipeline", .generator = {}};
+    mode.pipeline_depth = 3;
+    return mode;
+}
+
 // The mode named `name`, or nullopt.
 inline std::optional<CrashMode> crash_mode(std::string_view name) {
-    for (const CrashMode& mode : {basic_mode(), flush_mode(), prune_mode()}) {
+    for (const CrashMode& mode : {basic_mode(), flush_mode(), prune_mode(), pipeline_mode()}) {
         if (mode.name == name) return mode;
     }
     return std::nullopt;

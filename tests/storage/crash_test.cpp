@@ -1,10 +1,11 @@
 // Crash safety of the store: SIGKILL a writer (crash_writer.cpp) at random moments, reopen the
 // store, and check that it holds exactly commits 1..B for the B it names, with
 // last acknowledged <= B <= last started, against the oracle replayed for 1..B.
-// Three workloads (crash_modes.h): small commits (kills in commits and opens), commits larger
+// Four workloads (crash_modes.h): small commits (kills in commits and opens), commits larger
 // than the memtables (kills in flushes and compactions), and many-batch prunes (kills between
 // a prune's batches: the watermark is the old or the new one, and the history reads at or above
-// it are unchanged).
+// it are unchanged), and commits through the commit pipeline (kills with several applied
+// commits not yet written: still exactly a prefix, never less than what was acknowledged).
 // The seed is printed; REMORA_CRASH_SEED=N reproduces a run, REMORA_CRASH_KILLS=N sets the
 // number of kills of every case.
 
@@ -143,6 +144,7 @@ struct Outcomes {
     std::uint64_t before_ready = 0;
     std::uint64_t in_flight_kept = 0;          // killed between start and ack, commit durable
     std::uint64_t in_flight_lost = 0;          // killed between start and ack, commit absent
+    std::uint64_t several_in_flight = 0;       // killed with two or more started, not acked
     std::uint64_t in_prune = 0;                // killed between prune-start and prune-done
     std::uint64_t in_prune_new_watermark = 0;  // ... and the new watermark was durable
     std::uint64_t in_flush = 0;                // a flush in flight at the kill
@@ -233,6 +235,9 @@ Outcomes kill_repeatedly(const CrashMode& mode, std::uint64_t kills_default,
             // Killed between "start n" and "ack n": either outcome is correct.
             const bool kept = applied == *report.last_start;
             ++(kept ? outcomes.in_flight_kept : outcomes.in_flight_lost);
+            if (*report.last_start - report.last_ack.value_or(before) >= 2) {
+                ++outcomes.several_in_flight;
+            }
         }
         if (report.last_prune_start.value_or(0) > report.last_prune_done.value_or(0)) {
             ++outcomes.in_prune;
@@ -243,12 +248,14 @@ Outcomes kill_repeatedly(const CrashMode& mode, std::uint64_t kills_default,
     }
     std::printf(
         "store_crash_test (%s): %llu kills (%llu before ready; between start and ack: %llu "
-        "kept, %llu lost; inside a prune: %llu, %llu of them with its watermark durable; with "
-        "a flush in flight: %llu, a compaction: %llu), %llu commits survived\n",
+        "kept, %llu lost, %llu with several commits in flight; inside a prune: %llu, %llu of "
+        "them with its watermark durable; with a flush in flight: %llu, a compaction: %llu), "
+        "%llu commits survived\n",
         name.c_str(), static_cast<unsigned long long>(kills),
         static_cast<unsigned long long>(outcomes.before_ready),
         static_cast<unsigned long long>(outcomes.in_flight_kept),
         static_cast<unsigned long long>(outcomes.in_flight_lost),
+        static_cast<unsigned long long>(outcomes.several_in_flight),
         static_cast<unsigned long long>(outcomes.in_prune),
         static_cast<unsigned long long>(outcomes.in_prune_new_watermark),
         static_cast<unsigned long long>(outcomes.in_flush),
@@ -276,5 +283,13 @@ TEST_CASE("a store killed between the batches of a prune keeps every read at its
     CHECK(outcomes.in_prune > 0);  // some kill landed inside a prune
 }
 
+TEST_CASE("a store killed with several commits in its pipeline reopens with exactly a prefix",
+          "[crash]") {
+    const Outcomes outcomes = kill_repeatedly(pipeline_mode(), 40);
+    // The kills landed where the pipeline matters: applied commits not yet acknowledged.
+    CHECK(outcomes.several_in_flight > 0);
+}
+
 }  // namespace
+
 }  // namespace remora::testing

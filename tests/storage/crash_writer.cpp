@@ -9,7 +9,9 @@
 // Protocol on stdout, one line per write(2) so that no line is lost in a buffer when killed:
 //   ready B    the store is open, holds commits 1..B, and commits are about to start
 //   start N    about to commit N (so B <= the last N started)
-//   ack N      commit N returned ok with sync on (so B >= the last N acknowledged)
+//   ack N      commit N returned ok with sync on (so B >= the last N acknowledged); with the
+//              commit pipeline (mode pipeline), once the store says N is durable, so several
+//              commits may be started and not yet acknowledged
 //   prune-start W   about to prune to watermark W (after the ack of a commit)
 //   prune-done W    the prune returned ok
 // Commit N is generate_commit(SEED, N, oracle after 1..N-1): a pure function of the seed and
@@ -68,13 +70,20 @@ int main(int argc, char** argv) {
     const common::CommitIndex base = store->status().applied_commit;
     testing::StoreOracle oracle = testing::replay_generated(seed, base, generator);
     say("ready " + std::to_string(base));
+    common::CommitIndex acked = base;
     for (common::CommitIndex n = base + 1; n <= base + kCommitsPerRunMax; ++n) {
         say("start " + std::to_string(n));
         storage::CommitInput input = testing::generate_commit(seed, n, oracle, generator);
         const common::Status status = store->commit(input);
         if (!status) fail("commit " + std::to_string(n) + ": " + status.to_string());
         oracle.apply(input);
-        say("ack " + std::to_string(n));
+        if (options.pipeline_depth == 0) {
+            say("ack " + std::to_string(n));
+        } else {
+            auto durable = store->durable_commit();
+            if (!durable) fail("durable_commit: " + durable.status().to_string());
+            while (acked < durable.value()) say("ack " + std::to_string(++acked));
+        }
         if (auto watermark = mode->prune_after(n, oracle)) {
             say("prune-start " + std::to_string(*watermark));
             auto pruned = store->prune(*watermark);

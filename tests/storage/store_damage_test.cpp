@@ -708,6 +708,73 @@ TEST_CASE("a full disk stops commits, loses nothing, and commits resume once spa
     CHECK(open_and_check(db, built, OpenMode::kReadWrite) == 7);
 }
 
+TEST_CASE("a write that fails in the commit pipeline takes the store back to the last written",
+          "[damage][pipeline]") {
+    testing::TempDir tmp;
+    const std::string db = tmp.sub("db");
+    auto fs = std::make_shared<FullDiskFileSystem>(rocksdb::FileSystem::Default());
+    fs->eio = true;  // fatal to this open: nothing is written until a reopen
+    std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
+    Built built;
+    {
+        StoreOptions options;
+        options.create_if_missing = true;
+        options.env = env.get();
+        options.pipeline_depth = 2;
+        auto opened = Store::open(db, OpenMode::kReadWrite, options);
+        REQUIRE(opened.is_ok());
+        Store& store = **opened;
+        built.after.push_back(store.status());
+        for (int c = 1; c <= 5; ++c) commit_next(store, built, 20, 100);
+        auto durable = store.wait_durable(5);
+        REQUIRE(durable.is_ok());
+        REQUIRE(durable.value() == 5);
+
+        fs->full = true;
+        // Commit 6 is applied and handed to the writer, whose write fails; commit 6 or a later
+        // call reports it, and the store is back at commit 5 either way.
+        CommitInput input;
+        input.index = 6;
+        input.writes.push_back({id_of(0), 6, std::string("never written")});
+        input.transactions.push_back({common::blake2b_256("tx-6"), 0});
+        Status first = store.commit(input);
+        if (first.is_ok()) {
+            CHECK(store.status().applied_commit == 6);
+            auto failed = store.wait_durable(6);
+            REQUIRE_FALSE(failed.is_ok());
+            CHECK(failed.status().code() == Code::kIoError);
+            CHECK_THAT(failed.status().message(), Catch::Contains("simulated EIO"));
+        } else {
+            CHECK(first.code() == Code::kIoError);
+        }
+        CHECK(store.status().applied_commit == 5);
+        CHECK(store.status().state_digest == built.after[5].state_digest);
+        CHECK(store.status().live_objects == built.after[5].live_objects);
+        // Reads forget the commit that never happened.
+        auto newest = store.get_latest(id_of(0));
+        REQUIRE(newest.is_ok());
+        CHECK((*newest)->version == 5);
+        auto tx = store.transaction_commit(common::blake2b_256("tx-6"));
+        REQUIRE(tx.is_ok());
+        CHECK_FALSE(tx.value().has_value());
+        // And the store keeps refusing, saying why, until it is reopened.
+        fs->full = false;
+        Status again = store.commit(input);
+        CHECK(again.code() == Code::kIoError);
+        CHECK(store.status().applied_commit == 5);
+    }
+    CHECK(open_and_check(db, built, OpenMode::kReadOnly) == 5);
+    {
+        StoreOptions options;
+        options.pipeline_depth = 2;
+        auto reopened = Store::open(db, OpenMode::kReadWrite, options);
+        REQUIRE(reopened.is_ok());
+        commit_next(**reopened, built, 20, 100);
+        commit_next(**reopened, built, 20, 100);
+    }
+    CHECK(open_and_check(db, built, OpenMode::kReadOnly) == 7);
+}
+
 // --- Beside a live writer -----------------------------------------------------------------------
 
 TEST_CASE("read-only opens beside a writer that flushes and releases logs never see damage",

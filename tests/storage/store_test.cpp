@@ -7,10 +7,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 
 #include "common/hash.h"
 #include "storage/keys.h"
 #include "storage/store.h"
+#include "tests/support/store_oracle.h"
 #include "tests/support/temp_dir.h"
 
 using namespace remora;
@@ -409,4 +411,67 @@ TEST_CASE("large commits hash on two threads and match recomputation", "[store]"
     CHECK(store->status().state_digest == before.state_digest);
     CHECK(store->status().applied_commit == 3);
     CHECK(store->get_latest(id_of("big1")).value()->version == 3);
+}
+
+TEST_CASE("the commit pipeline: reads see applied commits before they are written",
+          "[store][pipeline]") {
+    testing::TempDir tmp;
+    const std::string db = tmp.sub("db");
+    const std::uint64_t seed = 7;
+    testing::StoreOracle oracle;
+    {
+        StoreOptions options;
+        options.pipeline_depth = 3;
+        // A cache that evicts: misses then go to RocksDB, which must first get every write.
+        options.latest_cache_entries = GENERATE(std::size_t{1} << 16, std::size_t{8});
+        auto store = create(db, options);
+        // The durable observer sees every commit once, in order (on the writer thread).
+        std::mutex observed_mutex;
+        std::vector<CommitIndex> observed;
+        store->set_durable_observer([&](CommitIndex index) {
+            std::lock_guard<std::mutex> lock(observed_mutex);
+            observed.push_back(index);
+        });
+        for (CommitIndex n = 1; n <= 80; ++n) {
+            CommitInput input = testing::generate_commit(seed, n, oracle);
+            Status s = store->commit(input);
+            INFO("commit " << n << ": " << s.to_string());
+            REQUIRE(s.is_ok());
+            oracle.apply(input);
+            REQUIRE(store->status().applied_commit == n);
+            REQUIRE(store->status().state_digest == oracle.expected_digest());
+            REQUIRE(store->durable_commit().is_ok());
+            // The reads the next commit's execution makes, while this one (with sync on, its
+            // fsync takes far longer than these reads) is nearly always still being written.
+            for (const ObjectWrite& w : input.writes) {
+                auto info = store->latest_info(w.id);
+                REQUIRE(info.is_ok());
+                REQUIRE(info.value() == oracle.latest_info(w.id));
+                auto latest = store->get_latest(w.id);
+                REQUIRE(latest.is_ok());
+                INFO(testing::describe(latest.value())
+                     << " vs " << testing::describe(oracle.latest(w.id)));
+                REQUIRE(latest.value() == oracle.latest(w.id));
+            }
+            for (const TxLocation& tx : input.transactions) {
+                auto where = store->transaction_commit(tx.tx_digest);
+                REQUIRE(where.is_ok());
+                REQUIRE(where.value() == std::optional<CommitIndex>(n));
+            }
+        }
+        auto durable = store->wait_durable(80);
+        REQUIRE(durable.is_ok());
+        CHECK(durable.value() == 80);
+        CHECK(store->pipeline_stats().writes == 80);
+        {
+            std::lock_guard<std::mutex> lock(observed_mutex);
+            REQUIRE(observed.size() == 80);
+            for (CommitIndex n = 1; n <= 80; ++n) CHECK(observed[n - 1] == n);
+        }
+        store->set_durable_observer({});
+        CHECK(testing::diff_store(*store, oracle, testing::GeneratorOptions{}.id_pool_size) == "");
+    }
+    auto reopened = Store::open(db, OpenMode::kReadOnly);
+    REQUIRE(reopened.is_ok());
+    CHECK(testing::diff_store(**reopened, oracle, testing::GeneratorOptions{}.id_pool_size) == "");
 }

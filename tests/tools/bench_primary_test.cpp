@@ -55,6 +55,14 @@ TEST_CASE("remora-bench primary matches the reference at any hit rate", "[bench]
             CHECK(json.at("baseline_tps").get<double>() > 0);
             CHECK(json.at("ratio").get<double>() > 0);
             CHECK(json.at("bytes_per_tx").get<double>() > 100);
+            // Pipelined by default, beside an unpipelined run of the same commits.
+            CHECK(json.at("pipeline_depth") == 2);
+            CHECK(json.at("stage_wall_us_per_tx").at("writer_thread_write_and_fsync") > 0);
+            CHECK(json.at("latency_ms").at("p99").get<double>() > 0);
+            CHECK(json.at("unpipelined").at("digest_match") == true);
+            CHECK(json.at("unpipelined").at("tps").get<double>() > 0);
+            CHECK(json.at("unpipelined").at("stage_wall_us_per_tx").at("rocksdb_write") > 0);
+            CHECK(json.at("p99_latency_over_unpipelined").get<double>() > 0);
         }
     }
 }
@@ -76,6 +84,17 @@ TEST_CASE("remora-bench primary re-executes misses on several threads to the sam
         CHECK(json.at("reexec_validated").get<std::uint64_t>() > 0);
         CHECK(json.at("process_cpu_us_per_tx").get<double>() > 0);
     }
+}
+
+TEST_CASE("remora-bench primary --pipeline-depth 0 runs unpipelined only", "[bench][primary]") {
+    Args args = small("transfer", "0.9");
+    args.insert(args.end(), {"--pipeline-depth", "0"});
+    auto json = run_json(args);
+    CHECK(json.at("digest_match") == true);
+    CHECK(json.at("pipeline_depth") == 0);
+    CHECK_FALSE(json.contains("unpipelined"));
+    CHECK(json.at("stage_wall_us_per_tx").at("writer_thread_write_and_fsync") == 0);
+    CHECK(json.at("stage_wall_us_per_tx").at("rocksdb_write") > 0);
 }
 
 TEST_CASE("remora-bench primary keeps a store that replay-verify accepts", "[bench][primary]") {
@@ -106,6 +125,8 @@ TEST_CASE("remora-bench primary refuses bad options with exit 2", "[bench][prima
                             Args{"primary", "--workload", "transfer", "--txs", "10", "--seed",
                                  "1", "--reexec-threads", "65"},
                             Args{"primary", "--workload", "nope", "--txs", "10", "--seed", "1"},
+                            Args{"primary", "--workload", "transfer", "--txs", "10", "--seed",
+                                 "1", "--pipeline-depth", "17"},
                             Args{"primary", "--workload", "transfer", "--txs", "10", "--seed",
                                  "1", "--bogus", "1"}}) {
         ChildResult run = remora::testing::run_child(REMORA_BENCH_BIN, bad);

@@ -67,6 +67,9 @@ Status apply(PrimaryBenchOptions& o, const std::string& name, const std::string&
     if (name == "--reexec-threads") {
         return set_integer(o.reexec_threads, name, value, 1, protocol::limits::kReexecThreadsMax);
     }
+    if (name == "--pipeline-depth") {
+        return set_integer(o.pipeline_depth, name, value, 0, kPrimaryPipelineDepthMax);
+    }
     if (name == "--db") {
         if (value.empty()) return usage_error("--db expects a directory");
         o.db_dir = value;
@@ -237,6 +240,156 @@ Result<std::vector<rocksdb::WriteBatch>> store_batches(storage::Store& store, Ra
     return batches;
 }
 
+// One run of the primary over the prepared commits on a fresh store in `dir`, with the store's
+// pipeline `depth` (0: process_commit(), each commit durable before the next starts).
+struct Side {
+    std::unique_ptr<storage::Store> store;
+    PrimaryRun run;
+    std::uint64_t txs = 0;
+    std::uint64_t adopted = 0;
+    std::uint64_t reexecuted = 0;
+    std::uint64_t reexec_validated = 0;
+    std::uint64_t reexec_conflicts = 0;
+};
+
+double percentile(std::vector<double> values, double q) {
+    if (values.empty()) return 0;
+    std::sort(values.begin(), values.end());
+    const auto rank = static_cast<std::size_t>(q * static_cast<double>(values.size() - 1) + 0.5);
+    return values[std::min(rank, values.size() - 1)];
+}
+
+Result<Side> run_side(const Prepared& p, std::vector<std::vector<protocol::PreExecResult>> results,
+                      const std::string& dir, const storage::StoreOptions& store_options,
+                      std::uint64_t depth, std::uint64_t reexec_threads) {
+    Side side;
+    side.run.pipeline_depth = depth;
+    auto opened = storage::Store::open(dir, storage::OpenMode::kReadWrite, store_options);
+    if (!opened) return opened.status();
+    side.store = std::move(opened).value();
+    storage::Store& store = *side.store;
+    REMORA_RETURN_IF_ERROR(ex::SequentialExecutor(store).commit_genesis(p.genesis, p.name));
+    REMORA_RETURN_IF_ERROR(store.wait_durable(store.status().applied_commit).status());
+    protocol::PrimaryOptions primary_options;
+    primary_options.reexec_threads = reexec_threads;
+    protocol::Primary primary(store, primary_options);
+    REMORA_RETURN_IF_ERROR(primary.add_pre_executor(1, 1));
+
+    // Per commit: intake, decisions (split by the monotonic clock at each decision), the store
+    // commit (unpipelined, RocksDB's own perf counters split its write and its fsyncs), the
+    // rest. Pipelined, the writer thread's time comes from the store's pipeline counters.
+    std::uint64_t intake_ns = 0, adopt_ns = 0, reexec_ns = 0, persist_ns = 0, write_ns = 0,
+                  fsync_ns = 0, cpu_ns = 0;
+    Clock::time_point mark;
+    Clock::time_point decided;
+    primary.set_decision_observer([&](const protocol::TxDecision& decision) {
+        const auto now = Clock::now();
+        (decision.adopted ? adopt_ns : reexec_ns) += ns_between(mark, now);
+        (decision.adopted ? side.adopted : side.reexecuted) += 1;
+        mark = now;
+        decided = now;
+    });
+    std::vector<Clock::time_point> ordered_at(p.commits.size());
+    std::vector<double> latency_ms;  // when the driver finished each commit (acknowledged)
+    latency_ms.reserve(p.commits.size());
+    const storage::CommitIndex first_index = store.status().applied_commit + 1;
+    // When each commit became durable, stamped by the store (on its writer thread when
+    // pipelined); read once every commit is finished, after the store's hand-over mutex.
+    std::vector<Clock::time_point> durable_at(p.commits.size());
+    store.set_durable_observer([&durable_at, first_index](storage::CommitIndex index) {
+        if (index >= first_index && index - first_index < durable_at.size()) {
+            durable_at[index - first_index] = Clock::now();
+        }
+    });
+    // Finishes the started commits that are durable (all of them with `all`), as a driver
+    // that acknowledges them would.
+    auto finish_durable = [&](bool all) -> Status {
+        while (primary.commits_started() > 0) {
+            auto durable = store.durable_commit();
+            if (!durable) return durable.status();
+            const storage::CommitIndex next = first_index + latency_ms.size();
+            if (!all && durable.value() < next) return Status::ok();
+            auto finished = primary.finish_commit();
+            if (!finished) return finished.status();
+            latency_ms.push_back(
+                static_cast<double>(ns_between(ordered_at[latency_ms.size()], Clock::now())) / 1e6);
+        }
+        return Status::ok();
+    };
+    rocksdb::SetPerfLevel(rocksdb::PerfLevel::kEnableTimeExceptForMutex);
+    const auto run_start = Clock::now();
+    const std::uint64_t cpu_start = thread_cpu_ns();
+    const std::uint64_t process_cpu_start = process_cpu_ns();
+    for (std::size_t c = 0; c < p.commits.size(); ++c) {
+        const auto t0 = Clock::now();
+        for (protocol::PreExecResult& result : results[c]) {
+            auto submitted = primary.submit(std::move(result));
+            if (!submitted) return submitted.status().with_context("submitting a result");
+        }
+        mark = Clock::now();
+        decided = mark;
+        intake_ns += ns_between(t0, mark);
+        ordered_at[c] = mark;
+        rocksdb::get_perf_context()->Reset();
+        rocksdb::get_iostats_context()->Reset();
+        if (depth == 0) {
+            auto commit = primary.process_commit(p.commits[c]);
+            if (!commit) return commit.status();
+            const auto t1 = Clock::now();
+            latency_ms.push_back(static_cast<double>(ns_between(ordered_at[c], t1)) / 1e6);
+            persist_ns += ns_between(decided, t1);
+        } else {
+            REMORA_RETURN_IF_ERROR(primary.start_commit(p.commits[c]));
+            persist_ns += ns_between(decided, Clock::now());
+            REMORA_RETURN_IF_ERROR(finish_durable(false));
+        }
+        const auto* perf = rocksdb::get_perf_context();
+        const std::uint64_t fsync = rocksdb::get_iostats_context()->fsync_nanos;
+        const std::uint64_t write = perf->write_wal_time + perf->write_memtable_time +
+                                    perf->write_pre_and_post_process_time;
+        fsync_ns += fsync;
+        write_ns += write > fsync ? write - fsync : 0;
+        side.txs += p.commits[c].size();
+    }
+    REMORA_RETURN_IF_ERROR(finish_durable(true));
+    store.set_durable_observer({});
+    cpu_ns = thread_cpu_ns() - cpu_start;
+    const std::uint64_t process_cpu = process_cpu_ns() - process_cpu_start;
+    const std::uint64_t run_ns = ns_between(run_start, Clock::now());
+    rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
+    side.reexec_validated = primary.counters().reexec_validated;
+    side.reexec_conflicts = primary.counters().reexec_conflicts;
+    const storage::PipelineStats pipeline = store.pipeline_stats();
+    PrimaryRun& run = side.run;
+    run.seconds = static_cast<double>(run_ns) / 1e9;
+    run.tps = run.seconds > 0 ? static_cast<double>(side.txs) / run.seconds : 0;
+    const double n = static_cast<double>(std::max<std::uint64_t>(side.txs, 1));
+    StageTimes& st = run.stages;
+    st.intake_wall_us = us(intake_ns) / n;
+    st.decide_adopt_wall_us = side.adopted ? us(adopt_ns) / static_cast<double>(side.adopted) : 0;
+    st.decide_reexec_wall_us =
+        side.reexecuted ? us(reexec_ns) / static_cast<double>(side.reexecuted) : 0;
+    st.rocksdb_write_wall_us = us(write_ns) / n;
+    st.fsync_wall_us = us(fsync_ns) / n;
+    const std::uint64_t off_build = write_ns + fsync_ns + pipeline.wait_ns;
+    st.build_wall_us = us(persist_ns > off_build ? persist_ns - off_build : 0) / n;
+    st.writer_wall_us = us(pipeline.write_ns) / n;
+    st.wait_writer_wall_us = us(pipeline.wait_ns) / n;
+    st.cpu_us = us(cpu_ns) / n;
+    st.process_cpu_us = us(process_cpu) / n;
+    std::vector<double> durable_ms;
+    durable_ms.reserve(p.commits.size());
+    for (std::size_t c = 0; c < p.commits.size(); ++c) {
+        durable_ms.push_back(static_cast<double>(ns_between(ordered_at[c], durable_at[c])) / 1e6);
+    }
+    run.latency_p50_ms = percentile(durable_ms, 0.50);
+    run.latency_p99_ms = percentile(durable_ms, 0.99);
+    run.latency_max_ms = percentile(durable_ms, 1.0);
+    run.ack_latency_p99_ms = percentile(latency_ms, 0.99);
+    run.digest_match = store.status().state_digest == p.reference_digest;
+    return side;
+}
+
 }  // namespace
 
 namespace {
@@ -277,6 +430,11 @@ const cli::CommandSpec& primary_spec() {
                          "validated in order), 1.." +
                              std::to_string(protocol::limits::kReexecThreadsMax),
                          false, "1"),
+             text_option("pipeline-depth", "D",
+                         "commits the store may hold applied but not yet durable, 0.." +
+                             std::to_string(kPrimaryPipelineDepthMax) +
+                             "; above 0 the primary also runs unpipelined, for comparison",
+                         false, std::to_string(kPrimaryPipelineDepthDefault)),
              db_option("the databases go in DIR (absent or empty, kept); default: a temporary "
                        "directory removed at the end")});
         return s;
@@ -317,79 +475,33 @@ Result<PrimaryBenchResult> run_primary_bench(const PrimaryBenchOptions& options)
     storage::StoreOptions store_options;
     store_options.create_if_missing = true;
     store_options.sync = options.sync;
-    auto opened =
-        storage::Store::open(dir + "/primary", storage::OpenMode::kReadWrite, store_options);
-    if (!opened) return opened.status();
-    storage::Store& store = *opened.value();
-    REMORA_RETURN_IF_ERROR(ex::SequentialExecutor(store).commit_genesis(p.genesis, p.name));
-    protocol::PrimaryOptions primary_options;
-    primary_options.reexec_threads = options.reexec_threads;
-    protocol::Primary primary(store, primary_options);
-    REMORA_RETURN_IF_ERROR(primary.add_pre_executor(1, 1));
-
-    // Per commit: intake, decisions (split by the monotonic clock at each decision), the store
-    // commit (RocksDB's own perf counters split its write and its fsyncs), the rest.
-    std::uint64_t intake_ns = 0, adopt_ns = 0, reexec_ns = 0, persist_ns = 0, write_ns = 0,
-                  fsync_ns = 0, cpu_ns = 0;
-    Clock::time_point mark;
-    Clock::time_point decided;
-    primary.set_decision_observer([&](const protocol::TxDecision& decision) {
-        const auto now = Clock::now();
-        (decision.adopted ? adopt_ns : reexec_ns) += ns_between(mark, now);
-        (decision.adopted ? r.adopted : r.reexecuted) += 1;
-        mark = now;
-        decided = now;
-    });
-    rocksdb::SetPerfLevel(rocksdb::PerfLevel::kEnableTimeExceptForMutex);
-    const auto run_start = Clock::now();
-    const std::uint64_t cpu_start = thread_cpu_ns();
-    const std::uint64_t process_cpu_start = process_cpu_ns();
-    for (std::size_t c = 0; c < p.commits.size(); ++c) {
-        const auto t0 = Clock::now();
-        for (protocol::PreExecResult& result : p.results[c]) {
-            auto submitted = primary.submit(std::move(result));
-            if (!submitted) return submitted.status().with_context("submitting a result");
-        }
-        mark = Clock::now();
-        decided = mark;
-        intake_ns += ns_between(t0, mark);
-        rocksdb::get_perf_context()->Reset();
-        rocksdb::get_iostats_context()->Reset();
-        auto commit = primary.process_commit(p.commits[c]);
-        if (!commit) return commit.status();
-        const auto t1 = Clock::now();
-        persist_ns += ns_between(decided, t1);
-        const auto* perf = rocksdb::get_perf_context();
-        const std::uint64_t fsync = rocksdb::get_iostats_context()->fsync_nanos;
-        const std::uint64_t write = perf->write_wal_time + perf->write_memtable_time +
-                                    perf->write_pre_and_post_process_time;
-        fsync_ns += fsync;
-        write_ns += write > fsync ? write - fsync : 0;
-        r.txs += p.commits[c].size();
+    // Unpipelined first (when pipelined is asked for too), then the reported run.
+    if (options.pipeline_depth > 0) {
+        auto copy = p.results;
+        auto side = run_side(p, std::move(copy), dir + "/unpipelined", store_options, 0,
+                              options.reexec_threads);
+        if (!side) return side.status();
+        r.unpipelined = side->run;
     }
-    cpu_ns = thread_cpu_ns() - cpu_start;
-    const std::uint64_t process_cpu = process_cpu_ns() - process_cpu_start;
-    const std::uint64_t run_ns = ns_between(run_start, Clock::now());
-    rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
-    r.seconds = static_cast<double>(run_ns) / 1e9;
-    r.tps = r.seconds > 0 ? static_cast<double>(r.txs) / r.seconds : 0;
+    store_options.pipeline_depth = options.pipeline_depth;
+    auto side =
+        run_side(p, std::move(p.results), dir + "/primary", store_options,
+                             options.pipeline_depth, options.reexec_threads);
+    if (!side) return side.status();
+    storage::Store& store = *side->store;
+    r.run = side->run;
+    r.adopted = side->adopted;
+    r.reexecuted = side->reexecuted;
+    r.reexec_validated = side->reexec_validated;
+    r.reexec_conflicts = side->reexec_conflicts;
+    r.txs = side->txs;
+    r.seconds = r.run.seconds;
+    r.tps = r.run.tps;
+    r.stages = r.run.stages;
     const double n = static_cast<double>(std::max<std::uint64_t>(r.txs, 1));
-    r.stages.intake_wall_us = us(intake_ns) / n;
-    r.stages.decide_adopt_wall_us = r.adopted ? us(adopt_ns) / static_cast<double>(r.adopted) : 0;
-    r.stages.decide_reexec_wall_us =
-        r.reexecuted ? us(reexec_ns) / static_cast<double>(r.reexecuted) : 0;
-    r.stages.rocksdb_write_wall_us = us(write_ns) / n;
-    r.stages.fsync_wall_us = us(fsync_ns) / n;
-    const std::uint64_t rocks = write_ns + fsync_ns;
-    r.stages.build_wall_us = us(persist_ns > rocks ? persist_ns - rocks : 0) / n;
-    r.stages.cpu_us = us(cpu_ns) / n;
-    r.stages.process_cpu_us = us(process_cpu) / n;
-    r.reexec_validated = primary.counters().reexec_validated;
-    r.reexec_conflicts = primary.counters().reexec_conflicts;
     r.digest_hex = store.status().state_digest.hex();
     r.reference_digest_hex = p.reference_digest.hex();
-    r.digest_match = store.status().state_digest == p.reference_digest;
-
+    r.digest_match = r.run.digest_match && (!r.unpipelined || r.unpipelined->digest_match);
     // The baseline: the same keys and values, one WriteBatch per commit, the same options.
     auto raw = open_raw(dir + "/baseline", store_options);
     if (!raw) return raw.status();
@@ -410,6 +522,28 @@ Result<PrimaryBenchResult> run_primary_bench(const PrimaryBenchOptions& options)
     return r;
 }
 
+namespace {
+
+nlohmann::ordered_json stages_json(const StageTimes& st) {
+    return {{"intake", st.intake_wall_us},
+            {"decide_adopt_per_adopted", st.decide_adopt_wall_us},
+            {"decide_reexec_per_reexecuted", st.decide_reexec_wall_us},
+            {"build_commit", st.build_wall_us},
+            {"rocksdb_write", st.rocksdb_write_wall_us},
+            {"fsync", st.fsync_wall_us},
+            {"writer_thread_write_and_fsync", st.writer_wall_us},
+            {"wait_for_writer", st.wait_writer_wall_us}};
+}
+
+nlohmann::ordered_json latency_json(const PrimaryRun& run) {
+    return {{"p50", run.latency_p50_ms},
+            {"p99", run.latency_p99_ms},
+            {"max", run.latency_max_ms},
+            {"acknowledged_p99", run.ack_latency_p99_ms}};
+}
+
+}  // namespace
+
 nlohmann::ordered_json primary_report_json(const PrimaryBenchResult& r) {
     nlohmann::ordered_json j;
     j["mode"] = "primary";
@@ -428,14 +562,23 @@ nlohmann::ordered_json primary_report_json(const PrimaryBenchResult& r) {
     j["hit_rate"] = r.txs ? static_cast<double>(r.adopted) / static_cast<double>(r.txs) : 0.0;
     j["seconds"] = r.seconds;
     j["tps"] = r.tps;
-    j["stage_wall_us_per_tx"] = {{"intake", r.stages.intake_wall_us},
-                                 {"decide_adopt_per_adopted", r.stages.decide_adopt_wall_us},
-                                 {"decide_reexec_per_reexecuted", r.stages.decide_reexec_wall_us},
-                                 {"build_commit", r.stages.build_wall_us},
-                                 {"rocksdb_write", r.stages.rocksdb_write_wall_us},
-                                 {"fsync", r.stages.fsync_wall_us}};
+    j["pipeline_depth"] = r.options.pipeline_depth;
+    j["stage_wall_us_per_tx"] = stages_json(r.stages);
     j["cpu_us_per_tx"] = r.stages.cpu_us;
     j["process_cpu_us_per_tx"] = r.stages.process_cpu_us;
+    j["latency_ms"] = latency_json(r.run);
+    if (r.unpipelined) {
+        const PrimaryRun& u = *r.unpipelined;
+        j["unpipelined"] = {{"seconds", u.seconds},
+                            {"tps", u.tps},
+                            {"stage_wall_us_per_tx", stages_json(u.stages)},
+                            {"cpu_us_per_tx", u.stages.cpu_us},
+                            {"latency_ms", latency_json(u)},
+                            {"digest_match", u.digest_match}};
+        j["tps_over_unpipelined"] = u.tps > 0 ? r.tps / u.tps : 0.0;
+        j["p99_latency_over_unpipelined"] =
+            u.latency_p99_ms > 0 ? r.run.latency_p99_ms / u.latency_p99_ms : 0.0;
+    }
     j["bytes_per_tx"] = r.bytes_per_tx;
     j["baseline_seconds"] = r.baseline_seconds;
     j["baseline_tps"] = r.baseline_tps;
@@ -465,6 +608,23 @@ std::string primary_report_text(const PrimaryBenchResult& r) {
         r.stages.decide_adopt_wall_us, r.stages.decide_reexec_wall_us, r.stages.build_wall_us,
         r.stages.rocksdb_write_wall_us, r.stages.fsync_wall_us, r.stages.cpu_us, r.bytes_per_tx);
     out += line;
+    std::snprintf(line, sizeof line,
+                  "pipeline depth %llu: writer %.2f us/tx, waiting for it %.2f us/tx; "
+                  "ordered->durable ms p50 %.2f, p99 %.2f, max %.2f\n",
+                  (unsigned long long)r.options.pipeline_depth, r.stages.writer_wall_us,
+                  r.stages.wait_writer_wall_us, r.run.latency_p50_ms, r.run.latency_p99_ms,
+                  r.run.latency_max_ms);
+    out += line;
+    if (r.unpipelined) {
+        const PrimaryRun& u = *r.unpipelined;
+        std::snprintf(line, sizeof line,
+                      "unpipelined: %.0f tx/s; wall us/tx: intake %.2f, adopt %.2f, build %.2f, "
+                      "rocksdb write %.2f, fsync %.2f; ordered->durable ms p50 %.2f, p99 %.2f\n",
+                      u.tps, u.stages.intake_wall_us, u.stages.decide_adopt_wall_us,
+                      u.stages.build_wall_us, u.stages.rocksdb_write_wall_us,
+                      u.stages.fsync_wall_us, u.latency_p50_ms, u.latency_p99_ms);
+        out += line;
+    }
     if (r.options.reexec_threads > 1) {
         std::snprintf(line, sizeof line,
                       "re-execution on %llu threads: %llu speculative results taken, %llu "

@@ -12,6 +12,7 @@
 // sequential reference run on the same commits.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,8 @@ namespace remora::tools::bench {
 inline constexpr std::uint64_t kPrimaryTxsMax = 10'000'000;
 inline constexpr std::uint64_t kPrimaryBatchDefault = 1000;
 inline constexpr std::uint64_t kPrimaryBatchMax = 100'000;
+inline constexpr std::uint64_t kPrimaryPipelineDepthDefault = 2;
+inline constexpr std::uint64_t kPrimaryPipelineDepthMax = 16;
 
 struct PrimaryBenchOptions {
     executor::workload::WorkloadConfig workload;
@@ -34,7 +37,11 @@ struct PrimaryBenchOptions {
     std::uint64_t batch = kPrimaryBatchDefault;  // transactions per ordered commit
     bool sync = true;
     std::uint64_t reexec_threads = 1;  // PrimaryOptions::reexec_threads
-    std::string db_dir;                // empty: a temporary directory removed at the end
+    // Commits the store may hold applied but not yet durable (StoreOptions::pipeline_depth);
+    // 0 runs the primary unpipelined only. Above 0 the bench also runs it unpipelined, for
+    // the comparison.
+    std::uint64_t pipeline_depth = kPrimaryPipelineDepthDefault;
+    std::string db_dir;  // empty: a temporary directory removed at the end
     bool json = false;
 };
 
@@ -59,6 +66,26 @@ struct StageTimes {
     double state_updates_wall_us = 0;  // after the store commit: the updates to push (per tx)
     double cpu_us = 0;                 // thread CPU of the whole commit path (per tx)
     double process_cpu_us = 0;         // the same, every thread of the process (per tx)
+    // Pipelined only: the writer thread's RocksDB writes (fsync included), per tx, and the
+    // primary's thread blocked waiting for the writer (a full pipeline), per tx.
+    double writer_wall_us = 0;
+    double wait_writer_wall_us = 0;
+};
+
+// One run of the primary over the prepared commits.
+struct PrimaryRun {
+    std::uint64_t pipeline_depth = 0;
+    double seconds = 0;
+    double tps = 0;
+    StageTimes stages;
+    // Per commit, from the moment it is ordered (handed to the primary, its results already
+    // submitted) to the moment it is durable (the store's durable observer), in milliseconds;
+    // and to the moment the driver, which checks after each commit it starts, finished it.
+    double latency_p50_ms = 0;
+    double latency_p99_ms = 0;
+    double latency_max_ms = 0;
+    double ack_latency_p99_ms = 0;
+    bool digest_match = false;
 };
 
 struct PrimaryBenchResult {
@@ -74,7 +101,9 @@ struct PrimaryBenchResult {
     double seconds = 0;  // wall time of the primary's commit path
     double tps = 0;      // committed tx/s, wall clock
     StageTimes stages;
-    double bytes_per_tx = 0;  // bytes the store's batches carried (keys and values)
+    PrimaryRun run;                         // the run reported above (pipelined if depth > 0)
+    std::optional<PrimaryRun> unpipelined;  // with depth > 0: the same commits unpipelined
+    double bytes_per_tx = 0;                // bytes the store's batches carried (keys and values)
     double baseline_seconds = 0;
     double baseline_tps = 0;
     double ratio = 0;  // tps / baseline_tps
