@@ -45,10 +45,11 @@ elif [[ -e $dir && -n $(ls -A "$dir") ]]; then
 fi
 node_pid=""; load_pid=""
 cleanup() {
-    [[ -n $load_pid ]] && kill -KILL "$load_pid" 2>/dev/null && wait "$load_pid" 2>/dev/null
-    [[ -n $node_pid ]] && kill -KILL "$node_pid" 2>/dev/null && wait "$node_pid" 2>/dev/null
-    [[ -n $temp ]] && rm -rf "$temp"
-    return 0
+    local rc=$?
+    if [[ -n $load_pid ]]; then kill -KILL "$load_pid" 2>/dev/null; wait "$load_pid" 2>/dev/null; fi
+    if [[ -n $node_pid ]]; then kill -KILL "$node_pid" 2>/dev/null; wait "$node_pid" 2>/dev/null; fi
+    if [[ -n $temp ]]; then rm -rf "$temp"; fi
+    exit "$rc"
 }
 trap cleanup EXIT
 
@@ -71,6 +72,12 @@ start_node() {
     node_pid=$!
 }
 now_ns() { date +%s%N; }
+# CPU milliseconds (user + system) the node has used: the recovery's cost apart from the
+# machine's load, which stretches the wall-clock figure on a shared VM.
+cpu_ms() {
+    local fields; read -ra fields < "/proc/$node_pid/stat"
+    echo $(( (fields[13] + fields[14]) * 1000 / $(getconf CLK_TCK) ))
+}
 # Polls /ready every 5 ms until 200 (or the node exits, or LIMIT seconds pass).
 wait_ready() {
     local limit=$1 start; start=$(now_ns)
@@ -94,7 +101,7 @@ genesis_s=$(( ($(now_ns) - t0) / 1000000 ))
 objects=$(( 3 * accounts + 30 ))
 [[ $json == 1 ]] || echo "store of $objects objects built by the node's genesis in ${genesis_s} ms"
 
-times=()
+times=(); cpus=()
 for ((r = 1; r <= rounds; ++r)); do
     if (( load > 0 )); then
         "$B/loadgen/remora-loadgen" --target "127.0.0.1:$ingress" --workload transfer \
@@ -110,24 +117,29 @@ for ((r = 1; r <= rounds; ++r)); do
     start_node
     wait_ready 600
     ms=$(( ($(now_ns) - t0) / 1000000 ))
+    cpu=$(cpu_ms)
     times+=("$ms")
+    cpus+=("$cpu")
     if [[ -n $load_pid ]]; then
         kill -KILL "$load_pid" 2>/dev/null || true; wait "$load_pid" 2>/dev/null || true
         load_pid=""
     fi
-    [[ $json == 1 ]] || echo "round $r: kill -9 -> /ready 200 in $ms ms"
+    [[ $json == 1 ]] || echo "round $r: kill -9 -> /ready 200 in $ms ms ($cpu ms of CPU)"
 done
-sorted=$(printf '%s\n' "${times[@]}" | sort -n | tr '\n' ' ')
-python3 - "$objects" "$accounts" "$load" "$genesis_s" "$json" $sorted <<'PY'
+python3 - "$objects" "$accounts" "$load" "$genesis_s" "$json" "${times[*]}" "${cpus[*]}" \
+    "$(cut -d' ' -f1 /proc/loadavg)" <<'PY'
 import json, sys
 objects, accounts, load, genesis_ms, as_json = map(int, sys.argv[1:6])
-ms = [int(x) for x in sys.argv[6:]]
-p50 = ms[(len(ms) - 1) // 2]
+ms = sorted(int(x) for x in sys.argv[6].split())
+cpu = sorted(int(x) for x in sys.argv[7].split())
+p50, cpu_p50 = ms[(len(ms) - 1) // 2], cpu[(len(cpu) - 1) // 2]
 if as_json:
     print(json.dumps({"objects": objects, "accounts": accounts, "load_tps": load,
                       "genesis_ms": genesis_ms, "recovery_ms": ms, "recovery_ms_p50": p50,
-                      "recovery_ms_max": ms[-1]}))
+                      "recovery_ms_max": ms[-1], "recovery_cpu_ms_p50": cpu_p50,
+                      "loadavg_1m": float(sys.argv[8])}))
 else:
     print(f"recovery of {objects} objects ({'idle' if load == 0 else f'{load} tx/s'}): "
-          f"p50 {p50} ms, max {ms[-1]} ms over {len(ms)} kills")
+          f"p50 {p50} ms, max {ms[-1]} ms over {len(ms)} kills; CPU to ready p50 {cpu_p50} ms; "
+          f"load average {sys.argv[8]}")
 PY
