@@ -1,6 +1,5 @@
 #include "storage/rocks_options.h"
 
-#include <rocksdb/cache.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
@@ -8,22 +7,6 @@
 #include "storage/keys.h"
 
 namespace remora::storage {
-
-namespace {
-
-rocksdb::BlockBasedTableOptions table_options() {
-    static const std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(kBlockCacheBytes);
-    rocksdb::BlockBasedTableOptions table;
-    table.block_cache = cache;
-    table.cache_index_and_filter_blocks = true;
-    table.cache_index_and_filter_blocks_with_high_priority = true;
-    table.pin_l0_filter_and_index_blocks_in_cache = true;
-    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-    table.whole_key_filtering = true;
-    return table;
-}
-
-}  // namespace
 
 rocksdb::DBOptions db_options(const StoreOptions& options) {
     rocksdb::DBOptions db;
@@ -57,7 +40,10 @@ rocksdb::ColumnFamilyOptions objects_cf_options(const StoreOptions& options) {
     cf.write_buffer_size = options.write_buffer_bytes;
     cf.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(kObjectPrefixBytes));
     cf.memtable_prefix_bloom_size_ratio = 0.05;
-    cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options()));
+    rocksdb::BlockBasedTableOptions table;
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    table.whole_key_filtering = true;
+    cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     return cf;
 }
 
@@ -69,7 +55,10 @@ rocksdb::ColumnFamilyOptions plain_cf_options(const StoreOptions& options) {
     // answer is "absent".
     cf.memtable_prefix_bloom_size_ratio = 0.02;
     cf.memtable_whole_key_filtering = true;
-    cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options()));
+    rocksdb::BlockBasedTableOptions table;
+    table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    table.whole_key_filtering = true;
+    cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     return cf;
 }
 

@@ -8,14 +8,6 @@
 
 namespace remora::storage {
 
-// Every store of the process shares one LRU block cache of this size, which also holds the
-// tables' index and filter blocks (those of level 0 pinned): without it each column family
-// had RocksDB's own default cache and kept every table's index and filters outside any cache,
-// so memory grew with the state. What a store holds in memory is then bounded by
-// configuration: this cache, the memtables (StoreOptions::write_buffer_bytes, at most two per
-// column family) and the latest-version cache (StoreOptions::latest_cache_entries).
-inline constexpr std::size_t kBlockCacheBytes = 64u << 20;
-
 rocksdb::DBOptions db_options(const StoreOptions& options);
 // `objects`: 34-byte prefix (shard ‖ id) bloom filters, so looking up an id that was never
 // written rarely touches a data block.
