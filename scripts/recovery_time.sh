@@ -46,8 +46,8 @@ fi
 node_pid=""; load_pid=""
 cleanup() {
     local rc=$?
-    if [[ -n $load_pid ]]; then kill -KILL "$load_pid" 2>/dev/null; wait "$load_pid" 2>/dev/null; fi
-    if [[ -n $node_pid ]]; then kill -KILL "$node_pid" 2>/dev/null; wait "$node_pid" 2>/dev/null; fi
+    if [[ -n $load_pid ]]; then kill -KILL "$load_pid" 2>/dev/null || true; wait "$load_pid" 2>/dev/null || true; fi
+    if [[ -n $node_pid ]]; then kill -KILL "$node_pid" 2>/dev/null || true; wait "$node_pid" 2>/dev/null || true; fi
     if [[ -n $temp ]]; then rm -rf "$temp"; fi
     exit "$rc"
 }
