@@ -14,6 +14,7 @@
 #include "executor/sequential/sequential.h"
 #include "executor/workload/genesis.h"
 #include "executor/workload/workload.h"
+#include "tests/executor/protocol_support.h"
 #include "tests/support/temp_dir.h"
 
 using namespace remora;
@@ -23,15 +24,6 @@ namespace {
 
 using executor::kGenesisPartBytesMax;
 using executor::kGenesisPartObjectsMax;
-
-std::unique_ptr<storage::Store> create_store(const std::string& dir) {
-    storage::StoreOptions options;
-    options.create_if_missing = true;
-    options.sync = false;
-    auto store = storage::Store::open(dir, storage::OpenMode::kReadWrite, options);
-    REQUIRE(store.is_ok());
-    return std::move(store).value();
-}
 
 // Enough accounts for two parts: 3 objects each (two coins and a compute object).
 workload::GenesisConfig two_part_config() {
@@ -156,7 +148,7 @@ TEST_CASE("streamed genesis: several commits within the limits, the one-commit d
     testing::TempDir dir;
     const workload::GenesisConfig config = two_part_config();
 
-    auto streamed = create_store(dir.sub("streamed"));
+    auto streamed = testing::memory_store("streamed");
     auto source = workload::synthetic_genesis_source(config);
     const std::uint64_t objects = source->size();
     auto parts = SequentialExecutor(*streamed).commit_genesis(*source, "transfer");
@@ -166,7 +158,7 @@ TEST_CASE("streamed genesis: several commits within the limits, the one-commit d
     check_genesis_commits(*streamed, parts.value(), objects);
 
     // The digest is over the live objects alone: one commit of them all gives the same.
-    auto whole = create_store(dir.sub("whole"));
+    auto whole = testing::memory_store("whole");
     const std::vector<Object> all = workload::genesis_objects(config);
     REQUIRE(SequentialExecutor(*whole).commit_genesis_part(all, "transfer").is_ok());
     CHECK(whole->status().applied_commit == 1);
@@ -199,8 +191,7 @@ TEST_CASE("streamed genesis: several commits within the limits, the one-commit d
 
 TEST_CASE("streamed genesis: a part needs an empty store or the part before it",
           "[genesis][parts]") {
-    testing::TempDir dir;
-    auto store = create_store(dir.sub("store"));
+    auto store = testing::memory_store("store");
     REQUIRE(SequentialExecutor(*store).commit_genesis_part({}, "a").is_ok());
     // Another executor did not write that part: it cannot tell that genesis is still open.
     CHECK(SequentialExecutor(*store).commit_genesis_part({}, "b").code() ==
@@ -214,10 +205,9 @@ TEST_CASE("streamed genesis: a part needs an empty store or the part before it",
 // one-commit genesis failed here with "commit exceeds the write-count or body-size limit").
 TEST_CASE("streamed genesis: a million accounts stay within the commit limits",
           "[.][slow][genesis]") {
-    testing::TempDir dir;
     workload::GenesisConfig config;
     config.accounts = 1'000'000;
-    auto store = create_store(dir.sub("store"));
+    auto store = testing::memory_store("million");
     auto source = workload::synthetic_genesis_source(config);
     const std::uint64_t objects = source->size();
     auto parts = SequentialExecutor(*store).commit_genesis(*source, "transfer");
