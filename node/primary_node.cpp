@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <deque>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <thread>
@@ -24,10 +25,11 @@
 #include "net/node_messages.h"
 #include "node/http_server.h"
 #include "node/links.h"
-#include "node/node_metrics.h"
 #include "node/log.h"
 #include "node/node_files.h"
+#include "node/node_metrics.h"
 #include "node/snapshot_transfer.h"
+#include "recovery/file_io.h"
 
 namespace remora::node {
 
@@ -980,6 +982,41 @@ void PrimaryNode::Impl::write_stats() {
     }
 }
 
+namespace {
+
+// A new store's genesis is built aside in DIR.genesis, part by part (one commit each,
+// SequentialExecutor::commit_genesis), and renamed over the empty store only when every part is
+// in: a crash part way leaves the store empty, and the next start builds genesis again.
+Status create_genesis_store(const NodeConfig& config, const std::string& store_dir,
+                            const storage::StoreOptions& options) {
+    const std::string aside = store_dir + ".genesis";
+    std::error_code ec;
+    std::filesystem::remove_all(aside, ec);
+    if (ec) return {Code::kIoError, "removing " + aside + ": " + ec.message()};
+    auto workload = executor::workload::make_workload(config.workload);
+    if (!workload) return workload.status();
+    auto source = (*workload)->genesis_source();
+    const std::uint64_t objects = source->size();
+    common::CommitIndex parts = 0;
+    {
+        auto store = storage::Store::open(aside, storage::OpenMode::kReadWrite, options);
+        if (!store) return store.status();
+        auto committed =
+            executor::SequentialExecutor(**store).commit_genesis(*source, (*workload)->name());
+        if (!committed) return committed.status();
+        parts = committed.value();
+    }
+    std::filesystem::remove_all(store_dir, ec);
+    if (ec) return {Code::kIoError, "removing the empty store " + store_dir + ": " + ec.message()};
+    REMORA_RETURN_IF_ERROR(recovery::rename_no_replace(aside, store_dir));
+    REMORA_RETURN_IF_ERROR(recovery::fsync_directory(config.dir));
+    log_info("created the store with the genesis of workload '" + (*workload)->name() + "' (" +
+             std::to_string(objects) + " objects in " + std::to_string(parts) + " commits)");
+    return Status::ok();
+}
+
+}  // namespace
+
 // --- PrimaryNode -------------------------------------------------------------------------------
 
 PrimaryNode::PrimaryNode(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
@@ -991,16 +1028,14 @@ Result<std::unique_ptr<PrimaryNode>> PrimaryNode::open(const NodeConfig& config)
     storage::StoreOptions options;
     options.create_if_missing = true;
     options.sync = config.primary.sync;
-    auto store = storage::Store::open(config.dir + "/store", storage::OpenMode::kReadWrite, options);
+    const std::string store_dir = config.dir + "/store";
+    auto store = storage::Store::open(store_dir, storage::OpenMode::kReadWrite, options);
     if (!store) return store.status();
     if ((*store)->status().applied_commit == 0) {
-        auto workload = executor::workload::make_workload(config.workload);
-        if (!workload) return workload.status();
-        executor::SequentialExecutor genesis(**store);
-        REMORA_RETURN_IF_ERROR(
-            genesis.commit_genesis((*workload)->genesis_objects(), (*workload)->name()));
-        log_info("created the store with the genesis of workload '" + (*workload)->name() +
-                 "' (" + std::to_string((*workload)->genesis_objects().size()) + " objects)");
+        (*store).reset();  // closes the empty store before it is replaced
+        REMORA_RETURN_IF_ERROR(create_genesis_store(config, store_dir, options));
+        store = storage::Store::open(store_dir, storage::OpenMode::kReadWrite, options);
+        if (!store) return store.status();
     }
     auto source = SnapshotSource::open(config.dir + "/bootstrap");
     if (!source) return source.status();

@@ -88,8 +88,10 @@ common::Result<std::unique_ptr<PreExecutor>> PreExecutor::from_genesis(
     PreExecutorId id, std::unique_ptr<storage::Store> store, std::span<const Object> genesis,
     const std::string& workload, const PreExecutorOptions& options) {
     REMORA_RETURN_IF_ERROR(check_options(options));
-    REMORA_RETURN_IF_ERROR(SequentialExecutor(*store).commit_genesis(genesis, workload));
-    return std::unique_ptr<PreExecutor>(new PreExecutor(id, std::move(store), 1, options));
+    auto genesis_commits = SequentialExecutor(*store).commit_genesis(genesis, workload);
+    if (!genesis_commits) return genesis_commits.status();
+    return std::unique_ptr<PreExecutor>(
+        new PreExecutor(id, std::move(store), genesis_commits.value(), options));
 }
 
 common::Result<std::unique_ptr<PreExecutor>> PreExecutor::from_store(

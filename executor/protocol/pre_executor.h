@@ -63,8 +63,9 @@ struct PreExecutorCounters {
 
 class PreExecutor {
 public:
-    // Bootstraps an empty read-write `store` with `genesis` as commit 1, exactly as the
-    // primary's genesis commit (SequentialExecutor::commit_genesis). Caught up to commit 1.
+    // Bootstraps an empty read-write `store` with `genesis` as commits 1..G, exactly as the
+    // primary's genesis (SequentialExecutor::commit_genesis). Caught up to commit G (1 unless
+    // genesis is larger than one part).
     static common::Result<std::unique_ptr<PreExecutor>> from_genesis(
         PreExecutorId id, std::unique_ptr<storage::Store> store, std::span<const Object> genesis,
         const std::string& workload, const PreExecutorOptions& options = {});

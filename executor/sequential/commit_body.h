@@ -1,7 +1,8 @@
 #pragma once
 // The executor's record of a commit (the body of the store's commit record): the ordered
-// transactions exactly as executed, each with the effects it produced. Genesis is commit 1: it
-// carries no transactions, and the whole initial state so that replays need nothing else.
+// transactions exactly as executed, each with the effects it produced. Genesis is commit 1, or
+// commits 1..G when it is cut into parts (executor/exec/genesis_source.h): they carry no
+// transactions, and together the whole initial state so that replays need nothing else.
 
 #include <span>
 #include <vector>

@@ -36,20 +36,29 @@ common::Result<ReplayReport> replay_verify(storage::Store& source, const std::st
         return Status{Code::kAlreadyExists, "scratch directory " + scratch_dir + " is not empty"};
     }
     SequentialExecutor executor(*scratch.value());
+    bool in_genesis = true;
 
     for (common::CommitIndex index = 1; index <= last; ++index) {
         auto record = source.read_commit(index);
         if (!record) return record.status();
         auto body = decode_commit_body(record->body);
         if (!body) return body.status().with_context("commit " + std::to_string(index));
-        if (index == 1) {
-            if (!body->genesis) {
-                return Status{Code::kCorruption, "commit 1 is not a genesis commit"};
+        // Genesis is commits 1..G, one per part (executor/exec/genesis_source.h); every later
+        // commit holds transactions.
+        if (index == 1 && !body->genesis) {
+            return Status{Code::kCorruption, "commit 1 is not a genesis commit"};
+        }
+        if (body->genesis) {
+            if (in_genesis) {
+                REMORA_RETURN_IF_ERROR(
+                    executor.commit_genesis_part(body->genesis_objects, body->genesis_workload));
+            } else {
+                return Status{Code::kCorruption,
+                              "commit " + std::to_string(index) +
+                                  " is a genesis part after a commit of transactions"};
             }
-            REMORA_RETURN_IF_ERROR(
-                executor.commit_genesis(body->genesis_objects, body->genesis_workload));
         } else {
-            if (body->genesis) return Status{Code::kCorruption, "a second genesis commit"};
+            in_genesis = false;
             if (!rules_version_known(body->identity.rules_version) ||
                 executor_identity(body->identity.rules_version) != body->identity) {
                 const std::string mine =

@@ -10,7 +10,9 @@ common::Result<ReferenceRun> run_reference(const SimulationInput& input,
     auto store = open_memory_store();
     if (!store) return store.status();
     SequentialExecutor executor(*store.value());
-    if (common::Status s = executor.commit_genesis(input.genesis, input.workload); !s) return s;
+    if (auto genesis = executor.commit_genesis(input.genesis, input.workload); !genesis) {
+        return genesis.status();
+    }
     ReferenceRun run;
     for (const auto& txs : commits) {
         auto outcome = executor.execute_commit(txs);

@@ -110,6 +110,7 @@ private:
     SimRng m_adversary;  // the adversarial knobs' draws only
     EventQueue m_queue;
     std::unique_ptr<storage::Store> m_store;
+    common::CommitIndex m_genesis_commits = 1;  // genesis is commits 1..m_genesis_commits
     std::unique_ptr<protocol::Primary> m_primary;
     protocol::LoadBalancer m_balancer;
     std::map<PreExecutorId, Node> m_nodes;
@@ -146,7 +147,7 @@ Status Simulation::start_node(PreExecutorId id) {
     if (Status s = m_primary->add_pre_executor(id, node.engine->caught_up_commit()); !s) return s;
     if (Status s = m_balancer.add(id); !s) return s;
     if (m_config.state_updates && m_config.catch_up_on_join &&
-        m_primary->store().status().applied_commit > 1) {
+        m_primary->store().status().applied_commit > m_genesis_commits) {
         auto update = m_primary->make_state_update(id);
         if (!update) return update.status();
         send_update(std::move(update).value());
@@ -486,10 +487,10 @@ Result<SimulationResult> Simulation::run() {
         if (!store) return store.status();
         m_store = std::move(store).value();
     }
-    if (Status s = SequentialExecutor(*m_store).commit_genesis(m_input.genesis, m_input.workload);
-        !s) {
-        return s;
-    }
+    auto genesis_commits =
+        SequentialExecutor(*m_store).commit_genesis(m_input.genesis, m_input.workload);
+    if (!genesis_commits) return genesis_commits.status();
+    m_genesis_commits = genesis_commits.value();
     protocol::PrimaryOptions options = m_config.primary;
     if (!m_config.state_updates) options.miss_threshold = 0;
     if (Status s = protocol::validate_primary_options(options); !s) return s;

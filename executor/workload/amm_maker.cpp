@@ -48,7 +48,7 @@ WorkloadTx make_amm_tx(World& world) {
     }
     std::uint64_t min_out = amount_out ? *amount_out - *amount_out * kSlippagePercent / 100 : 0;
     WorkloadTx out = world.seal(sender,
-                                {InputObject::shared(world.genesis().pools[index]),
+                                {InputObject::shared(world.pool_id(index)),
                                  InputObject::owned(account.main.id, account.main.version)},
                                 programs::ProgramId::kAmm, "swap",
                                 {std::uint64_t{a_to_b ? 1u : 0u}, amount_in, min_out},

@@ -17,23 +17,23 @@ constexpr std::uint64_t kComputeGasBase = 100'000;
 WorkloadTx make_compute_tx(World& world) {
     std::uint32_t sender = world.pick_sender();
     AccountModel& account = world.account(sender);
-    const GenesisAccount& keys = world.genesis().accounts[sender];
+    const KeyPair keys = world.keys(sender);
+    const Address address = world.address(sender);
     std::vector<InputObject> inputs = {
-        InputObject::owned(keys.compute_object, account.compute_version)};
+        InputObject::owned(world.compute_object(sender), account.compute_version)};
     WorkloadTx out;
     if (common::below_unbiased(world.rng(), 4) != 0) {
-        Bytes seed =
-            "compute:" + keys.address.hex().substr(0, 16) + ":" + std::to_string(account.nonce);
+        Bytes seed = "compute:" + address.hex().substr(0, 16) + ":" + std::to_string(account.nonce);
         std::uint64_t rounds = world.config().compute_rounds;
         out = world.seal(sender, std::move(inputs), programs::ProgramId::kCompute, "work",
                          {std::move(seed), rounds}, kComputeGasBase + kComputeGasPerRound * rounds);
     } else {
         Bytes message = "attest:" + std::to_string(account.nonce);
-        Signature signature = sign(keys.keys, message);
-        out = world.seal(
-            sender, std::move(inputs), programs::ProgramId::kCompute, "attest",
-            {Bytes(keys.keys.public_key.view()), std::move(message), Bytes(signature.view())},
-            kComputeGasBase);
+        Signature signature = sign(keys, message);
+        out =
+            world.seal(sender, std::move(inputs), programs::ProgramId::kCompute, "attest",
+                       {Bytes(keys.public_key.view()), std::move(message), Bytes(signature.view())},
+                       kComputeGasBase);
     }
     if (out.expected_status == AbortCode::kNone) account.compute_version += 1;
     return out;

@@ -5,9 +5,11 @@
 // config always gives the same objects, byte for byte; every genesis object has version 1.
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "common/status.h"
+#include "executor/exec/genesis_source.h"
 #include "executor/programs/programs.h"
 #include "executor/tx/crypto.h"
 #include "executor/tx/object.h"
@@ -51,10 +53,28 @@ struct Genesis {
 // kInvalidArgument for a knob outside its bounds (workload/limits.h).
 common::Status validate_genesis_config(const GenesisConfig& config);
 
+// Everything in memory: keys, ids and the sorted objects (tests and small tools; a large
+// genesis goes through synthetic_genesis_source).
 common::Result<Genesis> make_genesis(const GenesisConfig& config);
 
 // The objects alone. REQUIRES: validate_genesis_config(config) is ok (asserted).
 std::vector<Object> genesis_objects(const GenesisConfig& config);
+
+// The same objects as make_genesis, then `extra`, generated one at a time in a fixed order
+// (each account's coins and compute object, the counters, pools, collections, the packages,
+// `extra`), holding one account's keys at a time: memory does not grow with the accounts.
+// REQUIRES: validate_genesis_config(config) is ok (asserted).
+std::unique_ptr<GenesisSource> synthetic_genesis_source(const GenesisConfig& config,
+                                                        std::vector<Object> extra = {});
+
+// BLAKE2b-256(domain("remora/genesis/object/v1") ‖ BE64(seed) ‖ bytes(kind) ‖ BE64(index) ‖
+// BE64(sub)): coin `sub` of account `index` (kind kCoinType), its compute object (kComputeType,
+// sub 0), shared object `index` of its kind (sub 0).
+ObjectId genesis_object_id(std::uint64_t seed, common::ByteView kind, std::uint64_t index,
+                           std::uint64_t sub = 0);
+// The ids of shared objects 0..count-1 of `type`.
+std::vector<ObjectId> genesis_shared_ids(std::uint64_t seed, common::ByteView type,
+                                         std::uint32_t count);
 
 // The Ed25519 keys of account `index`: the seed is BLAKE2b-256(domain("remora/genesis/account/v1")
 // ‖ BE64(genesis seed) ‖ BE64(index)).

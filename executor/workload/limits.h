@@ -9,7 +9,7 @@
 
 namespace remora::executor::workload::limits {
 
-inline constexpr std::uint32_t kAccountsMax = 1'000'000;
+inline constexpr std::uint32_t kAccountsMax = 10'000'000;
 inline constexpr std::uint32_t kCoinsPerAccountMax = 64;
 // Counters, pools or collections each (the contention knob).
 inline constexpr std::uint32_t kSharedObjectsMax = 100'000;

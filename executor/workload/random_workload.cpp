@@ -105,17 +105,22 @@ std::uint8_t draw_key(Rng& rng) {
 
 class RandomWorkload : public Workload {
 public:
-    RandomWorkload(Genesis genesis, const WorkloadConfig& config, std::vector<ObjectId> parents)
-        : m_name("random"), m_world(std::move(genesis), config), m_parents(std::move(parents)) {
-        for (const Object& object : m_world.genesis().objects) {
-            m_state.put(object);
-            note_owner(object);
+    RandomWorkload(const GenesisConfig& genesis, const WorkloadConfig& config,
+                   std::vector<ObjectId> parents, std::vector<Object> extra)
+        : m_name("random"),
+          m_world(genesis, config),
+          m_parents(std::move(parents)),
+          m_extra(std::move(extra)) {
+        auto source = genesis_source();
+        while (auto object = source->next()) {
+            m_state.put(*object);
+            note_owner(*object);
         }
     }
 
     const std::string& name() const override { return m_name; }
-    const std::vector<Object>& genesis_objects() const override {
-        return m_world.genesis().objects;
+    std::unique_ptr<GenesisSource> genesis_source() const override {
+        return synthetic_genesis_source(m_world.genesis_config(), m_extra);
     }
     std::optional<std::uint64_t> size() const override { return std::nullopt; }
     std::optional<WorkloadTx> next() override;
@@ -143,6 +148,7 @@ private:
     std::string m_name;
     World m_world;
     std::vector<ObjectId> m_parents;
+    std::vector<Object> m_extra;  // the parents and the random package, after the synthetic genesis
     InMemoryState m_state;
     std::map<Address, std::set<ObjectId>> m_owned;
     std::map<ObjectId, Address> m_owner_of;
@@ -154,8 +160,8 @@ private:
 std::optional<WorkloadTx> RandomWorkload::next() {
     Rng& rng = m_world.rng();
     const std::uint32_t sender = m_world.pick_sender();
-    const Address& address = m_world.genesis().accounts[sender].address;
-    const Address& recipient = m_world.genesis().accounts[m_world.pick_recipient(sender)].address;
+    const Address address = m_world.address(sender);
+    const Address recipient = m_world.address(m_world.pick_recipient(sender));
 
     // Churn, six times in ten: one operation (set, remove, get, ...) on the hot child, which
     // moves to a fresh (parent, key) one time in eight. Runs of them set, remove, re-create and
@@ -290,21 +296,19 @@ ObjectId random_parent_id(std::uint64_t seed, std::uint32_t index) {
 }
 
 common::Result<std::unique_ptr<Workload>> make_random_workload(const WorkloadConfig& config) {
-    auto genesis = make_genesis(synthetic_genesis_config(config));
-    if (!genesis.is_ok()) return genesis.status();
-    Genesis g = std::move(genesis).value();
+    const GenesisConfig genesis = synthetic_genesis_config(config);
+    REMORA_RETURN_IF_ERROR(validate_genesis_config(genesis));
     std::vector<ObjectId> parents;
+    std::vector<Object> extra;
     for (std::uint32_t i = 0; i < config.shared_objects; ++i) {
         parents.push_back(random_parent_id(config.seed, i));
         Bytes zero;
         common::put_be64(zero, 0);
-        g.objects.push_back(Object{parents.back(), 1, SharedOwner{}, TypeTag(kParentType), zero});
+        extra.push_back(Object{parents.back(), 1, SharedOwner{}, TypeTag(kParentType), zero});
     }
-    g.objects.push_back(package_object(programs::ProgramId::kRandom));
-    std::sort(g.objects.begin(), g.objects.end(),
-              [](const Object& a, const Object& b) { return a.id < b.id; });
+    extra.push_back(package_object(programs::ProgramId::kRandom));
     return std::unique_ptr<Workload>(
-        std::make_unique<RandomWorkload>(std::move(g), config, std::move(parents)));
+        std::make_unique<RandomWorkload>(genesis, config, std::move(parents), std::move(extra)));
 }
 
 }  // namespace remora::executor::workload

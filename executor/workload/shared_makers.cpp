@@ -12,7 +12,7 @@ WorkloadTx make_counter_tx(World& world) {
     std::uint32_t index = world.pick_shared();
     std::uint64_t by = common::between_unbiased(world.rng(), 1, 10);
     WorkloadTx out =
-        world.seal(sender, {InputObject::shared(world.genesis().counters[index])},
+        world.seal(sender, {InputObject::shared(world.counter_id(index))},
                    programs::ProgramId::kCounter, "increment", {by}, kGasBudgetDefault);
     if (out.expected_status != AbortCode::kNone) return out;
     SharedModel& counter = world.counter(index);
@@ -27,10 +27,10 @@ WorkloadTx make_nft_tx(World& world) {
     // Metadata: the sender and its nonce, so every item is distinct and the generation is
     // reproducible.
     const AccountModel& account = world.account(sender);
-    Bytes metadata = "item:" + world.genesis().accounts[sender].address.hex().substr(0, 16) + ":" +
-                     std::to_string(account.nonce);
+    Bytes metadata =
+        "item:" + world.address(sender).hex().substr(0, 16) + ":" + std::to_string(account.nonce);
     WorkloadTx out =
-        world.seal(sender, {InputObject::shared(world.genesis().collections[index])},
+        world.seal(sender, {InputObject::shared(world.collection_id(index))},
                    programs::ProgramId::kNft, "mint", {std::move(metadata)}, kGasBudgetDefault);
     if (out.expected_status != AbortCode::kNone) return out;
     SharedModel& collection = world.collection(index);

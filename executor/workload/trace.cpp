@@ -99,7 +99,9 @@ public:
     }
 
     const std::string& name() const override { return m_name; }
-    const std::vector<Object>& genesis_objects() const override { return m_objects; }
+    std::unique_ptr<GenesisSource> genesis_source() const override {
+        return std::make_unique<SpanGenesisSource>(m_objects);
+    }
     std::optional<std::uint64_t> size() const override { return m_rows.size(); }
 
     std::optional<WorkloadTx> next() override {

@@ -32,9 +32,9 @@ WorkloadTx pass_on_spare(World& world, std::uint32_t sender) {
     std::uint32_t recipient = world.pick_recipient(sender);
     AccountModel& account = world.account(sender);
     CoinModel coin = account.spare.front();
-    WorkloadTx out = world.seal(
-        sender, {InputObject::owned(coin.id, coin.version)}, programs::ProgramId::kCoin, "transfer",
-        {address_bytes(world.genesis().accounts[recipient].address)}, kGasBudgetDefault);
+    WorkloadTx out =
+        world.seal(sender, {InputObject::owned(coin.id, coin.version)}, programs::ProgramId::kCoin,
+                   "transfer", {address_bytes(world.address(recipient))}, kGasBudgetDefault);
     if (out.expected_status != AbortCode::kNone) return out;
     account.spare.pop_front();
     coin.version += 1;
@@ -54,7 +54,7 @@ WorkloadTx split(World& world, std::uint32_t sender) {
     // (-Wmaybe-uninitialized, a known false positive).
     std::vector<Value> arguments;
     arguments.emplace_back(amount);
-    arguments.emplace_back(address_bytes(world.genesis().accounts[recipient].address));
+    arguments.emplace_back(address_bytes(world.address(recipient)));
     WorkloadTx out = world.seal(sender, {InputObject::owned(account.main.id, account.main.version)},
                                 programs::ProgramId::kCoin, "split_transfer", std::move(arguments),
                                 kGasBudgetDefault);

@@ -1,5 +1,6 @@
 #include "executor/workload/workload.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "executor/vm/limits.h"
@@ -23,12 +24,13 @@ class SyntheticWorkload : public Workload {
 public:
     using Maker = WorkloadTx (*)(World&);
 
-    SyntheticWorkload(std::string name, Genesis genesis, const WorkloadConfig& config, Maker maker)
-        : m_name(std::move(name)), m_world(std::move(genesis), config), m_maker(maker) {}
+    SyntheticWorkload(std::string name, const GenesisConfig& genesis, const WorkloadConfig& config,
+                      Maker maker)
+        : m_name(std::move(name)), m_world(genesis, config), m_maker(maker) {}
 
     const std::string& name() const override { return m_name; }
-    const std::vector<Object>& genesis_objects() const override {
-        return m_world.genesis().objects;
+    std::unique_ptr<GenesisSource> genesis_source() const override {
+        return synthetic_genesis_source(m_world.genesis_config());
     }
     std::optional<WorkloadTx> next() override { return m_maker(m_world); }
     std::optional<std::uint64_t> size() const override { return std::nullopt; }
@@ -140,11 +142,20 @@ common::Result<std::unique_ptr<Workload>> make_workload(const WorkloadConfig& co
         return std::unique_ptr<Workload>(std::move(trace).value());
     }
     if (spec.kind == WorkloadKind::kRandom) return make_random_workload(config);
-    auto genesis = make_genesis(synthetic_genesis_config(config));
-    if (!genesis.is_ok()) return genesis.status();
+    const GenesisConfig genesis = synthetic_genesis_config(config);
+    REMORA_RETURN_IF_ERROR(validate_genesis_config(genesis));
     return std::unique_ptr<Workload>(std::make_unique<SyntheticWorkload>(
-        std::string(workload_kind_name(spec.kind)), std::move(genesis).value(), config,
-        maker_for(spec.kind)));
+        std::string(workload_kind_name(spec.kind)), genesis, config, maker_for(spec.kind)));
+}
+
+std::vector<Object> Workload::genesis_objects() const {
+    auto source = genesis_source();
+    std::vector<Object> objects;
+    objects.reserve(static_cast<std::size_t>(source->size()));
+    while (auto object = source->next()) objects.push_back(std::move(*object));
+    std::sort(objects.begin(), objects.end(),
+              [](const Object& a, const Object& b) { return a.id < b.id; });
+    return objects;
 }
 
 }  // namespace remora::executor::workload

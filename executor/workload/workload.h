@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "executor/exec/genesis_source.h"
 #include "executor/tx/effects.h"
 #include "executor/tx/object.h"
 #include "executor/tx/transaction.h"
@@ -83,8 +84,13 @@ public:
 
     // The normalised name: "transfer", ..., "random", "trace:<file>".
     virtual const std::string& name() const = 0;
-    // The objects to load before the first transaction, sorted by id, each at version 1.
-    virtual const std::vector<Object>& genesis_objects() const = 0;
+    // The objects to load before the first transaction, each at version 1, as a stream made on
+    // demand (a synthetic genesis holds one account at a time): commit it with
+    // SequentialExecutor::commit_genesis(source), which cuts it into parts. Each call gives a
+    // fresh source over the same objects in the same order.
+    virtual std::unique_ptr<GenesisSource> genesis_source() const = 0;
+    // All of them in memory, sorted by id (tests and small genesis; a large one would not fit).
+    std::vector<Object> genesis_objects() const;
     // The next transaction; nullopt once a finite workload is exhausted (synthetic ones are
     // endless).
     virtual std::optional<WorkloadTx> next() = 0;

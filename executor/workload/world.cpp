@@ -1,5 +1,6 @@
 #include "executor/workload/world.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "executor/tx/authenticators.h"
@@ -35,26 +36,56 @@ void break_signature(Transaction& tx) {
     for (auto& authenticator : tx.authenticators) authenticator.signature.bytes[0] ^= 0x01;
 }
 
-World::World(Genesis genesis, const WorkloadConfig& config)
-    : m_genesis(std::move(genesis)),
+World::World(const GenesisConfig& genesis, const WorkloadConfig& config)
+    : m_genesis(genesis),
       m_config(config),
       m_rng(mix_seed(config.seed, kWorldStream)),
       m_sender_sampler(config.accounts, config.zipf_theta),
       m_shared_sampler(config.shared_objects, config.zipf_theta),
+      m_keys(std::min<std::size_t>(genesis.accounts, kKeyCacheSlots)),
+      m_counter_ids(genesis_shared_ids(genesis.seed, kCounterType, genesis.counters)),
+      m_pool_ids(genesis_shared_ids(genesis.seed, kPoolType, genesis.pools)),
+      m_collection_ids(genesis_shared_ids(genesis.seed, kCollectionType, genesis.collections)),
       m_invalid_ppm(invalid_rate_ppm(config.invalid_signature_rate)) {
-    const GenesisConfig& g = m_genesis.config;
+    const GenesisConfig& g = m_genesis;
     REMORA_ASSERT(g.accounts == config.accounts && g.counters == config.shared_objects);
-    m_accounts.resize(g.accounts);
-    for (std::uint32_t a = 0; a < g.accounts; ++a) {
-        const auto& coins = m_genesis.accounts[a].coins;
-        m_accounts[a].main = CoinModel{coins[0], 1, g.coin_balance, 0};
-        for (std::size_t c = 1; c < coins.size(); ++c) {
-            m_accounts[a].spare.push_back(CoinModel{coins[c], 1, g.coin_balance, 0});
-        }
-    }
     m_counters.resize(g.counters);
     m_collections.resize(g.collections);
     m_pools.assign(g.pools, PoolModel{1, g.pool_reserve, g.pool_reserve});
+}
+
+AccountModel& World::account(std::uint32_t index) {
+    REMORA_ASSERT(index < m_genesis.accounts);
+    auto [it, inserted] = m_accounts.try_emplace(index);
+    if (inserted) {
+        AccountModel& model = it->second;
+        const std::uint64_t seed = m_genesis.seed;
+        model.main =
+            CoinModel{genesis_object_id(seed, kCoinType, index, 0), 1, m_genesis.coin_balance, 0};
+        for (std::uint32_t c = 1; c < m_genesis.coins_per_account; ++c) {
+            model.spare.push_back(CoinModel{genesis_object_id(seed, kCoinType, index, c), 1,
+                                            m_genesis.coin_balance, 0});
+        }
+    }
+    return it->second;
+}
+
+const World::CachedKeys& World::cached_keys(std::uint32_t index) {
+    CachedKeys& slot = m_keys[index % m_keys.size()];
+    if (slot.account_plus_one != std::uint64_t{index} + 1) {
+        slot.keys = account_keys(m_genesis.seed, index);
+        slot.address = address_of(slot.keys.public_key);
+        slot.account_plus_one = std::uint64_t{index} + 1;
+    }
+    return slot;
+}
+
+KeyPair World::keys(std::uint32_t index) { return cached_keys(index).keys; }
+
+Address World::address(std::uint32_t index) { return cached_keys(index).address; }
+
+ObjectId World::compute_object(std::uint32_t index) const {
+    return genesis_object_id(m_genesis.seed, kComputeType, index);
 }
 
 std::uint32_t World::pick_sender() {
@@ -75,10 +106,10 @@ std::uint32_t World::pick_shared() {
 WorkloadTx World::seal(std::uint32_t sender, std::vector<InputObject> inputs,
                        programs::ProgramId program, std::string entry, std::vector<Value> arguments,
                        std::uint64_t gas_budget, AbortCode expected) {
-    const GenesisAccount& keys = m_genesis.accounts[sender];
+    const CachedKeys& keys = cached_keys(sender);
     WorkloadTx out;
     out.tx.sender = keys.address;
-    out.tx.nonce = m_accounts[sender].nonce++;
+    out.tx.nonce = account(sender).nonce++;
     out.tx.inputs = std::move(inputs);
     out.tx.gas_budget = gas_budget;
     out.tx.program = PackageCall{package_object_id(program), std::move(entry)};

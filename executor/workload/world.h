@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "executor/programs/programs.h"
@@ -49,12 +50,17 @@ struct PoolModel {
     std::uint64_t reserve_b = 0;
 };
 
+// The model holds only what transactions changed: an account is materialised from its genesis
+// (main coin = coin 0, spare coins 1.., all at version 1) the first time a maker asks for it,
+// and keys are derived on demand into a small direct-mapped cache. Its memory grows with the
+// transactions generated, not with the accounts, so that a genesis of millions of accounts
+// costs the generator little (docs/workloads.md, "Genesis in parts").
 class World {
 public:
-    // REQUIRES: config is valid and genesis was made from it (make_synthetic_genesis_config).
-    World(Genesis genesis, const WorkloadConfig& config);
+    // REQUIRES: config is valid and genesis is synthetic_genesis_config(config).
+    World(const GenesisConfig& genesis, const WorkloadConfig& config);
 
-    const Genesis& genesis() const { return m_genesis; }
+    const GenesisConfig& genesis_config() const { return m_genesis; }
     const WorkloadConfig& config() const { return m_config; }
     Rng& rng() { return m_rng; }
     // Transactions sealed so far (the index of the next one).
@@ -64,7 +70,16 @@ public:
     std::uint32_t pick_recipient(std::uint32_t sender);  // uniform, another account if any
     std::uint32_t pick_shared();                         // Zipf over shared_objects
 
-    AccountModel& account(std::uint32_t index) { return m_accounts[index]; }
+    // References stay valid while the World lives (the map is node-based).
+    AccountModel& account(std::uint32_t index);
+    // Account `index`'s keys, address and compute object (genesis.h).
+    KeyPair keys(std::uint32_t index);
+    Address address(std::uint32_t index);
+    ObjectId compute_object(std::uint32_t index) const;
+    const ObjectId& counter_id(std::uint32_t index) const { return m_counter_ids[index]; }
+    const ObjectId& pool_id(std::uint32_t index) const { return m_pool_ids[index]; }
+    const ObjectId& collection_id(std::uint32_t index) const { return m_collection_ids[index]; }
+
     SharedModel& counter(std::uint32_t index) { return m_counters[index]; }
     SharedModel& collection(std::uint32_t index) { return m_collections[index]; }
     PoolModel& pool(std::uint32_t index) { return m_pools[index]; }
@@ -80,12 +95,24 @@ public:
                     std::uint64_t gas_budget, AbortCode expected = AbortCode::kNone);
 
 private:
-    Genesis m_genesis;
+    struct CachedKeys {
+        std::uint64_t account_plus_one = 0;  // 0: empty slot
+        KeyPair keys;
+        Address address;
+    };
+    static constexpr std::size_t kKeyCacheSlots = 1 << 16;
+    const CachedKeys& cached_keys(std::uint32_t index);
+
+    GenesisConfig m_genesis;
     WorkloadConfig m_config;
     Rng m_rng;
     ZipfSampler m_sender_sampler;
     ZipfSampler m_shared_sampler;
-    std::vector<AccountModel> m_accounts;
+    std::unordered_map<std::uint32_t, AccountModel> m_accounts;
+    std::vector<CachedKeys> m_keys;  // min(accounts, kKeyCacheSlots) slots
+    std::vector<ObjectId> m_counter_ids;
+    std::vector<ObjectId> m_pool_ids;
+    std::vector<ObjectId> m_collection_ids;
     std::vector<SharedModel> m_counters;
     std::vector<SharedModel> m_collections;
     std::vector<PoolModel> m_pools;

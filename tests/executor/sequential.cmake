@@ -2,3 +2,9 @@
 remora_test(sequential_test LABELS integration
     SOURCES sequential_test.cpp
     DEPS remora_executor remora_test_support RocksDB::rocksdb-shared)
+# Genesis in bounded parts; the hidden "[slow]" case commits a million accounts: `ctest -L slow`.
+remora_test(genesis_parts_test LABELS integration
+    SOURCES genesis_parts_test.cpp
+    DEPS remora_executor remora_test_support RocksDB::rocksdb-shared)
+add_test(NAME genesis_parts_test.slow COMMAND genesis_parts_test "[slow]")
+set_tests_properties(genesis_parts_test.slow PROPERTIES LABELS "slow" TIMEOUT 3600)

@@ -288,7 +288,7 @@ TEST_CASE("genesis needs an empty store, and commits need genesis", "[sequential
     SequentialExecutor executor(*store);
     CHECK(executor.execute_commit({}).status().code() == common::Code::kInvalidArgument);
     REQUIRE(executor.commit_genesis({}, "empty").is_ok());
-    CHECK(executor.commit_genesis({}, "again").code() == common::Code::kInvalidArgument);
+    CHECK(executor.commit_genesis({}, "again").status().code() == common::Code::kInvalidArgument);
     auto empty_commit = executor.execute_commit({});
     REQUIRE(empty_commit.is_ok());
     CHECK(empty_commit->index == 2);

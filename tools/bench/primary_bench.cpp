@@ -78,21 +78,11 @@ Status apply(PrimaryBenchOptions& o, const std::string& name, const std::string&
     return usage_error("unknown option " + name);
 }
 
-std::unique_ptr<storage::Store> memory_store(const std::string& name) {
-    storage::StoreOptions options;
-    options.create_if_missing = true;
-    options.in_memory = true;
-    options.sync = false;
-    auto store =
-        storage::Store::open("/remora-in-memory/" + name, storage::OpenMode::kReadWrite, options);
-    REMORA_ASSERT(store.is_ok());
-    return std::move(store).value();
-}
-
 // The prepared input: ordered commits and, per commit, the results to submit.
 struct Prepared {
     std::string name;
-    std::vector<ex::Object> genesis;
+    std::unique_ptr<ex::workload::Workload> load;  // for its genesis_source()
+    common::CommitIndex genesis_commits = 1;
     std::vector<std::vector<ex::Transaction>> commits;
     std::vector<std::vector<protocol::PreExecResult>> results;
     common::Digest reference_digest;
@@ -102,13 +92,15 @@ struct Prepared {
 // executes each commit and each transaction's effects and table become its result. Then a
 // fraction 1 - hit_rate is spoiled: half withheld (missing), half given a speculative read of a
 // writer that never commits (the adopt check's unconfirmed read: re-executed).
-Result<Prepared> prepare(const PrimaryBenchOptions& options) {
+// The reference store is on disk in `dir`, so that a large genesis costs memory only what the
+// store's caches are configured to hold.
+Result<Prepared> prepare(const PrimaryBenchOptions& options, const std::string& dir) {
     auto made = ex::workload::make_workload(options.workload);
     if (!made) return made.status();
-    auto& load = *made.value();
     Prepared p;
+    p.load = std::move(made).value();
+    auto& load = *p.load;
     p.name = load.name();
-    p.genesis = load.genesis_objects();
     std::vector<ex::Transaction> txs;
     while (txs.size() < options.txs) {
         auto next = load.next();
@@ -120,9 +112,17 @@ Result<Prepared> prepare(const PrimaryBenchOptions& options) {
         p.commits.emplace_back(txs.begin() + static_cast<long>(i),
                                txs.begin() + static_cast<long>(end));
     }
-    auto store = memory_store("reference");
-    ex::SequentialExecutor genesis(*store);
-    REMORA_RETURN_IF_ERROR(genesis.commit_genesis(p.genesis, p.name));
+    storage::StoreOptions reference_options;
+    reference_options.create_if_missing = true;
+    reference_options.sync = false;
+    auto opened =
+        storage::Store::open(dir + "/reference", storage::OpenMode::kReadWrite, reference_options);
+    if (!opened) return opened.status();
+    auto store = std::move(opened).value();
+    auto genesis = load.genesis_source();
+    auto genesis_commits = ex::SequentialExecutor(*store).commit_genesis(*genesis, p.name);
+    if (!genesis_commits) return genesis_commits.status();
+    p.genesis_commits = genesis_commits.value();
     std::mt19937_64 rng(options.workload.seed * 0x9E3779B97F4A7C15ull + 17);
     std::uniform_real_distribution<double> uniform(0.0, 1.0);
     for (const auto& commit : p.commits) {
@@ -194,7 +194,8 @@ Result<std::unique_ptr<RawDb>> open_raw(const std::string& dir,
 
 // Per commit after genesis, the batch of what the store wrote: the same keys and values, read
 // back from the store (object versions, the commit record, transaction index entries, meta).
-Result<std::vector<rocksdb::WriteBatch>> store_batches(storage::Store& store, RawDb& raw) {
+Result<std::vector<rocksdb::WriteBatch>> store_batches(storage::Store& store, RawDb& raw,
+                                                       common::CommitIndex genesis_commits) {
     std::vector<rocksdb::WriteBatch> batches;
     auto cf = [&](std::string_view name) {
         for (std::size_t i = 0; i < storage::kColumnFamilies.size(); ++i) {
@@ -203,7 +204,7 @@ Result<std::vector<rocksdb::WriteBatch>> store_batches(storage::Store& store, Ra
         return raw.handles[0];
     };
     const std::uint32_t shards = store.status().shard_count;
-    for (common::CommitIndex c = 2; c <= store.status().applied_commit; ++c) {
+    for (common::CommitIndex c = genesis_commits + 1; c <= store.status().applied_commit; ++c) {
         auto record = store.read_commit(c);
         if (!record) return record.status();
         rocksdb::WriteBatch batch;
@@ -268,12 +269,14 @@ Result<Side> run_side(const Prepared& p, std::vector<std::vector<protocol::PreEx
     if (!opened) return opened.status();
     side.store = std::move(opened).value();
     storage::Store& store = *side.store;
-    REMORA_RETURN_IF_ERROR(ex::SequentialExecutor(store).commit_genesis(p.genesis, p.name));
+    auto genesis = p.load->genesis_source();
+    auto genesis_commits = ex::SequentialExecutor(store).commit_genesis(*genesis, p.name);
+    if (!genesis_commits) return genesis_commits.status();
     REMORA_RETURN_IF_ERROR(store.wait_durable(store.status().applied_commit).status());
     protocol::PrimaryOptions primary_options;
     primary_options.reexec_threads = reexec_threads;
     protocol::Primary primary(store, primary_options);
-    REMORA_RETURN_IF_ERROR(primary.add_pre_executor(1, 1));
+    REMORA_RETURN_IF_ERROR(primary.add_pre_executor(1, genesis_commits.value()));
 
     // Per commit: intake, decisions (split by the monotonic clock at each decision), the store
     // commit (unpipelined, RocksDB's own perf counters split its write and its fsyncs), the
@@ -465,7 +468,7 @@ Result<PrimaryBenchResult> run_primary_bench(const PrimaryBenchOptions& options)
     }
 
     auto start = Clock::now();
-    auto prepared = prepare(options);
+    auto prepared = prepare(options, dir);
     if (!prepared) return prepared.status();
     Prepared& p = prepared.value();
     r.prepare_seconds = std::chrono::duration<double>(Clock::now() - start).count();
@@ -505,7 +508,7 @@ Result<PrimaryBenchResult> run_primary_bench(const PrimaryBenchOptions& options)
     // The baseline: the same keys and values, one WriteBatch per commit, the same options.
     auto raw = open_raw(dir + "/baseline", store_options);
     if (!raw) return raw.status();
-    auto batches = store_batches(store, *raw.value());
+    auto batches = store_batches(store, *raw.value(), p.genesis_commits);
     if (!batches) return batches.status();
     std::uint64_t bytes = 0;
     for (const auto& batch : batches.value()) bytes += batch.GetDataSize();

@@ -155,7 +155,8 @@ Result<SequentialBenchResult> run_sequential_bench(const SequentialBenchOptions&
     if (!made) return made.status();
     executor::workload::Workload& load = **made;
     result.workload_name = load.name();
-    result.genesis_objects = load.genesis_objects().size();
+    auto genesis = load.genesis_source();
+    result.genesis_objects = genesis->size();
     if (auto size = load.size()) result.workload_exhausted = *size < options.txs;
 
     // Declared in this order so that the store closes before its temporary directory goes.
@@ -168,7 +169,9 @@ Result<SequentialBenchResult> run_sequential_bench(const SequentialBenchOptions&
     executor::SequentialExecutor executor(**store);
 
     auto genesis_start = Clock::now();
-    REMORA_RETURN_IF_ERROR(executor.commit_genesis(load.genesis_objects(), load.name()));
+    auto genesis_commits = executor.commit_genesis(*genesis, load.name());
+    if (!genesis_commits) return genesis_commits.status();
+    result.genesis_commits = genesis_commits.value();
     result.genesis_s = seconds_since(genesis_start);
 
     PhaseClock clock;

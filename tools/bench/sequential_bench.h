@@ -55,8 +55,9 @@ struct SequentialBenchResult {
     SequentialBenchOptions options;
     std::string workload_name;  // normalised: "transfer", ..., "trace:<file>"
     std::uint64_t genesis_objects = 0;
-    std::uint64_t txs = 0;      // executed (less than options.txs only when a trace ended)
-    std::uint64_t commits = 0;  // executed commits, genesis not counted
+    std::uint64_t genesis_commits = 0;  // genesis parts: commits 1..genesis_commits
+    std::uint64_t txs = 0;              // executed (less than options.txs only when a trace ended)
+    std::uint64_t commits = 0;          // executed commits, genesis not counted
     bool workload_exhausted = false;
     double seconds = 0;    // wall: the sum of the execute_commit calls
     double cpu_s = 0;      // thread CPU over the same calls (RocksDB's background threads excluded)

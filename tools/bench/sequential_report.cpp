@@ -127,6 +127,7 @@ Json sequential_report_json(const SequentialBenchResult& r) {
     j["execute_s"] = r.execute_s;
     j["persist_s"] = r.persist_s;
     j["genesis_objects"] = r.genesis_objects;
+    j["genesis_commits"] = r.genesis_commits;
     j["genesis_s"] = r.genesis_s;
     j["generate_s"] = r.generate_s;
     j["verify_s"] = r.verify_s;
