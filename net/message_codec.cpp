@@ -136,7 +136,7 @@ common::Bytes encode_pre_exec_result(const protocol::PreExecResult& result) {
     auto identity = fbio::make_bytes(fbb, result.executor.digest.bytes);
     fbb.Finish(fb::CreatePreExecResult(fbb, result.pre_executor, tx_digest, effects, table,
                                        result.caught_up_commit, read_vector,
-                                       result.executor.rules_version, identity),
+                                       result.executor.rules_version, identity, result.revision),
                fb::PreExecResultIdentifier());
     return fbio::finish_bytes(fbb);
 }
@@ -154,6 +154,7 @@ common::Result<protocol::PreExecResult> decode_pre_exec_result(common::ByteView 
     REMORA_RETURN_IF_ERROR(read_nested(in->lookup_table(), "pre_exec_result.lookup_table",
                                        executor::decode_lookup_table, out.table));
     out.caught_up_commit = in->caught_up_commit();
+    out.revision = in->revision();
     if (const auto* reads = in->speculative_reads()) {
         REMORA_RETURN_IF_ERROR(fbio::check_count(reads->size(), "pre_exec_result.speculative_reads",
                                                  limits::kSpeculativeReadsMax));

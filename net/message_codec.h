@@ -21,7 +21,9 @@ namespace remora::net {
 // Version 1 had the cluster messages only and no process ever spoke it (there was no node);
 // version 2 adds client ingress, ExecuteTransaction, heartbeats and snapshot transfer, and the
 // client role in Hello. A version-1 peer is refused by negotiate_version with both ranges named.
-inline constexpr std::uint32_t kWireProtocolVersion = 2;
+// Version 3 adds PreExecResult.revision (a superseding result's number); a version-2 peer sends
+// none, read as 0, so version 2 is still spoken.
+inline constexpr std::uint32_t kWireProtocolVersion = 3;
 inline constexpr std::uint32_t kWireProtocolVersionMin = 2;
 
 enum class NodeRole : std::uint8_t { kPrimary = 1, kPreExecutor = 2, kClient = 3 };

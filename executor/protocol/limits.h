@@ -40,6 +40,14 @@ inline constexpr std::size_t kHeldTxsDefault = 4096;
 // A held transaction runs anyway once this many state updates were applied since it arrived.
 inline constexpr std::uint32_t kHoldUpdatesDefault = 8;
 
+// --- Pre-executor: re-execution in the tentative order (ordered_replay.h) ---------------------
+// Replacement results one pre-executor sends for one transaction; past it, it sends no more
+// (counted replays_capped).
+inline constexpr std::uint32_t kReplaysPerTxDefault = 32;
+// Ordered positions (and the effects and own transactions behind them) a pre-executor
+// remembers; past it the oldest batch is forgotten.
+inline constexpr std::size_t kOrderedTxsDefault = 1 << 16;
+
 // --- Primary: miss statistics --------------------------------------------------------------------
 // The sliding window: the last W transactions attributed to one pre-executor.
 inline constexpr std::size_t kMissWindowTxsDefault = 256;

@@ -57,6 +57,10 @@ struct PreExecResult {
     // The identity of the executor that produced it (identity.h). The primary adopts a result,
     // or takes its table as hints, only under its own identity.
     ExecutorIdentity executor = executor_identity();
+    // 0 for this pre-executor's first result of the transaction, one more for each result that
+    // supersedes it (re-executed in the tentative order, docs/remora_protocol.md). The primary
+    // keeps the highest revision per transaction and pre-executor.
+    std::uint32_t revision = 0;
 
     bool operator==(const PreExecResult&) const = default;
 };

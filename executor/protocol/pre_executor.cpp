@@ -21,6 +21,9 @@ common::Status check_options(const PreExecutorOptions& options) {
     if (options.overlay_entries_max == 0 || options.overlay_bytes_max == 0) {
         return {common::Code::kInvalidArgument, "pre-executor: overlay bounds must be >= 1"};
     }
+    if (options.ordered_txs_max == 0) {
+        return {common::Code::kInvalidArgument, "pre-executor: ordered_txs_max must be >= 1"};
+    }
     if (options.hold_updates_max == 0) {
         return {common::Code::kInvalidArgument, "pre-executor: hold_updates_max must be >= 1"};
     }
@@ -82,6 +85,7 @@ PreExecutor::PreExecutor(PreExecutorId id, std::unique_ptr<storage::Store> store
       m_store(std::move(store)),
       m_confirmed(*m_store),
       m_overlay(options.overlay_entries_max, options.overlay_bytes_max),
+      m_replay(options.ordered_txs_max),
       m_caught_up_commit(caught_up) {}
 
 common::Result<std::unique_ptr<PreExecutor>> PreExecutor::from_genesis(
@@ -108,9 +112,9 @@ common::Result<std::unique_ptr<PreExecutor>> PreExecutor::from_store(
     return std::unique_ptr<PreExecutor>(new PreExecutor(id, std::move(store), caught_up, options));
 }
 
-common::Result<PreExecResult> PreExecutor::execute(const Transaction& tx,
-                                                   const LookupTable* hints) {
-    SpeculativeView view(m_overlay, m_confirmed);
+template <typename View>
+common::Result<PreExecResult> PreExecutor::run_in(View& view, const Transaction& tx,
+                                                  const LookupTable* hints) {
     view.begin();
     ExecutionOptions options;
     options.hints = hints;
@@ -128,12 +132,160 @@ common::Result<PreExecResult> PreExecutor::execute(const Transaction& tx,
     for (const SpeculativeRead& read : view.speculative_reads()) {
         if (recorded.count(read.id) != 0) result.speculative_reads.push_back(read);
     }
-    m_overlay.apply(executed->effects, effects_digest(executed->effects));
     result.effects = std::move(executed->effects);
     result.table = std::move(executed->table);
     ++m_counters.executed;
     m_counters.speculative_reads += result.speculative_reads.size();
     return result;
+}
+
+common::Result<PreExecResult> PreExecutor::execute(const Transaction& tx,
+                                                   const LookupTable* hints) {
+    const common::Digest tx_digest = transaction_digest(tx);
+    std::optional<OrderPosition> position;
+    if (m_options.ordered_replay) position = m_replay.position(tx_digest);
+    // Its order known already: executed there; otherwise on the overlay, in arrival order.
+    auto result = [&] {
+        if (position) {
+            OrderedView view(m_replay.writes(), m_confirmed, *position);
+            return run_in(view, tx, hints);
+        }
+        SpeculativeView view(m_overlay, m_confirmed);
+        return run_in(view, tx, hints);
+    }();
+    if (!result) return result.status();
+    const common::Digest digest = effects_digest(result->effects);
+    m_overlay.apply(result->effects, digest);
+    if (m_options.ordered_replay) {
+        if (OrderedReplay::Own* own = m_replay.own(tx_digest)) {
+            result->revision = own->revision + 1;  // executed again (a duplicate delivery)
+        }
+        m_replay.note_own(tx, hints, result.value());
+        std::vector<ObjectId> changed = m_replay.note_effects(result->effects, digest);
+        if (position) {
+            std::set<OrderPosition> candidates;
+            for (const ObjectId& id : changed) m_replay.readers_after(id, *position, candidates);
+            REMORA_RETURN_IF_ERROR(revalidate(std::move(candidates), std::move(changed)));
+        }
+    }
+    return result;
+}
+
+common::Status PreExecutor::learn_order(const TentativeOrder& order) {
+    if (!m_options.ordered_replay) {
+        ++m_counters.replay.orders;
+        return common::Status::ok();
+    }
+    std::vector<OrderPosition> own;
+    std::vector<ObjectId> changed = m_replay.learn_order(order, own);
+    std::set<OrderPosition> candidates(own.begin(), own.end());
+    for (const ObjectId& id : changed) m_replay.readers(id, candidates);
+    return revalidate(std::move(candidates), std::move(changed));
+}
+
+common::Result<bool> PreExecutor::contradicted(const OrderedReplay::Own& own,
+                                               const OrderPosition& at) {
+    OrderedView view(m_replay.writes(), m_confirmed, at);
+    for (const ObjectRead& read : own.table.reads) {
+        auto served = view.served_by(read.id);
+        if (!served) return served.status();
+        const SpeculativeRead* recorded = nullptr;
+        for (const SpeculativeRead& s : own.speculative) {
+            if (s.id == read.id) recorded = &s;
+        }
+        if (served.value() == nullptr) {
+            auto confirmed = m_confirmed.read_version(read.id);
+            if (!confirmed) return confirmed.status();
+            if (confirmed->exists != read.exists || confirmed->version != read.version) {
+                return true;
+            }
+            // A speculative read of what is confirmed now at the same version: its writer was
+            // committed. Whether with the same effects only the primary can tell (its writer
+            // check); re-executing here would read the same version.
+            continue;
+        }
+        const OrderedWrite& w = *served.value();
+        if (recorded == nullptr || recorded->writer_tx != w.writer_tx ||
+            recorded->writer_effects != w.writer_effects || w.lookup.exists() != read.exists ||
+            w.lookup.version != read.version) {
+            return true;
+        }
+    }
+    return false;
+}
+
+common::Status PreExecutor::revalidate(std::set<OrderPosition> candidates,
+                                       std::vector<ObjectId> changed) {
+    // Re-checked later, when the driver gives the engine time (replay_pending): changes that
+    // arrive meanwhile cost one re-execution, not one each.
+    m_dirty.insert(candidates.begin(), candidates.end());
+    heal(changed);
+    return common::Status::ok();
+}
+
+common::Result<std::size_t> PreExecutor::replay_pending(std::size_t budget) {
+    ReplayCounters& counters = m_replay.counters();
+    std::vector<ObjectId> changed;
+    std::size_t replayed = 0;
+    while (!m_dirty.empty() && replayed < budget) {
+        const OrderPosition at = *m_dirty.begin();
+        m_dirty.erase(m_dirty.begin());
+        if (m_replay.retired(at)) continue;  // committed: the primary has decided it
+        const common::Digest* tx = m_replay.at(at);
+        if (tx == nullptr) continue;
+        const common::Digest tx_digest = *tx;
+        OrderedReplay::Own* own = m_replay.own(tx_digest);
+        if (own == nullptr) continue;
+        ++counters.checks;
+        auto stale = contradicted(*own, at);
+        if (!stale) return stale.status();
+        if (!stale.value()) continue;
+        if (own->replays >= m_options.replays_per_tx_max) {
+            ++counters.replays_capped;
+            continue;
+        }
+        const Transaction transaction = own->tx;
+        const std::optional<LookupTable> hints = own->hints;
+        OrderedView view(m_replay.writes(), m_confirmed, at);
+        auto result = run_in(view, transaction, hints ? &*hints : nullptr);
+        if (!result) return result.status();
+        own = m_replay.own(tx_digest);
+        ++own->replays;
+        result->revision = own->revision + 1;
+        ++counters.replays;
+        ++replayed;
+        m_replay.note_own(transaction, hints ? &*hints : nullptr, result.value());
+        std::vector<ObjectId> more =
+            m_replay.note_effects(result->effects, effects_digest(result->effects));
+        std::set<OrderPosition> after;
+        for (const ObjectId& id : more) m_replay.readers_after(id, at, after);
+        m_dirty.insert(after.begin(), after.end());
+        changed.insert(changed.end(), more.begin(), more.end());
+        m_released.push_back(std::move(result).value());
+    }
+    heal(changed);
+    return replayed;
+}
+
+// Fork healing: an overlay entry written by an ordered transaction is replaced by the ordered
+// state's last write of its id (or dropped where the confirmed state has caught up), so that
+// transactions not yet ordered build on the order, not on a contradicted speculative version.
+void PreExecutor::heal(const std::vector<ObjectId>& changed) {
+    std::set<ObjectId> ids(changed.begin(), changed.end());
+    for (const ObjectId& id : ids) {
+        const SpeculativeEntry* entry = m_overlay.find(id);
+        if (entry == nullptr || !m_replay.is_positioned(entry->writer_tx)) continue;
+        const OrderedWrite* last = m_replay.last_write(id);
+        if (last == nullptr) continue;
+        if (last->writer_tx == entry->writer_tx && last->writer_effects == entry->writer_effects &&
+            last->lookup.version == entry->lookup.version) {
+            continue;
+        }
+        m_overlay.put(id, last->lookup, last->writer_tx, last->writer_effects);
+        ++m_replay.counters().healed;
+        auto confirmed = m_confirmed.read_version(id);
+        if (confirmed) m_overlay.drop_superseded(id, confirmed->version);
+    }
 }
 
 common::Result<bool> PreExecutor::lacks_input(const Transaction& tx) {
@@ -151,6 +303,7 @@ common::Result<bool> PreExecutor::lacks_input(const Transaction& tx) {
 common::Result<std::optional<PreExecResult>> PreExecutor::execute_or_hold(
     const Transaction& tx, const LookupTable* hints) {
     bool hold = false;
+
     for (const InputObject& input : tx.inputs) {
         if (m_held_inputs.count(input.id) != 0) hold = true;
     }
@@ -232,7 +385,20 @@ common::Result<std::size_t> PreExecutor::apply_peer_effects(const Effects& effec
             common::Code::kCorruption,
             "forwarded effects of " + effects.tx_digest.hex() + " do not match their digest"};
     }
-    if (!effects.status.is_success()) return std::size_t{0};
+    if (!effects.status.is_success()) {
+        // An abort writes nothing, but it may replace effects that did (a superseding result).
+        if (m_options.ordered_replay) {
+            std::vector<ObjectId> changed = m_replay.note_effects(effects, effects_digest);
+            if (auto position = m_replay.position(effects.tx_digest)) {
+                std::set<OrderPosition> candidates;
+                for (const ObjectId& id : changed) {
+                    m_replay.readers_after(id, *position, candidates);
+                }
+                REMORA_RETURN_IF_ERROR(revalidate(std::move(candidates), std::move(changed)));
+            }
+        }
+        return std::size_t{0};
+    }
     SpeculativeView view(m_overlay, m_confirmed);
     std::size_t applied = 0;
     auto newer = [&](const ObjectId& id, Version version) -> common::Result<bool> {
@@ -251,6 +417,17 @@ common::Result<std::size_t> PreExecutor::apply_peer_effects(const Effects& effec
         }
     }
     m_counters.peer_objects += applied;
+    if (m_options.ordered_replay) {
+        // A peer's (new) effects of an ordered transaction: own results after it that read what
+        // it writes are re-checked (a superseding result, when the order says so). Noted before
+        // held transactions run, which may execute at their positions.
+        std::vector<ObjectId> changed = m_replay.note_effects(effects, effects_digest);
+        if (auto position = m_replay.position(effects.tx_digest)) {
+            std::set<OrderPosition> candidates;
+            for (const ObjectId& id : changed) m_replay.readers_after(id, *position, candidates);
+            REMORA_RETURN_IF_ERROR(revalidate(std::move(candidates), std::move(changed)));
+        }
+    }
     if (applied > 0) REMORA_RETURN_IF_ERROR(release_ready());
     return applied;
 }
@@ -296,6 +473,18 @@ common::Result<StateUpdateAck> PreExecutor::apply_state_update(const StateUpdate
     ++m_counters.updates_applied;
     m_counters.update_objects_written += input.writes.size();
     REMORA_RETURN_IF_ERROR(release_ready());
+    if (m_options.ordered_replay) m_replay.retire_through(update.to_commit);
+    if (m_options.ordered_replay && !input.writes.empty()) {
+        // The confirmed state moved: own ordered results that read these ids are re-checked
+        // (a speculative version the primary contradicted heals here).
+        std::set<OrderPosition> candidates;
+        std::vector<ObjectId> changed;
+        for (const auto& write : input.writes) {
+            m_replay.readers(write.id, candidates);
+            changed.push_back(write.id);
+        }
+        REMORA_RETURN_IF_ERROR(revalidate(std::move(candidates), std::move(changed)));
+    }
     return StateUpdateAck{m_id, m_caught_up_commit};
 }
 
@@ -304,6 +493,7 @@ PreExecutorCounters PreExecutor::counters() const {
     counters.overlay_evictions = m_overlay.evictions();
     counters.overlay_entries = m_overlay.size();
     counters.held_now = m_held.size();
+    if (m_options.ordered_replay) counters.replay = m_replay.counters();
     return counters;
 }
 

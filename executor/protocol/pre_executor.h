@@ -27,6 +27,7 @@
 #include "common/status.h"
 #include "executor/protocol/limits.h"
 #include "executor/protocol/messages.h"
+#include "executor/protocol/ordered_replay.h"
 #include "executor/protocol/speculative_overlay.h"
 #include "executor/sequential/store_state.h"
 #include "executor/tx/transaction.h"
@@ -43,6 +44,12 @@ struct PreExecutorOptions {
     // A held transaction runs anyway once this many state updates were applied since it was
     // held (>= 1).
     std::uint32_t hold_updates_max = limits::kHoldUpdatesDefault;
+    // Convergence (docs/remora_protocol.md, "Convergence: the tentative order"): remember
+    // effects and own results, place them by learn_order(), and re-execute own results whose
+    // reads the order contradicts. Off: learn_order() only counts.
+    bool ordered_replay = false;
+    std::uint32_t replays_per_tx_max = limits::kReplaysPerTxDefault;  // superseding results
+    std::size_t ordered_txs_max = limits::kOrderedTxsDefault;         // >= 1
 };
 
 struct PreExecutorCounters {
@@ -59,6 +66,7 @@ struct PreExecutorCounters {
     std::uint64_t held_now = 0;
     std::uint64_t peer_objects = 0;           // objects apply_peer_effects() put in the overlay
     std::uint64_t peer_forwards_refused = 0;  // forwards whose contents missed their digest
+    ReplayCounters replay;                    // the tentative order (ordered_replay.h)
 };
 
 class PreExecutor {
@@ -114,7 +122,22 @@ public:
     common::Result<std::size_t> apply_peer_effects(const Effects& effects,
                                                    const common::Digest& claimed_digest);
 
-    // The results of held transactions that ran since the last call, in the order they ran.
+    // The sequencer's order of a batch it cut (ordered_replay.h). With ordered_replay, own
+    // results whose reads that order contradicts are re-executed at their position and their
+    // replacements (a higher revision) queued for take_released(); later transactions execute at
+    // their position. Errors: the store failed. A digest named twice keeps its last position.
+    common::Status learn_order(const TentativeOrder& order);
+
+    // Re-checks, in order, the own results that orders, forwards and updates marked since the
+    // last call, re-executing those the ordered state contradicts, at most `budget` of them;
+    // their replacements go to take_released(). Returns how many were re-executed. A driver
+    // calls it when the pre-executor has nothing else to do (changes that arrive meanwhile then
+    // cost one re-execution, not one each).
+    common::Result<std::size_t> replay_pending(std::size_t budget);
+    bool replays_pending() const { return !m_dirty.empty(); }
+
+    // The results of held transactions that ran since the last call, and the replacements of
+    // re-executed ones, in the order they were produced.
     std::vector<PreExecResult> take_released();
     std::size_t held() const { return m_held.size(); }
 
@@ -146,6 +169,14 @@ private:
     common::Result<bool> lacks_input(const Transaction& tx);
     common::Status run_held(const Held& held, bool ready);
     common::Status release_ready();
+    // Ordered replay: marks the own results at `candidates` for replay_pending(), and heals the
+    // overlay where the order changed it.
+    common::Status revalidate(std::set<OrderPosition> candidates, std::vector<ObjectId> changed);
+    common::Result<bool> contradicted(const OrderedReplay::Own& own, const OrderPosition& at);
+    void heal(const std::vector<ObjectId>& changed);
+    template <typename View>
+    common::Result<PreExecResult> run_in(View& view, const Transaction& tx,
+                                         const LookupTable* hints);
 
     PreExecutorId m_id;
     PreExecutorOptions m_options;
@@ -155,6 +186,8 @@ private:
     std::unique_ptr<storage::Store> m_store;
     StoreState m_confirmed;
     SpeculativeOverlay m_overlay;
+    OrderedReplay m_replay;
+    std::set<OrderPosition> m_dirty;  // own ordered results to re-check (replay_pending)
     common::CommitIndex m_caught_up_commit;
     PreExecutorCounters m_counters;
 };

@@ -131,6 +131,9 @@ common::Result<Submitted> Primary::submit(PreExecResult result) {
         case BufferOutcome::kReplaced:
             ++m_counters.results_replaced;
             return Submitted::kReplaced;
+        case BufferOutcome::kOutdated:
+            ++m_counters.results_outdated;
+            return Submitted::kOutdated;
         case BufferOutcome::kTooManyResults:
             break;
     }

@@ -122,6 +122,7 @@ struct PrimaryCommit {
 enum class Submitted : std::uint8_t {
     kBuffered,          // waiting for its transaction to be ordered
     kReplaced,          // replaced this pre-executor's earlier result for the transaction
+    kOutdated,          // this pre-executor's newer revision is buffered: dropped
     kAlreadyCommitted,  // its transaction is committed: dropped (a late result)
     kTooManyResults,    // limits::kResultsPerTxMax other results are buffered: dropped
 };
@@ -152,6 +153,7 @@ struct PrimaryCounters {
     std::uint64_t results_rejected = 0;  // malformed or from an unknown pre-executor
     std::uint64_t results_late = 0;      // for transactions already committed
     std::uint64_t results_replaced = 0;
+    std::uint64_t results_outdated = 0;  // an older revision than the one buffered
     std::uint64_t results_too_many = 0;
     std::uint64_t results_dropped_full = 0;
     std::uint64_t results_expired = 0;

@@ -33,6 +33,7 @@ BufferOutcome ResultBuffer::add(PreExecResult result, CommitIndex now) {
         std::find_if(entry.results.begin(), entry.results.end(),
                      [&](const PreExecResult& r) { return r.pre_executor == result.pre_executor; });
     if (same != entry.results.end()) {
+        if (result.revision < same->revision) return BufferOutcome::kOutdated;
         *same = std::move(result);
         return BufferOutcome::kReplaced;
     }

@@ -28,6 +28,7 @@ struct BufferedTx {
 enum class BufferOutcome : std::uint8_t {
     kBuffered,        // the first result of this pre-executor for the transaction
     kReplaced,        // replaced this pre-executor's earlier result for the transaction
+    kOutdated,        // this pre-executor already sent a newer revision: dropped
     kTooManyResults,  // limits::kResultsPerTxMax other pre-executors already sent one: dropped
 };
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <deque>
 #include <map>
 
 #include "executor/protocol/pre_executor.h"
@@ -49,12 +50,17 @@ struct Node {
     std::unique_ptr<protocol::PreExecutor> engine;  // null while crashed or departed
     std::uint64_t incarnation = 0;
     SimTimeUs busy_until_us = 0;
+    std::deque<std::size_t> queue;  // transactions waiting for the node, in arrival order
+    bool running = false;           // a transaction's execution is in progress
     bool slow = false;
     std::uint64_t outstanding = 0;
     // FaultConfig::arrival_shuffle_window: transactions that arrived and wait to be shuffled.
     std::vector<std::size_t> arrivals;
     std::uint64_t arrival_generation = 0;
 };
+
+// Re-executions an idle pre-executor does before it looks at its queue again.
+constexpr std::size_t kReplaysPerTurn = 4;
 
 // Seeds the adversarial stream apart from the main one.
 constexpr std::uint64_t kAdversaryStream = 0x6164766572736172ull;  // "adversar"
@@ -92,13 +98,19 @@ private:
     void deliver_tx(PreExecutorId id, std::uint64_t incarnation, std::size_t index);
     void queue_tx(PreExecutorId id, std::uint64_t incarnation, std::size_t index);
     void flush_arrivals(PreExecutorId id);
-    void execute_tx(PreExecutorId id, std::uint64_t incarnation, std::size_t index);
+    void run_next(PreExecutorId id);
+    void run_replays(PreExecutorId id);
+    void kick(PreExecutorId id);
+    void send_results_at(PreExecutorId id, std::vector<protocol::PreExecResult> results,
+                         SimTimeUs at);
     void send_result(PreExecutorId from, protocol::PreExecResult result);
+    void charge_and_send(PreExecutorId id, std::vector<protocol::PreExecResult> results);
     void forward_to_peers(PreExecutorId from, const Effects& effects);
     void deliver_forward(PreExecutorId peer, const Effects& effects, const common::Digest& digest,
                          bool corrupted);
     void sequence_tx(std::size_t index);
     void cut_batch();
+    void send_order(std::uint64_t number, const std::vector<Transaction>& batch);
     void try_process();
     void process(const std::vector<Transaction>& batch);
     void send_update(protocol::StateUpdate update);
@@ -122,6 +134,8 @@ private:
     std::size_t m_next_commit = 0;
     std::optional<SimTimeUs> m_wait_deadline_us;
     bool m_poll_scheduled = false;
+    SimTimeUs m_primary_busy_until_us = 0;  // the primary's clock (CostModel)
+    bool m_busy_scheduled = false;
     std::size_t m_sequenced = 0;
     Status m_error;
     SimulationResult m_result;
@@ -137,6 +151,7 @@ Status Simulation::start_node(PreExecutorId id) {
     const bool inputs_come = m_config.peer_forwarding ||
                              m_config.primary.routed_updates == protocol::RoutedUpdates::kBroadcast;
     if (!m_config.hold_txs || !inputs_come) options.held_txs_max = 0;
+    options.ordered_replay = m_config.tentative_order;
     auto engine = protocol::PreExecutor::from_genesis(id, std::move(store).value(), m_input.genesis,
                                                       m_input.workload, options);
     if (!engine) return engine.status();
@@ -160,6 +175,8 @@ void Simulation::stop_node(PreExecutorId id) {
     node.engine.reset();
     ++node.incarnation;
     node.outstanding = 0;
+    node.queue.clear();
+    node.running = false;
     node.arrivals.clear();
     ++node.arrival_generation;
     if (Status s = m_balancer.remove(id); !s) fail(s);
@@ -217,30 +234,96 @@ void Simulation::flush_arrivals(PreExecutorId id) {
     for (std::size_t index : arrivals) queue_tx(id, node.incarnation, index);
 }
 
+// A node runs one transaction at a time, in arrival order. A transaction executes when the
+// node takes it (it reads the state of that moment); its result, and those of held ones it
+// released, leave once the node has spent their simulated cost (CostModel, a function of gas).
 void Simulation::queue_tx(PreExecutorId id, std::uint64_t incarnation, std::size_t index) {
     Node& node = m_nodes.at(id);
-    SimTimeUs cost = m_config.pre_exec_tx_us + (node.slow ? m_config.faults.slow_tx_us : 0);
-    node.busy_until_us = std::max(node.busy_until_us, m_queue.now_us()) + cost;
-    m_queue.at(node.busy_until_us,
-               [this, id, incarnation, index] { execute_tx(id, incarnation, index); });
+    if (node.incarnation != incarnation || !node.engine) return;
+    node.queue.push_back(index);
+    if (!node.running) run_next(id);
 }
 
-void Simulation::execute_tx(PreExecutorId id, std::uint64_t incarnation, std::size_t index) {
+void Simulation::run_next(PreExecutorId id) {
     Node& node = m_nodes.at(id);
-    if (node.incarnation != incarnation || !node.engine) return;
+    if (!node.engine || (node.queue.empty() && !node.engine->replays_pending())) {
+        node.running = false;
+        return;
+    }
+    if (node.engine && node.queue.empty() && node.engine->replays_pending()) {
+        return run_replays(id);
+    }
+    const SimTimeUs start = std::max(node.busy_until_us, m_queue.now_us());
+    if (start > m_queue.now_us()) {
+        node.running = true;
+        std::uint64_t incarnation = node.incarnation;
+        m_queue.at(start, [this, id, incarnation] {
+            if (m_nodes.at(id).incarnation == incarnation) run_next(id);
+        });
+        return;
+    }
+    node.running = true;
+    std::size_t index = node.queue.front();
+    node.queue.pop_front();
     if (node.outstanding > 0) --node.outstanding;
     m_balancer.report_outstanding(id, node.outstanding);
     auto result = node.engine->execute_or_hold(m_input.txs[index]);
+    std::vector<protocol::PreExecResult> out;
     if (!result) {
         ++m_result.counters.pre_exec_errors;
-        return;
-    }
-    if (!result.value()) {
+    } else if (!result.value()) {
         ++m_result.counters.held;
     } else {
-        send_result(id, std::move(*result.value()));
+        out.push_back(std::move(*result.value()));
     }
-    for (auto& released : node.engine->take_released()) send_result(id, std::move(released));
+    for (auto& released : node.engine->take_released()) out.push_back(std::move(released));
+    SimTimeUs cost = m_config.cost.check_us + (node.slow ? m_config.faults.slow_tx_us : 0);
+    for (const auto& r : out) cost += m_config.cost.exec_us(r.effects.gas_used);
+    node.busy_until_us = m_queue.now_us() + cost;
+    send_results_at(id, std::move(out), node.busy_until_us);
+    std::uint64_t incarnation = node.incarnation;
+    m_queue.at(node.busy_until_us, [this, id, incarnation] {
+        if (m_nodes.at(id).incarnation == incarnation) run_next(id);
+    });
+}
+
+// An idle node re-checks what orders, forwards and updates marked (PreExecutor::replay_pending),
+// a few re-executions at a time, so that new transactions never wait long behind replays.
+void Simulation::run_replays(PreExecutorId id) {
+    Node& node = m_nodes.at(id);
+    const SimTimeUs start = std::max(node.busy_until_us, m_queue.now_us());
+    std::uint64_t incarnation = node.incarnation;
+    node.running = true;
+    if (start > m_queue.now_us()) {
+        m_queue.at(start, [this, id, incarnation] {
+            if (m_nodes.at(id).incarnation == incarnation) run_next(id);
+        });
+        return;
+    }
+    auto replayed = node.engine->replay_pending(kReplaysPerTurn);
+    if (!replayed) return fail(replayed.status());
+    charge_and_send(id, node.engine->take_released());
+    node.busy_until_us = std::max(node.busy_until_us, m_queue.now_us() + m_config.cost.check_us);
+    m_queue.at(node.busy_until_us, [this, id, incarnation] {
+        if (m_nodes.at(id).incarnation == incarnation) run_next(id);
+    });
+}
+
+void Simulation::kick(PreExecutorId id) {
+    Node& node = m_nodes.at(id);
+    if (node.engine && !node.running) run_next(id);
+}
+
+void Simulation::send_results_at(PreExecutorId id, std::vector<protocol::PreExecResult> results,
+                                 SimTimeUs at) {
+    if (results.empty()) return;
+    std::uint64_t incarnation = m_nodes.at(id).incarnation;
+    auto shared = std::make_shared<std::vector<protocol::PreExecResult>>(std::move(results));
+    m_queue.at(at, [this, id, incarnation, shared] {
+        const Node& node = m_nodes.at(id);
+        if (node.incarnation != incarnation || !node.engine) return;
+        for (auto& r : *shared) send_result(id, std::move(r));
+    });
 }
 
 void Simulation::forward_to_peers(PreExecutorId from, const Effects& effects) {
@@ -301,7 +384,17 @@ void Simulation::deliver_forward(PreExecutorId peer, const Effects& effects,
         return fail(applied.status());
     }
     m_result.counters.peer_objects += applied.value();
-    for (auto& released : node.engine->take_released()) send_result(peer, std::move(released));
+    charge_and_send(peer, node.engine->take_released());
+    kick(peer);
+}
+
+void Simulation::charge_and_send(PreExecutorId id, std::vector<protocol::PreExecResult> results) {
+    if (results.empty()) return;
+    Node& node = m_nodes.at(id);
+    SimTimeUs cost = 0;
+    for (const auto& r : results) cost += m_config.cost.exec_us(r.effects.gas_used);
+    node.busy_until_us = std::max(node.busy_until_us, m_queue.now_us()) + cost;
+    send_results_at(id, std::move(results), node.busy_until_us);
 }
 
 void Simulation::send_result(PreExecutorId from, protocol::PreExecResult result) {
@@ -311,6 +404,7 @@ void Simulation::send_result(PreExecutorId from, protocol::PreExecResult result)
         return;
     }
     ++m_result.counters.results_sent;
+    if (result.revision > 0) ++m_result.counters.superseding_sent;
     auto shared = std::make_shared<protocol::PreExecResult>(std::move(result));
     m_queue.at(m_queue.now_us() + delay(), [this, shared] {
         auto submitted = m_primary->submit(std::move(*shared));
@@ -334,19 +428,60 @@ void Simulation::sequence_tx(std::size_t index) {
 }
 
 void Simulation::cut_batch() {
-    ++m_batch_generation;
+    const std::uint64_t number = m_batch_generation++;
     auto batch = std::make_shared<std::vector<Transaction>>(std::move(m_batch));
     m_batch.clear();
+    if (m_config.tentative_order) send_order(number, *batch);
+    const FaultConfig& f = m_config.faults;
+    if (batch->size() > 1 && common::chance_if_possible(m_adversary, f.reorder_rate)) {
+        ++m_result.counters.batches_reordered;
+        for (std::uint32_t i = 0; i < f.reorder_swaps; ++i) {
+            std::swap((*batch)[common::at_most_modulo(m_adversary, batch->size() - 1)],
+                      (*batch)[common::at_most_modulo(m_adversary, batch->size() - 1)]);
+        }
+    }
     m_queue.at(m_queue.now_us() + m_config.consensus_delay_us, [this, batch] {
         m_ordered.push_back(std::move(*batch));
         try_process();
     });
 }
 
+void Simulation::send_order(std::uint64_t number, const std::vector<Transaction>& batch) {
+    auto order = std::make_shared<protocol::TentativeOrder>();
+    order->batch = number;
+    // The embedded sequencer's batches commit in order after genesis (commit 1).
+    order->commit = number + 2;
+    order->txs.reserve(batch.size());
+    for (const Transaction& tx : batch) order->txs.push_back(transaction_digest(tx));
+    for (PreExecutorId id : m_balancer.live()) {
+        ++m_result.counters.orders_sent;
+        std::uint64_t incarnation = m_nodes.at(id).incarnation;
+        m_queue.at(m_queue.now_us() + delay(), [this, id, incarnation, order] {
+            Node& node = m_nodes.at(id);
+            if (node.incarnation != incarnation || !node.engine) return;
+            if (Status s = node.engine->learn_order(*order); !s) return fail(s);
+            charge_and_send(id, node.engine->take_released());
+            kick(id);
+        });
+    }
+}
+
 void Simulation::try_process() {
     while (m_error.is_ok() && m_next_commit < m_ordered.size()) {
         const auto& batch = m_ordered[m_next_commit];
         SimTimeUs now = m_queue.now_us();
+        if (now < m_primary_busy_until_us) {
+            // The primary is still processing the previous commit (CostModel): try again when
+            // it is done.
+            if (!m_busy_scheduled) {
+                m_busy_scheduled = true;
+                m_queue.at(m_primary_busy_until_us, [this] {
+                    m_busy_scheduled = false;
+                    try_process();
+                });
+            }
+            return;
+        }
         if (m_config.late_wait_us > 0 && !m_primary->missing_results(batch).empty()) {
             if (!m_wait_deadline_us) {
                 m_wait_deadline_us = now + m_config.late_wait_us;
@@ -409,8 +544,25 @@ void Simulation::process(const std::vector<Transaction>& batch) {
     for (const Effects& e : commit->outcome.effects) effects.push_back(canonical_effects_bytes(e));
     m_result.effects.push_back(std::move(effects));
     m_result.digests.push_back(commit->outcome.state_digest);
-    m_result.end_us = m_queue.now_us();
-    for (auto& update : commit->state_updates) send_update(std::move(update));
+    // The primary's simulated work: adoptions, re-executions (gas) and the commit write. Its
+    // state updates leave when it is done.
+    const CostModel& cost = m_config.cost;
+    SimTimeUs spent = cost.persist_us_per_tx * batch.size();
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        const protocol::TxDecision& d = commit->decisions[i];
+        // A result's table (any miss but a missing result) spares the authenticator check.
+        const bool hinted = d.miss && *d.miss != protocol::MissCause::kMissingResult;
+        spent +=
+            d.adopted ? cost.adopt_us : cost.reexec_us(commit->outcome.effects[i].gas_used, hinted);
+    }
+    m_primary_busy_until_us = m_queue.now_us() + spent;
+    m_result.counters.primary_busy_us += spent;
+    m_result.end_us = m_primary_busy_until_us;
+    auto updates =
+        std::make_shared<std::vector<protocol::StateUpdate>>(std::move(commit->state_updates));
+    m_queue.at(m_primary_busy_until_us, [this, updates] {
+        for (auto& update : *updates) send_update(std::move(update));
+    });
 }
 
 void Simulation::send_update(protocol::StateUpdate update) {
@@ -439,9 +591,8 @@ void Simulation::send_update(protocol::StateUpdate update) {
         auto ack = target.engine->apply_state_update(*shared);
         if (!ack) return fail(ack.status());
         ++m_result.counters.updates_applied;
-        for (auto& released : target.engine->take_released()) {
-            send_result(shared->pre_executor, std::move(released));
-        }
+        charge_and_send(shared->pre_executor, target.engine->take_released());
+        kick(shared->pre_executor);
         m_queue.at(m_queue.now_us() + delay(), [this, ack = ack.value(), incarnation] {
             const Node& sender = m_nodes.at(ack.pre_executor);
             if (sender.incarnation != incarnation || !sender.engine) return;
@@ -530,10 +681,30 @@ Result<SimulationResult> Simulation::run() {
     }
     m_result.primary = m_primary->counters();
     m_result.counters.events = m_queue.executed();
+    for (const auto& [id, node] : m_nodes) {
+        if (!node.engine) continue;
+        const protocol::ReplayCounters replay = node.engine->counters().replay;
+        m_result.counters.replay_checks += replay.checks;
+        m_result.counters.replays += replay.replays;
+        m_result.counters.replays_capped += replay.replays_capped;
+        m_result.counters.healed += replay.healed;
+    }
     return std::move(m_result);
 }
 
 }  // namespace
+
+SimTimeUs CostModel::exec_us(std::uint64_t gas_used) const {
+    // Exact and free of overflow for exec_ps_per_gas <= kSimPsPerGasMax (validated).
+    constexpr std::uint64_t kPsPerUs = 1'000'000;
+    return exec_fixed_us + (gas_used / kPsPerUs) * exec_ps_per_gas +
+           (gas_used % kPsPerUs) * exec_ps_per_gas / kPsPerUs;
+}
+
+SimTimeUs CostModel::reexec_us(std::uint64_t gas_used, bool hinted) const {
+    const SimTimeUs full = exec_us(gas_used);
+    return hinted ? full - std::min(full, hinted_saving_us) : full;
+}
 
 Status validate_simulation_config(const SimulationConfig& config) {
     auto bad = [](const std::string& what) { return Status(Code::kInvalidArgument, what); };
@@ -549,7 +720,8 @@ Status validate_simulation_config(const SimulationConfig& config) {
          {Rate{"result_drop_rate", f.result_drop_rate},
           Rate{"forward_drop_rate", f.forward_drop_rate},
           Rate{"update_drop_rate", f.update_drop_rate}, Rate{"straggler_rate", f.straggler_rate},
-          Rate{"forward_corrupt_rate", f.forward_corrupt_rate}}) {
+          Rate{"forward_corrupt_rate", f.forward_corrupt_rate},
+          Rate{"reorder_rate", f.reorder_rate}}) {
         if (!(rate >= 0 && rate <= 1)) return bad(std::string(name) + " must be in [0, 1]");
     }
     if (f.arrival_shuffle_window > kSimArrivalWindowMax) {
@@ -563,14 +735,23 @@ Status validate_simulation_config(const SimulationConfig& config) {
     if (config.pre_executors + f.joins > kSimPreExecutorsMax) {
         return bad("pre_executors + joins must be at most " + std::to_string(kSimPreExecutorsMax));
     }
-    for (SimTimeUs d :
-         {config.batch_timeout_us, config.consensus_delay_us, config.tx_interval_us,
-          config.base_delay_us, config.pre_exec_tx_us, config.late_wait_us, config.late_poll_us,
-          f.message_delay_max_us, f.slow_tx_us, f.restart_delay_us, f.update_delay_max_us,
-          f.arrival_flush_us, f.straggler_delay_us}) {
+    for (SimTimeUs d : {config.batch_timeout_us, config.consensus_delay_us, config.tx_interval_us,
+                        config.base_delay_us, config.late_wait_us, config.late_poll_us,
+                        f.message_delay_max_us, f.slow_tx_us, f.restart_delay_us,
+                        f.update_delay_max_us, f.arrival_flush_us, f.straggler_delay_us}) {
         if (d > kSimDelayMaxUs) {
             return bad("every delay must be at most " + std::to_string(kSimDelayMaxUs) + " us");
         }
+    }
+    const CostModel& c = config.cost;
+    for (SimTimeUs d :
+         {c.exec_fixed_us, c.hinted_saving_us, c.adopt_us, c.persist_us_per_tx, c.check_us}) {
+        if (d > kSimCostMaxUs) {
+            return bad("every cost must be at most " + std::to_string(kSimCostMaxUs) + " us");
+        }
+    }
+    if (c.exec_ps_per_gas > kSimPsPerGasMax) {
+        return bad("exec_ps_per_gas must be at most " + std::to_string(kSimPsPerGasMax));
     }
     if (config.batch_timeout_us == 0) return bad("batch_timeout_us must be positive");
     return Status::ok();

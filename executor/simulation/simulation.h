@@ -33,6 +33,8 @@ inline constexpr std::uint32_t kSimFaultEventsMax = 64;  // crashes, joins, leav
 inline constexpr SimTimeUs kSimDelayMaxUs = 60'000'000;  // any configured delay
 inline constexpr std::uint32_t kSimBatchTxsMax = 100'000;
 inline constexpr std::uint32_t kSimArrivalWindowMax = 1024;
+inline constexpr SimTimeUs kSimCostMaxUs = 1'000'000;        // any fixed cost (CostModel)
+inline constexpr std::uint64_t kSimPsPerGasMax = 1'000'000;  // 1 us per unit of gas
 
 struct FaultConfig {
     double result_drop_rate = 0.0;         // results lost on the way to the primary, [0, 1]
@@ -65,6 +67,29 @@ struct FaultConfig {
     // ORIGINAL effects: the receiver must not trust a digest it did not compute. A corrupted
     // forward that no longer decodes is refused (counted, never applied).
     double forward_corrupt_rate = 0.0;
+    // A reordering ordering source: with this probability, [0, 1], a batch is committed in
+    // another order than the tentative order the pre-executors were sent (a seeded shuffle of
+    // up to reorder_swaps pairs). The pre-executors' replays then miss; the output must not.
+    double reorder_rate = 0.0;
+    std::uint32_t reorder_swaps = 4;
+};
+
+// What work costs in simulated time (docs/simulation.md, "The clock"). A pre-execution costs
+// `exec_fixed_us + gas_used * exec_ps_per_gas / 10^6`: gas is charged for the authenticator
+// check, the reads and the VM alike, and tracks the sequential executor's time within 15% on
+// every workload. The primary's re-execution costs the same, less `hinted_saving_us` when a
+// result's hints spare it the authenticator check; its adoption costs `adopt_us` and its commit
+// write `persist_us_per_tx` per transaction. Defaults: calibrated on the sequential bench.
+struct CostModel {
+    SimTimeUs exec_fixed_us = 0;
+    std::uint64_t exec_ps_per_gas = 10'600;  // picoseconds per unit of gas used
+    SimTimeUs hinted_saving_us = 44;
+    SimTimeUs adopt_us = 5;
+    SimTimeUs persist_us_per_tx = 24;
+    SimTimeUs check_us = 1;  // a pre-executor's bookkeeping of one transaction it takes
+
+    SimTimeUs exec_us(std::uint64_t gas_used) const;
+    SimTimeUs reexec_us(std::uint64_t gas_used, bool hinted) const;
 };
 
 struct SimulationConfig {
@@ -75,8 +100,10 @@ struct SimulationConfig {
     SimTimeUs consensus_delay_us = 1000;  // batch cut -> ordered commit at the primary
     SimTimeUs tx_interval_us = 50;        // clients submit one transaction per interval
     SimTimeUs base_delay_us = 20;         // one-way message latency floor
-    SimTimeUs pre_exec_tx_us = 20;        // processing time per tx of a healthy pre-executor
-    SimTimeUs late_wait_us = 500;         // bounded wait for missing results per commit
+    // The clock (docs/simulation.md, "The clock"): simulated costs are functions of gas only,
+    // never of wall time, calibrated against `remora-bench sequential`.
+    CostModel cost;
+    SimTimeUs late_wait_us = 500;  // bounded wait for missing results per commit
     SimTimeUs late_poll_us = 100;
     // Off: the primary never pushes state updates (PrimaryOptions::miss_threshold = 0).
     bool state_updates = true;
@@ -88,6 +115,10 @@ struct SimulationConfig {
     // Each pre-executor's results' effects go to every other live pre-executor
     // (PreExecutor::apply_peer_effects), one message delay later.
     bool peer_forwarding = true;
+    // When the sequencer cuts a batch it sends its order to every live pre-executor (one
+    // message each), which re-execute, in that order, their results it contradicts and send the
+    // replacements (PreExecutorOptions::ordered_replay; docs/remora_protocol.md, "Convergence").
+    bool tentative_order = false;
     // Measure the primary's thread CPU time per decision and per commit write.
     bool measure_cpu = false;
     // Alternate the primary's structural adopt checks per commit (on for even commits, off for
@@ -137,6 +168,15 @@ struct SimulationCounters {
     std::uint64_t forwards_refused = 0;    // flipped so that they no longer decode (or apply)
     std::uint64_t commits_waited = 0;      // commits that waited for late results
     SimTimeUs wait_us = 0;                 // simulated time spent waiting, all commits
+    SimTimeUs primary_busy_us = 0;         // the primary's simulated work (CostModel)
+    std::uint64_t orders_sent = 0;         // tentative orders, one per batch per pre-executor
+    std::uint64_t batches_reordered = 0;   // committed in another order than announced
+    std::uint64_t superseding_sent = 0;    // results with revision > 0 sent to the primary
+    // Summed over the pre-executors alive at the end (ReplayCounters).
+    std::uint64_t replay_checks = 0;
+    std::uint64_t replays = 0;
+    std::uint64_t replays_capped = 0;
+    std::uint64_t healed = 0;
 };
 
 // Primary thread CPU time (CLOCK_THREAD_CPUTIME_ID) with measure_cpu: of each commit's

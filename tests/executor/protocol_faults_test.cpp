@@ -153,6 +153,30 @@ TEST_CASE("duplicate, late and never-ordered results change nothing", "[protocol
     require_same_commits(cluster.store(), *ref.store);
 }
 
+TEST_CASE("the primary keeps the newest revision of a pre-executor's result", "[protocol]") {
+    auto config = protocol_config("transfer");
+    Batches batches = make_batches(config, 1, 4);
+    Reference ref = run_reference(batches);
+    Cluster cluster(batches, 1, executor::protocol::PrimaryOptions{});
+    auto& a = cluster.pre(10);
+    const auto& first = batches.commits[0];
+    auto good = a.execute(first[0]);   // on genesis: what the primary will compute
+    auto stale = a.execute(first[0]);  // sees its own write of the coin: stale
+    REQUIRE(good.is_ok());
+    REQUIRE(stale.is_ok());
+    stale->revision = 1;
+    good->revision = 2;  // a replacement re-executed in the right order
+    CHECK(cluster.primary().submit(stale.value()).value() == Submitted::kBuffered);
+    CHECK(cluster.primary().submit(good.value()).value() == Submitted::kReplaced);
+    // The older revision arrives again (a slow link): it never displaces the newer one.
+    CHECK(cluster.primary().submit(stale.value()).value() == Submitted::kOutdated);
+    CHECK(cluster.primary().counters().results_outdated == 1);
+    for (std::size_t i = 1; i < first.size(); ++i) cluster.submit(a, first[i]);
+    auto commit = cluster.process(first);
+    REQUIRE(effects_bytes(commit.outcome.effects) == ref.effects[0]);
+    CHECK(commit.decisions[0].adopted);
+}
+
 TEST_CASE("a full result buffer drops its oldest transactions", "[protocol]") {
     Batches batches = make_batches(protocol_config("transfer"), 1, 10);
     Reference ref = run_reference(batches);

@@ -18,6 +18,9 @@ using common::Status;
 namespace sim = executor::simulation;
 namespace protocol = executor::protocol;
 
+// A simple transaction's gas (transfer, counter, amm, the trace: 5,000-6,500).
+constexpr std::uint64_t kTypicalGas = 6000;
+
 double elapsed_s(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -41,6 +44,15 @@ sim::SimulationConfig simulation_config(const RemoraBenchOptions& o) {
     config.tx_interval_us = static_cast<sim::SimTimeUs>(o.tx_interval_us);
     config.base_delay_us = static_cast<sim::SimTimeUs>(o.message_delay_us);
     config.hold_txs = o.hold;
+    config.tentative_order = o.tentative_order;
+    // Deadline-aware affinity: an owner counts as overloaded only when its backlog would pass
+    // half the consensus delay (at a typical transaction's simulated cost), not at the fixed
+    // 64 transactions meant for a 1 ms delay; splitting an amm pool or a hot trace object over
+    // pre-executors long before any deadline was what forked them (docs/remora_protocol.md,
+    // "Convergence").
+    const sim::SimTimeUs typical_us = std::max<sim::SimTimeUs>(1, config.cost.exec_us(kTypicalGas));
+    config.routing.overload_slack = std::max<std::uint64_t>(
+        config.routing.overload_slack, config.consensus_delay_us / 2 / typical_us);
     config.measure_cpu = true;
     config.primary.adopt_checks = o.adopt_checks == RemoraBenchOptions::AdoptChecks::kOn;
     config.adopt_checks_ab = o.adopt_checks == RemoraBenchOptions::AdoptChecks::kAb;
@@ -138,8 +150,12 @@ nlohmann::ordered_json remora_report_json(const RemoraBenchResult& r) {
             p.misses.by_cause[i];
     }
     j["misses_by_cause"] = std::move(misses);
-    j["primary_cpu_us_per_tx"] = {{"adopt", per_tx_us(cpu.adopt_ns, cpu.adopt_txs)},
-                                  {"reexec", per_tx_us(cpu.reexec_ns, cpu.reexec_txs)}};
+    j["primary_cpu_us_per_tx"] = {
+        {"adopt", per_tx_us(cpu.adopt_ns, cpu.adopt_txs)},
+        {"reexec", per_tx_us(cpu.reexec_ns, cpu.reexec_txs)},
+        // Every transaction, misses and the commit write included.
+        {"all",
+         per_tx_us(cpu.adopt_ns + cpu.adopt_unchecked_ns + cpu.reexec_ns + cpu.persist_ns, r.txs)}};
     j["persist_cpu_us_per_tx"] = per_tx_us(cpu.persist_ns, r.txs);
     j["primary_cpu_s"] = {{"adopt", static_cast<double>(cpu.adopt_ns) / 1e9},
                           {"reexec", static_cast<double>(cpu.reexec_ns) / 1e9},
@@ -169,6 +185,32 @@ nlohmann::ordered_json remora_report_json(const RemoraBenchResult& r) {
                            {"bytes", c.routed_pushed_bytes},
                            {"objects", p.routed_update_objects}};
     j["pre_executors_held"] = c.held;
+    // Messages of pre-execution per transaction: results, peer forwards, tentative orders and
+    // state updates (catch-up and routed) over the transactions run.
+    const std::uint64_t messages =
+        c.results_sent + c.peer_forwards + c.orders_sent + c.updates_pushed + c.routed_pushed;
+    const auto per_tx = [&](std::uint64_t n) {
+        return r.txs == 0 ? 0.0 : static_cast<double>(n) / static_cast<double>(r.txs);
+    };
+    j["messages_per_tx"] = per_tx(messages);
+    j["messages"] = {{"results", c.results_sent},
+                     {"superseding_results", c.superseding_sent},
+                     {"peer_forwards", c.peer_forwards},
+                     {"orders", c.orders_sent},
+                     {"catch_up_updates", c.updates_pushed},
+                     {"routed_updates", c.routed_pushed}};
+    j["reexecutions_per_tx"] = per_tx(c.replays);
+    j["replay"] = {{"checks", c.replay_checks},
+                   {"replays", c.replays},
+                   {"capped", c.replays_capped},
+                   {"healed", c.healed},
+                   {"outdated_at_primary", p.results_outdated}};
+    // The primary's simulated work per transaction (CostModel), misses included, and the rate
+    // the simulated cluster sustained.
+    j["primary_sim_us_per_tx"] = per_tx(c.primary_busy_us);
+    j["simulated_tps"] =
+        r.run.end_us == 0 ? 0.0
+                          : static_cast<double>(r.txs) / (static_cast<double>(r.run.end_us) / 1e6);
     j["peer_forwards"] = {{"messages", c.peer_forwards}, {"objects", c.peer_objects}};
     j["results"] = {{"sent", c.results_sent},
                     {"late", p.results_late},
@@ -181,6 +223,8 @@ nlohmann::ordered_json remora_report_json(const RemoraBenchResult& r) {
     j["routed_updates_mode"] = executor::protocol::routed_updates_name(o.routed_updates);
     j["peer_forwarding"] = o.peer_forwarding;
     j["hold"] = o.hold;
+    j["tentative_order"] = o.tentative_order;
+    j["profile"] = o.profile;
     j["miss_threshold"] = o.miss_threshold;
     j["miss_window"] = o.miss_window;
     j["reexec_threads"] = o.reexec_threads;
@@ -212,6 +256,13 @@ std::string remora_report_text(const RemoraBenchResult& r) {
                   (unsigned long long)r.run.primary.reexecuted);
     out += line;
     out += "misses by cause: " + j["misses_by_cause"].dump() + "\n";
+    std::snprintf(line, sizeof line,
+                  "messages per tx %.2f, re-executions per tx %.3f (replays capped %llu); "
+                  "primary simulated %.1f us/tx, %.0f tx/s simulated\n",
+                  j["messages_per_tx"].get<double>(), j["reexecutions_per_tx"].get<double>(),
+                  (unsigned long long)r.run.counters.replays_capped,
+                  j["primary_sim_us_per_tx"].get<double>(), j["simulated_tps"].get<double>());
+    out += line;
     std::snprintf(line, sizeof line,
                   "primary CPU per tx: adopt %.2f us, re-execute %.2f us; persistence %.2f us/tx\n",
                   j["primary_cpu_us_per_tx"]["adopt"].get<double>(),

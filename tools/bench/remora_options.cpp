@@ -15,9 +15,35 @@ using common::Status;
 namespace wl = executor::workload;
 namespace pl = executor::protocol::limits;
 
+// The operating points of docs/tools/remora-bench.md, "Profiles": a profile sets what the
+// command line does not (an explicit flag wins, in whatever order the two come).
+Status apply_profile(RemoraBenchOptions& o, const std::string& value) {
+    std::uint64_t interval_us = 0;
+    if (value == "remora-default") {
+        interval_us = 33;
+    } else if (value == "100k") {
+        interval_us = 10;
+    } else {
+        return usage_error("--profile expects remora-default or 100k");
+    }
+    o.profile = value;
+    using G = RemoraBenchOptions::Given;
+    if (!(o.given & G::kBatch)) o.batch = 1000;
+    if (!(o.given & G::kConsensusDelay)) o.consensus_delay_ms = 300;
+    if (!(o.given & G::kMessageDelay)) o.message_delay_us = 200;
+    if (!(o.given & G::kTxInterval)) o.tx_interval_us = interval_us;
+    return Status::ok();
+}
+
 Status apply(RemoraBenchOptions& o, const std::string& name, const std::string& value) {
     wl::WorkloadConfig& w = o.workload;
     if (auto handled = apply_workload_flag(w, name, value)) return *handled;
+    using G = RemoraBenchOptions::Given;
+    if (name == "--profile") return apply_profile(o, value);
+    if (name == "--batch") o.given |= G::kBatch;
+    if (name == "--consensus-delay-ms") o.given |= G::kConsensusDelay;
+    if (name == "--message-delay-us") o.given |= G::kMessageDelay;
+    if (name == "--tx-interval-us") o.given |= G::kTxInterval;
     if (name == "--db") {
         if (value.empty()) return usage_error("--db expects a directory");
         o.db_dir = value;
@@ -39,6 +65,7 @@ Status apply(RemoraBenchOptions& o, const std::string& name, const std::string& 
     if (name == "--sync") return set_on_off(o.sync, name, value);
     if (name == "--peer-forwarding") return set_on_off(o.peer_forwarding, name, value);
     if (name == "--hold") return set_on_off(o.hold, name, value);
+    if (name == "--tentative-order") return set_on_off(o.tentative_order, name, value);
     if (name == "--adopt-checks") {
         using Checks = RemoraBenchOptions::AdoptChecks;
         if (value == "on")
@@ -134,6 +161,11 @@ const cli::CommandSpec& remora_spec() {
                          "pre-executors hold a transaction whose owned input has not arrived, "
                          "when it will (peer forwarding or broadcast routed updates)",
                          false, "on"),
+             text_option("tentative-order", "on|off",
+                         "the sequencer sends each batch's order to the pre-executors when it "
+                         "cuts it; they re-execute the results it contradicts and send "
+                         "replacements",
+                         false, "on"),
              text_option("adopt-checks", "on|off|ab",
                          "the primary's structural checks before adopting; ab alternates them per "
                          "commit and reports their cost per adoption (adopt_checks_ab)",
@@ -161,7 +193,12 @@ const cli::CommandSpec& remora_spec() {
                          false, "50"),
              text_option("message-delay-us", "M", "simulated one-way latency of every message",
                          false, "20"),
-             text_option("sync", "on|off", "fsync the primary's WAL per commit", false, "on")});
+             text_option("sync", "on|off", "fsync the primary's WAL per commit", false, "on"),
+             text_option("profile", "P",
+                         "an operating point: remora-default (--batch 1000 --consensus-delay-ms "
+                         "300 --message-delay-us 200 --tx-interval-us 33) or 100k (the same with "
+                         "--tx-interval-us 10); explicit flags override it",
+                         false)});
         return s;
     }();
     return spec;

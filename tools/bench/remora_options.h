@@ -35,6 +35,7 @@ struct RemoraBenchOptions {
     executor::protocol::RoutedUpdates routed_updates = executor::protocol::RoutedUpdates::kAffinity;
     bool peer_forwarding = true;  // pre-executors forward their effects to each other
     bool hold = true;             // pre-executors hold txs whose owned inputs are coming
+    bool tentative_order = true;  // batches' orders go to the pre-executors when cut
     // The primary's structural adopt checks: on, off, or alternating per commit ("ab") to
     // measure their cost within one run.
     enum class AdoptChecks : std::uint8_t { kOn, kOff, kAb } adopt_checks = AdoptChecks::kOn;
@@ -47,6 +48,14 @@ struct RemoraBenchOptions {
     double batch_timeout_ms = 25.0;             // ... or this long after its first tx
     std::uint64_t tx_interval_us = 50;          // simulated time between client submissions
     std::uint64_t message_delay_us = 20;        // simulated one-way message latency
+    // --profile (empty: none), and which of the flags a profile sets were given explicitly
+    // (those win over the profile).
+    std::string profile;
+    struct Given {
+        static constexpr std::uint8_t kBatch = 1, kConsensusDelay = 2, kMessageDelay = 4,
+                                      kTxInterval = 8;
+    };
+    std::uint8_t given = 0;
 
     RemoraBenchOptions();
 };
