@@ -8,6 +8,7 @@
 
 #include "net/frame.h"
 #include "net/message_codec.h"
+#include "net/pre_exec_result_generated.h"
 #include "tests/executor/protocol_support.h"
 #include "tests/net/codec_damage.h"
 
@@ -52,6 +53,33 @@ TEST_CASE("pre-executed results round-trip and damaged ones never decode into a 
     CHECK(with_speculative > 0);
     INFO("damaged results that still decoded (and re-encoded faithfully): " << decoded_damaged);
     SUCCEED();
+}
+
+// Wire version 3 added `revision` (docs/wire_format.md). A version-2 pre-executor's schema has no
+// such field, so its results carry none: a revision-0 result is written exactly so (FlatBuffers
+// leaves a default-valued scalar out), and a result without the field decodes as revision 0,
+// the first result of its transaction. A later revision is written and read back.
+TEST_CASE("results of a version-2 peer decode as revision 0; revisions round-trip",
+          "[net][codec]") {
+    protocol::PreExecResult result = real_results().front();
+    result.revision = 0;
+    const common::Bytes first = encode_pre_exec_result(result);
+    // The generated table hides its base: read the vtable through flatbuffers::Table.
+    const auto* table = flatbuffers::GetRoot<flatbuffers::Table>(first.data());
+    CHECK(table->GetOptionalFieldOffset(fb::PreExecResult::VT_REVISION) == 0);  // as v2 wrote it
+    auto back = decode_pre_exec_result(first);
+    REQUIRE(back.is_ok());
+    CHECK(back.value().revision == 0);
+    CHECK(back.value() == result);
+
+    result.revision = 7;
+    const common::Bytes replacement = encode_pre_exec_result(result);
+    const auto* with = flatbuffers::GetRoot<flatbuffers::Table>(replacement.data());
+    CHECK(with->GetOptionalFieldOffset(fb::PreExecResult::VT_REVISION) != 0);
+    auto again = decode_pre_exec_result(replacement);
+    REQUIRE(again.is_ok());
+    CHECK(again.value().revision == 7);
+    CHECK(again.value() == result);
 }
 
 TEST_CASE("a result that breaks the engines' rules is refused at the wire", "[net][codec]") {
