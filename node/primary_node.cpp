@@ -79,7 +79,9 @@ public:
     }
     std::uint16_t cluster_port() const { return m_cluster_port; }
     std::uint16_t ingress_port() const { return m_ingress_port; }
-    void set_snapshot_policy(SnapshotPolicy policy) { m_snapshot_policy.emplace(std::move(policy)); }
+    void set_snapshot_policy(SnapshotPolicy policy) {
+        m_snapshot_policy.emplace(std::move(policy));
+    }
     void snapshot() {
         asio::post(m_engine, [this] { take_snapshot("asked for"); });
     }
@@ -790,8 +792,7 @@ void PrimaryNode::Impl::try_process() {
         }
         m_ordered.pop_front();
         if (m_snapshot_policy && m_snapshot_policy->due(m_store->status().applied_commit)) {
-            take_snapshot("every " + std::to_string(m_config.snapshot.every_commits) +
-                          " commits");
+            take_snapshot("every " + std::to_string(m_config.snapshot.every_commits) + " commits");
         }
     }
     maybe_finish_stop();

@@ -13,9 +13,7 @@ using common::Status;
 
 namespace {
 
-bool is_temporary(const std::string& name) {
-    return name.rfind(recovery::kTempPrefix, 0) == 0;
-}
+bool is_temporary(const std::string& name) { return name.rfind(recovery::kTempPrefix, 0) == 0; }
 
 }  // namespace
 

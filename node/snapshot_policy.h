@@ -22,9 +22,9 @@ namespace remora::node {
 struct SnapshotTaken {
     common::CommitIndex commit = 0;
     std::string path;
-    std::uint64_t removed = 0;           // older snapshots removed (beyond snapshot.keep)
-    std::uint64_t versions_pruned = 0;   // with snapshot.prune
-    bool already_there = false;          // a snapshot of that commit existed: nothing new taken
+    std::uint64_t removed = 0;          // older snapshots removed (beyond snapshot.keep)
+    std::uint64_t versions_pruned = 0;  // with snapshot.prune
+    bool already_there = false;         // a snapshot of that commit existed: nothing new taken
 };
 
 class SnapshotPolicy {

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <thread>
 
+#include "node/config.h"
 #include "node/load_generator.h"
 #include "node/node_files.h"
 #include "recovery/snapshot.h"
@@ -23,11 +24,11 @@ using namespace std::chrono_literals;
 // A remora-node primary on `dir`, restored from `snapshot`; its log at `log`.
 node::ChildProcess start_restored(TestCluster& cluster, const std::string& dir,
                                   const std::string& snapshot, const std::string& log) {
-    auto child = node::ChildProcess::spawn(
-        {REMORA_NODE_PATH, "--node.role", "primary", "--node.dir", dir, "--tls.dir",
-         cluster.tls_dir(), "--workload.accounts", "200", "--net.io_threads", "1",
-         "--restore-from", snapshot},
-        log, log);
+    auto child =
+        node::ChildProcess::spawn({REMORA_NODE_PATH, "--node.role", "primary", "--node.dir", dir,
+                                   "--tls.dir", cluster.tls_dir(), "--workload.accounts", "200",
+                                   "--net.io_threads", "1", "--restore-from", snapshot},
+                                  log, log);
     REQUIRE(child.is_ok());
     return std::move(child).value();
 }
@@ -44,8 +45,7 @@ void corrupt(const recovery::SnapshotInfo& info) {
         if (file.size_bytes > largest->size_bytes) largest = &file;
     }
     REQUIRE(largest->size_bytes > 0);
-    const std::string path =
-        info.path + "/" + recovery::kSnapshotDbDirName + "/" + largest->name;
+    const std::string path = info.path + "/" + recovery::kSnapshotDbDirName + "/" + largest->name;
     std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
     REQUIRE(file.good());
     const auto at = static_cast<std::streamoff>(largest->size_bytes / 2);
@@ -58,9 +58,10 @@ void corrupt(const recovery::SnapshotInfo& info) {
 
 }  // namespace
 
-TEST_CASE("a primary snapshots every K commits under load, keeps N, prunes behind them, and a "
-          "new primary restored from one serves at its digest",
-          "[node][integration][snapshot]") {
+TEST_CASE(
+    "a primary snapshots every K commits under load, keeps N, prunes behind them, and a "
+    "new primary restored from one serves at its digest",
+    "[node][integration][snapshot]") {
     TestCluster cluster("node-snapshot");
     cluster.start_primary({"--snapshot.every_commits", "3", "--snapshot.keep", "2",
                            "--snapshot.prune", "on", "--sequencer.batch_txs", "20"});
@@ -89,8 +90,8 @@ TEST_CASE("a primary snapshots every K commits under load, keeps N, prunes behin
     CHECK(listed->back().manifest.commit_index == stats["applied_commit"].get<std::uint64_t>());
     {
         // snapshot.prune: the watermark moved to the oldest kept snapshot's safe one.
-        auto store = storage::Store::open(cluster.primary_dir() + "/store",
-                                          storage::OpenMode::kReadOnly);
+        auto store =
+            storage::Store::open(cluster.primary_dir() + "/store", storage::OpenMode::kReadOnly);
         REQUIRE(store.is_ok());
         CHECK((*store)->status().retention_watermark > 0);
     }
@@ -115,8 +116,8 @@ TEST_CASE("a primary snapshots every K commits under load, keeps N, prunes behin
     }
     REQUIRE(info.has_value());
     CHECK((*info)["applied_commit"] == older.manifest.commit_index);
-    CHECK(read_text(log).find("state digest " + older.manifest.state_digest.hex() +
-                              " verified") != std::string::npos);
+    CHECK(read_text(log).find("state digest " + older.manifest.state_digest.hex() + " verified") !=
+          std::string::npos);
     REQUIRE(restored.stop(60s) == 0);
     auto restored_stats = node::read_json_file(node::node_stats_path(restored_dir));
     REQUIRE(restored_stats.is_ok());
@@ -133,7 +134,8 @@ TEST_CASE("--restore-from refuses a corrupted snapshot (65) and a node with a st
     check_all_committed(*report);
     REQUIRE(cluster.wait_for_log("primary", "snapshot (every 2 commits) of commit", 30s));
     REQUIRE(cluster.stop_primary() == 0);
-    auto listed = recovery::list_snapshots(recovery::snapshots_dir(cluster.primary_dir() + "/store"));
+    auto listed =
+        recovery::list_snapshots(recovery::snapshots_dir(cluster.primary_dir() + "/store"));
     REQUIRE(listed.is_ok());
     REQUIRE(!listed->empty());
     const recovery::SnapshotInfo good = listed->back();

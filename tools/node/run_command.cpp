@@ -159,8 +159,9 @@ common::Status check_restore(const cli::Invocation& invocation, const NodeConfig
 common::Status restore_store(const std::string& from, const NodeConfig& config) {
     REMORA_RETURN_IF_ERROR(recovery::create_directories_synced(config.dir));
     remora::node::log_as("node", remora::node::LogLevel::kInfo,
-                         "restoring the store from " + from + " (verifying every file and the "
-                         "state digest first)");
+                         "restoring the store from " + from +
+                             " (verifying every file and the "
+                             "state digest first)");
     auto restored = recovery::restore_snapshot(from, config.dir + "/store");
     if (!restored) {
         return restored.status().with_context("refusing the snapshot " + from +
