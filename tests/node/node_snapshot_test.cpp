@@ -125,7 +125,7 @@ TEST_CASE(
     CHECK((*restored_stats)["state_digest"] == older.manifest.state_digest.hex());
 }
 
-TEST_CASE("--restore-from refuses a corrupted snapshot (65) and a node with a store (2)",
+TEST_CASE("a restore refuses a corrupted snapshot (exit 65) and a node that has a store (exit 2)",
           "[node][integration][snapshot]") {
     TestCluster cluster("node-snapshot-bad");
     cluster.start_primary({"--snapshot.every_commits", "2"});
