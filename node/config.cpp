@@ -1,6 +1,7 @@
 #include "node/config.h"
 
 #include "executor/protocol/primary.h"
+#include "recovery/snapshot.h"
 
 namespace remora::node {
 
@@ -43,6 +44,7 @@ Status validate_node_config(const NodeConfig& config) {
         if (config.primary.pending_txs_max == 0) {
             return bad("--primary.pending_txs_max must be > 0");
         }
+        if (config.snapshot.keep == 0) return bad("--snapshot.keep must be >= 1");
         REMORA_RETURN_IF_ERROR(executor::workload::validate_workload_config(config.workload));
     } else {
         if (config.pre_executor.id == 0) return bad("--node.id must be >= 1 for a pre-executor");
@@ -59,5 +61,9 @@ Status validate_node_config(const NodeConfig& config) {
 std::string node_info_path(const std::string& dir) { return dir + "/node.json"; }
 std::string node_stats_path(const std::string& dir) { return dir + "/node-stats.json"; }
 std::string clean_shutdown_path(const std::string& dir) { return dir + "/clean-shutdown"; }
+std::string snapshot_dir_of(const NodeConfig& config) {
+    return config.snapshot.dir.empty() ? recovery::snapshots_dir(config.dir + "/store")
+                                       : config.snapshot.dir;
+}
 
 }  // namespace remora::node

@@ -50,6 +50,14 @@ struct PrimaryConfig {
     std::uint32_t reexec_threads = 1;
 };
 
+// The primary's snapshot policy (docs/node.md, "Snapshots").
+struct SnapshotConfig {
+    std::uint64_t every_commits = 0;  // snapshot.every_commits: take one every N commits; 0: off
+    std::uint32_t keep = 2;           // snapshot.keep: the newest N are kept, older ones removed
+    std::string dir;                  // snapshot.dir: "" = DIR/store/snapshots
+    bool prune = false;  // snapshot.prune: prune object versions behind the oldest kept one
+};
+
 struct PreExecutorNodeConfig {
     std::uint32_t id = 0;              // node.id: 1.. (pre-executor only)
     std::uint32_t verify_threads = 2;  // pre_executor.verify_threads: authenticator checks
@@ -76,6 +84,7 @@ struct NodeConfig {
     ClusterConfig cluster;
     SequencerConfig sequencer;
     PrimaryConfig primary;
+    SnapshotConfig snapshot;
     PreExecutorNodeConfig pre_executor;
     MetricsConfig metrics;
     LogConfig log;
@@ -94,5 +103,8 @@ std::string node_stats_path(const std::string& dir);
 // store closed): DIR/clean-shutdown. Removed at start, so its absence at the next start means the
 // last run ended otherwise (crash, kill, power loss: recovery made the store consistent).
 std::string clean_shutdown_path(const std::string& dir);
+// Where a primary keeps its policy's snapshots: snapshot.dir, else DIR/store/snapshots (the
+// store's own snapshot directory, which remora-inspect snapshot list and prune read).
+std::string snapshot_dir_of(const NodeConfig& config);
 
 }  // namespace remora::node

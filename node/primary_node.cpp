@@ -28,6 +28,7 @@
 #include "node/log.h"
 #include "node/node_files.h"
 #include "node/node_metrics.h"
+#include "node/snapshot_policy.h"
 #include "node/snapshot_transfer.h"
 #include "recovery/file_io.h"
 
@@ -80,6 +81,12 @@ public:
     }
     std::uint16_t cluster_port() const { return m_cluster_port; }
     std::uint16_t ingress_port() const { return m_ingress_port; }
+    void set_snapshot_policy(SnapshotPolicy policy) {
+        m_snapshot_policy.emplace(std::move(policy));
+    }
+    void snapshot() {
+        asio::post(m_engine, [this] { take_snapshot("asked for"); });
+    }
 
 private:
     struct Link {
@@ -146,6 +153,7 @@ private:
     void maybe_finish_stop();
     void fail(Status status);
     void write_stats();
+    void take_snapshot(const std::string& why);
     void serve_http(const std::string& target, std::function<void(HttpAnswer)> answer);
     PrimaryNodeFigures figures() const;
 
@@ -191,6 +199,9 @@ private:
     std::uint64_t m_links_refused = 0;
     std::uint64_t m_committed_txs = 0;
     std::uint64_t m_snapshots_served = 0;
+    std::optional<SnapshotPolicy> m_snapshot_policy;  // engine strand only
+    std::uint64_t m_snapshots_taken = 0;
+    std::uint64_t m_snapshots_failed = 0;
     std::map<std::string, std::uint64_t> m_refused_by_reason;
 };
 
@@ -783,6 +794,9 @@ void PrimaryNode::Impl::try_process() {
             return;
         }
         m_ordered.pop_front();
+        if (m_snapshot_policy && m_snapshot_policy->due(m_store->status().applied_commit)) {
+            take_snapshot("every " + std::to_string(m_config.snapshot.every_commits) + " commits");
+        }
     }
     maybe_finish_stop();
 }
@@ -971,6 +985,8 @@ void PrimaryNode::Impl::write_stats() {
         {"refused", m_refused},
         {"links_refused", m_links_refused},
         {"snapshots_served", m_snapshots_served},
+        {"snapshots_taken", m_snapshots_taken},
+        {"snapshots_failed", m_snapshots_failed},
         {"state_updates", counters.state_updates},
         {"routed_updates", counters.routed_updates},
         {"cpu_user_us", cpu_us(usage.ru_utime)},
@@ -1017,6 +1033,24 @@ Status create_genesis_store(const NodeConfig& config, const std::string& store_d
 
 }  // namespace
 
+
+// A snapshot between two commits (node/snapshot_policy.h). A failure is logged and counted, not
+// fatal: the store is unchanged by it and the node keeps serving.
+void PrimaryNode::Impl::take_snapshot(const std::string& why) {
+    if (!m_snapshot_policy || !m_error.is_ok() || m_stopped) return;
+    auto taken = m_snapshot_policy->take(*m_store);
+    if (!taken) {
+        ++m_snapshots_failed;
+        log_error("snapshot (" + why + ") failed: " + taken.status().message());
+        return;
+    }
+    if (!taken->already_there) ++m_snapshots_taken;
+    log_info("snapshot (" + why + ") of commit " + std::to_string(taken->commit) + " at " +
+             taken->path + (taken->already_there ? " (already there)" : "") + "; removed " +
+             std::to_string(taken->removed) + " older, pruned " +
+             std::to_string(taken->versions_pruned) + " versions");
+}
+
 // --- PrimaryNode -------------------------------------------------------------------------------
 
 PrimaryNode::PrimaryNode(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
@@ -1039,10 +1073,13 @@ Result<std::unique_ptr<PrimaryNode>> PrimaryNode::open(const NodeConfig& config)
     }
     auto source = SnapshotSource::open(config.dir + "/bootstrap");
     if (!source) return source.status();
+    auto policy = SnapshotPolicy::open(config, (*store)->status().applied_commit);
+    if (!policy) return policy.status().with_context("opening the snapshot directory");
     auto security = LinkSecurity::for_cluster(config.tls, /*server=*/true);
     if (!security) return security.status();
     auto impl = std::make_unique<Impl>(config, std::move(store).value(), std::move(source).value(),
                                        std::move(security).value());
+    impl->set_snapshot_policy(std::move(policy).value());
     REMORA_RETURN_IF_ERROR(impl->bind());
     return std::unique_ptr<PrimaryNode>(new PrimaryNode(std::move(impl)));
 }
@@ -1050,6 +1087,7 @@ Result<std::unique_ptr<PrimaryNode>> PrimaryNode::open(const NodeConfig& config)
 Status PrimaryNode::run() { return m_impl->run(); }
 void PrimaryNode::stop() { m_impl->stop(); }
 void PrimaryNode::reload_credentials() { m_impl->reload_credentials(); }
+void PrimaryNode::snapshot() { m_impl->snapshot(); }
 std::uint16_t PrimaryNode::cluster_port() const { return m_impl->cluster_port(); }
 std::uint16_t PrimaryNode::ingress_port() const { return m_impl->ingress_port(); }
 

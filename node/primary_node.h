@@ -41,6 +41,9 @@ public:
     void stop();
     // Reloads the cluster credentials from their files (SIGHUP). Thread-safe.
     void reload_credentials();
+    // Takes a snapshot at the next commit boundary (SIGUSR1; docs/node.md, "Snapshots"), kept
+    // and pruned by the snapshot policy. Thread-safe.
+    void snapshot();
 
     std::uint16_t cluster_port() const;
     std::uint16_t ingress_port() const;

@@ -9,9 +9,9 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <limits>
 
 #include "recovery/snapshot.h"
+#include "recovery/snapshot_prune.h"
 #include "tools/inspect/command.h"
 
 namespace remora::tools::inspect {
@@ -63,31 +63,6 @@ Result<Keep> resolve_keep(const Context& context) {
     return keep;
 }
 
-// The highest watermark that deletes no version live at any commit >= `keep`: one below the
-// lowest version written (tombstones included) by commits keep+1..applied. A version v of an
-// object, live at `keep`, is deleted by prune(W) only when the object has a newer version
-// u <= W, and every newer version was written after `keep`. With no later write, every
-// object's newest version is what `keep` needs, and the highest version stored is the answer.
-Result<Version> safe_watermark(storage::Store& store, CommitIndex keep) {
-    const CommitIndex applied = store.status().applied_commit;
-    Version lowest_later = std::numeric_limits<Version>::max();
-    Version highest = 0;
-    for (CommitIndex c = keep + 1; c <= applied; ++c) {
-        auto record = store.read_commit(c);
-        if (!record) return record.status().with_context("reading commit " + std::to_string(c));
-        for (const storage::ObjectRef& w : record->writes) {
-            lowest_later = std::min(lowest_later, w.version);
-        }
-    }
-    if (lowest_later != std::numeric_limits<Version>::max()) return lowest_later - 1;
-    for (CommitIndex c = 1; c <= applied; ++c) {
-        auto record = store.read_commit(c);
-        if (!record) return record.status().with_context("reading commit " + std::to_string(c));
-        for (const storage::ObjectRef& w : record->writes) highest = std::max(highest, w.version);
-    }
-    return highest;
-}
-
 class PruneCommand final : public Command {
 public:
     const CommandSpec& spec() const override { return m_spec; }
@@ -118,17 +93,11 @@ public:
                          static_cast<unsigned long long>(keep->commit + 1),
                          static_cast<unsigned long long>(store.status().applied_commit));
         }
-        auto safe = safe_watermark(store, keep->commit);
-        if (!safe) return safe.status();
-        const Version previous = store.status().retention_watermark;
-        // The watermark never goes down; at or below the current one there is nothing to do.
-        storage::PruneResult result{previous, 0};
-        const bool pruned = *safe > previous;
-        if (pruned) {
-            auto done = store.prune(*safe);
-            if (!done) return done.status().with_context("pruning");
-            result = *done;
-        }
+        auto behind = recovery::prune_behind(store, keep->commit);
+        if (!behind) return behind.status();
+        const Version previous = behind->previous_watermark;
+        const bool pruned = behind->pruned;
+        const storage::PruneResult result = behind->result;
 
         Report report;
         std::string& text = report.text;
@@ -138,7 +107,7 @@ public:
             for (const Json& name : keep->snapshots) text += "  " + name.get<std::string>() + "\n";
         }
         add_field(text, "applied commit", store.status().applied_commit);
-        add_field(text, "safe watermark", *safe);
+        add_field(text, "safe watermark", behind->safe_watermark);
         add_field(text, "previous watermark", previous);
         add_field(text, "retention watermark", result.retention_watermark);
         add_field(text, "versions deleted", result.versions_deleted);
@@ -151,7 +120,7 @@ public:
                                    : Json(nullptr)},
             {"snapshots_kept", keep->snapshots},
             {"applied_commit", store.status().applied_commit},
-            {"safe_watermark", *safe},
+            {"safe_watermark", behind->safe_watermark},
             {"previous_watermark", previous},
             {"retention_watermark", result.retention_watermark},
             {"pruned", pruned},

@@ -202,6 +202,24 @@ std::vector<NodeFlag> make_flags() {
                        : cli::usage_error("must be off, affinity or broadcast");
         },
         "off|affinity|broadcast"));
+    flags.push_back(
+        number("snapshot.every_commits", 0, UINT64_MAX, "commits",
+               "primary: take a snapshot every N commits (0: off; SIGUSR1 takes one at any time)",
+               kYes, [](NodeConfig& c) -> std::uint64_t& { return c.snapshot.every_commits; }));
+    flags.push_back(number("snapshot.keep", 1, UINT32_MAX, "snapshots",
+                           "primary: keep the newest N snapshots, remove older ones",
+                           "yes (a lower value removes the oldest at the next snapshot)",
+                           [](NodeConfig& c) -> std::uint32_t& { return c.snapshot.keep; }));
+    flags.push_back(text("snapshot.dir", cli::ArgKind::kPath, "DIR",
+                         "primary: where snapshots go (default: DIR/store/snapshots)",
+                         "yes (snapshots in the old directory are no longer counted or removed)",
+                         [](NodeConfig& c) -> std::string& { return c.snapshot.dir; }));
+    flags.push_back(
+        boolean("snapshot.prune",
+                "primary: after each snapshot, prune object versions behind the "
+                "oldest kept snapshot",
+                "yes, but pruned versions are gone: older commits can no longer be read",
+                [](NodeConfig& c) -> bool& { return c.snapshot.prune; }));
     flags.push_back(number(
         "primary.reexec_threads", 1, 64, "threads",
         "threads re-executing a commit's misses (speculated in parallel, validated in order)",

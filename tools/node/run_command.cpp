@@ -20,6 +20,8 @@
 #include "node/node_files.h"
 #include "node/pre_executor_node.h"
 #include "node/primary_node.h"
+#include "recovery/file_io.h"
+#include "recovery/snapshot.h"
 #include "tools/node/node_commands.h"
 #include "tools/node/node_flags.h"
 
@@ -38,16 +40,22 @@ void raise_open_files_limit() {
     }
 }
 
-// SIGTERM, SIGINT and SIGHUP are blocked in every thread and taken by one waiter, which asks the
-// node to stop (SIGTERM, SIGINT) or to reload its credentials (SIGHUP): no handler runs code
-// that is not async-signal-safe.
-template <typename Node>
-common::Status run_until_signalled(Node& node) {
+constexpr const char* kRestoreFrom = "restore-from";
+
+// The signals the waiter takes: blocked in every thread before any starts.
+sigset_t waited_signals() {
     sigset_t signals;
     sigemptyset(&signals);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGHUP);
+    for (int signal : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) sigaddset(&signals, signal);
+    return signals;
+}
+
+// SIGTERM, SIGINT, SIGHUP and SIGUSR1 are blocked in every thread and taken by one waiter, which
+// asks the node to stop (SIGTERM, SIGINT), to reload its credentials (SIGHUP) or, a primary, to
+// take a snapshot (SIGUSR1): no handler runs code that is not async-signal-safe.
+template <typename Node>
+common::Status run_until_signalled(Node& node) {
+    const sigset_t signals = waited_signals();
     std::atomic<bool> done{false};
     std::thread waiter([&] {
         const timespec period{0, 100'000'000};
@@ -58,6 +66,17 @@ common::Status run_until_signalled(Node& node) {
                 remora::node::log_as("node", remora::node::LogLevel::kInfo,
                                      "received SIGHUP: reloading the credentials");
                 node.reload_credentials();
+                continue;
+            }
+            if (signal == SIGUSR1) {
+                if constexpr (requires { node.snapshot(); }) {
+                    remora::node::log_as("node", remora::node::LogLevel::kInfo,
+                                         "received SIGUSR1: taking a snapshot");
+                    node.snapshot();
+                } else {
+                    remora::node::log_as("node", remora::node::LogLevel::kWarn,
+                                         "received SIGUSR1: a pre-executor takes no snapshots");
+                }
                 continue;
             }
             if (signal != SIGTERM && signal != SIGINT) continue;
@@ -114,9 +133,56 @@ common::Status with_lock_holder(const common::Status& status, const std::string&
                                " names the running node: pid " + std::to_string(pid)};
 }
 
+// --restore-from DIR: a new primary's store, restored from a snapshot directory whose files and
+// state digest verify (recovery::restore_snapshot, as `remora-inspect snapshot restore`).
+common::Status check_restore(const cli::Invocation& invocation, const NodeConfig& config) {
+    if (!invocation.has_option(kRestoreFrom)) return common::Status::ok();
+    if (config.role != Role::kPrimary) {
+        return cli::usage_error(std::string("--") + kRestoreFrom + " is for a primary only");
+    }
+    const std::string from = *invocation.text_option(kRestoreFrom);
+    if (!recovery::path_exists(from)) {
+        return cli::usage_error(std::string("--") + kRestoreFrom + " " + from +
+                                ": no such snapshot directory");
+    }
+    const std::string store = config.dir + "/store";
+    if (recovery::path_exists(store)) {
+        auto entries = recovery::list_directory(store);
+        if (!entries || !entries->empty()) {
+            return cli::usage_error(std::string("--") + kRestoreFrom + " needs a new node: " +
+                                    store + " exists and is not empty (nothing was changed)");
+        }
+    }
+    return common::Status::ok();
+}
+
+common::Status restore_store(const std::string& from, const NodeConfig& config) {
+    REMORA_RETURN_IF_ERROR(recovery::create_directories_synced(config.dir));
+    remora::node::log_as("node", remora::node::LogLevel::kInfo,
+                         "restoring the store from " + from +
+                             " (verifying every file and the "
+                             "state digest first)");
+    auto restored = recovery::restore_snapshot(from, config.dir + "/store");
+    if (!restored) {
+        return restored.status().with_context("refusing the snapshot " + from +
+                                              " (the node did not start)");
+    }
+    remora::node::log_as("node", remora::node::LogLevel::kInfo,
+                         "restored the store from " + from + ": commit " +
+                             std::to_string(restored->manifest.commit_index) + ", state digest " +
+                             restored->manifest.state_digest.hex() + " verified");
+    return common::Status::ok();
+}
+
 class RunCommand final : public cli::Command {
 public:
-    RunCommand() { add_config_options(m_spec); }
+    RunCommand() {
+        add_config_options(m_spec);
+        m_spec.options.push_back(
+            {kRestoreFrom, cli::ArgKind::kPath, "DIR",
+             "primary: start a new node from this snapshot directory, refused (exit 65) unless "
+             "its files and state digest verify; DIR/store must not exist or be empty (exit 2)"});
+    }
     const cli::CommandSpec& spec() const override { return m_spec; }
 
     common::Status check(const cli::Invocation& invocation) const override {
@@ -125,7 +191,9 @@ public:
         if (auto armed = common::arm_fault_points_from_environment(); !armed) {
             return cli::usage_error(armed.message());
         }
-        return load_node_config(invocation).status();
+        auto config = load_node_config(invocation);
+        if (!config) return config.status();
+        return check_restore(invocation, *config);
     }
 
     common::Result<cli::Report> run(cli::Context& context) const override {
@@ -138,11 +206,7 @@ public:
         raise_open_files_limit();
         // Block the signals the waiter takes before any thread exists, so that every thread
         // inherits it.
-        sigset_t signals;
-        sigemptyset(&signals);
-        sigaddset(&signals, SIGTERM);
-        sigaddset(&signals, SIGINT);
-        sigaddset(&signals, SIGHUP);
+        const sigset_t signals = waited_signals();
         pthread_sigmask(SIG_BLOCK, &signals, nullptr);
         signal(SIGPIPE, SIG_IGN);
         common::Status status;
@@ -151,6 +215,9 @@ public:
             const bool store_existed = exists(config.dir + "/store");
             const std::string marker = remora::node::clean_shutdown_path(config.dir);
             const bool was_clean = exists(marker);
+            if (auto from = context.invocation.text_option(kRestoreFrom)) {
+                REMORA_RETURN_IF_ERROR(restore_store(*from, config));
+            }
             auto node = remora::node::PrimaryNode::open(config);
             if (!node) return with_lock_holder(node.status(), config.dir);
             // The store is ours (locked): the marker is for the next start to read.
@@ -191,7 +258,9 @@ private:
             "Runs a primary or a pre-executor in the foreground until SIGTERM or SIGINT, which "
             "stop it gracefully (a primary commits every admitted transaction first); SIGHUP "
             "reloads the credentials of tls.dir (new connections use them; on an error the "
-            "current ones stay). Its settings "
+            "current ones stay); SIGUSR1 makes a primary take a snapshot (snapshot.*). "
+            "--restore-from DIR starts a new primary from a snapshot once it verifies. Its "
+            "settings "
             "come from the TOML file of --config (docs/configuration.md), each overridden by the "
             "flag of the same dotted name; an unknown key or a value out of range is refused at "
             "start (exit 2) with its position. Logs go to "
