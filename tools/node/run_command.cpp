@@ -18,8 +18,10 @@
 #include "common/fault_point.h"
 #include "node/log.h"
 #include "node/node_files.h"
+#include "node/poison_marker.h"
 #include "node/pre_executor_node.h"
 #include "node/primary_node.h"
+#include "tools/cli/exit_codes.h"
 #include "tools/node/node_commands.h"
 #include "tools/node/node_flags.h"
 
@@ -114,6 +116,16 @@ common::Status with_lock_holder(const common::Status& status, const std::string&
                                " names the running node: pid " + std::to_string(pid)};
 }
 
+// A primary that failed an ordered commit fatally (node/poison_marker.h) exits 70, EX_SOFTWARE,
+// which systemd does not restart (docs/remora-node.service): now, and at every start while its
+// poison marker exists.
+cli::Report poisoned(const common::Status& status) {
+    cli::Report report;
+    report.verdict = status;
+    report.exit_code = kExitSoftware;
+    return report;
+}
+
 class RunCommand final : public cli::Command {
 public:
     RunCommand() { add_config_options(m_spec); }
@@ -151,6 +163,15 @@ public:
             const bool store_existed = exists(config.dir + "/store");
             const std::string marker = remora::node::clean_shutdown_path(config.dir);
             const bool was_clean = exists(marker);
+            auto poison = remora::node::read_poison_marker(config.dir);
+            if (!poison) return poison.status();
+            if (*poison) {
+                const common::Status refused{
+                    common::Code::kInternal,
+                    "refusing to start: " + remora::node::poison_message(config.dir, **poison)};
+                remora::node::log_as("node", remora::node::LogLevel::kError, refused.message());
+                return poisoned(refused);
+            }
             auto node = remora::node::PrimaryNode::open(config);
             if (!node) return with_lock_holder(node.status(), config.dir);
             // The store is ours (locked): the marker is for the next start to read.
@@ -176,6 +197,7 @@ public:
             if (!node) return node.status();
             status = run_until_signalled(**node);
         }
+        if (remora::node::is_poisoning(status)) return poisoned(status);
         if (!status) return status;
         remora::node::log_as("node", remora::node::LogLevel::kInfo, "stopped");
         cli::Report report;
