@@ -76,6 +76,7 @@ std::uint64_t start_and_stop(const TempDir& dir) {
 
 // A start refused because of the marker: exit 70 at once, the message names what `marker` says.
 void check_refused(const TempDir& dir, const remora::node::PoisonMarker& marker) {
+    std::filesystem::remove(dir.sub("node") + "/node.json");  // from the last run
     ChildResult r = run_child_for(kNode, primary_flags(dir), 60s);
     INFO(r.err);
     CHECK(r.exit_code == 70);
