@@ -41,6 +41,10 @@ const std::vector<FaultPointInfo>& fault_point_catalogue() {
          "after a commit's WriteBatch is written, before its summaries are sent", "any"},
         {"primary.ordered.before_apply",
          "between the sequencer ordering a batch and the primary applying it", "primary"},
+        {"primary.commit.internal_error",
+         "makes the primary's execution of an ordered commit fail with an internal error (not a "
+         "crash): the node records a poison marker and exits 70",
+         "primary"},
         {"primary.state_update.mid_push",
          "after one state update of a commit was queued, before the others", "primary"},
         {"recovery.snapshot.mid", "after a snapshot's checkpoint, before its manifest", "primary"},

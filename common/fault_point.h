@@ -2,7 +2,8 @@
 // Named fault points (docs/design.md, "Fault points"): places in the node where a crash test
 // can make the process die, by SIGKILL to itself, at the Nth time execution passes there. They
 // exist only in a build configured with REMORA_FAULT_POINTS=ON (the `faults` preset); in any
-// other build REMORA_FAULT_POINT expands to nothing and costs nothing.
+// other build REMORA_FAULT_POINT expands to nothing and costs nothing. One point is not a crash:
+// primary.commit.internal_error makes a commit fail with kInternal (the poison path, exit 70).
 //
 // A process arms them from the environment, REMORA_FAULT=name:hit[,name:hit...]
 // (arm_fault_points_from_environment), once at start before it starts threads. Asking a build

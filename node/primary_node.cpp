@@ -28,6 +28,7 @@
 #include "node/log.h"
 #include "node/node_files.h"
 #include "node/node_metrics.h"
+#include "node/poison_marker.h"
 #include "node/snapshot_policy.h"
 #include "node/snapshot_transfer.h"
 #include "recovery/file_io.h"
@@ -146,6 +147,8 @@ private:
     void cut_batch();
     void try_process();
     Status process(Ordered& batch);
+    Result<protocol::PrimaryCommit> execute_commit(const Ordered& batch);
+    Status poison(const Ordered& batch, const Status& failure);
     void remember(const executor::ExecutionSummary& summary);
     void heartbeat();
     void drop_link(std::uint64_t conn, Status reason);
@@ -790,7 +793,7 @@ void PrimaryNode::Impl::try_process() {
         m_wait_deadline.reset();
         REMORA_FAULT_POINT("primary.ordered.before_apply");
         if (Status s = process(batch); !s) {
-            fail(s);
+            fail(is_poisoning(s) ? poison(batch, s) : s);
             return;
         }
         m_ordered.pop_front();
@@ -803,7 +806,7 @@ void PrimaryNode::Impl::try_process() {
 
 Status PrimaryNode::Impl::process(Ordered& batch) {
     const auto started = Clock::now();
-    auto commit = m_primary.process_commit(batch.txs);
+    auto commit = execute_commit(batch);
     if (!commit) return commit.status();
     m_metrics.observe_commit(std::chrono::duration<double>(Clock::now() - started).count(),
                              batch.txs.size());
@@ -838,6 +841,35 @@ Status PrimaryNode::Impl::process(Ordered& batch) {
     return Status::ok();
 }
 
+// process_commit with what escapes it as kInternal: an exception out of execution or the store
+// is a fatal failure of this commit (docs/node.md, "A transaction that fails execution fatally").
+Result<protocol::PrimaryCommit> PrimaryNode::Impl::execute_commit(const Ordered& batch) {
+    if (REMORA_FAULT_POINT_FIRES("primary.commit.internal_error")) {
+        return Status{Code::kInternal, "fault point primary.commit.internal_error fired"};
+    }
+    try {
+        return m_primary.process_commit(batch.txs);
+    } catch (const std::exception& e) {
+        return Status{Code::kInternal, std::string("an exception while executing: ") + e.what()};
+    } catch (...) {
+        return Status{Code::kInternal, "an unknown exception while executing"};
+    }
+}
+
+// Records the poison marker of `batch` (node/poison_marker.h) and says which transactions; the
+// node then stops, and `remora-node run` exits 70 now and at every start until it is removed.
+Status PrimaryNode::Impl::poison(const Ordered& batch, const Status& failure) {
+    PoisonMarker marker;
+    marker.commit_index = m_store->status().applied_commit + 1;
+    marker.tx_digests = batch.digests;
+    marker.reason = failure.message();
+    std::string message = poison_message(m_config.dir, marker);
+    if (Status written = write_poison_marker(m_config.dir, marker); !written) {
+        message += " (the marker could not be written: " + written.message() + ")";
+    }
+    return {Code::kInternal, message};
+}
+
 void PrimaryNode::Impl::remember(const executor::ExecutionSummary& summary) {
     if (m_config.primary.summaries_cached == 0) return;
     if (!m_summaries.emplace(summary.tx_digest, summary).second) return;
@@ -853,9 +885,11 @@ void PrimaryNode::Impl::remember(const executor::ExecutionSummary& summary) {
 void PrimaryNode::Impl::fail(Status status) {
     if (m_error.is_ok()) {
         m_error = std::move(status);
-        log_error("stopping on a store failure: " + m_error.message());
+        log_error((is_poisoning(m_error) ? "stopping on a fatal execution failure: "
+                                         : "stopping on a store failure: ") +
+                  m_error.message());
     }
-    begin_stop("a store failure");
+    begin_stop(is_poisoning(m_error) ? "a fatal execution failure" : "a store failure");
 }
 
 void PrimaryNode::Impl::begin_stop(const std::string& why) {

@@ -18,7 +18,8 @@ const cli::ToolSpec& node_tool() {
             "  1   failure (a store failure stops the node; a port in use)\n"
             "  2   usage error, including every configuration error (key, value, FILE:LINE:COL)\n"
             "  65  verification failed (a damaged store)\n"
-            "  70  a transaction made execution fail fatally (the node stops, naming it)\n"
+            "  70  a transaction made execution fail fatally (the node stops, naming it), or\n"
+            "      DIR/poison.json refuses the start until deleted (docs/node.md)\n"
             "  75  the store is locked by another process (which one, when DIR/node.json says)\n"
             "  130, 143  a second SIGINT, SIGTERM while stopping: left at once (the next start "
             "recovers)\n",

@@ -18,10 +18,12 @@
 #include "common/fault_point.h"
 #include "node/log.h"
 #include "node/node_files.h"
+#include "node/poison_marker.h"
 #include "node/pre_executor_node.h"
 #include "node/primary_node.h"
 #include "recovery/file_io.h"
 #include "recovery/snapshot.h"
+#include "tools/cli/exit_codes.h"
 #include "tools/node/node_commands.h"
 #include "tools/node/node_flags.h"
 
@@ -174,6 +176,16 @@ common::Status restore_store(const std::string& from, const NodeConfig& config) 
     return common::Status::ok();
 }
 
+// A primary that failed an ordered commit fatally (node/poison_marker.h) exits 70, EX_SOFTWARE,
+// which systemd does not restart (docs/remora-node.service): now, and at every start while its
+// poison marker exists.
+cli::Report poisoned(const common::Status& status) {
+    cli::Report report;
+    report.verdict = status;
+    report.exit_code = kExitSoftware;
+    return report;
+}
+
 class RunCommand final : public cli::Command {
 public:
     RunCommand() {
@@ -215,6 +227,15 @@ public:
             const bool store_existed = exists(config.dir + "/store");
             const std::string marker = remora::node::clean_shutdown_path(config.dir);
             const bool was_clean = exists(marker);
+            auto poison = remora::node::read_poison_marker(config.dir);
+            if (!poison) return poison.status();
+            if (*poison) {
+                const common::Status refused{
+                    common::Code::kInternal,
+                    "refusing to start: " + remora::node::poison_message(config.dir, **poison)};
+                remora::node::log_as("node", remora::node::LogLevel::kError, refused.message());
+                return poisoned(refused);
+            }
             if (auto from = context.invocation.text_option(kRestoreFrom)) {
                 REMORA_RETURN_IF_ERROR(restore_store(*from, config));
             }
@@ -243,6 +264,7 @@ public:
             if (!node) return node.status();
             status = run_until_signalled(**node);
         }
+        if (remora::node::is_poisoning(status)) return poisoned(status);
         if (!status) return status;
         remora::node::log_as("node", remora::node::LogLevel::kInfo, "stopped");
         cli::Report report;
