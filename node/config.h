@@ -32,15 +32,16 @@ struct ClusterConfig {
 };
 
 struct SequencerConfig {
-    std::uint32_t batch_txs = 1000;          // sequencer.batch_txs: cut a batch at this size
-    std::uint32_t batch_timeout_ms = 20;     // sequencer.batch_timeout_ms: ... or this long after its first
-    std::uint32_t consensus_delay_ms = 50;   // sequencer.consensus_delay_ms: cut -> ordered
+    std::uint32_t batch_txs = 1000;  // sequencer.batch_txs: cut a batch at this size
+    std::uint32_t batch_timeout_ms =
+        20;  // sequencer.batch_timeout_ms: ... or this long after its first
+    std::uint32_t consensus_delay_ms = 50;  // sequencer.consensus_delay_ms: cut -> ordered
 };
 
 struct PrimaryConfig {
-    std::uint32_t late_wait_ms = 20;        // primary.late_wait_ms: wait for missing results
-    std::uint64_t pending_txs_max = 200'000;  // primary.pending_txs_max: admitted, not committed
-    bool sync = true;                       // primary.sync: fsync every commit
+    std::uint32_t late_wait_ms = 20;             // primary.late_wait_ms: wait for missing results
+    std::uint64_t pending_txs_max = 200'000;     // primary.pending_txs_max: admitted, not committed
+    bool sync = true;                            // primary.sync: fsync every commit
     std::uint64_t summaries_cached = 1'000'000;  // primary.summaries_cached: for duplicates
     // primary.routed_updates: off | affinity | broadcast (docs/remora_protocol.md)
     std::string routed_updates = "affinity";
@@ -70,8 +71,8 @@ struct LogConfig {
 };
 
 struct MetricsConfig {
-    bool enabled = true;        // metrics.enabled: serve /metrics, /health, /ready
-    std::uint16_t port = 0;     // metrics.port: on net.listen; 0 picks one (see node.json)
+    bool enabled = true;     // metrics.enabled: serve /metrics, /health, /ready
+    std::uint16_t port = 0;  // metrics.port: on net.listen; 0 picks one (see node.json)
 };
 
 enum class Role : std::uint8_t { kPrimary, kPreExecutor };

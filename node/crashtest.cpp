@@ -1,7 +1,7 @@
 #include "node/crashtest.h"
 
-#include <csignal>
 #include <unistd.h>
+#include <csignal>
 
 #include <algorithm>
 #include <chrono>
@@ -14,11 +14,11 @@
 #include <thread>
 #include <unordered_map>
 
+#include "common/fault_point.h"
 #include "executor/sequential/commit_body.h"
 #include "executor/tx/effects.h"
 #include "executor/tx/transaction.h"
 #include "executor/tx/transaction_codec.h"
-#include "common/fault_point.h"
 #include "executor/workload/workload.h"
 #include "net/tls.h"
 #include "node/config.h"
@@ -128,7 +128,8 @@ private:
     std::unordered_map<Digest, ExecutionSummary, common::Hash256Hasher> m_acked;
     std::vector<Digest> m_acked_since_kill;  // acknowledged since the last primary kill
     std::vector<Digest> m_acked_order;
-    std::unordered_map<Digest, common::Bytes, common::Hash256Hasher> m_bodies;  // of everything acked or outstanding
+    std::unordered_map<Digest, common::Bytes, common::Hash256Hasher>
+        m_bodies;  // of everything acked or outstanding
     std::unordered_map<Digest, bool, common::Hash256Hasher> m_outstanding;
     std::uint64_t m_resubmitted_to_instance = 0;
     CrashtestReport m_report;
@@ -191,8 +192,8 @@ bool Crashtest::died_of_fault(int code, const std::string& armed, const std::str
     if (armed.empty() || code != 128 + SIGKILL) return false;
     const std::string name = armed.substr(0, armed.find(':'));
     const std::uint64_t size = file_size_or_zero(log);
-    const std::string tail = log_tail(log, static_cast<std::size_t>(
-                                               std::min<std::uint64_t>(4000, size - std::min(size, log_from))));
+    const std::string tail = log_tail(log, static_cast<std::size_t>(std::min<std::uint64_t>(
+                                               4000, size - std::min(size, log_from))));
     if (size <= log_from || tail.find("fault point " + name + " fired") == std::string::npos) {
         return false;
     }
@@ -209,26 +210,39 @@ bool Crashtest::any_died() {
 
 Status Crashtest::start_primary(bool at_start) {
     const std::string log = m_dir + "/primary.log";
-    std::vector<std::string> argv = {
-        m_node_bin, "run",
-        "--node.role", "primary",
-        "--node.dir", primary_dir(),
-        "--tls.dir", m_dir + "/tls",
-        "--net.io_threads", "1",
-        "--net.cluster_port", std::to_string(m_cluster_port),
-        "--net.ingress_port", std::to_string(m_ingress_port),
-        "--workload.name", m_config.workload,
-        "--workload.seed", std::to_string(m_config.seed),
-        "--workload.accounts", std::to_string(m_config.accounts),
-        "--sequencer.batch_timeout_ms", "10",
-        "--sequencer.consensus_delay_ms", "20",
-        "--primary.sync", m_config.sync ? "on" : "off"};
+    std::vector<std::string> argv = {m_node_bin,
+                                     "run",
+                                     "--node.role",
+                                     "primary",
+                                     "--node.dir",
+                                     primary_dir(),
+                                     "--tls.dir",
+                                     m_dir + "/tls",
+                                     "--net.io_threads",
+                                     "1",
+                                     "--net.cluster_port",
+                                     std::to_string(m_cluster_port),
+                                     "--net.ingress_port",
+                                     std::to_string(m_ingress_port),
+                                     "--workload.name",
+                                     m_config.workload,
+                                     "--workload.seed",
+                                     std::to_string(m_config.seed),
+                                     "--workload.accounts",
+                                     std::to_string(m_config.accounts),
+                                     "--sequencer.batch_timeout_ms",
+                                     "10",
+                                     "--sequencer.consensus_delay_ms",
+                                     "20",
+                                     "--primary.sync",
+                                     m_config.sync ? "on" : "off"};
     (void)std::remove(node_info_path(primary_dir()).c_str());
     m_primary_fault = draw_fault(true, at_start);
     m_primary_log_from = file_size_or_zero(log);
     std::vector<std::string> environment;
     if (!m_primary_fault.empty()) {
-        environment.push_back(std::string(common::kFaultEnvironmentVariable) + "=" + m_primary_fault);
+        environment.push_back(std::string(common::kFaultEnvironmentVariable) + "=" +
+                              m_primary_fault);
         say("the primary starts armed with " + m_primary_fault);
     }
     auto child = ChildProcess::spawn(argv, log, log, environment);
@@ -239,8 +253,8 @@ Status Crashtest::start_primary(bool at_start) {
     while (Clock::now() < deadline) {
         if (m_interrupted) return {Code::kUnsupported, "interrupted"};
         if (!m_primary->running()) {
-            return {Code::kIoError, "the primary exited at start; the end of " + log + ":\n" +
-                                        log_tail(log)};
+            return {Code::kIoError,
+                    "the primary exited at start; the end of " + log + ":\n" + log_tail(log)};
         }
         if (auto info = read_json_file(node_info_path(primary_dir()));
             info && info->contains("ingress_port")) {
@@ -256,15 +270,24 @@ Status Crashtest::start_primary(bool at_start) {
 Status Crashtest::start_pre_executor(std::uint32_t id, bool at_start) {
     const std::string name = pre_name(id);
     const std::string log = m_dir + "/" + name + ".log";
-    std::vector<std::string> argv = {m_node_bin, "run",
-                                     "--node.role", "pre-executor",
-                                     "--node.id", std::to_string(id),
-                                     "--node.dir", m_dir + "/" + name,
-                                     "--tls.dir", m_dir + "/tls",
-                                     "--net.io_threads", "1",
-                                     "--pre_executor.verify_threads", "1",
-                                     "--pre_executor.reconnect_ms", "100",
-                                     "--net.primary", "127.0.0.1:" + std::to_string(m_cluster_port)};
+    std::vector<std::string> argv = {m_node_bin,
+                                     "run",
+                                     "--node.role",
+                                     "pre-executor",
+                                     "--node.id",
+                                     std::to_string(id),
+                                     "--node.dir",
+                                     m_dir + "/" + name,
+                                     "--tls.dir",
+                                     m_dir + "/tls",
+                                     "--net.io_threads",
+                                     "1",
+                                     "--pre_executor.verify_threads",
+                                     "1",
+                                     "--pre_executor.reconnect_ms",
+                                     "100",
+                                     "--net.primary",
+                                     "127.0.0.1:" + std::to_string(m_cluster_port)};
     m_pre_fault[id - 1] = draw_fault(false, at_start);
     m_pre_log_from[id - 1] = file_size_or_zero(log);
     std::vector<std::string> environment;
@@ -309,8 +332,8 @@ Status Crashtest::wait_pre_joined(std::uint32_t id, std::chrono::seconds limit) 
             deadline = Clock::now() + limit;
             continue;
         }
-        if (auto info = read_json_file(path); info && info->contains("joined_commit") &&
-                                              (*info)["pid"].get<long>() == pre.pid()) {
+        if (auto info = read_json_file(path);
+            info && info->contains("joined_commit") && (*info)["pid"].get<long>() == pre.pid()) {
             return Status::ok();
         }
         if (m_client) {
@@ -320,8 +343,8 @@ Status Crashtest::wait_pre_joined(std::uint32_t id, std::chrono::seconds limit) 
             std::this_thread::sleep_for(20ms);
         }
     }
-    return {Code::kIoError, pre_name(id) + " did not join within " +
-                                std::to_string(limit.count()) + " s"};
+    return {Code::kIoError,
+            pre_name(id) + " did not join within " + std::to_string(limit.count()) + " s"};
 }
 
 Status Crashtest::connect_client(std::chrono::seconds limit) {
@@ -385,9 +408,10 @@ Status Crashtest::load(std::chrono::milliseconds duration) {
         if (any_died()) return Status::ok();  // the caller sees who
         if (m_client->closed()) {
             if (m_primary->wait_for(2000ms)) return Status::ok();  // it died: the caller sees it
-            return {Code::kIoError, "the primary closed the client's connection unasked; the "
-                                    "end of " + m_dir + "/primary.log:\n" +
-                                        log_tail(m_dir + "/primary.log")};
+            return {Code::kIoError,
+                    "the primary closed the client's connection unasked; the "
+                    "end of " +
+                        m_dir + "/primary.log:\n" + log_tail(m_dir + "/primary.log")};
         }
     }
     return Status::ok();
@@ -397,7 +421,8 @@ Status Crashtest::load(std::chrono::milliseconds duration) {
 // acknowledged one sits where its summary says with the same effects.
 Status Crashtest::check_store(const std::string& when) {
     storage::StoreOptions options;
-    auto store = storage::Store::open(primary_dir() + "/store", storage::OpenMode::kReadOnly, options);
+    auto store =
+        storage::Store::open(primary_dir() + "/store", storage::OpenMode::kReadOnly, options);
     if (!store) {
         violation(when + ": the store does not open: " + store.status().message());
         return Status::ok();
@@ -414,14 +439,14 @@ Status Crashtest::check_store(const std::string& when) {
     for (std::uint64_t index = 2; index <= applied; ++index) {
         auto record = (*store)->read_commit(index);
         if (!record) {
-            violation(when + ": commit " + std::to_string(index) + " does not read: " +
-                      record.status().message());
+            violation(when + ": commit " + std::to_string(index) +
+                      " does not read: " + record.status().message());
             return Status::ok();
         }
         auto body = executor::decode_commit_body(record->body);
         if (!body) {
-            violation(when + ": commit " + std::to_string(index) + " does not decode: " +
-                      body.status().message());
+            violation(when + ": commit " + std::to_string(index) +
+                      " does not decode: " + body.status().message());
             return Status::ok();
         }
         for (std::uint32_t i = 0; i < body->transactions.size(); ++i) {
@@ -486,7 +511,8 @@ Status Crashtest::check_with_inspect(const std::string& when) {
         auto code = child->wait_for(600s);
         if (!code) {
             child->stop(5s);
-            return {Code::kIoError, std::string("remora-inspect ") + check.name + " took over 600 s"};
+            return {Code::kIoError,
+                    std::string("remora-inspect ") + check.name + " took over 600 s"};
         }
         auto json = read_json_file(out);
         if (*code != 0 || !json || !json->contains("match") || !(*json)["match"].get<bool>()) {
@@ -703,10 +729,12 @@ Status Crashtest::finish() {
     if (!stats) return stats.status().with_context("the primary's stats");
     const auto transactions = (*stats)["transactions"].get<std::uint64_t>();
     storage::StoreOptions options;
-    auto store = storage::Store::open(primary_dir() + "/store", storage::OpenMode::kReadOnly, options);
+    auto store =
+        storage::Store::open(primary_dir() + "/store", storage::OpenMode::kReadOnly, options);
     if (!store) return store.status();
     std::uint64_t in_commits = 0;
-    for (std::uint64_t i = m_instance_start_commit + 1; i <= (*store)->status().applied_commit; ++i) {
+    for (std::uint64_t i = m_instance_start_commit + 1; i <= (*store)->status().applied_commit;
+         ++i) {
         auto record = (*store)->read_commit(i);
         if (!record) return record.status();
         auto body = executor::decode_commit_body(record->body);
@@ -766,8 +794,9 @@ Result<CrashtestReport> Crashtest::run() {
             std::uint32_t after_ms = instant(m_rng);
             if (m_config.mode == CrashMode::kWhitebox) after_ms = kWhiteboxWindowMs;
             const std::uint32_t victim =
-                m_config.pre_executors == 0 ? 0
-                                            : static_cast<std::uint32_t>(m_rng() % (2 * m_config.pre_executors));
+                m_config.pre_executors == 0
+                    ? 0
+                    : static_cast<std::uint32_t>(m_rng() % (2 * m_config.pre_executors));
             REMORA_RETURN_IF_ERROR(load(std::chrono::milliseconds(after_ms)));
             ++m_report.kills;
             if (!m_primary->running()) {
@@ -782,7 +811,8 @@ Result<CrashtestReport> Crashtest::run() {
             } else if (victim < std::max<std::uint32_t>(1, m_config.pre_executors)) {
                 REMORA_RETURN_IF_ERROR(kill_primary(true));
             } else {
-                REMORA_RETURN_IF_ERROR(kill_pre_executor(victim - m_config.pre_executors + 1, true));
+                REMORA_RETURN_IF_ERROR(
+                    kill_pre_executor(victim - m_config.pre_executors + 1, true));
             }
         }
         if (m_report.violations.empty()) REMORA_RETURN_IF_ERROR(disarm());
@@ -800,7 +830,8 @@ Result<CrashtestReport> Crashtest::run() {
     m_report.replay_seed = m_config.seed;
     m_report.replay_kills = m_config.kills;
     if (m_config.dir.empty() && !m_config.keep && m_report.violations.empty()) {
-        if (Status s = recovery::remove_tree(m_dir); !s) say("could not remove " + m_dir + ": " + s.message());
+        if (Status s = recovery::remove_tree(m_dir); !s)
+            say("could not remove " + m_dir + ": " + s.message());
     }
     return m_report;
 }
@@ -809,9 +840,12 @@ Result<CrashtestReport> Crashtest::run() {
 
 const char* crash_mode_name(CrashMode mode) {
     switch (mode) {
-        case CrashMode::kBlackbox: return "blackbox";
-        case CrashMode::kWhitebox: return "whitebox";
-        case CrashMode::kBoth: return "both";
+        case CrashMode::kBlackbox:
+            return "blackbox";
+        case CrashMode::kWhitebox:
+            return "whitebox";
+        case CrashMode::kBoth:
+            return "both";
     }
     return "?";
 }
@@ -838,8 +872,7 @@ Status validate_crashtest_config(const CrashtestConfig& config) {
         return {Code::kInvalidArgument, "--rate must be in (0, 100000] transactions per second"};
     }
     if (config.kill_min_ms > config.kill_max_ms || config.kill_max_ms > 600'000) {
-        return {Code::kInvalidArgument,
-                "the kill window must satisfy min <= max <= 600000 ms"};
+        return {Code::kInvalidArgument, "the kill window must satisfy min <= max <= 600000 ms"};
     }
     if (config.accounts == 0 || config.accounts > 10'000'000) {
         return {Code::kInvalidArgument, "--accounts must be in 1..10000000"};
@@ -851,7 +884,8 @@ Result<CrashtestReport> run_crashtest(const CrashtestConfig& config,
                                       const std::atomic<bool>& interrupted,
                                       const CrashtestProgress& progress) {
     REMORA_RETURN_IF_ERROR(validate_crashtest_config(config));
-    const std::uint32_t per = config.kills_per_cluster == 0 ? config.kills : config.kills_per_cluster;
+    const std::uint32_t per =
+        config.kills_per_cluster == 0 ? config.kills : config.kills_per_cluster;
     CrashtestReport total;
     std::string parent;
     if (!config.dir.empty()) {
@@ -882,8 +916,10 @@ Result<CrashtestReport> run_crashtest(const CrashtestConfig& config,
             total.blackbox_kills += r.blackbox_kills;
             total.whitebox_kills += r.whitebox_kills;
             for (const auto& [name, count] : r.faults_fired) total.faults_fired[name] += count;
-            total.violations.insert(total.violations.end(), r.violations.begin(), r.violations.end());
-            total.recovery_ms.insert(total.recovery_ms.end(), r.recovery_ms.begin(), r.recovery_ms.end());
+            total.violations.insert(total.violations.end(), r.violations.begin(),
+                                    r.violations.end());
+            total.recovery_ms.insert(total.recovery_ms.end(), r.recovery_ms.begin(),
+                                     r.recovery_ms.end());
             total.submitted += r.submitted;
             total.acknowledged += r.acknowledged;
             total.resubmitted += r.resubmitted;

@@ -35,12 +35,12 @@ struct CrashtestConfig {
     std::uint32_t pre_executors = 1;  // 0..kCrashtestPreExecutorsMax
     std::string workload = "transfer";
     std::uint32_t accounts = 200;
-    double rate = 300;               // transactions per second the oracle offers
-    std::uint32_t kill_min_ms = 50;  // a kill comes this long ...
-    std::uint32_t kill_max_ms = 600; // ... to this long after load resumes (uniform, seeded)
-    std::string dir;                 // "" : a temporary directory, removed unless a check failed
+    double rate = 300;                // transactions per second the oracle offers
+    std::uint32_t kill_min_ms = 50;   // a kill comes this long ...
+    std::uint32_t kill_max_ms = 600;  // ... to this long after load resumes (uniform, seeded)
+    std::string dir;                  // "" : a temporary directory, removed unless a check failed
     bool keep = false;
-    bool sync = true;                // primary.sync
+    bool sync = true;  // primary.sync
     // 0: every kill on one cluster. K: a fresh cluster (new stores) every K kills, cluster i
     // seeded with seed + i, so that the checks after each kill, which replay every commit of
     // the store, stay bounded over long runs.
@@ -66,17 +66,17 @@ struct CrashtestReport {
     std::uint32_t blackbox_kills = 0;  // SIGKILL from the harness
     std::uint32_t whitebox_kills = 0;  // a fault point the process was armed with fired
     std::map<std::string, std::uint32_t> faults_fired;  // by fault point name
-    std::vector<std::string> violations;  // empty: every check held
-    std::vector<double> recovery_ms;      // one per primary kill
+    std::vector<std::string> violations;                // empty: every check held
+    std::vector<double> recovery_ms;                    // one per primary kill
     double recovery_ms_p50 = 0, recovery_ms_p99 = 0, recovery_ms_max = 0;
     std::uint64_t submitted = 0;     // fresh transactions offered
     std::uint64_t acknowledged = 0;  // distinct transactions answered with a summary
     std::uint64_t resubmitted = 0;   // resubmissions after primary restarts
     std::uint64_t refused = 0;
-    std::uint64_t ruled_out = 0;     // commit entries that rule out a resubmission (kDuplicate)
-    std::uint64_t commits = 0;       // the primary's applied commit at the end
-    std::string digest;              // the primary's final state digest
-    std::uint32_t clusters = 0;      // clusters run (see kills_per_cluster)
+    std::uint64_t ruled_out = 0;  // commit entries that rule out a resubmission (kDuplicate)
+    std::uint64_t commits = 0;    // the primary's applied commit at the end
+    std::string digest;           // the primary's final state digest
+    std::uint32_t clusters = 0;   // clusters run (see kills_per_cluster)
     // On a violation, the seed and kills of the cluster that broke: `--seed S --kills K`
     // (without --kills-per-cluster) replays it.
     std::uint64_t replay_seed = 0;

@@ -63,7 +63,8 @@ public:
     void accept() {
         m_acceptor.async_accept(
             asio::make_strand(m_acceptor.get_executor()),
-            [self = shared_from_this()](boost::system::error_code ec, asio::ip::tcp::socket socket) {
+            [self = shared_from_this()](boost::system::error_code ec,
+                                        asio::ip::tcp::socket socket) {
                 if (ec) {
                     if (ec != asio::error::operation_aborted) self->accept();
                     return;
@@ -129,12 +130,11 @@ void Connection::respond(HttpAnswer answer) {
     m_response.body() = std::move(answer.body);
     m_response.prepare_payload();
     m_stream.expires_after(kRequestTimeout);
-    http::async_write(m_stream, m_response,
-                      [self = shared_from_this()](beast::error_code, std::size_t) {
-                          beast::error_code ignored;
-                          self->m_stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send,
-                                                           ignored);
-                      });
+    http::async_write(
+        m_stream, m_response, [self = shared_from_this()](beast::error_code, std::size_t) {
+            beast::error_code ignored;
+            self->m_stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+        });
 }
 
 }  // namespace

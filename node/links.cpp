@@ -137,7 +137,8 @@ void async_connect(net::asio::io_context& io, const std::string& host, std::uint
     }
     struct State {
         // One strand for both, so the timeout and the connect never race.
-        explicit State(asio::io_context& io) : strand(asio::make_strand(io)), socket(strand), timer(strand) {}
+        explicit State(asio::io_context& io)
+            : strand(asio::make_strand(io)), socket(strand), timer(strand) {}
         asio::strand<asio::io_context::executor_type> strand;
         asio::ip::tcp::socket socket;
         asio::steady_timer timer;
@@ -151,8 +152,8 @@ void async_connect(net::asio::io_context& io, const std::string& host, std::uint
         state->finished = true;
         boost::system::error_code ignored;
         state->socket.close(ignored);
-        (*shared_done)(common::Status{common::Code::kIoError, "connecting to " + where +
-                                                                 " timed out"});
+        (*shared_done)(
+            common::Status{common::Code::kIoError, "connecting to " + where + " timed out"});
     });
     state->socket.async_connect(
         asio::ip::tcp::endpoint(address, port),
@@ -161,9 +162,9 @@ void async_connect(net::asio::io_context& io, const std::string& host, std::uint
             state->finished = true;
             state->timer.cancel();
             if (connect_ec) {
-                (*shared_done)(common::Status{common::Code::kIoError, "cannot connect to " +
-                                                                          where + ": " +
-                                                                          connect_ec.message()});
+                (*shared_done)(
+                    common::Status{common::Code::kIoError,
+                                   "cannot connect to " + where + ": " + connect_ec.message()});
                 return;
             }
             boost::system::error_code ignored;

@@ -103,29 +103,28 @@ private:
 };
 
 Result<LoadReport> Run::run() {
-    async_connect(m_io, m_config.host, m_config.port,
-                  std::chrono::milliseconds(m_config.connect_timeout_ms),
-                  [this](Result<asio::ip::tcp::socket> socket) {
-                      if (!socket) {
-                          m_setup_error = socket.status();
-                          return;
-                      }
-                      m_session = net::Session::create(
-                          std::move(socket).value(), {},
-                          [this](net::Frame frame) { on_frame(std::move(frame)); },
-                          [this](const Status& reason) {
-                              if (!m_done) {
-                                  m_report.connection_error =
-                                      reason.is_ok() ? "closed" : reason.message();
-                                  if (!m_hello) m_setup_error = reason;
-                                  finish();
-                              }
-                          });
-                      m_session->start();
-                      net::Hello hello;
-                      hello.role = net::NodeRole::kClient;
-                      m_session->send(net::wire_type(MessageType::kHello), net::encode_hello(hello));
-                  });
+    async_connect(
+        m_io, m_config.host, m_config.port, std::chrono::milliseconds(m_config.connect_timeout_ms),
+        [this](Result<asio::ip::tcp::socket> socket) {
+            if (!socket) {
+                m_setup_error = socket.status();
+                return;
+            }
+            m_session = net::Session::create(
+                std::move(socket).value(), {},
+                [this](net::Frame frame) { on_frame(std::move(frame)); },
+                [this](const Status& reason) {
+                    if (!m_done) {
+                        m_report.connection_error = reason.is_ok() ? "closed" : reason.message();
+                        if (!m_hello) m_setup_error = reason;
+                        finish();
+                    }
+                });
+            m_session->start();
+            net::Hello hello;
+            hello.role = net::NodeRole::kClient;
+            m_session->send(net::wire_type(MessageType::kHello), net::encode_hello(hello));
+        });
     m_io.run();
     if (!m_hello) {
         if (!m_setup_error.is_ok()) return m_setup_error;
@@ -137,7 +136,8 @@ Result<LoadReport> Run::run() {
     m_report.latency_ms_p99 = percentile(m_latencies_ms, 0.99);
     m_report.latency_ms_max = m_latencies_ms.empty() ? 0 : m_latencies_ms.back();
     m_report.unanswered = m_report.offered - m_answers;
-    const std::size_t seconds_run = std::max(m_latencies_by_second.size(), m_submitted_by_second.size());
+    const std::size_t seconds_run =
+        std::max(m_latencies_by_second.size(), m_submitted_by_second.size());
     for (std::size_t i = 0; i < seconds_run; ++i) {
         LoadSecond second;
         if (i < m_submitted_by_second.size()) second.submitted = m_submitted_by_second[i];
@@ -153,8 +153,8 @@ Result<LoadReport> Run::run() {
     const auto seconds = [](Clock::duration d) { return std::chrono::duration<double>(d).count(); };
     if (m_report.submitted > 0) {
         m_report.submit_seconds = seconds(m_sent_at[m_report.submitted - 1] - m_start);
-        m_report.seconds = seconds(std::max(m_last_answer, m_sent_at[m_report.submitted - 1]) -
-                                   m_start);
+        m_report.seconds =
+            seconds(std::max(m_last_answer, m_sent_at[m_report.submitted - 1]) - m_start);
     }
     if (m_report.submit_seconds > 0) {
         m_report.offered_tps = static_cast<double>(m_report.submitted) / m_report.submit_seconds;
@@ -229,8 +229,8 @@ void Run::tick() {
     if (m_done) return;
     const auto now = Clock::now();
     const double elapsed = std::chrono::duration<double>(now - m_start).count();
-    const auto due = std::min<std::size_t>(
-        m_prepared.bodies.size(), static_cast<std::size_t>(elapsed * m_config.rate) + 1);
+    const auto due = std::min<std::size_t>(m_prepared.bodies.size(),
+                                           static_cast<std::size_t>(elapsed * m_config.rate) + 1);
     while (m_next < due) {
         if (m_session->send(net::wire_type(MessageType::kSubmitTransaction),
                             m_prepared.bodies[m_next]) == net::SendResult::kClosed) {
@@ -289,11 +289,10 @@ Status validate_load_config(const LoadConfig& config) {
 Result<LoadReport> run_load(const LoadConfig& config, const LoadProgress& progress) {
     REMORA_RETURN_IF_ERROR(validate_load_config(config));
     const auto begin = Clock::now();
-    auto prepared = prepare(config, static_cast<std::uint64_t>(
-                                        std::llround(config.rate * config.duration_s)));
+    auto prepared =
+        prepare(config, static_cast<std::uint64_t>(std::llround(config.rate * config.duration_s)));
     if (!prepared) return prepared.status();
-    const double generate_seconds =
-        std::chrono::duration<double>(Clock::now() - begin).count();
+    const double generate_seconds = std::chrono::duration<double>(Clock::now() - begin).count();
     Run run(config, std::move(prepared).value(), progress);
     auto report = run.run();
     if (report) report->generate_seconds = generate_seconds;

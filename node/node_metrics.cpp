@@ -19,13 +19,13 @@ namespace remora::node {
 namespace protocol = executor::protocol;
 
 NodeMetrics::NodeMetrics() : m_registry(std::make_shared<prometheus::Registry>()) {
-    m_commit_seconds = &prometheus::BuildHistogram()
-                            .Name("remora_primary_commit_seconds")
-                            .Help("Time to decide and persist one ordered commit")
-                            .Register(*m_registry)
-                            .Add({}, prometheus::Histogram::BucketBoundaries{
-                                         0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1,
-                                         0.2, 0.5, 1, 2, 5});
+    m_commit_seconds =
+        &prometheus::BuildHistogram()
+             .Name("remora_primary_commit_seconds")
+             .Help("Time to decide and persist one ordered commit")
+             .Register(*m_registry)
+             .Add({}, prometheus::Histogram::BucketBoundaries{0.0005, 0.001, 0.002, 0.005, 0.01,
+                                                              0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5});
     m_commit_transactions = &prometheus::BuildHistogram()
                                  .Name("remora_primary_commit_transactions")
                                  .Help("Transactions per commit")
@@ -40,8 +40,7 @@ prometheus::Counter& NodeMetrics::counter(const std::string& name, const std::st
                                           const std::map<std::string, std::string>& labels) {
     auto it = m_counter_families.find(name);
     if (it == m_counter_families.end()) {
-        auto& family =
-            prometheus::BuildCounter().Name(name).Help(help).Register(*m_registry);
+        auto& family = prometheus::BuildCounter().Name(name).Help(help).Register(*m_registry);
         it = m_counter_families.emplace(name, &family).first;
     }
     return it->second->Add(labels);
@@ -107,16 +106,15 @@ void NodeMetrics::update_primary(const protocol::PrimaryCounters& e, const Prima
                   p.misses.total(), id);
         gauge("remora_pre_executor_hit_rate_window",
               "Adopted share of the transactions in the pre-executor's miss window", id)
-            .Set(p.window_txs == 0 ? 0.0
-                                   : static_cast<double>(p.window_hits) /
-                                         static_cast<double>(p.window_txs));
-        gauge("remora_pre_executor_acknowledged_commit", "Last commit the pre-executor applied",
-              id)
+            .Set(p.window_txs == 0
+                     ? 0.0
+                     : static_cast<double>(p.window_hits) / static_cast<double>(p.window_txs));
+        gauge("remora_pre_executor_acknowledged_commit", "Last commit the pre-executor applied", id)
             .Set(static_cast<double>(p.acknowledged_commit));
     }
     set_total("remora_ingress_admitted_total", "Transactions admitted", n.admitted);
-    set_total("remora_ingress_duplicates_total",
-              "Resubmissions answered with the original summary", n.duplicates);
+    set_total("remora_ingress_duplicates_total", "Resubmissions answered with the original summary",
+              n.duplicates);
     for (std::uint8_t r = 1; r <= net::kRefusalReasonMax; ++r) {  // every reason, from 0
         const std::string reason = net::refusal_reason_name(static_cast<net::RefusalReason>(r));
         auto it = n.refused.find(reason);
@@ -127,8 +125,8 @@ void NodeMetrics::update_primary(const protocol::PrimaryCounters& e, const Prima
               "Cluster connections refused (handshake, credentials, protocol)", n.links_refused);
     set_total("remora_primary_snapshots_served_total", "Snapshots offered to joining pre-executors",
               n.snapshots_served);
-    gauge("remora_primary_pending_transactions", "Admitted, not yet committed").Set(
-        static_cast<double>(n.pending));
+    gauge("remora_primary_pending_transactions", "Admitted, not yet committed")
+        .Set(static_cast<double>(n.pending));
     gauge("remora_primary_ordered_batches", "Ordered batches waiting to be processed")
         .Set(static_cast<double>(n.ordered_batches));
     gauge("remora_ingress_clients", "Connected clients").Set(static_cast<double>(n.clients));

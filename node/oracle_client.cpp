@@ -14,8 +14,7 @@ using common::Result;
 using common::Status;
 using net::MessageType;
 
-namespace {
-}  // namespace
+namespace {}  // namespace
 
 OracleClient::~OracleClient() {
     if (m_session) m_session->close();
@@ -27,29 +26,29 @@ Result<std::unique_ptr<OracleClient>> OracleClient::connect(std::uint16_t port,
                                                             std::chrono::milliseconds timeout) {
     std::unique_ptr<OracleClient> client(new OracleClient());
     OracleClient* self = client.get();
-    async_connect(self->m_io, "127.0.0.1", port, timeout,
-                  [self](Result<asio::ip::tcp::socket> socket) {
-                      if (!socket) {
-                          self->m_setup = socket.status();
-                          self->m_closed = true;
-                          return;
-                      }
-                      self->m_session = net::Session::create(
-                          std::move(socket).value(), {},
-                          [self](net::Frame frame) { self->on_frame(std::move(frame)); },
-                          [self](const Status& reason) {
-                              if (!self->m_hello && self->m_setup.is_ok()) {
-                                  self->m_setup = reason.is_ok()
-                                                      ? Status{Code::kIoError, "closed before the hello"}
-                                                      : reason;
-                              }
-                              self->m_closed = true;
-                          });
-                      self->m_session->start();
-                      net::Hello hello;
-                      hello.role = net::NodeRole::kClient;
-                      self->m_session->send(net::wire_type(MessageType::kHello), net::encode_hello(hello));
-                  });
+    async_connect(
+        self->m_io, "127.0.0.1", port, timeout, [self](Result<asio::ip::tcp::socket> socket) {
+            if (!socket) {
+                self->m_setup = socket.status();
+                self->m_closed = true;
+                return;
+            }
+            self->m_session = net::Session::create(
+                std::move(socket).value(), {},
+                [self](net::Frame frame) { self->on_frame(std::move(frame)); },
+                [self](const Status& reason) {
+                    if (!self->m_hello && self->m_setup.is_ok()) {
+                        self->m_setup = reason.is_ok()
+                                            ? Status{Code::kIoError, "closed before the hello"}
+                                            : reason;
+                    }
+                    self->m_closed = true;
+                });
+            self->m_session->start();
+            net::Hello hello;
+            hello.role = net::NodeRole::kClient;
+            self->m_session->send(net::wire_type(MessageType::kHello), net::encode_hello(hello));
+        });
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (!self->m_hello && !self->m_closed && std::chrono::steady_clock::now() < deadline) {
         self->m_io.run_for(std::chrono::milliseconds(1));

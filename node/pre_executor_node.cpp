@@ -20,9 +20,9 @@
 #include "net/node_messages.h"
 #include "node/http_server.h"
 #include "node/links.h"
-#include "node/node_metrics.h"
 #include "node/log.h"
 #include "node/node_files.h"
+#include "node/node_metrics.h"
 #include "node/snapshot_transfer.h"
 
 namespace remora::node {
@@ -35,9 +35,7 @@ using common::Status;
 using net::MessageType;
 using Clock = std::chrono::steady_clock;
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 Result<std::pair<std::string, std::uint16_t>> parse_host_port(const std::string& text) {
     const auto bad = [&text] {
@@ -223,9 +221,10 @@ void PreExecutorNode::Impl::connect() {
                         // On the session's strand: numbered in arrival order, then verified
                         // on a worker while later frames are read.
                         const std::uint64_t seq = m_next_seq++;
-                        asio::post(m_verify, [this, generation, seq, f = std::move(frame)]() mutable {
-                            verify_then_queue(generation, seq, std::move(f));
-                        });
+                        asio::post(m_verify,
+                                   [this, generation, seq, f = std::move(frame)]() mutable {
+                                       verify_then_queue(generation, seq, std::move(f));
+                                   });
                         return;
                     }
                     asio::post(m_engine, [this, generation, f = std::move(frame)]() mutable {
@@ -233,7 +232,8 @@ void PreExecutorNode::Impl::connect() {
                     });
                 },
                 [this, generation](const Status& reason) {
-                    asio::post(m_engine, [this, generation, reason] { on_closed(generation, reason); });
+                    asio::post(m_engine,
+                               [this, generation, reason] { on_closed(generation, reason); });
                 },
                 [this, generation](Result<SecuredLink> link) {
                     asio::post(m_engine, [this, generation, link = std::move(link)]() mutable {
@@ -426,7 +426,8 @@ void PreExecutorNode::Impl::note_joined() {
 
 void PreExecutorNode::Impl::send_ack() {
     protocol::StateUpdateAck ack{m_config.pre_executor.id, m_pre->caught_up_commit()};
-    m_session->send(net::wire_type(MessageType::kStateUpdateAck), net::encode_state_update_ack(ack));
+    m_session->send(net::wire_type(MessageType::kStateUpdateAck),
+                    net::encode_state_update_ack(ack));
 }
 
 // On a verify worker: decode, check the authenticators, then hand over to the engine strand.
@@ -488,7 +489,8 @@ Status PreExecutorNode::Impl::execute(const Arrival& arrival) {
 void PreExecutorNode::Impl::send_result(protocol::PreExecResult result) {
     ++m_results;
     if (m_session) {
-        m_session->send(net::wire_type(MessageType::kPreExecResult), net::encode_pre_exec_result(result));
+        m_session->send(net::wire_type(MessageType::kPreExecResult),
+                        net::encode_pre_exec_result(result));
     }
 }
 
@@ -535,15 +537,16 @@ void PreExecutorNode::Impl::serve_http(const std::string& target,
             figures.waiting = m_arrivals.size();
             m_metrics.update_pre_executor(
                 m_pre ? m_pre->counters() : executor::protocol::PreExecutorCounters{}, figures);
-            m_metrics.update_store(m_pre ? m_pre->store().engine_gauges() : storage::EngineGauges{});
+            m_metrics.update_store(m_pre ? m_pre->store().engine_gauges()
+                                         : storage::EngineGauges{});
             m_metrics.update_credentials(m_security->credentials());
             answer({200, "text/plain; version=0.0.4; charset=utf-8", m_metrics.scrape()});
             return;
         }
         // Ready: joined, and the primary was heard from within the bound (its heartbeats
         // carry the state it commits).
-        const auto silent = std::chrono::duration_cast<std::chrono::milliseconds>(
-            Clock::now() - m_last_heard);
+        const auto silent =
+            std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - m_last_heard);
         if (!m_joined || !m_session) {
             answer({503, "text/plain; charset=utf-8", "not ready: not joined to the primary\n"});
         } else if (static_cast<std::uint64_t>(silent.count()) > max_lag_ms) {
@@ -596,8 +599,8 @@ Result<std::unique_ptr<PreExecutorNode>> PreExecutorNode::open(const NodeConfig&
     REMORA_RETURN_IF_ERROR(prepare_node_dir(config.dir));
     auto security = LinkSecurity::for_cluster(config.tls, /*server=*/false);
     if (!security) return security.status();
-    auto impl = std::make_unique<Impl>(config, target->first, target->second,
-                                       std::move(security).value());
+    auto impl =
+        std::make_unique<Impl>(config, target->first, target->second, std::move(security).value());
     return std::unique_ptr<PreExecutorNode>(new PreExecutorNode(std::move(impl)));
 }
 

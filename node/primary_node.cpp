@@ -116,9 +116,8 @@ private:
 
     static protocol::PrimaryOptions primary_options(const NodeConfig& config) {
         protocol::PrimaryOptions options;
-        options.routed_updates =
-            protocol::parse_routed_updates(config.primary.routed_updates).value_or(
-                protocol::RoutedUpdates::kAffinity);
+        options.routed_updates = protocol::parse_routed_updates(config.primary.routed_updates)
+                                     .value_or(protocol::RoutedUpdates::kAffinity);
         options.reexec_threads = config.primary.reexec_threads;
         return options;
     }
@@ -244,11 +243,11 @@ Status PrimaryNode::Impl::bind() {
     if (!ingress) return ingress.status();
     m_ingress_port = *ingress;
     if (m_config.metrics.enabled) {
-        auto http = HttpServer::start(m_io, m_config.net.listen, m_config.metrics.port,
-                                      [this](const std::string& target,
-                                             std::function<void(HttpAnswer)> answer) {
-                                          serve_http(target, std::move(answer));
-                                      });
+        auto http = HttpServer::start(
+            m_io, m_config.net.listen, m_config.metrics.port,
+            [this](const std::string& target, std::function<void(HttpAnswer)> answer) {
+                serve_http(target, std::move(answer));
+            });
         if (!http) return http.status();
         m_http = std::move(http).value();
     }
@@ -268,9 +267,10 @@ Status PrimaryNode::Impl::run() {
                                    {"applied_commit", m_store->status().applied_commit}};
     REMORA_RETURN_IF_ERROR(write_json_file(node_info_path(m_config.dir), info));
     log_info("primary listening: cluster " + m_config.net.listen + ":" +
-             std::to_string(m_cluster_port) + (m_cluster_security->is_tls() ? " (mutual TLS)" : "") +
-             ", ingress " + m_config.net.listen + ":" + std::to_string(m_ingress_port) +
-             "; store at commit " + std::to_string(m_store->status().applied_commit));
+             std::to_string(m_cluster_port) +
+             (m_cluster_security->is_tls() ? " (mutual TLS)" : "") + ", ingress " +
+             m_config.net.listen + ":" + std::to_string(m_ingress_port) + "; store at commit " +
+             std::to_string(m_store->status().applied_commit));
     std::vector<std::thread> threads;
     for (std::uint32_t i = 1; i < m_config.net.io_threads; ++i) {
         threads.emplace_back([this] { m_io.run(); });
@@ -282,71 +282,71 @@ Status PrimaryNode::Impl::run() {
 }
 
 void PrimaryNode::Impl::accept_cluster() {
-    m_cluster_acceptor.async_accept([this](boost::system::error_code ec,
-                                           asio::ip::tcp::socket socket) {
-        if (ec) {
-            if (ec != asio::error::operation_aborted) {
-                log_warn("cluster accept failed: " + ec.message());
-                accept_cluster();
-            }
-            return;
-        }
-        const std::uint64_t conn = m_next_conn++;
-        m_cluster_security->secure(
-            std::move(socket), std::chrono::milliseconds(m_config.net.handshake_timeout_ms),
-            session_options(),
-            [this, conn](net::Frame frame) {
-                asio::post(m_engine, [this, conn, frame = std::move(frame)]() mutable {
-                    on_cluster_frame(conn, std::move(frame));
-                });
-            },
-            [this, conn](const Status& reason) {
-                asio::post(m_engine, [this, conn, reason] { on_cluster_closed(conn, reason); });
-            },
-            [this, conn](Result<SecuredLink> link) {
-                if (!link) {
-                    log_warn("cluster connection refused: " + link.status().message());
-                    asio::post(m_engine, [this] { ++m_links_refused; });
-                    return;
+    m_cluster_acceptor.async_accept(
+        [this](boost::system::error_code ec, asio::ip::tcp::socket socket) {
+            if (ec) {
+                if (ec != asio::error::operation_aborted) {
+                    log_warn("cluster accept failed: " + ec.message());
+                    accept_cluster();
                 }
-                asio::post(m_engine, [this, conn, link = std::move(link).value()]() mutable {
-                    attach(conn, std::move(link), m_links);
+                return;
+            }
+            const std::uint64_t conn = m_next_conn++;
+            m_cluster_security->secure(
+                std::move(socket), std::chrono::milliseconds(m_config.net.handshake_timeout_ms),
+                session_options(),
+                [this, conn](net::Frame frame) {
+                    asio::post(m_engine, [this, conn, frame = std::move(frame)]() mutable {
+                        on_cluster_frame(conn, std::move(frame));
+                    });
+                },
+                [this, conn](const Status& reason) {
+                    asio::post(m_engine, [this, conn, reason] { on_cluster_closed(conn, reason); });
+                },
+                [this, conn](Result<SecuredLink> link) {
+                    if (!link) {
+                        log_warn("cluster connection refused: " + link.status().message());
+                        asio::post(m_engine, [this] { ++m_links_refused; });
+                        return;
+                    }
+                    asio::post(m_engine, [this, conn, link = std::move(link).value()]() mutable {
+                        attach(conn, std::move(link), m_links);
+                    });
                 });
-            });
-        accept_cluster();
-    });
+            accept_cluster();
+        });
 }
 
 void PrimaryNode::Impl::accept_ingress() {
-    m_ingress_acceptor.async_accept([this](boost::system::error_code ec,
-                                           asio::ip::tcp::socket socket) {
-        if (ec) {
-            if (ec != asio::error::operation_aborted) {
-                log_warn("ingress accept failed: " + ec.message());
-                accept_ingress();
+    m_ingress_acceptor.async_accept(
+        [this](boost::system::error_code ec, asio::ip::tcp::socket socket) {
+            if (ec) {
+                if (ec != asio::error::operation_aborted) {
+                    log_warn("ingress accept failed: " + ec.message());
+                    accept_ingress();
+                }
+                return;
             }
-            return;
-        }
-        const std::uint64_t conn = m_next_conn++;
-        m_ingress_security->secure(
-            std::move(socket), std::chrono::milliseconds(m_config.net.handshake_timeout_ms),
-            session_options(),
-            [this, conn](net::Frame frame) {
-                asio::post(m_engine, [this, conn, frame = std::move(frame)]() mutable {
-                    on_client_frame(conn, std::move(frame));
+            const std::uint64_t conn = m_next_conn++;
+            m_ingress_security->secure(
+                std::move(socket), std::chrono::milliseconds(m_config.net.handshake_timeout_ms),
+                session_options(),
+                [this, conn](net::Frame frame) {
+                    asio::post(m_engine, [this, conn, frame = std::move(frame)]() mutable {
+                        on_client_frame(conn, std::move(frame));
+                    });
+                },
+                [this, conn](const Status& reason) {
+                    asio::post(m_engine, [this, conn, reason] { on_client_closed(conn, reason); });
+                },
+                [this, conn](Result<SecuredLink> link) {
+                    if (!link) return;
+                    asio::post(m_engine, [this, conn, link = std::move(link).value()]() mutable {
+                        attach(conn, std::move(link), m_clients);
+                    });
                 });
-            },
-            [this, conn](const Status& reason) {
-                asio::post(m_engine, [this, conn, reason] { on_client_closed(conn, reason); });
-            },
-            [this, conn](Result<SecuredLink> link) {
-                if (!link) return;
-                asio::post(m_engine, [this, conn, link = std::move(link).value()]() mutable {
-                    attach(conn, std::move(link), m_clients);
-                });
-            });
-        accept_ingress();
-    });
+            accept_ingress();
+        });
 }
 
 template <typename Map>
@@ -384,8 +384,8 @@ Status PrimaryNode::Impl::handle_cluster_frame(std::uint64_t conn, Link& link,
     const auto type = static_cast<MessageType>(frame.type);
     if (!link.hello) {
         if (type != MessageType::kHello) {
-            return {Code::kInvalidArgument, std::string("expected hello first, got ") +
-                                                net::message_type_name(frame.type)};
+            return {Code::kInvalidArgument,
+                    std::string("expected hello first, got ") + net::message_type_name(frame.type)};
         }
         return handle_hello(conn, link, frame);
     }
@@ -432,8 +432,8 @@ Status PrimaryNode::Impl::handle_cluster_frame(std::uint64_t conn, Link& link,
             auto ack = net::decode_state_update_ack(frame.body);
             if (!ack) return ack.status();
             if (ack->pre_executor != link.id) {
-                return {Code::kInvalidArgument, "an acknowledgement for pre-executor " +
-                                                    std::to_string(ack->pre_executor)};
+                return {Code::kInvalidArgument,
+                        "an acknowledgement for pre-executor " + std::to_string(ack->pre_executor)};
             }
             if (!link.joined) return join(link, ack->caught_up_commit);
             return m_primary.acknowledge(*ack);
@@ -473,9 +473,9 @@ Status PrimaryNode::Impl::handle_hello(std::uint64_t conn, Link& link, const net
         return {Code::kInvalidArgument, "a pre-executor hello with id 0 (ids start at 1)"};
     }
     if (hello->executor != executor::executor_identity()) {
-        return {Code::kFormatVersion,
-                "the pre-executor runs another executor (rules version " +
-                    std::to_string(hello->executor.rules_version) + "): its results would miss"};
+        return {Code::kFormatVersion, "the pre-executor runs another executor (rules version " +
+                                          std::to_string(hello->executor.rules_version) +
+                                          "): its results would miss"};
     }
     if (m_cluster_security->is_tls() &&
         link.peer != "pre-executor-" + std::to_string(hello->node_id)) {
@@ -491,8 +491,7 @@ Status PrimaryNode::Impl::handle_hello(std::uint64_t conn, Link& link, const net
     link.id = hello->node_id;
     m_link_of[link.id] = conn;
     link.session->send(net::wire_type(MessageType::kHello), net::encode_hello(my_hello()));
-    log_info("pre-executor " + std::to_string(link.id) + " connected from " +
-             link.session->peer());
+    log_info("pre-executor " + std::to_string(link.id) + " connected from " + link.session->peer());
     return Status::ok();
 }
 
@@ -511,7 +510,8 @@ Status PrimaryNode::Impl::join(Link& link, common::CommitIndex caught_up) {
     if (caught_up < applied) {
         auto update = m_primary.make_state_update(link.id);
         if (!update) return update.status();
-        link.session->send(net::wire_type(MessageType::kStateUpdate), net::encode_state_update(*update));
+        link.session->send(net::wire_type(MessageType::kStateUpdate),
+                           net::encode_state_update(*update));
     }
     return Status::ok();
 }
@@ -570,9 +570,10 @@ void PrimaryNode::Impl::heartbeat() {
         drop_link(conn, Status{Code::kIoError, "silent past cluster.peer_timeout_ms"});
     }
     m_heartbeat_timer.expires_after(std::chrono::milliseconds(m_config.cluster.heartbeat_ms));
-    m_heartbeat_timer.async_wait(asio::bind_executor(m_engine, [this](boost::system::error_code ec) {
-        if (!ec) heartbeat();
-    }));
+    m_heartbeat_timer.async_wait(
+        asio::bind_executor(m_engine, [this](boost::system::error_code ec) {
+            if (!ec) heartbeat();
+        }));
 }
 
 // --- The ingress port ------------------------------------------------------------------------
@@ -614,7 +615,8 @@ void PrimaryNode::Impl::on_client_frame(std::uint64_t conn, net::Frame frame) {
         log_warn("closing client " + client.session->peer() + ": sent " +
                  net::message_type_name(frame.type));
         client.closing = true;
-        client.session->close_after_flush(Status{Code::kInvalidArgument, "wrong message on ingress"});
+        client.session->close_after_flush(
+            Status{Code::kInvalidArgument, "wrong message on ingress"});
         return;
     }
     handle_submit(conn, client, frame);
@@ -633,8 +635,7 @@ void PrimaryNode::Impl::refuse(Client& client, const Digest& digest, net::Refusa
                          net::encode_submit_refused({digest, reason, std::move(message)}));
 }
 
-void PrimaryNode::Impl::handle_submit(std::uint64_t conn, Client& client,
-                                      const net::Frame& frame) {
+void PrimaryNode::Impl::handle_submit(std::uint64_t conn, Client& client, const net::Frame& frame) {
     auto tx = executor::decode_transaction(frame.body);
     if (!tx) {
         refuse(client, Digest{}, net::RefusalReason::kMalformed, tx.status().message());
@@ -702,7 +703,8 @@ Result<std::optional<executor::ExecutionSummary>> PrimaryNode::Impl::committed_s
     return std::optional<executor::ExecutionSummary>(summary);
 }
 
-void PrimaryNode::Impl::send_summary(std::uint64_t conn, const executor::ExecutionSummary& summary) {
+void PrimaryNode::Impl::send_summary(std::uint64_t conn,
+                                     const executor::ExecutionSummary& summary) {
     auto it = m_clients.find(conn);
     if (it == m_clients.end()) return;
     it->second.session->send(net::wire_type(MessageType::kExecutionSummary),
@@ -780,7 +782,8 @@ void PrimaryNode::Impl::try_process() {
                 if (!m_poll_scheduled) {
                     m_poll_scheduled = true;
                     auto timer = std::make_shared<asio::steady_timer>(m_io);
-                    timer->expires_at(std::min(now + std::chrono::milliseconds(1), *m_wait_deadline));
+                    timer->expires_at(
+                        std::min(now + std::chrono::milliseconds(1), *m_wait_deadline));
                     timer->async_wait(
                         asio::bind_executor(m_engine, [this, timer](boost::system::error_code) {
                             m_poll_scheduled = false;
@@ -834,8 +837,9 @@ Status PrimaryNode::Impl::process(Ordered& batch) {
     for (const protocol::StateUpdate& update : commit->state_updates) {
         auto it = m_link_of.find(update.pre_executor);
         if (it == m_link_of.end()) continue;
-        m_links.at(it->second).session->send(net::wire_type(MessageType::kStateUpdate),
-                                             net::encode_state_update(update));
+        m_links.at(it->second)
+            .session->send(net::wire_type(MessageType::kStateUpdate),
+                           net::encode_state_update(update));
         REMORA_FAULT_POINT("primary.state_update.mid_push");
     }
     return Status::ok();
@@ -906,9 +910,8 @@ void PrimaryNode::Impl::begin_stop(const std::string& why) {
 
 void PrimaryNode::Impl::maybe_finish_stop() {
     if (!m_stopping || m_stopped) return;
-    const bool drained = m_error.is_ok() ? (m_ordered.empty() && m_in_consensus == 0 &&
-                                            m_batch.txs.empty())
-                                         : true;
+    const bool drained =
+        m_error.is_ok() ? (m_ordered.empty() && m_in_consensus == 0 && m_batch.txs.empty()) : true;
     if (!drained) return;
     m_stopped = true;
     m_heartbeat_timer.cancel();
@@ -1004,29 +1007,28 @@ void PrimaryNode::Impl::write_stats() {
             counters.misses.by_cause[i];
     }
     const storage::StoreStatus& status = m_store->status();
-    nlohmann::ordered_json stats = {
-        {"role", "primary"},
-        {"applied_commit", status.applied_commit},
-        {"state_digest", status.state_digest.hex()},
-        {"commits", counters.commits},
-        {"transactions", counters.transactions},
-        {"adopted", counters.adopted},
-        {"reexecuted", counters.reexecuted},
-        {"ruled_out", counters.ruled_out},
-        {"misses_by_cause", misses},
-        {"admitted", m_admitted},
-        {"duplicates", m_duplicates},
-        {"refused", m_refused},
-        {"links_refused", m_links_refused},
-        {"snapshots_served", m_snapshots_served},
-        {"snapshots_taken", m_snapshots_taken},
-        {"snapshots_failed", m_snapshots_failed},
-        {"state_updates", counters.state_updates},
-        {"routed_updates", counters.routed_updates},
-        {"cpu_user_us", cpu_us(usage.ru_utime)},
-        {"cpu_system_us", cpu_us(usage.ru_stime)},
-        {"max_rss_kb", usage.ru_maxrss},
-        {"error", m_error.is_ok() ? "" : m_error.message()}};
+    nlohmann::ordered_json stats = {{"role", "primary"},
+                                    {"applied_commit", status.applied_commit},
+                                    {"state_digest", status.state_digest.hex()},
+                                    {"commits", counters.commits},
+                                    {"transactions", counters.transactions},
+                                    {"adopted", counters.adopted},
+                                    {"reexecuted", counters.reexecuted},
+                                    {"ruled_out", counters.ruled_out},
+                                    {"misses_by_cause", misses},
+                                    {"admitted", m_admitted},
+                                    {"duplicates", m_duplicates},
+                                    {"refused", m_refused},
+                                    {"links_refused", m_links_refused},
+                                    {"snapshots_served", m_snapshots_served},
+                                    {"snapshots_taken", m_snapshots_taken},
+                                    {"snapshots_failed", m_snapshots_failed},
+                                    {"state_updates", counters.state_updates},
+                                    {"routed_updates", counters.routed_updates},
+                                    {"cpu_user_us", cpu_us(usage.ru_utime)},
+                                    {"cpu_system_us", cpu_us(usage.ru_stime)},
+                                    {"max_rss_kb", usage.ru_maxrss},
+                                    {"error", m_error.is_ok() ? "" : m_error.message()}};
     if (Status s = write_json_file(node_stats_path(m_config.dir), stats); !s) {
         log_error("cannot write the stats file: " + s.message());
     }
@@ -1066,7 +1068,6 @@ Status create_genesis_store(const NodeConfig& config, const std::string& store_d
 }
 
 }  // namespace
-
 
 // A snapshot between two commits (node/snapshot_policy.h). A failure is logged and counted, not
 // fatal: the store is unchanged by it and the node keeps serving.

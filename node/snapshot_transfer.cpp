@@ -3,8 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <sys/stat.h>
+#include <cerrno>
 
 #include "recovery/file_io.h"
 #include "recovery/snapshot_manifest.h"
@@ -26,8 +26,8 @@ Status read_at(const std::string& path, std::uint64_t offset, std::size_t length
     out.resize(length);
     std::size_t done = 0;
     while (done < length) {
-        const ssize_t n = ::pread(fd, out.data() + done, length - done,
-                                  static_cast<off_t>(offset + done));
+        const ssize_t n =
+            ::pread(fd, out.data() + done, length - done, static_cast<off_t>(offset + done));
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
             const int error = n < 0 ? errno : EIO;
@@ -107,9 +107,9 @@ Result<net::SnapshotChunk> SnapshotSource::chunk(const net::SnapshotChunkRequest
     }
     const auto& files = it->second.manifest.files;
     if (request.file_index >= files.size()) {
-        return Status{Code::kInvalidArgument,
-                      "snapshot file " + std::to_string(request.file_index) + " of " +
-                          std::to_string(files.size()) + " asked for"};
+        return Status{Code::kInvalidArgument, "snapshot file " +
+                                                  std::to_string(request.file_index) + " of " +
+                                                  std::to_string(files.size()) + " asked for"};
     }
     const recovery::SnapshotFile& file = files[request.file_index];
     if (request.offset > file.size_bytes) {
@@ -119,9 +119,9 @@ Result<net::SnapshotChunk> SnapshotSource::chunk(const net::SnapshotChunkRequest
     const std::size_t length = static_cast<std::size_t>(
         std::min<std::uint64_t>(request.length, file.size_bytes - request.offset));
     net::SnapshotChunk chunk{request.commit_index, request.file_index, request.offset, {}};
-    REMORA_RETURN_IF_ERROR(read_at(it->second.path + "/" + recovery::kSnapshotDbDirName + "/" +
-                                       file.name,
-                                   request.offset, length, chunk.data));
+    REMORA_RETURN_IF_ERROR(
+        read_at(it->second.path + "/" + recovery::kSnapshotDbDirName + "/" + file.name,
+                request.offset, length, chunk.data));
     return chunk;
 }
 
@@ -185,9 +185,8 @@ std::optional<net::SnapshotChunkRequest> SnapshotSink::next_request() const {
     for (std::size_t i = 0; i < m_have.size(); ++i) {
         const std::uint64_t size = m_manifest->files[i].size_bytes;
         if (m_have[i] >= size) continue;
-        const auto length =
-            static_cast<std::uint32_t>(std::min<std::uint64_t>(net::kSnapshotChunkBytesMax,
-                                                               size - m_have[i]));
+        const auto length = static_cast<std::uint32_t>(
+            std::min<std::uint64_t>(net::kSnapshotChunkBytesMax, size - m_have[i]));
         return net::SnapshotChunkRequest{m_manifest->commit_index, static_cast<std::uint32_t>(i),
                                          m_have[i], length};
     }
@@ -231,8 +230,8 @@ Result<recovery::SnapshotManifest> SnapshotSink::install(const std::string& stor
     }
     const std::string path = snapshot_path();
     for (const auto& file : m_manifest->files) {
-        REMORA_RETURN_IF_ERROR(recovery::fsync_file(path + "/" + recovery::kSnapshotDbDirName +
-                                                    "/" + file.name));
+        REMORA_RETURN_IF_ERROR(
+            recovery::fsync_file(path + "/" + recovery::kSnapshotDbDirName + "/" + file.name));
     }
     if (!recovery::path_exists(recovery::manifest_path(path))) {
         REMORA_RETURN_IF_ERROR(recovery::write_manifest(path, *m_manifest));

@@ -11,8 +11,8 @@
 
 #include "common/format.h"
 #include "net/tls.h"
-#include "node/http_server.h"
 #include "node/config.h"
+#include "node/http_server.h"
 #include "node/node_files.h"
 #include "node/process.h"
 #include "recovery/file_io.h"
@@ -64,8 +64,7 @@ private:
     Status start_primary();
     Status start_pre_executor(std::uint32_t id);
     Status wait_for_json(const std::string& path, const char* key, ChildProcess& child,
-                         const std::string& log, std::chrono::seconds limit,
-                         nlohmann::json& out);
+                         const std::string& log, std::chrono::seconds limit, nlohmann::json& out);
     Result<LoadRound> run_round(double rate, double duration_s);
     Status stop_all();
     Status read_primary_stats();
@@ -119,10 +118,10 @@ Status Testnet::prepare_dir() {
     return Status::ok();
 }
 
-Status Testnet::child_failed(ChildProcess& child, const std::string& what,
-                             const std::string& log) {
+Status Testnet::child_failed(ChildProcess& child, const std::string& what, const std::string& log) {
     const auto code = child.poll();
-    return {Code::kIoError, what + (code ? " exited with code " + std::to_string(*code) : " failed") +
+    return {Code::kIoError, what +
+                                (code ? " exited with code " + std::to_string(*code) : " failed") +
                                 "; the end of " + log + ":\n" + log_tail(log)};
 }
 
@@ -146,18 +145,28 @@ Status Testnet::wait_for_json(const std::string& path, const char* key, ChildPro
 
 Status Testnet::start_primary() {
     const std::string log = m_dir + "/primary.log";
-    std::vector<std::string> argv = {
-        m_node_bin, "run",
-        "--node.role", "primary",
-        "--node.dir", m_dir + "/primary",
-        "--tls.dir", m_dir + "/tls",
-        "--net.io_threads", "1",
-        "--workload.name", m_config.workload,
-        "--workload.seed", std::to_string(m_config.seed),
-        "--workload.accounts", std::to_string(m_config.accounts),
-        "--sequencer.batch_timeout_ms", std::to_string(m_config.batch_timeout_ms),
-        "--sequencer.consensus_delay_ms", std::to_string(m_config.consensus_delay_ms),
-        "--primary.sync", m_config.sync ? "on" : "off"};
+    std::vector<std::string> argv = {m_node_bin,
+                                     "run",
+                                     "--node.role",
+                                     "primary",
+                                     "--node.dir",
+                                     m_dir + "/primary",
+                                     "--tls.dir",
+                                     m_dir + "/tls",
+                                     "--net.io_threads",
+                                     "1",
+                                     "--workload.name",
+                                     m_config.workload,
+                                     "--workload.seed",
+                                     std::to_string(m_config.seed),
+                                     "--workload.accounts",
+                                     std::to_string(m_config.accounts),
+                                     "--sequencer.batch_timeout_ms",
+                                     std::to_string(m_config.batch_timeout_ms),
+                                     "--sequencer.consensus_delay_ms",
+                                     std::to_string(m_config.consensus_delay_ms),
+                                     "--primary.sync",
+                                     m_config.sync ? "on" : "off"};
     auto child = ChildProcess::spawn(argv, log, log);
     if (!child) return child.status();
     m_primary.emplace(std::move(child).value());
@@ -167,23 +176,31 @@ Status Testnet::start_primary() {
     m_cluster_port = info["cluster_port"].get<std::uint16_t>();
     m_ingress_port = info["ingress_port"].get<std::uint16_t>();
     m_metrics_port = info.value("metrics_port", std::uint16_t{0});
-    say("primary up (pid " + std::to_string(m_primary->pid()) + "): cluster 127.0.0.1:" +
-        std::to_string(m_cluster_port) + " (mutual TLS), ingress 127.0.0.1:" +
-        std::to_string(m_ingress_port));
+    say("primary up (pid " + std::to_string(m_primary->pid()) +
+        "): cluster 127.0.0.1:" + std::to_string(m_cluster_port) +
+        " (mutual TLS), ingress 127.0.0.1:" + std::to_string(m_ingress_port));
     return Status::ok();
 }
 
 Status Testnet::start_pre_executor(std::uint32_t id) {
     const std::string name = "pre-executor-" + std::to_string(id);
     const std::string log = m_dir + "/" + name + ".log";
-    std::vector<std::string> argv = {m_node_bin, "run",
-                                     "--node.role", "pre-executor",
-                                     "--node.id", std::to_string(id),
-                                     "--node.dir", m_dir + "/" + name,
-                                     "--tls.dir", m_dir + "/tls",
-                                     "--net.io_threads", "1",
-                                     "--pre_executor.verify_threads", "1",
-                                     "--net.primary", "127.0.0.1:" + std::to_string(m_cluster_port)};
+    std::vector<std::string> argv = {m_node_bin,
+                                     "run",
+                                     "--node.role",
+                                     "pre-executor",
+                                     "--node.id",
+                                     std::to_string(id),
+                                     "--node.dir",
+                                     m_dir + "/" + name,
+                                     "--tls.dir",
+                                     m_dir + "/tls",
+                                     "--net.io_threads",
+                                     "1",
+                                     "--pre_executor.verify_threads",
+                                     "1",
+                                     "--net.primary",
+                                     "127.0.0.1:" + std::to_string(m_cluster_port)};
     auto child = ChildProcess::spawn(argv, log, log);
     if (!child) return child.status();
     m_pre_executors.push_back(std::move(child).value());
@@ -195,13 +212,20 @@ Result<LoadRound> Testnet::run_round(double rate, double duration_s) {
     const std::string out = m_dir + "/loadgen-" + std::to_string(index) + ".json";
     const std::string log = m_dir + "/loadgen.log";
     std::vector<std::string> argv = {m_loadgen_bin,
-                                     "--target", "127.0.0.1:" + std::to_string(m_ingress_port),
-                                     "--workload", m_config.workload,
-                                     "--workload.seed", std::to_string(m_config.seed),
-                                     "--workload.accounts", std::to_string(m_config.accounts),
-                                     "--workload.skip", std::to_string(m_skip),
-                                     "--rate", common::fixed(rate, 3),
-                                     "--duration", common::fixed(duration_s, 3),
+                                     "--target",
+                                     "127.0.0.1:" + std::to_string(m_ingress_port),
+                                     "--workload",
+                                     m_config.workload,
+                                     "--workload.seed",
+                                     std::to_string(m_config.seed),
+                                     "--workload.accounts",
+                                     std::to_string(m_config.accounts),
+                                     "--workload.skip",
+                                     std::to_string(m_skip),
+                                     "--rate",
+                                     common::fixed(rate, 3),
+                                     "--duration",
+                                     common::fixed(duration_s, 3),
                                      "--json"};
     say("load: " + common::fixed(rate) + " tx/s for " + common::fixed(duration_s, 1) + " s");
     const auto cpu_before = process_cpu_us(m_primary->pid());
@@ -225,15 +249,14 @@ Result<LoadRound> Testnet::run_round(double rate, double duration_s) {
         const std::string& text = answer->body;
         auto value = [&text](const std::string& series) {
             const std::size_t at = text.find("\n" + series + " ");
-            return at == std::string::npos ? 0.0
-                                           : std::strtod(text.c_str() + at + series.size() + 2, nullptr);
+            return at == std::string::npos
+                       ? 0.0
+                       : std::strtod(text.c_str() + at + series.size() + 2, nullptr);
         };
-        samples.push_back({value("remora_primary_transactions_total"),
-                           value("remora_primary_adopted_total"),
-                           value("remora_primary_reexecuted_total"),
-                           value("remora_primary_pending_transactions"),
-                           value("remora_primary_ordered_batches"),
-                           value("remora_process_cpu_seconds_total")});
+        samples.push_back(
+            {value("remora_primary_transactions_total"), value("remora_primary_adopted_total"),
+             value("remora_primary_reexecuted_total"), value("remora_primary_pending_transactions"),
+             value("remora_primary_ordered_batches"), value("remora_process_cpu_seconds_total")});
     };
     while (!(code = child->poll())) {
         if (Clock::now() >= next_sample) {
@@ -241,7 +264,8 @@ Result<LoadRound> Testnet::run_round(double rate, double duration_s) {
             next_sample += 1s;
         }
         if (m_interrupted) return interrupted_status();
-        if (!m_primary->running()) return child_failed(*m_primary, "the primary", m_dir + "/primary.log");
+        if (!m_primary->running())
+            return child_failed(*m_primary, "the primary", m_dir + "/primary.log");
         const auto now = Clock::now();
         if (now - start > limit) {
             child->stop(5s);
@@ -249,7 +273,8 @@ Result<LoadRound> Testnet::run_round(double rate, double duration_s) {
         }
         if (now - last_say >= 5s) {
             last_say = now;
-            say("  ... " + common::fixed(std::chrono::duration<double>(now - start).count()) + " s");
+            say("  ... " + common::fixed(std::chrono::duration<double>(now - start).count()) +
+                " s");
         }
         std::this_thread::sleep_for(20ms);
     }
@@ -276,7 +301,8 @@ Result<LoadRound> Testnet::run_round(double rate, double duration_s) {
     round.submitted = r["submitted"].get<std::uint64_t>();
     round.committed = r["summaries"].get<std::uint64_t>();
     round.unanswered = r["unanswered"].get<std::uint64_t>();
-    for (const auto& [reason, count] : r["refused"].items()) round.refused += count.get<std::uint64_t>();
+    for (const auto& [reason, count] : r["refused"].items())
+        round.refused += count.get<std::uint64_t>();
     if (cpu_before && cpu_after && round.committed > 0) {
         round.primary_cpu_us_per_tx =
             static_cast<double>(*cpu_after - *cpu_before) / static_cast<double>(round.committed);
@@ -288,7 +314,8 @@ Result<LoadRound> Testnet::run_round(double rate, double duration_s) {
     // Per-second rows: the client's view (loadgen's series) beside the primary's (deltas of
     // its counters between scrapes).
     const nlohmann::json& series = r.contains("series") ? r["series"] : nlohmann::json::array();
-    const std::size_t seconds = std::max<std::size_t>(series.size(), samples.empty() ? 0 : samples.size() - 1);
+    const std::size_t seconds =
+        std::max<std::size_t>(series.size(), samples.empty() ? 0 : samples.size() - 1);
     for (std::size_t i = 0; i < seconds; ++i) {
         SeriesRow row;
         row.round = index;
@@ -312,8 +339,9 @@ Result<LoadRound> Testnet::run_round(double rate, double duration_s) {
         }
         m_series.push_back(row);
     }
-    say("  " + common::fixed(round.tps) + " tx/s committed, p50 " + common::fixed(round.p50_ms, 1) + " ms, p99 " +
-        common::fixed(round.p99_ms, 1) + " ms" + (round.sustained ? "" : " (not sustained)"));
+    say("  " + common::fixed(round.tps) + " tx/s committed, p50 " + common::fixed(round.p50_ms, 1) +
+        " ms, p99 " + common::fixed(round.p99_ms, 1) + " ms" +
+        (round.sustained ? "" : " (not sustained)"));
     m_report.rounds.push_back(round);
     return round;
 }
@@ -356,8 +384,8 @@ Status Testnet::read_primary_stats() {
         m_report.misses_by_cause[cause] = count.get<std::uint64_t>();
     }
     const std::uint64_t decided = m_report.adopted + m_report.reexecuted;
-    m_report.hit_rate = decided == 0 ? 0 : static_cast<double>(m_report.adopted) /
-                                               static_cast<double>(decided);
+    m_report.hit_rate =
+        decided == 0 ? 0 : static_cast<double>(m_report.adopted) / static_cast<double>(decided);
     return Status::ok();
 }
 
@@ -381,8 +409,8 @@ Status Testnet::replay() {
                                     ":\n" + log_tail(log)};
     }
     m_report.replay_digest = (*json)["replayed_digest"].get<std::string>();
-    m_report.digest_match = (*json)["match"].get<bool>() &&
-                            m_report.replay_digest == m_report.primary_digest;
+    m_report.digest_match =
+        (*json)["match"].get<bool>() && m_report.replay_digest == m_report.primary_digest;
     return Status::ok();
 }
 
@@ -391,12 +419,13 @@ Status Testnet::write_series() {
         "round,second,offered_rate,submitted,committed,latency_p50_ms,latency_p99_ms,"
         "primary_tps,hit_rate,primary_cpu_cores,pending,ordered_batches\n";
     for (const SeriesRow& row : m_series) {
-        csv += std::to_string(row.round) + "," + std::to_string(row.second) + "," + common::fixed(row.rate) +
-               "," + std::to_string(row.submitted) + "," + std::to_string(row.summaries) + "," +
-               common::fixed(row.p50_ms, 2) + "," + common::fixed(row.p99_ms, 2) + "," + common::fixed(row.primary_tps) + "," +
+        csv += std::to_string(row.round) + "," + std::to_string(row.second) + "," +
+               common::fixed(row.rate) + "," + std::to_string(row.submitted) + "," +
+               std::to_string(row.summaries) + "," + common::fixed(row.p50_ms, 2) + "," +
+               common::fixed(row.p99_ms, 2) + "," + common::fixed(row.primary_tps) + "," +
                (row.hit_rate < 0 ? std::string() : common::fixed(row.hit_rate, 4)) + "," +
-               common::fixed(row.primary_cpu_share, 3) + "," +
-               common::fixed(row.pending) + "," + common::fixed(row.ordered_batches) + "\n";
+               common::fixed(row.primary_cpu_share, 3) + "," + common::fixed(row.pending) + "," +
+               common::fixed(row.ordered_batches) + "\n";
     }
     const std::string path = m_dir + "/timeseries.csv";
     (void)recovery::remove_tree(path);
@@ -409,22 +438,29 @@ Status Testnet::plot_series() {
     const std::string png = m_dir + "/timeseries.png";
     const std::string text =
         "set terminal pngcairo size 1000,700 noenhanced\n"
-        "set output '" + png + "'\n"
+        "set output '" +
+        png +
+        "'\n"
         "set datafile separator ','\n"
         "set key bottom center horizontal\n"
-        "set multiplot layout 2,1 title 'remora-testnet: " + std::to_string(m_config.pre_executors) +
-        " pre-executors, " + m_config.workload + "'\n"
+        "set multiplot layout 2,1 title 'remora-testnet: " +
+        std::to_string(m_config.pre_executors) + " pre-executors, " + m_config.workload +
+        "'\n"
         "set ylabel 'transactions per second'\n"
         "set y2label 'hit rate'\n"
         "set y2range [0:1.05]\n"
         "set y2tics\n"
         "set xlabel 'second of load'\n"
-        "plot '" + m_dir + "/timeseries.csv' using 0:4 every ::1 with lines title 'submitted', "
+        "plot '" +
+        m_dir +
+        "/timeseries.csv' using 0:4 every ::1 with lines title 'submitted', "
         "'' using 0:5 every ::1 with lines title 'committed (client)', "
         "'' using 0:9 every ::1 axes x1y2 with lines title 'hit rate'\n"
         "unset y2label\nunset y2tics\n"
         "set ylabel 'latency, ms'\n"
-        "plot '" + m_dir + "/timeseries.csv' using 0:6 every ::1 with lines title 'p50', "
+        "plot '" +
+        m_dir +
+        "/timeseries.csv' using 0:6 every ::1 with lines title 'p50', "
         "'' using 0:7 every ::1 with lines title 'p99'\n"
         "unset multiplot\n";
     (void)recovery::remove_tree(script);
@@ -466,7 +502,8 @@ Result<TestnetReport> Testnet::run() {
             REMORA_RETURN_IF_ERROR(wait_for_json(node_info_path(m_dir + "/" + name),
                                                  "joined_commit", m_pre_executors[id - 1],
                                                  m_dir + "/" + name + ".log", 120s, info));
-            say(name + " joined at commit " + std::to_string(info["joined_commit"].get<std::uint64_t>()));
+            say(name + " joined at commit " +
+                std::to_string(info["joined_commit"].get<std::uint64_t>()));
         }
         if (m_config.rate) {
             auto round = run_round(*m_config.rate, m_config.duration_s);
@@ -507,7 +544,8 @@ Result<TestnetReport> Testnet::run() {
     REMORA_RETURN_IF_ERROR(replay());
     m_report.primary_cpu_us_per_tx = m_report.best.primary_cpu_us_per_tx;
     if (m_config.dir.empty() && !m_config.keep && !m_config.plot) {
-        if (Status s = recovery::remove_tree(m_dir); !s) say("could not remove " + m_dir + ": " + s.message());
+        if (Status s = recovery::remove_tree(m_dir); !s)
+            say("could not remove " + m_dir + ": " + s.message());
     }
     return m_report;
 }

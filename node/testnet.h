@@ -22,11 +22,11 @@ struct TestnetConfig {
     std::string workload = "transfer";
     std::uint64_t seed = 1;
     std::uint32_t accounts = 1000;
-    double duration_s = 20;          // of load (per round when searching for the rate)
-    std::optional<double> rate;      // absent: find the highest sustained rate
-    double p99_bound_ms = 1000;      // the search's latency bound
-    std::string dir;                 // "" : a temporary directory, removed afterwards
-    bool keep = false;               // keep the temporary directory
+    double duration_s = 20;      // of load (per round when searching for the rate)
+    std::optional<double> rate;  // absent: find the highest sustained rate
+    double p99_bound_ms = 1000;  // the search's latency bound
+    std::string dir;             // "" : a temporary directory, removed afterwards
+    bool keep = false;           // keep the temporary directory
     std::uint32_t batch_timeout_ms = 20;
     std::uint32_t consensus_delay_ms = 50;
     bool sync = true;
@@ -51,14 +51,14 @@ struct LoadRound {
 struct TestnetReport {
     std::string dir;
     std::uint32_t pre_executors = 0;
-    std::vector<LoadRound> rounds;  // in the order run; the search runs several
-    LoadRound best;                 // the fixed-rate round, or the highest sustained one
-    std::uint64_t transactions = 0; // all rounds, as the primary counted them
+    std::vector<LoadRound> rounds;   // in the order run; the search runs several
+    LoadRound best;                  // the fixed-rate round, or the highest sustained one
+    std::uint64_t transactions = 0;  // all rounds, as the primary counted them
     std::uint64_t adopted = 0;
     std::uint64_t reexecuted = 0;
     double hit_rate = 0;  // all rounds, from the primary's final counters
     std::map<std::string, std::uint64_t> misses_by_cause;  // all rounds
-    double primary_cpu_us_per_tx = 0;  // of the best round
+    double primary_cpu_us_per_tx = 0;                      // of the best round
     std::uint64_t commits = 0;
     std::string primary_digest;
     std::string replay_digest;

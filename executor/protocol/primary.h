@@ -289,7 +289,7 @@ private:
     UpdateRouter m_router;
     PrimaryCounters m_counters;  // pre_executors and buffer figures are filled in counters()
     std::unique_ptr<ParallelReexec> m_parallel;  // reexec_threads > 1 only
-    std::deque<PrimaryCommit> m_started;  // by start_commit(), oldest first, not yet durable
+    std::deque<PrimaryCommit> m_started;         // by start_commit(), oldest first, not yet durable
 };
 
 }  // namespace remora::executor::protocol

@@ -21,9 +21,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-TEST_CASE("clients get one summary per transaction, adopted from pre-executors, and the store "
-          "replays to the same digest",
-          "[node][integration]") {
+TEST_CASE(
+    "clients get one summary per transaction, adopted from pre-executors, and the store "
+    "replays to the same digest",
+    "[node][integration]") {
     TestCluster cluster("node-e2e");
     cluster.start_primary();
     cluster.start_pre_executor(1);
@@ -95,7 +96,8 @@ TEST_CASE("a pre-executor killed mid-run: the primary keeps committing and the d
     cluster.start_pre_executor(2);
     cluster.wait_joined(1);
     cluster.wait_joined(2);
-    auto running = std::async(std::launch::async, [&] { return node::run_load(load(cluster, 800, 4)); });
+    auto running =
+        std::async(std::launch::async, [&] { return node::run_load(load(cluster, 800, 4)); });
     std::this_thread::sleep_for(1500ms);
     cluster.pre_executor(2).signal(SIGKILL);
     CHECK(cluster.wait_for_log("primary", "pre-executor 2 left", 5s));
@@ -112,7 +114,8 @@ TEST_CASE("a pre-executor joins mid-run from the primary's snapshot and a pre-ex
     cluster.start_primary();
     cluster.start_pre_executor(1);
     cluster.wait_joined(1);
-    auto running = std::async(std::launch::async, [&] { return node::run_load(load(cluster, 800, 5)); });
+    auto running =
+        std::async(std::launch::async, [&] { return node::run_load(load(cluster, 800, 5)); });
     std::this_thread::sleep_for(1500ms);
     cluster.start_pre_executor(2);
     const std::uint64_t joined_at = cluster.wait_joined(2, 30s);
@@ -143,8 +146,11 @@ TEST_CASE("a silent pre-executor is removed within the peer timeout and rejoins 
     CHECK(noticed < 3s);  // 2 s timeout + one heartbeat period, with slack for a busy machine
     cluster.pre_executor(1).signal(SIGCONT);
     // It reconnects and rejoins where it was caught up (no second snapshot).
-    const bool rejoined = cluster.wait_for_log("primary", "pre-executor 1 joined at commit 1", 20s, 2);
-    INFO("primary:\n" << cluster.log_of("primary") << "pre-executor:\n" << cluster.log_of("pre-executor-1"));
+    const bool rejoined =
+        cluster.wait_for_log("primary", "pre-executor 1 joined at commit 1", 20s, 2);
+    INFO("primary:\n"
+         << cluster.log_of("primary") << "pre-executor:\n"
+         << cluster.log_of("pre-executor-1"));
     CHECK(rejoined);
     auto report = node::run_load(load(cluster, 500, 1));
     REQUIRE(report.is_ok());
@@ -159,7 +165,8 @@ TEST_CASE("the primary stopped with SIGTERM commits what it admitted and restart
     cluster.start_primary({"--sequencer.consensus_delay_ms", "200"});
     cluster.start_pre_executor(1);
     cluster.wait_joined(1);
-    auto running = std::async(std::launch::async, [&] { return node::run_load(load(cluster, 500, 10)); });
+    auto running =
+        std::async(std::launch::async, [&] { return node::run_load(load(cluster, 500, 10)); });
     std::this_thread::sleep_for(2000ms);
     REQUIRE(cluster.stop_primary() == 0);  // mid-load: admitted transactions are committed first
     auto report = running.get();
@@ -181,7 +188,8 @@ TEST_CASE("the primary stopped with SIGTERM commits what it admitted and restart
     CHECK(more->succeeded == more->offered);
     REQUIRE(cluster.stop_primary() == 0);
     const nlohmann::json after = cluster.primary_stats();
-    CHECK(after["applied_commit"].get<std::uint64_t>() > before["applied_commit"].get<std::uint64_t>());
+    CHECK(after["applied_commit"].get<std::uint64_t>() >
+          before["applied_commit"].get<std::uint64_t>());
     check_replay_matches(cluster);
 }
 

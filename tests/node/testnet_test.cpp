@@ -5,8 +5,8 @@
 
 #include <catch2/catch.hpp>
 
-#include <csignal>
 #include <algorithm>
+#include <csignal>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -31,11 +31,11 @@ std::string read_all(const std::string& path) {
 TEST_CASE("remora-testnet run: real processes, adopted results, a matching replay",
           "[node][testnet][integration]") {
     TempDir dir("testnet-run");
-    auto child = node::ChildProcess::spawn(
-        {REMORA_TESTNET_PATH, "run", "--pre-executors", "2", "--workload", "transfer",
-         "--rate", "500", "--duration", "3", "--accounts", "200", "--dir", dir.sub("net"),
-         "--json", "--plot"},
-        dir.sub("out.json"), dir.sub("err.log"));
+    auto child =
+        node::ChildProcess::spawn({REMORA_TESTNET_PATH, "run", "--pre-executors", "2", "--workload",
+                                   "transfer", "--rate", "500", "--duration", "3", "--accounts",
+                                   "200", "--dir", dir.sub("net"), "--json", "--plot"},
+                                  dir.sub("out.json"), dir.sub("err.log"));
     REQUIRE(child.is_ok());
     auto code = child->wait_for(180s);
     REQUIRE(code.has_value());
@@ -78,8 +78,8 @@ TEST_CASE("remora-testnet refuses a bad command line before starting anything",
     // A non-empty --dir is refused (exit 1) and left as it was.
     std::ofstream(dir.sub("keep.txt")) << "mine";
     auto child = node::ChildProcess::spawn(
-        {REMORA_TESTNET_PATH, "run", "--pre-executors", "1", "--workload", "transfer",
-         "--duration", "1", "--rate", "10", "--dir", dir.path().string()},
+        {REMORA_TESTNET_PATH, "run", "--pre-executors", "1", "--workload", "transfer", "--duration",
+         "1", "--rate", "10", "--dir", dir.path().string()},
         dir.sub("out2"), dir.sub("err2"));
     REQUIRE(child.is_ok());
     CHECK(child->wait_for(30s) == 1);

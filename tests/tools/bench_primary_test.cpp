@@ -18,9 +18,9 @@ using remora::testing::ChildResult;
 using Args = std::vector<std::string>;
 
 Args small(const std::string& workload, const std::string& hit_rate) {
-    return {"primary", "--workload", workload, "--txs", "120", "--seed", "5", "--hit-rate",
-            hit_rate, "--accounts", "32", "--compute-rounds", "20", "--batch", "25", "--sync",
-            "off", "--json"};
+    return {"primary", "--workload", workload, "--txs",      "120", "--seed",
+            "5",       "--hit-rate", hit_rate, "--accounts", "32",  "--compute-rounds",
+            "20",      "--batch",    "25",     "--sync",     "off", "--json"};
 }
 
 nlohmann::json run_json(const Args& args) {
@@ -48,8 +48,8 @@ TEST_CASE("remora-bench primary matches the reference at any hit rate", "[bench]
             if (std::string(rate) == "1") CHECK(adopted == 120);
             if (std::string(rate) == "0") CHECK(adopted == 0);
             if (std::string(rate) == "0.5") CHECK((adopted > 20 && adopted < 100));
-            for (const char* stage : {"intake", "decide_adopt_per_adopted", "build_commit",
-                                      "rocksdb_write", "fsync"}) {
+            for (const char* stage :
+                 {"intake", "decide_adopt_per_adopted", "build_commit", "rocksdb_write", "fsync"}) {
                 CHECK(json.at("stage_wall_us_per_tx").contains(stage));
             }
             CHECK(json.at("baseline_tps").get<double>() > 0);
@@ -114,21 +114,21 @@ TEST_CASE("remora-bench primary keeps a store that replay-verify accepts", "[ben
 }
 
 TEST_CASE("remora-bench primary refuses bad options with exit 2", "[bench][primary]") {
-    for (const Args& bad : {Args{"primary", "--workload", "transfer", "--txs", "10"},
-                            Args{"primary", "--workload", "transfer", "--txs", "10", "--seed",
-                                 "1", "--hit-rate", "1.5"},
-                            Args{"primary", "--workload", "transfer", "--txs", "0", "--seed", "1"},
-                            Args{"primary", "--workload", "transfer", "--txs", "10", "--seed",
-                                 "1", "--batch", "0"},
-                            Args{"primary", "--workload", "transfer", "--txs", "10", "--seed",
-                                 "1", "--reexec-threads", "0"},
-                            Args{"primary", "--workload", "transfer", "--txs", "10", "--seed",
-                                 "1", "--reexec-threads", "65"},
-                            Args{"primary", "--workload", "nope", "--txs", "10", "--seed", "1"},
-                            Args{"primary", "--workload", "transfer", "--txs", "10", "--seed",
-                                 "1", "--pipeline-depth", "17"},
-                            Args{"primary", "--workload", "transfer", "--txs", "10", "--seed",
-                                 "1", "--bogus", "1"}}) {
+    for (const Args& bad :
+         {Args{"primary", "--workload", "transfer", "--txs", "10"},
+          Args{"primary", "--workload", "transfer", "--txs", "10", "--seed", "1", "--hit-rate",
+               "1.5"},
+          Args{"primary", "--workload", "transfer", "--txs", "0", "--seed", "1"},
+          Args{"primary", "--workload", "transfer", "--txs", "10", "--seed", "1", "--batch", "0"},
+          Args{"primary", "--workload", "transfer", "--txs", "10", "--seed", "1",
+               "--reexec-threads", "0"},
+          Args{"primary", "--workload", "transfer", "--txs", "10", "--seed", "1",
+               "--reexec-threads", "65"},
+          Args{"primary", "--workload", "nope", "--txs", "10", "--seed", "1"},
+          Args{"primary", "--workload", "transfer", "--txs", "10", "--seed", "1",
+               "--pipeline-depth", "17"},
+          Args{"primary", "--workload", "transfer", "--txs", "10", "--seed", "1", "--bogus",
+               "1"}}) {
         ChildResult run = remora::testing::run_child(REMORA_BENCH_BIN, bad);
         INFO(run.err);
         CHECK(run.exit_code == 2);

@@ -8,8 +8,8 @@
 
 #include <catch2/catch.hpp>
 
-#include <nlohmann/json.hpp>
 #include <rocksdb/db.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -65,8 +65,10 @@ std::string difference(const std::map<std::string, std::string>& before,
     std::string out;
     for (const auto& [name, bytes] : before) {
         auto it = after.find(name);
-        if (it == after.end()) out += " deleted " + name;
-        else if (it->second != bytes) out += " changed " + name;
+        if (it == after.end())
+            out += " deleted " + name;
+        else if (it->second != bytes)
+            out += " changed " + name;
     }
     for (const auto& [name, bytes] : after) {
         if (before.count(name) == 0) out += " created " + name;
@@ -101,9 +103,9 @@ struct Originals {
     std::uint64_t applied = 0;
 
     Originals() {
-        ChildResult bench = run_child(REMORA_BENCH_BIN,
-                                      {"sequential", "--workload", "transfer", "--txs", "2000",
-                                       "--seed", "1", "--db", tmp.sub("x"), "--sync", "off"});
+        ChildResult bench =
+            run_child(REMORA_BENCH_BIN, {"sequential", "--workload", "transfer", "--txs", "2000",
+                                         "--seed", "1", "--db", tmp.sub("x"), "--sync", "off"});
         INFO(bench.err);
         REQUIRE(bench.exit_code == 0);
         x = tmp.sub("x") + "/store";
@@ -172,8 +174,8 @@ long long check_all_tools(const std::string& db, const std::string& label) {
         INFO(tool.args[3] << ": exit " << run.exit_code << " " << run.err);
         const bool snapshot = tool.args[3] == "snapshot";
         // `xs` already holds a snapshot of its commit: a second one is refused (exit 1).
-        const bool exists = snapshot && run.exit_code == 1 &&
-                            run.err.find("already exists") != std::string::npos;
+        const bool exists =
+            snapshot && run.exit_code == 1 && run.err.find("already exists") != std::string::npos;
         // A torn log can leave a store whose exact prefix is commit 0: nothing to replay.
         const bool nothing_to_replay = tool.args[3] == "replay-verify" && first == 0 &&
                                        run.exit_code == 1 &&
@@ -274,9 +276,8 @@ TEST_CASE("a damaged record in the middle of the WAL exits 65 instead of rolling
     CHECK_THAT(digest.err, Catch::Contains("write-ahead log"));
     CHECK(check_all_tools(flipped, "WAL flipped in the middle") == -1);
 
-    const std::string zeroed = damaged_copy([](const std::string& log) {
-        write_file(log, std::string(fs::file_size(log), '\0'));
-    });
+    const std::string zeroed = damaged_copy(
+        [](const std::string& log) { write_file(log, std::string(fs::file_size(log), '\0')); });
     CHECK(check_all_tools(zeroed, "WAL zero-filled") == -1);
     const std::string deleted = damaged_copy([](const std::string& log) { fs::remove(log); });
     CHECK(check_all_tools(deleted, "WAL deleted") == -1);
@@ -287,9 +288,8 @@ TEST_CASE("a damaged record in the middle of the WAL exits 65 instead of rolling
     });
     CHECK(check_all_tools(early, "WAL damaged in its first record") == -1);
     // A torn tail is what a crash leaves: the exact prefix opens.
-    const std::string torn = damaged_copy([](const std::string& log) {
-        fs::resize_file(log, fs::file_size(log) - 50);
-    });
+    const std::string torn =
+        damaged_copy([](const std::string& log) { fs::resize_file(log, fs::file_size(log) - 50); });
     CHECK(check_all_tools(torn, "WAL torn tail") == static_cast<long long>(o.applied) - 1);
 }
 
@@ -307,8 +307,7 @@ void put_meta_raw(const std::string& dir, const std::string& key, const std::str
     delete raw;
 }
 
-TEST_CASE("meta naming another shard count or an impossible commit exits 65",
-          "[inspect][damage]") {
+TEST_CASE("meta naming another shard count or an impossible commit exits 65", "[inspect][damage]") {
     const Originals& o = originals();
     TempDir tmp("remora-inspect-damage");
     const std::string shards = tmp.sub("shards");
@@ -396,8 +395,7 @@ void sweep(std::uint64_t seed, bool every_action, int offsets) {
 
 }  // namespace
 
-TEST_CASE("generated damage: every command proves what it shows or exits 65",
-          "[inspect][damage]") {
+TEST_CASE("generated damage: every command proves what it shows or exits 65", "[inspect][damage]") {
     const std::uint64_t seed = env_or("REMORA_DAMAGE_SEED", std::random_device{}());
     std::printf("inspect_damage_test seed %llu\n", static_cast<unsigned long long>(seed));
     sweep(seed, false, 1);

@@ -482,14 +482,13 @@ Result<PrimaryBenchResult> run_primary_bench(const PrimaryBenchOptions& options)
     if (options.pipeline_depth > 0) {
         auto copy = p.results;
         auto side = run_side(p, std::move(copy), dir + "/unpipelined", store_options, 0,
-                              options.reexec_threads);
+                             options.reexec_threads);
         if (!side) return side.status();
         r.unpipelined = side->run;
     }
     store_options.pipeline_depth = options.pipeline_depth;
-    auto side =
-        run_side(p, std::move(p.results), dir + "/primary", store_options,
-                             options.pipeline_depth, options.reexec_threads);
+    auto side = run_side(p, std::move(p.results), dir + "/primary", store_options,
+                         options.pipeline_depth, options.reexec_threads);
     if (!side) return side.status();
     storage::Store& store = *side->store;
     r.run = side->run;

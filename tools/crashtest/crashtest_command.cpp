@@ -2,13 +2,13 @@
 // cluster at seeded instants and check, after every restart, that nothing acknowledged was lost
 // or applied twice.
 
-#include <csignal>
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 
 #include "common/format.h"
-#include "tools/cli/interrupt.h"
 #include "node/crashtest.h"
+#include "tools/cli/interrupt.h"
 #include "tools/crashtest/crashtest_command.h"
 
 namespace remora::tools::crashtest {
@@ -21,14 +21,13 @@ using common::Status;
 // transactions (process scheduling still varies). With --kills-per-cluster, the cluster that
 // broke: its seed and kills.
 std::string replay_command(const node::CrashtestConfig& c, const node::CrashtestReport& r) {
-    std::string line = "remora-crashtest --mode " + std::string(node::crash_mode_name(c.mode)) +
-                       " --kills " + std::to_string(r.replay_kills) + " --seed " +
-                       std::to_string(r.replay_seed) +
-                       " --pre-executors " + std::to_string(c.pre_executors) + " --workload " +
-                       c.workload + " --accounts " + std::to_string(c.accounts) + " --rate " +
-                       common::fixed(c.rate) + " --kill-min-ms " + std::to_string(c.kill_min_ms) +
-                       " --kill-max-ms " + std::to_string(c.kill_max_ms) + " --sync " +
-                       (c.sync ? "on" : "off");
+    std::string line =
+        "remora-crashtest --mode " + std::string(node::crash_mode_name(c.mode)) + " --kills " +
+        std::to_string(r.replay_kills) + " --seed " + std::to_string(r.replay_seed) +
+        " --pre-executors " + std::to_string(c.pre_executors) + " --workload " + c.workload +
+        " --accounts " + std::to_string(c.accounts) + " --rate " + common::fixed(c.rate) +
+        " --kill-min-ms " + std::to_string(c.kill_min_ms) + " --kill-max-ms " +
+        std::to_string(c.kill_max_ms) + " --sync " + (c.sync ? "on" : "off");
     return line;
 }
 
@@ -36,7 +35,8 @@ std::string replay_command(const node::CrashtestConfig& c, const node::Crashtest
 std::vector<std::string> first_violations(const std::vector<std::string>& all) {
     constexpr std::size_t kShown = 20;
     std::vector<std::string> shown(all.begin(), all.begin() + std::min(all.size(), kShown));
-    if (all.size() > kShown) shown.push_back("... and " + std::to_string(all.size() - kShown) + " more");
+    if (all.size() > kShown)
+        shown.push_back("... and " + std::to_string(all.size() - kShown) + " more");
     return shown;
 }
 
@@ -47,7 +47,8 @@ public:
     Status check(const cli::Invocation& invocation) const override {
         auto config = make_config(invocation);
         if (!config) return config.status();
-        if (auto s = node::validate_crashtest_config(*config); !s) return cli::usage_error(s.message());
+        if (auto s = node::validate_crashtest_config(*config); !s)
+            return cli::usage_error(s.message());
         if (auto s = node::check_crash_mode_supported(config->mode); !s) {
             return cli::usage_error(s.message());
         }
@@ -66,11 +67,11 @@ public:
             node::CrashtestReport whole;  // the whole run: the harness failure's cluster is named
             whole.replay_seed = config->seed;
             whole.replay_kills = config->kills;
-            return report.status().with_context("replay with: " + replay_command(*config, whole) +
-                                                (config->kills_per_cluster > 0
-                                                     ? " --kills-per-cluster " +
-                                                           std::to_string(config->kills_per_cluster)
-                                                     : std::string()));
+            return report.status().with_context(
+                "replay with: " + replay_command(*config, whole) +
+                (config->kills_per_cluster > 0
+                     ? " --kills-per-cluster " + std::to_string(config->kills_per_cluster)
+                     : std::string()));
         }
         return make_report(*config, *report);
     }
@@ -109,13 +110,15 @@ public:
             config.accounts = static_cast<std::uint32_t>(*accounts);
         }
         if (auto rate = in.unsigned_option("rate")) {
-            if (*rate == 0 || *rate > 100'000) return cli::usage_error("--rate must be in 1..100000");
+            if (*rate == 0 || *rate > 100'000)
+                return cli::usage_error("--rate must be in 1..100000");
             config.rate = static_cast<double>(*rate);
         }
         for (auto [name, field] : {std::pair{"kill-min-ms", &config.kill_min_ms},
                                    std::pair{"kill-max-ms", &config.kill_max_ms}}) {
             if (auto ms = in.unsigned_option(name)) {
-                if (*ms > 600'000) return cli::usage_error(std::string("--") + name + " is at most 600000");
+                if (*ms > 600'000)
+                    return cli::usage_error(std::string("--") + name + " is at most 600000");
                 *field = static_cast<std::uint32_t>(*ms);
             }
         }
@@ -132,7 +135,8 @@ public:
         if (auto dir = in.text_option("dir")) config.dir = *dir;
         config.keep = in.has_option("keep");
         if (auto sync = in.text_option("sync")) {
-            if (*sync != "on" && *sync != "off") return cli::usage_error("--sync must be on or off");
+            if (*sync != "on" && *sync != "off")
+                return cli::usage_error("--sync must be on or off");
             config.sync = *sync == "on";
         }
         return config;
@@ -169,23 +173,24 @@ public:
             {"dir", r.dir},
         };
         std::string& text = report.text;
-        cli::add_field(text, "kills", std::to_string(r.kills) + " (" +
-                                          std::to_string(r.primary_kills) + " primary, " +
-                                          std::to_string(r.pre_executor_kills) + " pre-executor; " +
-                                          std::to_string(r.blackbox_kills) + " blackbox, " +
-                                          std::to_string(r.whitebox_kills) + " at fault points)");
+        cli::add_field(text, "kills",
+                       std::to_string(r.kills) + " (" + std::to_string(r.primary_kills) +
+                           " primary, " + std::to_string(r.pre_executor_kills) + " pre-executor; " +
+                           std::to_string(r.blackbox_kills) + " blackbox, " +
+                           std::to_string(r.whitebox_kills) + " at fault points)");
         std::string fired;
         for (const auto& [name, count] : r.faults_fired) {
             fired += (fired.empty() ? "" : ", ") + name + " " + std::to_string(count);
         }
         if (!fired.empty()) cli::add_field(text, "fault points", fired);
         cli::add_field(text, "violations", std::to_string(r.violations.size()));
-        cli::add_field(text, "recovery", "p50 " + common::fixed(r.recovery_ms_p50) + " ms, p99 " +
-                                             common::fixed(r.recovery_ms_p99) + " ms, max " +
-                                             common::fixed(r.recovery_ms_max) + " ms");
-        cli::add_field(text, "acknowledged", std::to_string(r.acknowledged) + " of " +
-                                                 std::to_string(r.submitted) + " submitted (" +
-                                                 std::to_string(r.resubmitted) + " resubmissions)");
+        cli::add_field(text, "recovery",
+                       "p50 " + common::fixed(r.recovery_ms_p50) + " ms, p99 " +
+                           common::fixed(r.recovery_ms_p99) + " ms, max " +
+                           common::fixed(r.recovery_ms_max) + " ms");
+        cli::add_field(text, "acknowledged",
+                       std::to_string(r.acknowledged) + " of " + std::to_string(r.submitted) +
+                           " submitted (" + std::to_string(r.resubmitted) + " resubmissions)");
         cli::add_field(text, "commits", std::to_string(r.commits));
         cli::add_field(text, "digest", r.digest);
         cli::add_field(text, "seed", std::to_string(config.seed));
@@ -194,8 +199,9 @@ public:
         }
         if (!r.violations.empty()) {
             report.json["replay_command"] = replay_command(config, r);
-            std::string message = std::to_string(r.violations.size()) + " violation(s); the first: " +
-                                  r.violations.front() + "\nreplay with: " + replay_command(config, r);
+            std::string message = std::to_string(r.violations.size()) +
+                                  " violation(s); the first: " + r.violations.front() +
+                                  "\nreplay with: " + replay_command(config, r);
             report.verdict = Status{common::Code::kVerificationFailed, message};
         }
         return report;
@@ -209,7 +215,8 @@ private:
             "Starts a primary and P pre-executors (remora-node) on loopback and submits the "
             "workload with its own client, which records every ExecutionSummary it is "
             "acknowledged. At instants drawn from the seed it kills the primary or a pre-executor "
-            "with SIGKILL. After a primary kill it checks the store offline (it opens; remora-inspect "
+            "with SIGKILL. After a primary kill it checks the store offline (it opens; "
+            "remora-inspect "
             "digest --recompute and replay-verify match; every acknowledged transaction is in the "
             "store exactly once, where its summary says, with the same effects), restarts the "
             "primary on the same store and ports, and resubmits what was at risk: acknowledged "
@@ -229,9 +236,10 @@ private:
                 {"workload", ArgKind::kText, "W", "transfer, counter, nft, amm, compute, mixed",
                  false, "transfer"},
                 {"accounts", ArgKind::kUnsigned, "N", "workload accounts", false, "200"},
-                {"rate", ArgKind::kUnsigned, "TPS", "transactions per second offered", false, "300"},
-                {"kill-min-ms", ArgKind::kUnsigned, "MS", "earliest kill after load resumes",
-                 false, "50"},
+                {"rate", ArgKind::kUnsigned, "TPS", "transactions per second offered", false,
+                 "300"},
+                {"kill-min-ms", ArgKind::kUnsigned, "MS", "earliest kill after load resumes", false,
+                 "50"},
                 {"kill-max-ms", ArgKind::kUnsigned, "MS", "latest kill after load resumes", false,
                  "600"},
                 {"kills-per-cluster", ArgKind::kUnsigned, "K",

@@ -1,6 +1,6 @@
 // `remora-node keygen --dir DIR [--pre-executors N] [--names A,B] [--days D] [--renew]`: the
-// cluster CA and the nodes' credentials for mutual TLS, or their renewal (docs/tools/remora-node.md,
-// "keygen").
+// cluster CA and the nodes' credentials for mutual TLS, or their renewal
+// (docs/tools/remora-node.md, "keygen").
 
 #include <sys/stat.h>
 
@@ -67,11 +67,11 @@ public:
             REMORA_RETURN_IF_ERROR(net::write_cluster_credentials(dir, names, validity));
         }
         cli::Report report;
-        report.json = {{"command", "keygen"}, {"dir", dir}, {"ca_created", !add && !renew},
-                       {"renewed", renew},
-                       {"nodes", names}, {"days", days}};
+        report.json = {{"command", "keygen"}, {"dir", dir},     {"ca_created", !add && !renew},
+                       {"renewed", renew},    {"nodes", names}, {"days", days}};
         cli::add_field(report.text, "directory", dir);
-        cli::add_field(report.text, "cluster CA", add ? "existing (ca.pem)" : "created (ca.pem, ca.key)");
+        cli::add_field(report.text, "cluster CA",
+                       add ? "existing (ca.pem)" : "created (ca.pem, ca.key)");
         for (const auto& name : names) {
             cli::add_field(report.text, renew ? "renewed" : "node",
                            name + ".pem, " + name + ".key");
@@ -95,8 +95,8 @@ private:
         .options =
             {
                 {"dir", ArgKind::kPath, "DIR", "where the credentials go", true},
-                {"pre-executors", ArgKind::kUnsigned, "N",
-                 "names: primary and pre-executor-1..N", false, "4"},
+                {"pre-executors", ArgKind::kUnsigned, "N", "names: primary and pre-executor-1..N",
+                 false, "4"},
                 {"names", ArgKind::kText, "A,B,...", "these names instead", false},
                 {"days", ArgKind::kUnsigned, "D", "certificate validity in days", false, "365"},
                 {"renew", ArgKind::kFlag, "", "replace the named nodes' existing credentials",

@@ -222,8 +222,8 @@ std::vector<NodeFlag> make_flags() {
                 [](NodeConfig& c) -> bool& { return c.snapshot.prune; }));
     flags.push_back(number(
         "primary.reexec_threads", 1, 64, "threads",
-        "threads re-executing a commit's misses (speculated in parallel, validated in order)",
-        kYes, [](NodeConfig& c) -> std::uint32_t& { return c.primary.reexec_threads; }));
+        "threads re-executing a commit's misses (speculated in parallel, validated in order)", kYes,
+        [](NodeConfig& c) -> std::uint32_t& { return c.primary.reexec_threads; }));
     flags.push_back(number(
         "pre_executor.verify_threads", 0, 64, "threads", "authenticator-checking threads", kYes,
         [](NodeConfig& c) -> std::uint32_t& { return c.pre_executor.verify_threads; }));

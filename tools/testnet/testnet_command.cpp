@@ -5,8 +5,8 @@
 #include <cstdio>
 
 #include "common/format.h"
-#include "tools/cli/interrupt.h"
 #include "node/testnet.h"
+#include "tools/cli/interrupt.h"
 #include "tools/testnet/testnet_command.h"
 
 namespace remora::tools::testnet {
@@ -22,7 +22,8 @@ public:
     Status check(const cli::Invocation& invocation) const override {
         auto config = make_config(invocation);
         if (!config) return config.status();
-        if (auto s = node::validate_testnet_config(*config); !s) return cli::usage_error(s.message());
+        if (auto s = node::validate_testnet_config(*config); !s)
+            return cli::usage_error(s.message());
         return Status::ok();
     }
 
@@ -52,7 +53,9 @@ public:
         config.duration_s = *duration;
         if (auto rate = in.text_option("rate")) {
             auto value = cli::parse_positive_number(*rate);
-            if (!value) return cli::usage_error("--rate must be a positive number of transactions per second");
+            if (!value)
+                return cli::usage_error(
+                    "--rate must be a positive number of transactions per second");
             config.rate = *value;
         }
         if (auto bound = in.text_option("p99-bound-ms")) {
@@ -71,7 +74,8 @@ public:
             config.accounts = static_cast<std::uint32_t>(*accounts);
         }
         if (auto ms = in.unsigned_option("batch-timeout-ms")) {
-            if (*ms == 0 || *ms > 60'000) return cli::usage_error("--batch-timeout-ms must be in 1..60000");
+            if (*ms == 0 || *ms > 60'000)
+                return cli::usage_error("--batch-timeout-ms must be in 1..60000");
             config.batch_timeout_ms = static_cast<std::uint32_t>(*ms);
         }
         if (auto ms = in.unsigned_option("consensus-delay-ms")) {
@@ -79,27 +83,31 @@ public:
             config.consensus_delay_ms = static_cast<std::uint32_t>(*ms);
         }
         if (auto sync = in.text_option("sync")) {
-            if (*sync != "on" && *sync != "off") return cli::usage_error("--sync must be on or off");
+            if (*sync != "on" && *sync != "off")
+                return cli::usage_error("--sync must be on or off");
             config.sync = *sync == "on";
         }
         return config;
     }
 
-    static cli::Report make_report(const node::TestnetConfig& config, const node::TestnetReport& r) {
+    static cli::Report make_report(const node::TestnetConfig& config,
+                                   const node::TestnetReport& r) {
         cli::Report report;
         cli::Json misses = cli::Json::object();
         for (const auto& [cause, count] : r.misses_by_cause) misses[cause] = count;
         cli::Json rounds = cli::Json::array();
         for (const auto& round : r.rounds) {
-            rounds.push_back({{"rate", round.rate},
-                              {"tps", round.tps},
-                              {"latency_ms", {{"p50", round.p50_ms}, {"p99", round.p99_ms}, {"max", round.max_ms}}},
-                              {"committed", round.committed},
-                              {"refused", round.refused},
-                              {"unanswered", round.unanswered},
-                              {"primary_cpu_us_per_tx", round.primary_cpu_us_per_tx},
-                              {"hit_rate", round.hit_rate ? cli::Json(*round.hit_rate) : cli::Json()},
-                              {"sustained", round.sustained}});
+            rounds.push_back(
+                {{"rate", round.rate},
+                 {"tps", round.tps},
+                 {"latency_ms",
+                  {{"p50", round.p50_ms}, {"p99", round.p99_ms}, {"max", round.max_ms}}},
+                 {"committed", round.committed},
+                 {"refused", round.refused},
+                 {"unanswered", round.unanswered},
+                 {"primary_cpu_us_per_tx", round.primary_cpu_us_per_tx},
+                 {"hit_rate", round.hit_rate ? cli::Json(*round.hit_rate) : cli::Json()},
+                 {"sustained", round.sustained}});
         }
         report.json = {
             {"mode", "testnet"},
@@ -109,7 +117,8 @@ public:
             {"rate_searched", !config.rate.has_value()},
             {"duration", config.duration_s},
             {"tps", r.best.tps},
-            {"latency_ms", {{"p50", r.best.p50_ms}, {"p99", r.best.p99_ms}, {"max", r.best.max_ms}}},
+            {"latency_ms",
+             {{"p50", r.best.p50_ms}, {"p99", r.best.p99_ms}, {"max", r.best.max_ms}}},
             {"transactions", r.transactions},
             {"commits", r.commits},
             {"hit_rate", r.best.hit_rate.value_or(r.hit_rate)},
@@ -126,32 +135,37 @@ public:
             {"dir", r.dir},
         };
         std::string& text = report.text;
-        cli::add_field(text, "cluster", "1 primary + " + std::to_string(r.pre_executors) +
-                                            " pre-executors, workload " + config.workload);
-        cli::add_field(text, "offered", common::fixed(r.best.rate) + " tx/s" +
-                                            (config.rate ? "" : " (highest sustained, searched)"));
+        cli::add_field(text, "cluster",
+                       "1 primary + " + std::to_string(r.pre_executors) +
+                           " pre-executors, workload " + config.workload);
+        cli::add_field(text, "offered",
+                       common::fixed(r.best.rate) + " tx/s" +
+                           (config.rate ? "" : " (highest sustained, searched)"));
         cli::add_field(text, "throughput", common::fixed(r.best.tps) + " tx/s committed");
-        cli::add_field(text, "latency", "p50 " + common::fixed(r.best.p50_ms, 1) + " ms, p99 " +
-                                            common::fixed(r.best.p99_ms, 1) + " ms, max " +
-                                            common::fixed(r.best.max_ms, 1) + " ms");
-        cli::add_field(text, "hit rate", common::fixed(100 * r.best.hit_rate.value_or(r.hit_rate), 2) +
-                                             "% in the reported round; all rounds " +
-                                             common::fixed(100 * r.hit_rate, 2) + "% (" +
-                                             std::to_string(r.adopted) + " adopted, " +
-                                             std::to_string(r.reexecuted) + " re-executed)");
+        cli::add_field(text, "latency",
+                       "p50 " + common::fixed(r.best.p50_ms, 1) + " ms, p99 " +
+                           common::fixed(r.best.p99_ms, 1) + " ms, max " +
+                           common::fixed(r.best.max_ms, 1) + " ms");
+        cli::add_field(text, "hit rate",
+                       common::fixed(100 * r.best.hit_rate.value_or(r.hit_rate), 2) +
+                           "% in the reported round; all rounds " +
+                           common::fixed(100 * r.hit_rate, 2) + "% (" + std::to_string(r.adopted) +
+                           " adopted, " + std::to_string(r.reexecuted) + " re-executed)");
         std::string causes;
         for (const auto& [cause, count] : r.misses_by_cause) {
-            if (count > 0) causes += (causes.empty() ? "" : ", ") + cause + " " + std::to_string(count);
+            if (count > 0)
+                causes += (causes.empty() ? "" : ", ") + cause + " " + std::to_string(count);
         }
         cli::add_field(text, "misses", causes.empty() ? "none" : causes);
-        cli::add_field(text, "primary CPU", common::fixed(r.primary_cpu_us_per_tx, 1) + " us per transaction");
+        cli::add_field(text, "primary CPU",
+                       common::fixed(r.primary_cpu_us_per_tx, 1) + " us per transaction");
         cli::add_field(text, "digest", r.primary_digest);
         cli::add_field(text, "replayed digest", r.replay_digest);
         cli::add_field(text, "digest match", r.digest_match ? "yes" : "NO");
         if (config.keep || config.plot || !config.dir.empty()) {
             cli::add_field(text, "directory", r.dir);
-            cli::add_field(text, "time series", r.dir + "/timeseries.csv" +
-                                                    (config.plot ? ", timeseries.png" : ""));
+            cli::add_field(text, "time series",
+                           r.dir + "/timeseries.csv" + (config.plot ? ", timeseries.png" : ""));
         }
         if (!r.digest_match) {
             report.verdict = Status{common::Code::kVerificationFailed,
@@ -167,7 +181,8 @@ private:
         .summary = "run a local cluster of real processes under load, then replay it",
         .details =
             "Generates cluster credentials, starts a primary and P pre-executors (remora-node) on "
-            "loopback, waits until every pre-executor has bootstrapped from the primary's snapshot, "
+            "loopback, waits until every pre-executor has bootstrapped from the primary's "
+            "snapshot, "
             "drives the workload with remora-loadgen, stops every process with SIGTERM, and "
             "replays the commits the primary persisted with the sequential reference "
             "(remora-inspect replay-verify). Without --rate it searches for the highest rate "
@@ -176,14 +191,16 @@ private:
         .options =
             {
                 {"pre-executors", ArgKind::kUnsigned, "P", "pre-executors to start", true},
-                {"workload", ArgKind::kText, "W", "transfer, counter, nft, amm, compute, mixed", true},
+                {"workload", ArgKind::kText, "W", "transfer, counter, nft, amm, compute, mixed",
+                 true},
                 {"duration", ArgKind::kText, "SECONDS", "of load (per round when searching)", true},
                 {"rate", ArgKind::kText, "TPS", "offered rate; absent: search", false},
                 {"dir", ArgKind::kPath, "DIR", "where nodes, logs and reports go (kept)", false,
                  "a temporary directory, removed"},
                 {"keep", ArgKind::kFlag, "", "keep the temporary directory", false},
                 {"plot", ArgKind::kFlag, "",
-                 "draw DIR/timeseries.png from DIR/timeseries.csv with gnuplot (keeps the directory)",
+                 "draw DIR/timeseries.png from DIR/timeseries.csv with gnuplot (keeps the "
+                 "directory)",
                  false},
                 {"seed", ArgKind::kUnsigned, "S", "workload seed", false, "1"},
                 {"accounts", ArgKind::kUnsigned, "N", "workload accounts", false, "1000"},
