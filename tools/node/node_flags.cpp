@@ -202,6 +202,10 @@ std::vector<NodeFlag> make_flags() {
                        : cli::usage_error("must be off, affinity or broadcast");
         },
         "off|affinity|broadcast"));
+    flags.push_back(number(
+        "primary.reexec_threads", 1, 64, "threads",
+        "threads re-executing a commit's misses (speculated in parallel, validated in order)", kYes,
+        [](NodeConfig& c) -> std::uint32_t& { return c.primary.reexec_threads; }));
     flags.push_back(
         number("snapshot.every_commits", 0, UINT64_MAX, "commits",
                "primary: take a snapshot every N commits (0: off; SIGUSR1 takes one at any time)",
@@ -220,10 +224,6 @@ std::vector<NodeFlag> make_flags() {
                 "oldest kept snapshot",
                 "yes, but pruned versions are gone: older commits can no longer be read",
                 [](NodeConfig& c) -> bool& { return c.snapshot.prune; }));
-    flags.push_back(number(
-        "primary.reexec_threads", 1, 64, "threads",
-        "threads re-executing a commit's misses (speculated in parallel, validated in order)", kYes,
-        [](NodeConfig& c) -> std::uint32_t& { return c.primary.reexec_threads; }));
     flags.push_back(number(
         "pre_executor.verify_threads", 0, 64, "threads", "authenticator-checking threads", kYes,
         [](NodeConfig& c) -> std::uint32_t& { return c.pre_executor.verify_threads; }));
