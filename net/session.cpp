@@ -124,6 +124,9 @@ Status validate_session_options(const SessionOptions& o) {
         o.watchdog_period.count() <= 0 || o.tls_shutdown_timeout.count() <= 0) {
         return bad("timeouts and the watchdog period must be positive");
     }
+    if (o.coalesce_delay.count() < 0 || o.coalesce_delay > std::chrono::seconds(1)) {
+        return bad("coalesce_delay must be in 0..1 s");
+    }
     return Status::ok();
 }
 
@@ -154,6 +157,7 @@ Session::Session(std::unique_ptr<SessionTransport> transport, const SessionOptio
     : m_transport(std::move(transport)),
       m_strand(m_transport->strand()),
       m_timer(m_strand),
+      m_coalesce_timer(m_strand),
       m_options(options),
       m_on_frame(std::move(on_frame)),
       m_on_close(std::move(on_close)),
@@ -189,7 +193,15 @@ SendResult Session::send(std::uint16_t type, common::ByteView body) {
             return;
         }
         self->m_queue.push_back(std::move(frame));
-        self->write_queued();
+        if (self->m_write_in_flight || self->m_coalescing) return;  // goes with the next write
+        if (self->m_options.coalesce_delay.count() == 0) return self->write_queued();
+        self->m_coalescing = true;
+        self->m_coalesce_timer.expires_after(self->m_options.coalesce_delay);
+        self->m_coalesce_timer.async_wait(
+            asio::bind_executor(self->m_strand, [self](const boost::system::error_code&) {
+                self->m_coalescing = false;
+                self->write_queued();
+            }));
     });
     return queued > m_options.backpressure_bytes ? SendResult::kBackpressure : SendResult::kQueued;
 }
@@ -204,7 +216,8 @@ void Session::close_after_flush(Status reason) {
     m_closing.store(true, std::memory_order_relaxed);
     asio::post(m_strand, [self = shared_from_this(), reason = std::move(reason)] {
         if (!self->m_close_after_flush) self->m_close_after_flush = reason;
-        if (!self->m_write_in_flight && self->m_queue.empty()) self->finish(reason);
+        if (!self->m_write_in_flight && self->m_queue.empty()) return self->finish(reason);
+        if (self->m_coalescing) self->m_coalesce_timer.cancel();  // flush now
     });
 }
 
@@ -311,6 +324,7 @@ void Session::finish(Status reason) {  // NOLINT(performance-unnecessary-value-p
     m_closing.store(true, std::memory_order_relaxed);
     m_transport->close(m_options.tls_shutdown_timeout, shared_from_this());
     m_timer.cancel();
+    m_coalesce_timer.cancel();
     std::size_t dropped = 0;
     for (const common::Bytes& frame : m_queue) dropped += frame.size();
     m_queue.clear();

@@ -7,7 +7,8 @@
 // - Reading: bytes go through a FrameDecoder; each whole frame is handed to the frame handler
 //   in order. A framing error (a length past the limit, a bad checksum) closes the session.
 // - Writing: frames queue up to `send_queue_bytes_max`; the writer takes everything queued and
-//   writes it with one gathered write (frames are coalesced). Above `backpressure_bytes` send()
+//   writes it with one gathered write (frames are coalesced), after `coalesce_delay` when the
+//   connection was idle. Above `backpressure_bytes` send()
 //   reports backpressure so the producer can slow down; past the maximum the peer is too slow
 //   and the session closes ("slow peer"): memory stays bounded.
 // - Watchdog: a peer that sends nothing for `idle_timeout`, or a write that has not completed
@@ -46,6 +47,11 @@ struct SessionOptions {
     std::chrono::milliseconds idle_timeout{30'000};
     std::chrono::milliseconds write_timeout{10'000};
     std::chrono::milliseconds watchdog_period{200};
+    // How long a frame queued on an idle connection waits for others before the write starts
+    // (0: it starts at once). A small delay turns a trickle of frames into one write, one TLS
+    // record and one wake-up of the peer per delay instead of per frame; a close after flush
+    // still writes everything queued first.
+    std::chrono::microseconds coalesce_delay{0};
     // TLS only: how long a close waits for the peer's close_notify before closing the socket.
     std::chrono::milliseconds tls_shutdown_timeout{1'000};
 };
@@ -108,6 +114,7 @@ private:
     std::unique_ptr<SessionTransport> m_transport;
     asio::strand<asio::any_io_executor> m_strand;  // the transport's
     asio::steady_timer m_timer;
+    asio::steady_timer m_coalesce_timer;
     SessionOptions m_options;
     FrameHandler m_on_frame;
     CloseHandler m_on_close;
@@ -119,6 +126,7 @@ private:
     std::deque<common::Bytes> m_queue;     // encoded frames waiting
     std::vector<common::Bytes> m_writing;  // the frames of the write in flight
     bool m_write_in_flight = false;
+    bool m_coalescing = false;  // the coalesce timer is armed: the next write waits for it
     std::chrono::steady_clock::time_point m_last_read;
     std::chrono::steady_clock::time_point m_write_started;
     bool m_closed = false;

@@ -19,6 +19,9 @@ struct NetConfig {
     std::uint32_t io_threads = 2;      // net.io_threads: threads running the sockets, 1..64
     std::uint32_t handshake_timeout_ms = 5000;  // net.handshake_timeout_ms
     std::uint32_t idle_timeout_ms = 30'000;     // net.idle_timeout_ms: a silent connection closes
+    // net.coalesce_us: on cluster links, how long a frame waits for others before a write
+    // starts on an idle connection (net::SessionOptions::coalesce_delay); 0 writes at once.
+    std::uint32_t coalesce_us = 1000;
 };
 
 struct TlsConfig {

@@ -213,6 +213,7 @@ void PreExecutorNode::Impl::connect() {
             }
             net::SessionOptions options;
             options.idle_timeout = std::chrono::milliseconds(m_config.net.idle_timeout_ms);
+            options.coalesce_delay = std::chrono::microseconds(m_config.net.coalesce_us);
             m_security->secure(
                 std::move(socket).value(),
                 std::chrono::milliseconds(m_config.net.handshake_timeout_ms), options,

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -125,7 +126,7 @@ private:
     // --- connections (io threads, then the engine strand) ---
     void accept_cluster();
     void accept_ingress();
-    net::SessionOptions session_options() const;
+    net::SessionOptions session_options(bool cluster) const;
     template <typename Map>
     void attach(std::uint64_t conn, SecuredLink link, Map& map);
 
@@ -182,8 +183,11 @@ private:
     std::map<std::uint64_t, Link> m_links;
     std::map<protocol::PreExecutorId, std::uint64_t> m_link_of;
     std::map<std::uint64_t, Client> m_clients;
-    std::map<Digest, Pending> m_pending;
-    std::map<Digest, executor::ExecutionSummary> m_summaries;  // recent committed, bounded
+    // Keyed by transaction digests (BLAKE2b: uniform, not chosen by a client), looked up once
+    // or twice per submission: hashed, not ordered.
+    std::unordered_map<Digest, Pending, common::Hash256Hasher> m_pending;
+    std::unordered_map<Digest, executor::ExecutionSummary, common::Hash256Hasher>
+        m_summaries;  // recent committed, bounded
     std::deque<Digest> m_summary_order;
     Ordered m_batch;
     std::uint64_t m_batch_generation = 0;
@@ -209,9 +213,12 @@ private:
 
 // --- Start-up ----------------------------------------------------------------------------------
 
-net::SessionOptions PrimaryNode::Impl::session_options() const {
+net::SessionOptions PrimaryNode::Impl::session_options(bool cluster) const {
     net::SessionOptions options;
     options.idle_timeout = std::chrono::milliseconds(m_config.net.idle_timeout_ms);
+    // Transactions to pre-executors share writes; clients get their summaries at once (a
+    // commit's summaries are sent together anyway).
+    if (cluster) options.coalesce_delay = std::chrono::microseconds(m_config.net.coalesce_us);
     return options;
 }
 
@@ -294,7 +301,7 @@ void PrimaryNode::Impl::accept_cluster() {
             const std::uint64_t conn = m_next_conn++;
             m_cluster_security->secure(
                 std::move(socket), std::chrono::milliseconds(m_config.net.handshake_timeout_ms),
-                session_options(),
+                session_options(true),
                 [this, conn](net::Frame frame) {
                     asio::post(m_engine, [this, conn, frame = std::move(frame)]() mutable {
                         on_cluster_frame(conn, std::move(frame));
@@ -330,7 +337,7 @@ void PrimaryNode::Impl::accept_ingress() {
             const std::uint64_t conn = m_next_conn++;
             m_ingress_security->secure(
                 std::move(socket), std::chrono::milliseconds(m_config.net.handshake_timeout_ms),
-                session_options(),
+                session_options(false),
                 [this, conn](net::Frame frame) {
                     asio::post(m_engine, [this, conn, frame = std::move(frame)]() mutable {
                         on_client_frame(conn, std::move(frame));
@@ -732,9 +739,10 @@ void PrimaryNode::Impl::admit(Transaction tx, const Digest& digest) {
         m_primary.note_routed(digest, *id);
         Link& link = m_links.at(m_link_of.at(*id));
         executor::ExecuteTransaction execute;
-        execute.executable = tx;
+        execute.executable = std::move(tx);  // encoded, then taken back: no copy
         link.session->send(net::wire_type(MessageType::kExecuteTransaction),
                            executor::encode_anoma_message(execute));
+        tx = std::move(execute.executable);
         m_balancer.report_outstanding(*id, ++link.outstanding);
     }
     m_batch.txs.push_back(std::move(tx));

@@ -118,6 +118,44 @@ TEMPLATE_TEST_CASE("frames flow both ways in order through sessions", "[net][ses
     CHECK(client->send(1, "late") == SendResult::kClosed);
 }
 
+TEMPLATE_TEST_CASE("a coalescing session writes a trickle of frames together after its delay",
+                   "[net][session]", PlainPair, TlsPair) {
+    TestType pair;
+    using Clock = std::chrono::steady_clock;
+    std::vector<Frame> at_server;
+    std::optional<common::Status> server_closed;
+    auto server = pair.make_server(
+        {}, [&](Frame f) { at_server.push_back(std::move(f)); },
+        [&](const common::Status& s) { server_closed = s; });
+    SessionOptions options;
+    options.coalesce_delay = 1'000'000us;
+    auto client = pair.make_client(
+        options, [](const Frame&) {}, [](const common::Status&) {});
+    server->start();
+    client->start();
+    const auto first = Clock::now();
+    REQUIRE(client->send(1, "one") == SendResult::kQueued);
+    run_until(
+        pair.io, [] { return false; }, 100ms);
+    REQUIRE(client->send(2, "two") == SendResult::kQueued);
+    REQUIRE(client->send(3, "three") == SendResult::kQueued);
+    // Nothing leaves before the delay: the first frame waits for the others.
+    run_until(
+        pair.io, [&] { return !at_server.empty(); }, 600ms);
+    CHECK(at_server.empty());
+    REQUIRE(run_until(pair.io, [&] { return at_server.size() == 3; }));
+    CHECK(Clock::now() - first >= 1s);
+    CHECK(at_server[0].body == "one");
+    CHECK(at_server[2].body == "three");
+    // A close after flush writes what is queued without waiting for the delay.
+    const auto last = Clock::now();
+    REQUIRE(client->send(4, "four") == SendResult::kQueued);
+    client->close_after_flush();
+    REQUIRE(run_until(pair.io, [&] { return at_server.size() == 4 && server_closed; }));
+    CHECK(Clock::now() - last < 900ms);
+    CHECK(at_server[3].body == "four");
+}
+
 TEMPLATE_TEST_CASE("a peer that does not read is cut off and memory stays bounded",
                    "[net][session]", PlainPair, TlsPair) {
     TestType pair;

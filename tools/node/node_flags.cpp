@@ -153,6 +153,11 @@ std::vector<NodeFlag> make_flags() {
     flags.push_back(number("net.idle_timeout_ms", 100, UINT32_MAX, "ms",
                            "a connection silent this long closes (> cluster.heartbeat_ms)", kYes,
                            [](NodeConfig& c) -> std::uint32_t& { return c.net.idle_timeout_ms; }));
+    flags.push_back(number("net.coalesce_us", 0, 1'000'000, "us",
+                           "cluster links: how long a frame waits for others to share its write "
+                           "(0: written at once)",
+                           kYes,
+                           [](NodeConfig& c) -> std::uint32_t& { return c.net.coalesce_us; }));
     flags.push_back(text("tls.dir", cli::ArgKind::kPath, "DIR",
                          "cluster credentials (remora-node keygen or init)",
                          "yes (with credentials signed by the same cluster CA)",
