@@ -1,5 +1,8 @@
 #include "net/message_codec.h"
 
+#include <string>
+#include <string_view>
+
 #include "executor/tx/effects_codec.h"
 #include "executor/tx/fb_io.h"
 #include "executor/tx/limits.h"
@@ -22,13 +25,14 @@ using common::Status;
 
 Status corrupt(const std::string& message) { return {Code::kCorruption, message}; }
 
-// Every nested buffer must itself decode; an error names the outer field.
+// Every nested buffer must itself decode; an error names the outer field (a view: the name is
+// only built into a string for an error, not for each of the primary's results).
 template <typename T, typename Decode>
-Status read_nested(const flatbuffers::Vector<std::uint8_t>* v, const std::string& field,
+Status read_nested(const flatbuffers::Vector<std::uint8_t>* v, std::string_view field,
                    Decode decode, T& out) {
-    if (v == nullptr) return corrupt(field + ": missing");
+    if (v == nullptr) return corrupt(std::string(field) + ": missing");
     auto decoded = decode(common::ByteView(reinterpret_cast<const char*>(v->data()), v->size()));
-    if (!decoded) return corrupt(field + ": " + decoded.status().message());
+    if (!decoded) return corrupt(std::string(field) + ": " + decoded.status().message());
     out = std::move(decoded).value();
     return Status::ok();
 }

@@ -70,6 +70,11 @@ private:
     Status read_primary_stats();
     Status replay();
     Status child_failed(ChildProcess& child, const std::string& what, const std::string& log);
+    void add_coalesce_flag(std::vector<std::string>& argv) const {
+        if (!m_config.coalesce_us) return;
+        argv.push_back("--net.coalesce_us");
+        argv.push_back(std::to_string(*m_config.coalesce_us));
+    }
 
     const TestnetConfig& m_config;
     const std::atomic<bool>& m_interrupted;
@@ -167,6 +172,7 @@ Status Testnet::start_primary() {
                                      std::to_string(m_config.consensus_delay_ms),
                                      "--primary.sync",
                                      m_config.sync ? "on" : "off"};
+    add_coalesce_flag(argv);
     auto child = ChildProcess::spawn(argv, log, log);
     if (!child) return child.status();
     m_primary.emplace(std::move(child).value());
@@ -201,6 +207,7 @@ Status Testnet::start_pre_executor(std::uint32_t id) {
                                      "1",
                                      "--net.primary",
                                      "127.0.0.1:" + std::to_string(m_cluster_port)};
+    add_coalesce_flag(argv);
     auto child = ChildProcess::spawn(argv, log, log);
     if (!child) return child.status();
     m_pre_executors.push_back(std::move(child).value());

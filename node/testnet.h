@@ -29,6 +29,7 @@ struct TestnetConfig {
     bool keep = false;           // keep the temporary directory
     std::uint32_t batch_timeout_ms = 20;
     std::uint32_t consensus_delay_ms = 50;
+    std::optional<std::uint32_t> coalesce_us;  // every node's net.coalesce_us; absent: default
     bool sync = true;
     bool plot = false;  // draw DIR/timeseries.png with gnuplot (implies keeping the directory)
 };

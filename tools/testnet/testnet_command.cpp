@@ -82,6 +82,10 @@ public:
             if (*ms > 60'000) return cli::usage_error("--consensus-delay-ms is at most 60000");
             config.consensus_delay_ms = static_cast<std::uint32_t>(*ms);
         }
+        if (auto us = in.unsigned_option("coalesce-us")) {
+            if (*us > 1'000'000) return cli::usage_error("--coalesce-us is at most 1000000");
+            config.coalesce_us = static_cast<std::uint32_t>(*us);
+        }
         if (auto sync = in.text_option("sync")) {
             if (*sync != "on" && *sync != "off")
                 return cli::usage_error("--sync must be on or off");
@@ -210,6 +214,9 @@ private:
                 {"consensus-delay-ms", ArgKind::kUnsigned, "MS", "batch cut to ordered commit",
                  false, "50"},
                 {"sync", ArgKind::kText, "on|off", "the primary fsyncs every commit", false, "on"},
+                {"coalesce-us", ArgKind::kUnsigned, "US",
+                 "every node's net.coalesce_us (cluster-link write coalescing; 0: off)", false,
+                 "1000"},
             },
     };
 };
