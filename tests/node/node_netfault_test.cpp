@@ -16,11 +16,13 @@
 #include <cstdlib>
 #include <functional>
 #include <future>
+#include <iostream>
 #include <mutex>
 #include <random>
 #include <sstream>
 #include <thread>
 
+#include "net/tls.h"
 #include "node/load_generator.h"
 #include "tests/node/fault_proxy.h"
 #include "tests/node/node_cluster.h"
@@ -100,7 +102,7 @@ struct Fault {
     // The link is torn down: the pre-executor must connect again.
     bool tears_down() const {
         return kind != Kind::kDelay &&
-               !(kind == Kind::kBlackHole && length < std::chrono::milliseconds(1000));
+               !(kind == Kind::kBlackHole && length < std::chrono::milliseconds(1500));
     }
     std::string describe() const {
         static const char* const names[] = {"delay", "corrupt",    "drop",  "reorder",
@@ -239,6 +241,10 @@ public:
             << " ms from the fault's start");
         INFO(logs());
         CHECK(resynced);
+        std::cout
+            << "seed " << m_seed << ": " << fault.describe() << ": resynchronised "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count()
+            << " ms after the fault began\n";
     }
 
     // Stops the load and the primary; every submitted transaction answered and committed once,
@@ -280,6 +286,53 @@ TEST_CASE(
     SteadyLoad load(run.cluster(), 300);
     for (const Fault& fault : every_fault_once()) run.apply(fault);
     run.finish(load);
+}
+
+TEST_CASE(
+    "a primary that completes the TLS handshake and then says nothing is left within the peer "
+    "timeout, not the idle timeout",
+    "[node][integration][netfault]") {
+    // The link goes dark between the handshake and the primary's hello: a stand-in primary with
+    // the primary's credentials handshakes and then stays silent, keeping every socket open.
+    TestCluster cluster("node-dark-hello", 1);
+    net::asio::io_context io;
+    net::asio::ip::tcp::acceptor acceptor(
+        io, net::asio::ip::tcp::endpoint(net::asio::ip::make_address("127.0.0.1"), 0));
+    auto context = net::make_cluster_context(net::cluster_files(cluster.tls_dir(), "primary"),
+                                             net::TlsRole::kServer);
+    REQUIRE(context.is_ok());
+    std::vector<std::shared_ptr<net::TlsStream>> handshaken;  // kept open, never read
+    std::vector<Clock::time_point> at;
+    std::function<void()> accept = [&] {
+        acceptor.async_accept([&](boost::system::error_code ec, net::asio::ip::tcp::socket socket) {
+            if (ec) return;
+            auto stream = std::make_shared<net::TlsStream>(std::move(socket), **context);
+            net::async_tls_handshake(stream, net::TlsRole::kServer, 5s,
+                                     [&, stream](const common::Status& status) {
+                                         if (!status.is_ok()) return;
+                                         handshaken.push_back(stream);
+                                         at.push_back(Clock::now());
+                                     });
+            accept();
+        });
+    };
+    accept();
+    std::vector<std::string> flags = kTimeouts;
+    flags.insert(flags.end(),
+                 {"--pre_executor.reconnect_ms", "200", "--net.idle_timeout_ms", "30000"});
+    cluster.start_pre_executor(1, flags, acceptor.local_endpoint().port());
+    const auto deadline = Clock::now() + 10s;
+    while (handshaken.size() < 2 && Clock::now() < deadline) io.run_for(20ms);
+    INFO(cluster.log_of("pre-executor-1"));
+    REQUIRE(handshaken.size() >= 2);
+    // 1 s of silence, noticed at a 200 ms tick, 200 ms to reconnect; slack for a busy machine.
+    CHECK(at[1] - at[0] < 5s);
+    CHECK(cluster.wait_for_log("pre-executor-1", "cluster.peer_timeout_ms (no hello)", 1s));
+    acceptor.close();
+    for (auto& stream : handshaken) {
+        boost::system::error_code ignored;
+        stream->next_layer().close(ignored);
+    }
 }
 
 TEST_CASE("network faults, a longer random schedule per seed", "[.][slow]") {
