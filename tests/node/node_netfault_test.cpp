@@ -162,6 +162,10 @@ public:
 
     FaultProxy& proxy(std::uint32_t id) { return *m_proxies.at(id - 1); }
     double primary(const std::string& series) { return scrape(m_primary_metrics, series); }
+    double pre_executor(std::uint32_t id, const std::string& series) {
+        return scrape(metrics_port_of(m_cluster.dir() + "/pre-executor-" + std::to_string(id)),
+                      series);
+    }
     double adopted_by(std::uint32_t id) {
         return primary("remora_pre_executor_adopted_total{pre_executor=\"" + std::to_string(id) +
                        "\"}");
@@ -210,15 +214,30 @@ public:
                 link.reset_all();
                 break;
             case Fault::Kind::kBlackHole:
-            case Fault::Kind::kRefuse:
+            case Fault::Kind::kRefuse: {
                 link.partition(fault.kind == Fault::Kind::kBlackHole
                                    ? FaultProxy::Partition::kBlackHole
                                    : FaultProxy::Partition::kRefuse);
-                std::this_thread::sleep_for(fault.length);
+                // A black hole past the peer timeout is noticed at both ends before it heals:
+                // no close crosses it, only the silence tells.
+                const bool noticed = eventually(
+                    [&] {
+                        return primary("remora_primary_pre_executors") == 1 &&
+                               pre_executor(fault.pre_executor, "remora_pre_executor_joined") == 0;
+                    },
+                    fault.length);
+                std::this_thread::sleep_until(started + fault.length);
                 link.heal();
+                if (fault.tears_down()) {
+                    INFO(logs());
+                    CHECK(noticed);
+                }
                 break;
+            }
         }
-        // The primary committed during the fault (it never waits for a pre-executor).
+        // The primary committed during the fault (it never waits for a pre-executor); a window
+        // of at least 500 ms, so that a fault that takes effect at once is measured too.
+        std::this_thread::sleep_until(started + 500ms);
         CHECK(primary("remora_primary_transactions_total") > committed);
         if (fault.tears_down()) {
             // The link was torn down and the pre-executor connected again.
