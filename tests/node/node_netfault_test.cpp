@@ -235,6 +235,7 @@ public:
                 break;
             }
         }
+        const auto healed = Clock::now();
         // The primary committed during the fault (it never waits for a pre-executor); a window
         // of at least 500 ms, so that a fault that takes effect at once is measured too.
         std::this_thread::sleep_until(started + 500ms);
@@ -254,16 +255,16 @@ public:
                        adopted_by(fault.pre_executor) >= adopted + 20;
             },
             15s);
-        INFO(
-            "recovery took "
-            << std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count()
-            << " ms from the fault's start");
+        const auto ms = [](Clock::duration d) {
+            return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+        };
+        const std::string recovery =
+            "resynchronised " + std::to_string(ms(Clock::now() - healed)) + " ms after the heal (" +
+            std::to_string(ms(Clock::now() - started)) + " ms after the fault began)";
+        INFO(recovery);
         INFO(logs());
         CHECK(resynced);
-        std::cout
-            << "seed " << m_seed << ": " << fault.describe() << ": resynchronised "
-            << std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count()
-            << " ms after the fault began\n";
+        std::cout << "seed " << m_seed << ": " << fault.describe() << ": " << recovery << "\n";
     }
 
     // Stops the load and the primary; every submitted transaction answered and committed once,
