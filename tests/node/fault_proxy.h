@@ -1,5 +1,5 @@
 #pragma once
-// A fault-injecting TCP proxy for the node's network-fault tests (docs/recovery.md, "Network
+// A fault-injecting TCP proxy for the node's network-fault tests (docs/node.md, "Network
 // faults"): it listens on a loopback port and forwards every connection to a target port on
 // loopback, and on command it delays, corrupts, drops or reorders the bytes of one direction,
 // resets connections, or partitions the link (a black hole that keeps the sockets open, or

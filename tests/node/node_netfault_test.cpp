@@ -1,4 +1,4 @@
-// Network faults between the primary and its pre-executors (issue 12, docs/recovery.md,
+// Network faults between the primary and its pre-executors (issue 12, docs/node.md,
 // "Network faults"): each pre-executor reaches the primary through its own FaultProxy, and while
 // a client keeps submitting, a seeded schedule delays, corrupts, drops and reorders the bytes of
 // either direction, resets the links and partitions them (black hole, refused connections).
