@@ -264,6 +264,9 @@ public:
         INFO(recovery);
         INFO(logs());
         CHECK(resynced);
+        if (fault.kind == Fault::Kind::kBlackHole && fault.length <= 500ms) {
+            CHECK(link.counters().accepted == before.accepted);  // the link outlived it
+        }
         std::cout << "seed " << m_seed << ": " << fault.describe() << ": " << recovery << "\n";
     }
 
