@@ -21,6 +21,7 @@
 #include "executor/tx/transaction_codec.h"
 #include "executor/workload/workload.h"
 #include "net/tls.h"
+#include "node/cluster_launch.h"
 #include "node/config.h"
 #include "node/node_files.h"
 #include "node/oracle_client.h"
@@ -210,32 +211,18 @@ bool Crashtest::any_died() {
 
 Status Crashtest::start_primary(bool at_start) {
     const std::string log = m_dir + "/primary.log";
-    std::vector<std::string> argv = {m_node_bin,
-                                     "run",
-                                     "--node.role",
-                                     "primary",
-                                     "--node.dir",
-                                     primary_dir(),
-                                     "--tls.dir",
-                                     m_dir + "/tls",
-                                     "--net.io_threads",
-                                     "1",
-                                     "--net.cluster_port",
-                                     std::to_string(m_cluster_port),
-                                     "--net.ingress_port",
-                                     std::to_string(m_ingress_port),
-                                     "--workload.name",
-                                     m_config.workload,
-                                     "--workload.seed",
-                                     std::to_string(m_config.seed),
-                                     "--workload.accounts",
-                                     std::to_string(m_config.accounts),
-                                     "--sequencer.batch_timeout_ms",
-                                     "10",
-                                     "--sequencer.consensus_delay_ms",
-                                     "20",
-                                     "--primary.sync",
-                                     m_config.sync ? "on" : "off"};
+    PrimaryLaunch launch;
+    launch.node_bin = m_node_bin;
+    launch.node_dir = primary_dir();
+    launch.tls_dir = m_dir + "/tls";
+    launch.workload = m_config.workload;
+    launch.seed = m_config.seed;
+    launch.accounts = m_config.accounts;
+    launch.batch_timeout_ms = 10;
+    launch.consensus_delay_ms = 20;
+    launch.sync = m_config.sync;
+    launch.cluster_port = m_cluster_port;  // a restart keeps the ports of the first start
+    launch.ingress_port = m_ingress_port;
     (void)std::remove(node_info_path(primary_dir()).c_str());
     m_primary_fault = draw_fault(true, at_start);
     m_primary_log_from = file_size_or_zero(log);
@@ -245,49 +232,27 @@ Status Crashtest::start_primary(bool at_start) {
                               m_primary_fault);
         say("the primary starts armed with " + m_primary_fault);
     }
-    auto child = ChildProcess::spawn(argv, log, log, environment);
+    auto child = ChildProcess::spawn(primary_command(launch), log, log, environment);
     if (!child) return child.status();
     m_primary.emplace(std::move(child).value());
     if (m_cluster_port != 0) return Status::ok();  // a restart: the ports are known
-    const auto deadline = Clock::now() + 120s;
-    while (Clock::now() < deadline) {
-        if (m_interrupted) return {Code::kUnsupported, "interrupted"};
-        if (!m_primary->running()) {
-            return {Code::kIoError,
-                    "the primary exited at start; the end of " + log + ":\n" + log_tail(log)};
-        }
-        if (auto info = read_json_file(node_info_path(primary_dir()));
-            info && info->contains("ingress_port")) {
-            m_cluster_port = (*info)["cluster_port"].get<std::uint16_t>();
-            m_ingress_port = (*info)["ingress_port"].get<std::uint16_t>();
-            return Status::ok();
-        }
-        std::this_thread::sleep_for(20ms);
-    }
-    return {Code::kIoError, "the primary did not write node.json within 120 s"};
+    auto ports = wait_for_ports(launch.node_dir, *m_primary, log, 120s, m_interrupted);
+    if (!ports) return ports.status();
+    m_cluster_port = ports->cluster;
+    m_ingress_port = ports->ingress;
+    return Status::ok();
 }
 
 Status Crashtest::start_pre_executor(std::uint32_t id, bool at_start) {
     const std::string name = pre_name(id);
     const std::string log = m_dir + "/" + name + ".log";
-    std::vector<std::string> argv = {m_node_bin,
-                                     "run",
-                                     "--node.role",
-                                     "pre-executor",
-                                     "--node.id",
-                                     std::to_string(id),
-                                     "--node.dir",
-                                     m_dir + "/" + name,
-                                     "--tls.dir",
-                                     m_dir + "/tls",
-                                     "--net.io_threads",
-                                     "1",
-                                     "--pre_executor.verify_threads",
-                                     "1",
-                                     "--pre_executor.reconnect_ms",
-                                     "100",
-                                     "--net.primary",
-                                     "127.0.0.1:" + std::to_string(m_cluster_port)};
+    PreExecutorLaunch launch;
+    launch.node_bin = m_node_bin;
+    launch.node_dir = m_dir + "/" + name;
+    launch.tls_dir = m_dir + "/tls";
+    launch.id = id;
+    launch.primary_port = m_cluster_port;
+    launch.reconnect_ms = 100;
     m_pre_fault[id - 1] = draw_fault(false, at_start);
     m_pre_log_from[id - 1] = file_size_or_zero(log);
     std::vector<std::string> environment;
@@ -296,7 +261,7 @@ Status Crashtest::start_pre_executor(std::uint32_t id, bool at_start) {
                               m_pre_fault[id - 1]);
         say(name + " starts armed with " + m_pre_fault[id - 1]);
     }
-    auto child = ChildProcess::spawn(argv, log, log, environment);
+    auto child = ChildProcess::spawn(pre_executor_command(launch), log, log, environment);
     if (!child) return child.status();
     m_pre[id - 1].emplace(std::move(child).value());
     return Status::ok();

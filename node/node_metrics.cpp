@@ -100,10 +100,13 @@ void NodeMetrics::update_primary(const protocol::PrimaryCounters& e, const Prima
         .Set(static_cast<double>(e.results_buffered_now));
     for (const protocol::PreExecutorStats& p : e.pre_executors) {
         const std::map<std::string, std::string> id{{"pre_executor", std::to_string(p.id)}};
+        const auto departed = n.departed.find(p.id);
+        const PrimaryNodeFigures::Departed before =
+            departed == n.departed.end() ? PrimaryNodeFigures::Departed{} : departed->second;
         set_total("remora_pre_executor_adopted_total", "Results adopted, by pre-executor",
-                  p.adopted, id);
+                  before.adopted + p.adopted, id);
         set_total("remora_pre_executor_misses_total", "Misses charged, by pre-executor",
-                  p.misses.total(), id);
+                  before.misses + p.misses.total(), id);
         gauge("remora_pre_executor_hit_rate_window",
               "Adopted share of the transactions in the pre-executor's miss window", id)
             .Set(p.window_txs == 0

@@ -37,6 +37,13 @@ struct PrimaryNodeFigures {
     std::uint64_t clients = 0;
     std::uint64_t pre_executors = 0;  // joined
     std::uint64_t applied_commit = 0;
+    // What each pre-executor's earlier links had been charged when they ended: the engine
+    // counts per link (a rejoin starts from 0), its metrics count per pre-executor id.
+    struct Departed {
+        std::uint64_t adopted = 0;
+        std::uint64_t misses = 0;
+    };
+    std::map<std::uint32_t, Departed> departed;
 };
 
 struct PreExecutorNodeFigures {

@@ -181,11 +181,14 @@ Status PreExecutorNode::Impl::run() {
 void PreExecutorNode::Impl::tick() {
     if (m_stopping) return;
     const auto now = Clock::now();
-    if (m_session && m_hello) {
+    // Before the primary's hello too: a link that went dark right after the handshake would
+    // otherwise wait for net.idle_timeout_ms.
+    if (m_session) {
         if (now - m_last_heard > std::chrono::milliseconds(m_config.cluster.peer_timeout_ms)) {
-            log_warn("the primary is silent past cluster.peer_timeout_ms: reconnecting");
+            log_warn(std::string("the primary is silent past cluster.peer_timeout_ms") +
+                     (m_hello ? "" : " (no hello)") + ": reconnecting");
             m_session->close(Status{Code::kIoError, "primary silent"});
-        } else {
+        } else if (m_hello) {
             const common::CommitIndex at = m_pre ? m_pre->caught_up_commit() : 0;
             m_session->send(net::wire_type(MessageType::kHeartbeat), net::encode_heartbeat({at}));
         }

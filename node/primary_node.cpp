@@ -159,6 +159,8 @@ private:
     void take_snapshot(const std::string& why);
     void serve_http(const std::string& target, std::function<void(HttpAnswer)> answer);
     PrimaryNodeFigures figures() const;
+    // Before a pre-executor's link is removed from the engine: its counts, for the metrics.
+    void keep_departed_totals(std::uint32_t id);
 
     NodeConfig m_config;
     std::unique_ptr<storage::Store> m_store;
@@ -205,7 +207,8 @@ private:
     std::uint64_t m_links_refused = 0;
     std::uint64_t m_committed_txs = 0;
     std::uint64_t m_snapshots_served = 0;
-    std::optional<SnapshotPolicy> m_snapshot_policy;  // engine strand only
+    std::map<std::uint32_t, PrimaryNodeFigures::Departed> m_departed;  // by pre-executor id
+    std::optional<SnapshotPolicy> m_snapshot_policy;                   // engine strand only
     std::uint64_t m_snapshots_taken = 0;
     std::uint64_t m_snapshots_failed = 0;
     std::map<std::string, std::uint64_t> m_refused_by_reason;
@@ -537,6 +540,7 @@ void PrimaryNode::Impl::on_cluster_closed(std::uint64_t conn, const Status& reas
     if (link.id != 0) {
         if (link.joined) {
             (void)m_balancer.remove(link.id);
+            keep_departed_totals(link.id);
             (void)m_primary.remove_pre_executor(link.id);
             log_info("pre-executor " + std::to_string(link.id) + " left (" +
                      (reason.is_ok() ? std::string("closed here") : reason.message()) + "); " +
@@ -947,7 +951,16 @@ PrimaryNodeFigures PrimaryNode::Impl::figures() const {
     f.clients = m_clients.size();
     f.pre_executors = m_balancer.live().size();
     f.applied_commit = m_store->status().applied_commit;
+    f.departed = m_departed;
     return f;
+}
+
+void PrimaryNode::Impl::keep_departed_totals(std::uint32_t id) {
+    for (const protocol::PreExecutorStats& p : m_primary.counters().pre_executors) {
+        if (p.id != id) continue;
+        m_departed[id].adopted += p.adopted;
+        m_departed[id].misses += p.misses.total();
+    }
 }
 
 // GET /metrics, /health, /ready?max_lag_ms=N (docs/metrics.md). On an io thread; what needs

@@ -11,6 +11,7 @@
 
 #include "common/format.h"
 #include "net/tls.h"
+#include "node/cluster_launch.h"
 #include "node/config.h"
 #include "node/http_server.h"
 #include "node/node_files.h"
@@ -150,38 +151,26 @@ Status Testnet::wait_for_json(const std::string& path, const char* key, ChildPro
 
 Status Testnet::start_primary() {
     const std::string log = m_dir + "/primary.log";
-    std::vector<std::string> argv = {m_node_bin,
-                                     "run",
-                                     "--node.role",
-                                     "primary",
-                                     "--node.dir",
-                                     m_dir + "/primary",
-                                     "--tls.dir",
-                                     m_dir + "/tls",
-                                     "--net.io_threads",
-                                     "1",
-                                     "--workload.name",
-                                     m_config.workload,
-                                     "--workload.seed",
-                                     std::to_string(m_config.seed),
-                                     "--workload.accounts",
-                                     std::to_string(m_config.accounts),
-                                     "--sequencer.batch_timeout_ms",
-                                     std::to_string(m_config.batch_timeout_ms),
-                                     "--sequencer.consensus_delay_ms",
-                                     std::to_string(m_config.consensus_delay_ms),
-                                     "--primary.sync",
-                                     m_config.sync ? "on" : "off"};
+    PrimaryLaunch launch;
+    launch.node_bin = m_node_bin;
+    launch.node_dir = m_dir + "/primary";
+    launch.tls_dir = m_dir + "/tls";
+    launch.workload = m_config.workload;
+    launch.seed = m_config.seed;
+    launch.accounts = m_config.accounts;
+    launch.batch_timeout_ms = m_config.batch_timeout_ms;
+    launch.consensus_delay_ms = m_config.consensus_delay_ms;
+    launch.sync = m_config.sync;
+    std::vector<std::string> argv = primary_command(launch);
     add_coalesce_flag(argv);
     auto child = ChildProcess::spawn(argv, log, log);
     if (!child) return child.status();
     m_primary.emplace(std::move(child).value());
-    nlohmann::json info;
-    REMORA_RETURN_IF_ERROR(wait_for_json(node_info_path(m_dir + "/primary"), "ingress_port",
-                                         *m_primary, log, 120s, info));
-    m_cluster_port = info["cluster_port"].get<std::uint16_t>();
-    m_ingress_port = info["ingress_port"].get<std::uint16_t>();
-    m_metrics_port = info.value("metrics_port", std::uint16_t{0});
+    auto ports = wait_for_ports(launch.node_dir, *m_primary, log, 120s, m_interrupted);
+    if (!ports) return ports.status();
+    m_cluster_port = ports->cluster;
+    m_ingress_port = ports->ingress;
+    m_metrics_port = ports->metrics;
     say("primary up (pid " + std::to_string(m_primary->pid()) +
         "): cluster 127.0.0.1:" + std::to_string(m_cluster_port) +
         " (mutual TLS), ingress 127.0.0.1:" + std::to_string(m_ingress_port));
@@ -191,22 +180,13 @@ Status Testnet::start_primary() {
 Status Testnet::start_pre_executor(std::uint32_t id) {
     const std::string name = "pre-executor-" + std::to_string(id);
     const std::string log = m_dir + "/" + name + ".log";
-    std::vector<std::string> argv = {m_node_bin,
-                                     "run",
-                                     "--node.role",
-                                     "pre-executor",
-                                     "--node.id",
-                                     std::to_string(id),
-                                     "--node.dir",
-                                     m_dir + "/" + name,
-                                     "--tls.dir",
-                                     m_dir + "/tls",
-                                     "--net.io_threads",
-                                     "1",
-                                     "--pre_executor.verify_threads",
-                                     "1",
-                                     "--net.primary",
-                                     "127.0.0.1:" + std::to_string(m_cluster_port)};
+    PreExecutorLaunch launch;
+    launch.node_bin = m_node_bin;
+    launch.node_dir = m_dir + "/" + name;
+    launch.tls_dir = m_dir + "/tls";
+    launch.id = id;
+    launch.primary_port = m_cluster_port;
+    std::vector<std::string> argv = pre_executor_command(launch);
     add_coalesce_flag(argv);
     auto child = ChildProcess::spawn(argv, log, log);
     if (!child) return child.status();

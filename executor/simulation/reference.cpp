@@ -21,6 +21,7 @@ common::Result<ReferenceRun> run_reference(const SimulationInput& input,
         for (const Effects& e : outcome->effects) effects.push_back(canonical_effects_bytes(e));
         run.effects.push_back(std::move(effects));
         run.digests.push_back(outcome->state_digest);
+        run.indices.push_back(outcome->index);
     }
     return run;
 }
@@ -34,8 +35,7 @@ std::optional<std::string> first_difference(const SimulationResult& run,
     for (std::size_t c = 0; c < run.effects.size(); ++c) {
         const auto& mine = run.effects[c];
         const auto& theirs = reference.effects[c];
-        // Commit c of the run is store commit c + 2 (genesis is commit 1).
-        std::string where = "commit " + std::to_string(c + 2);
+        std::string where = "commit " + std::to_string(reference.indices[c]);
         if (mine.size() != theirs.size()) {
             return where + ": " + std::to_string(mine.size()) + " effects vs reference " +
                    std::to_string(theirs.size());

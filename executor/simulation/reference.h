@@ -15,6 +15,8 @@ namespace remora::executor::simulation {
 struct ReferenceRun {
     std::vector<std::vector<common::Bytes>> effects;  // canonical effects bytes per commit
     std::vector<common::Digest> digests;
+    std::vector<common::CommitIndex> indices;  // the store's commit index of each (genesis may
+                                               // take several commits: a streamed genesis)
 };
 
 // SequentialExecutor over genesis and `commits` in an in-memory store.

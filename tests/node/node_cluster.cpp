@@ -101,14 +101,15 @@ void TestCluster::start_primary(const std::vector<std::string>& extra) {
     FAIL("the primary did not come up:\n" << log_of("primary"));
 }
 
-void TestCluster::start_pre_executor(std::uint32_t id, const std::vector<std::string>& extra) {
+void TestCluster::start_pre_executor(std::uint32_t id, const std::vector<std::string>& extra,
+                                     std::uint16_t primary_port) {
     const std::string name = "pre-executor-" + std::to_string(id);
     const std::string log = m_dir.sub(name + ".log");
     auto child = node::ChildProcess::spawn(
         with({REMORA_NODE_PATH, "--node.role", "pre-executor", "--node.id", std::to_string(id),
               "--node.dir", m_dir.sub(name), "--tls.dir", tls_dir(), "--net.io_threads", "1",
               "--pre_executor.verify_threads", "1", "--net.primary",
-              "127.0.0.1:" + std::to_string(m_cluster_port)},
+              "127.0.0.1:" + std::to_string(primary_port != 0 ? primary_port : m_cluster_port)},
              extra),
         log, log);
     REQUIRE(child.is_ok());
@@ -161,6 +162,26 @@ std::uint16_t metrics_port_of(const std::string& node_dir) {
     auto info = node::read_json_file(node::node_info_path(node_dir));
     REQUIRE(info.is_ok());
     return (*info)["metrics_port"].get<std::uint16_t>();
+}
+
+node::HttpAnswer http_get(std::uint16_t port, const std::string& target) {
+    auto answer = node::http_get("127.0.0.1", port, target, 10s);
+    return answer.is_ok() ? *answer : node::HttpAnswer{0, "", answer.status().message()};
+}
+
+double sample(const std::string& scrape, const std::string& series) {
+    std::istringstream lines(scrape);
+    std::string line;
+    while (std::getline(lines, line)) {
+        if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+    }
+    return -1;
+}
+
+double scrape(std::uint16_t port, const std::string& series) {
+    const node::HttpAnswer answer = http_get(port, "/metrics");
+    REQUIRE(answer.status == 200);
+    return sample(answer.body, series);
 }
 
 // --- TestClient --------------------------------------------------------------------------------

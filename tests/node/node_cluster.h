@@ -16,6 +16,7 @@
 #include "net/asio.h"
 #include "net/frame.h"
 #include "net/tls.h"
+#include "node/http_server.h"
 #include "node/load_generator.h"
 #include "node/process.h"
 #include "tests/support/temp_dir.h"
@@ -31,7 +32,10 @@ public:
     // Starts the primary (workload transfer, seed 1, 200 accounts unless `extra` says otherwise)
     // and waits for its node.json; FAILs the test when it does not come up.
     void start_primary(const std::vector<std::string>& extra = {});
-    void start_pre_executor(std::uint32_t id, const std::vector<std::string>& extra = {});
+    // `primary_port`: where it connects (0: the primary's cluster port; a FaultProxy's port
+    // puts the proxy between them).
+    void start_pre_executor(std::uint32_t id, const std::vector<std::string>& extra = {},
+                            std::uint16_t primary_port = 0);
     // Waits until pre-executor `id` has joined (its node.json says joined_commit); returns it.
     std::uint64_t wait_joined(std::uint32_t id,
                               std::chrono::seconds limit = std::chrono::seconds(60));
@@ -69,6 +73,12 @@ private:
 
 // A node's metrics port from its node.json.
 std::uint16_t metrics_port_of(const std::string& node_dir);
+// GET from a node's metrics port; status 0 when nothing answered.
+node::HttpAnswer http_get(std::uint16_t port, const std::string& target);
+// The value of the sample `name{labels}` (exact text before the value) in a scrape, or -1.
+double sample(const std::string& scrape, const std::string& series);
+// One series from the node's /metrics (the scrape must answer 200).
+double scrape(std::uint16_t port, const std::string& series);
 
 // A blocking client of the ingress port (plain TCP) or of the cluster port (mutual TLS), for
 // tests: every wait is bounded.

@@ -139,6 +139,9 @@ TEST_CASE("a silent pre-executor is removed within the peer timeout and rejoins 
     cluster.start_primary({"--cluster.peer_timeout_ms", "2000"});
     cluster.start_pre_executor(1);
     cluster.wait_joined(1);
+    // node.json says joined once the pre-executor has sent its join; stopping it before the
+    // primary has read that join would leave one "joined" line, not the two counted below.
+    REQUIRE(cluster.wait_for_log("primary", "pre-executor 1 joined at commit 1", 20s));
     cluster.pre_executor(1).signal(SIGSTOP);
     const auto stopped = std::chrono::steady_clock::now();
     REQUIRE(cluster.wait_for_log("primary", "pre-executor 1 silent", 4s));

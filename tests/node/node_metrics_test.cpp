@@ -33,22 +33,6 @@ std::set<std::string> families(const std::string& scrape) {
     return names;
 }
 
-// The value of the sample `name{labels}` (exact text before the value), or -1.
-double sample(const std::string& scrape, const std::string& series) {
-    std::istringstream lines(scrape);
-    std::string line;
-    while (std::getline(lines, line)) {
-        if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
-    }
-    return -1;
-}
-
-// GET from a node's metrics port; status 0 when nothing answered.
-node::HttpAnswer http_get(std::uint16_t port, const std::string& target) {
-    auto answer = node::http_get("127.0.0.1", port, target, 10s);
-    return answer.is_ok() ? *answer : node::HttpAnswer{0, "", answer.status().message()};
-}
-
 TEST_CASE("a running node serves its documented metrics, health and readiness",
           "[node][metrics][integration]") {
     TestCluster cluster("node-metrics");
@@ -128,12 +112,6 @@ int run_node_tool(const TestCluster& cluster, const std::vector<std::string>& ar
     const std::optional<int> code = child->wait_for(60s);
     REQUIRE(code.has_value());
     return *code;
-}
-
-double scrape(std::uint16_t port, const std::string& series) {
-    const node::HttpAnswer answer = http_get(port, "/metrics");
-    REQUIRE(answer.status == 200);
-    return sample(answer.body, series);
 }
 
 double unix_now() {

@@ -145,6 +145,8 @@ public:
     static cli::Report make_report(const node::CrashtestConfig& config,
                                    const node::CrashtestReport& r) {
         cli::Report report;
+        // The run removes its temporary directory unless told to keep it or a check failed.
+        const bool kept = !r.violations.empty() || config.keep || !config.dir.empty();
         report.json = {
             {"mode", node::crash_mode_name(config.mode)},
             {"seed", config.seed},
@@ -170,7 +172,7 @@ public:
             {"sync", config.sync},
             {"pre_executors", config.pre_executors},
             {"workload", config.workload},
-            {"dir", r.dir},
+            {"dir", kept ? cli::Json(r.dir) : cli::Json(nullptr)},
         };
         std::string& text = report.text;
         cli::add_field(text, "kills",
@@ -194,9 +196,7 @@ public:
         cli::add_field(text, "commits", std::to_string(r.commits));
         cli::add_field(text, "digest", r.digest);
         cli::add_field(text, "seed", std::to_string(config.seed));
-        if (!r.violations.empty() || config.keep || !config.dir.empty()) {
-            cli::add_field(text, "directory", r.dir);
-        }
+        if (kept) cli::add_field(text, "directory", r.dir);
         if (!r.violations.empty()) {
             report.json["replay_command"] = replay_command(config, r);
             std::string message = std::to_string(r.violations.size()) +
