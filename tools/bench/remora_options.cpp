@@ -155,7 +155,7 @@ const cli::CommandSpec& remora_spec() {
              text_option("rebalance", "on|off",
                          "with placement: a pre-executor that took more than 1.25 times its share "
                          "of the last 1,024 routes hands a hot group to the one with the fewest",
-                         false, "on"),
+                         false, "off"),
              text_option("state-updates", "on|off",
                          "push catch-up state updates past the miss threshold", false, "on"),
              text_option("routed-updates", "M",
