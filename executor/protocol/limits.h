@@ -10,6 +10,9 @@ namespace remora::executor::protocol::limits {
 // --- Cluster -----------------------------------------------------------------------------------
 // Pre-executors known to one primary or load balancer at a time.
 inline constexpr std::size_t kPreExecutorsMax = 256;
+// Objects a contention-following load balancer places at once (RoutingMode::kContention): the
+// inputs of the transactions in flight. Past it new objects are routed by affinity, unplaced.
+inline constexpr std::size_t kPlacementsDefault = 1 << 20;
 
 // --- Pre-executor ------------------------------------------------------------------------------
 // Speculative overlay of a pre-executor's own writes: entries and bytes (object contents and

@@ -38,6 +38,7 @@ std::uint64_t rendezvous_weight(const common::Hash256& key, PreExecutorId id) {
 
 LoadBalancer::LoadBalancer(const LoadBalancerOptions& options) : m_options(options) {
     if (m_options.overload_factor < 1.0) m_options.overload_factor = 1.0;
+    if (m_options.rebalance_factor < 1.0) m_options.rebalance_factor = 1.0;
 }
 
 common::Status LoadBalancer::add(PreExecutorId id) {
@@ -61,6 +62,12 @@ common::Status LoadBalancer::remove(PreExecutorId id) {
     }
     m_live.erase(it);
     m_outstanding.erase(id);
+    m_recent.clear();  // shares of another membership
+    m_recent_total = 0;
+    // Its placements go with it: their objects' next transactions go by weight elsewhere or by
+    // affinity, never to a pre-executor that is gone.
+    std::erase_if(m_placements, [id](const auto& entry) { return entry.second.node == id; });
+    m_counters.placements_now = m_placements.size();
     return common::Status::ok();
 }
 
@@ -84,6 +91,7 @@ std::optional<PreExecutorId> LoadBalancer::owner_of(const common::Hash256& key) 
 
 std::optional<PreExecutorId> LoadBalancer::expected_reader(const Object& object) const {
     if (m_options.mode == RoutingMode::kRoundRobin) return std::nullopt;
+    if (auto placed = placement_of(object.id)) return placed;
     auto key = object_affinity_key(object);
     if (!key) return std::nullopt;
     return owner_of(*key);
@@ -111,6 +119,7 @@ std::optional<PreExecutorId> LoadBalancer::route(const Transaction& tx) {
     if (m_options.mode == RoutingMode::kRoundRobin) {
         return m_live[m_next_round_robin++ % m_live.size()];
     }
+    if (m_options.mode == RoutingMode::kContention) return route_by_contention(tx);
     PreExecutorId owner = *owner_of(affinity_key(tx));
     if (overloaded(owner)) {
         ++m_counters.overload_fallbacks;
@@ -118,6 +127,111 @@ std::optional<PreExecutorId> LoadBalancer::route(const Transaction& tx) {
     }
     ++m_counters.to_affinity_owner;
     return owner;
+}
+
+PreExecutorId LoadBalancer::route_by_contention(const Transaction& tx) {
+    // The in-flight weight of the tx's inputs per pre-executor (few inputs, few pre-executors:
+    // a small vector, ordered by id for the tie rule).
+    std::vector<std::pair<PreExecutorId, std::uint64_t>> weights;
+    for (const InputObject& input : tx.inputs) {
+        auto found = m_placements.find(input.id);
+        if (found == m_placements.end()) continue;
+        const Placement& placed = found->second;
+        auto it = std::lower_bound(
+            weights.begin(), weights.end(), placed.node,
+            [](const auto& entry, PreExecutorId node) { return entry.first < node; });
+        if (it == weights.end() || it->first != placed.node) {
+            it = weights.insert(it, {placed.node, 0});
+        }
+        it->second += placed.in_flight;
+    }
+    PreExecutorId target = 0;
+    if (weights.empty()) {
+        target = *owner_of(affinity_key(tx));
+        ++m_counters.to_affinity_owner;
+    } else {
+        auto heaviest = weights.begin();  // ascending ids: ties go to the lower one
+        for (auto it = weights.begin(); it != weights.end(); ++it) {
+            if (it->second > heaviest->second) heaviest = it;
+        }
+        target = heaviest->first;
+        ++m_counters.to_placement;
+        if (auto moved = rebalance_target(target, heaviest->second)) {
+            ++m_counters.rebalanced;
+            target = *moved;  // the group moves: its inputs are placed there below
+        }
+    }
+    if (overloaded(target)) {
+        ++m_counters.overload_fallbacks;
+        target = least_loaded();  // the group moves: its inputs are placed there below
+    }
+    if (m_options.rebalance_window > 0) {
+        ++m_recent[target];
+        if (++m_recent_total >= 2 * m_options.rebalance_window) {
+            m_recent_total = 0;  // halved: older routes weigh less
+            for (auto& [id, count] : m_recent) m_recent_total += count /= 2;
+        }
+    }
+    for (const InputObject& input : tx.inputs) {
+        auto found = m_placements.find(input.id);
+        if (found == m_placements.end()) {
+            if (m_placements.size() >= m_options.placements_max) {
+                ++m_counters.placements_full;
+                continue;
+            }
+            found = m_placements.emplace(input.id, Placement{target, 0}).first;
+        }
+        Placement& placed = found->second;
+        if (placed.node != target && placed.in_flight > 0) ++m_counters.split_inputs;
+        placed.node = target;
+        ++placed.in_flight;
+    }
+    m_counters.placements_now = m_placements.size();
+    return target;
+}
+
+std::optional<PreExecutorId> LoadBalancer::rebalance_target(PreExecutorId node,
+                                                            std::uint64_t weight) {
+    if (m_options.rebalance_window == 0 || m_live.size() < 2) return std::nullopt;
+    if (m_recent_total < m_options.rebalance_window) return std::nullopt;
+    if (weight < m_options.rebalance_min_weight) return std::nullopt;
+    const long double fair =
+        static_cast<long double>(m_recent_total) / static_cast<long double>(m_live.size());
+    auto recent = [&](PreExecutorId id) {
+        auto found = m_recent.find(id);
+        return found == m_recent.end() ? std::uint64_t{0} : found->second;
+    };
+    if (static_cast<long double>(recent(node)) <= m_options.rebalance_factor * fair) {
+        return std::nullopt;
+    }
+    PreExecutorId coolest = m_live.front();
+    for (PreExecutorId id : m_live) {  // ascending: ties go to the lower id
+        if (recent(id) < recent(coolest)) coolest = id;
+    }
+    if (coolest == node) return std::nullopt;
+    m_recent.clear();  // the next move waits for a window of shares with this one
+    m_recent_total = 0;
+    return coolest;
+}
+
+void LoadBalancer::complete(const Transaction& tx) {
+    for (const InputObject& input : tx.inputs) {
+        auto found = m_placements.find(input.id);
+        if (found == m_placements.end()) continue;
+        if (found->second.in_flight > 1) {
+            --found->second.in_flight;
+        } else {
+            m_placements.erase(found);
+        }
+    }
+    m_counters.placements_now = m_placements.size();
+}
+
+std::optional<PreExecutorId> LoadBalancer::placement_of(const ObjectId& id) const {
+    if (m_options.mode != RoutingMode::kContention) return std::nullopt;
+    auto found = m_placements.find(id);
+    if (found == m_placements.end()) return std::nullopt;
+    return found->second.node;
 }
 
 }  // namespace remora::executor::protocol

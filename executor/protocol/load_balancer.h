@@ -10,6 +10,15 @@
 // reports), the least-loaded pre-executor takes the transaction instead. kRoundRobin ignores
 // affinity, for comparison.
 //
+// kContention follows the contention (docs/remora_protocol.md, "Contention-following
+// routing"): each object that transactions in flight (routed, not yet completed) declare is
+// placed on the pre-executor the last of them went to, weighted by how many are in flight. A
+// transaction goes where its inputs' in-flight weight is largest, so a chain of transactions on
+// hot objects runs on one pre-executor in arrival order against its own latest writes, and the
+// objects written together move together; its inputs are then placed there. With no placed
+// input it goes by affinity; an overloaded choice moves the group to the least-loaded one.
+// complete() releases a transaction's weight; a placement with none left is forgotten.
+//
 // Deterministic: the same calls give the same routes (no clock, no unordered iteration).
 
 #include <cstdint>
@@ -18,13 +27,14 @@
 #include <vector>
 
 #include "common/status.h"
+#include "executor/protocol/limits.h"
 #include "executor/protocol/messages.h"
 #include "executor/tx/object.h"
 #include "executor/tx/transaction.h"
 
 namespace remora::executor::protocol {
 
-enum class RoutingMode : std::uint8_t { kAffinity, kRoundRobin };
+enum class RoutingMode : std::uint8_t { kAffinity, kRoundRobin, kContention };
 
 struct LoadBalancerOptions {
     RoutingMode mode = RoutingMode::kAffinity;
@@ -32,12 +42,30 @@ struct LoadBalancerOptions {
     // overload_factor × (mean outstanding count of the live pre-executors) + overload_slack.
     double overload_factor = 2.0;  // values below 1 are taken as 1
     std::uint64_t overload_slack = 64;
+    // kContention: objects placed at once; past it, new objects go unplaced (routed by
+    // affinity) until completions free room.
+    std::size_t placements_max = limits::kPlacementsDefault;
+    // kContention rebalancing, by the share of recent routes (0: off). Over the last
+    // rebalance_window routes, a pre-executor that took more than rebalance_factor times its
+    // fair share hands the group of the next transaction placed on it with an in-flight weight
+    // of at least rebalance_min_weight to the pre-executor with the fewest recent routes; the
+    // window then starts again, so groups move one at a time, each on fresh shares.
+    std::size_t rebalance_window = 0;
+    double rebalance_factor = 1.25;  // values below 1 are taken as 1
+    std::uint64_t rebalance_min_weight = 16;
 };
 
 struct LoadBalancerCounters {
     std::uint64_t routed = 0;
     std::uint64_t to_affinity_owner = 0;
     std::uint64_t overload_fallbacks = 0;  // affinity owner overloaded: least-loaded instead
+    // kContention:
+    std::uint64_t to_placement = 0;     // went where its inputs' in-flight weight was largest
+    std::uint64_t split_inputs = 0;     // inputs placed, with weight, on another pre-executor:
+                                        // the cross-node conflicts routing left
+    std::uint64_t placements_full = 0;  // inputs not placed: placements_max reached
+    std::uint64_t rebalanced = 0;       // groups moved by the recent-share rule
+    std::uint64_t placements_now = 0;
 };
 
 // The key a transaction is routed by: the first shared input's id, else the sender.
@@ -78,16 +106,34 @@ public:
     // or in round-robin mode, which has no affinity). Overload fallbacks are not predicted.
     std::optional<PreExecutorId> expected_reader(const Object& object) const;
 
+    // kContention: `tx` (routed earlier) was ordered and processed, or will never be: its
+    // inputs' in-flight weight is released. Other modes, or a transaction never routed: its
+    // inputs' weight (if any) is released all the same, never below zero.
+    void complete(const Transaction& tx);
+    // kContention: where `id` is placed now (nullopt when unplaced or in another mode).
+    std::optional<PreExecutorId> placement_of(const ObjectId& id) const;
+
     const LoadBalancerCounters& counters() const { return m_counters; }
 
 private:
+    struct Placement {
+        PreExecutorId node = 0;
+        std::uint64_t in_flight = 0;
+    };
     bool overloaded(PreExecutorId id) const;
     PreExecutorId least_loaded() const;
+    PreExecutorId route_by_contention(const Transaction& tx);
+    // The recent-share rule: the pre-executor to move a group weighing `weight` placed on
+    // `node` to, or nullopt.
+    std::optional<PreExecutorId> rebalance_target(PreExecutorId node, std::uint64_t weight);
 
     LoadBalancerOptions m_options;
     std::vector<PreExecutorId> m_live;
     std::map<PreExecutorId, std::uint64_t> m_outstanding;
     std::uint64_t m_next_round_robin = 0;
+    std::map<ObjectId, Placement> m_placements;       // kContention
+    std::map<PreExecutorId, std::uint64_t> m_recent;  // routes since the window started
+    std::uint64_t m_recent_total = 0;
     LoadBalancerCounters m_counters;
 };
 

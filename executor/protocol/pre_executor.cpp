@@ -343,6 +343,16 @@ common::Status PreExecutor::run_held(const Held& held, bool ready) {
 
 // Runs, in arrival order, every held transaction whose inputs are here now and that follows no
 // still-held transaction declaring one of its inputs, and those past hold_updates_max.
+bool PreExecutor::declares_held_input(const Effects& effects) const {
+    if (m_held_inputs.empty()) return false;
+    for (const auto* list : {&effects.written, &effects.created}) {
+        for (const Object& object : *list) {
+            if (m_held_inputs.count(object.id) != 0) return true;
+        }
+    }
+    return false;
+}
+
 common::Status PreExecutor::release_ready() {
     std::deque<Held> still;
     std::multiset<ObjectId> blocked;
@@ -428,7 +438,10 @@ common::Result<std::size_t> PreExecutor::apply_peer_effects(const Effects& effec
             REMORA_RETURN_IF_ERROR(revalidate(std::move(candidates), std::move(changed)));
         }
     }
-    if (applied > 0) REMORA_RETURN_IF_ERROR(release_ready());
+    // Only a held transaction that declares an object this forward wrote can become ready (a
+    // forward changes no other object, and no hold expires on a forward): release_ready()
+    // rebuilds the whole hold queue, so it is skipped when none does.
+    if (applied > 0 && declares_held_input(effects)) REMORA_RETURN_IF_ERROR(release_ready());
     return applied;
 }
 

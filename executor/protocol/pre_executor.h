@@ -169,6 +169,8 @@ private:
     common::Result<bool> lacks_input(const Transaction& tx);
     common::Status run_held(const Held& held, bool ready);
     common::Status release_ready();
+    // True when `effects` write or create an object that a held transaction declares.
+    bool declares_held_input(const Effects& effects) const;
     // Ordered replay: marks the own results at `candidates` for replay_pending(), and heals the
     // overlay where the order changed it.
     common::Status revalidate(std::set<OrderPosition> candidates, std::vector<ObjectId> changed);

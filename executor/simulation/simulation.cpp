@@ -539,6 +539,8 @@ void Simulation::process(const std::vector<Transaction>& batch) {
         fail(commit.status());
         return;
     }
+    // Contention-following routing: these transactions are no longer in flight.
+    for (const Transaction& tx : batch) m_balancer.complete(tx);
     m_result.commits.push_back(batch);
     std::vector<common::Bytes> effects;
     for (const Effects& e : commit->outcome.effects) effects.push_back(canonical_effects_bytes(e));
@@ -680,6 +682,7 @@ Result<SimulationResult> Simulation::run() {
         return Status(Code::kInternal, "simulation ended with unprocessed transactions");
     }
     m_result.primary = m_primary->counters();
+    m_result.routing = m_balancer.counters();
     m_result.counters.events = m_queue.executed();
     for (const auto& [id, node] : m_nodes) {
         if (!node.engine) continue;

@@ -201,6 +201,7 @@ struct SimulationResult {
     std::vector<std::vector<common::Bytes>> effects;  // canonical effects bytes per commit
     std::vector<common::Digest> digests;              // state digest after each commit
     protocol::PrimaryCounters primary;
+    protocol::LoadBalancerCounters routing;
     SimulationCounters counters;
     PrimaryCpu cpu;
     SimTimeUs end_us = 0;  // simulated time when the last commit was processed

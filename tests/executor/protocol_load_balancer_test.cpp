@@ -2,9 +2,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <map>
+#include <set>
 
 #include "common/hash.h"
+#include "common/random.h"
 #include "executor/protocol/load_balancer.h"
 
 using namespace remora;
@@ -172,4 +175,234 @@ TEST_CASE("an object's expected reader is where its next transaction is routed",
     round_robin.mode = RoutingMode::kRoundRobin;
     CHECK_FALSE(balancer_of({1, 2}, round_robin).expected_reader(coin).has_value());
     CHECK_FALSE(balancer_of({}).expected_reader(coin).has_value());
+}
+
+// --- Contention-following routing (RoutingMode::kContention) --------------------------------
+
+namespace {
+
+LoadBalancerOptions contention_options() {
+    LoadBalancerOptions options;
+    options.mode = RoutingMode::kContention;
+    return options;
+}
+
+}  // namespace
+
+TEST_CASE("contention routing keeps an in-flight chain on one pre-executor", "[protocol][lb]") {
+    LoadBalancer balancer = balancer_of({1, 2, 3, 4}, contention_options());
+    const auto hot = InputObject::shared(key(1));
+    // Senders chosen so that their own affinity owners differ from the hot object's: by
+    // affinity alone (first shared input = the sender's account, as in the trace) they spread.
+    const PreExecutorId first = *balancer.route(tx_from(0, {hot}));
+    CHECK(balancer.placement_of(key(1)) == first);
+    std::vector<Transaction> in_flight;
+    std::set<PreExecutorId> by_affinity;
+    for (std::uint64_t sender = 10; sender < 40; ++sender) {
+        auto account = InputObject::shared(key(1000 + sender));
+        by_affinity.insert(*balancer.owner_of(key(1000 + sender)));
+        Transaction tx = tx_from(sender, {account, hot});
+        CHECK(balancer.route(tx) == first);  // the hot object's weight outweighs the account
+        CHECK(balancer.placement_of(account.id) == first);
+        in_flight.push_back(tx);
+    }
+    CHECK(by_affinity.size() > 1);
+    CHECK(balancer.counters().to_placement == 30);
+    CHECK(balancer.counters().split_inputs == 0);
+    // An account placed elsewhere with one transaction in flight follows the hot object, and
+    // the split it leaves is counted.
+    const auto lone = InputObject::shared(key(5000));
+    Transaction elsewhere = tx_from(77, {lone});
+    const PreExecutorId lone_node = *balancer.route(elsewhere);
+    if (lone_node != first) {
+        CHECK(balancer.route(tx_from(78, {lone, hot})) == first);
+        CHECK(balancer.counters().split_inputs == 1);
+    }
+    // Completed transactions release their weight; nothing stays placed.
+    balancer.complete(tx_from(0, {hot}));
+    for (const auto& tx : in_flight) balancer.complete(tx);
+    balancer.complete(elsewhere);
+    if (lone_node != first) balancer.complete(tx_from(78, {lone, hot}));
+    CHECK(balancer.counters().placements_now == 0);
+    CHECK_FALSE(balancer.placement_of(key(1)).has_value());
+    // Other modes place nothing.
+    LoadBalancer affinity = balancer_of({1, 2});
+    (void)affinity.route(tx_from(1, {hot}));
+    CHECK_FALSE(affinity.placement_of(key(1)).has_value());
+}
+
+TEST_CASE("contention routing moves an overloaded group and forgets a leaving node's objects",
+          "[protocol][lb]") {
+    LoadBalancerOptions options = contention_options();
+    options.overload_slack = 10;
+    LoadBalancer balancer = balancer_of({1, 2, 3}, options);
+    const auto pool = InputObject::shared(key(9));
+    const PreExecutorId owner = *balancer.route(tx_from(1, {pool}));
+    const PreExecutorId least = owner == 3 ? 2 : 3;
+    for (PreExecutorId id : {1u, 2u, 3u}) {
+        balancer.report_outstanding(id, id == owner ? 50 : (id == least ? 0 : 5));
+    }
+    CHECK(balancer.route(tx_from(2, {pool})) == least);  // the group moves ...
+    CHECK(balancer.placement_of(key(9)) == least);
+    balancer.report_outstanding(owner, 0);
+    CHECK(balancer.route(tx_from(3, {pool})) == least);  // ... and stays
+    CHECK(balancer.counters().overload_fallbacks == 1);
+    REQUIRE(balancer.remove(least).is_ok());
+    CHECK_FALSE(balancer.placement_of(key(9)).has_value());
+    CHECK(balancer.route(tx_from(4, {pool})) != least);
+}
+
+TEST_CASE("contention routing moves a hot group off a pre-executor taking more than its share",
+          "[protocol][lb]") {
+    LoadBalancerOptions options = contention_options();
+    options.rebalance_window = 8;
+    options.rebalance_min_weight = 4;
+    LoadBalancer balancer = balancer_of({1, 2}, options);
+    const auto pool = InputObject::shared(key(9));
+    const PreExecutorId first = *balancer.route(tx_from(0, {pool}));
+    for (std::uint64_t i = 1; i < 8; ++i) CHECK(balancer.route(tx_from(i, {pool})) == first);
+    // 8 of the last 8 routes on one of two: the hot group moves, once, and stays.
+    const PreExecutorId other = first == 1 ? 2 : 1;
+    CHECK(balancer.route(tx_from(8, {pool})) == other);
+    CHECK(balancer.placement_of(key(9)) == other);
+    CHECK(balancer.counters().rebalanced == 1);
+    for (std::uint64_t i = 9; i < 15; ++i) CHECK(balancer.route(tx_from(i, {pool})) == other);
+    CHECK(balancer.counters().rebalanced == 1);
+    // A light group (weight below the minimum) is not moved.
+    LoadBalancer light = balancer_of({1, 2}, options);
+    std::optional<Transaction> previous;
+    for (std::uint64_t i = 0; i < 12; ++i) {
+        Transaction tx = tx_from(i, {InputObject::shared(key(9))});
+        const auto routed = light.route(tx);
+        if (previous) light.complete(*previous);  // one in flight: the weight stays 1
+        previous = tx;
+        CHECK(routed == light.owner_of(key(9)));
+    }
+    CHECK(light.counters().to_placement == 11);
+    CHECK(light.counters().rebalanced == 0);
+}
+
+TEST_CASE("contention routing is bounded by placements_max", "[protocol][lb]") {
+    LoadBalancerOptions options = contention_options();
+    options.placements_max = 4;
+    LoadBalancer balancer = balancer_of({1, 2}, options);
+    for (std::uint64_t i = 0; i < 10; ++i) {
+        CHECK(balancer.route(tx_from(i, {InputObject::shared(key(100 + i))})).has_value());
+    }
+    CHECK(balancer.counters().placements_now == 4);
+    CHECK(balancer.counters().placements_full == 6);
+}
+
+// A model check: random routes, completions, joins, leaves and loads against a plain model of
+// the rule (placement = the pre-executor of the last transaction routed with the object while
+// any is in flight, weight = how many are; the heaviest placed pre-executor wins, ties to the
+// lower id; none placed: the affinity owner; an overloaded choice: the least loaded). Checks:
+// every route names a live pre-executor, routes equal the model's, no placement outlives its
+// transactions or its pre-executor.
+TEST_CASE("contention routing follows its model over random operations", "[protocol][lb]") {
+    for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+        INFO("seed " << seed);
+        common::SplitMix64 rng(seed);
+        LoadBalancerOptions options = contention_options();
+        options.overload_slack = 1 + seed % 8;
+        LoadBalancer balancer(options);
+        std::set<PreExecutorId> live;
+        std::map<PreExecutorId, std::uint64_t> load;
+        PreExecutorId next_id = 1;
+        auto join = [&] {
+            REQUIRE(balancer.add(next_id).is_ok());
+            live.insert(next_id);
+            load[next_id] = 0;
+            ++next_id;
+        };
+        for (int i = 0; i < 3; ++i) join();
+        struct Placed {
+            PreExecutorId node;
+            std::uint64_t in_flight;
+        };
+        std::map<common::Hash256, Placed> model;
+        std::vector<Transaction> in_flight;
+        auto complete_in_model = [&](const Transaction& tx) {
+            for (const auto& input : tx.inputs) {
+                auto found = model.find(input.id);
+                if (found == model.end()) continue;
+                if (--found->second.in_flight == 0) model.erase(found);
+            }
+        };
+        for (int step = 0; step < 600; ++step) {
+            const std::uint64_t op = rng() % 20;
+            if (op == 0 && live.size() < 6) {
+                join();
+            } else if (op == 1 && live.size() > 1) {
+                auto it = live.begin();
+                std::advance(it, static_cast<long>(rng() % live.size()));
+                const PreExecutorId gone = *it;
+                REQUIRE(balancer.remove(gone).is_ok());
+                live.erase(it);
+                load.erase(gone);
+                std::erase_if(model, [gone](const auto& e) { return e.second.node == gone; });
+            } else if (op < 5 && !in_flight.empty()) {
+                const std::size_t at = rng() % in_flight.size();
+                balancer.complete(in_flight[at]);
+                complete_in_model(in_flight[at]);
+                in_flight.erase(in_flight.begin() + static_cast<long>(at));
+            } else if (op < 7) {
+                auto it = live.begin();
+                std::advance(it, static_cast<long>(rng() % live.size()));
+                load[*it] = rng() % 16;
+                balancer.report_outstanding(*it, load[*it]);
+            } else {
+                // 1..3 of 12 objects, the first four hot.
+                std::vector<InputObject> inputs;
+                const std::uint64_t n = 1 + rng() % 3;
+                for (std::uint64_t i = 0; i < n; ++i) {
+                    const std::uint64_t object = rng() % 2 == 0 ? rng() % 4 : rng() % 12;
+                    if (std::none_of(inputs.begin(), inputs.end(),
+                                     [&](const auto& in) { return in.id == key(object); })) {
+                        inputs.push_back(InputObject::shared(key(object)));
+                    }
+                }
+                Transaction tx = tx_from(rng() % 30, inputs);
+                std::map<PreExecutorId, std::uint64_t> weights;
+                for (const auto& input : inputs) {
+                    if (auto found = model.find(input.id); found != model.end()) {
+                        weights[found->second.node] += found->second.in_flight;
+                    }
+                }
+                PreExecutorId expected = *balancer.owner_of(affinity_key(tx));
+                std::uint64_t best = 0;
+                for (const auto& [node, weight] : weights) {  // ascending: ties to the lower
+                    if (weight > best) best = weight, expected = node;
+                }
+                std::uint64_t total = 0;
+                for (const auto& [node, count] : load) total += count;
+                const double mean = static_cast<double>(total) / static_cast<double>(live.size());
+                if (static_cast<double>(load[expected]) >
+                    options.overload_factor * mean + static_cast<double>(options.overload_slack)) {
+                    PreExecutorId least = load.begin()->first;  // ties: the lower id
+                    for (const auto& [node, count] : load) {
+                        if (count < load[least]) least = node;
+                    }
+                    expected = least;
+                }
+                auto routed = balancer.route(tx);
+                REQUIRE(routed.has_value());
+                REQUIRE(live.count(*routed) == 1);
+                REQUIRE(*routed == expected);
+                for (const auto& input : inputs) {
+                    Placed& placed = model.try_emplace(input.id, Placed{*routed, 0}).first->second;
+                    placed.node = *routed;
+                    ++placed.in_flight;
+                    REQUIRE(balancer.placement_of(input.id) == *routed);
+                }
+                in_flight.push_back(tx);
+            }
+            REQUIRE(balancer.counters().placements_now == model.size());
+            for (const auto& [id, placed] : model) {
+                REQUIRE(balancer.placement_of(id) == placed.node);
+            }
+        }
+        for (const auto& tx : in_flight) balancer.complete(tx);
+        CHECK(balancer.counters().placements_now == 0);
+    }
 }

@@ -176,8 +176,16 @@ inline sim::SimulationConfig config_for_seed(std::uint64_t seed) {
     config.batch_timeout_us = 300 + (seed % 7) * 200;
     config.consensus_delay_us = (seed / 3) % 4 * 400;
     config.late_wait_us = (seed / 7) % 3 * 300;
-    config.routing.mode = seed % 11 == 3 ? executor::protocol::RoutingMode::kRoundRobin
-                                         : executor::protocol::RoutingMode::kAffinity;
+    // Round robin on one seed in eleven; contention-following routing (placements that
+    // follow the in-flight transactions, moved on overload, dropped with their pre-executor)
+    // on odd seeds; plain affinity otherwise.
+    config.routing.mode = seed % 11 == 3  ? executor::protocol::RoutingMode::kRoundRobin
+                          : seed % 2 == 1 ? executor::protocol::RoutingMode::kContention
+                                          : executor::protocol::RoutingMode::kAffinity;
+    if (seed % 4 == 1) {  // and on half of those, groups moved by the recent-share rule
+        config.routing.rebalance_window = 4 + seed % 8;
+        config.routing.rebalance_min_weight = 1 + seed % 3;
+    }
     config.state_updates = seed % 13 != 5;
     config.peer_forwarding = seed % 3 != 1;
     config.hold_txs = (seed / 11) % 2 == 0;

@@ -20,6 +20,8 @@ namespace protocol = executor::protocol;
 
 // A simple transaction's gas (transfer, counter, amm, the trace: 5,000-6,500).
 constexpr std::uint64_t kTypicalGas = 6000;
+// Routes over which --rebalance compares pre-executors' shares: 10 ms at 100k tx/s.
+constexpr std::size_t kRebalanceWindow = 1024;
 
 double elapsed_s(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -56,8 +58,10 @@ sim::SimulationConfig simulation_config(const RemoraBenchOptions& o) {
     config.measure_cpu = true;
     config.primary.adopt_checks = o.adopt_checks == RemoraBenchOptions::AdoptChecks::kOn;
     config.adopt_checks_ab = o.adopt_checks == RemoraBenchOptions::AdoptChecks::kAb;
-    config.routing.mode =
-        o.affinity ? protocol::RoutingMode::kAffinity : protocol::RoutingMode::kRoundRobin;
+    config.routing.mode = !o.affinity   ? protocol::RoutingMode::kRoundRobin
+                          : o.placement ? protocol::RoutingMode::kContention
+                                        : protocol::RoutingMode::kAffinity;
+    if (o.rebalance) config.routing.rebalance_window = kRebalanceWindow;
     config.primary.miss_threshold = o.miss_threshold;
     config.primary.miss_window_txs = o.miss_window;
     config.primary.reexec_threads = o.reexec_threads;
@@ -219,6 +223,15 @@ nlohmann::ordered_json remora_report_json(const RemoraBenchResult& r) {
     j["reference_seconds"] = r.reference_seconds;
     j["simulated_seconds"] = static_cast<double>(r.run.end_us) / 1e6;
     j["affinity"] = o.affinity;
+    j["placement"] = o.placement;
+    j["rebalance"] = o.rebalance;
+    const auto& routing = r.run.routing;
+    j["routing"] = {{"to_placement", routing.to_placement},
+                    {"to_affinity_owner", routing.to_affinity_owner},
+                    {"overload_fallbacks", routing.overload_fallbacks},
+                    {"split_inputs", routing.split_inputs},
+                    {"placements_full", routing.placements_full},
+                    {"rebalanced", routing.rebalanced}};
     j["state_updates_enabled"] = o.state_updates;
     j["routed_updates_mode"] = executor::protocol::routed_updates_name(o.routed_updates);
     j["peer_forwarding"] = o.peer_forwarding;

@@ -55,6 +55,8 @@ Status apply(RemoraBenchOptions& o, const std::string& name, const std::string& 
     }
     if (name == "--batch") return set_integer(o.batch, name, value, 1, kRemoraBatchMax);
     if (name == "--affinity") return set_on_off(o.affinity, name, value);
+    if (name == "--placement") return set_on_off(o.placement, name, value);
+    if (name == "--rebalance") return set_on_off(o.rebalance, name, value);
     if (name == "--state-updates") return set_on_off(o.state_updates, name, value);
     if (name == "--routed-updates") {
         auto mode = executor::protocol::parse_routed_updates(value);
@@ -146,6 +148,14 @@ const cli::CommandSpec& remora_spec() {
                        "temporary directory removed at the end"),
              text_option("affinity", "on|off", "route by object affinity, or round-robin", false,
                          "on"),
+             text_option("placement", "on|off",
+                         "with affinity: route a transaction where the in-flight transactions on "
+                         "its objects went (contention-following; off: the affinity key's owner)",
+                         false, "on"),
+             text_option("rebalance", "on|off",
+                         "with placement: a pre-executor that took more than 1.25 times its share "
+                         "of the last 1,024 routes hands a hot group to the one with the fewest",
+                         false, "off"),
              text_option("state-updates", "on|off",
                          "push catch-up state updates past the miss threshold", false, "on"),
              text_option("routed-updates", "M",

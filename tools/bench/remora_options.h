@@ -31,6 +31,8 @@ struct RemoraBenchOptions {
     bool json = false;
     bool sync = true;           // the primary's StoreOptions::sync
     bool affinity = true;       // off: round-robin routing
+    bool placement = true;      // contention-following routing (RoutingMode::kContention)
+    bool rebalance = false;     // with placement: move hot groups off over-share pre-executors
     bool state_updates = true;  // off: the primary never pushes catch-up state updates
     executor::protocol::RoutedUpdates routed_updates = executor::protocol::RoutedUpdates::kAffinity;
     bool peer_forwarding = true;  // pre-executors forward their effects to each other
