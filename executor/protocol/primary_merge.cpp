@@ -212,6 +212,9 @@ common::Status Primary::push_state_updates(PrimaryCommit& commit) {
 void Primary::push_routed_updates(PrimaryCommit& commit) {
     if (m_options.routed_updates == RoutedUpdates::kOff || m_peers.empty()) return;
     const bool broadcast = m_options.routed_updates == RoutedUpdates::kBroadcast;
+    // Without a router only kBroadcast's non-shared objects are routed: under kAffinity
+    // nothing is, so the commit's objects need not be gathered at all.
+    if (!broadcast && !m_router) return;
     // The commit's final version of each object it left live, with the pre-executor whose
     // adopted result produced that version (nullopt: the primary re-executed it).
     struct Last {

@@ -12,18 +12,34 @@ ResultBuffer::ResultBuffer(std::size_t txs_max, std::uint64_t ttl_commits)
     REMORA_ASSERT(txs_max >= 1 && ttl_commits >= 1);
 }
 
+std::map<Digest, BufferedTx>::iterator ResultBuffer::oldest() {
+    while (!m_order.empty()) {
+        auto it = m_entries.find(m_order.front().second);
+        if (it != m_entries.end() && it->second.sequence == m_order.front().first) return it;
+        m_order.pop_front();
+    }
+    return m_entries.end();
+}
+
 BufferedTx& ResultBuffer::entry_for(const Digest& tx, CommitIndex now) {
     auto it = m_entries.find(tx);
     if (it != m_entries.end()) return it->second;
     while (m_entries.size() >= m_txs_max) {
-        auto oldest = m_entries.find(m_order.begin()->second);
-        m_counters.dropped_full += oldest->second.results.size();
-        erase(oldest);
+        auto dropped = oldest();
+        m_counters.dropped_full += dropped->second.results.size();
+        m_entries.erase(dropped);
+        m_order.pop_front();
+    }
+    if (m_order.size() >= 2 * m_entries.size() + 64) {
+        std::erase_if(m_order, [this](const std::pair<std::uint64_t, Digest>& slot) {
+            auto live = m_entries.find(slot.second);
+            return live == m_entries.end() || live->second.sequence != slot.first;
+        });
     }
     BufferedTx entry;
     entry.arrived_after = now;
     entry.sequence = m_next_sequence++;
-    m_order.emplace(entry.sequence, tx);
+    m_order.emplace_back(entry.sequence, tx);
     return m_entries.emplace(tx, std::move(entry)).first->second;
 }
 
@@ -55,22 +71,17 @@ std::optional<BufferedTx> ResultBuffer::take(const Digest& tx) {
     auto it = m_entries.find(tx);
     if (it == m_entries.end()) return std::nullopt;
     BufferedTx entry = std::move(it->second);
-    erase(it);
+    m_entries.erase(it);  // its slot in m_order goes stale
     return entry;
 }
 
 void ResultBuffer::expire(CommitIndex now) {
-    while (!m_order.empty()) {
-        auto oldest = m_entries.find(m_order.begin()->second);
-        if (oldest->second.arrived_after + m_ttl_commits > now) return;
-        m_counters.expired += oldest->second.results.size();
-        erase(oldest);
+    for (auto it = oldest(); it != m_entries.end(); it = oldest()) {
+        if (it->second.arrived_after + m_ttl_commits > now) return;
+        m_counters.expired += it->second.results.size();
+        m_entries.erase(it);
+        m_order.pop_front();
     }
-}
-
-void ResultBuffer::erase(std::map<Digest, BufferedTx>::iterator it) {
-    m_order.erase(it->second.sequence);
-    m_entries.erase(it);
 }
 
 }  // namespace remora::executor::protocol
