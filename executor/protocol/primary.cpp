@@ -198,6 +198,7 @@ common::Result<PrimaryCommit> Primary::finish_commit() {
 common::Status Primary::start_commit(std::span<const Transaction> ordered) {
     REMORA_RETURN_IF_ERROR(CommitBuilder::require_genesis(m_store));
     CommitBuilder builder(m_store);
+    builder.reserve(ordered.size());
     if (m_parallel) speculate_misses(ordered, builder.view());
     PrimaryCommit commit;
     commit.decisions.reserve(ordered.size());

@@ -6,6 +6,11 @@
 #include "executor/protocol/limits.h"
 
 namespace remora::executor::protocol {
+namespace {
+
+constexpr std::size_t kSpareNodesMax = 4096;
+
+}  // namespace
 
 ResultBuffer::ResultBuffer(std::size_t txs_max, std::uint64_t ttl_commits)
     : m_txs_max(txs_max), m_ttl_commits(ttl_commits) {
@@ -40,7 +45,12 @@ BufferedTx& ResultBuffer::entry_for(const Digest& tx, CommitIndex now) {
     entry.arrived_after = now;
     entry.sequence = m_next_sequence++;
     m_order.emplace_back(entry.sequence, tx);
-    return m_entries.emplace(tx, std::move(entry)).first->second;
+    if (m_spare.empty()) return m_entries.emplace(tx, std::move(entry)).first->second;
+    auto node = std::move(m_spare.back());
+    m_spare.pop_back();
+    node.key() = tx;
+    node.mapped() = std::move(entry);
+    return m_entries.insert(std::move(node)).position->second;
 }
 
 BufferOutcome ResultBuffer::add(PreExecResult result, CommitIndex now) {
@@ -70,8 +80,9 @@ const BufferedTx* ResultBuffer::find(const Digest& tx) const {
 std::optional<BufferedTx> ResultBuffer::take(const Digest& tx) {
     auto it = m_entries.find(tx);
     if (it == m_entries.end()) return std::nullopt;
-    BufferedTx entry = std::move(it->second);
-    m_entries.erase(it);  // its slot in m_order goes stale
+    auto node = m_entries.extract(it);  // its slot in m_order goes stale
+    BufferedTx entry = std::move(node.mapped());
+    if (m_spare.size() < kSpareNodesMax) m_spare.push_back(std::move(node));
     return entry;
 }
 

@@ -64,6 +64,9 @@ private:
     std::size_t m_txs_max;
     std::uint64_t m_ttl_commits;
     std::map<Digest, BufferedTx> m_entries;
+    // Nodes of taken entries, reused by the next new entries: each ordered transaction would
+    // otherwise cost a node's allocation and release (at most kSpareNodesMax are kept).
+    std::vector<std::map<Digest, BufferedTx>::node_type> m_spare;
     // (sequence, digest) of every entry in arrival order, oldest first. A taken entry leaves a
     // stale slot (no entry of that digest with that sequence) that is dropped when it reaches
     // the front, or when stale slots outnumber the live ones (so it stays O(entries)).
