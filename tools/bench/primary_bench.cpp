@@ -87,6 +87,9 @@ struct Prepared {
     std::unique_ptr<ex::workload::Workload> load;  // for its genesis_source()
     common::CommitIndex genesis_commits = 1;
     std::vector<std::vector<ex::Transaction>> commits;
+    // Each ordered transaction's digest, as a node computes it when it admits the transaction
+    // (before ordering, off the primary's commit path) and hands it to the primary with it.
+    std::vector<std::vector<common::Digest>> digests;
     std::vector<std::vector<protocol::PreExecResult>> results;
     common::Digest reference_digest;
 };
@@ -131,8 +134,10 @@ Result<Prepared> prepare(const PrimaryBenchOptions& options, const std::string& 
     for (const auto& commit : p.commits) {
         ex::CommitBuilder builder(*store);
         std::vector<protocol::PreExecResult> results;
+        std::vector<common::Digest>& digests = p.digests.emplace_back();
         for (const ex::Transaction& tx : commit) {
             const common::Digest digest = ex::transaction_digest(tx);
+            digests.push_back(digest);
             auto ruled = builder.ruled_outcome(tx, digest);
             if (!ruled) return ruled.status();
             if (ruled.value()) {
@@ -350,13 +355,13 @@ Result<Side> run_side(const Prepared& p, std::vector<std::vector<protocol::PreEx
         const bool timed = c % kTimedCommitEvery == 0;
         commit_txs = timed ? p.commits[c].size() : 0;
         if (depth == 0) {
-            auto commit = primary.process_commit(p.commits[c]);
+            auto commit = primary.process_commit(p.commits[c], p.digests[c]);
             if (!commit) return commit.status();
             const auto t1 = Clock::now();
             latency_ms.push_back(static_cast<double>(ns_between(ordered_at[c], t1)) / 1e6);
             persist_ns += ns_between(decided, t1);
         } else {
-            REMORA_RETURN_IF_ERROR(primary.start_commit(p.commits[c]));
+            REMORA_RETURN_IF_ERROR(primary.start_commit(p.commits[c], p.digests[c]));
             persist_ns += ns_between(decided, Clock::now());
             REMORA_RETURN_IF_ERROR(finish_durable(false));
         }
