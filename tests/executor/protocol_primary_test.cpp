@@ -38,6 +38,13 @@ double run_and_compare(Cluster& cluster, const Batches& batches, const Reference
     return static_cast<double>(adopted) / static_cast<double>(total);
 }
 
+// Eight commits of 30 transactions of workload `name`, 5% of them with an invalid signature.
+Batches some_invalid_batches(const char* name) {
+    auto config = protocol_config(name);
+    config.invalid_signature_rate = 0.05;
+    return make_batches(config, 8, 30);
+}
+
 }  // namespace
 
 TEST_CASE("with no pre-executors the primary is the sequential reference", "[protocol]") {
@@ -392,9 +399,7 @@ TEST_CASE("routed updates bring received coins to the receiver's pre-executor", 
 TEST_CASE("a pipelined primary commits exactly what the unpipelined one commits", "[protocol]") {
     for (const char* name : {"transfer", "amm", "mixed"}) {
         DYNAMIC_SECTION(name) {
-            auto config = protocol_config(name);
-            config.invalid_signature_rate = 0.05;
-            Batches batches = make_batches(config, 8, 30);
+            Batches batches = some_invalid_batches(name);
             Reference ref = run_reference(batches);
             Cluster plain(batches, 0, {});
             // The same primary on a store whose writer thread may hold up to two commits: each
@@ -447,9 +452,7 @@ TEST_CASE("digests handed over by the driver give exactly the commits the primar
           "[protocol]") {
     for (const char* name : {"transfer", "amm", "mixed"}) {
         DYNAMIC_SECTION(name) {
-            auto config = protocol_config(name);
-            config.invalid_signature_rate = 0.05;
-            Batches batches = make_batches(config, 8, 30);
+            Batches batches = some_invalid_batches(name);
             Reference ref = run_reference(batches);
             Cluster hashing(batches, 2, {});
             Cluster handed(batches, 2, {});
