@@ -175,12 +175,13 @@ std::size_t Primary::missing_result_count(std::span<const common::Digest> digest
     return missing;
 }
 
-common::Result<PrimaryCommit> Primary::process_commit(std::span<const Transaction> ordered) {
+common::Result<PrimaryCommit> Primary::process_commit(std::span<const Transaction> ordered,
+                                                      std::span<const common::Digest> digests) {
     if (!m_started.empty()) {
         return common::Status{common::Code::kInvalidArgument,
                               "process_commit() while started commits are unfinished"};
     }
-    REMORA_RETURN_IF_ERROR(start_commit(ordered));
+    REMORA_RETURN_IF_ERROR(start_commit(ordered, digests));
     return finish_commit();
 }
 
@@ -195,17 +196,32 @@ common::Result<PrimaryCommit> Primary::finish_commit() {
     return commit;
 }
 
-common::Status Primary::start_commit(std::span<const Transaction> ordered) {
+common::Status Primary::start_commit(std::span<const Transaction> ordered,
+                                     std::span<const common::Digest> known_digests) {
+    if (!known_digests.empty() && known_digests.size() != ordered.size()) {
+        return {common::Code::kInvalidArgument,
+                std::to_string(known_digests.size()) + " digests for " +
+                    std::to_string(ordered.size()) + " ordered transactions"};
+    }
     REMORA_RETURN_IF_ERROR(CommitBuilder::require_genesis(m_store));
+    std::vector<common::Digest> computed;
+    std::span<const common::Digest> digests = known_digests;
+    if (digests.empty()) {
+        computed.reserve(ordered.size());
+        for (const Transaction& tx : ordered) computed.push_back(transaction_digest(tx));
+        digests = computed;
+    }
     CommitBuilder builder(m_store);
-    if (m_parallel) speculate_misses(ordered, builder.view());
+    builder.reserve(ordered.size());
+    if (m_parallel) speculate_misses(ordered, digests, builder.view());
     PrimaryCommit commit;
     commit.decisions.reserve(ordered.size());
     std::vector<common::Digest> effects_digests;
     effects_digests.reserve(ordered.size());
     for (std::size_t i = 0; i < ordered.size(); ++i) {
         common::Digest effects_digest;
-        auto decision = decide(ordered[i], static_cast<std::uint32_t>(i), builder, effects_digest);
+        auto decision =
+            decide(ordered[i], digests[i], static_cast<std::uint32_t>(i), builder, effects_digest);
         if (!decision) return decision.status();
         effects_digests.push_back(effects_digest);
         if (m_observer) m_observer(decision.value());

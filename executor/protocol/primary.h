@@ -212,7 +212,12 @@ public:
     // SequentialExecutor::execute_commit's on the same store. Errors: store failures, or
     // kInvalidArgument for a transaction that breaks validate_transaction (as the reference).
     // REQUIRES (else kInvalidArgument): no commit started by start_commit() is unfinished.
-    common::Result<PrimaryCommit> process_commit(std::span<const Transaction> ordered);
+    // `digests`, when not empty, holds transaction_digest(ordered[i]) for each i, computed by
+    // the driver in this process (e.g. when it admitted the transaction): the engine then does
+    // not hash the transactions again. kInvalidArgument when its size differs from ordered's.
+    // A driver must never pass digests it did not compute from these transactions itself.
+    common::Result<PrimaryCommit> process_commit(std::span<const Transaction> ordered,
+                                                 std::span<const common::Digest> digests = {});
 
     // process_commit() in two halves, for a store with StoreOptions::pipeline_depth >= 1:
     // start_commit() decides, builds and hands the next commit to the store, which may still
@@ -221,7 +226,8 @@ public:
     // what process_commit() returns for it (nothing is acknowledged or pushed before). The
     // outputs are those of process_commit() on the same inputs, byte for byte. Errors as
     // process_commit(); after any, discard the engine.
-    common::Status start_commit(std::span<const Transaction> ordered);
+    common::Status start_commit(std::span<const Transaction> ordered,
+                                std::span<const common::Digest> digests = {});
     // kInvalidArgument when no commit is started.
     common::Result<PrimaryCommit> finish_commit();
     std::size_t commits_started() const { return m_started.size(); }
@@ -262,16 +268,19 @@ private:
         std::uint64_t routed_update_bytes = 0;
     };
 
-    // Decides transaction `index`, adds its effects to `builder` and sets `effects_digest`.
-    common::Result<TxDecision> decide(const Transaction& tx, std::uint32_t index,
-                                      CommitBuilder& builder, common::Digest& effects_digest);
+    // Decides transaction `index` (whose digest is `tx_digest`), adds its effects to `builder`
+    // and sets `effects_digest`.
+    common::Result<TxDecision> decide(const Transaction& tx, const common::Digest& tx_digest,
+                                      std::uint32_t index, CommitBuilder& builder,
+                                      common::Digest& effects_digest);
     // Re-executes a miss: its valid speculative result when there is one, else in place.
     common::Result<Effects> reexecute(const Transaction& tx, std::uint32_t index,
                                       const LookupTable* hints, std::size_t hints_id,
                                       StateReader& view,
                                       std::optional<common::Digest>& effects_digest);
     // Speculates the commit's certain misses on the parallel pool.
-    void speculate_misses(std::span<const Transaction> ordered, StateReader& view);
+    void speculate_misses(std::span<const Transaction> ordered,
+                          std::span<const common::Digest> digests, StateReader& view);
     void record(const TxDecision& decision, const std::vector<PreExecResult>& results,
                 const std::vector<std::optional<MissCause>>& verdicts,
                 std::optional<PreExecutorId> routed_to);

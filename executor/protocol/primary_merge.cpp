@@ -41,14 +41,14 @@ bool unconfirmable(const PreExecResult& result, const std::vector<common::Digest
 
 }  // namespace
 
-common::Result<TxDecision> Primary::decide(const Transaction& tx, std::uint32_t index,
-                                           CommitBuilder& builder,
+common::Result<TxDecision> Primary::decide(const Transaction& tx, const common::Digest& tx_digest,
+                                           std::uint32_t index, CommitBuilder& builder,
                                            common::Digest& effects_digest_out) {
     // The reference refuses a malformed transaction; so does the primary, whatever was sent.
     REMORA_RETURN_IF_ERROR(validate_transaction(tx));
     TxDecision decision;
     decision.index = index;
-    decision.tx_digest = transaction_digest(tx);
+    decision.tx_digest = tx_digest;
     std::optional<BufferedTx> buffered = m_results.take(decision.tx_digest);
     // A duplicate or expired transaction is decided by the commit-level rules, as the
     // reference decides it; its results are not used.
@@ -132,11 +132,9 @@ common::Result<Effects> Primary::reexecute(const Transaction& tx, std::uint32_t 
 // The certain misses: no buffered result, or only results that cannot be adopted whatever
 // the commit does before them (untrusted, a Failed authenticator mark, or an unconfirmable
 // speculative read). Each is speculated with the hints its re-execution will take.
-void Primary::speculate_misses(std::span<const Transaction> ordered, StateReader& view) {
-    std::vector<common::Digest> digests;
-    digests.reserve(ordered.size());
-    for (const Transaction& tx : ordered) digests.push_back(transaction_digest(tx));
-    std::vector<common::Digest> sorted = digests;
+void Primary::speculate_misses(std::span<const Transaction> ordered,
+                               std::span<const common::Digest> digests, StateReader& view) {
+    std::vector<common::Digest> sorted(digests.begin(), digests.end());
     std::sort(sorted.begin(), sorted.end());
     std::vector<SpeculationRequest> requests(ordered.size());
     for (std::size_t i = 0; i < ordered.size(); ++i) {
@@ -212,6 +210,9 @@ common::Status Primary::push_state_updates(PrimaryCommit& commit) {
 void Primary::push_routed_updates(PrimaryCommit& commit) {
     if (m_options.routed_updates == RoutedUpdates::kOff || m_peers.empty()) return;
     const bool broadcast = m_options.routed_updates == RoutedUpdates::kBroadcast;
+    // Without a router only kBroadcast's non-shared objects are routed: under kAffinity
+    // nothing is, so the commit's objects need not be gathered at all.
+    if (!broadcast && !m_router) return;
     // The commit's final version of each object it left live, with the pre-executor whose
     // adopted result produced that version (nullopt: the primary re-executed it).
     struct Last {

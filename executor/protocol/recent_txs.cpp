@@ -1,10 +1,17 @@
 #include "executor/protocol/recent_txs.h"
 
+#include <algorithm>
+
 #include "common/status.h"
+#include "executor/protocol/limits.h"
 
 namespace remora::executor::protocol {
 
-RecentTxs::RecentTxs(std::size_t capacity) : m_capacity(capacity) { REMORA_ASSERT(capacity >= 1); }
+RecentTxs::RecentTxs(std::size_t capacity) : m_capacity(capacity) {
+    REMORA_ASSERT(capacity >= 1);
+    // Buckets for the default capacity up front: no rehash while the primary fills it.
+    m_entries.reserve(std::min(capacity, limits::kRecentTxsDefault));
+}
 
 void RecentTxs::add(const common::Digest& tx, const common::Digest& effects) {
     const std::uint64_t sequence = m_next_sequence++;

@@ -10,6 +10,7 @@
 // in that order, so expiry and eviction only ever look at the oldest entries.
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <vector>
@@ -57,12 +58,19 @@ public:
 
 private:
     BufferedTx& entry_for(const Digest& tx, CommitIndex now);
-    void erase(std::map<Digest, BufferedTx>::iterator it);
+    // The oldest live entry, dropping the order's stale slots in front of it; end() when empty.
+    std::map<Digest, BufferedTx>::iterator oldest();
 
     std::size_t m_txs_max;
     std::uint64_t m_ttl_commits;
     std::map<Digest, BufferedTx> m_entries;
-    std::map<std::uint64_t, Digest> m_order;  // sequence -> digest, oldest first
+    // Nodes of taken entries, reused by the next new entries: each ordered transaction would
+    // otherwise cost a node's allocation and release (at most kSpareNodesMax are kept).
+    std::vector<std::map<Digest, BufferedTx>::node_type> m_spare;
+    // (sequence, digest) of every entry in arrival order, oldest first. A taken entry leaves a
+    // stale slot (no entry of that digest with that sequence) that is dropped when it reaches
+    // the front, or when stale slots outnumber the live ones (so it stays O(entries)).
+    std::deque<std::pair<std::uint64_t, Digest>> m_order;
     std::uint64_t m_next_sequence = 0;
     ResultBufferCounters m_counters;
 };

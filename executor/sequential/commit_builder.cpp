@@ -99,6 +99,12 @@ common::Result<std::optional<Effects>> CommitBuilder::ruled_outcome(const Transa
     return std::optional<Effects>();
 }
 
+void CommitBuilder::reserve(std::size_t transactions) {
+    m_indexed.reserve(m_indexed.size() + transactions);
+    m_transactions.reserve(m_transactions.size() + transactions);
+    m_outcome.effects.reserve(m_outcome.effects.size() + transactions);
+}
+
 void CommitBuilder::add(const Transaction& tx, Effects effects) {
     REMORA_ASSERT(!m_finished);
     const bool index = m_identity.rules_version < kRulesV2 || counts_as_executed(effects.status);

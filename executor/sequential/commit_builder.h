@@ -54,6 +54,9 @@ public:
     common::Result<std::optional<Effects>> ruled_outcome(const Transaction& tx,
                                                          const common::Digest& digest);
 
+    // Room for `transactions` more transactions, so that add() does not grow its vectors.
+    void reserve(std::size_t transactions);
+
     // Appends the next transaction with its effects (already normalized, as execute_transaction
     // returns them) and layers the effects over the view. REQUIRES: finish() not called yet;
     // `tx` stays alive and unchanged until finish() returns (it is encoded then, not copied).

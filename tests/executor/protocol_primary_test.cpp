@@ -38,6 +38,13 @@ double run_and_compare(Cluster& cluster, const Batches& batches, const Reference
     return static_cast<double>(adopted) / static_cast<double>(total);
 }
 
+// Eight commits of 30 transactions of workload `name`, 5% of them with an invalid signature.
+Batches some_invalid_batches(const char* name) {
+    auto config = protocol_config(name);
+    config.invalid_signature_rate = 0.05;
+    return make_batches(config, 8, 30);
+}
+
 }  // namespace
 
 TEST_CASE("with no pre-executors the primary is the sequential reference", "[protocol]") {
@@ -392,9 +399,7 @@ TEST_CASE("routed updates bring received coins to the receiver's pre-executor", 
 TEST_CASE("a pipelined primary commits exactly what the unpipelined one commits", "[protocol]") {
     for (const char* name : {"transfer", "amm", "mixed"}) {
         DYNAMIC_SECTION(name) {
-            auto config = protocol_config(name);
-            config.invalid_signature_rate = 0.05;
-            Batches batches = make_batches(config, 8, 30);
+            Batches batches = some_invalid_batches(name);
             Reference ref = run_reference(batches);
             Cluster plain(batches, 0, {});
             // The same primary on a store whose writer thread may hold up to two commits: each
@@ -439,6 +444,40 @@ TEST_CASE("a pipelined primary commits exactly what the unpipelined one commits"
                 CHECK(got.summaries == expected.summaries);
             }
             require_same_commits(store, *ref.store);
+        }
+    }
+}
+
+TEST_CASE("digests handed over by the driver give exactly the commits the primary hashes itself",
+          "[protocol]") {
+    for (const char* name : {"transfer", "amm", "mixed"}) {
+        DYNAMIC_SECTION(name) {
+            Batches batches = some_invalid_batches(name);
+            Reference ref = run_reference(batches);
+            Cluster hashing(batches, 2, {});
+            Cluster handed(batches, 2, {});
+            for (std::size_t c = 0; c < batches.commits.size(); ++c) {
+                INFO("commit " << c);
+                const auto& txs = batches.commits[c];
+                std::vector<common::Digest> digests;
+                for (const auto& tx : txs) digests.push_back(executor::transaction_digest(tx));
+                hashing.pre_execute(txs);
+                handed.pre_execute(txs);
+                // A list that does not match the commit is refused before anything is decided.
+                CHECK(handed.primary()
+                          .process_commit(txs, std::span(digests).first(digests.size() - 1))
+                          .status()
+                          .code() == common::Code::kInvalidArgument);
+                auto expected = hashing.process(txs);
+                auto got = handed.process(txs, digests);
+                REQUIRE(effects_bytes(got.outcome.effects) == ref.effects[c]);
+                CHECK(got.outcome.state_digest == ref.digests[c]);
+                CHECK(adopted_count(got) == adopted_count(expected));
+                CHECK(got.finished == expected.finished);
+                CHECK(got.summaries == expected.summaries);
+            }
+            CHECK(handed.primary().counters().adopted > 0);
+            require_same_commits(handed.store(), *ref.store);
         }
     }
 }

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -158,9 +159,11 @@ public:
         return submitted.value();
     }
 
-    // Processes one commit; state updates are applied (and acknowledged) when enabled.
-    protocol::PrimaryCommit process(const std::vector<Transaction>& txs) {
-        auto commit = m_primary->process_commit(txs);
+    // Processes one commit; state updates are applied (and acknowledged) when enabled. With
+    // `digests`, the transactions' digests are handed to the primary as a node's driver does.
+    protocol::PrimaryCommit process(const std::vector<Transaction>& txs,
+                                    std::span<const common::Digest> digests = {}) {
+        auto commit = m_primary->process_commit(txs, digests);
         INFO(commit.status().to_string());
         REQUIRE(commit.is_ok());
         for (const auto& update : commit->state_updates) {
