@@ -6,6 +6,7 @@
 #include <rocksdb/utilities/checkpoint.h>
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
 
 #include "storage/keys.h"
@@ -26,6 +27,11 @@ rocksdb::ReadOptions scan_options() {
     return ro;
 }
 
+Status malformed_object_key(const rocksdb::Slice& key) {
+    return {Code::kCorruption, "objects key of " + std::to_string(key.size()) +
+                                   " bytes: " + common::to_hex(key.ToStringView())};
+}
+
 // Walks `objects` one object at a time: calls visit(id, versions) with the versions of each
 // object in ascending order (payloads are only decoded by the visitor when it needs them).
 struct RawVersion {
@@ -41,10 +47,7 @@ Status for_each_object(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* objects, Vi
     std::optional<DecodedObjectKey> current;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
         auto key = decode_object_key(it->key().ToStringView());
-        if (!key) {
-            return {Code::kCorruption, "objects key of " + std::to_string(it->key().size()) +
-                                           " bytes: " + common::to_hex(it->key().ToStringView())};
-        }
+        if (!key) return malformed_object_key(it->key());
         if (current && (current->id != key->id || current->shard != key->shard)) {
             REMORA_RETURN_IF_ERROR(visit(*current, versions));
             versions.clear();
@@ -130,24 +133,60 @@ Result<CompactResult> Store::Impl::compact() {
 }
 
 Status Store::Impl::preload_cache() {
+    // Every version is read (and its block's checksum verified), but only each object's
+    // newest is decoded and hashed: versions ascend within an object, so an object's newest
+    // is the last key before the next object's first. Finished entries wait in a small batch,
+    // their index slots prefetched, so that inserting them rarely waits on memory.
+    m_cache.reserve(static_cast<std::size_t>(m_status.live_objects));
+    struct Loaded {
+        ObjectId id;
+        CachedLatest latest;
+    };
+    constexpr std::size_t kBatch = 16;
+    std::array<Loaded, kBatch> batch;
+    std::size_t batched = 0;
     bool fits = true;
-    Status scanned = for_each_object(
-        m_db.get(), m_objects,
-        [&](const DecodedObjectKey& object, const std::vector<RawVersion>& versions) -> Status {
-            if (!fits) return {};
-            if (m_cache.size() >= m_cache.capacity()) {
-                fits = false;  // what was loaded stays valid; misses will read RocksDB
-                return {};
-            }
-            const RawVersion& newest = versions.back();
-            auto v = decode_object_value(object.id, newest.version, newest.value);
-            if (!v) return v.status();
-            m_cache.put(object.id, {v->version, v->tombstone,
-                                    v->tombstone ? common::Hash256{}
-                                                 : entry_hash(object.id, v->version, v->payload)});
+    auto flush = [&] {
+        for (std::size_t i = 0; i < batched; ++i) m_cache.put(batch[i].id, batch[i].latest);
+        batched = 0;
+    };
+    // The newest version seen so far of the object being read.
+    std::optional<DecodedObjectKey> current;
+    std::string value;
+    auto finish_object = [&]() -> Status {
+        if (!fits) return {};
+        if (m_cache.size() + batched >= m_cache.capacity()) {
+            fits = false;  // what was loaded stays valid; misses will read RocksDB
             return {};
-        });
-    REMORA_RETURN_IF_ERROR(scanned);
+        }
+        const bool tombstone = !value.empty() && value[0] == kValueTombstone;
+        if (value.empty() || (value[0] != kValueLive && !tombstone) ||
+            (tombstone && value.size() != 1)) {
+            return decode_object_value(current->id, current->version, value).status();
+        }
+        Loaded& loaded = batch[batched++];
+        loaded.id = current->id;
+        loaded.latest = {current->version, tombstone,
+                         tombstone ? common::Hash256{}
+                                   : entry_hash(current->id, current->version,
+                                                std::string_view(value).substr(1))};
+        m_cache.prefetch_slot(loaded.id);
+        if (batched == kBatch) flush();
+        return {};
+    };
+    std::unique_ptr<rocksdb::Iterator> it(m_db->NewIterator(scan_options(), m_objects));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        auto key = decode_object_key(it->key().ToStringView());
+        if (!key) return malformed_object_key(it->key());
+        if (current && (current->id != key->id || current->shard != key->shard)) {
+            REMORA_RETURN_IF_ERROR(finish_object());
+        }
+        current = key;
+        if (fits) value.assign(it->value().data(), it->value().size());
+    }
+    REMORA_RETURN_IF_ERROR(to_status(it->status(), "scanning objects"));
+    if (current) REMORA_RETURN_IF_ERROR(finish_object());
+    flush();
     m_cache.set_complete(fits);
     return {};
 }
