@@ -164,5 +164,7 @@ private:
 Result<ObjectVersion> decode_object_value(const ObjectId& id, Version version,
                                           std::string_view value);
 common::Bytes encode_object_value(const std::optional<Bytes>& payload);
+// kCorruption naming an `objects` key that decode_object_key() refuses.
+Status malformed_object_key(const rocksdb::Slice& key);
 
 }  // namespace remora::storage

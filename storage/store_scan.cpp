@@ -6,7 +6,6 @@
 #include <rocksdb/utilities/checkpoint.h>
 
 #include <algorithm>
-#include <array>
 #include <filesystem>
 
 #include "storage/keys.h"
@@ -25,11 +24,6 @@ rocksdb::ReadOptions scan_options() {
     ro.total_order_seek = true;
     ro.fill_cache = false;
     return ro;
-}
-
-Status malformed_object_key(const rocksdb::Slice& key) {
-    return {Code::kCorruption, "objects key of " + std::to_string(key.size()) +
-                                   " bytes: " + common::to_hex(key.ToStringView())};
 }
 
 // Walks `objects` one object at a time: calls visit(id, versions) with the versions of each
@@ -61,6 +55,11 @@ Status for_each_object(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* objects, Vi
 }
 
 }  // namespace
+
+Status malformed_object_key(const rocksdb::Slice& key) {
+    return {Code::kCorruption, "objects key of " + std::to_string(key.size()) +
+                                   " bytes: " + common::to_hex(key.ToStringView())};
+}
 
 Result<PruneResult> Store::Impl::prune(Version watermark) {
     REMORA_RETURN_IF_ERROR(require_writable("prune"));
@@ -130,65 +129,6 @@ Result<CompactResult> Store::Impl::compact() {
         result.column_families.push_back(std::move(family));
     }
     return result;
-}
-
-Status Store::Impl::preload_cache() {
-    // Every version is read (and its block's checksum verified), but only each object's
-    // newest is decoded and hashed: versions ascend within an object, so an object's newest
-    // is the last key before the next object's first. Finished entries wait in a small batch,
-    // their index slots prefetched, so that inserting them rarely waits on memory.
-    m_cache.reserve(static_cast<std::size_t>(m_status.live_objects));
-    struct Loaded {
-        ObjectId id;
-        CachedLatest latest;
-    };
-    constexpr std::size_t kBatch = 16;
-    std::array<Loaded, kBatch> batch;
-    std::size_t batched = 0;
-    bool fits = true;
-    auto flush = [&] {
-        for (std::size_t i = 0; i < batched; ++i) m_cache.put(batch[i].id, batch[i].latest);
-        batched = 0;
-    };
-    // The newest version seen so far of the object being read.
-    std::optional<DecodedObjectKey> current;
-    std::string value;
-    auto finish_object = [&]() -> Status {
-        if (!fits) return {};
-        if (m_cache.size() + batched >= m_cache.capacity()) {
-            fits = false;  // what was loaded stays valid; misses will read RocksDB
-            return {};
-        }
-        const bool tombstone = !value.empty() && value[0] == kValueTombstone;
-        if (value.empty() || (value[0] != kValueLive && !tombstone) ||
-            (tombstone && value.size() != 1)) {
-            return decode_object_value(current->id, current->version, value).status();
-        }
-        Loaded& loaded = batch[batched++];
-        loaded.id = current->id;
-        loaded.latest = {current->version, tombstone,
-                         tombstone ? common::Hash256{}
-                                   : entry_hash(current->id, current->version,
-                                                std::string_view(value).substr(1))};
-        m_cache.prefetch_slot(loaded.id);
-        if (batched == kBatch) flush();
-        return {};
-    };
-    std::unique_ptr<rocksdb::Iterator> it(m_db->NewIterator(scan_options(), m_objects));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-        auto key = decode_object_key(it->key().ToStringView());
-        if (!key) return malformed_object_key(it->key());
-        if (current && (current->id != key->id || current->shard != key->shard)) {
-            REMORA_RETURN_IF_ERROR(finish_object());
-        }
-        current = key;
-        if (fits) value.assign(it->value().data(), it->value().size());
-    }
-    REMORA_RETURN_IF_ERROR(to_status(it->status(), "scanning objects"));
-    if (current) REMORA_RETURN_IF_ERROR(finish_object());
-    flush();
-    m_cache.set_complete(fits);
-    return {};
 }
 
 Result<RecomputedDigest> Store::Impl::recompute_digest() {

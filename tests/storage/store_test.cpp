@@ -238,12 +238,15 @@ TEST_CASE("the latest-version cache stays consistent under eviction and reopen",
 }
 
 TEST_CASE("the cache a reopen preloads holds every object's newest version and hash", "[store]") {
-    // The read-only probe reads every object and fills the cache that the read-write open
-    // keeps: versions, tombstones and entry hashes must be exactly the store's, or the next
-    // commit's version checks and digest update go wrong.
+    // The read-only probe reads every object (split by shard between threads) and fills the
+    // cache that the read-write open keeps: versions, tombstones and entry hashes must be exactly
+    // the store's, or the next commit's version checks and digest update go wrong.
     testing::TempDir tmp;
     StoreOptions options;
-    options.shard_count = 8;
+    options.shard_count = GENERATE(1u, 8u);
+    // The opening thread alone, or readers over ranges of shards (more than shards: clamped).
+    options.preload_threads = GENERATE(1u, 2u, 3u, 16u);
+    INFO("shards " << options.shard_count << ", preload threads " << options.preload_threads);
     auto store = create(tmp.sub("db"), options);
     for (int round = 1; round <= 4; ++round) {
         std::vector<ObjectWrite> writes;
