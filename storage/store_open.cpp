@@ -395,27 +395,46 @@ Status Store::Impl::check_meta_consistency() {
     if (applied == ~CommitIndex{0}) {
         return damaged("meta applied_commit is 2^64-1, which no store can reach");
     }
-    // The commit record of `applied_commit` is written by the same batch as the meta keys.
+    // The commit record of `applied_commit` is written by the same batch as the meta keys, and
+    // it must be the last one stored. Seeking to it and finding no key after it reads that
+    // record alone (a genesis part's is megabytes; SeekToLast also reads the one before it);
+    // when that does not hold, SeekToLast finds what is stored instead, for the message.
     std::unique_ptr<rocksdb::Iterator> commits(
         m_db->NewIterator(rocksdb::ReadOptions(), m_commits));
-    commits->SeekToLast();
-    REMORA_RETURN_IF_ERROR(to_status(commits->status(), "reading the last commit record"));
-    if (!commits->Valid()) {
-        if (applied != 0) {
-            return damaged("meta applied_commit is " + std::to_string(applied) +
-                           " but no commit record is stored");
+    // A copy: FlatBuffers reads need the alignment of an allocation, which a slice of a
+    // RocksDB block does not have.
+    std::string value;
+    bool last_is_applied = false;
+    if (applied != 0) {
+        const common::Bytes key = commit_key(applied);
+        commits->Seek(key);
+        if (commits->Valid() && commits->key().ToStringView() == key) {
+            value = commits->value().ToString();
+            commits->Next();
+            last_is_applied = !commits->Valid();
         }
-    } else {
-        const std::string_view key = commits->key().ToStringView();
-        const CommitIndex last = key.size() == 8 ? common::get_be64(key) : ~CommitIndex{0};
-        if (last != applied) {
-            return damaged("meta applied_commit is " + std::to_string(applied) +
-                           " but the last commit record stored is " +
-                           (key.size() == 8 ? std::to_string(last) : "malformed"));
+        REMORA_RETURN_IF_ERROR(to_status(commits->status(), "reading the last commit record"));
+    }
+    if (!last_is_applied) {
+        commits->SeekToLast();
+        REMORA_RETURN_IF_ERROR(to_status(commits->status(), "reading the last commit record"));
+        if (!commits->Valid()) {
+            if (applied != 0) {
+                return damaged("meta applied_commit is " + std::to_string(applied) +
+                               " but no commit record is stored");
+            }
+        } else {
+            const std::string_view key = commits->key().ToStringView();
+            const CommitIndex last = key.size() == 8 ? common::get_be64(key) : ~CommitIndex{0};
+            if (last != applied) {
+                return damaged("meta applied_commit is " + std::to_string(applied) +
+                               " but the last commit record stored is " +
+                               (key.size() == 8 ? std::to_string(last) : "malformed"));
+            }
+            value = commits->value().ToString();
         }
-        // A copy: FlatBuffers reads need the alignment of an allocation, which a slice of a
-        // RocksDB block does not have.
-        const std::string value = commits->value().ToString();
+    }
+    if (applied != 0) {
         auto record = decode_commit_record(value);
         if (!record)
             return damaged("commit record " + std::to_string(applied) + ": " +
