@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Recovery time of a primary (docs/BENCHMARKS.md, "Cost as the state grows"; issue 12): a primary
-# node on a store of about 3 x ACCOUNTS + 30 objects (three per account: two coins and a compute
-# object) is killed with SIGKILL, idle or under load, and restarted at once; the figure is the
-# time from the kill to the first 200 from its /ready (docs/metrics.md). The store is built once
+# Recovery time of a primary (docs/BENCHMARKS.md, "Recovery time of a 1M-object primary"; issue
+# 12): a primary node on a store of about 3 x ACCOUNTS + 30 objects (three per account: two coins
+# and a compute object) is killed with SIGKILL, idle or under load, and restarted at once; the
+# figure is the time from the kill to the first 200 from its /ready (docs/metrics.md), and the
+# CPU the restarted node used until then. The store is built once
 # (the node's own streamed genesis), then killed and restarted ROUNDS times. Prints one line per
 # round and a summary; with --json one object.
 #
@@ -25,7 +26,7 @@ while [[ $# -gt 0 ]]; do
         --load) load=$2; shift 2 ;;
         --dir) dir=$2; shift 2 ;;
         --json) json=1; shift ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
         *) echo "recovery_time.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done

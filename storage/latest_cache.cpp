@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <new>
 #include <type_traits>
+#include <utility>
 
 #include "common/status.h"
 
@@ -61,6 +62,26 @@ void LatestCache::clear() {
     m_size = 0;
     m_complete = false;
     ++m_layout;
+}
+
+void LatestCache::reserve(std::size_t entries) {
+    entries = std::min(entries, m_capacity);
+    while (m_slot_count > 0 && entries * 10 > m_slot_count * 7) grow_index();
+}
+
+void LatestCache::swap(LatestCache& other) noexcept {
+    std::swap(m_capacity, other.m_capacity);
+    std::swap(m_size, other.m_size);
+    std::swap(m_evict_cursor, other.m_evict_cursor);
+    std::swap(m_complete, other.m_complete);
+    std::swap(m_slot_count, other.m_slot_count);
+    std::swap(m_index, other.m_index);
+    std::swap(m_segments, other.m_segments);
+    std::swap(m_handed_out, other.m_handed_out);
+    // Hints taken on either cache must not match the other's slots.
+    const std::uint64_t layout = std::max(m_layout, other.m_layout) + 1;
+    m_layout = layout;
+    other.m_layout = layout;
 }
 
 bool LatestCache::needs_growth() const { return (m_size + 1) * 10 > m_slot_count * 7; }

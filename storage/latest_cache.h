@@ -70,6 +70,11 @@ public:
     void prefetch_entry(const ObjectId& id) const;
     // Forgets every entry (and completeness).
     void clear();
+    // Sizes the index for `entries` entries (at most the capacity) now, so that filling it
+    // needs no growth on the way.
+    void reserve(std::size_t entries);
+    // Exchanges everything with `other` (entries, memory, completeness, capacity).
+    void swap(LatestCache& other) noexcept;
 
     // Page-aligned entry memory that the next `ahead` new entries will use and that no earlier
     // call returned; empty when there is none. It stays mapped, at the same address, for the

@@ -47,6 +47,9 @@ struct StoreOptions {
     // kReadWrite: load every object's newest version into the cache at open (one scan), so
     // that while the cache holds every object a miss means "absent" and costs no read.
     bool preload_latest_cache = true;
+    // Threads that read `objects` for that preload, each over its own range of shards (1: the
+    // opening thread alone). The opening thread is one of them and fills the cache.
+    std::size_t preload_threads = 2;
     std::size_t write_buffer_bytes = 16u << 20;  // per column family memtable
     // Bound on the write-ahead logs' total size: beyond it every column family is flushed so
     // that the oldest logs are released. It also bounds what an open replays.

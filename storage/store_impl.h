@@ -57,8 +57,9 @@ public:
     // Appends one object version to `batch`; `key` is scratch space.
     Status put_object(rocksdb::WriteBatch& batch, std::string& key, std::uint32_t shard,
                       const ObjectWrite& w);
-    // Loads the newest version of every object into the cache, while it fits; marks the
-    // cache complete when all did.
+    // Reads every object (checksums verified) and loads the newest version of each into the
+    // cache, while it fits; marks the cache complete when all did. One pass, no copy of a
+    // value but the newest's view (docs/storage_format.md, "Opening a store").
     Status preload_cache();
     Result<PruneResult> prune(Version watermark);
     Result<CompactResult> compact();
@@ -107,8 +108,11 @@ public:
     std::vector<std::string> m_families;  // the column families RocksDB listed
     bool m_interrupted_creation = false;  // open() refused an interrupted creation
     bool m_scan_objects = false;          // open() reads every object (a probe's duty)
-    bool m_write_failed = false;          // a commit's write failed; resume before the next
-    std::string m_write_error;            // why it failed
+    // The status at which the read-only probe, reading every object, loaded m_cache; the
+    // read-write open keeps that cache only when its own status is the same.
+    std::optional<StoreStatus> m_probed_status;
+    bool m_write_failed = false;  // a commit's write failed; resume before the next
+    std::string m_write_error;    // why it failed
     // The commit pipeline: the writer (started by the first commit), the commits applied but
     // not yet written, oldest first, with the status before each and the keys it added to the
     // pending maps, which hold their object versions and transaction index entries so that
@@ -160,5 +164,7 @@ private:
 Result<ObjectVersion> decode_object_value(const ObjectId& id, Version version,
                                           std::string_view value);
 common::Bytes encode_object_value(const std::optional<Bytes>& payload);
+// kCorruption naming an `objects` key that decode_object_key() refuses.
+Status malformed_object_key(const rocksdb::Slice& key);
 
 }  // namespace remora::storage

@@ -66,6 +66,12 @@ bool directory_is_empty_or_absent(const std::string& dir) {
     return std::filesystem::is_directory(dir, ec) && std::filesystem::is_empty(dir, ec);
 }
 
+bool same_status(const StoreStatus& a, const StoreStatus& b) {
+    return a.format_version == b.format_version && a.shard_count == b.shard_count &&
+           a.applied_commit == b.applied_commit && a.state_digest == b.state_digest &&
+           a.live_objects == b.live_objects && a.retention_watermark == b.retention_watermark;
+}
+
 }  // namespace
 
 // True when every column family of the RocksDB database in `dir` is one of ours and holds no
@@ -192,14 +198,20 @@ Status Store::Impl::create_or_open_rocksdb() {
         StoreOptions probe_options = m_options;
         probe_options.create_if_missing = false;
         probe_options.preload_latest_cache = false;
-        probe_options.latest_cache_entries = 0;
+        probe_options.latest_cache_entries =
+            m_options.preload_latest_cache ? m_options.latest_cache_entries : 0;
         Impl probe(m_dir, OpenMode::kReadOnly, probe_options);
-        // The preload below reads every object: read them here first, so that a damaged
-        // table file refuses the open before RocksDB's read-write open changes any file.
+        // The preload reads every object: the probe does it, so that a damaged table file
+        // refuses the open before RocksDB's read-write open changes any file, and the cache
+        // it fills is this store's unless the read-write open finds another status.
         probe.m_scan_objects = m_options.preload_latest_cache;
         Status probed = probe.open();
         if (!probed && !(probe.m_interrupted_creation && m_options.create_if_missing)) {
             return probed;
+        }
+        if (probed && probe.m_scan_objects) {
+            m_cache.swap(probe.m_cache);
+            m_probed_status = probe.m_status;
         }
         return open_column_families(db);
     }
@@ -383,27 +395,46 @@ Status Store::Impl::check_meta_consistency() {
     if (applied == ~CommitIndex{0}) {
         return damaged("meta applied_commit is 2^64-1, which no store can reach");
     }
-    // The commit record of `applied_commit` is written by the same batch as the meta keys.
+    // The commit record of `applied_commit` is written by the same batch as the meta keys, and
+    // it must be the last one stored. Seeking to it and finding no key after it reads that
+    // record alone (a genesis part's is megabytes; SeekToLast also reads the one before it);
+    // when that does not hold, SeekToLast finds what is stored instead, for the message.
     std::unique_ptr<rocksdb::Iterator> commits(
         m_db->NewIterator(rocksdb::ReadOptions(), m_commits));
-    commits->SeekToLast();
-    REMORA_RETURN_IF_ERROR(to_status(commits->status(), "reading the last commit record"));
-    if (!commits->Valid()) {
-        if (applied != 0) {
-            return damaged("meta applied_commit is " + std::to_string(applied) +
-                           " but no commit record is stored");
+    // A copy: FlatBuffers reads need the alignment of an allocation, which a slice of a
+    // RocksDB block does not have.
+    std::string value;
+    bool last_is_applied = false;
+    if (applied != 0) {
+        const common::Bytes key = commit_key(applied);
+        commits->Seek(key);
+        if (commits->Valid() && commits->key().ToStringView() == key) {
+            value = commits->value().ToString();
+            commits->Next();
+            last_is_applied = !commits->Valid();
         }
-    } else {
-        const std::string_view key = commits->key().ToStringView();
-        const CommitIndex last = key.size() == 8 ? common::get_be64(key) : ~CommitIndex{0};
-        if (last != applied) {
-            return damaged("meta applied_commit is " + std::to_string(applied) +
-                           " but the last commit record stored is " +
-                           (key.size() == 8 ? std::to_string(last) : "malformed"));
+        REMORA_RETURN_IF_ERROR(to_status(commits->status(), "reading the last commit record"));
+    }
+    if (!last_is_applied) {
+        commits->SeekToLast();
+        REMORA_RETURN_IF_ERROR(to_status(commits->status(), "reading the last commit record"));
+        if (!commits->Valid()) {
+            if (applied != 0) {
+                return damaged("meta applied_commit is " + std::to_string(applied) +
+                               " but no commit record is stored");
+            }
+        } else {
+            const std::string_view key = commits->key().ToStringView();
+            const CommitIndex last = key.size() == 8 ? common::get_be64(key) : ~CommitIndex{0};
+            if (last != applied) {
+                return damaged("meta applied_commit is " + std::to_string(applied) +
+                               " but the last commit record stored is " +
+                               (key.size() == 8 ? std::to_string(last) : "malformed"));
+            }
+            value = commits->value().ToString();
         }
-        // A copy: FlatBuffers reads need the alignment of an allocation, which a slice of a
-        // RocksDB block does not have.
-        const std::string value = commits->value().ToString();
+    }
+    if (applied != 0) {
         auto record = decode_commit_record(value);
         if (!record)
             return damaged("commit record " + std::to_string(applied) + ": " +
@@ -475,20 +506,19 @@ Status Store::Impl::open_checked() {
     }
     REMORA_RETURN_IF_ERROR(load_meta());
     if (!m_created) REMORA_RETURN_IF_ERROR(check_meta_consistency());
-    if (m_scan_objects) {
-        rocksdb::ReadOptions ro;
-        ro.total_order_seek = true;
-        ro.fill_cache = false;
-        ro.verify_checksums = true;
-        std::unique_ptr<rocksdb::Iterator> it(m_db->NewIterator(ro, m_objects));
-        for (it->SeekToFirst(); it->Valid(); it->Next()) {
-        }
-        REMORA_RETURN_IF_ERROR(to_status(it->status(), "reading column family 'objects'"));
-    }
+    if (m_scan_objects) REMORA_RETURN_IF_ERROR(preload_cache());
     if (m_created) {
+        m_cache.clear();
         m_cache.set_complete(true);  // nothing stored yet: every id is absent until written
     } else if (m_mode == OpenMode::kReadWrite && m_options.preload_latest_cache) {
-        REMORA_RETURN_IF_ERROR(preload_cache());
+        // The probe's cache is what this store holds unless something changed it between the
+        // two opens: only a commit changes an object's newest version (a prune never removes
+        // one), and every commit advances applied_commit, so an equal status means the same
+        // newest versions. Otherwise (another process wrote meanwhile) it is loaded again.
+        if (!m_probed_status || !same_status(*m_probed_status, m_status)) {
+            m_cache.clear();
+            REMORA_RETURN_IF_ERROR(preload_cache());
+        }
     }
     return {};
 }

@@ -41,10 +41,7 @@ Status for_each_object(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* objects, Vi
     std::optional<DecodedObjectKey> current;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
         auto key = decode_object_key(it->key().ToStringView());
-        if (!key) {
-            return {Code::kCorruption, "objects key of " + std::to_string(it->key().size()) +
-                                           " bytes: " + common::to_hex(it->key().ToStringView())};
-        }
+        if (!key) return malformed_object_key(it->key());
         if (current && (current->id != key->id || current->shard != key->shard)) {
             REMORA_RETURN_IF_ERROR(visit(*current, versions));
             versions.clear();
@@ -58,6 +55,11 @@ Status for_each_object(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* objects, Vi
 }
 
 }  // namespace
+
+Status malformed_object_key(const rocksdb::Slice& key) {
+    return {Code::kCorruption, "objects key of " + std::to_string(key.size()) +
+                                   " bytes: " + common::to_hex(key.ToStringView())};
+}
 
 Result<PruneResult> Store::Impl::prune(Version watermark) {
     REMORA_RETURN_IF_ERROR(require_writable("prune"));
@@ -127,29 +129,6 @@ Result<CompactResult> Store::Impl::compact() {
         result.column_families.push_back(std::move(family));
     }
     return result;
-}
-
-Status Store::Impl::preload_cache() {
-    bool fits = true;
-    Status scanned = for_each_object(
-        m_db.get(), m_objects,
-        [&](const DecodedObjectKey& object, const std::vector<RawVersion>& versions) -> Status {
-            if (!fits) return {};
-            if (m_cache.size() >= m_cache.capacity()) {
-                fits = false;  // what was loaded stays valid; misses will read RocksDB
-                return {};
-            }
-            const RawVersion& newest = versions.back();
-            auto v = decode_object_value(object.id, newest.version, newest.value);
-            if (!v) return v.status();
-            m_cache.put(object.id, {v->version, v->tombstone,
-                                    v->tombstone ? common::Hash256{}
-                                                 : entry_hash(object.id, v->version, v->payload)});
-            return {};
-        });
-    REMORA_RETURN_IF_ERROR(scanned);
-    m_cache.set_complete(fits);
-    return {};
 }
 
 Result<RecomputedDigest> Store::Impl::recompute_digest() {

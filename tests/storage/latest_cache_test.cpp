@@ -179,3 +179,44 @@ TEST_CASE("entry memory handed out ahead can be prefaulted while the cache is in
         CHECK(cache.entry_memory_ahead(1u << 30).bytes <= capacity * 80 + 4096);
     }
 }
+
+TEST_CASE("a reserved cache fills without growing; swap exchanges whole caches", "[cache]") {
+    LatestCache cache(5000);
+    cache.reserve(3000);
+    LatestCache::SlotHint first;
+    REQUIRE(cache.find(id_of(0), first) == nullptr);
+    for (std::uint64_t i = 0; i < 3000; ++i) cache.put(id_of(i), {i + 1, false, id_of(i)});
+    // No growth moved a slot, so a hint taken before the puts is still current.
+    LatestCache::SlotHint last;
+    REQUIRE(cache.find(id_of(0), last) != nullptr);
+    CHECK(last.layout == first.layout);
+    cache.set_complete(true);
+
+    LatestCache other(10);
+    other.put(id_of(7), {99, true, {}});
+    cache.swap(other);
+    CHECK(cache.size() == 1);
+    CHECK(cache.capacity() == 10);
+    CHECK_FALSE(cache.complete());
+    REQUIRE(cache.find(id_of(7)) != nullptr);
+    CHECK(cache.find(id_of(7))->version == 99);
+    CHECK(cache.find(id_of(8)) == nullptr);
+    CHECK(other.size() == 3000);
+    CHECK(other.capacity() == 5000);
+    CHECK(other.complete());
+    for (std::uint64_t i = 0; i < 3000; ++i) {
+        const CachedLatest* entry = other.find(id_of(i));
+        REQUIRE(entry != nullptr);
+        CHECK(entry->version == i + 1);
+        CHECK(entry->entry_hash == id_of(i));
+    }
+    // A hint from before the swap names the other cache's slots: put() must not trust it.
+    LatestCache::SlotHint stale;
+    (void)cache.find(id_of(1234), stale);
+    cache.swap(other);
+    cache.put(id_of(1234), {5, false, {}}, stale);
+    REQUIRE(cache.find(id_of(1234)) != nullptr);
+    CHECK(cache.find(id_of(1234))->version == 5);
+    CHECK(cache.find(id_of(1233))->version == 1234);
+    CHECK(cache.size() == 3000);
+}

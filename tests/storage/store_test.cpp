@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 
 #include "common/hash.h"
@@ -234,6 +235,54 @@ TEST_CASE("the latest-version cache stays consistent under eviction and reopen",
     CHECK(reopened->status().state_digest == digest);
     CHECK(reopened->status().applied_commit == 5);
     CHECK(reopened->get_latest(id_of("obj7")).value()->payload == "35");
+}
+
+TEST_CASE("the cache a reopen preloads holds every object's newest version and hash", "[store]") {
+    // The read-only probe reads every object (split by shard between threads) and fills the
+    // cache that the read-write open keeps: versions, tombstones and entry hashes must be exactly
+    // the store's, or the next commit's version checks and digest update go wrong.
+    testing::TempDir tmp;
+    StoreOptions options;
+    options.shard_count = GENERATE(1u, 8u);
+    // The opening thread alone, or readers over ranges of shards (more than shards: clamped).
+    options.preload_threads = GENERATE(1u, 2u, 3u, 16u);
+    INFO("shards " << options.shard_count << ", preload threads " << options.preload_threads);
+    auto store = create(tmp.sub("db"), options);
+    for (int round = 1; round <= 4; ++round) {
+        std::vector<ObjectWrite> writes;
+        for (int i = 0; i < 300; ++i) {
+            if (i % round != 0) continue;  // objects end at different versions
+            const std::string name = "obj" + std::to_string(i);
+            if (round == 4 && i % 8 == 0) {
+                writes.push_back(del(name, 10 * round));
+            } else {
+                writes.push_back(put(name, 10 * round, std::string(i % 50, 'x') + name));
+            }
+        }
+        commit(*store, writes);
+    }
+    std::map<std::string, std::optional<LatestInfo>> expected;
+    for (int i = 0; i < 310; ++i) {
+        const std::string name = "obj" + std::to_string(i);
+        expected[name] = store->latest_info(id_of(name)).value();
+    }
+    store.reset();
+
+    auto reopened = create(tmp.sub("db"), options);
+    for (const auto& [name, info] : expected) {
+        INFO(name);
+        CHECK(reopened->latest_info(id_of(name)).value() == info);
+    }
+    // A version at or below the newest is refused: the cache knows the newest version.
+    CommitInput stale = input_of(5, {put("obj3", 30, "stale")});
+    CHECK(reopened->commit(stale).code() == Code::kInvalidArgument);
+    // Updates, deletions and a re-creation of a deleted object: the digest is updated from
+    // the preloaded entry hashes and must equal a recomputation from the stored objects.
+    commit(*reopened, {put("obj1", 50, "new"), del("obj3", 50), put("obj8", 50, "again"),
+                       put("obj305", 50, "fresh")});
+    const RecomputedDigest recomputed = reopened->recompute_digest().value();
+    CHECK(recomputed.state_digest == reopened->status().state_digest);
+    CHECK(recomputed.live_objects == reopened->status().live_objects);
 }
 
 TEST_CASE("stats count entries per column family and per shard", "[store]") {
