@@ -10,7 +10,8 @@
 #                                   about 10 s of CPU per unit
 #   scripts/lint.sh --since REV     the same over the units changed since REV
 #   scripts/lint.sh --all           clang-format, then clang-tidy over every translation unit
-#                                   (about 10 minutes on 2 cores; the CTest `lint` label)
+#                                   (about 300: half an hour or more on 2 cores; the CTest
+#                                   `lint` label)
 #   scripts/lint.sh --format-only   clang-format alone (seconds)
 #   --build DIR                     the build whose compile_commands.json clang-tidy reads
 #                                   (default build/release)
