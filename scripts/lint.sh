@@ -7,7 +7,7 @@
 #                                   parents) whose diff to HEAD holds at most
 #                                   REMORA_LINT_UNITS_MAX units (default 24), and HEAD~1 when
 #                                   even that diff holds more (a landing is checked whole);
-#                                   5-15 s of CPU per unit
+#                                   5-20 s of CPU per unit (about 10 on average)
 #   scripts/lint.sh --since REV     the same over the units changed since REV
 #   scripts/lint.sh --all           clang-format, then clang-tidy over every translation unit
 #                                   (about 300: half an hour or more on 2 cores; the CTest
