@@ -78,7 +78,7 @@ Blake2b256::Blake2b256() : m_h(kIv) {
 
 void Blake2b256::compress(const std::uint8_t* block, bool last) {
     std::uint64_t m[16];
-    for (int i = 0; i < 16; ++i) m[i] = load_le64(block + 8 * i);
+    for (std::size_t i = 0; i < 16; ++i) m[i] = load_le64(block + 8 * i);
     std::uint64_t v[16];
     for (int i = 0; i < 8; ++i) {
         v[i] = m_h[i];

@@ -20,6 +20,7 @@ using ByteView = std::string_view;
 struct Hash256 {
     std::array<std::uint8_t, 32> bytes{};
 
+    // NOLINTNEXTLINE(modernize-use-nullptr): its synthesized `< 0`, llvm-project#53961
     auto operator<=>(const Hash256&) const = default;
     ByteView view() const { return {reinterpret_cast<const char*>(bytes.data()), bytes.size()}; }
     std::string hex() const;

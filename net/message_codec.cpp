@@ -78,7 +78,7 @@ common::Bytes encode_hello(const Hello& hello) {
 common::Result<Hello> decode_hello(common::ByteView bytes) {
     auto buffer = open<fb::Hello>(bytes, "hello", fb::HelloIdentifier());
     if (!buffer) return buffer.status();
-    const fb::Hello* in = buffer->root<fb::Hello>();
+    const auto* in = buffer->root<fb::Hello>();
     Hello out;
     out.protocol_version = in->protocol_version();
     out.min_protocol_version = in->min_protocol_version();
@@ -148,7 +148,7 @@ common::Bytes encode_pre_exec_result(const protocol::PreExecResult& result) {
 common::Result<protocol::PreExecResult> decode_pre_exec_result(common::ByteView bytes) {
     auto buffer = open<fb::PreExecResult>(bytes, "pre_exec_result", fb::PreExecResultIdentifier());
     if (!buffer) return buffer.status();
-    const fb::PreExecResult* in = buffer->root<fb::PreExecResult>();
+    const auto* in = buffer->root<fb::PreExecResult>();
     protocol::PreExecResult out;
     out.pre_executor = in->pre_executor();
     REMORA_RETURN_IF_ERROR(
@@ -213,7 +213,7 @@ common::Bytes encode_state_update(const protocol::StateUpdate& update) {
 common::Result<protocol::StateUpdate> decode_state_update(common::ByteView bytes) {
     auto buffer = open<fb::StateUpdate>(bytes, "state_update", fb::StateUpdateIdentifier());
     if (!buffer) return buffer.status();
-    const fb::StateUpdate* in = buffer->root<fb::StateUpdate>();
+    const auto* in = buffer->root<fb::StateUpdate>();
     protocol::StateUpdate out;
     out.pre_executor = in->pre_executor();
     REMORA_RETURN_IF_ERROR(fbio::check_enum(in->kind(), "state_update.kind", 1));
@@ -265,7 +265,7 @@ common::Result<protocol::StateUpdateAck> decode_state_update_ack(common::ByteVie
     auto buffer =
         open<fb::StateUpdateAck>(bytes, "state_update_ack", fb::StateUpdateAckIdentifier());
     if (!buffer) return buffer.status();
-    const fb::StateUpdateAck* in = buffer->root<fb::StateUpdateAck>();
+    const auto* in = buffer->root<fb::StateUpdateAck>();
     return protocol::StateUpdateAck{in->pre_executor(), in->caught_up_commit()};
 }
 
@@ -282,7 +282,7 @@ common::Bytes encode_peer_effects(const PeerEffects& peer) {
 common::Result<PeerEffects> decode_peer_effects(common::ByteView bytes) {
     auto buffer = open<fb::PeerEffects>(bytes, "peer_effects", fb::PeerEffectsIdentifier());
     if (!buffer) return buffer.status();
-    const fb::PeerEffects* in = buffer->root<fb::PeerEffects>();
+    const auto* in = buffer->root<fb::PeerEffects>();
     PeerEffects out;
     REMORA_RETURN_IF_ERROR(
         read_nested(in->effects(), "peer_effects.effects", executor::decode_effects, out.effects));

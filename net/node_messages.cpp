@@ -55,7 +55,7 @@ common::Bytes encode_submit_refused(const SubmitRefused& refused) {
 common::Result<SubmitRefused> decode_submit_refused(common::ByteView bytes) {
     auto buffer = open<fb::SubmitRefused>(bytes, "submit_refused", fb::SubmitRefusedIdentifier());
     if (!buffer) return buffer.status();
-    const fb::SubmitRefused* in = buffer->root<fb::SubmitRefused>();
+    const auto* in = buffer->root<fb::SubmitRefused>();
     SubmitRefused out;
     REMORA_RETURN_IF_ERROR(
         fbio::read_fixed(in->tx_digest(), "submit_refused.tx_digest", out.tx_digest.bytes));
@@ -109,7 +109,7 @@ common::Bytes encode_snapshot_offer(const SnapshotOffer& offer) {
 common::Result<SnapshotOffer> decode_snapshot_offer(common::ByteView bytes) {
     auto buffer = open<fb::SnapshotOffer>(bytes, "snapshot_offer", fb::SnapshotOfferIdentifier());
     if (!buffer) return buffer.status();
-    const fb::SnapshotOffer* in = buffer->root<fb::SnapshotOffer>();
+    const auto* in = buffer->root<fb::SnapshotOffer>();
     SnapshotOffer out;
     out.commit_index = in->commit_index();
     if (out.commit_index == 0) return fbio::corrupt("snapshot_offer.commit_index: 0 is no commit");
@@ -131,7 +131,7 @@ common::Result<SnapshotChunkRequest> decode_snapshot_chunk_request(common::ByteV
     auto buffer = open<fb::SnapshotChunkRequest>(bytes, "snapshot_chunk_request",
                                                  fb::SnapshotChunkRequestIdentifier());
     if (!buffer) return buffer.status();
-    const fb::SnapshotChunkRequest* in = buffer->root<fb::SnapshotChunkRequest>();
+    const auto* in = buffer->root<fb::SnapshotChunkRequest>();
     SnapshotChunkRequest out{in->commit_index(), in->file_index(), in->offset(), in->length()};
     if (out.length == 0 || out.length > kSnapshotChunkBytesMax) {
         return fbio::corrupt("snapshot_chunk_request.length: " + std::to_string(out.length) +
@@ -152,7 +152,7 @@ common::Bytes encode_snapshot_chunk(const SnapshotChunk& chunk) {
 common::Result<SnapshotChunk> decode_snapshot_chunk(common::ByteView bytes) {
     auto buffer = open<fb::SnapshotChunk>(bytes, "snapshot_chunk", fb::SnapshotChunkIdentifier());
     if (!buffer) return buffer.status();
-    const fb::SnapshotChunk* in = buffer->root<fb::SnapshotChunk>();
+    const auto* in = buffer->root<fb::SnapshotChunk>();
     SnapshotChunk out;
     out.commit_index = in->commit_index();
     out.file_index = in->file_index();

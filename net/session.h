@@ -121,7 +121,7 @@ private:
     std::string m_peer;
     std::string m_peer_name;
     FrameDecoder m_decoder;
-    std::array<char, 64 * 1024> m_read_buffer{};
+    std::array<char, std::size_t{64} * 1024> m_read_buffer{};
     // On the strand only:
     std::deque<common::Bytes> m_queue;     // encoded frames waiting
     std::vector<common::Bytes> m_writing;  // the frames of the write in flight

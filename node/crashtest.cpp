@@ -467,7 +467,7 @@ Status Crashtest::check_with_inspect(const std::string& when) {
     for (const Check& check : checks) {
         std::vector<std::string> argv = {m_inspect_bin, "--db", primary_dir() + "/store"};
         argv.insert(argv.end(), check.args.begin(), check.args.end());
-        argv.push_back("--json");
+        argv.emplace_back("--json");
         const std::string out = m_dir + "/inspect.json";
         const std::string log = m_dir + "/inspect.log";
         (void)std::remove(out.c_str());
@@ -761,7 +761,8 @@ Result<CrashtestReport> Crashtest::run() {
             const std::uint32_t victim =
                 m_config.pre_executors == 0
                     ? 0
-                    : static_cast<std::uint32_t>(m_rng() % (2 * m_config.pre_executors));
+                    : static_cast<std::uint32_t>(m_rng() %
+                                                 (std::uint64_t{2} * m_config.pre_executors));
             REMORA_RETURN_IF_ERROR(load(std::chrono::milliseconds(after_ms)));
             ++m_report.kills;
             if (!m_primary->running()) {

@@ -70,7 +70,7 @@ public:
     Result<LoadReport> run();
 
 private:
-    void on_frame(net::Frame frame);
+    void on_frame(const net::Frame& frame);
     void tick();
     void finish();
     void answer(std::size_t index);
@@ -111,8 +111,7 @@ Result<LoadReport> Run::run() {
                 return;
             }
             m_session = net::Session::create(
-                std::move(socket).value(), {},
-                [this](net::Frame frame) { on_frame(std::move(frame)); },
+                std::move(socket).value(), {}, [this](const net::Frame& frame) { on_frame(frame); },
                 [this](const Status& reason) {
                     if (!m_done) {
                         m_report.connection_error = reason.is_ok() ? "closed" : reason.message();
@@ -165,7 +164,7 @@ Result<LoadReport> Run::run() {
     return m_report;
 }
 
-void Run::on_frame(net::Frame frame) {
+void Run::on_frame(const net::Frame& frame) {
     if (m_done) return;
     const auto type = static_cast<MessageType>(frame.type);
     if (!m_hello) {

@@ -50,7 +50,7 @@ struct State {
 };
 
 State& state() {
-    static State* s = new State;  // never destroyed: threads may log during exit
+    static auto* s = new State;  // never destroyed: threads may log during exit
     return *s;
 }
 

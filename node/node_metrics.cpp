@@ -59,7 +59,7 @@ prometheus::Gauge& NodeMetrics::gauge(const std::string& name, const std::string
 void NodeMetrics::set_total(const std::string& name, const std::string& help, std::uint64_t value,
                             const std::map<std::string, std::string>& labels) {
     prometheus::Counter& c = counter(name, help, labels);
-    const double now = static_cast<double>(value);
+    const auto now = static_cast<double>(value);
     if (now > c.Value()) c.Increment(now - c.Value());
 }
 

@@ -17,9 +17,14 @@ using net::MessageType;
 namespace {}  // namespace
 
 OracleClient::~OracleClient() {
-    if (m_session) m_session->close();
-    m_io.restart();
-    m_io.poll();  // lets the session's close handlers run before the io_context dies
+    try {
+        if (m_session) m_session->close();
+        m_io.restart();
+        m_io.poll();  // lets the session's close handlers run before the io_context dies
+    } catch (...) {
+        // A destructor must not throw (that ends the process); a close handler's failure at
+        // teardown has no caller left to tell.
+    }
 }
 
 Result<std::unique_ptr<OracleClient>> OracleClient::connect(std::uint16_t port,
@@ -35,7 +40,7 @@ Result<std::unique_ptr<OracleClient>> OracleClient::connect(std::uint16_t port,
             }
             self->m_session = net::Session::create(
                 std::move(socket).value(), {},
-                [self](net::Frame frame) { self->on_frame(std::move(frame)); },
+                [self](const net::Frame& frame) { self->on_frame(frame); },
                 [self](const Status& reason) {
                     if (!self->m_hello && self->m_setup.is_ok()) {
                         self->m_setup = reason.is_ok()
@@ -80,7 +85,7 @@ std::vector<OracleAnswer> OracleClient::pump(std::chrono::milliseconds limit) {
     return std::exchange(m_answers, {});
 }
 
-void OracleClient::on_frame(net::Frame frame) {
+void OracleClient::on_frame(const net::Frame& frame) {
     const auto type = static_cast<MessageType>(frame.type);
     if (!m_hello) {
         net::Hello mine;

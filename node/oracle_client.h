@@ -43,7 +43,7 @@ public:
 
 private:
     OracleClient() = default;
-    void on_frame(net::Frame frame);
+    void on_frame(const net::Frame& frame);
 
     net::asio::io_context m_io;
     std::shared_ptr<net::Session> m_session;

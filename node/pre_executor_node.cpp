@@ -92,16 +92,16 @@ private:
 
     void connect();
     void on_connected(Result<SecuredLink> link, std::uint64_t generation);
-    void on_frame(std::uint64_t generation, net::Frame frame);
+    void on_frame(std::uint64_t generation, const net::Frame& frame);
     void on_closed(std::uint64_t generation, const Status& reason);
     Status handle(const net::Frame& frame);
     Status handle_hello(const net::Frame& frame);
     Status request_next_chunk();
     Status install_snapshot();
-    void verify_then_queue(std::uint64_t generation, std::uint64_t seq, net::Frame frame);
+    void verify_then_queue(std::uint64_t generation, std::uint64_t seq, const net::Frame& frame);
     void run_arrivals();
     Status execute(const Arrival& arrival);
-    void send_result(protocol::PreExecResult result);
+    void send_result(const protocol::PreExecResult& result);
     void send_ack();
     void note_joined();
     void tick();
@@ -227,12 +227,12 @@ void PreExecutorNode::Impl::connect() {
                         const std::uint64_t seq = m_next_seq++;
                         asio::post(m_verify,
                                    [this, generation, seq, f = std::move(frame)]() mutable {
-                                       verify_then_queue(generation, seq, std::move(f));
+                                       verify_then_queue(generation, seq, f);
                                    });
                         return;
                     }
                     asio::post(m_engine, [this, generation, f = std::move(frame)]() mutable {
-                        on_frame(generation, std::move(f));
+                        on_frame(generation, f);
                     });
                 },
                 [this, generation](const Status& reason) {
@@ -288,7 +288,7 @@ void PreExecutorNode::Impl::on_closed(std::uint64_t generation, const Status& re
     if (m_stopping) m_work.reset();
 }
 
-void PreExecutorNode::Impl::on_frame(std::uint64_t generation, net::Frame frame) {
+void PreExecutorNode::Impl::on_frame(std::uint64_t generation, const net::Frame& frame) {
     if (generation != m_generation || !m_session) return;
     m_last_heard = Clock::now();
     Status status = handle(frame);
@@ -345,7 +345,7 @@ Status PreExecutorNode::Impl::handle(const net::Frame& frame) {
                 m_session->send(net::wire_type(MessageType::kStateUpdateAck),
                                 net::encode_state_update_ack(*ack));
             }
-            for (auto& released : m_pre->take_released()) send_result(std::move(released));
+            for (auto& released : m_pre->take_released()) send_result(released);
             return Status::ok();
         }
         default:
@@ -436,7 +436,7 @@ void PreExecutorNode::Impl::send_ack() {
 
 // On a verify worker: decode, check the authenticators, then hand over to the engine strand.
 void PreExecutorNode::Impl::verify_then_queue(std::uint64_t generation, std::uint64_t seq,
-                                              net::Frame frame) {
+                                              const net::Frame& frame) {
     Arrival arrival;
     auto message = executor::decode_anoma_message_as<executor::ExecuteTransaction>(frame.body);
     if (message) {
@@ -485,12 +485,12 @@ Status PreExecutorNode::Impl::execute(const Arrival& arrival) {
         fail(result.status());
         return result.status();
     }
-    if (*result) send_result(std::move(**result));
-    for (auto& released : m_pre->take_released()) send_result(std::move(released));
+    if (*result) send_result(**result);
+    for (auto& released : m_pre->take_released()) send_result(released);
     return Status::ok();
 }
 
-void PreExecutorNode::Impl::send_result(protocol::PreExecResult result) {
+void PreExecutorNode::Impl::send_result(const protocol::PreExecResult& result) {
     ++m_results;
     if (m_session) {
         m_session->send(net::wire_type(MessageType::kPreExecResult),

@@ -128,11 +128,11 @@ private:
     void accept_ingress();
     net::SessionOptions session_options(bool cluster) const;
     template <typename Map>
-    void attach(std::uint64_t conn, SecuredLink link, Map& map);
+    void attach(std::uint64_t conn, const SecuredLink& link, Map& map);
 
     // --- engine strand ---
-    void on_cluster_frame(std::uint64_t conn, net::Frame frame);
-    void on_client_frame(std::uint64_t conn, net::Frame frame);
+    void on_cluster_frame(std::uint64_t conn, const net::Frame& frame);
+    void on_client_frame(std::uint64_t conn, const net::Frame& frame);
     void on_cluster_closed(std::uint64_t conn, const Status& reason);
     void on_client_closed(std::uint64_t conn, const Status& reason);
     Status handle_cluster_frame(std::uint64_t conn, Link& link, const net::Frame& frame);
@@ -307,7 +307,7 @@ void PrimaryNode::Impl::accept_cluster() {
                 session_options(true),
                 [this, conn](net::Frame frame) {
                     asio::post(m_engine, [this, conn, frame = std::move(frame)]() mutable {
-                        on_cluster_frame(conn, std::move(frame));
+                        on_cluster_frame(conn, frame);
                     });
                 },
                 [this, conn](const Status& reason) {
@@ -320,7 +320,7 @@ void PrimaryNode::Impl::accept_cluster() {
                         return;
                     }
                     asio::post(m_engine, [this, conn, link = std::move(link).value()]() mutable {
-                        attach(conn, std::move(link), m_links);
+                        attach(conn, link, m_links);
                     });
                 });
             accept_cluster();
@@ -343,7 +343,7 @@ void PrimaryNode::Impl::accept_ingress() {
                 session_options(false),
                 [this, conn](net::Frame frame) {
                     asio::post(m_engine, [this, conn, frame = std::move(frame)]() mutable {
-                        on_client_frame(conn, std::move(frame));
+                        on_client_frame(conn, frame);
                     });
                 },
                 [this, conn](const Status& reason) {
@@ -352,7 +352,7 @@ void PrimaryNode::Impl::accept_ingress() {
                 [this, conn](Result<SecuredLink> link) {
                     if (!link) return;
                     asio::post(m_engine, [this, conn, link = std::move(link).value()]() mutable {
-                        attach(conn, std::move(link), m_clients);
+                        attach(conn, link, m_clients);
                     });
                 });
             accept_ingress();
@@ -360,7 +360,7 @@ void PrimaryNode::Impl::accept_ingress() {
 }
 
 template <typename Map>
-void PrimaryNode::Impl::attach(std::uint64_t conn, SecuredLink link, Map& map) {
+void PrimaryNode::Impl::attach(std::uint64_t conn, const SecuredLink& link, Map& map) {
     if (m_stopping) {
         link.session->close(Status{Code::kUnsupported, "the node is stopping"});
         return;
@@ -373,7 +373,7 @@ void PrimaryNode::Impl::attach(std::uint64_t conn, SecuredLink link, Map& map) {
 
 // --- The cluster port ------------------------------------------------------------------------
 
-void PrimaryNode::Impl::on_cluster_frame(std::uint64_t conn, net::Frame frame) {
+void PrimaryNode::Impl::on_cluster_frame(std::uint64_t conn, const net::Frame& frame) {
     auto it = m_links.find(conn);
     if (it == m_links.end()) return;  // closed meanwhile
     Link& link = it->second;
@@ -589,7 +589,7 @@ void PrimaryNode::Impl::heartbeat() {
 
 // --- The ingress port ------------------------------------------------------------------------
 
-void PrimaryNode::Impl::on_client_frame(std::uint64_t conn, net::Frame frame) {
+void PrimaryNode::Impl::on_client_frame(std::uint64_t conn, const net::Frame& frame) {
     auto it = m_clients.find(conn);
     if (it == m_clients.end()) return;
     Client& client = it->second;

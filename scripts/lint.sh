@@ -2,12 +2,16 @@
 # clang-format and clang-tidy (version 14, scripts/bootstrap.sh lint) over our sources.
 #
 #   scripts/lint.sh                 the quick form, for .ci/run: clang-format over every source,
-#                                   clang-tidy over the C++ files changed since REV
-#   scripts/lint.sh --since REV     the same with another base (default HEAD~20, or the first
-#                                   commit when the history is shorter): about 5 s of CPU per
-#                                   changed file
+#                                   clang-tidy over the translation units the last commits
+#                                   changed: the base is the oldest of HEAD~1 .. HEAD~20 (first
+#                                   parents) whose diff to HEAD holds at most
+#                                   REMORA_LINT_UNITS_MAX units (default 24), and HEAD~1 when
+#                                   even that diff holds more (a landing is checked whole);
+#                                   5-20 s of CPU per unit (about 10 on average)
+#   scripts/lint.sh --since REV     the same over the units changed since REV
 #   scripts/lint.sh --all           clang-format, then clang-tidy over every translation unit
-#                                   (about 10 minutes on 2 cores; the CTest `lint` label)
+#                                   (about 300: half an hour or more on 2 cores; the CTest
+#                                   `lint` label)
 #   scripts/lint.sh --format-only   clang-format alone (seconds)
 #   --build DIR                     the build whose compile_commands.json clang-tidy reads
 #                                   (default build/release)
@@ -15,8 +19,11 @@
 # Our sources are the tracked *.h and *.cpp files, less tests/fuzz/corpus (data) and the paths in
 # .clang-format-ignore. Build directories and generated code (build/*/generated) are not
 # tracked, so they are never checked. clang-tidy reads DIR/compile_commands.json (every preset
-# writes one; scripts/build.sh release makes build/release's), copied with the GCC-only flags that clang does not know
-# filtered out. Exit status: 0 clean, 1 findings, 2 usage or a missing tool.
+# writes one), copied with the GCC-only flags that clang does not know filtered out, and needs
+# the build's generated headers (scripts/build.sh release makes both). It checks our headers
+# through the units that include them (--header-filter: the module folders of this checkout).
+# The libFuzzer targets are not in a release build's database, so they are not checked.
+# Exit status: 0 clean, 1 findings, 2 usage or a missing tool.
 set -euo pipefail
 export LC_ALL=C  # one collation for sort and comm
 cd "$(dirname "$0")/.."
@@ -82,16 +89,24 @@ sed -E "s/ ($gcc_only)( |\")/\2/g" "$database" >"$tidy_dir/compile_commands.json
 mapfile -t units < <(grep -o '"file": *"[^"]*"' "$tidy_dir/compile_commands.json" |
                          sed -E 's/"file": *"(.*)"/\1/; s|^'"$PWD"'/||' | sort -u |
                          comm -12 - <(printf '%s\n' "${all_sources[@]}" | sort))
+changed_units() {  # the units changed between $1 and HEAD
+    git diff --name-only --diff-filter=d "$1" HEAD -- '*.h' '*.cpp' | sed -E 's/\.h$/.cpp/' |
+        sort -u | comm -12 - <(printf '%s\n' "${units[@]}")
+}
 if [[ $mode == quick ]]; then
     if [[ -z $since ]]; then
-        since=HEAD~20
-        git rev-parse -q --verify "$since^{commit}" >/dev/null ||
-            since=$(git rev-list --max-parents=0 HEAD | tail -1)
+        units_max=${REMORA_LINT_UNITS_MAX:-24}
+        for back in $(seq 1 20); do
+            git rev-parse -q --verify "HEAD~$back^{commit}" >/dev/null || break
+            ((back == 1)) || (($(changed_units "HEAD~$back" | wc -l) <= units_max)) || break
+            since=HEAD~$back
+        done
+        # A repository of one commit: its whole tree.
+        [[ -n $since ]] || since=$(git hash-object -t tree /dev/null)
     fi
-    mapfile -t units < <(git diff --name-only --diff-filter=d "$since" HEAD -- '*.h' '*.cpp' |
-                             sed -E 's/\.h$/.cpp/' | sort -u |
-                             comm -12 - <(printf '%s\n' "${units[@]}"))
-    echo "lint: clang-tidy over the ${#units[@]} translation units changed since $since"
+    mapfile -t units < <(changed_units "$since")
+    echo "lint: clang-tidy over the ${#units[@]} translation units changed since $since" \
+         "($(git rev-parse --short "$since"))"
 else
     echo "lint: clang-tidy over all ${#units[@]} translation units"
 fi
@@ -99,6 +114,7 @@ if ((${#units[@]} > 0)); then
     jobs=${REMORA_LINT_JOBS:-$(nproc)}
     if ! printf '%s\n' "${units[@]}" |
             xargs -P "$jobs" -n 4 "$clang_tidy" -p "$tidy_dir" --quiet --warnings-as-errors='*' \
+                --header-filter="^$PWD/(common|storage|executor|net|recovery|node|tools|tests)/" \
                 2> >(grep -v ' warnings generated\.$' >&2); then
         echo "lint: clang-tidy found the problems above (.clang-tidy says which checks are on)" >&2
         status=1

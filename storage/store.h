@@ -56,7 +56,7 @@ struct StoreOptions {
     std::uint64_t max_wal_bytes = 64u << 20;
     // Deletions per WriteBatch while pruning (docs/storage_format.md, "Pruning"): bounds a
     // prune's memory. Tests lower it so that a prune spans many batches (0 counts as 1).
-    std::size_t prune_batch_deletes_max = 64u * 1024;
+    std::size_t prune_batch_deletes_max = std::size_t{64} * 1024;
     // Keep the database's files in memory (RocksDB's MemEnv) instead of on disk: the same
     // store code, for simulations that run many short-lived stores. Gone when the Store closes;
     // `dir` is only a name then. Checkpoints are not supported in memory.

@@ -363,8 +363,7 @@ WalScan scan_wal(const std::string& path) {
                 record.clear();
                 in_record = false;
                 break;
-            case kSetCompression:
-                break;  // metadata: no data
+            case kSetCompression:  // metadata: no data
             default:
                 // A valid checksum on a type this reader does not know (a newer RocksDB's
                 // metadata record): skip it without calling it damage.

@@ -21,7 +21,7 @@ namespace remora::executor {
 // objects, and their contents and type tags in bytes. The body carries each object and the
 // writes carry it again, so a part stays near 2 x 32 MiB whatever the state's size.
 inline constexpr std::size_t kGenesisPartObjectsMax = 1 << 16;
-inline constexpr std::size_t kGenesisPartBytesMax = 32 * 1024 * 1024;
+inline constexpr std::size_t kGenesisPartBytesMax = std::size_t{32} * 1024 * 1024;
 static_assert(kGenesisPartObjectsMax <= common::limits::kCommitWritesMax);
 static_assert(2 * (kGenesisPartBytesMax + common::limits::kObjectBytesMax) <
               common::limits::kCommitBodyBytesMax);

@@ -30,6 +30,7 @@ struct OrderPosition {
     std::uint64_t batch = 0;  // the sequencer's batch number
     std::uint32_t index = 0;  // in the batch
 
+    // NOLINTNEXTLINE(modernize-use-nullptr): its synthesized `< 0`, llvm-project#53961
     auto operator<=>(const OrderPosition&) const = default;
 };
 

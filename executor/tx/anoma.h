@@ -22,6 +22,7 @@ namespace remora::executor {
 struct TxFingerprint {
     common::CommitIndex commit_index = 0;
     std::uint32_t index_in_commit = 0;
+    // NOLINTNEXTLINE(modernize-use-nullptr): its synthesized `< 0`, llvm-project#53961
     auto operator<=>(const TxFingerprint&) const = default;
 };
 

@@ -127,7 +127,7 @@ common::Result<AnomaMessage> read_body(const fb::AnomaMessage* in) {
             m.gas_used = body->gas_used();
             REMORA_RETURN_IF_ERROR(read_fixed(
                 body->effects_digest(), "ExecutorFinished.effects_digest", m.effects_digest.bytes));
-            return AnomaMessage(std::move(m));
+            return AnomaMessage(m);  // trivially copyable: nothing to move
         }
         case fb::AnomaBody::ExecutionSummary: {
             const auto* body = in->body_as_ExecutionSummary();

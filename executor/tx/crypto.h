@@ -13,12 +13,14 @@ namespace remora::executor {
 
 struct PublicKey {
     std::array<std::uint8_t, 32> bytes{};
+    // NOLINTNEXTLINE(modernize-use-nullptr): its synthesized `< 0`, llvm-project#53961
     auto operator<=>(const PublicKey&) const = default;
     ByteView view() const { return {reinterpret_cast<const char*>(bytes.data()), bytes.size()}; }
 };
 
 struct Signature {
     std::array<std::uint8_t, 64> bytes{};
+    // NOLINTNEXTLINE(modernize-use-nullptr): its synthesized `< 0`, llvm-project#53961
     auto operator<=>(const Signature&) const = default;
     ByteView view() const { return {reinterpret_cast<const char*>(bytes.data()), bytes.size()}; }
 };

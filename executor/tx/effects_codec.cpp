@@ -94,7 +94,7 @@ common::Result<Effects> decode_effects(ByteView bytes) {
     auto buffer = VerifiedBuffer::open<fb::Effects>(bytes, "effects", fb::EffectsIdentifier(),
                                                     limits::kEffectsEncodedBytesMax);
     if (!buffer) return buffer.status();
-    const fb::Effects* in = buffer->root<fb::Effects>();
+    const auto* in = buffer->root<fb::Effects>();
     Effects e;
     REMORA_RETURN_IF_ERROR(read_fixed(in->tx_digest(), "effects.tx_digest", e.tx_digest.bytes));
     REMORA_RETURN_IF_ERROR(check_enum(in->abort_code(), "effects.abort_code", kAbortCodeMax));

@@ -20,7 +20,7 @@ inline constexpr std::size_t kIdentityBytes = 32;   // Anoma ExternalIdentity (c
 // --- Objects -----------------------------------------------------------------------------------
 // Contents of one object. The rest of the 64 KiB store payload (common::limits::kObjectBytesMax)
 // is headroom for the header (id, version, owner, type tag) and the FlatBuffers framing.
-inline constexpr std::size_t kObjectContentsBytesMax = 63 * 1024;
+inline constexpr std::size_t kObjectContentsBytesMax = std::size_t{63} * 1024;
 // Type tag of an object or event; equal to the VM's bound on its host-call argument.
 inline constexpr std::size_t kTypeTagBytesMax = 64;
 // An encoded Object (FlatBuffers) as the store and KVS messages carry it.
@@ -35,10 +35,10 @@ inline constexpr std::size_t kAuthenticatorsMax = 8;  // at least one is require
 // 2,048 lets a real block trace replay whole (docs/workloads.md, "trace:<file>").
 inline constexpr std::size_t kInputsMax = 2048;
 inline constexpr std::size_t kEntryPointBytesMax = 64;  // [A-Za-z_][A-Za-z0-9_]*
-inline constexpr std::size_t kInlineBytecodeBytesMax = 32 * 1024;
+inline constexpr std::size_t kInlineBytecodeBytesMax = std::size_t{32} * 1024;
 inline constexpr std::size_t kArgumentsMax = 32;
 inline constexpr std::size_t kArgumentBytesMax = 1024;  // one bytes-valued argument
-inline constexpr std::size_t kTransactionEncodedBytesMax = 256 * 1024;
+inline constexpr std::size_t kTransactionEncodedBytesMax = std::size_t{256} * 1024;
 
 // --- Effects -----------------------------------------------------------------------------------
 // Objects changed by one transaction: written + created + deleted together. Every declared
@@ -64,7 +64,7 @@ inline constexpr std::size_t kLookupReadsMax = 8192;    // declared and dynamic 
 inline constexpr std::size_t kDynamicObjectsMax = 512;  // dynamic object ids touched
 inline constexpr std::size_t kPrecompileCallsMax = 256;
 inline constexpr std::size_t kPrecompileOutputBytesMax = 1024;
-inline constexpr std::size_t kLookupTableEncodedBytesMax = 1024 * 1024;
+inline constexpr std::size_t kLookupTableEncodedBytesMax = std::size_t{1024} * 1024;
 
 // --- Anoma messages ----------------------------------------------------------------------------
 inline constexpr std::size_t kAnomaMessageEncodedBytesMax =

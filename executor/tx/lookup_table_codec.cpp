@@ -125,7 +125,7 @@ common::Result<LookupTable> decode_lookup_table(ByteView bytes) {
     auto buffer = VerifiedBuffer::open<fb::LookupTable>(
         bytes, "lookup_table", fb::LookupTableIdentifier(), limits::kLookupTableEncodedBytesMax);
     if (!buffer) return buffer.status();
-    const fb::LookupTable* in = buffer->root<fb::LookupTable>();
+    const auto* in = buffer->root<fb::LookupTable>();
     LookupTable t;
     REMORA_RETURN_IF_ERROR(
         read_fixed(in->tx_digest(), "lookup_table.tx_digest", t.tx_digest.bytes));

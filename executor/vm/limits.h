@@ -38,9 +38,12 @@ inline constexpr std::size_t kChildKeyBytesMax = 128;
 // --- Package shape (checked when a package is decoded and verified) ---------------------------
 inline constexpr std::size_t kFunctionsMax = 256;
 inline constexpr std::size_t kConstantsMax = 1024;
-inline constexpr std::size_t kConstantsBytesMax = 256 * 1024;    // all constants together
-inline constexpr std::size_t kFunctionCodeBytesMax = 32 * 1024;  // jump targets are u16
-inline constexpr std::size_t kPackageCodeBytesMax = 256 * 1024;  // all functions together
+inline constexpr std::size_t kConstantsBytesMax =
+    std::size_t{256} * 1024;  // all constants together
+inline constexpr std::size_t kFunctionCodeBytesMax =
+    std::size_t{32} * 1024;  // jump targets are u16
+inline constexpr std::size_t kPackageCodeBytesMax =
+    std::size_t{256} * 1024;  // all functions together
 inline constexpr std::size_t kFunctionNameBytesMax = 64;
 inline constexpr std::size_t kArgsMax = 16;
 inline constexpr std::size_t kReturnsMax = 16;

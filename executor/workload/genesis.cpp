@@ -23,7 +23,7 @@ Bytes be64(std::uint64_t v) {
 }
 
 Object make_object(const ObjectId& id, Owner owner, common::ByteView type, Bytes contents) {
-    return Object{id, 1, std::move(owner), TypeTag(type), std::move(contents)};
+    return Object{id, 1, owner, TypeTag(type), std::move(contents)};
 }
 
 common::Status check_range(const char* name, std::uint64_t value, std::uint64_t low,

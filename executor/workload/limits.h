@@ -23,7 +23,7 @@ inline constexpr std::uint64_t kPoolReserveMax = std::uint64_t{1} << 32;
 inline constexpr std::uint64_t kTraceFileBytesMax = 256ull << 20;
 // A row names at most executor::limits::kInputsMax (2,048) objects; an extra object of two
 // 64-digit ids takes 130 bytes, so a full row fits well within 1 MiB.
-inline constexpr std::size_t kTraceLineBytesMax = 1024 * 1024;
+inline constexpr std::size_t kTraceLineBytesMax = std::size_t{1024} * 1024;
 inline constexpr std::size_t kTraceColumnsMax = 256;
 inline constexpr std::size_t kTraceIdHexDigitsMax = 64;
 // Objects declared by the transactions of one suggested commit: a trace block that would pass

@@ -162,11 +162,11 @@ common::Result<std::unique_ptr<Workload>> make_trace_workload_from_rows(
     std::size_t commit_objects_max) {
     REMORA_ASSERT(!rows.empty());
     REMORA_ASSERT(commit_objects_max > 0);
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        std::size_t inputs = row_objects(rows[i]).size();
+    for (const TraceRow& row : rows) {
+        std::size_t inputs = row_objects(row).size();
         if (inputs > executor::limits::kInputsMax) {
             return common::Status(common::Code::kInvalidArgument,
-                                  name + " line " + std::to_string(rows[i].line) + ": " +
+                                  name + " line " + std::to_string(row.line) + ": " +
                                       std::to_string(inputs) + " distinct objects exceed the " +
                                       std::to_string(executor::limits::kInputsMax) +
                                       " inputs a transaction may declare");

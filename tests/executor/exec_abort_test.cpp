@@ -18,7 +18,7 @@ using vm::host_error::kPermissionDenied;
 
 // A 32 KiB constant: programs build larger strings at run time (a package object holds at most
 // limits::kObjectContentsBytesMax bytes, so no constant can be as large as an object).
-const std::string kHalf = ".const half " + big_literal(32 * 1024) + "\n";
+const std::string kHalf = ".const half " + big_literal(std::size_t{32} * 1024) + "\n";
 
 // Pushes a string of `n` bytes (n <= 64 KiB), built from `half`.
 std::string push_big(std::size_t n) {

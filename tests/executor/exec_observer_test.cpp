@@ -37,7 +37,7 @@ public:
     void on_read_end() override {
         CHECK(m_in_read);
         m_in_read = false;
-        log.push_back("r");
+        log.emplace_back("r");
         ++reads;
     }
     bool balanced() const { return !m_in_phase && !m_in_read; }

@@ -163,7 +163,7 @@ TEST_CASE("exec: package objects", "[exec]") {
 
     // A package whose encoding is past an object's contents limit.
     vm::Package big = package.value();
-    big.constants.push_back(std::string(limits::kObjectContentsBytesMax, 'a'));
+    big.constants.emplace_back(limits::kObjectContentsBytesMax, 'a');
     auto too_big = make_package_object(hash_of(0x50), 1, big);
     REQUIRE_FALSE(too_big.is_ok());
     CHECK(too_big.status().code() == common::Code::kInvalidArgument);

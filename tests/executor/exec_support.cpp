@@ -17,7 +17,7 @@ namespace {
 
 Object make(const ObjectId& id, Version version, Owner owner, std::string tag,
             std::string contents) {
-    return Object{id, version, std::move(owner), std::move(tag), std::move(contents)};
+    return Object{id, version, owner, std::move(tag), std::move(contents)};
 }
 
 std::string literal(const common::Hash256& h) { return "0x" + h.hex(); }

@@ -25,7 +25,8 @@ TEST_CASE("garbage effects with an honest but stale table are re-executed", "[pr
         // Self-consistent garbage: more gas, an invented event. Only the versions can tell.
         result->effects.gas_used += 1;
         result->effects.events.push_back({"garbage", "not what the program emitted"});
-        REQUIRE(cluster.primary().submit(std::move(result).value()).is_ok());
+        auto submit_result = cluster.primary().submit(std::move(result).value());
+        REQUIRE(submit_result.is_ok());
         ++submitted;
     }
     auto second = cluster.process(batches.commits[1]);

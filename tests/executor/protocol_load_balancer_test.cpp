@@ -29,7 +29,7 @@ Transaction tx_from(std::uint64_t sender, std::vector<InputObject> inputs) {
     return tx;
 }
 
-LoadBalancer balancer_of(std::vector<PreExecutorId> ids, LoadBalancerOptions options = {}) {
+LoadBalancer balancer_of(const std::vector<PreExecutorId>& ids, LoadBalancerOptions options = {}) {
     LoadBalancer balancer(options);
     for (PreExecutorId id : ids) REQUIRE(balancer.add(id).is_ok());
     return balancer;

@@ -231,7 +231,8 @@ TEST_CASE("a speculative write that forks from the primary's history is not adop
     REQUIRE(speculative->speculative_reads.size() == 1);
     // What adopting would have written differs from the reference's T3.
     CHECK(executor::canonical_effects_bytes(speculative->effects) != ref.effects[0][1]);
-    REQUIRE(cluster.primary().submit(std::move(speculative).value()).is_ok());
+    auto submit_result = cluster.primary().submit(std::move(speculative).value());
+    REQUIRE(submit_result.is_ok());
     cluster.submit(p2, t[1]);  // T2 on P2
 
     auto commit = cluster.process(ordered);
@@ -277,7 +278,8 @@ TEST_CASE("a dynamic object changed behind an unchanged parent is a dynamic mism
         tx.nonce = 1000 + nonce++;
         tx.inputs = {InputObject::shared(genesis->collections[0])};
         tx.gas_budget = 1'000'000;
-        tx.program = PackageCall{workload::package_object_id(programs::ProgramId::kNft), entry};
+        tx.program =
+            PackageCall{workload::package_object_id(programs::ProgramId::kNft), std::move(entry)};
         tx.arguments = std::move(args);
         sign_transaction(tx, std::span<const KeyPair>(&accounts[sender].keys, 1));
         return tx;
@@ -300,7 +302,8 @@ TEST_CASE("a dynamic object changed behind an unchanged parent is a dynamic mism
     auto early = pre.execute(pass_on);
     REQUIRE(early.is_ok());
     CHECK(early->effects.status.code == AbortCode::kUserAbort);
-    REQUIRE(cluster.primary().submit(std::move(early).value()).is_ok());
+    auto submit_result = cluster.primary().submit(std::move(early).value());
+    REQUIRE(submit_result.is_ok());
 
     auto commit = cluster.process(batches.commits[1]);
     REQUIRE(effects_bytes(commit.outcome.effects) == ref.effects[1]);

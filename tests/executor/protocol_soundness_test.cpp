@@ -177,7 +177,8 @@ TEST_CASE("a forwarded result whose bytes do not match its digest is refused",
     REQUIRE(honest_taken.is_ok());
     CHECK(honest_taken.value() == 1);
 
-    REQUIRE(cluster.primary().submit(std::move(from_a).value()).is_ok());
+    auto submit_result = cluster.primary().submit(std::move(from_a).value());
+    REQUIRE(submit_result.is_ok());
     cluster.submit(cluster.pre(11), e);
     std::vector<protocol::PrimaryCommit> commits = {cluster.process(batches.commits[0])};
     require_reference(cluster, batches, commits);
@@ -201,7 +202,8 @@ TEST_CASE("a damaged forward taken on trust would be adopted: the digest is reco
     Effects damaged = from_a->effects;
     damaged.created[0].contents[0] ^= 0x20;
     (void)cluster.pre(11).apply_peer_effects(damaged, executor::effects_digest(from_a->effects));
-    REQUIRE(cluster.primary().submit(std::move(from_a).value()).is_ok());
+    auto submit_result = cluster.primary().submit(std::move(from_a).value());
+    REQUIRE(submit_result.is_ok());
     cluster.submit(cluster.pre(11), e);
     std::vector<protocol::PrimaryCommit> commits = {cluster.process(batches.commits[0])};
     require_reference(cluster, batches, commits);

@@ -39,7 +39,7 @@ std::unique_ptr<storage::Store> create_store(const std::string& dir) {
 }
 
 // Genesis plus `commits` commits of `per_commit` transactions of the named workload.
-Run run_workload(const std::string& dir, workload::WorkloadConfig config, int commits,
+Run run_workload(const std::string& dir, const workload::WorkloadConfig& config, int commits,
                  int per_commit) {
     auto store = create_store(dir);
     auto made = workload::make_workload(config);

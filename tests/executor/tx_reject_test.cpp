@@ -157,7 +157,7 @@ TEST_CASE("decoders check size, identifier and structure before any field", "[tx
     check_rejected(decode_transaction(""), "transaction: 0 bytes are too short for a FlatBuffer");
     check_rejected(decode_transaction(tx.substr(0, 7)), "too short");
     check_rejected(decode_object(tx),
-                   "object: wrong file identifier \"52585458\" (hex), expected \"RXOB\"");
+                   R"(object: wrong file identifier "52585458" (hex), expected "RXOB")");
     check_rejected(decode_transaction(Bytes(limits::kTransactionEncodedBytesMax + 1, '\0')),
                    "transaction: " + std::to_string(limits::kTransactionEncodedBytesMax + 1) +
                        " bytes exceed the limit of " +

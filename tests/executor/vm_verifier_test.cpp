@@ -122,7 +122,7 @@ TEST_CASE("vm verifier: package shape limits", "[vm][verifier]") {
     rejects(constants, "1025 constants");
 
     vm::Package long_constant = tiny_package();
-    long_constant.constants.push_back(std::string(limits::kBytesLengthMax + 1, 'c'));
+    long_constant.constants.emplace_back(limits::kBytesLengthMax + 1, 'c');
     rejects(long_constant, "constant #0 is 65537 bytes");
 
     vm::Package constant_total = tiny_package();
@@ -132,11 +132,13 @@ TEST_CASE("vm verifier: package shape limits", "[vm][verifier]") {
 
     vm::Package big_code = tiny_package();
     big_code.functions[0].code =
-        std::string(limits::kFunctionCodeBytesMax, static_cast<char>(vm::Opcode::kNop)) + "\x31";
+        std::string(limits::kFunctionCodeBytesMax, static_cast<char>(vm::Opcode::kNop)) +
+        static_cast<char>(vm::Opcode::kRet);
     rejects(big_code, "code bytes, limit 32768");
 
     vm::Package total_code = tiny_package();
-    total_code.functions[0].code = std::string(limits::kFunctionCodeBytesMax - 1, '\0') + "\x31";
+    total_code.functions[0].code =
+        std::string(limits::kFunctionCodeBytesMax - 1, '\0') + static_cast<char>(vm::Opcode::kRet);
     for (std::size_t i = 1; i <= limits::kPackageCodeBytesMax / limits::kFunctionCodeBytesMax;
          ++i) {
         total_code.functions.push_back(total_code.functions[0]);
@@ -151,7 +153,8 @@ TEST_CASE("vm verifier: accepts what the rules allow", "[vm][verifier]") {
         ".func f returns=1\npush 1\nret\nadd\n",
         // Loops that keep the height.
         ".func f args=1\ntop:\nload 0\njz done\njmp top\ndone:\nret\n",
-        // Exactly the deepest stack allowed, popped again.
+        // Exactly the deepest stack allowed, popped again: one literal in three pieces.
+        // NOLINTNEXTLINE(bugprone-suspicious-missing-comma)
         ".func f\n"
         "PUSHES"
         "POPS"

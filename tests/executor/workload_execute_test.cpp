@@ -186,13 +186,13 @@ TEST_CASE("execute: compute writes the precompiles' results", "[workload][execut
         const Transaction& tx = r.txs[i].tx;
         REQUIRE(r.effects[i].written.size() == 1);
         const Bytes& written = r.effects[i].written[0].contents;
-        const Bytes& first = std::get<Bytes>(tx.arguments[0]);
+        const auto& first = std::get<Bytes>(tx.arguments[0]);
         if (std::get<PackageCall>(tx.program).entry_point == "work") {
             auto expected = vm::sha256(vm::iterated_hash(first, 50).view());
             CHECK(written == expected.view());
             ++works;
         } else {
-            const Bytes& message = std::get<Bytes>(tx.arguments[1]);
+            const auto& message = std::get<Bytes>(tx.arguments[1]);
             CHECK(written == remora::common::blake2b_256(message).view());
             ++attests;
         }

@@ -56,7 +56,7 @@ TEST_CASE("workload names parse, unknown ones are clear errors", "[workload]") {
 }
 
 TEST_CASE("workload knobs outside their bounds are errors", "[workload]") {
-    auto rejected = [](WorkloadConfig c, const std::string& words) {
+    auto rejected = [](const WorkloadConfig& c, const std::string& words) {
         auto status = validate_workload_config(c);
         REQUIRE_FALSE(status.is_ok());
         CHECK(status.code() == remora::common::Code::kInvalidArgument);

@@ -65,7 +65,7 @@ private:
                 if (ec) return;
                 auto stream = std::make_shared<TlsStream>(std::move(socket), *m_context);
                 async_tls_handshake(stream, TlsRole::kServer, m_timeout,
-                                    [this, stream](common::Status status) {
+                                    [this, stream](const common::Status& status) {
                                         outcomes.push_back(status);
                                         if (status.is_ok()) serve(stream);
                                     });
@@ -79,7 +79,7 @@ private:
         auto self = std::make_shared<std::weak_ptr<Session>>();
         auto session = Session::create(
             std::move(stream), {},
-            [self](Frame f) {
+            [self](const Frame& f) {
                 if (auto s = self->lock()) s->send(f.type, s->peer_name() + ":" + f.body);
             },
             [](const common::Status&) {});
@@ -117,7 +117,7 @@ inline common::Result<Frame> exchange(asio::io_context& io,
     std::optional<common::Result<Frame>> reply;
     auto request = std::make_shared<common::Bytes>(encode_frame(1, body));
     auto decoder = std::make_shared<FrameDecoder>();
-    auto buffer = std::make_shared<std::array<char, 16 * 1024>>();
+    auto buffer = std::make_shared<std::array<char, std::size_t{16} * 1024>>();
     std::function<void()> read_more = [&] {
         stream->async_read_some(
             asio::buffer(*buffer),

@@ -38,7 +38,8 @@ TEST_CASE("mutual TLS carries frames both ways and names both peers", "[net][tls
     REQUIRE(handshake(io, client, TlsRole::kClient).is_ok());
     CHECK(peer_common_name(*client) == "node-a");
     for (int i = 0; i < 50; ++i) {
-        const std::string body = "ping " + std::to_string(i) + std::string(i * 100, 'z');
+        const std::string body =
+            "ping " + std::to_string(i) + std::string(std::size_t{100} * i, 'z');
         auto reply = exchange(io, client, body);
         REQUIRE(reply.is_ok());
         CHECK(reply->body == "node-b:" + body);  // the server saw the client's CN
@@ -223,7 +224,7 @@ TEST_CASE("renewal replaces a node's key and certificate under the same CA", "[n
     REQUIRE(renew_node_credentials(dir, primary, validity_from_now(30 * 24h)).is_ok());
     auto after = certificate_not_after(dir + "/primary.pem");
     REQUIRE(after.is_ok());
-    CHECK(*after > now + 29 * 24 * 3600);
+    CHECK(*after > now + std::time_t{29} * 24 * 3600);
     const std::string renewed_key = read_file(dir + "/primary.key");
     CHECK(renewed_key != key);
     CHECK(read_file(dir + "/ca.pem") == ca);

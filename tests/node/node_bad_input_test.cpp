@@ -76,7 +76,8 @@ Bytes mutate(Bytes bytes, std::mt19937_64& rng) {
     switch (pick(4)) {
         case 0:
             for (std::size_t i = 0, n = 1 + pick(4); i < n; ++i) {
-                bytes[pick(bytes.size())] ^= static_cast<char>(1u << pick(8));
+                char& byte = bytes[pick(bytes.size())];
+                byte = static_cast<char>(byte ^ (1u << pick(8)));
             }
             break;
         case 1:

@@ -159,7 +159,7 @@ TEST_CASE("entry memory handed out ahead can be prefaulted while the cache is in
             }
             for (int i = 0; i < 1000; ++i) {
                 ObjectId id = id_of(round * 700 + i);  // overlapping rounds: updates and inserts
-                Version v = static_cast<Version>(round + 1);
+                const auto v = static_cast<Version>(round) + 1;
                 cache.put(id, {v, false, common::blake2b_256(std::to_string(v))});
                 model[id] = v;
             }

@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <random>
 #include <string>
 #include <thread>
@@ -299,7 +300,7 @@ TEST_CASE("issue 9 case 2: a damaged record before the WAL's tail is refused, no
     const std::size_t size = fs::file_size(original + "/" + log_name);
 
     auto damaged_copy = [&](const std::string& name, auto&& damage) {
-        const std::string copy = tmp.sub(name);
+        std::string copy = tmp.sub(name);  // not const: returned by move
         copy_dir(original, copy);
         damage(copy + "/" + log_name);
         return copy;
@@ -307,7 +308,9 @@ TEST_CASE("issue 9 case 2: a damaged record before the WAL's tail is refused, no
     SECTION("16 bytes flipped in the middle") {
         const std::string copy = damaged_copy("flip", [&](const std::string& log) {
             std::string bytes = read_file(log);
-            for (std::size_t i = 0; i < 16; ++i) bytes[size / 2 + i] ^= 0xff;
+            for (std::size_t i = 0; i < 16; ++i) {
+                bytes[size / 2 + i] = static_cast<char>(~bytes[size / 2 + i]);
+            }
             write_file(log, bytes);
         });
         CHECK(open_and_check(copy, built, OpenMode::kReadOnly) == -1);
@@ -395,7 +398,7 @@ TEST_CASE("meta that contradicts the stored data is damage", "[damage]") {
     const std::string original = tmp.sub("original");
     const Built built = build(original, 3, 40, 50, false, 16);
     auto damaged = [&](const std::string& name, std::string_view key, const common::Bytes& value) {
-        const std::string copy = tmp.sub(name);
+        std::string copy = tmp.sub(name);  // not const: returned by move
         copy_dir(original, copy);
         put_meta_raw(copy, key, value);
         return copy;
@@ -553,8 +556,8 @@ namespace {
 // and the creation of new files alike, as ENOSPC does.
 class FullDiskFileSystem : public rocksdb::FileSystemWrapper {
 public:
-    explicit FullDiskFileSystem(std::shared_ptr<rocksdb::FileSystem> base)
-        : rocksdb::FileSystemWrapper(std::move(base)) {}
+    explicit FullDiskFileSystem(const std::shared_ptr<rocksdb::FileSystem>& base)
+        : rocksdb::FileSystemWrapper(base) {}
     const char* Name() const override { return "FullDiskFileSystem"; }
 
     std::atomic<bool> full{false};
@@ -587,7 +590,7 @@ public:
         if (full) return no_space();
         std::unique_ptr<rocksdb::FSWritableFile> file;
         rocksdb::IOStatus s = target()->NewWritableFile(name, options, &file, dbg);
-        if (s.ok()) result->reset(new File(std::move(file), *this));
+        if (s.ok()) *result = std::make_unique<File>(std::move(file), *this);
         return s;
     }
     rocksdb::IOStatus ReopenWritableFile(const std::string& name,
@@ -597,7 +600,7 @@ public:
         if (full) return no_space();
         std::unique_ptr<rocksdb::FSWritableFile> file;
         rocksdb::IOStatus s = target()->ReopenWritableFile(name, options, &file, dbg);
-        if (s.ok()) result->reset(new File(std::move(file), *this));
+        if (s.ok()) *result = std::make_unique<File>(std::move(file), *this);
         return s;
     }
 

@@ -18,16 +18,16 @@ struct Parser {
     Parser() {
         for (const auto& command : commands) specs.push_back(&command->spec());
     }
-    ParseResult parse(std::vector<std::string> args) const {
+    ParseResult parse(const std::vector<std::string>& args) const {
         return cli::parse_invocation(inspect_tool(), specs, args);
     }
-    Invocation ok(std::vector<std::string> args) const {
+    Invocation ok(const std::vector<std::string>& args) const {
         ParseResult result = parse(args);
         INFO("error: " << result.error.message());
         REQUIRE(result.error.is_ok());
         return result.invocation;
     }
-    std::string error(std::vector<std::string> args) const {
+    std::string error(const std::vector<std::string>& args) const {
         ParseResult result = parse(args);
         REQUIRE_FALSE(result.error.is_ok());
         CHECK(result.error.code() == common::Code::kInvalidArgument);

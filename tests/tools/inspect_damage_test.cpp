@@ -113,7 +113,7 @@ struct Originals {
         REQUIRE(status.exit_code == 0);
         applied = Json::parse(status.out)["applied_commit"].get<std::uint64_t>();
         REQUIRE(applied >= 3);
-        digest_after.push_back(std::string(64, '0'));
+        digest_after.emplace_back(64, '0');
         for (std::uint64_t c = 1; c <= applied; ++c) {
             ChildResult commit = inspect({"--db", x, "--json", "commit", std::to_string(c)});
             REQUIRE(commit.exit_code == 0);
@@ -257,7 +257,7 @@ TEST_CASE("a damaged record in the middle of the WAL exits 65 instead of rolling
     TempDir tmp("remora-inspect-damage");
     int n = 0;
     auto damaged_copy = [&](auto&& damage) {
-        const std::string db = tmp.sub("case-" + std::to_string(n++)) + "/store";
+        std::string db = tmp.sub("case-" + std::to_string(n++)) + "/store";  // returned by move
         fs::create_directories(fs::path(db).parent_path());
         copy_store(o.x, db);
         const std::string log = newest(db, "", ".log");
@@ -267,7 +267,10 @@ TEST_CASE("a damaged record in the middle of the WAL exits 65 instead of rolling
     };
     const std::string flipped = damaged_copy([](const std::string& log) {
         std::string bytes = read_file(log);
-        for (std::size_t i = 0; i < 16; ++i) bytes[bytes.size() / 2 + i] ^= 0xff;
+        for (std::size_t i = 0; i < 16; ++i) {
+            char& byte = bytes[bytes.size() / 2 + i];
+            byte = static_cast<char>(~byte);
+        }
         write_file(log, bytes);
     });
     ChildResult digest = inspect({"--db", flipped, "digest", "--recompute"});

@@ -88,7 +88,7 @@ TEST_CASE("inspect: unknown objects and commits exit 1 with a message", "[inspec
         ChildResult run = inspect(full);
         CHECK(run.exit_code == kFailure);
         CHECK_THAT(run.err, Catch::Contains("not found"));
-        full.push_back("--json");
+        full.emplace_back("--json");
         check_json_error(inspect(full), kFailure);
     }
     ChildResult commit = inspect({"--db", fixture.db, "commit", "4"});

@@ -138,7 +138,7 @@ void check_locked(const std::vector<std::string>& args) {
     CHECK(run.exit_code == kLocked);
     CHECK_THAT(run.err, Catch::Contains("held by another process"));
     std::vector<std::string> json_args = args;
-    json_args.push_back("--json");
+    json_args.emplace_back("--json");
     Json json = parse_single_json(inspect(json_args));
     CHECK(json["code"] == kLocked);
     CHECK(json["status"] == "Locked");

@@ -31,7 +31,7 @@ const std::string kNode = REMORA_NODE_BIN;
 ChildResult node(const std::vector<std::string>& args) { return run_child_for(kNode, args, 60s); }
 
 std::string write(const TempDir& dir, const std::string& name, const std::string& text) {
-    const std::string path = dir.sub(name);
+    std::string path = dir.sub(name);  // not const: returned by move
     std::ofstream(path) << text;
     return path;
 }

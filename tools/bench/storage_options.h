@@ -21,7 +21,7 @@ inline constexpr std::uint64_t kTotalWritesMax = 20'000'000;
 inline constexpr std::size_t kPayloadBytesDefault = 200;
 inline constexpr std::size_t kPayloadBytesMin = 2;
 // Payload sizes are drawn from [p/2, 3p/2]; the largest stays far below the store's bound.
-inline constexpr std::size_t kPayloadBytesMax = 16 * 1024;
+inline constexpr std::size_t kPayloadBytesMax = std::size_t{16} * 1024;
 inline constexpr std::uint64_t kChunkCommitsDefault = 10;
 inline constexpr std::uint64_t kChunkCommitsMax = 100'000;
 inline constexpr double kUpdateFractionDefault = 0.5;

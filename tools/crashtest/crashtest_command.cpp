@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstddef>
 #include <cstdio>
 
 #include "common/format.h"
@@ -34,7 +35,8 @@ std::string replay_command(const node::CrashtestConfig& c, const node::Crashtest
 // At most 20 violations in the report: one bug usually breaks many transactions.
 std::vector<std::string> first_violations(const std::vector<std::string>& all) {
     constexpr std::size_t kShown = 20;
-    std::vector<std::string> shown(all.begin(), all.begin() + std::min(all.size(), kShown));
+    std::vector<std::string> shown(
+        all.begin(), all.begin() + static_cast<std::ptrdiff_t>(std::min(all.size(), kShown)));
     if (all.size() > kShown)
         shown.push_back("... and " + std::to_string(all.size() - kShown) + " more");
     return shown;

@@ -90,7 +90,7 @@ public:
             std::fprintf(stderr,
                          "remora-inspect: reading commits %llu..%llu to choose the "
                          "watermark, then pruning...\n",
-                         static_cast<unsigned long long>(keep->commit + 1),
+                         static_cast<unsigned long long>(keep->commit) + 1,
                          static_cast<unsigned long long>(store.status().applied_commit));
         }
         auto behind = recovery::prune_behind(store, keep->commit);

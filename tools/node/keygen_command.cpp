@@ -46,7 +46,7 @@ public:
         if (auto given = in.text_option("names")) {
             names = split_names(*given);
         } else {
-            names.push_back("primary");
+            names.emplace_back("primary");
             const std::uint64_t count = in.unsigned_option("pre-executors").value_or(4);
             for (std::uint64_t i = 1; i <= count; ++i) {
                 names.push_back("pre-executor-" + std::to_string(i));

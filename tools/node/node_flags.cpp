@@ -26,7 +26,7 @@ NodeFlag number(std::string name, std::uint64_t min, std::uint64_t max, std::str
     max = std::min<std::uint64_t>(max, std::numeric_limits<T>::max());
     std::string allowed = std::to_string(min) + ".." + std::to_string(max);
     NodeFlag flag;
-    flag.spec = {name, cli::ArgKind::kUnsigned, "N", std::move(help)};
+    flag.spec = {std::move(name), cli::ArgKind::kUnsigned, "N", std::move(help)};
     flag.type = ValueType::kInteger;
     flag.allowed = allowed;
     flag.unit = std::move(unit);
@@ -49,13 +49,14 @@ NodeFlag number(std::string name, std::uint64_t min, std::uint64_t max, std::str
 template <typename Field>
 NodeFlag text(std::string name, cli::ArgKind kind, std::string value_name, std::string help,
               std::string change, Field field,
-              std::function<Status(const std::string&)> check = nullptr, std::string allowed = "") {
+              const std::function<Status(const std::string&)>& check = nullptr,
+              std::string allowed = "") {
     if (allowed.empty()) {
         allowed =
             kind == cli::ArgKind::kHostPort ? "HOST:PORT with PORT in 1..65535" : "non-empty text";
     }
     NodeFlag flag;
-    flag.spec = {name, kind, std::move(value_name), std::move(help)};
+    flag.spec = {std::move(name), kind, std::move(value_name), std::move(help)};
     flag.type = ValueType::kString;
     flag.allowed = allowed;
     flag.change = std::move(change);
@@ -76,9 +77,9 @@ NodeFlag text(std::string name, cli::ArgKind kind, std::string value_name, std::
 }
 
 NodeFlag boolean(std::string name, std::string help, std::string change,
-                 std::function<bool&(NodeConfig&)> field) {
+                 const std::function<bool&(NodeConfig&)>& field) {
     NodeFlag flag;
-    flag.spec = {name, cli::ArgKind::kText, "on|off", std::move(help)};
+    flag.spec = {std::move(name), cli::ArgKind::kText, "on|off", std::move(help)};
     flag.type = ValueType::kBool;
     flag.allowed = "on | off (true | false in the file)";
     flag.change = std::move(change);
