@@ -864,7 +864,8 @@ Result<protocol::PrimaryCommit> PrimaryNode::Impl::execute_commit(const Ordered&
         return Status{Code::kInternal, "fault point primary.commit.internal_error fired"};
     }
     try {
-        return m_primary.process_commit(batch.txs);
+        // The digests admission computed from these very transactions (admit()).
+        return m_primary.process_commit(batch.txs, batch.digests);
     } catch (const std::exception& e) {
         return Status{Code::kInternal, std::string("an exception while executing: ") + e.what()};
     } catch (...) {
