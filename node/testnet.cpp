@@ -73,8 +73,7 @@ private:
     Status child_failed(ChildProcess& child, const std::string& what, const std::string& log);
     void add_coalesce_flag(std::vector<std::string>& argv) const {
         if (!m_config.coalesce_us) return;
-        argv.push_back("--net.coalesce_us");
-        argv.push_back(std::to_string(*m_config.coalesce_us));
+        argv.insert(argv.end(), {"--net.coalesce_us", std::to_string(*m_config.coalesce_us)});
     }
 
     const TestnetConfig& m_config;

@@ -61,7 +61,7 @@ Status scan_range(rocksdb::DB& db, rocksdb::ColumnFamilyHandle* objects, const s
             loaded.latest.entry_hash =
                 entry_hash(current->id, current->version, std::string_view(value).substr(1));
         }
-        stopped = !emit(std::move(loaded));
+        stopped = !emit(loaded);
         return {};
     };
     if (lower.empty()) {
@@ -187,7 +187,7 @@ Status Store::Impl::preload_cache() {
         for (std::size_t i = 0; i < batched; ++i) m_cache.put(batch[i].id, batch[i].latest);
         batched = 0;
     };
-    auto insert = [&](LoadedObject&& loaded) {
+    auto insert = [&](const LoadedObject& loaded) {
         if (!fits) return;
         if (m_cache.size() + batched >= m_cache.capacity()) {
             fits = false;  // what was loaded stays valid; misses will read RocksDB
@@ -195,7 +195,7 @@ Status Store::Impl::preload_cache() {
             return;
         }
         m_cache.prefetch_slot(loaded.id);
-        batch[batched++] = std::move(loaded);
+        batch[batched++] = loaded;
         if (batched == kBatch) flush();
     };
 
@@ -206,7 +206,7 @@ Status Store::Impl::preload_cache() {
     auto drain = [&](bool wait) {
         const bool more = handover.take(taken, wait);
         for (Handover::Chunk& chunk : taken) {
-            for (LoadedObject& loaded : chunk) insert(std::move(loaded));
+            for (const LoadedObject& loaded : chunk) insert(loaded);
         }
         taken.clear();
         return more;
@@ -221,8 +221,8 @@ Status Store::Impl::preload_cache() {
                     chunk.reserve(Handover::kChunkObjects);
                     bool open = true;
                     status = scan_range(*m_db, m_objects, bounds[k], bounds[k + 1], hash,
-                                        [&](LoadedObject&& loaded) {
-                                            chunk.push_back(std::move(loaded));
+                                        [&](const LoadedObject& loaded) {
+                                            chunk.push_back(loaded);
                                             if (chunk.size() < Handover::kChunkObjects) return true;
                                             open = handover.push(std::move(chunk));
                                             chunk = {};
@@ -243,17 +243,17 @@ Status Store::Impl::preload_cache() {
         }
         // The first range on this thread, taking the readers' chunks as they come.
         std::size_t objects = 0;
-        results[0] =
-            scan_range(*m_db, m_objects, bounds[0], bounds[1], hash, [&](LoadedObject&& loaded) {
-                insert(std::move(loaded));
-                if (++objects % Handover::kChunkObjects == 0) drain(false);
-                return true;
-            });
+        results[0] = scan_range(*m_db, m_objects, bounds[0], bounds[1], hash,
+                                [&](const LoadedObject& loaded) {
+                                    insert(loaded);
+                                    if (++objects % Handover::kChunkObjects == 0) drain(false);
+                                    return true;
+                                });
         if (results[0]) {
             for (std::size_t k : inline_ranges) {
                 results[k] = scan_range(*m_db, m_objects, bounds[k], bounds[k + 1], hash,
-                                        [&](LoadedObject&& loaded) {
-                                            insert(std::move(loaded));
+                                        [&](const LoadedObject& loaded) {
+                                            insert(loaded);
                                             return true;
                                         });
             }

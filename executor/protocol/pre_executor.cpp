@@ -165,7 +165,7 @@ common::Result<PreExecResult> PreExecutor::execute(const Transaction& tx,
         if (position) {
             std::set<OrderPosition> candidates;
             for (const ObjectId& id : changed) m_replay.readers_after(id, *position, candidates);
-            REMORA_RETURN_IF_ERROR(revalidate(std::move(candidates), std::move(changed)));
+            REMORA_RETURN_IF_ERROR(revalidate(candidates, changed));
         }
     }
     return result;
@@ -180,7 +180,7 @@ common::Status PreExecutor::learn_order(const TentativeOrder& order) {
     std::vector<ObjectId> changed = m_replay.learn_order(order, own);
     std::set<OrderPosition> candidates(own.begin(), own.end());
     for (const ObjectId& id : changed) m_replay.readers(id, candidates);
-    return revalidate(std::move(candidates), std::move(changed));
+    return revalidate(candidates, changed);
 }
 
 common::Result<bool> PreExecutor::contradicted(const OrderedReplay::Own& own,
@@ -214,8 +214,8 @@ common::Result<bool> PreExecutor::contradicted(const OrderedReplay::Own& own,
     return false;
 }
 
-common::Status PreExecutor::revalidate(std::set<OrderPosition> candidates,
-                                       std::vector<ObjectId> changed) {
+common::Status PreExecutor::revalidate(const std::set<OrderPosition>& candidates,
+                                       const std::vector<ObjectId>& changed) {
     // Re-checked later, when the driver gives the engine time (replay_pending): changes that
     // arrive meanwhile cost one re-execution, not one each.
     m_dirty.insert(candidates.begin(), candidates.end());
@@ -404,7 +404,7 @@ common::Result<std::size_t> PreExecutor::apply_peer_effects(const Effects& effec
                 for (const ObjectId& id : changed) {
                     m_replay.readers_after(id, *position, candidates);
                 }
-                REMORA_RETURN_IF_ERROR(revalidate(std::move(candidates), std::move(changed)));
+                REMORA_RETURN_IF_ERROR(revalidate(candidates, changed));
             }
         }
         return std::size_t{0};
@@ -435,7 +435,7 @@ common::Result<std::size_t> PreExecutor::apply_peer_effects(const Effects& effec
         if (auto position = m_replay.position(effects.tx_digest)) {
             std::set<OrderPosition> candidates;
             for (const ObjectId& id : changed) m_replay.readers_after(id, *position, candidates);
-            REMORA_RETURN_IF_ERROR(revalidate(std::move(candidates), std::move(changed)));
+            REMORA_RETURN_IF_ERROR(revalidate(candidates, changed));
         }
     }
     // Only a held transaction that declares an object this forward wrote can become ready (a
@@ -496,7 +496,7 @@ common::Result<StateUpdateAck> PreExecutor::apply_state_update(const StateUpdate
             m_replay.readers(write.id, candidates);
             changed.push_back(write.id);
         }
-        REMORA_RETURN_IF_ERROR(revalidate(std::move(candidates), std::move(changed)));
+        REMORA_RETURN_IF_ERROR(revalidate(candidates, changed));
     }
     return StateUpdateAck{m_id, m_caught_up_commit};
 }

@@ -173,7 +173,8 @@ private:
     bool declares_held_input(const Effects& effects) const;
     // Ordered replay: marks the own results at `candidates` for replay_pending(), and heals the
     // overlay where the order changed it.
-    common::Status revalidate(std::set<OrderPosition> candidates, std::vector<ObjectId> changed);
+    common::Status revalidate(const std::set<OrderPosition>& candidates,
+                              const std::vector<ObjectId>& changed);
     common::Result<bool> contradicted(const OrderedReplay::Own& own, const OrderPosition& at);
     void heal(const std::vector<ObjectId>& changed);
     template <typename View>

@@ -207,7 +207,8 @@ struct FaultProxy::Impl {
         if (corrupt_pending[di] > 0 && !chunk.empty()) {
             --corrupt_pending[di];
             ++counters.corrupted;
-            chunk[below(chunk.size())] ^= static_cast<char>(1 + below(255));
+            char& byte = chunk[below(chunk.size())];
+            byte = static_cast<char>(static_cast<unsigned char>(byte) ^ (1 + below(255)));
         }
         if (drop_pending[di] > 0 && !chunk.empty()) {
             --drop_pending[di];

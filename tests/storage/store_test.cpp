@@ -254,9 +254,9 @@ TEST_CASE("the cache a reopen preloads holds every object's newest version and h
             if (i % round != 0) continue;  // objects end at different versions
             const std::string name = "obj" + std::to_string(i);
             if (round == 4 && i % 8 == 0) {
-                writes.push_back(del(name, 10 * round));
+                writes.push_back(del(name, Version{10} * round));
             } else {
-                writes.push_back(put(name, 10 * round, std::string(i % 50, 'x') + name));
+                writes.push_back(put(name, Version{10} * round, std::string(i % 50, 'x') + name));
             }
         }
         commit(*store, writes);
