@@ -297,9 +297,7 @@ common::Result<std::optional<Speculation>> ParallelReexec::take_valid(std::size_
     }
     c.accepted[index] = true;
     ++m_counters.validated;
-    std::optional<Speculation> taken = std::move(slot);
-    slot.reset();
-    return taken;
+    return std::exchange(slot, std::nullopt);  // taken: the slot is empty again
 }
 
 void ParallelReexec::clear() {

@@ -116,7 +116,8 @@ TEST_CASE("genesis parts: cut by bytes before a part passes the byte bound", "[g
         ObjectId id;
         id.bytes[0] = static_cast<std::uint8_t>(i >> 8);
         id.bytes[1] = static_cast<std::uint8_t>(i);
-        objects.push_back(Object{id, 1, SharedOwner{}, TypeTag("blob"), Bytes(63 * 1024, 'x')});
+        objects.push_back(
+            Object{id, 1, SharedOwner{}, TypeTag("blob"), Bytes(std::size_t{63} * 1024, 'x')});
     }
     SpanGenesisSource source(objects);
     Parts parts = cut(source);
