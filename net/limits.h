@@ -21,5 +21,7 @@ inline constexpr std::size_t kDecoderBufferBytesMax = kFrameBodyBytesMax + 64;
 // Lists inside cluster messages (each also bounded by the frame's size).
 inline constexpr std::size_t kSpeculativeReadsMax = 4096;
 inline constexpr std::size_t kStateUpdateObjectsMax = 1u << 20;
+// Transactions in one tentative order: the largest batch a sequencer cuts (sequencer.batch_txs).
+inline constexpr std::size_t kTentativeOrderTxsMax = 100'000;
 
 }  // namespace remora::net::limits

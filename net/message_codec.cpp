@@ -1,5 +1,6 @@
 #include "net/message_codec.h"
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,7 @@
 #include "net/pre_exec_result_generated.h"
 #include "net/state_update_ack_generated.h"
 #include "net/state_update_generated.h"
+#include "net/tentative_order_generated.h"
 
 namespace remora::net {
 namespace {
@@ -288,6 +290,49 @@ common::Result<PeerEffects> decode_peer_effects(common::ByteView bytes) {
         read_nested(in->effects(), "peer_effects.effects", executor::decode_effects, out.effects));
     REMORA_RETURN_IF_ERROR(fbio::read_fixed(in->effects_digest(), "peer_effects.effects_digest",
                                             out.effects_digest.bytes));
+    return out;
+}
+
+// --- TentativeOrder --------------------------------------------------------------------------
+
+common::Bytes encode_tentative_order(const protocol::TentativeOrder& order) {
+    flatbuffers::FlatBufferBuilder fbb(order.txs.size() * common::Digest{}.bytes.size() + 64);
+    std::vector<std::uint8_t> digests;
+    digests.reserve(order.txs.size() * common::Digest{}.bytes.size());
+    for (const common::Digest& d : order.txs)
+        digests.insert(digests.end(), d.bytes.begin(), d.bytes.end());
+    auto list = fbb.CreateVector(digests);
+    fbb.Finish(fb::CreateTentativeOrder(fbb, order.batch, order.commit, list),
+               fb::TentativeOrderIdentifier());
+    return fbio::finish_bytes(fbb);
+}
+
+common::Result<protocol::TentativeOrder> decode_tentative_order(common::ByteView bytes) {
+    auto buffer =
+        open<fb::TentativeOrder>(bytes, "tentative_order", fb::TentativeOrderIdentifier());
+    if (!buffer) return buffer.status();
+    const auto* in = buffer->root<fb::TentativeOrder>();
+    protocol::TentativeOrder out;
+    out.batch = in->batch();
+    out.commit = in->commit();
+    const auto* digests = in->tx_digests();
+    constexpr std::size_t kDigestBytes = sizeof(common::Digest{}.bytes);
+    if (digests == nullptr || digests->size() == 0) {
+        return corrupt("tentative_order.tx_digests: missing (an order names at least one)");
+    }
+    if (digests->size() % kDigestBytes != 0) {
+        return corrupt("tentative_order.tx_digests: " + std::to_string(digests->size()) +
+                       " bytes, not whole 32-byte digests");
+    }
+    const std::size_t count = digests->size() / kDigestBytes;
+    if (count > limits::kTentativeOrderTxsMax) {
+        return corrupt("tentative_order.tx_digests: " + std::to_string(count) +
+                       " transactions, at most " + std::to_string(limits::kTentativeOrderTxsMax));
+    }
+    out.txs.resize(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        std::copy_n(digests->data() + i * kDigestBytes, kDigestBytes, out.txs[i].bytes.begin());
+    }
     return out;
 }
 

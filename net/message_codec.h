@@ -11,6 +11,7 @@
 #include "common/bytes.h"
 #include "common/status.h"
 #include "executor/protocol/messages.h"  // and ExecutorIdentity
+#include "executor/protocol/ordered_replay.h"
 #include "executor/tx/effects.h"
 #include "net/frame.h"
 
@@ -23,7 +24,10 @@ namespace remora::net {
 // client role in Hello. A version-1 peer is refused by negotiate_version with both ranges named.
 // Version 3 adds PreExecResult.revision (a superseding result's number); a version-2 peer sends
 // none, read as 0, so version 2 is still spoken.
-inline constexpr std::uint32_t kWireProtocolVersion = 3;
+// Version 4 adds tentative_order (type 15, primary -> pre-executor); the primary sends it only
+// on links that agreed on 4 or later, so versions 2 and 3 are still spoken.
+inline constexpr std::uint32_t kWireProtocolVersion = 4;
+inline constexpr std::uint32_t kTentativeOrderVersion = 4;  // the first that has it
 inline constexpr std::uint32_t kWireProtocolVersionMin = 2;
 
 enum class NodeRole : std::uint8_t { kPrimary = 1, kPreExecutor = 2, kClient = 3 };
@@ -70,6 +74,11 @@ common::Result<executor::protocol::StateUpdate> decode_state_update(common::Byte
 
 common::Bytes encode_state_update_ack(const executor::protocol::StateUpdateAck& ack);
 common::Result<executor::protocol::StateUpdateAck> decode_state_update_ack(common::ByteView bytes);
+
+// A batch's tentative order. Decoding refuses a digest list that is not whole 32-byte digests
+// or longer than limits::kTentativeOrderTxsMax.
+common::Bytes encode_tentative_order(const executor::protocol::TentativeOrder& order);
+common::Result<executor::protocol::TentativeOrder> decode_tentative_order(common::ByteView bytes);
 
 common::Bytes encode_peer_effects(const PeerEffects& peer);
 common::Result<PeerEffects> decode_peer_effects(common::ByteView bytes);

@@ -1,5 +1,7 @@
 #include "node/config.h"
 
+#include <algorithm>
+
 #include "executor/protocol/primary.h"
 #include "recovery/snapshot.h"
 
@@ -39,6 +41,12 @@ Status validate_node_config(const NodeConfig& config) {
         if (!executor::protocol::parse_routed_updates(config.primary.routed_updates)) {
             return bad("--primary.routed_updates must be off, affinity or broadcast");
         }
+        if (!parse_routing_mode(config.balancer.routing)) {
+            return bad("--balancer.routing must be contention, affinity or round-robin");
+        }
+        if (config.balancer.rebalance_window == 0) {
+            return bad("--balancer.rebalance_window must be > 0");
+        }
         if (config.primary.reexec_threads < 1 || config.primary.reexec_threads > 64) {
             return bad("--primary.reexec_threads must be in 1..64");
         }
@@ -57,6 +65,34 @@ Status validate_node_config(const NodeConfig& config) {
             return bad("--pre_executor.reconnect_ms must be > 0");
     }
     return Status::ok();
+}
+
+std::optional<executor::protocol::RoutingMode> parse_routing_mode(const std::string& text) {
+    using executor::protocol::RoutingMode;
+    if (text == "contention") return RoutingMode::kContention;
+    if (text == "affinity") return RoutingMode::kAffinity;
+    if (text == "round-robin") return RoutingMode::kRoundRobin;
+    return std::nullopt;
+}
+
+executor::protocol::LoadBalancerOptions balancer_options(const NodeConfig& config) {
+    // A simple transaction's pre-execution: 6,000 gas at the 10.6 ns per gas the simulation's
+    // clock is calibrated with (docs/simulation.md, "The clock").
+    constexpr std::uint64_t kTypicalTxUs = 64;
+    executor::protocol::LoadBalancerOptions options;
+    options.mode = parse_routing_mode(config.balancer.routing)
+                       .value_or(executor::protocol::RoutingMode::kContention);
+    // Deadline-aware: an owner is overloaded only when its backlog would pass half the
+    // consensus delay; a fixed small slack splits hot groups long before any deadline
+    // (docs/remora_protocol.md, "Convergence").
+    options.overload_slack =
+        config.balancer.overload_slack != 0
+            ? config.balancer.overload_slack
+            : std::max<std::uint64_t>(
+                  options.overload_slack,
+                  std::uint64_t{config.sequencer.consensus_delay_ms} * 1000 / 2 / kTypicalTxUs);
+    if (config.balancer.rebalance) options.rebalance_window = config.balancer.rebalance_window;
+    return options;
 }
 
 std::string node_info_path(const std::string& dir) { return dir + "/node.json"; }

@@ -4,9 +4,11 @@
 // the one table of them, with ranges, units and defaults).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "common/status.h"
+#include "executor/protocol/load_balancer.h"
 #include "executor/workload/workload.h"
 
 namespace remora::node {
@@ -39,6 +41,9 @@ struct SequencerConfig {
     std::uint32_t batch_timeout_ms =
         20;  // sequencer.batch_timeout_ms: ... or this long after its first
     std::uint32_t consensus_delay_ms = 50;  // sequencer.consensus_delay_ms: cut -> ordered
+    // sequencer.tentative_order: send each batch's order to the pre-executors when it is cut
+    // (docs/remora_protocol.md, "Convergence: the tentative order").
+    bool tentative_order = true;
 };
 
 struct PrimaryConfig {
@@ -52,6 +57,20 @@ struct PrimaryConfig {
     // 1: on 2 cores a second thread gains only where most transactions miss (docs/BENCHMARKS.md,
     // "Parallel re-execution of misses"), and the pass that picks the misses costs every commit.
     std::uint32_t reexec_threads = 1;
+};
+
+// How the primary routes transactions to pre-executors (executor/protocol/load_balancer.h,
+// docs/remora_protocol.md, "The load balancer" and "Contention-following routing").
+struct BalancerConfig {
+    // balancer.routing: contention | affinity | round-robin
+    std::string routing = "contention";
+    // balancer.rebalance: with contention routing, move hot groups off a pre-executor that took
+    // more than 1.25 times its share of the last balancer.rebalance_window routes.
+    bool rebalance = false;
+    std::uint32_t rebalance_window = 1024;  // balancer.rebalance_window: routes
+    // balancer.overload_slack: an owner is overloaded past 2 x mean + this many outstanding
+    // transactions; 0: deadline-aware, half the consensus delay's worth of typical transactions.
+    std::uint64_t overload_slack = 0;
 };
 
 // The primary's snapshot policy (docs/node.md, "Snapshots").
@@ -88,6 +107,7 @@ struct NodeConfig {
     ClusterConfig cluster;
     SequencerConfig sequencer;
     PrimaryConfig primary;
+    BalancerConfig balancer;
     SnapshotConfig snapshot;
     PreExecutorNodeConfig pre_executor;
     MetricsConfig metrics;
@@ -98,6 +118,12 @@ struct NodeConfig {
 
 // kInvalidArgument naming the first flag outside its range or missing for the role.
 common::Status validate_node_config(const NodeConfig& config);
+
+// balancer.routing's values: "contention", "affinity", "round-robin"; nullopt for another.
+std::optional<executor::protocol::RoutingMode> parse_routing_mode(const std::string& text);
+// The primary's load balancer options from balancer.* (and, for the deadline-aware overload
+// slack, sequencer.consensus_delay_ms).
+executor::protocol::LoadBalancerOptions balancer_options(const NodeConfig& config);
 
 // The file a running node writes once it listens: DIR/node.json with its role, pid and ports.
 std::string node_info_path(const std::string& dir);

@@ -102,6 +102,9 @@ private:
     void run_arrivals();
     Status execute(const Arrival& arrival);
     void send_result(const protocol::PreExecResult& result);
+    void send_released();
+    void schedule_replay();
+    void replay_some();
     void send_ack();
     void note_joined();
     void tick();
@@ -130,6 +133,7 @@ private:
     bool m_joined = false;
     bool m_connecting = false;
     bool m_stopping = false;
+    bool m_replay_scheduled = false;
     Clock::time_point m_last_heard = Clock::now();
     Clock::time_point m_next_connect = Clock::now();
     std::map<std::uint64_t, Arrival> m_arrivals;  // verified, waiting for their turn
@@ -345,7 +349,21 @@ Status PreExecutorNode::Impl::handle(const net::Frame& frame) {
                 m_session->send(net::wire_type(MessageType::kStateUpdateAck),
                                 net::encode_state_update_ack(*ack));
             }
-            for (auto& released : m_pre->take_released()) send_result(released);
+            send_released();
+            schedule_replay();
+            return Status::ok();
+        }
+        case MessageType::kTentativeOrder: {
+            auto order = net::decode_tentative_order(frame.body);
+            if (!order) return order.status();
+            // Not serving yet: results of these transactions come from no one here.
+            if (!m_pre || !m_joined) return Status::ok();
+            if (Status s = m_pre->learn_order(*order); !s) {
+                fail(s);
+                return s;
+            }
+            send_released();
+            schedule_replay();
             return Status::ok();
         }
         default:
@@ -404,6 +422,10 @@ Status PreExecutorNode::Impl::install_snapshot() {
         return store.status();
     }
     protocol::PreExecutorOptions options;
+    // Keeps its results in the sequencer's tentative order and supersedes those the order
+    // contradicts (docs/remora_protocol.md, "Convergence: the tentative order"); without orders
+    // (sequencer.tentative_order off, or a primary older than wire version 4) it only remembers.
+    options.ordered_replay = true;
     auto pre = protocol::PreExecutor::from_store(m_config.pre_executor.id, std::move(store).value(),
                                                  options);
     if (!pre) {
@@ -486,8 +508,38 @@ Status PreExecutorNode::Impl::execute(const Arrival& arrival) {
         return result.status();
     }
     if (*result) send_result(**result);
-    for (auto& released : m_pre->take_released()) send_result(released);
+    send_released();
+    schedule_replay();
     return Status::ok();
+}
+
+void PreExecutorNode::Impl::send_released() {
+    for (auto& released : m_pre->take_released()) send_result(released);
+}
+
+// Re-checks what orders and updates marked, kReplaysPerTurn at a time, each turn posted behind
+// what the engine strand already has queued: transactions that arrived meanwhile run first, and
+// changes that arrive before a turn cost one re-execution, not one each
+// (PreExecutor::replay_pending).
+void PreExecutorNode::Impl::schedule_replay() {
+    if (m_replay_scheduled || !m_pre || !m_pre->replays_pending()) return;
+    m_replay_scheduled = true;
+    asio::post(m_engine, [this] {
+        m_replay_scheduled = false;
+        replay_some();
+    });
+}
+
+void PreExecutorNode::Impl::replay_some() {
+    constexpr std::size_t kReplaysPerTurn = 4;  // as the simulation's driver
+    if (m_stopping || !m_pre || !m_joined || !m_session) return;
+    auto replayed = m_pre->replay_pending(kReplaysPerTurn);
+    if (!replayed) {
+        fail(replayed.status());
+        return;
+    }
+    send_released();
+    schedule_replay();
 }
 
 void PreExecutorNode::Impl::send_result(const protocol::PreExecResult& result) {
@@ -583,6 +635,11 @@ void PreExecutorNode::Impl::write_stats() {
         stats["executed"] = c.executed;
         stats["updates_applied"] = c.updates_applied;
         stats["held"] = c.held;
+        stats["orders"] = c.replay.orders;
+        stats["rechecks"] = c.replay.checks;
+        stats["replays"] = c.replay.replays;
+        stats["replays_capped"] = c.replay.replays_capped;
+        stats["healed"] = c.replay.healed;
     }
     if (Status s = write_json_file(node_stats_path(m_config.dir), stats); !s) {
         log_error("cannot write the stats file: " + s.message());

@@ -48,6 +48,16 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+nlohmann::ordered_json routing_stats(const protocol::LoadBalancerCounters& c) {
+    return {{"routed", c.routed},
+            {"to_affinity_owner", c.to_affinity_owner},
+            {"overload_fallbacks", c.overload_fallbacks},
+            {"to_placement", c.to_placement},
+            {"split_inputs", c.split_inputs},
+            {"placements_full", c.placements_full},
+            {"rebalanced", c.rebalanced}};
+}
+
 net::Hello my_hello() {
     net::Hello hello;
     hello.role = net::NodeRole::kPrimary;
@@ -64,6 +74,7 @@ public:
         : m_config(config),
           m_store(std::move(store)),
           m_primary(*m_store, primary_options(config)),
+          m_balancer(balancer_options(config)),
           m_snapshots(std::move(source)),
           m_cluster_security(std::move(cluster_security)),
           m_ingress_security(LinkSecurity::plain()),
@@ -96,6 +107,7 @@ private:
         std::string peer;
         bool hello = false;
         protocol::PreExecutorId id = 0;
+        std::uint32_t version = 0;  // the wire protocol version its hello agreed on
         bool joined = false;
         Clock::time_point last_seen = Clock::now();
         std::uint64_t outstanding = 0;
@@ -145,6 +157,7 @@ private:
     Result<std::optional<executor::ExecutionSummary>> committed_summary(const Digest& digest);
     void admit(Transaction tx, const Digest& digest);
     void cut_batch();
+    void send_tentative_order(const Ordered& batch);
     void try_process();
     Status process(Ordered& batch);
     Result<protocol::PrimaryCommit> execute_commit(const Ordered& batch);
@@ -206,6 +219,7 @@ private:
     std::uint64_t m_refused = 0;
     std::uint64_t m_links_refused = 0;
     std::uint64_t m_committed_txs = 0;
+    std::uint64_t m_orders_sent = 0;
     std::uint64_t m_snapshots_served = 0;
     std::map<std::uint32_t, PrimaryNodeFigures::Departed> m_departed;  // by pre-executor id
     std::optional<SnapshotPolicy> m_snapshot_policy;                   // engine strand only
@@ -499,6 +513,7 @@ Status PrimaryNode::Impl::handle_hello(std::uint64_t conn, Link& link, const net
     }
     link.hello = true;
     link.id = hello->node_id;
+    link.version = *version;
     m_link_of[link.id] = conn;
     link.session->send(net::wire_type(MessageType::kHello), net::encode_hello(my_hello()));
     log_info("pre-executor " + std::to_string(link.id) + " connected from " + link.session->peer());
@@ -769,6 +784,7 @@ void PrimaryNode::Impl::cut_batch() {
     ++m_batch_generation;
     auto batch = std::make_shared<Ordered>(std::move(m_batch));
     m_batch = Ordered{};
+    if (m_config.sequencer.tentative_order) send_tentative_order(*batch);
     ++m_in_consensus;
     auto timer = std::make_shared<asio::steady_timer>(m_io);
     timer->expires_after(std::chrono::milliseconds(m_config.sequencer.consensus_delay_ms));
@@ -779,6 +795,25 @@ void PrimaryNode::Impl::cut_batch() {
             m_ordered.push_back(std::move(*batch));
             try_process();
         }));
+}
+
+// The embedded sequencer's order is final when it cuts a batch: the pre-executors learn it now,
+// a consensus delay before the commit, and re-execute their results in it
+// (docs/remora_protocol.md, "Convergence: the tentative order"). Batches commit one each, in
+// order, so the batch's commit is known; it also numbers the batch, so positions keep
+// increasing across a restart of the primary.
+void PrimaryNode::Impl::send_tentative_order(const Ordered& batch) {
+    protocol::TentativeOrder order;
+    order.commit = m_store->status().applied_commit + m_ordered.size() + m_in_consensus + 1;
+    order.batch = order.commit;
+    order.txs = batch.digests;
+    common::Bytes body;
+    for (auto& [conn, link] : m_links) {
+        if (!link.joined || link.closing || link.version < net::kTentativeOrderVersion) continue;
+        if (body.empty()) body = net::encode_tentative_order(order);
+        link.session->send(net::wire_type(MessageType::kTentativeOrder), body);
+        ++m_orders_sent;
+    }
 }
 
 void PrimaryNode::Impl::try_process() {
@@ -826,6 +861,8 @@ Status PrimaryNode::Impl::process(Ordered& batch) {
     m_metrics.observe_commit(std::chrono::duration<double>(Clock::now() - started).count(),
                              batch.txs.size());
     m_committed_txs += batch.txs.size();
+    // Contention-following routing: these transactions are no longer in flight.
+    for (const Transaction& tx : batch.txs) m_balancer.complete(tx);
     for (const executor::ExecutionSummary& ordered : commit->summaries) {
         const executor::ExecutionSummary* summary = &ordered;
         std::optional<executor::ExecutionSummary> original;
@@ -1047,6 +1084,9 @@ void PrimaryNode::Impl::write_stats() {
                                     {"snapshots_failed", m_snapshots_failed},
                                     {"state_updates", counters.state_updates},
                                     {"routed_updates", counters.routed_updates},
+                                    {"results_outdated", counters.results_outdated},
+                                    {"tentative_orders_sent", m_orders_sent},
+                                    {"routing", routing_stats(m_balancer.counters())},
                                     {"cpu_user_us", cpu_us(usage.ru_utime)},
                                     {"cpu_system_us", cpu_us(usage.ru_stime)},
                                     {"max_rss_kb", usage.ru_maxrss},

@@ -163,6 +163,31 @@ void add_identity_and_link_flags(std::vector<NodeFlag>& flags) {
                            [](NodeConfig& c) -> std::uint32_t& { return c.net.coalesce_us; }));
 }
 
+void add_balancer_flags(std::vector<NodeFlag>& flags) {
+    flags.push_back(text(
+        "balancer.routing", cli::ArgKind::kText, "MODE",
+        "primary: route by the in-flight placement of a transaction's objects (contention), by "
+        "its first shared input or sender (affinity), or in turn (round-robin)",
+        kYes, [](NodeConfig& c) -> std::string& { return c.balancer.routing; },
+        [](const std::string& value) {
+            return one_of(value, {"contention", "affinity", "round-robin"});
+        },
+        "contention | affinity | round-robin"));
+    flags.push_back(boolean("balancer.rebalance",
+                            "primary, contention routing: move a hot group off a pre-executor "
+                            "that took over 1.25 times its share of the last routes",
+                            kYes, [](NodeConfig& c) -> bool& { return c.balancer.rebalance; }));
+    flags.push_back(
+        number("balancer.rebalance_window", 1, UINT32_MAX, "routes",
+               "primary: the routes balancer.rebalance compares shares over", kYes,
+               [](NodeConfig& c) -> std::uint32_t& { return c.balancer.rebalance_window; }));
+    flags.push_back(
+        number("balancer.overload_slack", 0, UINT64_MAX, "transactions",
+               "primary: a pre-executor is overloaded past 2 x the mean outstanding + this (0: "
+               "half the consensus delay's worth at 64 us each, at least 64)",
+               kYes, [](NodeConfig& c) -> std::uint64_t& { return c.balancer.overload_slack; }));
+}
+
 void add_service_flags(std::vector<NodeFlag>& flags) {
     flags.push_back(text("tls.dir", cli::ArgKind::kPath, "DIR",
                          "cluster credentials (remora-node keygen or init)",
@@ -189,6 +214,10 @@ void add_service_flags(std::vector<NodeFlag>& flags) {
         number("sequencer.consensus_delay_ms", 0, UINT32_MAX, "ms",
                "from a cut batch to its ordered commit", kYes,
                [](NodeConfig& c) -> std::uint32_t& { return c.sequencer.consensus_delay_ms; }));
+    flags.push_back(boolean(
+        "sequencer.tentative_order",
+        "send each batch's order to the pre-executors when it is cut (they re-execute in it)", kYes,
+        [](NodeConfig& c) -> bool& { return c.sequencer.tentative_order; }));
     flags.push_back(number("primary.late_wait_ms", 0, UINT32_MAX, "ms",
                            "wait for missing results before re-executing", kYes,
                            [](NodeConfig& c) -> std::uint32_t& { return c.primary.late_wait_ms; }));
@@ -217,6 +246,7 @@ void add_service_flags(std::vector<NodeFlag>& flags) {
         "primary.reexec_threads", 1, 64, "threads",
         "threads re-executing a commit's misses (speculated in parallel, validated in order)", kYes,
         [](NodeConfig& c) -> std::uint32_t& { return c.primary.reexec_threads; }));
+    add_balancer_flags(flags);
     flags.push_back(
         number("snapshot.every_commits", 0, UINT64_MAX, "commits",
                "primary: take a snapshot every N commits (0: off; SIGUSR1 takes one at any time)",
