@@ -48,6 +48,8 @@ const char* message_type_name(std::uint16_t type) {
             return "snapshot_chunk";
         case MessageType::kTentativeOrder:
             return "tentative_order";
+        case MessageType::kRelayedResult:
+            return "relayed_result";
     }
     return "unknown";
 }

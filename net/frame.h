@@ -38,8 +38,9 @@ enum class MessageType : std::uint16_t {
     kSnapshotChunk = 14,         // primary -> pre-executor
     // Since protocol version 4:
     kTentativeOrder = 15,  // primary -> pre-executor: a batch's order when it is cut
+    kRelayedResult = 16,   // primary -> pre-executor: another pre-executor's result, relayed
 };
-inline constexpr std::uint16_t kMessageTypeMax = 15;
+inline constexpr std::uint16_t kMessageTypeMax = 16;
 
 // The number a frame carries for `type`.
 constexpr std::uint16_t wire_type(MessageType type) { return static_cast<std::uint16_t>(type); }

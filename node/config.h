@@ -57,6 +57,9 @@ struct PrimaryConfig {
     // 1: on 2 cores a second thread gains only where most transactions miss (docs/BENCHMARKS.md,
     // "Parallel re-execution of misses"), and the pass that picks the misses costs every commit.
     std::uint32_t reexec_threads = 1;
+    // primary.relay_results: send each successful result on to the other pre-executors
+    // (peer forwarding through the primary, docs/remora_protocol.md, "Convergence").
+    bool relay_results = true;
 };
 
 // How the primary routes transactions to pre-executors (executor/protocol/load_balancer.h,

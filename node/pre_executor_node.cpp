@@ -144,6 +144,8 @@ private:
     Status m_error;
     std::uint64_t m_results = 0;
     std::uint64_t m_bad_txs = 0;
+    std::uint64_t m_relays_applied = 0;
+    std::uint64_t m_relays_refused = 0;
     std::uint64_t m_bootstraps = 0;
     std::uint64_t m_connects = 0;
 };
@@ -349,6 +351,27 @@ Status PreExecutorNode::Impl::handle(const net::Frame& frame) {
                 m_session->send(net::wire_type(MessageType::kStateUpdateAck),
                                 net::encode_state_update_ack(*ack));
             }
+            send_released();
+            schedule_replay();
+            return Status::ok();
+        }
+        case MessageType::kRelayedResult: {
+            auto relayed = net::decode_pre_exec_result(frame.body);
+            if (!relayed) return relayed.status();
+            if (!m_pre || !m_joined || relayed->pre_executor == m_config.pre_executor.id) {
+                return Status::ok();
+            }
+            const executor::Digest digest = executor::effects_digest(relayed->effects);
+            auto applied = m_pre->apply_peer_effects(relayed->effects, digest);
+            if (!applied) {
+                if (applied.status().code() == Code::kInvalidArgument) {
+                    ++m_relays_refused;  // the sender's fault: it only costs misses
+                    return Status::ok();
+                }
+                fail(applied.status());
+                return applied.status();
+            }
+            ++m_relays_applied;
             send_released();
             schedule_replay();
             return Status::ok();
@@ -623,6 +646,8 @@ void PreExecutorNode::Impl::write_stats() {
         {"id", m_config.pre_executor.id},
         {"results", m_results},
         {"bad_transactions", m_bad_txs},
+        {"relayed_results", m_relays_applied},
+        {"relayed_results_refused", m_relays_refused},
         {"bootstraps", m_bootstraps},
         {"caught_up_commit", m_pre ? m_pre->caught_up_commit() : 0},
         {"cpu_user_us", static_cast<std::uint64_t>(usage.ru_utime.tv_sec) * 1'000'000u +

@@ -158,6 +158,7 @@ private:
     void admit(Transaction tx, const Digest& digest);
     void cut_batch();
     void send_tentative_order(const Ordered& batch);
+    void relay(protocol::PreExecutorId from, common::ByteView result_body);
     void try_process();
     Status process(Ordered& batch);
     Result<protocol::PrimaryCommit> execute_commit(const Ordered& batch);
@@ -220,6 +221,7 @@ private:
     std::uint64_t m_links_refused = 0;
     std::uint64_t m_committed_txs = 0;
     std::uint64_t m_orders_sent = 0;
+    std::uint64_t m_results_relayed = 0;
     std::uint64_t m_snapshots_served = 0;
     std::map<std::uint32_t, PrimaryNodeFigures::Departed> m_departed;  // by pre-executor id
     std::optional<SnapshotPolicy> m_snapshot_policy;                   // engine strand only
@@ -472,6 +474,9 @@ Status PrimaryNode::Impl::handle_cluster_frame(std::uint64_t conn, Link& link,
             }
             if (link.outstanding > 0) --link.outstanding;
             m_balancer.report_outstanding(link.id, link.outstanding);
+            if (m_config.primary.relay_results && result->effects.status.is_success()) {
+                relay(link.id, frame.body);
+            }
             auto submitted = m_primary.submit(std::move(result).value());
             if (!submitted) return submitted.status();
             return Status::ok();
@@ -809,10 +814,26 @@ void PrimaryNode::Impl::send_tentative_order(const Ordered& batch) {
     order.txs = batch.digests;
     common::Bytes body;
     for (auto& [conn, link] : m_links) {
-        if (!link.joined || link.closing || link.version < net::kTentativeOrderVersion) continue;
+        if (!link.joined || link.closing || link.version < net::kConvergenceVersion) continue;
         if (body.empty()) body = net::encode_tentative_order(order);
         link.session->send(net::wire_type(MessageType::kTentativeOrder), body);
         ++m_orders_sent;
+    }
+}
+
+// Peer forwarding through the primary: a result's bytes, as received (decoded and validated
+// here already), go on to every other joined pre-executor, which takes its effects into its
+// speculative state (PreExecutor::apply_peer_effects, digest recomputed there) and re-checks
+// what they contradict. Safety does not rest on them: what is read from a relayed write is
+// adopted only if its writer commits with exactly those effects.
+void PrimaryNode::Impl::relay(protocol::PreExecutorId from, common::ByteView result_body) {
+    for (auto& [conn, link] : m_links) {
+        if (link.id == from || !link.joined || link.closing ||
+            link.version < net::kConvergenceVersion) {
+            continue;
+        }
+        link.session->send(net::wire_type(MessageType::kRelayedResult), result_body);
+        ++m_results_relayed;
     }
 }
 
@@ -1086,6 +1107,7 @@ void PrimaryNode::Impl::write_stats() {
                                     {"routed_updates", counters.routed_updates},
                                     {"results_outdated", counters.results_outdated},
                                     {"tentative_orders_sent", m_orders_sent},
+                                    {"results_relayed", m_results_relayed},
                                     {"routing", routing_stats(m_balancer.counters())},
                                     {"cpu_user_us", cpu_us(usage.ru_utime)},
                                     {"cpu_system_us", cpu_us(usage.ru_stime)},

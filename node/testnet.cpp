@@ -162,6 +162,14 @@ Status Testnet::start_primary() {
     launch.sync = m_config.sync;
     std::vector<std::string> argv = primary_command(launch);
     add_coalesce_flag(argv);
+    if (m_config.tentative_order) {
+        argv.insert(argv.end(),
+                    {"--sequencer.tentative_order", *m_config.tentative_order ? "on" : "off"});
+    }
+    if (m_config.relay_results) {
+        argv.insert(argv.end(),
+                    {"--primary.relay_results", *m_config.relay_results ? "on" : "off"});
+    }
     auto child = ChildProcess::spawn(argv, log, log);
     if (!child) return child.status();
     m_primary.emplace(std::move(child).value());

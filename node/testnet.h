@@ -31,6 +31,9 @@ struct TestnetConfig {
     std::uint32_t consensus_delay_ms = 50;
     std::optional<std::uint32_t> coalesce_us;  // every node's net.coalesce_us; absent: default
     bool sync = true;
+    // The primary's convergence keys (docs/configuration.md); absent: the node's defaults.
+    std::optional<bool> tentative_order;  // sequencer.tentative_order
+    std::optional<bool> relay_results;    // primary.relay_results
     bool plot = false;  // draw DIR/timeseries.png with gnuplot (implies keeping the directory)
 };
 

@@ -88,6 +88,7 @@ int main(int argc, char** argv) {
         const std::string n = std::to_string(i);
         const auto body_bytes = remora::net::encode_pre_exec_result(*result);
         net_seed("pre_exec_result_" + n, MessageType::kPreExecResult, body_bytes);
+        if (i == 0) net_seed("relayed_result", MessageType::kRelayedResult, body_bytes);
         net_seed("peer_effects_" + n, MessageType::kPeerEffects,
                  remora::net::encode_peer_effects(
                      {result->effects, ex::effects_digest(result->effects)}));
@@ -134,6 +135,9 @@ int main(int argc, char** argv) {
                                                  remora::net::RefusalReason::kOverloaded,
                                                  "retry later"}));
     net_seed("heartbeat", MessageType::kHeartbeat, remora::net::encode_heartbeat({42}));
+    net_seed("tentative_order", MessageType::kTentativeOrder,
+             remora::net::encode_tentative_order(
+                 {7, 7, {ex::transaction_digest(fx::sample_transaction()), {}}}));
     net_seed("snapshot_request", MessageType::kSnapshotRequest,
              remora::net::encode_snapshot_request({7}));
     net_seed("snapshot_offer", MessageType::kSnapshotOffer,

@@ -71,6 +71,17 @@ inline Outcome state_update(common::ByteView bytes) {
     return Outcome::kDecoded;
 }
 
+// TentativeOrder has no operator== (executor/protocol/ordered_replay.h): field by field.
+inline Outcome tentative_order(common::ByteView bytes) {
+    auto order = decode_tentative_order(bytes);
+    if (!order) return Outcome::kRefused;
+    auto again = decode_tentative_order(encode_tentative_order(*order));
+    check(again.is_ok());
+    check(again->batch == order->batch && again->commit == order->commit &&
+          again->txs == order->txs);
+    return Outcome::kDecoded;
+}
+
 template <typename T>
 Outcome anoma(common::ByteView bytes) {
     return round_trip(bytes, executor::decode_anoma_message_as<T>,
@@ -112,8 +123,12 @@ inline Outcome run_one(const std::uint8_t* data, std::size_t size) {
             return round_trip(bytes, decode_snapshot_offer, encode_snapshot_offer);
         case 13:
             return round_trip(bytes, decode_snapshot_chunk_request, encode_snapshot_chunk_request);
-        default:
+        case 14:
             return round_trip(bytes, decode_snapshot_chunk, encode_snapshot_chunk);
+        case 15:
+            return tentative_order(bytes);
+        default:  // relayed_result: a pre_exec_result body
+            return round_trip(bytes, decode_pre_exec_result, encode_pre_exec_result);
     }
 }
 

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "net/frame.h"
+#include "net/limits.h"
 #include "net/message_codec.h"
 #include "net/pre_exec_result_generated.h"
 #include "tests/executor/protocol_support.h"
@@ -143,6 +144,66 @@ TEST_CASE("state updates, acks, peer effects and hellos round-trip", "[net][code
     check_damage_never_lies(encode_hello(hello), decode_hello, encode_hello, 12, decoded);
     check_damage_never_lies(encode_peer_effects(peer), decode_peer_effects, encode_peer_effects, 13,
                             decoded);
+}
+
+// TentativeOrder has no operator== of its own (ordered_replay.h): compared field by field.
+struct Order {
+    protocol::TentativeOrder value;
+    bool operator==(const Order& o) const {
+        return value.batch == o.value.batch && value.commit == o.value.commit &&
+               value.txs == o.value.txs;
+    }
+};
+common::Result<Order> decode_order(common::ByteView bytes) {
+    auto order = decode_tentative_order(bytes);
+    if (!order) return order.status();
+    return Order{std::move(order).value()};
+}
+common::Bytes encode_order(const Order& order) { return encode_tentative_order(order.value); }
+
+// Wire version 4: the sequencer's tentative order (docs/wire_format.md).
+TEST_CASE("tentative orders round-trip, whole digests only, bounded, damage never lies",
+          "[net][codec]") {
+    protocol::TentativeOrder order;
+    order.batch = 41;
+    order.commit = 42;
+    for (const auto& result : real_results()) order.txs.push_back(result.tx_digest);
+    REQUIRE(order.txs.size() > 10);
+    const common::Bytes bytes = encode_tentative_order(order);
+    CHECK(decode_order(bytes).value() == Order{order});
+    CHECK_FALSE(decode_tentative_order(encode_state_update_ack({1, 2})).is_ok());
+
+    protocol::TentativeOrder empty = order;
+    empty.txs.clear();
+    auto refused = decode_tentative_order(encode_tentative_order(empty));
+    REQUIRE_FALSE(refused.is_ok());
+    CHECK(refused.status().code() == common::Code::kCorruption);
+    CHECK_THAT(refused.status().message(), Catch::Contains("tentative_order.tx_digests"));
+
+    protocol::TentativeOrder too_long = order;
+    too_long.txs.assign(limits::kTentativeOrderTxsMax + 1, order.txs[0]);
+    refused = decode_tentative_order(encode_tentative_order(too_long));
+    REQUIRE_FALSE(refused.is_ok());
+    CHECK_THAT(refused.status().message(), Catch::Contains("at most 100000"));
+    too_long.txs.pop_back();
+    CHECK(decode_tentative_order(encode_tentative_order(too_long)).is_ok());
+
+    std::size_t decoded = 0;
+    check_damage_never_lies(bytes, decode_order, encode_order, 14, decoded);
+    CHECK(decoded > 0);
+    CHECK(std::string(message_type_name(wire_type(MessageType::kTentativeOrder))) ==
+          "tentative_order");
+}
+
+TEST_CASE("a version-4 node and a version-3 peer agree on 3 (no tentative orders sent)",
+          "[net][codec]") {
+    Hello mine;
+    CHECK(mine.protocol_version == kConvergenceVersion);
+    Hello three;
+    three.protocol_version = 3;
+    three.min_protocol_version = 2;
+    CHECK(negotiate_version(mine, three).value() == 3);
+    CHECK(negotiate_version(mine, Hello{}).value() == 4);
 }
 
 TEST_CASE("peers of disjoint protocol versions are told which versions meet", "[net][codec]") {

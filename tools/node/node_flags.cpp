@@ -246,6 +246,10 @@ void add_service_flags(std::vector<NodeFlag>& flags) {
         "primary.reexec_threads", 1, 64, "threads",
         "threads re-executing a commit's misses (speculated in parallel, validated in order)", kYes,
         [](NodeConfig& c) -> std::uint32_t& { return c.primary.reexec_threads; }));
+    flags.push_back(
+        boolean("primary.relay_results",
+                "send each successful result on to the other pre-executors (peer forwarding)", kYes,
+                [](NodeConfig& c) -> bool& { return c.primary.relay_results; }));
     add_balancer_flags(flags);
     flags.push_back(
         number("snapshot.every_commits", 0, UINT64_MAX, "commits",

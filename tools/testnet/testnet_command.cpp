@@ -91,6 +91,16 @@ public:
                 return cli::usage_error("--sync must be on or off");
             config.sync = *sync == "on";
         }
+        for (const auto& [name, field] :
+             {std::pair{"tentative-order", &node::TestnetConfig::tentative_order},
+              std::pair{"relay-results", &node::TestnetConfig::relay_results}}) {
+            if (auto value = in.text_option(name)) {
+                if (*value != "on" && *value != "off") {
+                    return cli::usage_error(std::string("--") + name + " must be on or off");
+                }
+                config.*field = *value == "on";
+            }
+        }
         return config;
     }
 
@@ -214,6 +224,13 @@ private:
                 {"consensus-delay-ms", ArgKind::kUnsigned, "MS", "batch cut to ordered commit",
                  false, "50"},
                 {"sync", ArgKind::kText, "on|off", "the primary fsyncs every commit", false, "on"},
+                {"tentative-order", ArgKind::kText, "on|off",
+                 "the primary's sequencer.tentative_order (batch orders to pre-executors)", false,
+                 "on"},
+                {"relay-results", ArgKind::kText, "on|off",
+                 "the primary's primary.relay_results (results relayed to the other "
+                 "pre-executors)",
+                 false, "on"},
                 {"coalesce-us", ArgKind::kUnsigned, "US",
                  "every node's net.coalesce_us (cluster-link write coalescing; 0: off)", false,
                  "1000"},
