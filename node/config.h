@@ -88,6 +88,9 @@ struct PreExecutorNodeConfig {
     std::uint32_t id = 0;              // node.id: 1.. (pre-executor only)
     std::uint32_t verify_threads = 2;  // pre_executor.verify_threads: authenticator checks
     std::uint32_t reconnect_ms = 500;  // pre_executor.reconnect_ms: retry period to the primary
+    // pre_executor.hold: hold a transaction whose owned input another pre-executor is producing
+    // until its relayed result or a state update brings it (PreExecutor::execute_or_hold).
+    bool hold = false;
 };
 
 struct LogConfig {

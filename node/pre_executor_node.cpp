@@ -449,6 +449,7 @@ Status PreExecutorNode::Impl::install_snapshot() {
     // contradicts (docs/remora_protocol.md, "Convergence: the tentative order"); without orders
     // (sequencer.tentative_order off, or a primary older than wire version 4) it only remembers.
     options.ordered_replay = true;
+    if (!m_config.pre_executor.hold) options.held_txs_max = 0;
     auto pre = protocol::PreExecutor::from_store(m_config.pre_executor.id, std::move(store).value(),
                                                  options);
     if (!pre) {
@@ -660,6 +661,8 @@ void PreExecutorNode::Impl::write_stats() {
         stats["executed"] = c.executed;
         stats["updates_applied"] = c.updates_applied;
         stats["held"] = c.held;
+        stats["released_ready"] = c.released_ready;
+        stats["released_unready"] = c.released_unready;
         stats["orders"] = c.replay.orders;
         stats["rechecks"] = c.replay.checks;
         stats["replays"] = c.replay.replays;

@@ -195,6 +195,8 @@ Status Testnet::start_pre_executor(std::uint32_t id) {
     launch.primary_port = m_cluster_port;
     std::vector<std::string> argv = pre_executor_command(launch);
     add_coalesce_flag(argv);
+    if (m_config.hold)
+        argv.insert(argv.end(), {"--pre_executor.hold", *m_config.hold ? "on" : "off"});
     auto child = ChildProcess::spawn(argv, log, log);
     if (!child) return child.status();
     m_pre_executors.push_back(std::move(child).value());

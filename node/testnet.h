@@ -34,6 +34,7 @@ struct TestnetConfig {
     // The primary's convergence keys (docs/configuration.md); absent: the node's defaults.
     std::optional<bool> tentative_order;  // sequencer.tentative_order
     std::optional<bool> relay_results;    // primary.relay_results
+    std::optional<bool> hold;             // every pre-executor's pre_executor.hold
     bool plot = false;  // draw DIR/timeseries.png with gnuplot (implies keeping the directory)
 };
 

@@ -275,6 +275,10 @@ void add_service_flags(std::vector<NodeFlag>& flags) {
     flags.push_back(
         number("pre_executor.reconnect_ms", 1, UINT32_MAX, "ms", "retry period towards the primary",
                kYes, [](NodeConfig& c) -> std::uint32_t& { return c.pre_executor.reconnect_ms; }));
+    flags.push_back(boolean("pre_executor.hold",
+                            "hold a transaction whose owned input another pre-executor produces "
+                            "until it arrives (relayed or by a state update)",
+                            kYes, [](NodeConfig& c) -> bool& { return c.pre_executor.hold; }));
     flags.push_back(boolean("metrics.enabled", "serve /metrics, /health and /ready over HTTP", kYes,
                             [](NodeConfig& c) -> bool& { return c.metrics.enabled; }));
     flags.push_back(number("metrics.port", 0, 65535, "",

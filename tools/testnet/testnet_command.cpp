@@ -93,7 +93,8 @@ public:
         }
         for (const auto& [name, field] :
              {std::pair{"tentative-order", &node::TestnetConfig::tentative_order},
-              std::pair{"relay-results", &node::TestnetConfig::relay_results}}) {
+              std::pair{"relay-results", &node::TestnetConfig::relay_results},
+              std::pair{"hold", &node::TestnetConfig::hold}}) {
             if (auto value = in.text_option(name)) {
                 if (*value != "on" && *value != "off") {
                     return cli::usage_error(std::string("--") + name + " must be on or off");
@@ -231,6 +232,10 @@ private:
                  "the primary's primary.relay_results (results relayed to the other "
                  "pre-executors)",
                  false, "on"},
+                {"hold", ArgKind::kText, "on|off",
+                 "every pre-executor's pre_executor.hold (hold transactions for inputs coming "
+                 "from another)",
+                 false, "off"},
                 {"coalesce-us", ArgKind::kUnsigned, "US",
                  "every node's net.coalesce_us (cluster-link write coalescing; 0: off)", false,
                  "1000"},
