@@ -3,7 +3,7 @@
 // committed seeds (tests/fuzz/corpus/fuzz_net) so that a seed which no longer reaches its
 // decoder's success path is noticed. The first byte picks what to feed: the frame decoder (in
 // pieces whose sizes come from the second byte) or the decoder of one message body, after the
-// second byte — selector 1..14 is the body of message type 1..14 (net/frame.h), selector 0 the
+// second byte — selector 1..16 is the body of message type 1..16 (net/frame.h), selector 0 the
 // frame decoder. Oracles: nothing crashes or hangs; every frame the decoder yields re-encodes to
 // exactly the bytes it consumed; whatever body decodes re-encodes to bytes that decode to an
 // equal value. A broken oracle aborts.
