@@ -64,7 +64,7 @@ Run run_counters(const std::string& tentative_order) {
 }
 
 TEST_CASE(
-    "pre-executors learn each batch's tentative order and supersede their stale results; the "
+    "pre-executors learn each batch's tentative order and supersede their stale results, and the "
     "store replays to the same digest",
     "[node][integration]") {
     const Run on = run_counters("on");
