@@ -240,6 +240,10 @@ void listed_ingress_cases(TestCluster& cluster, const std::vector<executor::Tran
          frame(MessageType::kExecutionSummary,
                executor::encode_anoma_message(executor::ExecutionSummary{})),
          "sent execution_summary"},
+        {"a tentative order (primary -> pre-executor only)", true,
+         frame(MessageType::kTentativeOrder,
+               net::encode_tentative_order({2, 2, {common::Digest{}}})),
+         "sent tentative_order"},
         // Frames that follow the one the connection is closed for are not acted on: this
         // submission must not be committed (the count at the end says so).
         {"a wrong-role frame then a submission in one write", true,
