@@ -29,6 +29,7 @@
 #include "node/log.h"
 #include "node/node_files.h"
 #include "node/node_metrics.h"
+#include "node/ordered_log.h"
 #include "node/poison_marker.h"
 #include "node/snapshot_policy.h"
 #include "node/snapshot_transfer.h"
@@ -86,6 +87,7 @@ public:
     void set_snapshot_policy(SnapshotPolicy policy) {
         m_snapshot_policy.emplace(std::move(policy));
     }
+    Status replay(std::unique_ptr<OrderedLog> log, std::vector<OrderedRecord> unapplied);
     void snapshot() {
         asio::post(m_engine, [this] { take_snapshot("asked for"); });
     }
@@ -112,7 +114,8 @@ private:
     struct Ordered {
         std::vector<Transaction> txs;
         std::vector<Digest> digests;
-        Clock::time_point ordered_at;  // set when consensus ordered it
+        Clock::time_point ordered_at;    // set when consensus ordered it
+        std::uint64_t commit_index = 0;  // the commit it becomes, set when it is logged
     };
 
     static protocol::PrimaryOptions primary_options(const NodeConfig& config) {
@@ -195,6 +198,8 @@ private:
     std::uint64_t m_batch_generation = 0;
     std::uint32_t m_in_consensus = 0;
     std::deque<Ordered> m_ordered;
+    std::unique_ptr<OrderedLog> m_ordered_log;  // every ordered batch, durable before it applies
+    std::uint64_t m_replayed_batches = 0;
     std::optional<Clock::time_point> m_wait_deadline;
     bool m_poll_scheduled = false;
     bool m_stopping = false;
@@ -775,7 +780,18 @@ void PrimaryNode::Impl::cut_batch() {
     timer->async_wait(
         asio::bind_executor(m_engine, [this, timer, batch](boost::system::error_code) {
             --m_in_consensus;
+            if (!m_error.is_ok()) {  // stopping on a failure: nothing more is ordered
+                maybe_finish_stop();
+                return;
+            }
+            // Ordered: logged (durable under primary.sync) before anything applies it, so that
+            // a restart applies the same batch at the same commit (docs/node.md).
             batch->ordered_at = Clock::now();
+            batch->commit_index = m_ordered_log->next_index();
+            if (Status logged = m_ordered_log->append(batch->commit_index, batch->txs); !logged) {
+                fail(logged.with_context("logging an ordered batch"));
+                return;
+            }
             m_ordered.push_back(std::move(*batch));
             try_process();
         }));
@@ -819,10 +835,50 @@ void PrimaryNode::Impl::try_process() {
     maybe_finish_stop();
 }
 
+// Before serving: the batches the last run ordered and logged but did not apply are applied
+// now, in their order and at their commits, as that run would have (docs/node.md, "The
+// ordered-batch log"). Their clients were never answered; a resubmission gets the summary.
+Status PrimaryNode::Impl::replay(std::unique_ptr<OrderedLog> log,
+                                 std::vector<OrderedRecord> unapplied) {
+    m_ordered_log = std::move(log);
+    if (unapplied.empty()) return Status::ok();
+    const std::uint64_t first = unapplied.front().commit_index;
+    for (OrderedRecord& record : unapplied) {
+        Ordered batch;
+        batch.commit_index = record.commit_index;
+        batch.ordered_at = Clock::now();
+        for (const common::Bytes& bytes : record.transactions) {
+            auto tx = executor::decode_transaction(bytes);
+            if (!tx) {
+                return {Code::kCorruption,
+                        "the ordered-batch log's batch for commit " +
+                            std::to_string(record.commit_index) +
+                            " holds a transaction that does not decode: " + tx.status().message()};
+            }
+            batch.digests.push_back(executor::transaction_digest(*tx));
+            batch.txs.push_back(std::move(tx).value());
+        }
+        if (Status s = process(batch); !s) return is_poisoning(s) ? poison(batch, s) : s;
+        ++m_replayed_batches;
+    }
+    log_info("replayed " + std::to_string(unapplied.size()) +
+             " ordered batches the last run logged but had not applied (commits " +
+             std::to_string(first) + ".." + std::to_string(unapplied.back().commit_index) + ")");
+    return Status::ok();
+}
+
 Status PrimaryNode::Impl::process(Ordered& batch) {
     const auto started = Clock::now();
     auto commit = execute_commit(batch);
     if (!commit) return commit.status();
+    if (const std::uint64_t applied = m_store->status().applied_commit;
+        applied != batch.commit_index) {
+        return {Code::kInternal, "ordered batch for commit " + std::to_string(batch.commit_index) +
+                                     " became commit " + std::to_string(applied)};
+    }
+    if (Status pruned = m_ordered_log->prune(batch.commit_index); !pruned) {
+        log_warn("the ordered-batch log: " + pruned.message());  // it only keeps a file longer
+    }
     m_metrics.observe_commit(std::chrono::duration<double>(Clock::now() - started).count(),
                              batch.txs.size());
     m_committed_txs += batch.txs.size();
@@ -1045,6 +1101,7 @@ void PrimaryNode::Impl::write_stats() {
                                     {"snapshots_served", m_snapshots_served},
                                     {"snapshots_taken", m_snapshots_taken},
                                     {"snapshots_failed", m_snapshots_failed},
+                                    {"replayed_batches", m_replayed_batches},
                                     {"state_updates", counters.state_updates},
                                     {"routed_updates", counters.routed_updates},
                                     {"cpu_user_us", cpu_us(usage.ru_utime)},
@@ -1130,13 +1187,23 @@ Result<std::unique_ptr<PrimaryNode>> PrimaryNode::open(const NodeConfig& config)
     }
     auto source = SnapshotSource::open(config.dir + "/bootstrap");
     if (!source) return source.status();
-    auto policy = SnapshotPolicy::open(config, (*store)->status().applied_commit);
+    const std::uint64_t applied = (*store)->status().applied_commit;
+    auto policy = SnapshotPolicy::open(config, applied);
     if (!policy) return policy.status().with_context("opening the snapshot directory");
     auto security = LinkSecurity::for_cluster(config.tls, /*server=*/true);
     if (!security) return security.status();
     auto impl = std::make_unique<Impl>(config, std::move(store).value(), std::move(source).value(),
                                        std::move(security).value());
     impl->set_snapshot_policy(std::move(policy).value());
+    OrderedLogContents ordered;
+    auto log = OrderedLog::open(config.dir + "/ordered", applied, config.primary.sync, ordered);
+    if (!log) return log.status().with_context("opening the ordered-batch log");
+    if (ordered.torn_bytes > 0) {
+        log_warn("the ordered-batch log ended in a torn append of " +
+                 std::to_string(ordered.torn_bytes) +
+                 " bytes, dropped (never applied, never acknowledged)");
+    }
+    REMORA_RETURN_IF_ERROR(impl->replay(std::move(log).value(), std::move(ordered.unapplied)));
     REMORA_RETURN_IF_ERROR(impl->bind());
     return std::unique_ptr<PrimaryNode>(new PrimaryNode(std::move(impl)));
 }
