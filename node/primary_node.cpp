@@ -11,6 +11,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include <boost/asio/thread_pool.hpp>
 #include <nlohmann/json.hpp>
 
 #include "common/fault_point.h"
@@ -115,7 +116,9 @@ private:
         std::vector<Transaction> txs;
         std::vector<Digest> digests;
         Clock::time_point ordered_at;    // set when consensus ordered it
-        std::uint64_t commit_index = 0;  // the commit it becomes, set when it is logged
+        std::uint64_t commit_index = 0;  // the commit it becomes, set when it is cut
+        bool logged = false;             // its append to the ordered-batch log finished
+        bool consensus_done = false;     // the consensus delay passed
     };
 
     static protocol::PrimaryOptions primary_options(const NodeConfig& config) {
@@ -149,6 +152,7 @@ private:
     void admit(Transaction tx, const Digest& digest);
     void cut_batch();
     void try_process();
+    void on_batch_progress(const std::shared_ptr<Ordered>& batch);
     Status process(Ordered& batch);
     Result<protocol::PrimaryCommit> execute_commit(const Ordered& batch);
     Status poison(const Ordered& batch, const Status& failure);
@@ -199,6 +203,10 @@ private:
     std::uint32_t m_in_consensus = 0;
     std::deque<Ordered> m_ordered;
     std::unique_ptr<OrderedLog> m_ordered_log;  // every ordered batch, durable before it applies
+    // Its one writer: appends (in cut order) and prunes, off the engine strand. Declared after
+    // the log and the io_context, so that it is stopped and joined before either goes.
+    asio::thread_pool m_log_pool{1};
+    std::uint64_t m_next_commit_index = 0;  // engine strand: the commit the next batch cut becomes
     std::uint64_t m_replayed_batches = 0;
     std::optional<Clock::time_point> m_wait_deadline;
     bool m_poll_scheduled = false;
@@ -292,6 +300,7 @@ Status PrimaryNode::Impl::run() {
     }
     m_io.run();
     for (auto& thread : threads) thread.join();
+    m_log_pool.join();  // appends and prunes still queued finish (nothing waits for them now)
     write_stats();
     return m_error;
 }
@@ -774,27 +783,39 @@ void PrimaryNode::Impl::cut_batch() {
     ++m_batch_generation;
     auto batch = std::make_shared<Ordered>(std::move(m_batch));
     m_batch = Ordered{};
+    batch->commit_index = m_next_commit_index++;
     ++m_in_consensus;
+    // The batch's order is taken here: it is logged (durable under primary.sync) on the log
+    // thread while consensus runs, and applied only once both are done (docs/node.md, "The
+    // ordered-batch log"). One log thread appends in cut order, and the delays expire in cut
+    // order, so batches reach m_ordered in cut order.
+    asio::post(m_log_pool, [this, batch] {
+        Status logged = m_ordered_log->append(batch->commit_index, batch->txs);
+        asio::post(m_engine, [this, batch, logged = std::move(logged)] {
+            batch->logged = true;
+            if (!logged) fail(logged.with_context("logging an ordered batch"));
+            on_batch_progress(batch);
+        });
+    });
     auto timer = std::make_shared<asio::steady_timer>(m_io);
     timer->expires_after(std::chrono::milliseconds(m_config.sequencer.consensus_delay_ms));
     timer->async_wait(
         asio::bind_executor(m_engine, [this, timer, batch](boost::system::error_code) {
-            --m_in_consensus;
-            if (!m_error.is_ok()) {  // stopping on a failure: nothing more is ordered
-                maybe_finish_stop();
-                return;
-            }
-            // Ordered: logged (durable under primary.sync) before anything applies it, so that
-            // a restart applies the same batch at the same commit (docs/node.md).
-            batch->ordered_at = Clock::now();
-            batch->commit_index = m_ordered_log->next_index();
-            if (Status logged = m_ordered_log->append(batch->commit_index, batch->txs); !logged) {
-                fail(logged.with_context("logging an ordered batch"));
-                return;
-            }
-            m_ordered.push_back(std::move(*batch));
-            try_process();
+            batch->consensus_done = true;
+            on_batch_progress(batch);
         }));
+}
+
+void PrimaryNode::Impl::on_batch_progress(const std::shared_ptr<Ordered>& batch) {
+    if (!batch->logged || !batch->consensus_done) return;
+    --m_in_consensus;
+    if (!m_error.is_ok()) {  // stopping on a failure: nothing more is applied
+        maybe_finish_stop();
+        return;
+    }
+    batch->ordered_at = Clock::now();
+    m_ordered.push_back(std::move(*batch));
+    try_process();
 }
 
 void PrimaryNode::Impl::try_process() {
@@ -841,6 +862,7 @@ void PrimaryNode::Impl::try_process() {
 Status PrimaryNode::Impl::replay(std::unique_ptr<OrderedLog> log,
                                  std::vector<OrderedRecord> unapplied) {
     m_ordered_log = std::move(log);
+    m_next_commit_index = m_ordered_log->next_index();
     if (unapplied.empty()) return Status::ok();
     const std::uint64_t first = unapplied.front().commit_index;
     for (OrderedRecord& record : unapplied) {
@@ -876,9 +898,11 @@ Status PrimaryNode::Impl::process(Ordered& batch) {
         return {Code::kInternal, "ordered batch for commit " + std::to_string(batch.commit_index) +
                                      " became commit " + std::to_string(applied)};
     }
-    if (Status pruned = m_ordered_log->prune(batch.commit_index); !pruned) {
-        log_warn("the ordered-batch log: " + pruned.message());  // it only keeps a file longer
-    }
+    asio::post(m_log_pool, [this, applied = batch.commit_index] {
+        if (Status pruned = m_ordered_log->prune(applied); !pruned) {
+            log_warn("the ordered-batch log: " + pruned.message());  // a file stays longer
+        }
+    });
     m_metrics.observe_commit(std::chrono::duration<double>(Clock::now() - started).count(),
                              batch.txs.size());
     m_committed_txs += batch.txs.size();
