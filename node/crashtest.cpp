@@ -4,6 +4,7 @@
 #include <csignal>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 
@@ -25,6 +27,7 @@
 #include "node/config.h"
 #include "node/node_files.h"
 #include "node/oracle_client.h"
+#include "node/ordered_log.h"
 #include "node/process.h"
 #include "recovery/file_io.h"
 #include "storage/store.h"
@@ -98,12 +101,15 @@ private:
     Status start_pre_executor(std::uint32_t id, bool at_start = false);
     Status wait_pre_joined(std::uint32_t id, std::chrono::seconds limit);
     Status connect_client(std::chrono::seconds limit);
+    std::string client_drop_reason();
+    Status reconnect_dropped_client(const std::map<Digest, bool>& also_waiting);
     Status load(std::chrono::milliseconds duration);
     void record(const std::vector<OracleAnswer>& answers);
     Status kill_primary(bool signal);
     Status kill_pre_executor(std::uint32_t id, bool signal);
     Status disarm();
     Status check_store(const std::string& when);
+    Status read_ordered_log(const std::string& when);
     Status check_with_inspect(const std::string& when);
     Status resubmit_after_restart(Clock::time_point killed, Clock::time_point reaped,
                                   Clock::time_point spawned);
@@ -133,6 +139,10 @@ private:
         m_bodies;  // of everything acked or outstanding
     std::unordered_map<Digest, bool, common::Hash256Hasher> m_outstanding;
     std::uint64_t m_resubmitted_to_instance = 0;
+    std::uint64_t m_client_log_from = 0;  // the primary's log size when the client connected
+    // Batches a killed primary had ordered and logged but not applied: by commit index, the
+    // digests of its transactions in order. A later primary must apply each at that commit.
+    std::map<std::uint64_t, std::vector<Digest>> m_logged_unapplied;
     CrashtestReport m_report;
 };
 
@@ -321,6 +331,7 @@ Status Crashtest::connect_client(std::chrono::seconds limit) {
         auto client = OracleClient::connect(m_ingress_port, 1000ms);
         if (client) {
             m_client = std::move(client).value();
+            m_client_log_from = file_size_or_zero(m_dir + "/primary.log");
             return Status::ok();
         }
         last = client.status();
@@ -373,11 +384,80 @@ Status Crashtest::load(std::chrono::milliseconds duration) {
         if (any_died()) return Status::ok();  // the caller sees who
         if (m_client->closed()) {
             if (m_primary->wait_for(2000ms)) return Status::ok();  // it died: the caller sees it
-            return {Code::kIoError,
-                    "the primary closed the client's connection unasked; the "
-                    "end of " +
-                        m_dir + "/primary.log:\n" + log_tail(m_dir + "/primary.log")};
+            REMORA_RETURN_IF_ERROR(reconnect_dropped_client({}));
+            if (!m_client) return Status::ok();  // it died meanwhile: the caller sees it
         }
+    }
+    return Status::ok();
+}
+
+// Why the running primary dropped the oracle's connection, in its own words: the reason of the
+// last "client PEER closed: REASON" line it logged since the client connected; "" if none yet.
+std::string Crashtest::client_drop_reason() {
+    const std::string log = m_dir + "/primary.log";
+    const std::uint64_t size = file_size_or_zero(log);
+    const std::string tail = log_tail(log, static_cast<std::size_t>(std::min<std::uint64_t>(
+                                               64'000, size - std::min(size, m_client_log_from))));
+    std::string reason;
+    std::size_t line_start = 0;
+    while (line_start < tail.size()) {
+        std::size_t line_end = tail.find('\n', line_start);
+        if (line_end == std::string::npos) line_end = tail.size();
+        const std::string_view line(tail.data() + line_start, line_end - line_start);
+        const std::size_t client = line.find("client ");
+        const std::size_t closed = line.find(" closed: ");
+        if (client != std::string_view::npos && closed != std::string_view::npos &&
+            client < closed) {
+            reason = std::string(line.substr(closed + 9));
+        }
+        line_start = line_end + 1;
+    }
+    return reason;
+}
+
+// The primary dropped the oracle's connection and kept running. A client that reads its
+// summaries too slowly, or sends nothing for the idle timeout, is dropped by design
+// (docs/wire_format.md, "Sessions"); on a starved machine the oracle is such a client. It
+// then reconnects and resubmits every transaction still unanswered (and `also_waiting`): the
+// primary answers each with its original summary or executes it once, so the oracle stays
+// exact. Any other reason, or none logged within 2 s, fails the harness with the log's end.
+Status Crashtest::reconnect_dropped_client(const std::map<Digest, bool>& also_waiting) {
+    const std::string log = m_dir + "/primary.log";
+    std::string reason = client_drop_reason();
+    for (const auto until = Clock::now() + 2s; reason.empty() && Clock::now() < until;) {
+        std::this_thread::sleep_for(20ms);
+        reason = client_drop_reason();
+    }
+    constexpr std::array<std::string_view, 3> kSlowClient = {"slow peer", "made no progress",
+                                                             "sent nothing for"};
+    const bool slow = std::any_of(kSlowClient.begin(), kSlowClient.end(), [&](auto what) {
+        return reason.find(what) != std::string::npos;
+    });
+    if (!slow) {
+        return {Code::kIoError,
+                "the primary closed the client's connection unasked" +
+                    (reason.empty() ? std::string(" and logged no reason") : ": " + reason) +
+                    "; the end of " + log + ":\n" + log_tail(log)};
+    }
+    if (++m_report.client_reconnects > kClientReconnectsMax) {
+        return {Code::kIoError, "the primary dropped the oracle client more than " +
+                                    std::to_string(kClientReconnectsMax) +
+                                    " times; the last time: " + reason};
+    }
+    std::vector<Digest> digests;
+    for (const auto& [digest, unused] : m_outstanding) digests.push_back(digest);
+    for (const auto& [digest, unused] : also_waiting) {
+        if (!m_outstanding.contains(digest)) digests.push_back(digest);
+    }
+    say("the primary dropped the oracle client (" + reason + "); reconnecting, " +
+        std::to_string(digests.size()) + " transactions resubmitted");
+    m_client.reset();
+    REMORA_RETURN_IF_ERROR(connect_client(60s));
+    if (!m_client) return Status::ok();  // the primary died meanwhile: the caller sees it
+    for (const Digest& digest : digests) {
+        m_client->submit(m_bodies.at(digest));
+        ++m_report.resubmitted;
+        ++m_resubmitted_to_instance;
     }
     return Status::ok();
 }
@@ -414,9 +494,12 @@ Status Crashtest::check_store(const std::string& when) {
                       " does not decode: " + body.status().message());
             return Status::ok();
         }
+        const auto logged = m_logged_unapplied.find(index);
+        std::vector<Digest> in_commit;
         for (std::uint32_t i = 0; i < body->transactions.size(); ++i) {
             const auto& committed = body->transactions[i];
             const Digest digest = executor::transaction_digest(committed.transaction);
+            in_commit.push_back(digest);
             if (committed.effects.status.code == executor::AbortCode::kDuplicate) {
                 // A resubmission ruled out by the commit rules, not executed: the execution it
                 // names must come earlier.
@@ -435,6 +518,16 @@ Status Crashtest::check_store(const std::string& when) {
                           std::to_string(index));
             }
         }
+        if (logged != m_logged_unapplied.end()) {
+            if (in_commit != logged->second) {
+                violation(when + ": commit " + std::to_string(index) + " holds " +
+                          std::to_string(in_commit.size()) +
+                          " transactions that are not the batch a killed primary had ordered and "
+                          "logged for it (" +
+                          std::to_string(logged->second.size()) + " transactions)");
+            }
+            m_logged_unapplied.erase(logged);
+        }
     }
     m_report.ruled_out = ruled_out;
     for (const Digest& digest : m_acked_order) {
@@ -451,6 +544,33 @@ Status Crashtest::check_store(const std::string& when) {
                       std::to_string(it->second.at.commit_index) + " position " +
                       std::to_string(it->second.at.index_in_commit) + ", effects " +
                       it->second.effects.hex().substr(0, 16));
+        }
+    }
+    return Status::ok();
+}
+
+// The dead primary's ordered-batch log (node/ordered_log.h): the batches it ordered and logged
+// but did not apply, which the restarted primary must apply first, at the same commits.
+Status Crashtest::read_ordered_log(const std::string& when) {
+    auto contents = OrderedLog::read(primary_dir() + "/ordered", m_report.commits);
+    if (!contents) {
+        violation(when + ": the ordered-batch log does not read: " + contents.status().message());
+        return Status::ok();
+    }
+    for (const OrderedRecord& record : contents->unapplied) {
+        std::vector<Digest> digests;
+        for (const common::Bytes& bytes : record.transactions) {
+            auto tx = executor::decode_transaction(bytes);
+            if (!tx) {
+                violation(when + ": the ordered-batch log's batch for commit " +
+                          std::to_string(record.commit_index) +
+                          " does not decode: " + tx.status().message());
+                return Status::ok();
+            }
+            digests.push_back(executor::transaction_digest(*tx));
+        }
+        if (m_logged_unapplied.emplace(record.commit_index, std::move(digests)).second) {
+            ++m_report.logged_unapplied;
         }
     }
     return Status::ok();
@@ -516,6 +636,7 @@ Status Crashtest::kill_primary(bool signal) {
         m_client.reset();
         REMORA_RETURN_IF_ERROR(check_store(when));
         REMORA_RETURN_IF_ERROR(check_with_inspect(when));
+        REMORA_RETURN_IF_ERROR(read_ordered_log(when));
         if (!m_report.violations.empty()) return Status::ok();
         m_instance_start_commit = m_report.commits;
         const auto spawned = Clock::now();
@@ -574,8 +695,15 @@ Status Crashtest::resubmit_after_restart(Clock::time_point killed, Clock::time_p
     std::map<Digest, bool> waiting;
     for (const Digest& d : digests) waiting[d] = true;
     std::optional<Clock::time_point> first;
-    const auto deadline = Clock::now() + 60s;
-    while (!waiting.empty() && Clock::now() < deadline && !m_client->closed()) {
+    auto deadline = Clock::now() + 60s;
+    while (!waiting.empty() && Clock::now() < deadline) {
+        if (m_client->closed()) {
+            if (!m_primary->running() || m_primary->wait_for(1000ms)) break;
+            REMORA_RETURN_IF_ERROR(reconnect_dropped_client(waiting));
+            if (!m_client) break;
+            deadline = Clock::now() + 60s;
+            continue;
+        }
         auto answers = m_client->pump(1ms);
         if (!answers.empty() && !first) first = Clock::now();
         for (const OracleAnswer& answer : answers) {
@@ -690,6 +818,12 @@ Status Crashtest::finish() {
     }
     REMORA_RETURN_IF_ERROR(check_store("at the end"));
     REMORA_RETURN_IF_ERROR(check_with_inspect("at the end"));
+    if (!m_logged_unapplied.empty()) {
+        violation("at the end: the batch a killed primary had ordered and logged for commit " +
+                  std::to_string(m_logged_unapplied.begin()->first) +
+                  " was never applied (the store ends at commit " +
+                  std::to_string(m_report.commits) + ")");
+    }
     auto stats = read_json_file(node_stats_path(primary_dir()));
     if (!stats) return stats.status().with_context("the primary's stats");
     const auto transactions = (*stats)["transactions"].get<std::uint64_t>();
@@ -891,6 +1025,8 @@ Result<CrashtestReport> run_crashtest(const CrashtestConfig& config,
             total.resubmitted += r.resubmitted;
             total.refused += r.refused;
             total.ruled_out += r.ruled_out;
+            total.client_reconnects += r.client_reconnects;
+            total.logged_unapplied += r.logged_unapplied;
             total.commits = r.commits;
             total.digest = r.digest;
             total.clusters += 1;

@@ -49,6 +49,7 @@ struct CrashtestConfig {
 
 inline constexpr std::uint32_t kCrashtestPreExecutorsMax = 8;
 inline constexpr std::uint32_t kCrashtestKillsMax = 1'000'000;
+inline constexpr std::uint32_t kClientReconnectsMax = 100;
 
 common::Status validate_crashtest_config(const CrashtestConfig& config);
 // kUnsupported, naming the build it needs, when `mode` needs fault points this build lacks.
@@ -74,9 +75,16 @@ struct CrashtestReport {
     std::uint64_t resubmitted = 0;   // resubmissions after primary restarts
     std::uint64_t refused = 0;
     std::uint64_t ruled_out = 0;  // commit entries that rule out a resubmission (kDuplicate)
-    std::uint64_t commits = 0;    // the primary's applied commit at the end
-    std::string digest;           // the primary's final state digest
-    std::uint32_t clusters = 0;   // clusters run (see kills_per_cluster)
+    // Times the primary dropped the oracle client as a slow or silent peer (a starved machine)
+    // and the oracle reconnected and resubmitted what was unanswered; at most
+    // kClientReconnectsMax per cluster.
+    std::uint32_t client_reconnects = 0;
+    // Batches a killed primary had ordered and logged but not applied (docs/node.md, "The
+    // ordered-batch log"), each checked to be applied by a later primary at the same commit.
+    std::uint64_t logged_unapplied = 0;
+    std::uint64_t commits = 0;   // the primary's applied commit at the end
+    std::string digest;          // the primary's final state digest
+    std::uint32_t clusters = 0;  // clusters run (see kills_per_cluster)
     // On a violation, the seed and kills of the cluster that broke: `--seed S --kills K`
     // (without --kills-per-cluster) replays it.
     std::uint64_t replay_seed = 0;

@@ -11,6 +11,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include <boost/asio/thread_pool.hpp>
 #include <nlohmann/json.hpp>
 
 #include "common/fault_point.h"
@@ -29,6 +30,7 @@
 #include "node/log.h"
 #include "node/node_files.h"
 #include "node/node_metrics.h"
+#include "node/ordered_log.h"
 #include "node/poison_marker.h"
 #include "node/snapshot_policy.h"
 #include "node/snapshot_transfer.h"
@@ -97,6 +99,7 @@ public:
     void set_snapshot_policy(SnapshotPolicy policy) {
         m_snapshot_policy.emplace(std::move(policy));
     }
+    Status replay(std::unique_ptr<OrderedLog> log, std::vector<OrderedRecord> unapplied);
     void snapshot() {
         asio::post(m_engine, [this] { take_snapshot("asked for"); });
     }
@@ -124,7 +127,10 @@ private:
     struct Ordered {
         std::vector<Transaction> txs;
         std::vector<Digest> digests;
-        Clock::time_point ordered_at;  // set when consensus ordered it
+        Clock::time_point ordered_at;    // set when consensus ordered it
+        std::uint64_t commit_index = 0;  // the commit it becomes, set when it is cut
+        bool logged = false;             // its append to the ordered-batch log finished
+        bool consensus_done = false;     // the consensus delay passed
     };
 
     static protocol::PrimaryOptions primary_options(const NodeConfig& config) {
@@ -160,6 +166,7 @@ private:
     void send_tentative_order(const Ordered& batch);
     void relay(protocol::PreExecutorId from, common::ByteView result_body);
     void try_process();
+    void on_batch_progress(const std::shared_ptr<Ordered>& batch);
     Status process(Ordered& batch);
     Result<protocol::PrimaryCommit> execute_commit(const Ordered& batch);
     Status poison(const Ordered& batch, const Status& failure);
@@ -209,6 +216,12 @@ private:
     std::uint64_t m_batch_generation = 0;
     std::uint32_t m_in_consensus = 0;
     std::deque<Ordered> m_ordered;
+    std::unique_ptr<OrderedLog> m_ordered_log;  // every ordered batch, durable before it applies
+    // Its one writer: appends (in cut order) and prunes, off the engine strand. Declared after
+    // the log and the io_context, so that it is stopped and joined before either goes.
+    asio::thread_pool m_log_pool{1};
+    std::uint64_t m_next_commit_index = 0;  // engine strand: the commit the next batch cut becomes
+    std::uint64_t m_replayed_batches = 0;
     std::optional<Clock::time_point> m_wait_deadline;
     bool m_poll_scheduled = false;
     bool m_stopping = false;
@@ -303,6 +316,7 @@ Status PrimaryNode::Impl::run() {
     }
     m_io.run();
     for (auto& thread : threads) thread.join();
+    m_log_pool.join();  // appends and prunes still queued finish (nothing waits for them now)
     write_stats();
     return m_error;
 }
@@ -789,27 +803,49 @@ void PrimaryNode::Impl::cut_batch() {
     ++m_batch_generation;
     auto batch = std::make_shared<Ordered>(std::move(m_batch));
     m_batch = Ordered{};
+    batch->commit_index = m_next_commit_index++;
     if (m_config.sequencer.tentative_order) send_tentative_order(*batch);
     ++m_in_consensus;
+    // The batch's order is taken here: it is logged (durable under primary.sync) on the log
+    // thread while consensus runs, and applied only once both are done (docs/node.md, "The
+    // ordered-batch log"). One log thread appends in cut order, and the delays expire in cut
+    // order, so batches reach m_ordered in cut order.
+    asio::post(m_log_pool, [this, batch] {
+        Status logged = m_ordered_log->append(batch->commit_index, batch->txs);
+        asio::post(m_engine, [this, batch, logged = std::move(logged)] {
+            batch->logged = true;
+            if (!logged) fail(logged.with_context("logging an ordered batch"));
+            on_batch_progress(batch);
+        });
+    });
     auto timer = std::make_shared<asio::steady_timer>(m_io);
     timer->expires_after(std::chrono::milliseconds(m_config.sequencer.consensus_delay_ms));
     timer->async_wait(
         asio::bind_executor(m_engine, [this, timer, batch](boost::system::error_code) {
-            --m_in_consensus;
-            batch->ordered_at = Clock::now();
-            m_ordered.push_back(std::move(*batch));
-            try_process();
+            batch->consensus_done = true;
+            on_batch_progress(batch);
         }));
+}
+
+void PrimaryNode::Impl::on_batch_progress(const std::shared_ptr<Ordered>& batch) {
+    if (!batch->logged || !batch->consensus_done) return;
+    --m_in_consensus;
+    if (!m_error.is_ok()) {  // stopping on a failure: nothing more is applied
+        maybe_finish_stop();
+        return;
+    }
+    batch->ordered_at = Clock::now();
+    m_ordered.push_back(std::move(*batch));
+    try_process();
 }
 
 // The embedded sequencer's order is final when it cuts a batch: the pre-executors learn it now,
 // a consensus delay before the commit, and re-execute their results in it
-// (docs/remora_protocol.md, "Convergence: the tentative order"). Batches commit one each, in
-// order, so the batch's commit is known; it also numbers the batch, so positions keep
-// increasing across a restart of the primary.
+// (docs/remora_protocol.md, "Convergence: the tentative order"). The commit the batch becomes
+// also numbers it, so positions keep increasing across a restart of the primary.
 void PrimaryNode::Impl::send_tentative_order(const Ordered& batch) {
     protocol::TentativeOrder order;
-    order.commit = m_store->status().applied_commit + m_ordered.size() + m_in_consensus + 1;
+    order.commit = batch.commit_index;
     order.batch = order.commit;
     order.txs = batch.digests;
     common::Bytes body;
@@ -875,10 +911,53 @@ void PrimaryNode::Impl::try_process() {
     maybe_finish_stop();
 }
 
+// Before serving: the batches the last run ordered and logged but did not apply are applied
+// now, in their order and at their commits, as that run would have (docs/node.md, "The
+// ordered-batch log"). Their clients were never answered; a resubmission gets the summary.
+Status PrimaryNode::Impl::replay(std::unique_ptr<OrderedLog> log,
+                                 std::vector<OrderedRecord> unapplied) {
+    m_ordered_log = std::move(log);
+    m_next_commit_index = m_ordered_log->next_index();
+    if (unapplied.empty()) return Status::ok();
+    const std::uint64_t first = unapplied.front().commit_index;
+    for (OrderedRecord& record : unapplied) {
+        Ordered batch;
+        batch.commit_index = record.commit_index;
+        batch.ordered_at = Clock::now();
+        for (const common::Bytes& bytes : record.transactions) {
+            auto tx = executor::decode_transaction(bytes);
+            if (!tx) {
+                return {Code::kCorruption,
+                        "the ordered-batch log's batch for commit " +
+                            std::to_string(record.commit_index) +
+                            " holds a transaction that does not decode: " + tx.status().message()};
+            }
+            batch.digests.push_back(executor::transaction_digest(*tx));
+            batch.txs.push_back(std::move(tx).value());
+        }
+        if (Status s = process(batch); !s) return is_poisoning(s) ? poison(batch, s) : s;
+        ++m_replayed_batches;
+    }
+    log_info("replayed " + std::to_string(unapplied.size()) +
+             " ordered batches the last run logged but had not applied (commits " +
+             std::to_string(first) + ".." + std::to_string(unapplied.back().commit_index) + ")");
+    return Status::ok();
+}
+
 Status PrimaryNode::Impl::process(Ordered& batch) {
     const auto started = Clock::now();
     auto commit = execute_commit(batch);
     if (!commit) return commit.status();
+    if (const std::uint64_t applied = m_store->status().applied_commit;
+        applied != batch.commit_index) {
+        return {Code::kInternal, "ordered batch for commit " + std::to_string(batch.commit_index) +
+                                     " became commit " + std::to_string(applied)};
+    }
+    asio::post(m_log_pool, [this, applied = batch.commit_index] {
+        if (Status pruned = m_ordered_log->prune(applied); !pruned) {
+            log_warn("the ordered-batch log: " + pruned.message());  // a file stays longer
+        }
+    });
     m_metrics.observe_commit(std::chrono::duration<double>(Clock::now() - started).count(),
                              batch.txs.size());
     m_committed_txs += batch.txs.size();
@@ -1103,6 +1182,7 @@ void PrimaryNode::Impl::write_stats() {
                                     {"snapshots_served", m_snapshots_served},
                                     {"snapshots_taken", m_snapshots_taken},
                                     {"snapshots_failed", m_snapshots_failed},
+                                    {"replayed_batches", m_replayed_batches},
                                     {"state_updates", counters.state_updates},
                                     {"routed_updates", counters.routed_updates},
                                     {"results_outdated", counters.results_outdated},
@@ -1192,13 +1272,23 @@ Result<std::unique_ptr<PrimaryNode>> PrimaryNode::open(const NodeConfig& config)
     }
     auto source = SnapshotSource::open(config.dir + "/bootstrap");
     if (!source) return source.status();
-    auto policy = SnapshotPolicy::open(config, (*store)->status().applied_commit);
+    const std::uint64_t applied = (*store)->status().applied_commit;
+    auto policy = SnapshotPolicy::open(config, applied);
     if (!policy) return policy.status().with_context("opening the snapshot directory");
     auto security = LinkSecurity::for_cluster(config.tls, /*server=*/true);
     if (!security) return security.status();
     auto impl = std::make_unique<Impl>(config, std::move(store).value(), std::move(source).value(),
                                        std::move(security).value());
     impl->set_snapshot_policy(std::move(policy).value());
+    OrderedLogContents ordered;
+    auto log = OrderedLog::open(config.dir + "/ordered", applied, config.primary.sync, ordered);
+    if (!log) return log.status().with_context("opening the ordered-batch log");
+    if (ordered.torn_bytes > 0) {
+        log_warn("the ordered-batch log ended in a torn append of " +
+                 std::to_string(ordered.torn_bytes) +
+                 " bytes, dropped (never applied, never acknowledged)");
+    }
+    REMORA_RETURN_IF_ERROR(impl->replay(std::move(log).value(), std::move(ordered.unapplied)));
     REMORA_RETURN_IF_ERROR(impl->bind());
     return std::unique_ptr<PrimaryNode>(new PrimaryNode(std::move(impl)));
 }

@@ -18,7 +18,10 @@
 #include <nlohmann/json.hpp>
 
 #include "common/fault_points_config.h"
+#include "executor/sequential/commit_body.h"
+#include "executor/tx/transaction.h"
 #include "node/poison_marker.h"
+#include "storage/store.h"
 #include "tests/support/temp_dir.h"
 #include "tests/tools/child_process.h"
 
@@ -144,8 +147,23 @@ TEST_CASE("a commit failing with an internal error records the marker and exits 
         CHECK_THAT(r.err, Catch::Contains(digest.hex()));
     }
     check_refused(dir, **marker);
-    // Cleared: the store is still at the commit before the failed one, nothing was applied.
+    // Cleared (the fault is not armed any more): the ordered batch that failed was logged
+    // before it was applied, so the next start applies it, at the commit it failed at, first
+    // (docs/node.md, "The ordered-batch log").
     std::filesystem::remove(dir.sub("node") + "/poison.json");
-    CHECK(start_and_stop(dir) == applied);
+    CHECK(start_and_stop(dir) >= applied + 1);
+    remora::storage::StoreOptions options;
+    auto store = remora::storage::Store::open(dir.sub("node") + "/store",
+                                              remora::storage::OpenMode::kReadOnly, options);
+    REQUIRE(store.is_ok());
+    auto record = (*store)->read_commit(applied + 1);
+    REQUIRE(record.is_ok());
+    auto body = remora::executor::decode_commit_body(record->body);
+    REQUIRE(body.is_ok());
+    std::vector<remora::common::Digest> in_commit;
+    for (const auto& committed : body->transactions) {
+        in_commit.push_back(remora::executor::transaction_digest(committed.transaction));
+    }
+    CHECK(in_commit == (*marker)->tx_digests);
 }
 #endif

@@ -168,6 +168,8 @@ public:
             {"resubmitted", r.resubmitted},
             {"refused", r.refused},
             {"ruled_out", r.ruled_out},
+            {"client_reconnects", r.client_reconnects},
+            {"logged_unapplied", r.logged_unapplied},
             {"commits", r.commits},
             {"clusters", r.clusters},
             {"digest", r.digest},
@@ -195,6 +197,15 @@ public:
         cli::add_field(text, "acknowledged",
                        std::to_string(r.acknowledged) + " of " + std::to_string(r.submitted) +
                            " submitted (" + std::to_string(r.resubmitted) + " resubmissions)");
+        cli::add_field(text, "replayed",
+                       std::to_string(r.logged_unapplied) +
+                           " batches ordered and logged but not applied at a kill, each applied "
+                           "at its commit after the restart");
+        if (r.client_reconnects > 0) {
+            cli::add_field(text, "client reconnects",
+                           std::to_string(r.client_reconnects) +
+                               " (the primary dropped the oracle as a slow or silent client)");
+        }
         cli::add_field(text, "commits", std::to_string(r.commits));
         cli::add_field(text, "digest", r.digest);
         cli::add_field(text, "seed", std::to_string(config.seed));

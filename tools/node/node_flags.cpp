@@ -225,9 +225,10 @@ void add_service_flags(std::vector<NodeFlag>& flags) {
         number("primary.pending_txs_max", 1, UINT64_MAX, "transactions",
                "admitted, uncommitted transactions", kYes,
                [](NodeConfig& c) -> std::uint64_t& { return c.primary.pending_txs_max; }));
-    flags.push_back(boolean("primary.sync", "fsync every commit",
-                            "yes, but while off a power failure loses the last commits",
-                            [](NodeConfig& c) -> bool& { return c.primary.sync; }));
+    flags.push_back(
+        boolean("primary.sync", "fsync every commit and every ordered batch",
+                "yes, but while off a power failure loses the last commits and ordered batches",
+                [](NodeConfig& c) -> bool& { return c.primary.sync; }));
     flags.push_back(
         number("primary.summaries_cached", 0, UINT64_MAX, "summaries",
                "recent summaries kept for duplicates", kYes,

@@ -240,7 +240,13 @@ public:
                 REMORA_RETURN_IF_ERROR(restore_store(*from, config));
             }
             auto node = remora::node::PrimaryNode::open(config);
-            if (!node) return with_lock_holder(node.status(), config.dir);
+            if (!node) {
+                // Replaying an ordered batch can fail fatally too: then it left its marker.
+                if (auto left = remora::node::read_poison_marker(config.dir); left && *left) {
+                    return poisoned(node.status());
+                }
+                return with_lock_holder(node.status(), config.dir);
+            }
             // The store is ours (locked): the marker is for the next start to read.
             REMORA_RETURN_IF_ERROR(remove_durably(marker, config.dir));
             if (store_existed) {
