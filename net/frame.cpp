@@ -46,6 +46,8 @@ const char* message_type_name(std::uint16_t type) {
             return "snapshot_chunk_request";
         case MessageType::kSnapshotChunk:
             return "snapshot_chunk";
+        case MessageType::kForwardTransaction:
+            return "forward_transaction";
     }
     return "unknown";
 }

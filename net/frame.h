@@ -36,8 +36,10 @@ enum class MessageType : std::uint16_t {
     kSnapshotOffer = 12,         // primary -> pre-executor
     kSnapshotChunkRequest = 13,  // pre-executor -> primary
     kSnapshotChunk = 14,         // primary -> pre-executor
+    // Since protocol version 4:
+    kForwardTransaction = 15,  // primary -> pre-executor: the client's transaction bytes
 };
-inline constexpr std::uint16_t kMessageTypeMax = 14;
+inline constexpr std::uint16_t kMessageTypeMax = 15;
 
 // The number a frame carries for `type`.
 constexpr std::uint16_t wire_type(MessageType type) { return static_cast<std::uint16_t>(type); }

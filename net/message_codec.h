@@ -23,7 +23,10 @@ namespace remora::net {
 // client role in Hello. A version-1 peer is refused by negotiate_version with both ranges named.
 // Version 3 adds PreExecResult.revision (a superseding result's number); a version-2 peer sends
 // none, read as 0, so version 2 is still spoken.
-inline constexpr std::uint32_t kWireProtocolVersion = 3;
+// Version 4 adds ForwardTransaction (message type 15): the primary forwards a client's transaction
+// bytes as submitted instead of re-encoding them in an ExecuteTransaction; to a peer that
+// negotiated 2 or 3 it still sends ExecuteTransaction, so version 2 is still spoken.
+inline constexpr std::uint32_t kWireProtocolVersion = 4;
 inline constexpr std::uint32_t kWireProtocolVersionMin = 2;
 
 enum class NodeRole : std::uint8_t { kPrimary = 1, kPreExecutor = 2, kClient = 3 };

@@ -96,6 +96,7 @@ private:
         std::string peer;
         bool hello = false;
         protocol::PreExecutorId id = 0;
+        std::uint32_t wire_version = 0;  // negotiated by the hellos
         bool joined = false;
         Clock::time_point last_seen = Clock::now();
         std::uint64_t outstanding = 0;
@@ -143,7 +144,8 @@ private:
                 std::string message);
     void send_summary(std::uint64_t conn, const executor::ExecutionSummary& summary);
     Result<std::optional<executor::ExecutionSummary>> committed_summary(const Digest& digest);
-    void admit(Transaction tx, const Digest& digest);
+    // `submitted`: the transaction buffer the client sent, which decoded to `tx`.
+    void admit(Transaction tx, const Digest& digest, common::ByteView submitted);
     void cut_batch();
     void try_process();
     Status process(Ordered& batch);
@@ -499,6 +501,7 @@ Status PrimaryNode::Impl::handle_hello(std::uint64_t conn, Link& link, const net
     }
     link.hello = true;
     link.id = hello->node_id;
+    link.wire_version = *version;
     m_link_of[link.id] = conn;
     link.session->send(net::wire_type(MessageType::kHello), net::encode_hello(my_hello()));
     log_info("pre-executor " + std::to_string(link.id) + " connected from " + link.session->peer());
@@ -683,7 +686,7 @@ void PrimaryNode::Impl::handle_submit(std::uint64_t conn, Client& client, const 
         return;
     }
     m_pending[digest].waiters.push_back(conn);
-    admit(std::move(tx).value(), digest);
+    admit(std::move(tx).value(), digest, frame.body);
 }
 
 Result<std::optional<executor::ExecutionSummary>> PrimaryNode::Impl::committed_summary(
@@ -737,16 +740,22 @@ void PrimaryNode::Impl::on_client_closed(std::uint64_t conn, const Status& reaso
 
 // --- Sequencer and commits ---------------------------------------------------------------------
 
-void PrimaryNode::Impl::admit(Transaction tx, const Digest& digest) {
+void PrimaryNode::Impl::admit(Transaction tx, const Digest& digest, common::ByteView submitted) {
     ++m_admitted;
     if (auto id = m_balancer.route(tx)) {
         m_primary.note_routed(digest, *id);
         Link& link = m_links.at(m_link_of.at(*id));
-        executor::ExecuteTransaction execute;
-        execute.executable = std::move(tx);  // encoded, then taken back: no copy
-        link.session->send(net::wire_type(MessageType::kExecuteTransaction),
-                           executor::encode_anoma_message(execute));
-        tx = std::move(execute.executable);
+        if (link.wire_version >= 4) {
+            // The client's bytes as they came (decoded and validated above): nothing re-encoded.
+            link.session->send(net::wire_type(MessageType::kForwardTransaction),
+                               net::encode_forward_transaction(submitted));
+        } else {
+            executor::ExecuteTransaction execute;
+            execute.executable = std::move(tx);  // encoded, then taken back: no copy
+            link.session->send(net::wire_type(MessageType::kExecuteTransaction),
+                               executor::encode_anoma_message(execute));
+            tx = std::move(execute.executable);
+        }
         m_balancer.report_outstanding(*id, ++link.outstanding);
     }
     m_batch.txs.push_back(std::move(tx));
