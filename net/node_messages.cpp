@@ -173,9 +173,7 @@ common::Result<SnapshotChunk> decode_snapshot_chunk(common::ByteView bytes) {
 common::Bytes encode_forward_transaction(common::ByteView transaction_bytes) {
     REMORA_ASSERT(transaction_bytes.size() <= executor::limits::kTransactionEncodedBytesMax);
     flatbuffers::FlatBufferBuilder fbb(transaction_bytes.size() + 64);
-    // FlatBuffers reads scalars in place: aligned here, the receiver needs no aligned copy.
-    fbb.ForceVectorAlignment(transaction_bytes.size(), 1, alignof(std::uint64_t));
-    auto transaction = fbio::make_bytes(fbb, transaction_bytes);
+    auto transaction = fbio::make_nested(fbb, transaction_bytes);
     fbb.Finish(fb::CreateForwardTransaction(fbb, transaction), fb::ForwardTransactionIdentifier());
     return fbio::finish_bytes(fbb);
 }

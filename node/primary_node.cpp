@@ -650,14 +650,11 @@ void PrimaryNode::Impl::refuse(Client& client, const Digest& digest, net::Refusa
 }
 
 void PrimaryNode::Impl::handle_submit(std::uint64_t conn, Client& client, const net::Frame& frame) {
+    // decode_transaction checks every field and validate_transaction (a transaction that breaks
+    // the rules is malformed): the transaction is not validated again here.
     auto tx = executor::decode_transaction(frame.body);
     if (!tx) {
         refuse(client, Digest{}, net::RefusalReason::kMalformed, tx.status().message());
-        return;
-    }
-    if (Status valid = executor::validate_transaction(*tx); !valid) {
-        refuse(client, executor::transaction_digest(*tx), net::RefusalReason::kInvalid,
-               valid.message());
         return;
     }
     const Digest digest = executor::transaction_digest(*tx);
