@@ -1,17 +1,23 @@
 #include "net/frame.h"
 
-#include "common/hash.h"
+#define XXH_STATIC_LINKING_ONLY  // XXH3_state_t on the stack
+#include <xxhash.h>
+
 #include "net/limits.h"
 
 namespace remora::net {
 namespace {
 
+// XXH3-64(BE16 type ‖ body), streamed: the body is not copied to put the type before it.
 std::uint64_t frame_checksum(std::uint16_t type, common::ByteView body) {
-    common::Bytes covered;
-    covered.reserve(2 + body.size());
-    common::put_be16(covered, type);
-    covered.append(body);
-    return common::xxh3_64(covered);
+    const unsigned char type_bytes[2] = {static_cast<unsigned char>(type >> 8),
+                                         static_cast<unsigned char>(type & 0xff)};
+    XXH3_state_t state;
+    XXH3_INITSTATE(&state);
+    XXH3_64bits_reset(&state);
+    XXH3_64bits_update(&state, type_bytes, sizeof type_bytes);
+    XXH3_64bits_update(&state, body.data(), body.size());
+    return XXH3_64bits_digest(&state);
 }
 
 }  // namespace
@@ -50,6 +56,8 @@ const char* message_type_name(std::uint16_t type) {
             return "tentative_order";
         case MessageType::kRelayedResult:
             return "relayed_result";
+        case MessageType::kForwardTransaction:
+            return "forward_transaction";
     }
     return "unknown";
 }

@@ -37,10 +37,11 @@ enum class MessageType : std::uint16_t {
     kSnapshotChunkRequest = 13,  // pre-executor -> primary
     kSnapshotChunk = 14,         // primary -> pre-executor
     // Since protocol version 4:
-    kTentativeOrder = 15,  // primary -> pre-executor: a batch's order when it is cut
-    kRelayedResult = 16,   // primary -> pre-executor: another pre-executor's result, relayed
+    kTentativeOrder = 15,      // primary -> pre-executor: a batch's order when it is cut
+    kRelayedResult = 16,       // primary -> pre-executor: another pre-executor's result, relayed
+    kForwardTransaction = 17,  // primary -> pre-executor: the client's transaction bytes
 };
-inline constexpr std::uint16_t kMessageTypeMax = 16;
+inline constexpr std::uint16_t kMessageTypeMax = 17;
 
 // The number a frame carries for `type`.
 constexpr std::uint16_t wire_type(MessageType type) { return static_cast<std::uint16_t>(type); }

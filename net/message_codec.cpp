@@ -27,14 +27,14 @@ using common::Status;
 
 Status corrupt(const std::string& message) { return {Code::kCorruption, message}; }
 
-// Every nested buffer must itself decode; an error names the outer field (a view: the name is
-// only built into a string for an error, not for each of the primary's results).
+// Every nested buffer must itself decode; an error names the outer field (built into a string
+// only for an error, not for each of the primary's results).
 template <typename T, typename Decode>
-Status read_nested(const flatbuffers::Vector<std::uint8_t>* v, std::string_view field,
+Status read_nested(const flatbuffers::Vector<std::uint8_t>* v, const executor::FieldPath& field,
                    Decode decode, T& out) {
-    if (v == nullptr) return corrupt(std::string(field) + ": missing");
+    if (v == nullptr) return corrupt(field.str() + ": missing");
     auto decoded = decode(common::ByteView(reinterpret_cast<const char*>(v->data()), v->size()));
-    if (!decoded) return corrupt(std::string(field) + ": " + decoded.status().message());
+    if (!decoded) return corrupt(field.str() + ": " + decoded.status().message());
     out = std::move(decoded).value();
     return Status::ok();
 }
@@ -128,8 +128,8 @@ common::Result<Hello> expect_hello(const Frame& frame, const Hello& mine) {
 common::Bytes encode_pre_exec_result(const protocol::PreExecResult& result) {
     flatbuffers::FlatBufferBuilder fbb(1024);
     auto tx_digest = fbio::make_bytes(fbb, result.tx_digest.bytes);
-    auto effects = fbio::make_bytes(fbb, executor::encode_effects(result.effects));
-    auto table = fbio::make_bytes(fbb, executor::encode_lookup_table(result.table));
+    auto effects = fbio::make_nested(fbb, executor::encode_effects(result.effects));
+    auto table = fbio::make_nested(fbb, executor::encode_lookup_table(result.table));
     std::vector<flatbuffers::Offset<fb::SpeculativeRead>> reads;
     reads.reserve(result.speculative_reads.size());
     for (const protocol::SpeculativeRead& read : result.speculative_reads) {
@@ -165,17 +165,20 @@ common::Result<protocol::PreExecResult> decode_pre_exec_result(common::ByteView 
         REMORA_RETURN_IF_ERROR(fbio::check_count(reads->size(), "pre_exec_result.speculative_reads",
                                                  limits::kSpeculativeReadsMax));
         out.speculative_reads.reserve(reads->size());
+        const executor::FieldPath list("pre_exec_result.speculative_reads");
         for (std::size_t i = 0; i < reads->size(); ++i) {
             const fb::SpeculativeRead* read = reads->Get(static_cast<flatbuffers::uoffset_t>(i));
-            const std::string field =
-                "pre_exec_result.speculative_reads[" + std::to_string(i) + "]";
+            const executor::FieldPath field(list, i);
             protocol::SpeculativeRead value;
-            REMORA_RETURN_IF_ERROR(fbio::read_fixed(read->id(), field + ".id", value.id.bytes));
-            value.version = read->version();
             REMORA_RETURN_IF_ERROR(
-                fbio::read_fixed(read->writer_tx(), field + ".writer_tx", value.writer_tx.bytes));
-            REMORA_RETURN_IF_ERROR(fbio::read_fixed(
-                read->writer_effects(), field + ".writer_effects", value.writer_effects.bytes));
+                fbio::read_fixed(read->id(), executor::FieldPath(field, ".id"), value.id.bytes));
+            value.version = read->version();
+            REMORA_RETURN_IF_ERROR(fbio::read_fixed(read->writer_tx(),
+                                                    executor::FieldPath(field, ".writer_tx"),
+                                                    value.writer_tx.bytes));
+            REMORA_RETURN_IF_ERROR(fbio::read_fixed(read->writer_effects(),
+                                                    executor::FieldPath(field, ".writer_effects"),
+                                                    value.writer_effects.bytes));
             out.speculative_reads.push_back(value);
         }
     }
@@ -194,7 +197,7 @@ common::Bytes encode_state_update(const protocol::StateUpdate& update) {
     objects.reserve(update.objects.size());
     for (const executor::Object& object : update.objects) {
         objects.push_back(
-            fb::CreateUpdateObject(fbb, fbio::make_bytes(fbb, executor::encode_object(object))));
+            fb::CreateUpdateObject(fbb, fbio::make_nested(fbb, executor::encode_object(object))));
     }
     auto object_vector = fbb.CreateVector(objects);
     std::vector<flatbuffers::Offset<fb::UpdateTombstone>> tombstones;
@@ -227,12 +230,12 @@ common::Result<protocol::StateUpdate> decode_state_update(common::ByteView bytes
         REMORA_RETURN_IF_ERROR(fbio::check_count(objects->size(), "state_update.objects",
                                                  limits::kStateUpdateObjectsMax));
         out.objects.reserve(objects->size());
+        const executor::FieldPath list("state_update.objects");
         for (std::size_t i = 0; i < objects->size(); ++i) {
             executor::Object object;
             REMORA_RETURN_IF_ERROR(
                 read_nested(objects->Get(static_cast<flatbuffers::uoffset_t>(i))->object(),
-                            "state_update.objects[" + std::to_string(i) + "]",
-                            executor::decode_object, object));
+                            executor::FieldPath(list, i), executor::decode_object, object));
             out.objects.push_back(std::move(object));
         }
     }
@@ -240,12 +243,13 @@ common::Result<protocol::StateUpdate> decode_state_update(common::ByteView bytes
         REMORA_RETURN_IF_ERROR(fbio::check_count(tombstones->size(), "state_update.tombstones",
                                                  limits::kStateUpdateObjectsMax));
         out.tombstones.reserve(tombstones->size());
+        const executor::FieldPath list("state_update.tombstones");
         for (std::size_t i = 0; i < tombstones->size(); ++i) {
             const fb::UpdateTombstone* t = tombstones->Get(static_cast<flatbuffers::uoffset_t>(i));
+            const executor::FieldPath field(list, i);
             executor::DeletedObject deleted;
             REMORA_RETURN_IF_ERROR(
-                fbio::read_fixed(t->id(), "state_update.tombstones[" + std::to_string(i) + "].id",
-                                 deleted.id.bytes));
+                fbio::read_fixed(t->id(), executor::FieldPath(field, ".id"), deleted.id.bytes));
             deleted.version = t->version();
             out.tombstones.push_back(deleted);
         }
@@ -275,7 +279,7 @@ common::Result<protocol::StateUpdateAck> decode_state_update_ack(common::ByteVie
 
 common::Bytes encode_peer_effects(const PeerEffects& peer) {
     flatbuffers::FlatBufferBuilder fbb(1024);
-    auto effects = fbio::make_bytes(fbb, executor::encode_effects(peer.effects));
+    auto effects = fbio::make_nested(fbb, executor::encode_effects(peer.effects));
     auto digest = fbio::make_bytes(fbb, peer.effects_digest.bytes);
     fbb.Finish(fb::CreatePeerEffects(fbb, effects, digest), fb::PeerEffectsIdentifier());
     return fbio::finish_bytes(fbb);

@@ -24,11 +24,12 @@ namespace remora::net {
 // client role in Hello. A version-1 peer is refused by negotiate_version with both ranges named.
 // Version 3 adds PreExecResult.revision (a superseding result's number); a version-2 peer sends
 // none, read as 0, so version 2 is still spoken.
-// Version 4 adds tentative_order (type 15) and relayed_result (type 16, a pre_exec_result body),
-// both primary -> pre-executor; the primary sends them only on links that agreed on 4 or later,
-// so versions 2 and 3 are still spoken.
+// Version 4 adds three primary -> pre-executor messages: tentative_order (type 15),
+// relayed_result (type 16, a pre_exec_result body) and forward_transaction (type 17: the client's
+// transaction bytes as submitted, instead of an ExecuteTransaction re-encoding them). The primary
+// sends them only on links that agreed on 4 or later, so versions 2 and 3 are still spoken.
 inline constexpr std::uint32_t kWireProtocolVersion = 4;
-inline constexpr std::uint32_t kConvergenceVersion = 4;  // the first with types 15 and 16
+inline constexpr std::uint32_t kConvergenceVersion = 4;  // the first with types 15 to 17
 inline constexpr std::uint32_t kWireProtocolVersionMin = 2;
 
 enum class NodeRole : std::uint8_t { kPrimary = 1, kPreExecutor = 2, kClient = 3 };

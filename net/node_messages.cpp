@@ -2,6 +2,9 @@
 
 #include "common/hash.h"
 #include "executor/tx/fb_io.h"
+#include "executor/tx/limits.h"
+#include "executor/tx/transaction_codec.h"
+#include "net/forward_transaction_generated.h"
 #include "net/heartbeat_generated.h"
 #include "net/limits.h"
 #include "net/snapshot_chunk_generated.h"
@@ -163,6 +166,28 @@ common::Result<SnapshotChunk> decode_snapshot_chunk(common::ByteView bytes) {
         return fbio::corrupt("snapshot_chunk.data: its XXH3-64 is not the one sent with it");
     }
     return out;
+}
+
+// --- ForwardTransaction ----------------------------------------------------------------------
+
+common::Bytes encode_forward_transaction(common::ByteView transaction_bytes) {
+    REMORA_ASSERT(transaction_bytes.size() <= executor::limits::kTransactionEncodedBytesMax);
+    flatbuffers::FlatBufferBuilder fbb(transaction_bytes.size() + 64);
+    auto transaction = fbio::make_nested(fbb, transaction_bytes);
+    fbb.Finish(fb::CreateForwardTransaction(fbb, transaction), fb::ForwardTransactionIdentifier());
+    return fbio::finish_bytes(fbb);
+}
+
+common::Result<executor::Transaction> decode_forward_transaction(common::ByteView bytes) {
+    auto buffer = open<fb::ForwardTransaction>(bytes, "forward_transaction",
+                                               fb::ForwardTransactionIdentifier());
+    if (!buffer) return buffer.status();
+    const auto* nested = buffer->root<fb::ForwardTransaction>()->transaction();
+    if (nested == nullptr) return fbio::corrupt("forward_transaction.transaction: missing");
+    auto tx = executor::decode_transaction(
+        {reinterpret_cast<const char*>(nested->data()), nested->size()});
+    if (!tx) return fbio::corrupt("forward_transaction.transaction: " + tx.status().message());
+    return tx;
 }
 
 }  // namespace remora::net

@@ -6,13 +6,15 @@
 //
 // Client ingress reuses existing encodings where one exists: a SubmitTransaction body is a
 // Transaction buffer (executor/schema/transaction.fbs), an ExecutionSummary body and an
-// ExecuteTransaction body are Anoma messages (executor/schema/anoma.fbs).
+// ExecuteTransaction body are Anoma messages (executor/schema/anoma.fbs). A ForwardTransaction
+// (wire version 4) carries the Transaction buffer a client submitted, byte for byte.
 
 #include <cstdint>
 #include <string>
 
 #include "common/bytes.h"
 #include "common/status.h"
+#include "executor/tx/transaction.h"
 
 namespace remora::net {
 
@@ -93,5 +95,14 @@ common::Result<SnapshotChunkRequest> decode_snapshot_chunk_request(common::ByteV
 // The chunk's XXH3-64 travels with it; decode refuses data that does not match (kCorruption).
 common::Bytes encode_snapshot_chunk(const SnapshotChunk& chunk);
 common::Result<SnapshotChunk> decode_snapshot_chunk(common::ByteView bytes);
+
+// The bytes of a transaction buffer as the client submitted them (the primary decoded and
+// validated them at admission), wrapped without decoding or re-encoding them; the copy's start
+// is 8-byte aligned in the body so the receiver reads it in place. REQUIRES:
+// transaction_bytes.size() <= limits::kTransactionEncodedBytesMax.
+common::Bytes encode_forward_transaction(common::ByteView transaction_bytes);
+// Decodes and validates the nested transaction as decode_transaction does (kCorruption naming
+// "forward_transaction.transaction" and the field): the receiver trusts nothing the primary sent.
+common::Result<executor::Transaction> decode_forward_transaction(common::ByteView bytes);
 
 }  // namespace remora::net

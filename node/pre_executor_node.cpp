@@ -86,8 +86,9 @@ public:
 
 private:
     struct Arrival {
-        std::optional<executor::Transaction> tx;  // nullopt: it did not decode (skipped)
+        std::optional<executor::Transaction> tx;  // nullopt: it did not decode (`problem`)
         std::optional<executor::LookupTable> hints;
+        Status problem;
     };
 
     void connect();
@@ -227,7 +228,8 @@ void PreExecutorNode::Impl::connect() {
                 std::move(socket).value(),
                 std::chrono::milliseconds(m_config.net.handshake_timeout_ms), options,
                 [this, generation](net::Frame frame) {
-                    if (frame.type == net::wire_type(MessageType::kExecuteTransaction)) {
+                    if (frame.type == net::wire_type(MessageType::kForwardTransaction) ||
+                        frame.type == net::wire_type(MessageType::kExecuteTransaction)) {
                         // On the session's strand: numbered in arrival order, then verified
                         // on a worker while later frames are read.
                         const std::uint64_t seq = m_next_seq++;
@@ -484,16 +486,26 @@ void PreExecutorNode::Impl::send_ack() {
 void PreExecutorNode::Impl::verify_then_queue(std::uint64_t generation, std::uint64_t seq,
                                               const net::Frame& frame) {
     Arrival arrival;
-    auto message = executor::decode_anoma_message_as<executor::ExecuteTransaction>(frame.body);
-    if (message) {
-        const executor::Digest digest = executor::transaction_digest(message->executable);
-        executor::Authorization authorization =
-            executor::authorize(message->executable, digest, nullptr);
+    // Wire version 4 forwards the client's bytes; an older primary sends an ExecuteTransaction.
+    Result<executor::Transaction> tx = Status{Code::kCorruption, "not decoded"};
+    if (frame.type == net::wire_type(MessageType::kForwardTransaction)) {
+        tx = net::decode_forward_transaction(frame.body);
+    } else if (auto message =
+                   executor::decode_anoma_message_as<executor::ExecuteTransaction>(frame.body)) {
+        tx = std::move(message->executable);
+    } else {
+        tx = message.status();
+    }
+    if (tx) {
+        const executor::Digest digest = executor::transaction_digest(*tx);
+        executor::Authorization authorization = executor::authorize(*tx, digest, nullptr);
         executor::LookupTable hints;
         hints.tx_digest = digest;
         hints.authenticators = std::move(authorization.checks);
         arrival.hints = std::move(hints);
-        arrival.tx = std::move(message->executable);
+        arrival.tx = std::move(tx).value();
+    } else {
+        arrival.problem = tx.status();
     }
     asio::post(m_engine, [this, generation, seq, arrival = std::move(arrival)]() mutable {
         if (generation != m_generation) return;
@@ -519,7 +531,8 @@ void PreExecutorNode::Impl::run_arrivals() {
 
 Status PreExecutorNode::Impl::execute(const Arrival& arrival) {
     if (!arrival.tx) {
-        return {Code::kCorruption, "an execute_transaction message that does not decode"};
+        return {Code::kCorruption, "a transaction from the primary that does not decode: " +
+                                       arrival.problem.message()};
     }
     if (!m_pre || !m_joined) return Status::ok();  // not serving yet: the primary re-executes
     auto result = m_pre->execute_or_hold(*arrival.tx, arrival.hints ? &*arrival.hints : nullptr);

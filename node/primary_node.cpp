@@ -161,7 +161,8 @@ private:
                 std::string message);
     void send_summary(std::uint64_t conn, const executor::ExecutionSummary& summary);
     Result<std::optional<executor::ExecutionSummary>> committed_summary(const Digest& digest);
-    void admit(Transaction tx, const Digest& digest);
+    // `submitted`: the transaction buffer the client sent, which decoded to `tx`.
+    void admit(Transaction tx, const Digest& digest, common::ByteView submitted);
     void cut_batch();
     void send_tentative_order(const Ordered& batch);
     void relay(protocol::PreExecutorId from, common::ByteView result_body);
@@ -681,14 +682,11 @@ void PrimaryNode::Impl::refuse(Client& client, const Digest& digest, net::Refusa
 }
 
 void PrimaryNode::Impl::handle_submit(std::uint64_t conn, Client& client, const net::Frame& frame) {
+    // decode_transaction checks every field and validate_transaction (a transaction that breaks
+    // the rules is malformed): the transaction is not validated again here.
     auto tx = executor::decode_transaction(frame.body);
     if (!tx) {
         refuse(client, Digest{}, net::RefusalReason::kMalformed, tx.status().message());
-        return;
-    }
-    if (Status valid = executor::validate_transaction(*tx); !valid) {
-        refuse(client, executor::transaction_digest(*tx), net::RefusalReason::kInvalid,
-               valid.message());
         return;
     }
     const Digest digest = executor::transaction_digest(*tx);
@@ -717,7 +715,7 @@ void PrimaryNode::Impl::handle_submit(std::uint64_t conn, Client& client, const 
         return;
     }
     m_pending[digest].waiters.push_back(conn);
-    admit(std::move(tx).value(), digest);
+    admit(std::move(tx).value(), digest, frame.body);
 }
 
 Result<std::optional<executor::ExecutionSummary>> PrimaryNode::Impl::committed_summary(
@@ -771,16 +769,22 @@ void PrimaryNode::Impl::on_client_closed(std::uint64_t conn, const Status& reaso
 
 // --- Sequencer and commits ---------------------------------------------------------------------
 
-void PrimaryNode::Impl::admit(Transaction tx, const Digest& digest) {
+void PrimaryNode::Impl::admit(Transaction tx, const Digest& digest, common::ByteView submitted) {
     ++m_admitted;
     if (auto id = m_balancer.route(tx)) {
         m_primary.note_routed(digest, *id);
         Link& link = m_links.at(m_link_of.at(*id));
-        executor::ExecuteTransaction execute;
-        execute.executable = std::move(tx);  // encoded, then taken back: no copy
-        link.session->send(net::wire_type(MessageType::kExecuteTransaction),
-                           executor::encode_anoma_message(execute));
-        tx = std::move(execute.executable);
+        if (link.version >= net::kConvergenceVersion) {
+            // The client's bytes as they came (decoded and validated above): nothing re-encoded.
+            link.session->send(net::wire_type(MessageType::kForwardTransaction),
+                               net::encode_forward_transaction(submitted));
+        } else {
+            executor::ExecuteTransaction execute;
+            execute.executable = std::move(tx);  // encoded, then taken back: no copy
+            link.session->send(net::wire_type(MessageType::kExecuteTransaction),
+                               executor::encode_anoma_message(execute));
+            tx = std::move(execute.executable);
+        }
         m_balancer.report_outstanding(*id, ++link.outstanding);
     }
     m_batch.txs.push_back(std::move(tx));

@@ -6,6 +6,7 @@
 
 #include "common/hash.h"
 #include "executor/tx/canonical.h"
+#include "executor/tx/field_path.h"
 #include "executor/tx/limits.h"
 
 namespace remora::executor {
@@ -20,14 +21,14 @@ std::string too_many(std::size_t n, std::size_t limit, const char* what) {
 }
 
 // Checks one changed object's version against the version shared by all changed objects.
-common::Status check_version(const std::string& field, Version version,
+common::Status check_version(const FieldPath& field, Version version,
                              std::optional<Version>& shared) {
     if (version == 0 || version > limits::kVersionMax) {
-        return invalid(field + ".version: " + std::to_string(version) + " is outside 1.." +
+        return invalid(field.str() + ".version: " + std::to_string(version) + " is outside 1.." +
                        std::to_string(limits::kVersionMax));
     }
     if (shared && *shared != version) {
-        return invalid(field + ".version: " + std::to_string(version) +
+        return invalid(field.str() + ".version: " + std::to_string(version) +
                        " differs from the transaction's output version " + std::to_string(*shared));
     }
     shared = version;
@@ -65,20 +66,25 @@ common::Status validate_objects(const Effects& e) {
     std::optional<Version> version;
     std::vector<ObjectId> ids;
     ids.reserve(changed);
-    using NamedList = std::pair<const char*, const std::vector<Object>*>;
-    for (auto [list, objects] :
-         {NamedList{"written", &e.written}, NamedList{"created", &e.created}}) {
+    struct NamedList {
+        const char* name;
+        const char* in_effects;  // the name validate_object gives
+        const std::vector<Object>* objects;
+    };
+    for (auto [name, in_effects, objects] : {NamedList{"written", "effects.written", &e.written},
+                                             NamedList{"created", "effects.created", &e.created}}) {
+        const FieldPath list(name);
+        const FieldPath effects_list(in_effects);
         for (std::size_t i = 0; i < objects->size(); ++i) {
             const Object& object = (*objects)[i];
-            std::string field = std::string(list) + "[" + std::to_string(i) + "]";
-            REMORA_RETURN_IF_ERROR(validate_object(object, "effects." + field));
-            REMORA_RETURN_IF_ERROR(check_version(field, object.version, version));
+            REMORA_RETURN_IF_ERROR(validate_object(object, FieldPath(effects_list, i)));
+            REMORA_RETURN_IF_ERROR(check_version(FieldPath(list, i), object.version, version));
             ids.push_back(object.id);
         }
     }
+    const FieldPath deleted("deleted");
     for (std::size_t i = 0; i < e.deleted.size(); ++i) {
-        std::string field = "deleted[" + std::to_string(i) + "]";
-        REMORA_RETURN_IF_ERROR(check_version(field, e.deleted[i].version, version));
+        REMORA_RETURN_IF_ERROR(check_version(FieldPath(deleted, i), e.deleted[i].version, version));
         ids.push_back(e.deleted[i].id);
     }
     std::sort(ids.begin(), ids.end());

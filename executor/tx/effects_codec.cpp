@@ -20,15 +20,14 @@ flatbuffers::Offset<ObjectVector> build_objects(flatbuffers::FlatBufferBuilder& 
     return fbb.CreateVector(offsets);
 }
 
-common::Status read_objects(const ObjectVector* in, const std::string& path,
+common::Status read_objects(const ObjectVector* in, const FieldPath& path,
                             std::vector<Object>& out) {
     out.clear();
     if (in == nullptr) return common::Status::ok();
     REMORA_RETURN_IF_ERROR(check_count(in->size(), path, limits::kEffectsObjectsMax));
     out.resize(in->size());
     for (flatbuffers::uoffset_t i = 0; i < in->size(); ++i) {
-        REMORA_RETURN_IF_ERROR(
-            read_object(in->Get(i), path + "[" + std::to_string(i) + "]", out[i]));
+        REMORA_RETURN_IF_ERROR(read_object(in->Get(i), FieldPath(path, i), out[i]));
     }
     return common::Status::ok();
 }
@@ -40,9 +39,11 @@ common::Status read_deleted(const fb::Effects* in, std::vector<DeletedObject>& o
     REMORA_RETURN_IF_ERROR(
         check_count(deleted->size(), "effects.deleted", limits::kEffectsObjectsMax));
     out.resize(deleted->size());
+    const FieldPath list("effects.deleted");
     for (flatbuffers::uoffset_t i = 0; i < deleted->size(); ++i) {
-        std::string field = "effects.deleted[" + std::to_string(i) + "]";
-        REMORA_RETURN_IF_ERROR(read_fixed(deleted->Get(i)->id(), field + ".id", out[i].id.bytes));
+        const FieldPath field(list, i);
+        REMORA_RETURN_IF_ERROR(
+            read_fixed(deleted->Get(i)->id(), FieldPath(field, ".id"), out[i].id.bytes));
         out[i].version = deleted->Get(i)->version();
     }
     return common::Status::ok();
@@ -54,11 +55,12 @@ common::Status read_events(const fb::Effects* in, std::vector<Event>& out) {
     if (events == nullptr) return common::Status::ok();
     REMORA_RETURN_IF_ERROR(check_count(events->size(), "effects.events", limits::kEventsMax));
     out.resize(events->size());
+    const FieldPath list("effects.events");
     for (flatbuffers::uoffset_t i = 0; i < events->size(); ++i) {
-        std::string field = "effects.events[" + std::to_string(i) + "]";
-        REMORA_RETURN_IF_ERROR(read_bytes(events->Get(i)->type_tag(), field + ".type_tag",
+        const FieldPath field(list, i);
+        REMORA_RETURN_IF_ERROR(read_bytes(events->Get(i)->type_tag(), FieldPath(field, ".type_tag"),
                                           limits::kTypeTagBytesMax, out[i].type_tag));
-        REMORA_RETURN_IF_ERROR(read_bytes(events->Get(i)->data(), field + ".data",
+        REMORA_RETURN_IF_ERROR(read_bytes(events->Get(i)->data(), FieldPath(field, ".data"),
                                           limits::kEventBytesMax, out[i].data));
     }
     return common::Status::ok();

@@ -41,41 +41,40 @@ Status VerifiedBuffer::prepare(ByteView bytes, const std::string& what, const ch
     return Status::ok();
 }
 
-Status read_bytes(const ByteVector* v, const std::string& field, std::size_t bytes_max,
-                  Bytes& out) {
+Status read_bytes(const ByteVector* v, const FieldPath& field, std::size_t bytes_max, Bytes& out) {
     out.clear();
     if (v == nullptr) return Status::ok();
     if (v->size() > bytes_max) {
-        return corrupt(field + ": " + std::to_string(v->size()) + " bytes exceed the limit of " +
-                       std::to_string(bytes_max));
+        return corrupt(field.str() + ": " + std::to_string(v->size()) +
+                       " bytes exceed the limit of " + std::to_string(bytes_max));
     }
     out.assign(reinterpret_cast<const char*>(v->data()), v->size());
     return Status::ok();
 }
 
-Status read_string(const flatbuffers::String* s, const std::string& field, std::size_t bytes_max,
+Status read_string(const flatbuffers::String* s, const FieldPath& field, std::size_t bytes_max,
                    std::string& out) {
     out.clear();
     if (s == nullptr) return Status::ok();
     if (s->size() > bytes_max) {
-        return corrupt(field + ": " + std::to_string(s->size()) + " bytes exceed the limit of " +
-                       std::to_string(bytes_max));
+        return corrupt(field.str() + ": " + std::to_string(s->size()) +
+                       " bytes exceed the limit of " + std::to_string(bytes_max));
     }
     out.assign(s->data(), s->size());
     return Status::ok();
 }
 
-Status check_count(std::size_t count, const std::string& field, std::size_t count_max) {
+Status check_count(std::size_t count, const FieldPath& field, std::size_t count_max) {
     if (count > count_max) {
-        return corrupt(field + ": " + std::to_string(count) + " entries exceed the limit of " +
-                       std::to_string(count_max));
+        return corrupt(field.str() + ": " + std::to_string(count) +
+                       " entries exceed the limit of " + std::to_string(count_max));
     }
     return Status::ok();
 }
 
-Status check_enum(unsigned value, const std::string& field, unsigned value_max) {
+Status check_enum(unsigned value, const FieldPath& field, unsigned value_max) {
     if (value > value_max) {
-        return corrupt(field + ": unknown value " + std::to_string(value) + " (largest is " +
+        return corrupt(field.str() + ": unknown value " + std::to_string(value) + " (largest is " +
                        std::to_string(value_max) + ")");
     }
     return Status::ok();

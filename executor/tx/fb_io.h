@@ -13,6 +13,7 @@
 
 #include "common/bytes.h"
 #include "common/status.h"
+#include "executor/tx/field_path.h"
 #include "executor/tx/limits.h"
 
 namespace remora::executor::fb_io {
@@ -74,31 +75,40 @@ private:
     std::size_t m_size = 0;
 };
 
+// Field names are FieldPaths: written out only in an error (field_path.h).
+
 // `field` is absent or has exactly N bytes; absent is an error.
 template <std::size_t N>
-Status read_fixed(const ByteVector* v, const std::string& field, std::array<std::uint8_t, N>& out) {
+Status read_fixed(const ByteVector* v, const FieldPath& field, std::array<std::uint8_t, N>& out) {
     if (v == nullptr)
-        return corrupt(field + ": missing (expected " + std::to_string(N) + " bytes)");
+        return corrupt(field.str() + ": missing (expected " + std::to_string(N) + " bytes)");
     if (v->size() != N) {
-        return corrupt(field + ": " + std::to_string(v->size()) + " bytes, expected exactly " +
-                       std::to_string(N));
+        return corrupt(field.str() + ": " + std::to_string(v->size()) +
+                       " bytes, expected exactly " + std::to_string(N));
     }
     std::memcpy(out.data(), v->data(), N);
     return Status::ok();
 }
 
 // Variable-length bytes; absent reads as empty.
-Status read_bytes(const ByteVector* v, const std::string& field, std::size_t bytes_max, Bytes& out);
-Status read_string(const flatbuffers::String* s, const std::string& field, std::size_t bytes_max,
+Status read_bytes(const ByteVector* v, const FieldPath& field, std::size_t bytes_max, Bytes& out);
+Status read_string(const flatbuffers::String* s, const FieldPath& field, std::size_t bytes_max,
                    std::string& out);
 // A vector's length against its limit (absent counts as empty).
-Status check_count(std::size_t count, const std::string& field, std::size_t count_max);
+Status check_count(std::size_t count, const FieldPath& field, std::size_t count_max);
 // The raw value of an enum field against the largest value it may hold.
-Status check_enum(unsigned value, const std::string& field, unsigned value_max);
+Status check_enum(unsigned value, const FieldPath& field, unsigned value_max);
 
 inline flatbuffers::Offset<ByteVector> make_bytes(flatbuffers::FlatBufferBuilder& fbb,
                                                   ByteView bytes) {
     return fbb.CreateVector(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+}
+// A nested FlatBuffer's bytes, placed 8-byte aligned in the outer buffer so that its reader
+// opens it in place instead of copying it to aligned memory (VerifiedBuffer).
+inline flatbuffers::Offset<ByteVector> make_nested(flatbuffers::FlatBufferBuilder& fbb,
+                                                   ByteView bytes) {
+    fbb.ForceVectorAlignment(bytes.size(), 1, alignof(std::uint64_t));
+    return make_bytes(fbb, bytes);
 }
 template <std::size_t N>
 flatbuffers::Offset<ByteVector> make_bytes(flatbuffers::FlatBufferBuilder& fbb,

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "executor/object_generated.h"
+#include "executor/tx/field_path.h"
 #include "executor/tx/object.h"
 
 namespace remora::executor::fb_io {
@@ -12,6 +13,6 @@ flatbuffers::Offset<fb::Object> build_object(flatbuffers::FlatBufferBuilder& fbb
                                              const Object& object);
 
 // REQUIRES: the enclosing buffer passed its verifier. `path` names the table in errors.
-common::Status read_object(const fb::Object* in, const std::string& path, Object& out);
+common::Status read_object(const fb::Object* in, const FieldPath& path, Object& out);
 
 }  // namespace remora::executor::fb_io

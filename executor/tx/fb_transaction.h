@@ -4,6 +4,7 @@
 #include <string>
 
 #include "executor/transaction_generated.h"
+#include "executor/tx/field_path.h"
 #include "executor/tx/transaction.h"
 
 namespace remora::executor::fb_io {
@@ -12,7 +13,6 @@ flatbuffers::Offset<fb::Transaction> build_transaction(flatbuffers::FlatBufferBu
                                                        const Transaction& tx);
 
 // REQUIRES: the enclosing buffer passed its verifier. `path` names the table in errors.
-common::Status read_transaction(const fb::Transaction* in, const std::string& path,
-                                Transaction& out);
+common::Status read_transaction(const fb::Transaction* in, const FieldPath& path, Transaction& out);
 
 }  // namespace remora::executor::fb_io

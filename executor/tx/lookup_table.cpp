@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "executor/tx/field_path.h"
 #include "executor/tx/limits.h"
 
 namespace remora::executor {
@@ -22,16 +23,18 @@ common::Status validate_reads(const std::vector<ObjectRead>& reads) {
     }
     std::vector<ObjectId> ids;
     ids.reserve(reads.size());
+    const FieldPath list("reads");
     for (std::size_t i = 0; i < reads.size(); ++i) {
         const ObjectRead& read = reads[i];
-        std::string field = "reads[" + std::to_string(i) + "]";
+        const FieldPath field(list, i);
         if (read.kind != ObjectRead::Kind::kDeclared && read.kind != ObjectRead::Kind::kDynamic) {
-            return invalid(field + ".kind: unknown read kind " +
+            return invalid(field.str() + ".kind: unknown read kind " +
                            std::to_string(static_cast<int>(read.kind)));
         }
         if (read.version > limits::kVersionMax || (read.exists && read.version == 0)) {
-            return invalid(field + ".version: " + std::to_string(read.version) + " is outside " +
-                           (read.exists ? "1.." : "0..") + std::to_string(limits::kVersionMax));
+            return invalid(field.str() + ".version: " + std::to_string(read.version) +
+                           " is outside " + (read.exists ? "1.." : "0..") +
+                           std::to_string(limits::kVersionMax));
         }
         ids.push_back(read.id);
     }

@@ -17,11 +17,13 @@ common::Status read_reads(const fb::LookupTable* in, std::vector<ObjectRead>& ou
     REMORA_RETURN_IF_ERROR(
         check_count(reads->size(), "lookup_table.reads", limits::kLookupReadsMax));
     out.resize(reads->size());
+    const FieldPath list("lookup_table.reads");
     for (flatbuffers::uoffset_t i = 0; i < reads->size(); ++i) {
-        std::string field = "lookup_table.reads[" + std::to_string(i) + "]";
+        const FieldPath field(list, i);
         const fb::ObjectRead* read = reads->Get(i);
-        REMORA_RETURN_IF_ERROR(read_fixed(read->id(), field + ".id", out[i].id.bytes));
-        REMORA_RETURN_IF_ERROR(check_enum(static_cast<unsigned>(read->kind()), field + ".kind",
+        REMORA_RETURN_IF_ERROR(read_fixed(read->id(), FieldPath(field, ".id"), out[i].id.bytes));
+        REMORA_RETURN_IF_ERROR(check_enum(static_cast<unsigned>(read->kind()),
+                                          FieldPath(field, ".kind"),
                                           static_cast<unsigned>(fb::ReadKind::MAX)));
         out[i].kind = static_cast<ObjectRead::Kind>(read->kind());
         out[i].exists = read->exists();
@@ -36,14 +38,16 @@ common::Status read_checks(const fb::LookupTable* in, std::vector<AuthenticatorC
     REMORA_RETURN_IF_ERROR(
         check_count(checks->size(), "lookup_table.authenticators", limits::kAuthenticatorsMax));
     out.resize(checks->size());
+    const FieldPath list("lookup_table.authenticators");
     for (flatbuffers::uoffset_t i = 0; i < checks->size(); ++i) {
-        std::string field = "lookup_table.authenticators[" + std::to_string(i) + "]";
+        const FieldPath field(list, i);
         const fb::AuthenticatorCheck* check = checks->Get(i);
+        REMORA_RETURN_IF_ERROR(read_fixed(check->public_key(), FieldPath(field, ".public_key"),
+                                          out[i].public_key.bytes));
         REMORA_RETURN_IF_ERROR(
-            read_fixed(check->public_key(), field + ".public_key", out[i].public_key.bytes));
-        REMORA_RETURN_IF_ERROR(
-            read_fixed(check->signature(), field + ".signature", out[i].signature.bytes));
-        REMORA_RETURN_IF_ERROR(check_enum(static_cast<unsigned>(check->status()), field + ".status",
+            read_fixed(check->signature(), FieldPath(field, ".signature"), out[i].signature.bytes));
+        REMORA_RETURN_IF_ERROR(check_enum(static_cast<unsigned>(check->status()),
+                                          FieldPath(field, ".status"),
                                           static_cast<unsigned>(fb::AuthenticatorStatus::MAX)));
         out[i].status = static_cast<AuthenticatorStatus>(check->status());
     }
@@ -56,13 +60,14 @@ common::Status read_calls(const fb::LookupTable* in, std::vector<PrecompileCall>
     REMORA_RETURN_IF_ERROR(
         check_count(calls->size(), "lookup_table.precompile_calls", limits::kPrecompileCallsMax));
     out.resize(calls->size());
+    const FieldPath list("lookup_table.precompile_calls");
     for (flatbuffers::uoffset_t i = 0; i < calls->size(); ++i) {
-        std::string field = "lookup_table.precompile_calls[" + std::to_string(i) + "]";
+        const FieldPath field(list, i);
         const fb::PrecompileCall* call = calls->Get(i);
         out[i].function_id = call->function_id();
-        REMORA_RETURN_IF_ERROR(
-            read_fixed(call->input_hash(), field + ".input_hash", out[i].input_hash.bytes));
-        REMORA_RETURN_IF_ERROR(read_bytes(call->output(), field + ".output",
+        REMORA_RETURN_IF_ERROR(read_fixed(call->input_hash(), FieldPath(field, ".input_hash"),
+                                          out[i].input_hash.bytes));
+        REMORA_RETURN_IF_ERROR(read_bytes(call->output(), FieldPath(field, ".output"),
                                           limits::kPrecompileOutputBytesMax, out[i].output));
     }
     return common::Status::ok();

@@ -6,20 +6,20 @@
 
 namespace remora::executor {
 
-common::Status validate_object(const Object& object, const std::string& field) {
+common::Status validate_object(const Object& object, const FieldPath& field) {
     if (object.version == 0 || object.version > limits::kVersionMax) {
         return {common::Code::kInvalidArgument,
-                field + ".version: " + std::to_string(object.version) + " is outside 1.." +
+                field.str() + ".version: " + std::to_string(object.version) + " is outside 1.." +
                     std::to_string(limits::kVersionMax)};
     }
     if (object.type_tag.size() > limits::kTypeTagBytesMax) {
         return {common::Code::kInvalidArgument,
-                field + ".type_tag: " + std::to_string(object.type_tag.size()) +
+                field.str() + ".type_tag: " + std::to_string(object.type_tag.size()) +
                     " bytes exceed the limit of " + std::to_string(limits::kTypeTagBytesMax)};
     }
     if (object.contents.size() > limits::kObjectContentsBytesMax) {
         return {common::Code::kInvalidArgument,
-                field + ".contents: " + std::to_string(object.contents.size()) +
+                field.str() + ".contents: " + std::to_string(object.contents.size()) +
                     " bytes exceed the limit of " +
                     std::to_string(limits::kObjectContentsBytesMax)};
     }

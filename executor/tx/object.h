@@ -8,6 +8,7 @@
 
 #include "common/bytes.h"
 #include "common/status.h"
+#include "executor/tx/field_path.h"
 
 namespace remora::executor {
 
@@ -54,8 +55,8 @@ struct Object {
 };
 
 // Semantic bounds: 1 <= version <= kVersionMax, type tag and contents within their limits. `field`
-// names the object in the message ("effects.written[2]").
-common::Status validate_object(const Object& object, const std::string& field = "object");
+// names the object in the message ("effects.written[2]"); it is written out only for an error.
+common::Status validate_object(const Object& object, const FieldPath& field = "object");
 
 // Canonical bytes of an object's fields, without a domain tag (docs/transactions.md): the form
 // nested inside the effects encoding.

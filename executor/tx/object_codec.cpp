@@ -27,20 +27,20 @@ flatbuffers::Offset<fb::Object> build_object(flatbuffers::FlatBufferBuilder& fbb
     return b.Finish();
 }
 
-common::Status read_object(const fb::Object* in, const std::string& path, Object& out) {
-    if (in == nullptr) return corrupt(path + ": missing");
-    REMORA_RETURN_IF_ERROR(read_fixed(in->id(), path + ".id", out.id.bytes));
+common::Status read_object(const fb::Object* in, const FieldPath& path, Object& out) {
+    if (in == nullptr) return corrupt(path.str() + ": missing");
+    REMORA_RETURN_IF_ERROR(read_fixed(in->id(), FieldPath(path, ".id"), out.id.bytes));
     out.version = in->version();
     auto kind = static_cast<unsigned>(in->owner_kind());
-    REMORA_RETURN_IF_ERROR(
-        check_enum(kind, path + ".owner_kind", static_cast<unsigned>(fb::OwnerKind::MAX)));
+    REMORA_RETURN_IF_ERROR(check_enum(kind, FieldPath(path, ".owner_kind"),
+                                      static_cast<unsigned>(fb::OwnerKind::MAX)));
     const bool has_id = kind == static_cast<unsigned>(fb::OwnerKind::Address) ||
                         kind == static_cast<unsigned>(fb::OwnerKind::Parent);
     Hash256 owner_id;
     if (has_id) {
-        REMORA_RETURN_IF_ERROR(read_fixed(in->owner(), path + ".owner", owner_id.bytes));
+        REMORA_RETURN_IF_ERROR(read_fixed(in->owner(), FieldPath(path, ".owner"), owner_id.bytes));
     } else if (in->owner() != nullptr) {
-        return corrupt(path + ".owner: present, but an owner of kind " +
+        return corrupt(path.str() + ".owner: present, but an owner of kind " +
                        fb::EnumNameOwnerKind(in->owner_kind()) + " has no id");
     }
     switch (in->owner_kind()) {
@@ -57,9 +57,9 @@ common::Status read_object(const fb::Object* in, const std::string& path, Object
             out.owner = ImmutableOwner{};
             break;
     }
-    REMORA_RETURN_IF_ERROR(
-        read_bytes(in->type_tag(), path + ".type_tag", limits::kTypeTagBytesMax, out.type_tag));
-    REMORA_RETURN_IF_ERROR(read_bytes(in->contents(), path + ".contents",
+    REMORA_RETURN_IF_ERROR(read_bytes(in->type_tag(), FieldPath(path, ".type_tag"),
+                                      limits::kTypeTagBytesMax, out.type_tag));
+    REMORA_RETURN_IF_ERROR(read_bytes(in->contents(), FieldPath(path, ".contents"),
                                       limits::kObjectContentsBytesMax, out.contents));
     return as_corrupt(validate_object(out, path));
 }

@@ -4,6 +4,7 @@
 
 #include "common/hash.h"
 #include "executor/tx/canonical.h"
+#include "executor/tx/field_path.h"
 #include "executor/tx/limits.h"
 
 namespace remora::executor {
@@ -33,21 +34,22 @@ common::Status validate_inputs(const std::vector<InputObject>& inputs) {
     }
     std::vector<ObjectId> ids;
     ids.reserve(inputs.size());
+    const FieldPath list("inputs");
     for (std::size_t i = 0; i < inputs.size(); ++i) {
         const InputObject& input = inputs[i];
-        std::string field = "inputs[" + std::to_string(i) + "]";
+        const FieldPath field(list, i);
         if (input.kind != InputObject::Kind::kOwned && input.kind != InputObject::Kind::kShared) {
-            return invalid(field + ".kind: unknown input kind " +
+            return invalid(field.str() + ".kind: unknown input kind " +
                            std::to_string(static_cast<int>(input.kind)));
         }
         if (input.kind == InputObject::Kind::kOwned &&
             (input.version == 0 || input.version > limits::kVersionMax)) {
-            return invalid(field + ".version: owned input version " +
+            return invalid(field.str() + ".version: owned input version " +
                            std::to_string(input.version) + " is outside 1.." +
                            std::to_string(limits::kVersionMax));
         }
         if (input.kind == InputObject::Kind::kShared && input.version != 0) {
-            return invalid(field + ".version: a shared input carries no version (got " +
+            return invalid(field.str() + ".version: a shared input carries no version (got " +
                            std::to_string(input.version) + ")");
         }
         ids.push_back(input.id);

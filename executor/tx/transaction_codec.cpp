@@ -21,36 +21,38 @@ flatbuffers::Offset<fb::Value> build_value(flatbuffers::FlatBufferBuilder& fbb,
     return fb::CreateValue(fbb, fb::ValueKind::Bytes, 0, make_bytes(fbb, std::get<Bytes>(value)));
 }
 
-common::Status read_authenticators(const AuthenticatorVector* in, const std::string& path,
+common::Status read_authenticators(const AuthenticatorVector* in, const FieldPath& path,
                                    std::vector<Authenticator>& out) {
     out.clear();
     if (in == nullptr) return common::Status::ok();  // validate_transaction reports "none"
     REMORA_RETURN_IF_ERROR(check_count(in->size(), path, limits::kAuthenticatorsMax));
+    out.reserve(in->size());
     for (flatbuffers::uoffset_t i = 0; i < in->size(); ++i) {
-        std::string field = path + "[" + std::to_string(i) + "]";
+        const FieldPath field(path, i);
         Authenticator auth;
-        REMORA_RETURN_IF_ERROR(
-            read_fixed(in->Get(i)->public_key(), field + ".public_key", auth.public_key.bytes));
-        REMORA_RETURN_IF_ERROR(
-            read_fixed(in->Get(i)->signature(), field + ".signature", auth.signature.bytes));
+        REMORA_RETURN_IF_ERROR(read_fixed(in->Get(i)->public_key(), FieldPath(field, ".public_key"),
+                                          auth.public_key.bytes));
+        REMORA_RETURN_IF_ERROR(read_fixed(in->Get(i)->signature(), FieldPath(field, ".signature"),
+                                          auth.signature.bytes));
         out.push_back(auth);
     }
     return common::Status::ok();
 }
 
-common::Status read_inputs(const InputVector* in, const std::string& path,
+common::Status read_inputs(const InputVector* in, const FieldPath& path,
                            std::vector<InputObject>& out) {
     out.clear();
     if (in == nullptr) return common::Status::ok();
     REMORA_RETURN_IF_ERROR(check_count(in->size(), path, limits::kInputsMax));
+    out.reserve(in->size());
     for (flatbuffers::uoffset_t i = 0; i < in->size(); ++i) {
-        std::string field = path + "[" + std::to_string(i) + "]";
+        const FieldPath field(path, i);
         const fb::InputObject* input = in->Get(i);
         InputObject decoded;
-        REMORA_RETURN_IF_ERROR(read_fixed(input->id(), field + ".id", decoded.id.bytes));
+        REMORA_RETURN_IF_ERROR(read_fixed(input->id(), FieldPath(field, ".id"), decoded.id.bytes));
         auto kind = static_cast<unsigned>(input->kind());
         REMORA_RETURN_IF_ERROR(
-            check_enum(kind, field + ".kind", static_cast<unsigned>(fb::InputKind::MAX)));
+            check_enum(kind, FieldPath(field, ".kind"), static_cast<unsigned>(fb::InputKind::MAX)));
         decoded.kind = static_cast<InputObject::Kind>(kind);
         decoded.version = input->version();
         out.push_back(decoded);
@@ -58,51 +60,55 @@ common::Status read_inputs(const InputVector* in, const std::string& path,
     return common::Status::ok();
 }
 
-common::Status read_program(const fb::Transaction* in, const std::string& path, Program& out) {
+common::Status read_program(const fb::Transaction* in, const FieldPath& path, Program& out) {
     auto kind = static_cast<unsigned>(in->program_kind());
-    REMORA_RETURN_IF_ERROR(
-        check_enum(kind, path + ".program_kind", static_cast<unsigned>(fb::ProgramKind::MAX)));
+    REMORA_RETURN_IF_ERROR(check_enum(kind, FieldPath(path, ".program_kind"),
+                                      static_cast<unsigned>(fb::ProgramKind::MAX)));
     if (in->program_kind() == fb::ProgramKind::Package) {
         if (in->bytecode() != nullptr) {
-            return corrupt(path + ".bytecode: present, but the program is a package call");
+            return corrupt(path.str() + ".bytecode: present, but the program is a package call");
         }
         PackageCall call;
         REMORA_RETURN_IF_ERROR(
-            read_fixed(in->package_id(), path + ".package_id", call.package_id.bytes));
-        REMORA_RETURN_IF_ERROR(read_string(in->entry_point(), path + ".entry_point",
+            read_fixed(in->package_id(), FieldPath(path, ".package_id"), call.package_id.bytes));
+        REMORA_RETURN_IF_ERROR(read_string(in->entry_point(), FieldPath(path, ".entry_point"),
                                            limits::kEntryPointBytesMax, call.entry_point));
         out = std::move(call);
         return common::Status::ok();
     }
     if (in->package_id() != nullptr || in->entry_point() != nullptr) {
-        return corrupt(path + ".package_id/entry_point: present, but the program is inline");
+        return corrupt(path.str() + ".package_id/entry_point: present, but the program is inline");
     }
     InlineBytecode code;
-    REMORA_RETURN_IF_ERROR(read_bytes(in->bytecode(), path + ".bytecode",
+    REMORA_RETURN_IF_ERROR(read_bytes(in->bytecode(), FieldPath(path, ".bytecode"),
                                       limits::kInlineBytecodeBytesMax, code.bytecode));
     out = std::move(code);
     return common::Status::ok();
 }
 
-common::Status read_arguments(const ValueVector* in, const std::string& path,
+common::Status read_arguments(const ValueVector* in, const FieldPath& path,
                               std::vector<Value>& out) {
     out.clear();
     if (in == nullptr) return common::Status::ok();
     REMORA_RETURN_IF_ERROR(check_count(in->size(), path, limits::kArgumentsMax));
+    out.reserve(in->size());
     for (flatbuffers::uoffset_t i = 0; i < in->size(); ++i) {
-        std::string field = path + "[" + std::to_string(i) + "]";
+        const FieldPath field(path, i);
         const fb::Value* value = in->Get(i);
-        REMORA_RETURN_IF_ERROR(check_enum(static_cast<unsigned>(value->kind()), field + ".kind",
+        REMORA_RETURN_IF_ERROR(check_enum(static_cast<unsigned>(value->kind()),
+                                          FieldPath(field, ".kind"),
                                           static_cast<unsigned>(fb::ValueKind::MAX)));
         if (value->kind() == fb::ValueKind::U64) {
-            if (value->bytes() != nullptr) return corrupt(field + ".bytes: present in a u64 value");
+            if (value->bytes() != nullptr) {
+                return corrupt(field.str() + ".bytes: present in a u64 value");
+            }
             out.emplace_back(value->u64());
             continue;
         }
-        if (value->u64() != 0) return corrupt(field + ".u64: non-zero in a bytes value");
+        if (value->u64() != 0) return corrupt(field.str() + ".u64: non-zero in a bytes value");
         Bytes bytes;
-        REMORA_RETURN_IF_ERROR(
-            read_bytes(value->bytes(), field + ".bytes", limits::kArgumentBytesMax, bytes));
+        REMORA_RETURN_IF_ERROR(read_bytes(value->bytes(), FieldPath(field, ".bytes"),
+                                          limits::kArgumentBytesMax, bytes));
         out.emplace_back(std::move(bytes));
     }
     return common::Status::ok();
@@ -143,20 +149,23 @@ flatbuffers::Offset<fb::Transaction> build_transaction(flatbuffers::FlatBufferBu
                                  entry_point, bytecode, arg_vector, tx.expiry);
 }
 
-common::Status read_transaction(const fb::Transaction* in, const std::string& path,
+common::Status read_transaction(const fb::Transaction* in, const FieldPath& path,
                                 Transaction& out) {
-    if (in == nullptr) return corrupt(path + ": missing");
-    REMORA_RETURN_IF_ERROR(read_fixed(in->sender(), path + ".sender", out.sender.bytes));
+    if (in == nullptr) return corrupt(path.str() + ": missing");
+    REMORA_RETURN_IF_ERROR(read_fixed(in->sender(), FieldPath(path, ".sender"), out.sender.bytes));
     out.nonce = in->nonce();
-    REMORA_RETURN_IF_ERROR(
-        read_authenticators(in->authenticators(), path + ".authenticators", out.authenticators));
-    REMORA_RETURN_IF_ERROR(read_inputs(in->inputs(), path + ".inputs", out.inputs));
+    REMORA_RETURN_IF_ERROR(read_authenticators(
+        in->authenticators(), FieldPath(path, ".authenticators"), out.authenticators));
+    REMORA_RETURN_IF_ERROR(read_inputs(in->inputs(), FieldPath(path, ".inputs"), out.inputs));
     out.gas_budget = in->gas_budget();
     REMORA_RETURN_IF_ERROR(read_program(in, path, out.program));
-    REMORA_RETURN_IF_ERROR(read_arguments(in->arguments(), path + ".arguments", out.arguments));
+    REMORA_RETURN_IF_ERROR(
+        read_arguments(in->arguments(), FieldPath(path, ".arguments"), out.arguments));
     out.expiry = in->expiry();
     common::Status valid = validate_transaction(out);
-    if (path != "transaction") valid = valid.with_context(path);
+    if (valid.is_ok()) return valid;
+    const std::string name = path.str();
+    if (name != "transaction") valid = valid.with_context(name);
     return as_corrupt(valid);
 }
 

@@ -108,6 +108,8 @@ int main(int argc, char** argv) {
         execute.executable = tx->tx;
         net_seed("execute_transaction_" + n, MessageType::kExecuteTransaction,
                  ex::encode_anoma_message(execute));
+        net_seed("forward_transaction_" + n, MessageType::kForwardTransaction,
+                 remora::net::encode_forward_transaction(tx_bytes));
         ex::ExecutionSummary summary;
         summary.timestamp = {static_cast<std::uint64_t>(i + 2), 0};
         summary.tx_digest = ex::transaction_digest(tx->tx);

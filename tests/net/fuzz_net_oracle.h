@@ -3,7 +3,7 @@
 // committed seeds (tests/fuzz/corpus/fuzz_net) so that a seed which no longer reaches its
 // decoder's success path is noticed. The first byte picks what to feed: the frame decoder (in
 // pieces whose sizes come from the second byte) or the decoder of one message body, after the
-// second byte — selector 1..16 is the body of message type 1..16 (net/frame.h), selector 0 the
+// second byte — selector 1..17 is the body of message type 1..17 (net/frame.h), selector 0 the
 // frame decoder. Oracles: nothing crashes or hangs; every frame the decoder yields re-encodes to
 // exactly the bytes it consumed; whatever body decodes re-encodes to bytes that decode to an
 // equal value. A broken oracle aborts.
@@ -127,8 +127,13 @@ inline Outcome run_one(const std::uint8_t* data, std::size_t size) {
             return round_trip(bytes, decode_snapshot_chunk, encode_snapshot_chunk);
         case 15:
             return tentative_order(bytes);
-        default:  // relayed_result: a pre_exec_result body
+        case 16:  // relayed_result: a pre_exec_result body
             return round_trip(bytes, decode_pre_exec_result, encode_pre_exec_result);
+        default:  // forward_transaction
+            return round_trip(
+                bytes, decode_forward_transaction, [](const executor::Transaction& tx) {
+                    return encode_forward_transaction(executor::encode_transaction(tx));
+                });
     }
 }
 

@@ -7,8 +7,11 @@
 #include <random>
 
 #include "common/bytes.h"
+#include "executor/tx/transaction_codec.h"
+#include "net/forward_transaction_generated.h"
 #include "net/frame.h"
 #include "net/node_messages.h"
+#include "tests/executor/protocol_support.h"
 #include "tests/net/codec_damage.h"
 
 namespace remora::net {
@@ -95,6 +98,69 @@ TEST_CASE("node messages refuse what breaks their bounds", "[net][codec]") {
     auto cut = decode_submit_refused(encode_submit_refused(chatty));
     REQUIRE(cut.is_ok());
     CHECK(cut->message.size() == kRefusalMessageBytesMax);
+}
+
+// Wire version 4: the primary forwards the client's transaction bytes instead of re-encoding them.
+TEST_CASE("a forwarded transaction carries the client's bytes verbatim and is decoded in full",
+          "[net][codec]") {
+    testing::Batches batches = testing::make_batches(testing::protocol_config("mixed", 3), 1, 20);
+    std::size_t damaged = 0;
+    std::uint64_t seed = 100;
+    for (const executor::Transaction& tx : batches.commits[0]) {
+        // What a client sends may differ from the primary's own encoding (other vtable layouts,
+        // unreferenced bytes): forwarding must not depend on it being re-encodable.
+        const common::Bytes submitted = executor::encode_transaction(tx) + std::string(5, '\x7f');
+        const common::Bytes body = encode_forward_transaction(submitted);
+        const auto* root = flatbuffers::GetRoot<fb::ForwardTransaction>(body.data());
+        REQUIRE(root->transaction() != nullptr);
+        CHECK(common::ByteView(reinterpret_cast<const char*>(root->transaction()->data()),
+                               root->transaction()->size()) == common::ByteView(submitted));
+        // 8-byte aligned within the body, so the receiver reads it in place.
+        CHECK((reinterpret_cast<const char*>(root->transaction()->data()) - body.data()) % 8 == 0);
+        auto back = decode_forward_transaction(body);
+        INFO(back.status().to_string());
+        REQUIRE(back.is_ok());
+        CHECK(back.value() == tx);
+        // A body at an odd address (a receiver's buffer) decodes the same.
+        const common::Bytes shifted = "x" + body;
+        CHECK(decode_forward_transaction(common::ByteView(shifted).substr(1)).value() == tx);
+        check_damage_never_lies(
+            body, decode_forward_transaction,
+            [](const executor::Transaction& t) {
+                return encode_forward_transaction(executor::encode_transaction(t));
+            },
+            seed++, damaged);
+    }
+    INFO("damaged forwards that still decoded (and re-encoded faithfully): " << damaged);
+    SUCCEED();
+}
+
+TEST_CASE("a forwarded transaction that is not one is refused naming the field", "[net][codec]") {
+    const auto refused = [](const common::Bytes& body) {
+        auto decoded = decode_forward_transaction(body);
+        REQUIRE_FALSE(decoded.is_ok());
+        CHECK(decoded.status().code() == common::Code::kCorruption);
+        return decoded.status().message();
+    };
+    // Another message's body in place of the transaction, and no transaction at all.
+    CHECK_THAT(refused(encode_forward_transaction(encode_heartbeat({1}))),
+               Catch::StartsWith("forward_transaction.transaction: transaction: wrong file "
+                                 "identifier"));
+    CHECK_THAT(refused(encode_forward_transaction("")),
+               Catch::StartsWith("forward_transaction.transaction: transaction: 0 bytes are "
+                                 "too short"));
+    flatbuffers::FlatBufferBuilder fbb;
+    fbb.Finish(fb::CreateForwardTransaction(fbb), fb::ForwardTransactionIdentifier());
+    CHECK(refused(common::Bytes(reinterpret_cast<const char*>(fbb.GetBufferPointer()),
+                                fbb.GetSize())) == "forward_transaction.transaction: missing");
+    // A transaction that breaks the transaction rules is refused, not forwarded into execution.
+    testing::Batches batches = testing::make_batches(testing::protocol_config("mixed", 3), 1, 1);
+    executor::Transaction bad = batches.commits[0].at(0);
+    bad.authenticators.clear();
+    CHECK_THAT(refused(encode_forward_transaction(executor::encode_transaction(bad))),
+               Catch::StartsWith("forward_transaction.transaction: "));
+    // The body of another message is not a forward (file identifiers).
+    CHECK_FALSE(decode_forward_transaction(encode_heartbeat({1})).is_ok());
 }
 
 TEST_CASE("the worked frame example of docs/wire_format.md is what the code writes",

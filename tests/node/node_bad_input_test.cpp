@@ -680,5 +680,61 @@ TEST_CASE(
     check_replay_matches(cluster);
 }
 
+// Wire version 4 (docs/wire_format.md): a pre-executor that speaks it is sent the client's
+// transaction bytes exactly as submitted (forward_transaction); one that negotiated version 3 still
+// gets an ExecuteTransaction. Both are the test's own pre-executors, which never answer: the
+// primary re-executes and the client gets its summary all the same.
+TEST_CASE(
+    "a version-4 pre-executor gets the client's bytes verbatim, a version-3 one an "
+    "ExecuteTransaction",
+    "[node][integration]") {
+    TestCluster cluster("node-forward", 3);
+    cluster.start_primary({"--cluster.peer_timeout_ms", "60000"});
+    const std::vector<executor::Transaction> txs = transactions(100, 2);
+    TestClient client(cluster.ingress_port());
+    for (std::uint32_t version : {4u, 3u}) {
+        INFO("a pre-executor of wire version " << version);
+        const std::uint32_t id = version == 4 ? 2 : 3;
+        const executor::Transaction& tx = txs[version == 4 ? 0 : 1];
+        TestClient pre(cluster.cluster_port(), credentials(cluster, id));
+        REQUIRE(pre.handshake_status().is_ok());
+        net::Hello mine;
+        mine.role = net::NodeRole::kPreExecutor;
+        mine.node_id = id;
+        mine.protocol_version = version;
+        pre.send_frame(MessageType::kHello, net::encode_hello(mine));
+        auto reply = pre.next_frame(kSlack);
+        REQUIRE(reply.has_value());
+        REQUIRE(reply->type == type_of(MessageType::kHello));
+        pre.send_frame(MessageType::kStateUpdateAck, net::encode_state_update_ack({id, 1}));
+        REQUIRE(cluster.wait_for_log("primary", "pre-executor " + std::to_string(id) + " joined",
+                                     kSlack));
+        // A buffer the primary would not write itself: unreferenced bytes after the table.
+        const Bytes submitted = executor::encode_transaction(tx) + Bytes(3, '\x5a');
+        client.send_frame(MessageType::kSubmitTransaction, submitted);
+        std::optional<net::Frame> sent;
+        while (auto next = pre.next_frame(kSlack)) {
+            if (next->type == type_of(MessageType::kForwardTransaction) ||
+                next->type == type_of(MessageType::kExecuteTransaction)) {
+                sent = std::move(next);
+                break;
+            }
+        }
+        REQUIRE(sent.has_value());
+        if (version == 4) {
+            REQUIRE(sent->type == type_of(MessageType::kForwardTransaction));
+            CHECK(sent->body == net::encode_forward_transaction(submitted));
+            CHECK(net::decode_forward_transaction(sent->body).value() == tx);
+        } else {
+            REQUIRE(sent->type == type_of(MessageType::kExecuteTransaction));
+            auto execute =
+                executor::decode_anoma_message_as<executor::ExecuteTransaction>(sent->body);
+            REQUIRE(execute.is_ok());
+            CHECK(execute->executable == tx);
+        }
+        CHECK(summary_of(client).tx_digest == executor::transaction_digest(tx));
+    }
+}
+
 }  // namespace
 }  // namespace remora::testing
