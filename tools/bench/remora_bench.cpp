@@ -55,6 +55,14 @@ sim::SimulationConfig simulation_config(const RemoraBenchOptions& o) {
     const sim::SimTimeUs typical_us = std::max<sim::SimTimeUs>(1, config.cost.exec_us(kTypicalGas));
     config.routing.overload_slack = std::max<std::uint64_t>(
         config.routing.overload_slack, config.consensus_delay_us / 2 / typical_us);
+    config.pre_executor_cores = o.pre_executor_cores;
+    if (o.load_cost) {
+        // The same deadline in simulated µs of queued work per core, the reported unit.
+        config.routing.load = protocol::LoadMeasure::kCost;
+        config.routing.default_cost = typical_us;
+        config.routing.overload_slack = std::max<std::uint64_t>(
+            config.routing.overload_slack * typical_us, config.consensus_delay_us / 2);
+    }
     config.measure_cpu = true;
     config.primary.adopt_checks = o.adopt_checks == RemoraBenchOptions::AdoptChecks::kOn;
     config.adopt_checks_ab = o.adopt_checks == RemoraBenchOptions::AdoptChecks::kAb;
@@ -225,6 +233,8 @@ nlohmann::ordered_json remora_report_json(const RemoraBenchResult& r) {
     j["affinity"] = o.affinity;
     j["placement"] = o.placement;
     j["rebalance"] = o.rebalance;
+    j["load"] = o.load_cost ? "cost" : "count";
+    j["pre_executor_cores"] = o.pre_executor_cores;
     const auto& routing = r.run.routing;
     j["routing"] = {{"to_placement", routing.to_placement},
                     {"to_affinity_owner", routing.to_affinity_owner},
