@@ -244,6 +244,7 @@ std::optional<PreExecutorId> LoadBalancer::rebalance_target(PreExecutorId node,
     if (m_options.rebalance_window == 0 || m_live.size() < 2) return std::nullopt;
     if (m_recent_routes < m_options.rebalance_window) return std::nullopt;
     if (weight < m_options.rebalance_min_weight) return std::nullopt;
+    if (m_outstanding.at(node) < m_options.rebalance_min_outstanding) return std::nullopt;
     const long double fair =
         static_cast<long double>(m_recent_total) / static_cast<long double>(m_live.size());
     auto recent = [&](PreExecutorId id) {

@@ -70,6 +70,11 @@ struct LoadBalancerOptions {
     std::size_t rebalance_window = 0;
     double rebalance_factor = 1.25;  // values below 1 are taken as 1
     std::uint64_t rebalance_min_weight = 16;
+    // Hysteresis: a group moves only off a pre-executor whose outstanding load (report_outstanding)
+    // is at least this (0: any). Moving a group whose pre-executor keeps up costs a cascade of
+    // re-executions (its queued transactions contradict the chain the new one builds) for
+    // nothing; the bench sets it to an eighth of the consensus delay's worth of work.
+    std::uint64_t rebalance_min_outstanding = 0;
 };
 
 struct LoadBalancerCounters {

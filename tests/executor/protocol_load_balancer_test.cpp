@@ -483,3 +483,23 @@ TEST_CASE("with cost as the load, the rebalancing shares count cost, not routes"
         CHECK(balancer.counters().rebalanced == 1);
     }
 }
+
+TEST_CASE("rebalancing moves a group only off a pre-executor that is behind", "[protocol][lb]") {
+    LoadBalancerOptions options = contention_options();
+    options.rebalance_window = 8;
+    options.rebalance_min_weight = 4;
+    options.rebalance_min_outstanding = 100;
+    LoadBalancer balancer = balancer_of({1, 2}, options);
+    const auto pool = InputObject::shared(key(9));
+    const PreExecutorId first = *balancer.route(tx_from(0, {pool}));
+    const PreExecutorId other = first == 1 ? 2 : 1;
+    for (std::uint64_t i = 1; i < 8; ++i) CHECK(balancer.route(tx_from(i, {pool})) == first);
+    // Over its share, but keeping up (99 queued): the group stays.
+    balancer.report_outstanding(first, 99);
+    for (std::uint64_t i = 8; i < 12; ++i) CHECK(balancer.route(tx_from(i, {pool})) == first);
+    CHECK(balancer.counters().rebalanced == 0);
+    // Behind: it moves.
+    balancer.report_outstanding(first, 100);
+    CHECK(balancer.route(tx_from(12, {pool})) == other);
+    CHECK(balancer.counters().rebalanced == 1);
+}

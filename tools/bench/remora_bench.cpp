@@ -69,7 +69,14 @@ sim::SimulationConfig simulation_config(const RemoraBenchOptions& o) {
     config.routing.mode = !o.affinity   ? protocol::RoutingMode::kRoundRobin
                           : o.placement ? protocol::RoutingMode::kContention
                                         : protocol::RoutingMode::kAffinity;
-    if (o.rebalance) config.routing.rebalance_window = kRebalanceWindow;
+    if (o.rebalance) {
+        config.routing.rebalance_window = kRebalanceWindow;
+        // Only off a pre-executor whose queue holds an eighth of the consensus delay's work.
+        config.routing.rebalance_min_outstanding =
+            config.routing.load == protocol::LoadMeasure::kCost
+                ? config.consensus_delay_us / 8
+                : config.consensus_delay_us / 8 / typical_us;
+    }
     config.primary.miss_threshold = o.miss_threshold;
     config.primary.miss_window_txs = o.miss_window;
     config.primary.reexec_threads = o.reexec_threads;
