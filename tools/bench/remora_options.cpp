@@ -162,7 +162,8 @@ const cli::CommandSpec& remora_spec() {
                          false, "on"),
              text_option("rebalance", "on|off",
                          "with placement: a pre-executor that took more than 1.25 times its share "
-                         "of the last 1,024 routes hands a hot group to the one with the fewest",
+                         "of the last 1,024 routes, and whose queue holds an eighth of the "
+                         "consensus delay's work, hands a hot group to the one with the fewest",
                          false, "off"),
              text_option("load", "count|cost",
                          "what routing balances: transactions in flight, or their cost learned "
