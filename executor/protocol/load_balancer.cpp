@@ -36,6 +36,48 @@ std::uint64_t rendezvous_weight(const common::Hash256& key, PreExecutorId id) {
     return common::xxh3_64(buffer);
 }
 
+namespace {
+
+// The kind of call a transaction makes: XXH3-64 of its package and entry point, or of its inline
+// bytecode.
+std::uint64_t call_kind(const Transaction& tx) {
+    struct KindOf {
+        std::uint64_t operator()(const PackageCall& call) const {
+            common::Bytes buffer(call.package_id.view());
+            buffer += call.entry_point;
+            return common::xxh3_64(buffer);
+        }
+        std::uint64_t operator()(const InlineBytecode& code) const {
+            return common::xxh3_64(code.bytecode);
+        }
+    };
+    return std::visit(KindOf{}, tx.program);
+}
+
+}  // namespace
+
+void LoadBalancer::observe_cost(const Transaction& tx, std::uint64_t cost) {
+    const std::uint64_t kind = call_kind(tx);
+    auto found = m_costs.find(kind);
+    if (found == m_costs.end()) {
+        if (m_costs.size() >= kCostKindsMax) return;
+        m_costs.emplace(kind, cost);
+        m_costs_sum += cost;
+        return;
+    }
+    const std::uint64_t moved = found->second - found->second / 4 + cost / 4;
+    m_costs_sum = m_costs_sum - found->second + moved;
+    found->second = moved;
+}
+
+std::uint64_t LoadBalancer::expected_cost(const Transaction& tx) const {
+    auto found = m_costs.find(call_kind(tx));
+    std::uint64_t cost = found != m_costs.end() ? found->second
+                         : m_costs.empty()      ? m_options.default_cost
+                                                : m_costs_sum / m_costs.size();
+    return std::max<std::uint64_t>(1, cost);
+}
+
 LoadBalancer::LoadBalancer(const LoadBalancerOptions& options) : m_options(options) {
     if (m_options.overload_factor < 1.0) m_options.overload_factor = 1.0;
     if (m_options.rebalance_factor < 1.0) m_options.rebalance_factor = 1.0;
@@ -64,6 +106,7 @@ common::Status LoadBalancer::remove(PreExecutorId id) {
     m_outstanding.erase(id);
     m_recent.clear();  // shares of another membership
     m_recent_total = 0;
+    m_recent_routes = 0;
     // Its placements go with it: their objects' next transactions go by weight elsewhere or by
     // affinity, never to a pre-executor that is gone.
     std::erase_if(m_placements, [id](const auto& entry) { return entry.second.node == id; });
@@ -166,10 +209,16 @@ PreExecutorId LoadBalancer::route_by_contention(const Transaction& tx) {
         target = least_loaded();  // the group moves: its inputs are placed there below
     }
     if (m_options.rebalance_window > 0) {
-        ++m_recent[target];
-        if (++m_recent_total >= 2 * m_options.rebalance_window) {
+        const std::uint64_t share =
+            m_options.load == LoadMeasure::kCost ? expected_cost(tx) : std::uint64_t{1};
+        m_recent[target] += share;
+        m_recent_total += share;
+        ++m_recent_routes;
+        if (m_recent_routes >= 2 * m_options.rebalance_window) {
             m_recent_total = 0;  // halved: older routes weigh less
             for (auto& [id, count] : m_recent) m_recent_total += count /= 2;
+            m_recent_routes =
+                m_options.load == LoadMeasure::kCost ? m_recent_routes / 2 : m_recent_total;
         }
     }
     for (const InputObject& input : tx.inputs) {
@@ -193,8 +242,9 @@ PreExecutorId LoadBalancer::route_by_contention(const Transaction& tx) {
 std::optional<PreExecutorId> LoadBalancer::rebalance_target(PreExecutorId node,
                                                             std::uint64_t weight) {
     if (m_options.rebalance_window == 0 || m_live.size() < 2) return std::nullopt;
-    if (m_recent_total < m_options.rebalance_window) return std::nullopt;
+    if (m_recent_routes < m_options.rebalance_window) return std::nullopt;
     if (weight < m_options.rebalance_min_weight) return std::nullopt;
+    if (m_outstanding.at(node) < m_options.rebalance_min_outstanding) return std::nullopt;
     const long double fair =
         static_cast<long double>(m_recent_total) / static_cast<long double>(m_live.size());
     auto recent = [&](PreExecutorId id) {
@@ -211,6 +261,7 @@ std::optional<PreExecutorId> LoadBalancer::rebalance_target(PreExecutorId node,
     if (coolest == node) return std::nullopt;
     m_recent.clear();  // the next move waits for a window of shares with this one
     m_recent_total = 0;
+    m_recent_routes = 0;
     return coolest;
 }
 

@@ -19,6 +19,12 @@
 // input it goes by affinity; an overloaded choice moves the group to the least-loaded one.
 // complete() releases a transaction's weight; a placement with none left is forgotten.
 //
+// Load can be counted in transactions or weighed by their cost (LoadMeasure::kCost): the
+// balancer learns what each kind of call (the program and entry point) costs from the results
+// it is shown (observe_cost), and the driver reports each pre-executor's outstanding expected
+// cost (expected_cost) instead of its count, so that one 1.7 ms `compute` call weighs as much
+// as thirty transfers. With kCost the rebalancing shares are in expected cost too.
+//
 // Deterministic: the same calls give the same routes (no clock, no unordered iteration).
 
 #include <cstdint>
@@ -35,11 +41,21 @@
 namespace remora::executor::protocol {
 
 enum class RoutingMode : std::uint8_t { kAffinity, kRoundRobin, kContention };
+enum class LoadMeasure : std::uint8_t { kCount, kCost };
+
+// Kinds of call whose cost is learned at once; past it, new kinds get the default.
+inline constexpr std::size_t kCostKindsMax = 4096;
 
 struct LoadBalancerOptions {
     RoutingMode mode = RoutingMode::kAffinity;
-    // The affinity owner is overloaded when its outstanding count exceeds
-    // overload_factor × (mean outstanding count of the live pre-executors) + overload_slack.
+    // What report_outstanding reports and the rebalancing shares count: transactions, or their
+    // expected cost (expected_cost, in the unit observe_cost is given).
+    LoadMeasure load = LoadMeasure::kCount;
+    // kCost: the expected cost of a kind of call never observed (once some are, their mean).
+    std::uint64_t default_cost = 1;
+    // The affinity owner is overloaded when its outstanding load exceeds
+    // overload_factor × (mean outstanding load of the live pre-executors) + overload_slack
+    // (the unit of `load`).
     double overload_factor = 2.0;  // values below 1 are taken as 1
     std::uint64_t overload_slack = 64;
     // kContention: objects placed at once; past it, new objects go unplaced (routed by
@@ -47,12 +63,18 @@ struct LoadBalancerOptions {
     std::size_t placements_max = limits::kPlacementsDefault;
     // kContention rebalancing, by the share of recent routes (0: off). Over the last
     // rebalance_window routes, a pre-executor that took more than rebalance_factor times its
-    // fair share hands the group of the next transaction placed on it with an in-flight weight
-    // of at least rebalance_min_weight to the pre-executor with the fewest recent routes; the
-    // window then starts again, so groups move one at a time, each on fresh shares.
+    // fair share (of the routes, or of their expected cost with LoadMeasure::kCost) hands the group
+    // of the next transaction placed on it with an in-flight weight of at least
+    // rebalance_min_weight to the pre-executor with the fewest recent routes; the window then
+    // starts again, so groups move one at a time, each on fresh shares.
     std::size_t rebalance_window = 0;
     double rebalance_factor = 1.25;  // values below 1 are taken as 1
     std::uint64_t rebalance_min_weight = 16;
+    // Hysteresis: a group moves only off a pre-executor whose outstanding load (report_outstanding)
+    // is at least this (0: any). Moving a group whose pre-executor keeps up costs a cascade of
+    // re-executions (its queued transactions contradict the chain the new one builds) for
+    // nothing; the bench sets it to an eighth of the consensus delay's worth of work.
+    std::uint64_t rebalance_min_outstanding = 0;
 };
 
 struct LoadBalancerCounters {
@@ -90,9 +112,16 @@ public:
     common::Status remove(PreExecutorId id);
     const std::vector<PreExecutorId>& live() const { return m_live; }  // ascending
 
-    // The driver's count of transactions sent to `id` and not yet answered. Unknown ids are
-    // ignored.
+    // The driver's count of transactions sent to `id` and not yet answered (LoadMeasure::kCost:
+    // the sum of their expected_cost). Unknown ids are ignored.
     void report_outstanding(PreExecutorId id, std::uint64_t outstanding);
+
+    // What one execution of `tx` cost (any unit, e.g. simulated µs): its kind of call's
+    // expected cost moves a quarter of the way there (the first observation sets it).
+    void observe_cost(const Transaction& tx, std::uint64_t cost);
+    // The learned cost of `tx`'s kind of call; never observed: the mean of the kinds that
+    // were, or default_cost when none was. At least 1.
+    std::uint64_t expected_cost(const Transaction& tx) const;
 
     // The pre-executor for `tx`; nullopt when none is live.
     std::optional<PreExecutorId> route(const Transaction& tx);
@@ -128,12 +157,16 @@ private:
     std::optional<PreExecutorId> rebalance_target(PreExecutorId node, std::uint64_t weight);
 
     LoadBalancerOptions m_options;
+    std::map<std::uint64_t, std::uint64_t> m_costs;  // kind of call -> expected cost
+    std::uint64_t m_costs_sum = 0;
     std::vector<PreExecutorId> m_live;
     std::map<PreExecutorId, std::uint64_t> m_outstanding;
     std::uint64_t m_next_round_robin = 0;
     std::map<ObjectId, Placement> m_placements;       // kContention
-    std::map<PreExecutorId, std::uint64_t> m_recent;  // routes since the window started
-    std::uint64_t m_recent_total = 0;
+    std::map<PreExecutorId, std::uint64_t> m_recent;  // shares of the routes since the window
+                                                      // started
+    std::uint64_t m_recent_total = 0;                 // their shares (LoadMeasure)
+    std::uint64_t m_recent_routes = 0;                // their number
     LoadBalancerCounters m_counters;
 };
 

@@ -9,6 +9,7 @@
 
 #include "executor/protocol/pre_executor.h"
 #include "executor/sequential/sequential.h"
+#include "executor/simulation/cores.h"
 #include "executor/tx/effects.h"
 #include "executor/tx/effects_codec.h"
 
@@ -49,7 +50,7 @@ struct CommitCpu {
 struct Node {
     std::unique_ptr<protocol::PreExecutor> engine;  // null while crashed or departed
     std::uint64_t incarnation = 0;
-    SimTimeUs busy_until_us = 0;
+    Cores cores;
     std::deque<std::size_t> queue;  // transactions waiting for the node, in arrival order
     bool running = false;           // a transaction's execution is in progress
     bool slow = false;
@@ -74,7 +75,8 @@ public:
           m_rng(config.seed),
           m_adversary(config.seed ^ kAdversaryStream),
           m_store(std::move(store)),
-          m_balancer(config.routing) {}
+          m_balancer(config.routing),
+          m_load(input.txs.size(), 0) {}
 
     Result<SimulationResult> run();
 
@@ -87,6 +89,13 @@ private:
             d += m_config.faults.straggler_delay_us;
         }
         return d;
+    }
+    // The load a node reports: its queued transactions' count or expected cost
+    // (LoadMeasure), per core.
+    void report_load(PreExecutorId id) {
+        const Node& node = m_nodes.at(id);
+        const std::uint64_t cores = node.cores.count();
+        m_balancer.report_outstanding(id, (node.outstanding + cores - 1) / cores);
     }
     void fail(Status status) {
         if (m_error.is_ok()) m_error = std::move(status);
@@ -126,6 +135,7 @@ private:
     std::unique_ptr<protocol::Primary> m_primary;
     protocol::LoadBalancer m_balancer;
     std::map<PreExecutorId, Node> m_nodes;
+    std::vector<std::uint64_t> m_load;  // per transaction: the load its route added
     PreExecutorId m_next_id = 1;
     // Sequencer.
     std::vector<Transaction> m_batch;
@@ -157,7 +167,7 @@ Status Simulation::start_node(PreExecutorId id) {
     if (!engine) return engine.status();
     Node& node = m_nodes[id];
     node.engine = std::move(engine).value();
-    node.busy_until_us = m_queue.now_us();
+    node.cores.reset(m_config.pre_executor_cores, m_queue.now_us());
     node.outstanding = 0;
     if (Status s = m_primary->add_pre_executor(id, node.engine->caught_up_commit()); !s) return s;
     if (Status s = m_balancer.add(id); !s) return s;
@@ -200,7 +210,11 @@ void Simulation::submit_tx(std::size_t index) {
     ++m_result.counters.routed;
     m_primary->note_routed(transaction_digest(tx), *id);
     Node& node = m_nodes.at(*id);
-    m_balancer.report_outstanding(*id, ++node.outstanding);
+    m_load[index] = m_config.routing.load == protocol::LoadMeasure::kCost
+                        ? m_balancer.expected_cost(tx)
+                        : std::uint64_t{1};
+    node.outstanding += m_load[index];
+    report_load(*id);
     std::uint64_t incarnation = node.incarnation;
     m_queue.at(m_queue.now_us() + delay(),
                [this, id = *id, incarnation, index] { deliver_tx(id, incarnation, index); });
@@ -253,7 +267,7 @@ void Simulation::run_next(PreExecutorId id) {
     if (node.engine && node.queue.empty() && node.engine->replays_pending()) {
         return run_replays(id);
     }
-    const SimTimeUs start = std::max(node.busy_until_us, m_queue.now_us());
+    const SimTimeUs start = std::max(node.cores.earliest_free_us(), m_queue.now_us());
     if (start > m_queue.now_us()) {
         node.running = true;
         std::uint64_t incarnation = node.incarnation;
@@ -265,8 +279,8 @@ void Simulation::run_next(PreExecutorId id) {
     node.running = true;
     std::size_t index = node.queue.front();
     node.queue.pop_front();
-    if (node.outstanding > 0) --node.outstanding;
-    m_balancer.report_outstanding(id, node.outstanding);
+    node.outstanding -= std::min(node.outstanding, m_load[index]);
+    report_load(id);
     auto result = node.engine->execute_or_hold(m_input.txs[index]);
     std::vector<protocol::PreExecResult> out;
     if (!result) {
@@ -274,15 +288,18 @@ void Simulation::run_next(PreExecutorId id) {
     } else if (!result.value()) {
         ++m_result.counters.held;
     } else {
+        // What the balancer learns costs from (LoadMeasure::kCost): the results as they come.
+        m_balancer.observe_cost(m_input.txs[index],
+                                m_config.cost.exec_us(result.value()->effects.gas_used));
         out.push_back(std::move(*result.value()));
     }
     for (auto& released : node.engine->take_released()) out.push_back(std::move(released));
     SimTimeUs cost = m_config.cost.check_us + (node.slow ? m_config.faults.slow_tx_us : 0);
     for (const auto& r : out) cost += m_config.cost.exec_us(r.effects.gas_used);
-    node.busy_until_us = m_queue.now_us() + cost;
-    send_results_at(id, std::move(out), node.busy_until_us);
+    const SimTimeUs done = node.cores.occupy(out, cost, m_queue.now_us());
+    send_results_at(id, std::move(out), done);
     std::uint64_t incarnation = node.incarnation;
-    m_queue.at(node.busy_until_us, [this, id, incarnation] {
+    m_queue.at(std::max(node.cores.earliest_free_us(), m_queue.now_us()), [this, id, incarnation] {
         if (m_nodes.at(id).incarnation == incarnation) run_next(id);
     });
 }
@@ -291,7 +308,7 @@ void Simulation::run_next(PreExecutorId id) {
 // a few re-executions at a time, so that new transactions never wait long behind replays.
 void Simulation::run_replays(PreExecutorId id) {
     Node& node = m_nodes.at(id);
-    const SimTimeUs start = std::max(node.busy_until_us, m_queue.now_us());
+    const SimTimeUs start = std::max(node.cores.earliest_free_us(), m_queue.now_us());
     std::uint64_t incarnation = node.incarnation;
     node.running = true;
     if (start > m_queue.now_us()) {
@@ -303,8 +320,8 @@ void Simulation::run_replays(PreExecutorId id) {
     auto replayed = node.engine->replay_pending(kReplaysPerTurn);
     if (!replayed) return fail(replayed.status());
     charge_and_send(id, node.engine->take_released());
-    node.busy_until_us = std::max(node.busy_until_us, m_queue.now_us() + m_config.cost.check_us);
-    m_queue.at(node.busy_until_us, [this, id, incarnation] {
+    node.cores.hold_earliest_until(m_queue.now_us() + m_config.cost.check_us);
+    m_queue.at(std::max(node.cores.earliest_free_us(), m_queue.now_us()), [this, id, incarnation] {
         if (m_nodes.at(id).incarnation == incarnation) run_next(id);
     });
 }
@@ -393,8 +410,8 @@ void Simulation::charge_and_send(PreExecutorId id, std::vector<protocol::PreExec
     Node& node = m_nodes.at(id);
     SimTimeUs cost = 0;
     for (const auto& r : results) cost += m_config.cost.exec_us(r.effects.gas_used);
-    node.busy_until_us = std::max(node.busy_until_us, m_queue.now_us()) + cost;
-    send_results_at(id, std::move(results), node.busy_until_us);
+    const SimTimeUs done = node.cores.occupy(results, cost, m_queue.now_us());
+    send_results_at(id, std::move(results), done);
 }
 
 void Simulation::send_result(PreExecutorId from, protocol::PreExecResult result) {
@@ -714,6 +731,9 @@ Status validate_simulation_config(const SimulationConfig& config) {
     const FaultConfig& f = config.faults;
     if (config.pre_executors > kSimPreExecutorsMax) {
         return bad("pre_executors must be at most " + std::to_string(kSimPreExecutorsMax));
+    }
+    if (config.pre_executor_cores < 1 || config.pre_executor_cores > kSimCoresMax) {
+        return bad("pre_executor_cores must be in 1.." + std::to_string(kSimCoresMax));
     }
     if (config.batch_txs < 1 || config.batch_txs > kSimBatchTxsMax) {
         return bad("batch_txs must be in 1.." + std::to_string(kSimBatchTxsMax));

@@ -29,6 +29,7 @@ namespace remora::executor::simulation {
 
 // --- Bounds (checked by validate_simulation_config) ------------------------------------------
 inline constexpr std::uint32_t kSimPreExecutorsMax = 64;
+inline constexpr std::uint32_t kSimCoresMax = 256;       // simulated cores per pre-executor
 inline constexpr std::uint32_t kSimFaultEventsMax = 64;  // crashes, joins, leaves each
 inline constexpr SimTimeUs kSimDelayMaxUs = 60'000'000;  // any configured delay
 inline constexpr std::uint32_t kSimBatchTxsMax = 100'000;
@@ -100,6 +101,10 @@ struct SimulationConfig {
     SimTimeUs consensus_delay_us = 1000;  // batch cut -> ordered commit at the primary
     SimTimeUs tx_interval_us = 50;        // clients submit one transaction per interval
     SimTimeUs base_delay_us = 20;         // one-way message latency floor
+    // Simulated cores per pre-executor (docs/simulation.md, "Cores"), 1..kSimCoresMax: work that
+    // shares no object with unfinished work on the node runs on another free core. 1: one
+    // execution thread, as the node's pre-executor has.
+    std::uint32_t pre_executor_cores = 1;
     // The clock (docs/simulation.md, "The clock"): simulated costs are functions of gas only,
     // never of wall time, calibrated against `remora-bench sequential`.
     CostModel cost;

@@ -406,3 +406,100 @@ TEST_CASE("contention routing follows its model over random operations", "[proto
         CHECK(balancer.counters().placements_now == 0);
     }
 }
+
+// LoadMeasure::kCost: the balancer learns each kind of call's cost from what it is shown, and
+// the rebalancing shares count that cost, so one heavy call weighs as much as many light ones.
+TEST_CASE("the expected cost of a call is learned per kind of call", "[protocol][lb]") {
+    LoadBalancerOptions options = contention_options();
+    options.load = LoadMeasure::kCost;
+    options.default_cost = 60;
+    LoadBalancer balancer = balancer_of({1, 2}, options);
+    auto call = [](std::uint64_t sender, const std::string& entry_point) {
+        Transaction tx = tx_from(sender, {});
+        tx.program = PackageCall{key(77), entry_point};
+        return tx;
+    };
+    Transaction inline_code = tx_from(3, {});
+    inline_code.program = InlineBytecode{common::Bytes("\x01\x02", 2)};
+    // Nothing observed: the default, for every kind.
+    CHECK(balancer.expected_cost(call(1, "transfer")) == 60);
+    CHECK(balancer.expected_cost(inline_code) == 60);
+    // The first observation of a kind sets it; the sender does not matter, the call does.
+    balancer.observe_cost(call(1, "hash"), 1700);
+    CHECK(balancer.expected_cost(call(9, "hash")) == 1700);
+    balancer.observe_cost(call(2, "transfer"), 50);
+    CHECK(balancer.expected_cost(call(1, "transfer")) == 50);
+    // A kind never observed: the mean of the observed kinds.
+    CHECK(balancer.expected_cost(inline_code) == (1700 + 50) / 2);
+    // Later observations move it a quarter of the way.
+    balancer.observe_cost(call(1, "hash"), 900);
+    CHECK(balancer.expected_cost(call(1, "hash")) == 1700 - 1700 / 4 + 900 / 4);
+    // Inline bytecode is a kind of its own, by its bytes.
+    balancer.observe_cost(inline_code, 10);
+    CHECK(balancer.expected_cost(inline_code) == 10);
+    Transaction other_code = inline_code;
+    other_code.program = InlineBytecode{common::Bytes("\x01\x03", 2)};
+    CHECK(balancer.expected_cost(other_code) != 10);
+    // Never 0.
+    balancer.observe_cost(call(1, "noop"), 0);
+    CHECK(balancer.expected_cost(call(1, "noop")) == 1);
+}
+
+TEST_CASE("with cost as the load, the rebalancing shares count cost, not routes",
+          "[protocol][lb]") {
+    // Two groups on their own pre-executors: 3 heavy calls (500 each) on one, 19 light ones (10
+    // each) on the other. Counted in routes the light group's pre-executor took more than its
+    // share; in cost, the heavy one did.
+    for (LoadMeasure load : {LoadMeasure::kCount, LoadMeasure::kCost}) {
+        LoadBalancerOptions options = contention_options();
+        options.load = load;
+        options.rebalance_window = 22;
+        options.rebalance_min_weight = 1;
+        options.rebalance_factor = 1.1;
+        LoadBalancer balancer = balancer_of({1, 2}, options);
+        auto call = [](std::uint64_t sender, const InputObject& on, const std::string& entry) {
+            Transaction tx = tx_from(sender, {on});
+            tx.program = PackageCall{key(77), entry};
+            return tx;
+        };
+        balancer.observe_cost(call(0, InputObject::shared(key(1)), "heavy"), 500);
+        balancer.observe_cost(call(0, InputObject::shared(key(1)), "light"), 10);
+        // Find two shared objects whose groups start on different pre-executors.
+        const auto heavy_on = InputObject::shared(key(500));
+        std::uint64_t k = 501;
+        while (balancer.owner_of(key(k)) == balancer.owner_of(key(500))) ++k;
+        const auto light_on = InputObject::shared(key(k));
+        const PreExecutorId heavy_node = *balancer.route(call(1, heavy_on, "heavy"));
+        const PreExecutorId light_node = *balancer.route(call(2, light_on, "light"));
+        REQUIRE(heavy_node != light_node);
+        for (std::uint64_t i = 0; i < 2; ++i) balancer.route(call(10 + i, heavy_on, "heavy"));
+        for (std::uint64_t i = 0; i < 18; ++i) balancer.route(call(20 + i, light_on, "light"));
+        REQUIRE(balancer.counters().rebalanced == 0);
+        // The window is full: the next route of the group on the over-share node moves it.
+        const PreExecutorId over = load == LoadMeasure::kCost ? heavy_node : light_node;
+        const auto& group = load == LoadMeasure::kCost ? heavy_on : light_on;
+        const char* entry = load == LoadMeasure::kCost ? "heavy" : "light";
+        CHECK(balancer.route(call(99, group, entry)) != over);
+        CHECK(balancer.counters().rebalanced == 1);
+    }
+}
+
+TEST_CASE("rebalancing moves a group only off a pre-executor that is behind", "[protocol][lb]") {
+    LoadBalancerOptions options = contention_options();
+    options.rebalance_window = 8;
+    options.rebalance_min_weight = 4;
+    options.rebalance_min_outstanding = 100;
+    LoadBalancer balancer = balancer_of({1, 2}, options);
+    const auto pool = InputObject::shared(key(9));
+    const PreExecutorId first = *balancer.route(tx_from(0, {pool}));
+    const PreExecutorId other = first == 1 ? 2 : 1;
+    for (std::uint64_t i = 1; i < 8; ++i) CHECK(balancer.route(tx_from(i, {pool})) == first);
+    // Over its share, but keeping up (99 queued): the group stays.
+    balancer.report_outstanding(first, 99);
+    for (std::uint64_t i = 8; i < 12; ++i) CHECK(balancer.route(tx_from(i, {pool})) == first);
+    CHECK(balancer.counters().rebalanced == 0);
+    // Behind: it moves.
+    balancer.report_outstanding(first, 100);
+    CHECK(balancer.route(tx_from(12, {pool})) == other);
+    CHECK(balancer.counters().rebalanced == 1);
+}

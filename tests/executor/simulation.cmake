@@ -5,6 +5,7 @@
 remora_test(simulation_test LABELS unit
     SOURCES simulation_property_test.cpp
             simulation_sanity_test.cpp
+            simulation_cores_test.cpp
     DEPS remora_executor remora_test_support)
 add_test(NAME simulation_test.slow COMMAND simulation_test "[slow]~[random]")
 set_tests_properties(simulation_test.slow PROPERTIES LABELS "slow" TIMEOUT 3600)

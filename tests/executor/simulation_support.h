@@ -196,6 +196,13 @@ inline sim::SimulationConfig config_for_seed(std::uint64_t seed) {
     config.primary.miss_threshold = 2 + seed % 4;
     // The tentative order and the superseding results it makes, on three seeds in four.
     config.tentative_order = seed % 4 != 3;
+    // Several simulated cores per pre-executor (results leave out of arrival order across
+    // objects) on one seed in three, and routing load weighed by learned cost on one in eight.
+    config.pre_executor_cores = seed % 3 == 2 ? 2 + static_cast<std::uint32_t>(seed / 3 % 3) : 1;
+    if (seed % 8 == 3) {
+        config.routing.load = executor::protocol::LoadMeasure::kCost;
+        config.routing.default_cost = 20;
+    }
     return config;
 }
 

@@ -55,13 +55,28 @@ sim::SimulationConfig simulation_config(const RemoraBenchOptions& o) {
     const sim::SimTimeUs typical_us = std::max<sim::SimTimeUs>(1, config.cost.exec_us(kTypicalGas));
     config.routing.overload_slack = std::max<std::uint64_t>(
         config.routing.overload_slack, config.consensus_delay_us / 2 / typical_us);
+    config.pre_executor_cores = o.pre_executor_cores;
+    if (o.load_cost) {
+        // The same deadline in simulated µs of queued work per core, the reported unit.
+        config.routing.load = protocol::LoadMeasure::kCost;
+        config.routing.default_cost = typical_us;
+        config.routing.overload_slack = std::max<std::uint64_t>(
+            config.routing.overload_slack * typical_us, config.consensus_delay_us / 2);
+    }
     config.measure_cpu = true;
     config.primary.adopt_checks = o.adopt_checks == RemoraBenchOptions::AdoptChecks::kOn;
     config.adopt_checks_ab = o.adopt_checks == RemoraBenchOptions::AdoptChecks::kAb;
     config.routing.mode = !o.affinity   ? protocol::RoutingMode::kRoundRobin
                           : o.placement ? protocol::RoutingMode::kContention
                                         : protocol::RoutingMode::kAffinity;
-    if (o.rebalance) config.routing.rebalance_window = kRebalanceWindow;
+    if (o.rebalance) {
+        config.routing.rebalance_window = kRebalanceWindow;
+        // Only off a pre-executor whose queue holds an eighth of the consensus delay's work.
+        config.routing.rebalance_min_outstanding =
+            config.routing.load == protocol::LoadMeasure::kCost
+                ? config.consensus_delay_us / 8
+                : config.consensus_delay_us / 8 / typical_us;
+    }
     config.primary.miss_threshold = o.miss_threshold;
     config.primary.miss_window_txs = o.miss_window;
     config.primary.reexec_threads = o.reexec_threads;
@@ -225,6 +240,8 @@ nlohmann::ordered_json remora_report_json(const RemoraBenchResult& r) {
     j["affinity"] = o.affinity;
     j["placement"] = o.placement;
     j["rebalance"] = o.rebalance;
+    j["load"] = o.load_cost ? "cost" : "count";
+    j["pre_executor_cores"] = o.pre_executor_cores;
     const auto& routing = r.run.routing;
     j["routing"] = {{"to_placement", routing.to_placement},
                     {"to_affinity_owner", routing.to_affinity_owner},

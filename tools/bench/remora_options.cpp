@@ -57,6 +57,14 @@ Status apply(RemoraBenchOptions& o, const std::string& name, const std::string& 
     if (name == "--affinity") return set_on_off(o.affinity, name, value);
     if (name == "--placement") return set_on_off(o.placement, name, value);
     if (name == "--rebalance") return set_on_off(o.rebalance, name, value);
+    if (name == "--load") {
+        if (value != "count" && value != "cost") return usage_error("--load expects count or cost");
+        o.load_cost = value == "cost";
+        return Status::ok();
+    }
+    if (name == "--pre-executor-cores") {
+        return set_integer(o.pre_executor_cores, name, value, 1, kRemoraCoresMax);
+    }
     if (name == "--state-updates") return set_on_off(o.state_updates, name, value);
     if (name == "--routed-updates") {
         auto mode = executor::protocol::parse_routed_updates(value);
@@ -154,8 +162,18 @@ const cli::CommandSpec& remora_spec() {
                          false, "on"),
              text_option("rebalance", "on|off",
                          "with placement: a pre-executor that took more than 1.25 times its share "
-                         "of the last 1,024 routes hands a hot group to the one with the fewest",
+                         "of the last 1,024 routes, and whose queue holds an eighth of the "
+                         "consensus delay's work, hands a hot group to the one with the fewest",
                          false, "off"),
+             text_option("load", "count|cost",
+                         "what routing balances: transactions in flight, or their cost learned "
+                         "per kind of call from the results",
+                         false, "count"),
+             text_option("pre-executor-cores", "N",
+                         "simulated cores per pre-executor: work sharing no object with "
+                         "unfinished work runs on a free one, 1.." +
+                             std::to_string(kRemoraCoresMax),
+                         false, "1"),
              text_option("state-updates", "on|off",
                          "push catch-up state updates past the miss threshold", false, "on"),
              text_option("routed-updates", "M",

@@ -20,6 +20,7 @@ inline constexpr std::uint64_t kRemoraIntervalUsMax =
     60'000'000;  // the simulation's kSimDelayMaxUs
 inline constexpr std::uint64_t kRemoraBatchDefault = 500;
 inline constexpr std::uint64_t kRemoraBatchMax = 100'000;
+inline constexpr std::uint64_t kRemoraCoresMax = 256;  // the simulation's kSimCoresMax
 
 struct RemoraBenchOptions {
     executor::workload::WorkloadConfig workload;  // name, seed and knobs
@@ -29,11 +30,13 @@ struct RemoraBenchOptions {
     // end. The pre-executors and the reference always use in-memory stores.
     std::string db_dir;
     bool json = false;
-    bool sync = true;           // the primary's StoreOptions::sync
-    bool affinity = true;       // off: round-robin routing
-    bool placement = true;      // contention-following routing (RoutingMode::kContention)
-    bool rebalance = false;     // with placement: move hot groups off over-share pre-executors
-    bool state_updates = true;  // off: the primary never pushes catch-up state updates
+    bool sync = true;        // the primary's StoreOptions::sync
+    bool affinity = true;    // off: round-robin routing
+    bool placement = true;   // contention-following routing (RoutingMode::kContention)
+    bool rebalance = false;  // with placement: move hot groups off over-share pre-executors
+    bool load_cost = false;  // load weighed by learned cost (LoadMeasure::kCost), not count
+    std::uint32_t pre_executor_cores = 1;  // SimulationConfig::pre_executor_cores
+    bool state_updates = true;             // off: the primary never pushes catch-up state updates
     executor::protocol::RoutedUpdates routed_updates = executor::protocol::RoutedUpdates::kAffinity;
     bool peer_forwarding = true;  // pre-executors forward their effects to each other
     bool hold = true;             // pre-executors hold txs whose owned inputs are coming

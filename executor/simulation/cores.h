@@ -1,0 +1,47 @@
+#pragma once
+// A simulated pre-executor's cores (SimulationConfig::pre_executor_cores; docs/simulation.md,
+// "Cores"): when each is free, and when the last work on the node that wrote each object ends.
+// The engine still executes in arrival order (its state is that of one thread); the clock lets
+// work that reads or writes no object unfinished work writes run on another core, so a node's
+// results leave in arrival order per written object and in any order across objects.
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "executor/protocol/messages.h"
+#include "executor/simulation/event_queue.h"
+#include "executor/tx/object.h"
+
+namespace remora::executor::simulation {
+
+// Above this many remembered objects, those whose work has ended are forgotten. (At most
+// `cores` pieces of work are ever unfinished, so what stays is bounded by their objects.)
+inline constexpr std::size_t kObjectReadyPruneAt = std::size_t{1} << 14;
+
+class Cores {
+public:
+    // `count` cores (at least 1), all free at `now`; nothing remembered.
+    void reset(std::uint32_t count, SimTimeUs now);
+    std::size_t count() const { return m_free_us.size(); }
+    // When the first core is free.
+    SimTimeUs earliest_free_us() const { return m_free_us[earliest()]; }
+    // Keeps the earliest free core busy until at least `until` (bookkeeping that touches no
+    // object).
+    void hold_earliest_until(SimTimeUs until);
+    // Occupies the earliest free core with `cost` of work on `results`, from when that core, the
+    // clock and every object the results read or write are ready (the unfinished work that
+    // wrote it on this node has ended); returns when the work ends (when its results leave).
+    // With one core: max(core free, now) + cost.
+    SimTimeUs occupy(const std::vector<protocol::PreExecResult>& results, SimTimeUs cost,
+                     SimTimeUs now);
+
+private:
+    std::size_t earliest() const;
+
+    std::vector<SimTimeUs> m_free_us = {0};           // one per core
+    std::map<ObjectId, SimTimeUs> m_object_ready_us;  // written objects, with several cores
+};
+
+}  // namespace remora::executor::simulation
