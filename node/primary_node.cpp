@@ -295,6 +295,7 @@ Status PrimaryNode::Impl::bind() {
 }
 
 Status PrimaryNode::Impl::run() {
+    REMORA_RETURN_IF_ERROR(m_store->resume_compactions());
     accept_cluster();
     accept_ingress();
     asio::post(m_engine, [this] { heartbeat(); });
@@ -1266,12 +1267,16 @@ Result<std::unique_ptr<PrimaryNode>> PrimaryNode::open(const NodeConfig& config)
     options.create_if_missing = true;
     options.sync = config.primary.sync;
     const std::string store_dir = config.dir + "/store";
-    auto store = storage::Store::open(store_dir, storage::OpenMode::kReadWrite, options);
+    // Compactions wait until the node serves (run()): a restart on a large store does not
+    // share its cores with them. Not while the genesis is written: that needs them.
+    storage::StoreOptions serving = options;
+    serving.defer_compactions = true;
+    auto store = storage::Store::open(store_dir, storage::OpenMode::kReadWrite, serving);
     if (!store) return store.status();
     if ((*store)->status().applied_commit == 0) {
         (*store).reset();  // closes the empty store before it is replaced
         REMORA_RETURN_IF_ERROR(create_genesis_store(config, store_dir, options));
-        store = storage::Store::open(store_dir, storage::OpenMode::kReadWrite, options);
+        store = storage::Store::open(store_dir, storage::OpenMode::kReadWrite, serving);
         if (!store) return store.status();
     }
     auto source = SnapshotSource::open(config.dir + "/bootstrap");

@@ -38,6 +38,7 @@ rocksdb::DBOptions db_options(const StoreOptions& options) {
 rocksdb::ColumnFamilyOptions objects_cf_options(const StoreOptions& options) {
     rocksdb::ColumnFamilyOptions cf;
     cf.write_buffer_size = options.write_buffer_bytes;
+    cf.disable_auto_compactions = options.defer_compactions;
     cf.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(kObjectPrefixBytes));
     cf.memtable_prefix_bloom_size_ratio = 0.05;
     rocksdb::BlockBasedTableOptions table;
@@ -50,6 +51,7 @@ rocksdb::ColumnFamilyOptions objects_cf_options(const StoreOptions& options) {
 rocksdb::ColumnFamilyOptions plain_cf_options(const StoreOptions& options) {
     rocksdb::ColumnFamilyOptions cf;
     cf.write_buffer_size = options.write_buffer_bytes;
+    cf.disable_auto_compactions = options.defer_compactions;
     // Whole-key Bloom filters, in the memtable and in each SST: the executor asks the
     // transaction index about every ordered transaction (the replay rule), and nearly every
     // answer is "absent".

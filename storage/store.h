@@ -71,6 +71,12 @@ struct StoreOptions {
     // commit meanwhile. Reads and later commits see every applied commit; wait_durable() says
     // when one survives a crash, and nothing should be acknowledged before it does.
     std::size_t pipeline_depth = 0;
+    // kReadWrite: open with RocksDB's automatic compactions off, until resume_compactions().
+    // A primary restarting on a large store would otherwise compact the level-0 files a run
+    // left behind on the same cores as its start; the node resumes them once it serves
+    // (docs/storage_format.md, "Preload at open"). Writes do not wait for it meanwhile beyond
+    // RocksDB's usual level-0 slowdown.
+    bool defer_compactions = false;
 };
 
 // What the commit pipeline did (StoreOptions::pipeline_depth >= 1; zeros otherwise).
@@ -167,6 +173,9 @@ public:
     // A RocksDB checkpoint (hard links where possible) in `target_dir`, which must not exist.
     // Works in read-write mode only.
     Status checkpoint(const std::string& target_dir);
+    // Turns RocksDB's automatic compactions on for every column family (they are already on
+    // unless the store was opened with StoreOptions::defer_compactions). Read-write only.
+    Status resume_compactions();
 
     class Impl;
 

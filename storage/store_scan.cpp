@@ -211,6 +211,16 @@ Result<StoreStats> Store::Impl::stats() {
     return out;
 }
 
+Status Store::resume_compactions() {
+    REMORA_RETURN_IF_ERROR(m_impl->require_writable("resume_compactions"));
+    for (rocksdb::ColumnFamilyHandle* handle : m_impl->m_handles) {
+        REMORA_RETURN_IF_ERROR(
+            to_status(m_impl->m_db->SetOptions(handle, {{"disable_auto_compactions", "false"}}),
+                      "resuming compactions"));
+    }
+    return Status::ok();
+}
+
 Status Store::checkpoint(const std::string& target_dir) {
     REMORA_RETURN_IF_ERROR(m_impl->require_writable("checkpoint"));
     REMORA_RETURN_IF_ERROR(m_impl->drain());
