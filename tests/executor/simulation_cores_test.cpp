@@ -103,7 +103,7 @@ TEST_CASE("cores: more cores per pre-executor keep up with heavy work", "[simula
         INFO(cores << " cores: " << result.primary.adopted << " adopted");
         if (cores == 1) {
             adopted_one = result.primary.adopted;
-            CHECK(adopted_one * 4 < 120 * 3);  // a quarter or more missed
+            CHECK(adopted_one * 4 < std::uint64_t{120} * 3);  // a quarter or more missed
         } else {
             CHECK(result.primary.adopted == 120);
         }
