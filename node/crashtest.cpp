@@ -925,14 +925,21 @@ Result<CrashtestReport> Crashtest::run() {
         if (pre) pre->stop(5s);
     }
     if (m_primary) m_primary->stop(30s);
-    if (!status.is_ok()) return status.with_context("crash test in " + m_dir);
-    m_report.clusters = 1;
-    m_report.replay_seed = m_config.seed;
-    m_report.replay_kills = m_config.kills;
-    if (m_config.dir.empty() && !m_config.keep && m_report.violations.empty()) {
+    // A temporary directory goes unless it is evidence: a violation, or a harness failure (its
+    // message names the logs in it). An interrupted run leaves nothing behind.
+    const bool temporary = m_config.dir.empty() && !m_config.keep;
+    const bool evidence = !m_report.violations.empty() || (!status.is_ok() && !m_interrupted);
+    if (temporary && !evidence) {
         if (Status s = recovery::remove_tree(m_dir); !s)
             say("could not remove " + m_dir + ": " + s.message());
     }
+    if (!status.is_ok()) {
+        return status.with_context("crash test in " + m_dir +
+                                   (temporary && !evidence ? " (removed)" : ""));
+    }
+    m_report.clusters = 1;
+    m_report.replay_seed = m_config.seed;
+    m_report.replay_kills = m_config.kills;
     return m_report;
 }
 

@@ -258,7 +258,7 @@ private:
                 {"kills-per-cluster", ArgKind::kUnsigned, "K",
                  "a fresh cluster every K kills, seeded S, S+1, ... (0: one cluster)", false, "0"},
                 {"dir", ArgKind::kPath, "DIR", "where nodes and logs go (kept)", false,
-                 "a temporary directory, removed unless a check failed"},
+                 "a temporary directory, removed unless a check or the harness failed"},
                 {"keep", ArgKind::kFlag, "", "keep the temporary directory", false},
                 {"sync", ArgKind::kText, "on|off", "the primary fsyncs every commit", false, "on"},
             },
