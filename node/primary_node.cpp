@@ -485,7 +485,9 @@ Status PrimaryNode::Impl::handle_cluster_frame(std::uint64_t conn, Link& link,
         }
         case MessageType::kPreExecResult: {
             if (!link.joined) return {Code::kInvalidArgument, "a result before joining"};
-            auto result = net::decode_pre_exec_result(frame.body);
+            // Validated once, by Primary::submit (validate_pre_exec_result), before it is relayed
+            // or acted on.
+            auto result = net::decode_pre_exec_result_for_submit(frame.body);
             if (!result) return result.status();
             if (result->pre_executor != link.id) {
                 return {Code::kInvalidArgument,
@@ -493,11 +495,11 @@ Status PrimaryNode::Impl::handle_cluster_frame(std::uint64_t conn, Link& link,
             }
             if (link.outstanding > 0) --link.outstanding;
             m_balancer.report_outstanding(link.id, link.outstanding);
-            if (m_config.primary.relay_results && result->effects.status.is_success()) {
-                relay(link.id, frame.body);
-            }
+            const bool relayed =
+                m_config.primary.relay_results && result->effects.status.is_success();
             auto submitted = m_primary.submit(std::move(result).value());
             if (!submitted) return submitted.status();
+            if (relayed) relay(link.id, frame.body);
             return Status::ok();
         }
         default:
@@ -869,9 +871,9 @@ void PrimaryNode::Impl::send_tentative_order(const Ordered& batch) {
     }
 }
 
-// Peer forwarding through the primary: a result's bytes, as received (decoded and validated
-// here already), go on to every other joined pre-executor, which takes its effects into its
-// speculative state (PreExecutor::apply_peer_effects, digest recomputed there) and re-checks
+// Peer forwarding through the primary: a result's bytes, as received (decoded, and validated by
+// Primary::submit, already), go on to every other joined pre-executor, which takes its effects into
+// its speculative state (PreExecutor::apply_peer_effects, digest recomputed there) and re-checks
 // what they contradict. Safety does not rest on them: what is read from a relayed write is
 // adopted only if its writer commits with exactly those effects.
 void PrimaryNode::Impl::relay(protocol::PreExecutorId from, common::ByteView result_body) {
