@@ -228,6 +228,11 @@ void Session::drop_queued() {
     m_queued_bytes.fetch_sub(dropped, std::memory_order_relaxed);
 }
 
+bool Session::kick_pending() {
+    const std::lock_guard<std::mutex> lock(m_send_mutex);
+    return m_kicked;
+}
+
 bool Session::nothing_queued() {
     const std::lock_guard<std::mutex> lock(m_send_mutex);
     return m_queue.empty();
@@ -321,7 +326,10 @@ void Session::write_queued() {
                 return self->finish(
                     Status{Code::kIoError, "writing to " + self->m_peer + ": " + ec.message()});
             }
-            self->write_queued();
+            // Frames whose hand-off (on_queued) is still to run are left to it, as if they had
+            // come after this write ended: on a coalescing session it waits coalesce_delay for
+            // more instead of writing them at once on their own.
+            if (!self->kick_pending()) self->write_queued();
             if (self->m_close_after_flush && !self->m_write_in_flight && self->nothing_queued()) {
                 self->finish(*self->m_close_after_flush);
             }

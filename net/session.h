@@ -109,7 +109,8 @@ private:
     void on_queued();  // on the strand: frames were queued by send()
     void write_queued();
     bool nothing_queued();
-    void drop_queued();  // frames not yet written, on a close
+    bool kick_pending();  // on_queued() is posted and has not run yet
+    void drop_queued();   // frames not yet written, on a close
     void watchdog();
     // By value on purpose: the reason may live in this session (m_close_after_flush), and the
     // close handler it is passed to may act on the session.
