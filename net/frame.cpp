@@ -63,14 +63,18 @@ const char* message_type_name(std::uint16_t type) {
 }
 
 common::Bytes encode_frame(std::uint16_t type, common::ByteView body) {
-    REMORA_ASSERT(body.size() <= limits::kFrameBodyBytesMax);
     common::Bytes frame;
     frame.reserve(kFrameHeaderBytes + body.size());
-    common::put_be32(frame, static_cast<std::uint32_t>(body.size()));
-    common::put_be16(frame, type);
-    common::put_be64(frame, frame_checksum(type, body));
-    frame.append(body);
+    append_frame(frame, type, body);
     return frame;
+}
+
+void append_frame(common::Bytes& out, std::uint16_t type, common::ByteView body) {
+    REMORA_ASSERT(body.size() <= limits::kFrameBodyBytesMax);
+    common::put_be32(out, static_cast<std::uint32_t>(body.size()));
+    common::put_be16(out, type);
+    common::put_be64(out, frame_checksum(type, body));
+    out.append(body);
 }
 
 common::Status FrameDecoder::fail(std::string message) {

@@ -58,6 +58,8 @@ struct Frame {
 
 // The frame's bytes. REQUIRES: body.size() <= limits::kFrameBodyBytesMax.
 common::Bytes encode_frame(std::uint16_t type, common::ByteView body);
+// The same appended to `out` (a session's send buffer: frames back to back, no buffer each).
+void append_frame(common::Bytes& out, std::uint16_t type, common::ByteView body);
 
 // Cuts frames out of a byte stream fed in pieces of any size. After an error the decoder stays
 // failed (a stream that lost its framing cannot be resynchronised): the connection is closed.

@@ -148,6 +148,14 @@ common::Bytes encode_pre_exec_result(const protocol::PreExecResult& result) {
 }
 
 common::Result<protocol::PreExecResult> decode_pre_exec_result(common::ByteView bytes) {
+    auto out = decode_pre_exec_result_for_submit(bytes);
+    if (!out) return out;
+    Status valid = protocol::validate_pre_exec_result(*out);
+    if (!valid) return corrupt(valid.message());
+    return out;
+}
+
+common::Result<protocol::PreExecResult> decode_pre_exec_result_for_submit(common::ByteView bytes) {
     auto buffer = open<fb::PreExecResult>(bytes, "pre_exec_result", fb::PreExecResultIdentifier());
     if (!buffer) return buffer.status();
     const auto* in = buffer->root<fb::PreExecResult>();
@@ -184,8 +192,6 @@ common::Result<protocol::PreExecResult> decode_pre_exec_result(common::ByteView 
     }
     REMORA_RETURN_IF_ERROR(read_identity(in->rules_version(), in->executor_identity(),
                                          "pre_exec_result.executor_identity", out.executor));
-    Status valid = protocol::validate_pre_exec_result(out);
-    if (!valid) return corrupt(valid.message());
     return out;
 }
 

@@ -69,6 +69,11 @@ common::Result<Hello> expect_hello(const Frame& frame, const Hello& mine);
 
 common::Bytes encode_pre_exec_result(const executor::protocol::PreExecResult& result);
 common::Result<executor::protocol::PreExecResult> decode_pre_exec_result(common::ByteView bytes);
+// The same without executor::protocol::validate_pre_exec_result, for the one caller that hands
+// the result to executor::protocol::Primary::submit before anything acts on it: submit runs that
+// check itself (and a result that fails it is refused there), so it is not run twice.
+common::Result<executor::protocol::PreExecResult> decode_pre_exec_result_for_submit(
+    common::ByteView bytes);
 
 common::Bytes encode_state_update(const executor::protocol::StateUpdate& update);
 // encoded_bytes of the result is the body's size.

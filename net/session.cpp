@@ -12,6 +12,9 @@ using common::Code;
 using common::Status;
 using Clock = std::chrono::steady_clock;
 
+// The capacity a send buffer keeps between writes; a larger one is released after its write.
+constexpr std::size_t kSendBufferKeptBytes = std::size_t{1} << 20;
+
 std::string describe_endpoint(const asio::ip::tcp::socket& socket) {
     boost::system::error_code ec;
     auto endpoint = socket.remote_endpoint(ec);
@@ -43,8 +46,8 @@ public:
     const asio::strand<asio::any_io_executor>& strand() const { return m_strand; }
     virtual asio::ip::tcp::socket& socket() = 0;
     virtual void read_some(asio::mutable_buffer buffer, IoHandler handler) = 0;
-    // Writes all of `buffers` (the sequence is copied; the bytes must live until `handler`).
-    virtual void write(const std::vector<asio::const_buffer>& buffers, IoHandler handler) = 0;
+    // Writes all of `buffer` (the bytes must live until `handler`).
+    virtual void write(asio::const_buffer buffer, IoHandler handler) = 0;
     // Ends the connection, bounded by `timeout`; `keep_alive` is held until it has ended.
     virtual void close(std::chrono::milliseconds timeout, std::shared_ptr<void> keep_alive) = 0;
 
@@ -70,8 +73,8 @@ public:
                                             asio::bind_executor(m_strand, std::move(handler)));
     }
 
-    void write(const std::vector<asio::const_buffer>& buffers, IoHandler handler) override {
-        asio::async_write(stream_of(m_holder), buffers,
+    void write(asio::const_buffer buffer, IoHandler handler) override {
+        asio::async_write(stream_of(m_holder), buffer,
                           asio::bind_executor(m_strand, std::move(handler)));
     }
 
@@ -177,8 +180,7 @@ void Session::start() {
 
 SendResult Session::send(std::uint16_t type, common::ByteView body) {
     if (m_closing.load(std::memory_order_relaxed)) return SendResult::kClosed;
-    common::Bytes frame = encode_frame(type, body);
-    const std::size_t size = frame.size();
+    const std::size_t size = kFrameHeaderBytes + body.size();
     const std::size_t queued = m_queued_bytes.fetch_add(size, std::memory_order_relaxed) + size;
     if (queued > m_options.send_queue_bytes_max) {
         m_queued_bytes.fetch_sub(size, std::memory_order_relaxed);
@@ -187,23 +189,53 @@ SendResult Session::send(std::uint16_t type, common::ByteView body) {
                                          std::to_string(m_options.send_queue_bytes_max)});
         return SendResult::kClosed;
     }
-    asio::post(m_strand, [self = shared_from_this(), frame = std::move(frame)]() mutable {
-        if (self->m_closed) {
-            self->m_queued_bytes.fetch_sub(frame.size(), std::memory_order_relaxed);
-            return;
-        }
-        self->m_queue.push_back(std::move(frame));
-        if (self->m_write_in_flight || self->m_coalescing) return;  // goes with the next write
-        if (self->m_options.coalesce_delay.count() == 0) return self->write_queued();
-        self->m_coalescing = true;
-        self->m_coalesce_timer.expires_after(self->m_options.coalesce_delay);
-        self->m_coalesce_timer.async_wait(
-            asio::bind_executor(self->m_strand, [self](const boost::system::error_code&) {
-                self->m_coalescing = false;
-                self->write_queued();
-            }));
-    });
+    bool kick = false;
+    {
+        const std::lock_guard<std::mutex> lock(m_send_mutex);
+        append_frame(m_queue, type, body);
+        kick = !m_kicked;
+        m_kicked = true;
+    }
+    // One hand-off to the strand for all the frames queued before it runs.
+    if (kick) asio::post(m_strand, [self = shared_from_this()] { self->on_queued(); });
     return queued > m_options.backpressure_bytes ? SendResult::kBackpressure : SendResult::kQueued;
+}
+
+void Session::on_queued() {
+    {
+        const std::lock_guard<std::mutex> lock(m_send_mutex);
+        m_kicked = false;
+    }
+    if (m_closed) return drop_queued();
+    if (m_write_in_flight || m_coalescing) return;  // goes with the next write
+    if (m_options.coalesce_delay.count() == 0) return write_queued();
+    m_coalescing = true;
+    m_coalesce_timer.expires_after(m_options.coalesce_delay);
+    m_coalesce_timer.async_wait(asio::bind_executor(
+        m_strand, [self = shared_from_this()](const boost::system::error_code&) {
+            self->m_coalescing = false;
+            self->write_queued();
+        }));
+}
+
+void Session::drop_queued() {
+    std::size_t dropped = 0;
+    {
+        const std::lock_guard<std::mutex> lock(m_send_mutex);
+        dropped = m_queue.size();
+        common::Bytes().swap(m_queue);
+    }
+    m_queued_bytes.fetch_sub(dropped, std::memory_order_relaxed);
+}
+
+bool Session::kick_pending() {
+    const std::lock_guard<std::mutex> lock(m_send_mutex);
+    return m_kicked;
+}
+
+bool Session::nothing_queued() {
+    const std::lock_guard<std::mutex> lock(m_send_mutex);
+    return m_queue.empty();
 }
 
 void Session::close(Status reason) {
@@ -216,7 +248,7 @@ void Session::close_after_flush(Status reason) {
     m_closing.store(true, std::memory_order_relaxed);
     asio::post(m_strand, [self = shared_from_this(), reason = std::move(reason)] {
         if (!self->m_close_after_flush) self->m_close_after_flush = reason;
-        if (!self->m_write_in_flight && self->m_queue.empty()) return self->finish(reason);
+        if (!self->m_write_in_flight && self->nothing_queued()) return self->finish(reason);
         if (self->m_coalescing) self->m_coalesce_timer.cancel();  // flush now
     });
 }
@@ -255,23 +287,24 @@ void Session::read_some() {
 }
 
 void Session::write_queued() {
-    if (m_write_in_flight || m_queue.empty() || m_closed) return;
-    m_writing.assign(std::make_move_iterator(m_queue.begin()),
-                     std::make_move_iterator(m_queue.end()));
-    m_queue.clear();
-    std::vector<asio::const_buffer> buffers;
-    buffers.reserve(m_writing.size());
-    for (const common::Bytes& frame : m_writing) buffers.emplace_back(frame.data(), frame.size());
+    if (m_write_in_flight || m_closed) return;
+    {
+        // m_writing is empty here (cleared when the last write ended): the two buffers trade
+        // places, and each keeps its capacity for the next round.
+        const std::lock_guard<std::mutex> lock(m_send_mutex);
+        if (m_queue.empty()) return;
+        m_queue.swap(m_writing);
+    }
+    asio::const_buffer buffer(m_writing.data(), m_writing.size());
 #if REMORA_FAULT_POINTS_COMPILED
     // The fault point "net.frame.partial": the first half of the first frame only, then the
     // process dies, so the peer is left holding a partial frame.
     if (REMORA_FAULT_POINT_FIRES("net.frame.partial")) {
-        const common::Bytes& first = m_writing.front();
+        const std::size_t first = kFrameHeaderBytes + common::get_be32(m_writing, 0);
         m_write_in_flight = true;  // nothing else goes out before the process dies
-        buffers.assign(
-            1, asio::const_buffer(first.data(), std::max<std::size_t>(1, first.size() / 2)));
+        buffer = asio::const_buffer(m_writing.data(), std::max<std::size_t>(1, first / 2));
         m_transport->write(
-            buffers, [self = shared_from_this()](const boost::system::error_code&, std::size_t) {
+            buffer, [self = shared_from_this()](const boost::system::error_code&, std::size_t) {
                 (void)self;  // keeps m_writing alive until the half frame is out
                 common::fault_point_crash("net.frame.partial");
             });
@@ -281,17 +314,23 @@ void Session::write_queued() {
     m_write_in_flight = true;
     m_write_started = Clock::now();
     m_transport->write(
-        buffers, [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+        buffer, [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
             self->m_write_in_flight = false;
             self->m_queued_bytes.fetch_sub(n, std::memory_order_relaxed);
             self->m_writing.clear();
+            // A large write (a snapshot chunk) does not keep its memory for the session's life.
+            if (self->m_writing.capacity() > kSendBufferKeptBytes)
+                common::Bytes().swap(self->m_writing);
             if (self->m_closed) return;
             if (ec) {
                 return self->finish(
                     Status{Code::kIoError, "writing to " + self->m_peer + ": " + ec.message()});
             }
-            self->write_queued();
-            if (self->m_close_after_flush && !self->m_write_in_flight && self->m_queue.empty()) {
+            // Frames whose hand-off (on_queued) is still to run are left to it, as if they had
+            // come after this write ended: on a coalescing session it waits coalesce_delay for
+            // more instead of writing them at once on their own.
+            if (!self->kick_pending()) self->write_queued();
+            if (self->m_close_after_flush && !self->m_write_in_flight && self->nothing_queued()) {
                 self->finish(*self->m_close_after_flush);
             }
         });
@@ -325,10 +364,7 @@ void Session::finish(Status reason) {  // NOLINT(performance-unnecessary-value-p
     m_transport->close(m_options.tls_shutdown_timeout, shared_from_this());
     m_timer.cancel();
     m_coalesce_timer.cancel();
-    std::size_t dropped = 0;
-    for (const common::Bytes& frame : m_queue) dropped += frame.size();
-    m_queue.clear();
-    m_queued_bytes.fetch_sub(dropped, std::memory_order_relaxed);
+    drop_queued();
     if (m_on_close) {
         CloseHandler on_close = std::move(m_on_close);
         on_close(reason);

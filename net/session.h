@@ -6,11 +6,12 @@
 //
 // - Reading: bytes go through a FrameDecoder; each whole frame is handed to the frame handler
 //   in order. A framing error (a length past the limit, a bad checksum) closes the session.
-// - Writing: frames queue up to `send_queue_bytes_max`; the writer takes everything queued and
-//   writes it with one gathered write (frames are coalesced), after `coalesce_delay` when the
-//   connection was idle. Above `backpressure_bytes` send()
-//   reports backpressure so the producer can slow down; past the maximum the peer is too slow
-//   and the session closes ("slow peer"): memory stays bounded.
+// - Writing: frames queue up to `send_queue_bytes_max`, encoded back to back into one send
+//   buffer (no allocation and no hand-off to the strand per frame: send() wakes the strand only
+//   when the buffer was empty); the writer takes everything queued and writes it with one write
+//   (frames are coalesced), after `coalesce_delay` when the connection was idle. Above
+//   `backpressure_bytes` send() reports backpressure so the producer can slow down; past the
+//   maximum the peer is too slow and the session closes ("slow peer"): memory stays bounded.
 // - Watchdog: a peer that sends nothing for `idle_timeout`, or a write that has not completed
 //   after `write_timeout`, closes the session.
 // The close handler runs exactly once, with the reason (ok for a close asked by this side).
@@ -26,9 +27,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -105,7 +106,11 @@ private:
     Session(std::unique_ptr<SessionTransport> transport, const SessionOptions& options,
             FrameHandler on_frame, CloseHandler on_close);
     void read_some();
+    void on_queued();  // on the strand: frames were queued by send()
     void write_queued();
+    bool nothing_queued();
+    bool kick_pending();  // on_queued() is posted and has not run yet
+    void drop_queued();   // frames not yet written, on a close
     void watchdog();
     // By value on purpose: the reason may live in this session (m_close_after_flush), and the
     // close handler it is passed to may act on the session.
@@ -122,9 +127,12 @@ private:
     std::string m_peer_name;
     FrameDecoder m_decoder;
     std::array<char, std::size_t{64} * 1024> m_read_buffer{};
+    // Any thread, under m_send_mutex:
+    std::mutex m_send_mutex;
+    common::Bytes m_queue;  // encoded frames waiting, back to back
+    bool m_kicked = false;  // on_queued() is posted and has not run yet
     // On the strand only:
-    std::deque<common::Bytes> m_queue;     // encoded frames waiting
-    std::vector<common::Bytes> m_writing;  // the frames of the write in flight
+    common::Bytes m_writing;  // the frames of the write in flight (its capacity is reused)
     bool m_write_in_flight = false;
     bool m_coalescing = false;  // the coalesce timer is armed: the next write waits for it
     std::chrono::steady_clock::time_point m_last_read;

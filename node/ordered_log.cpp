@@ -299,6 +299,15 @@ Result<std::unique_ptr<OrderedLog>> OrderedLog::open(const std::string& dir, std
 
 Status OrderedLog::append(std::uint64_t commit_index,
                           const std::vector<executor::Transaction>& transactions) {
+    std::vector<Bytes> encoded;
+    encoded.reserve(transactions.size());
+    for (const executor::Transaction& tx : transactions) {
+        encoded.push_back(executor::encode_transaction(tx));
+    }
+    return append(commit_index, encoded);
+}
+
+Status OrderedLog::append(std::uint64_t commit_index, std::span<const Bytes> transactions) {
     Impl& impl = *m_impl;
     if (commit_index != impl.next) {
         return {Code::kInternal, "the ordered-batch log expected commit " +
@@ -308,23 +317,28 @@ Status OrderedLog::append(std::uint64_t commit_index,
     if (impl.fd < 0 || impl.active_bytes >= kOrderedSegmentBytes) {
         REMORA_RETURN_IF_ERROR(impl.start_segment(commit_index));
     }
-    Bytes payload;
-    common::put_be64(payload, commit_index);
-    common::put_be32(payload, static_cast<std::uint32_t>(transactions.size()));
-    for (const executor::Transaction& tx : transactions) {
-        const Bytes encoded = executor::encode_transaction(tx);
-        common::put_be32(payload, static_cast<std::uint32_t>(encoded.size()));
-        payload += encoded;
-    }
-    if (payload.size() > UINT32_MAX) {
-        return {Code::kInvalidArgument, "an ordered batch of " + std::to_string(payload.size()) +
+    // The record is built in place: its header (payload length, checksum) is filled in once the
+    // payload behind it is complete.
+    std::uint64_t payload_bytes = 8 + 4;
+    for (const Bytes& tx : transactions) payload_bytes += 4 + tx.size();
+    if (payload_bytes > UINT32_MAX) {
+        return {Code::kInvalidArgument, "an ordered batch of " + std::to_string(payload_bytes) +
                                             " bytes is larger than a log record can hold"};
     }
     Bytes record;
-    record.reserve(kRecordHeaderBytes + payload.size());
-    common::put_be32(record, static_cast<std::uint32_t>(payload.size()));
-    common::put_be64(record, common::xxh3_64(payload));
-    record += payload;
+    record.reserve(kRecordHeaderBytes + payload_bytes);
+    record.resize(kRecordHeaderBytes);
+    common::put_be64(record, commit_index);
+    common::put_be32(record, static_cast<std::uint32_t>(transactions.size()));
+    for (const Bytes& tx : transactions) {
+        common::put_be32(record, static_cast<std::uint32_t>(tx.size()));
+        record += tx;
+    }
+    Bytes header;
+    common::put_be32(header, static_cast<std::uint32_t>(payload_bytes));
+    common::put_be64(header,
+                     common::xxh3_64(ByteView(record).substr(kRecordHeaderBytes, payload_bytes)));
+    record.replace(0, kRecordHeaderBytes, header);
     Segment& active = impl.segments.back();
     REMORA_RETURN_IF_ERROR(write_all(impl.fd, record, active.path));
     if (impl.sync && ::fdatasync(impl.fd) != 0) {

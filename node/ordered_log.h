@@ -8,13 +8,17 @@
 //
 // Files: DIR/ordered/<first commit index, 20 digits>.log, each a 16-byte header ("RMORDLOG",
 // version, reserved) and records [u32 payload length][u64 XXH3-64 of the payload][payload], the
-// payload [u64 commit index][u32 transactions]([u32 length][encoded transaction])*, all
-// big-endian. A record cut short or failing its checksum at the end of the last segment is a
-// torn append (never acknowledged, since nothing is applied before its append returns): it is
-// dropped and the file truncated there. Anything else that does not read is kCorruption.
+// payload [u64 commit index][u32 transactions]([u32 length][transaction buffer])*, all
+// big-endian. A transaction buffer is one that executor::decode_transaction accepts: the primary
+// logs the bytes its client submitted (decoded and validated at admission), which for a client
+// that encodes with executor::encode_transaction are exactly the bytes it would encode. A record
+// cut short or failing its checksum at the end of the last segment is a torn append (never
+// acknowledged, since nothing is applied before its append returns): it is dropped and the file
+// truncated there. Anything else that does not read is kCorruption.
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -32,7 +36,7 @@ inline constexpr std::uint64_t kOrderedFileBytesMax = std::uint64_t{4} << 30;
 
 struct OrderedRecord {
     std::uint64_t commit_index = 0;
-    std::vector<common::Bytes> transactions;  // encoded (executor::encode_transaction)
+    std::vector<common::Bytes> transactions;  // transaction buffers (see the file comment)
 };
 
 struct OrderedLogContents {
@@ -60,6 +64,10 @@ public:
     // replayed index + 1) and returns once it is durable (fdatasync under `sync`).
     common::Status append(std::uint64_t commit_index,
                           const std::vector<executor::Transaction>& transactions);
+    // The same from the transactions' buffers (each one that executor::decode_transaction
+    // accepts; the log does not decode them): what the primary logs are the bytes its clients
+    // submitted, not re-encoded. Encoded transactions give the same bytes as the overload above.
+    common::Status append(std::uint64_t commit_index, std::span<const common::Bytes> transactions);
 
     // Deletes the closed segments whose every record is at or below `applied`.
     common::Status prune(std::uint64_t applied);

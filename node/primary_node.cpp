@@ -127,6 +127,9 @@ private:
     struct Ordered {
         std::vector<Transaction> txs;
         std::vector<Digest> digests;
+        // The buffers the clients submitted, which decoded to `txs`: what the ordered-batch log
+        // writes (not re-encoded). Released once the batch is logged.
+        std::vector<common::Bytes> submitted;
         Clock::time_point ordered_at;    // set when consensus ordered it
         std::uint64_t commit_index = 0;  // the commit it becomes, set when it is cut
         bool logged = false;             // its append to the ordered-batch log finished
@@ -150,19 +153,19 @@ private:
 
     // --- engine strand ---
     void on_cluster_frame(std::uint64_t conn, const net::Frame& frame);
-    void on_client_frame(std::uint64_t conn, const net::Frame& frame);
+    void on_client_frame(std::uint64_t conn, net::Frame& frame);
     void on_cluster_closed(std::uint64_t conn, const Status& reason);
     void on_client_closed(std::uint64_t conn, const Status& reason);
     Status handle_cluster_frame(std::uint64_t conn, Link& link, const net::Frame& frame);
     Status handle_hello(std::uint64_t conn, Link& link, const net::Frame& frame);
     Status join(Link& link, common::CommitIndex caught_up);
-    void handle_submit(std::uint64_t conn, Client& client, const net::Frame& frame);
+    void handle_submit(std::uint64_t conn, Client& client, net::Frame& frame);
     void refuse(Client& client, const Digest& digest, net::RefusalReason reason,
                 std::string message);
     void send_summary(std::uint64_t conn, const executor::ExecutionSummary& summary);
     Result<std::optional<executor::ExecutionSummary>> committed_summary(const Digest& digest);
     // `submitted`: the transaction buffer the client sent, which decoded to `tx`.
-    void admit(Transaction tx, const Digest& digest, common::ByteView submitted);
+    void admit(Transaction tx, const Digest& digest, common::Bytes submitted);
     void cut_batch();
     void send_tentative_order(const Ordered& batch);
     void relay(protocol::PreExecutorId from, common::ByteView result_body);
@@ -482,7 +485,9 @@ Status PrimaryNode::Impl::handle_cluster_frame(std::uint64_t conn, Link& link,
         }
         case MessageType::kPreExecResult: {
             if (!link.joined) return {Code::kInvalidArgument, "a result before joining"};
-            auto result = net::decode_pre_exec_result(frame.body);
+            // Validated once, by Primary::submit (validate_pre_exec_result), before it is relayed
+            // or acted on.
+            auto result = net::decode_pre_exec_result_for_submit(frame.body);
             if (!result) return result.status();
             if (result->pre_executor != link.id) {
                 return {Code::kInvalidArgument,
@@ -490,11 +495,11 @@ Status PrimaryNode::Impl::handle_cluster_frame(std::uint64_t conn, Link& link,
             }
             if (link.outstanding > 0) --link.outstanding;
             m_balancer.report_outstanding(link.id, link.outstanding);
-            if (m_config.primary.relay_results && result->effects.status.is_success()) {
-                relay(link.id, frame.body);
-            }
+            const bool relayed =
+                m_config.primary.relay_results && result->effects.status.is_success();
             auto submitted = m_primary.submit(std::move(result).value());
             if (!submitted) return submitted.status();
+            if (relayed) relay(link.id, frame.body);
             return Status::ok();
         }
         default:
@@ -625,7 +630,7 @@ void PrimaryNode::Impl::heartbeat() {
 
 // --- The ingress port ------------------------------------------------------------------------
 
-void PrimaryNode::Impl::on_client_frame(std::uint64_t conn, const net::Frame& frame) {
+void PrimaryNode::Impl::on_client_frame(std::uint64_t conn, net::Frame& frame) {
     auto it = m_clients.find(conn);
     if (it == m_clients.end()) return;
     Client& client = it->second;
@@ -682,7 +687,7 @@ void PrimaryNode::Impl::refuse(Client& client, const Digest& digest, net::Refusa
                          net::encode_submit_refused({digest, reason, std::move(message)}));
 }
 
-void PrimaryNode::Impl::handle_submit(std::uint64_t conn, Client& client, const net::Frame& frame) {
+void PrimaryNode::Impl::handle_submit(std::uint64_t conn, Client& client, net::Frame& frame) {
     // decode_transaction checks every field and validate_transaction (a transaction that breaks
     // the rules is malformed): the transaction is not validated again here.
     auto tx = executor::decode_transaction(frame.body);
@@ -716,7 +721,7 @@ void PrimaryNode::Impl::handle_submit(std::uint64_t conn, Client& client, const 
         return;
     }
     m_pending[digest].waiters.push_back(conn);
-    admit(std::move(tx).value(), digest, frame.body);
+    admit(std::move(tx).value(), digest, std::move(frame.body));
 }
 
 Result<std::optional<executor::ExecutionSummary>> PrimaryNode::Impl::committed_summary(
@@ -770,7 +775,7 @@ void PrimaryNode::Impl::on_client_closed(std::uint64_t conn, const Status& reaso
 
 // --- Sequencer and commits ---------------------------------------------------------------------
 
-void PrimaryNode::Impl::admit(Transaction tx, const Digest& digest, common::ByteView submitted) {
+void PrimaryNode::Impl::admit(Transaction tx, const Digest& digest, common::Bytes submitted) {
     ++m_admitted;
     if (auto id = m_balancer.route(tx)) {
         m_primary.note_routed(digest, *id);
@@ -790,6 +795,7 @@ void PrimaryNode::Impl::admit(Transaction tx, const Digest& digest, common::Byte
     }
     m_batch.txs.push_back(std::move(tx));
     m_batch.digests.push_back(digest);
+    m_batch.submitted.push_back(std::move(submitted));
     if (m_batch.txs.size() >= m_config.sequencer.batch_txs) {
         cut_batch();
         return;
@@ -816,9 +822,12 @@ void PrimaryNode::Impl::cut_batch() {
     // ordered-batch log"). One log thread appends in cut order, and the delays expire in cut
     // order, so batches reach m_ordered in cut order.
     asio::post(m_log_pool, [this, batch] {
-        Status logged = m_ordered_log->append(batch->commit_index, batch->txs);
+        // The clients' bytes: the same log bytes as encoding `txs` would give for a client that
+        // encodes canonically, without the encoding (ordered_log_test compares them).
+        Status logged = m_ordered_log->append(batch->commit_index, batch->submitted);
         asio::post(m_engine, [this, batch, logged = std::move(logged)] {
             batch->logged = true;
+            std::vector<common::Bytes>().swap(batch->submitted);
             if (!logged) fail(logged.with_context("logging an ordered batch"));
             on_batch_progress(batch);
         });
@@ -862,9 +871,9 @@ void PrimaryNode::Impl::send_tentative_order(const Ordered& batch) {
     }
 }
 
-// Peer forwarding through the primary: a result's bytes, as received (decoded and validated
-// here already), go on to every other joined pre-executor, which takes its effects into its
-// speculative state (PreExecutor::apply_peer_effects, digest recomputed there) and re-checks
+// Peer forwarding through the primary: a result's bytes, as received (decoded, and validated by
+// Primary::submit, already), go on to every other joined pre-executor, which takes its effects into
+// its speculative state (PreExecutor::apply_peer_effects, digest recomputed there) and re-checks
 // what they contradict. Safety does not rest on them: what is read from a relayed write is
 // adopted only if its writer commits with exactly those effects.
 void PrimaryNode::Impl::relay(protocol::PreExecutorId from, common::ByteView result_body) {

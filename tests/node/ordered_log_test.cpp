@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "common/hash.h"
 #include "executor/tx/transaction_codec.h"
 #include "executor/workload/workload.h"
 #include "node/ordered_log.h"
@@ -112,6 +113,55 @@ TEST_CASE("ordered batches come back after the applied commit, in order", "[orde
     REQUIRE(after.is_ok());
     REQUIRE(after->unapplied.size() == 1);
     CHECK(after->unapplied[0].transactions == encoded(a));
+}
+
+// The primary logs the buffers its clients submitted (node/primary_node.cpp, cut_batch) instead
+// of encoding its decoded transactions again: for a client that encodes them as the load
+// generator does (executor::encode_transaction), the segment is byte for byte the one the
+// encoding gives, and both are the format of node/ordered_log.h written out by hand here.
+TEST_CASE("a log of submitted buffers is byte for byte the log of the transactions",
+          "[ordered_log]") {
+    TempDir dir("remora-ordered-bytes");
+    const auto a = transactions(7, 4), b = transactions(8, 1);
+    {
+        OrderedLogContents contents;
+        auto from_txs = open_log(dir.sub("txs"), 0, contents);
+        REQUIRE(from_txs->append(1, a).is_ok());
+        REQUIRE(from_txs->append(2, b).is_ok());
+        auto from_bytes = open_log(dir.sub("bytes"), 0, contents);
+        const std::vector<Bytes> submitted_a = encoded(a), submitted_b = encoded(b);
+        REQUIRE(from_bytes->append(1, submitted_a).is_ok());
+        REQUIRE(from_bytes->append(2, submitted_b).is_ok());
+        auto empty = from_bytes->append(3, std::vector<Bytes>{});  // a batch may be empty
+        REQUIRE(empty.is_ok());
+        REQUIRE(from_txs->append(3, std::vector<Transaction>{}).is_ok());
+    }
+    std::string expected("RMORDLOG");
+    remora::common::put_be32(expected, remora::node::kOrderedLogVersion);
+    remora::common::put_be32(expected, 0);
+    auto record = [&expected](std::uint64_t index, const std::vector<Bytes>& txs) {
+        Bytes payload;
+        remora::common::put_be64(payload, index);
+        remora::common::put_be32(payload, static_cast<std::uint32_t>(txs.size()));
+        for (const Bytes& tx : txs) {
+            remora::common::put_be32(payload, static_cast<std::uint32_t>(tx.size()));
+            payload += tx;
+        }
+        remora::common::put_be32(expected, static_cast<std::uint32_t>(payload.size()));
+        remora::common::put_be64(expected, remora::common::xxh3_64(payload));
+        expected += payload;
+    };
+    record(1, encoded(a));
+    record(2, encoded(b));
+    record(3, {});
+    const auto txs_segments = segments(dir.sub("txs")), bytes_segments = segments(dir.sub("bytes"));
+    REQUIRE(txs_segments.size() == 1);
+    REQUIRE(bytes_segments.size() == 1);
+    CHECK(txs_segments[0].filename() == bytes_segments[0].filename());
+    const std::string from_txs = read_all(txs_segments[0]);
+    const std::string from_bytes = read_all(bytes_segments[0]);
+    CHECK(from_bytes == from_txs);
+    CHECK(from_bytes == expected);
 }
 
 TEST_CASE("a torn append, cut at any byte or with any byte flipped, is dropped", "[ordered_log]") {
