@@ -156,13 +156,14 @@ PreExecutorId LoadBalancer::least_loaded() const {
     return best;
 }
 
-std::optional<PreExecutorId> LoadBalancer::route(const Transaction& tx) {
+std::optional<PreExecutorId> LoadBalancer::route(const Transaction& tx,
+                                                 const common::Digest* digest) {
     if (m_live.empty()) return std::nullopt;
     ++m_counters.routed;
     if (m_options.mode == RoutingMode::kRoundRobin) {
         return m_live[m_next_round_robin++ % m_live.size()];
     }
-    if (m_options.mode == RoutingMode::kContention) return route_by_contention(tx);
+    if (m_options.mode == RoutingMode::kContention) return route_by_contention(tx, digest);
     PreExecutorId owner = *owner_of(affinity_key(tx));
     if (overloaded(owner)) {
         ++m_counters.overload_fallbacks;
@@ -172,7 +173,8 @@ std::optional<PreExecutorId> LoadBalancer::route(const Transaction& tx) {
     return owner;
 }
 
-PreExecutorId LoadBalancer::route_by_contention(const Transaction& tx) {
+PreExecutorId LoadBalancer::route_by_contention(const Transaction& tx,
+                                                const common::Digest* digest) {
     // The in-flight weight of the tx's inputs per pre-executor (few inputs, few pre-executors:
     // a small vector, ordered by id for the tie rule).
     std::vector<std::pair<PreExecutorId, std::uint64_t>> weights;
@@ -228,11 +230,15 @@ PreExecutorId LoadBalancer::route_by_contention(const Transaction& tx) {
                 ++m_counters.placements_full;
                 continue;
             }
-            found = m_placements.emplace(input.id, Placement{target, 0}).first;
+            found = m_placements.emplace(input.id, Placement{target, 0, {}}).first;
         }
         Placement& placed = found->second;
-        if (placed.node != target && placed.in_flight > 0) ++m_counters.split_inputs;
+        if (placed.node != target && placed.in_flight > 0) {
+            ++m_counters.split_inputs;
+            if (digest != nullptr) m_fences.push_back({input.id, placed.node, placed.last});
+        }
         placed.node = target;
+        if (digest != nullptr) placed.last = *digest;
         ++placed.in_flight;
     }
     m_counters.placements_now = m_placements.size();

@@ -252,6 +252,42 @@ TEST_CASE("contention routing moves an overloaded group and forgets a leaving no
     CHECK(balancer.route(tx_from(4, {pool})) != least);
 }
 
+TEST_CASE("a moved group's fence names the last transaction routed to its old pre-executor",
+          "[protocol][lb]") {
+    LoadBalancerOptions options = contention_options();
+    options.overload_slack = 10;
+    LoadBalancer balancer = balancer_of({1, 2, 3}, options);
+    const auto pool = InputObject::shared(key(9));
+    const auto coin = InputObject::owned(key(10), 1);
+    const common::Digest first = key(101), second = key(102), moved = key(103), after = key(104);
+    const PreExecutorId owner = *balancer.route(tx_from(1, {pool}), &first);
+    CHECK(balancer.route(tx_from(2, {pool, coin}), &second) == owner);
+    CHECK(balancer.take_fences().empty());  // nothing moved
+    const PreExecutorId least = owner == 3 ? 2 : 3;
+    for (PreExecutorId id : {1u, 2u, 3u}) {
+        balancer.report_outstanding(id, id == owner ? 50 : (id == least ? 0 : 5));
+    }
+    CHECK(balancer.route(tx_from(3, {pool, coin}), &moved) == least);  // the group moves
+    auto fences = balancer.take_fences();
+    REQUIRE(fences.size() == 2);  // both inputs, in the transaction's order
+    CHECK(fences[0].object == pool.id);
+    CHECK(fences[1].object == coin.id);
+    for (const HandoffFence& fence : fences) {
+        CHECK(fence.from == owner);
+        CHECK(fence.after == second);
+    }
+    CHECK(balancer.take_fences().empty());  // taken once
+    balancer.report_outstanding(owner, 0);
+    CHECK(balancer.route(tx_from(4, {pool}), &after) == least);  // stays: no fence
+    CHECK(balancer.take_fences().empty());
+    // Without digests no fence is recorded (the node's primary routes so).
+    for (PreExecutorId id : {1u, 2u, 3u}) {
+        balancer.report_outstanding(id, id == least ? 50 : 0);
+    }
+    CHECK(balancer.route(tx_from(5, {pool})) != least);
+    CHECK(balancer.take_fences().empty());
+}
+
 TEST_CASE("contention routing moves a hot group off a pre-executor taking more than its share",
           "[protocol][lb]") {
     LoadBalancerOptions options = contention_options();
