@@ -114,8 +114,8 @@ private:
     void send_results_at(PreExecutorId id, std::vector<protocol::PreExecResult> results,
                          SimTimeUs at);
     void send_result(PreExecutorId from, protocol::PreExecResult result);
-    // Occupies the node's cores with `results` (plus `extra_us` of bookkeeping) and sends each
-    // result when its work ends.
+    // Occupies the node's cores with `results` (plus `extra_us` of bookkeeping;
+    // Cores::occupy_each) and sends each result when its work ends.
     void charge_and_send(PreExecutorId id, std::vector<protocol::PreExecResult> results,
                          SimTimeUs extra_us = 0);
     void forward_to_peers(PreExecutorId from, const Effects& effects);
@@ -420,30 +420,20 @@ void Simulation::deliver_forward(PreExecutorId peer, const Effects& effects,
     kick(peer);
 }
 
-// With one core, `results` (a transaction with the held ones it released, or replacements) are
-// one piece of work and leave together. With several, each result is its own piece: results on
-// disjoint objects run on free cores side by side and each leaves when it is done, those on a
-// shared object one after the other (Cores::occupy). Charging a whole release to one core made
-// a pre-executor whose holds tie several hot groups together execute them on one core
-// (docs/simulation.md, "Cores").
 void Simulation::charge_and_send(PreExecutorId id, std::vector<protocol::PreExecResult> results,
                                  SimTimeUs extra_us) {
-    Node& node = m_nodes.at(id);
     if (results.empty() && extra_us == 0) return;
-    if (node.cores.count() == 1 || results.size() <= 1) {
-        SimTimeUs cost = extra_us;
-        for (const auto& r : results) cost += m_config.cost.exec_us(r.effects.gas_used);
-        const SimTimeUs done = node.cores.occupy(results, cost, m_queue.now_us());
-        send_results_at(id, std::move(results), done);
-        return;
-    }
-    for (auto& r : results) {
-        const SimTimeUs cost =
-            std::exchange(extra_us, 0) + m_config.cost.exec_us(r.effects.gas_used);
-        std::vector<protocol::PreExecResult> one;
-        one.push_back(std::move(r));
-        const SimTimeUs done = node.cores.occupy(one, cost, m_queue.now_us());
-        send_results_at(id, std::move(one), done);
+    std::vector<SimTimeUs> costs;
+    costs.reserve(results.size());
+    for (const auto& r : results) costs.push_back(m_config.cost.exec_us(r.effects.gas_used));
+    const std::vector<SimTimeUs> ends =
+        m_nodes.at(id).cores.occupy_each(results, costs, extra_us, m_queue.now_us());
+    // Results that leave at the same time leave as one message event, in order.
+    for (std::size_t i = 0; i < results.size();) {
+        std::vector<protocol::PreExecResult> together;
+        const SimTimeUs at = ends[i];
+        for (; i < results.size() && ends[i] == at; ++i) together.push_back(std::move(results[i]));
+        send_results_at(id, std::move(together), at);
     }
 }
 
