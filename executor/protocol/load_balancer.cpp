@@ -191,6 +191,7 @@ PreExecutorId LoadBalancer::route_by_contention(const Transaction& tx,
         it->second += placed.in_flight;
     }
     PreExecutorId target = 0;
+    bool group_moves = false;  // by the rebalancing rule or an overload: fenced (HandoffFence)
     if (weights.empty()) {
         target = *owner_of(affinity_key(tx));
         ++m_counters.to_affinity_owner;
@@ -204,11 +205,13 @@ PreExecutorId LoadBalancer::route_by_contention(const Transaction& tx,
         if (auto moved = rebalance_target(target, heaviest->second)) {
             ++m_counters.rebalanced;
             target = *moved;  // the group moves: its inputs are placed there below
+            group_moves = true;
         }
     }
     if (overloaded(target)) {
         ++m_counters.overload_fallbacks;
         target = least_loaded();  // the group moves: its inputs are placed there below
+        group_moves = true;
     }
     if (m_options.rebalance_window > 0) {
         const std::uint64_t share =
@@ -235,7 +238,9 @@ PreExecutorId LoadBalancer::route_by_contention(const Transaction& tx,
         Placement& placed = found->second;
         if (placed.node != target && placed.in_flight > 0) {
             ++m_counters.split_inputs;
-            if (digest != nullptr) m_fences.push_back({input.id, placed.node, placed.last});
+            if (digest != nullptr && group_moves) {
+                m_fences.push_back({input.id, placed.node, placed.last});
+            }
         }
         placed.node = target;
         if (digest != nullptr) placed.last = *digest;

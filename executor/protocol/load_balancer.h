@@ -103,10 +103,12 @@ std::optional<common::Hash256> object_affinity_key(const Object& object);
 // Rendezvous weight of `key` on pre-executor `id`: XXH3-64 of (key ‖ BE32(id)).
 std::uint64_t rendezvous_weight(const common::Hash256& key, PreExecutorId id);
 
-// kContention with route(tx, digest): an input whose group moves, with transactions in flight,
-// from `from` to the chosen pre-executor; `after` is the last transaction routed to `from`
-// that declares it. The driver hands it to the new pre-executor (PreExecutor::fence) before
-// the transaction (docs/remora_protocol.md, "The handoff fence").
+// kContention with route(tx, digest): an input whose group moves (an overload fallback or the
+// rebalancing rule), with transactions in flight, from `from` to the chosen pre-executor;
+// `after` is the last transaction routed to `from` that declares it. (A transaction that only
+// joins inputs placed on several pre-executors moves no group and gets no fence.) The driver hands
+// it to the new pre-executor (PreExecutor::fence) before the transaction (docs/remora_protocol.md,
+// "The handoff fence").
 struct HandoffFence {
     ObjectId object;
     PreExecutorId from = 0;
@@ -135,8 +137,8 @@ public:
     std::uint64_t expected_cost(const Transaction& tx) const;
 
     // The pre-executor for `tx`; nullopt when none is live. With `digest` (transaction_digest
-    // of `tx`) in kContention mode, the inputs whose placement moves, with transactions in
-    // flight, get a HandoffFence (take_fences()).
+    // of `tx`) in kContention mode, when its group moves, the inputs whose placement moves
+    // with transactions in flight get a HandoffFence (take_fences()).
     std::optional<PreExecutorId> route(const Transaction& tx,
                                        const common::Digest* digest = nullptr);
     // The fences of the routes since the last call, in order.

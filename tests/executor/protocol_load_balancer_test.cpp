@@ -271,6 +271,17 @@ TEST_CASE("a moved group's fence names the last transaction routed to its old pr
     const PreExecutorId owner = *balancer.route(tx_from(1, {pool}), &first);
     CHECK(balancer.route(tx_from(2, {pool, coin}), &second) == owner);
     CHECK(balancer.take_fences().empty());  // nothing moved
+    // A transaction joining this group and one placed elsewhere splits an input but moves no
+    // group: no fence.
+    std::uint64_t other = 20;
+    while (*balancer.owner_of(key(other)) == owner) ++other;
+    const auto elsewhere = InputObject::shared(key(other));
+    const common::Digest joining = key(105), joined = key(106);
+    CHECK(balancer.route(tx_from(6, {elsewhere}), &joining) != owner);
+    const std::uint64_t split_before = balancer.counters().split_inputs;
+    CHECK(balancer.route(tx_from(7, {pool, elsewhere}), &joined) == owner);  // the heavier
+    CHECK(balancer.counters().split_inputs == split_before + 1);
+    CHECK(balancer.take_fences().empty());
     const PreExecutorId least = owner == 3 ? 2 : 3;
     overload(balancer, owner, least);
     CHECK(balancer.route(tx_from(3, {pool, coin}), &moved) == least);  // the group moves
@@ -278,10 +289,9 @@ TEST_CASE("a moved group's fence names the last transaction routed to its old pr
     REQUIRE(fences.size() == 2);  // both inputs, in the transaction's order
     CHECK(fences[0].object == pool.id);
     CHECK(fences[1].object == coin.id);
-    for (const HandoffFence& fence : fences) {
-        CHECK(fence.from == owner);
-        CHECK(fence.after == second);
-    }
+    for (const HandoffFence& fence : fences) CHECK(fence.from == owner);
+    CHECK(fences[0].after == joined);       // the last routed to `owner` declaring the pool
+    CHECK(fences[1].after == second);       // ... and the coin
     CHECK(balancer.take_fences().empty());  // taken once
     balancer.report_outstanding(owner, 0);
     CHECK(balancer.route(tx_from(4, {pool}), &after) == least);  // stays: no fence
