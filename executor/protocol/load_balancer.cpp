@@ -156,13 +156,14 @@ PreExecutorId LoadBalancer::least_loaded() const {
     return best;
 }
 
-std::optional<PreExecutorId> LoadBalancer::route(const Transaction& tx) {
+std::optional<PreExecutorId> LoadBalancer::route(const Transaction& tx,
+                                                 const common::Digest* digest) {
     if (m_live.empty()) return std::nullopt;
     ++m_counters.routed;
     if (m_options.mode == RoutingMode::kRoundRobin) {
         return m_live[m_next_round_robin++ % m_live.size()];
     }
-    if (m_options.mode == RoutingMode::kContention) return route_by_contention(tx);
+    if (m_options.mode == RoutingMode::kContention) return route_by_contention(tx, digest);
     PreExecutorId owner = *owner_of(affinity_key(tx));
     if (overloaded(owner)) {
         ++m_counters.overload_fallbacks;
@@ -172,7 +173,8 @@ std::optional<PreExecutorId> LoadBalancer::route(const Transaction& tx) {
     return owner;
 }
 
-PreExecutorId LoadBalancer::route_by_contention(const Transaction& tx) {
+PreExecutorId LoadBalancer::route_by_contention(const Transaction& tx,
+                                                const common::Digest* digest) {
     // The in-flight weight of the tx's inputs per pre-executor (few inputs, few pre-executors:
     // a small vector, ordered by id for the tie rule).
     std::vector<std::pair<PreExecutorId, std::uint64_t>> weights;
@@ -189,6 +191,7 @@ PreExecutorId LoadBalancer::route_by_contention(const Transaction& tx) {
         it->second += placed.in_flight;
     }
     PreExecutorId target = 0;
+    bool group_moves = false;  // by the rebalancing rule or an overload: fenced (HandoffFence)
     if (weights.empty()) {
         target = *owner_of(affinity_key(tx));
         ++m_counters.to_affinity_owner;
@@ -202,11 +205,13 @@ PreExecutorId LoadBalancer::route_by_contention(const Transaction& tx) {
         if (auto moved = rebalance_target(target, heaviest->second)) {
             ++m_counters.rebalanced;
             target = *moved;  // the group moves: its inputs are placed there below
+            group_moves = true;
         }
     }
     if (overloaded(target)) {
         ++m_counters.overload_fallbacks;
         target = least_loaded();  // the group moves: its inputs are placed there below
+        group_moves = true;
     }
     if (m_options.rebalance_window > 0) {
         const std::uint64_t share =
@@ -228,11 +233,17 @@ PreExecutorId LoadBalancer::route_by_contention(const Transaction& tx) {
                 ++m_counters.placements_full;
                 continue;
             }
-            found = m_placements.emplace(input.id, Placement{target, 0}).first;
+            found = m_placements.emplace(input.id, Placement{target, 0, {}}).first;
         }
         Placement& placed = found->second;
-        if (placed.node != target && placed.in_flight > 0) ++m_counters.split_inputs;
+        if (placed.node != target && placed.in_flight > 0) {
+            ++m_counters.split_inputs;
+            if (digest != nullptr && group_moves) {
+                m_fences.push_back({input.id, placed.node, placed.last});
+            }
+        }
         placed.node = target;
+        if (digest != nullptr) placed.last = *digest;
         ++placed.in_flight;
     }
     m_counters.placements_now = m_placements.size();

@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -102,6 +103,18 @@ std::optional<common::Hash256> object_affinity_key(const Object& object);
 // Rendezvous weight of `key` on pre-executor `id`: XXH3-64 of (key ‖ BE32(id)).
 std::uint64_t rendezvous_weight(const common::Hash256& key, PreExecutorId id);
 
+// kContention with route(tx, digest): an input whose group moves (an overload fallback or the
+// rebalancing rule), with transactions in flight, from `from` to the chosen pre-executor;
+// `after` is the last transaction routed to `from` that declares it. (A transaction that only
+// joins inputs placed on several pre-executors moves no group and gets no fence.) The driver hands
+// it to the new pre-executor (PreExecutor::fence) before the transaction (docs/remora_protocol.md,
+// "The handoff fence").
+struct HandoffFence {
+    ObjectId object;
+    PreExecutorId from = 0;
+    common::Digest after;
+};
+
 class LoadBalancer {
 public:
     explicit LoadBalancer(const LoadBalancerOptions& options = {});
@@ -123,8 +136,13 @@ public:
     // were, or default_cost when none was. At least 1.
     std::uint64_t expected_cost(const Transaction& tx) const;
 
-    // The pre-executor for `tx`; nullopt when none is live.
-    std::optional<PreExecutorId> route(const Transaction& tx);
+    // The pre-executor for `tx`; nullopt when none is live. With `digest` (transaction_digest
+    // of `tx`) in kContention mode, when its group moves, the inputs whose placement moves
+    // with transactions in flight get a HandoffFence (take_fences()).
+    std::optional<PreExecutorId> route(const Transaction& tx,
+                                       const common::Digest* digest = nullptr);
+    // The fences of the routes since the last call, in order.
+    std::vector<HandoffFence> take_fences() { return std::exchange(m_fences, {}); }
 
     // The rendezvous owner of `key` among the live pre-executors (ties: the lower id), whatever
     // the load; nullopt when none is live.
@@ -148,10 +166,11 @@ private:
     struct Placement {
         PreExecutorId node = 0;
         std::uint64_t in_flight = 0;
+        common::Digest last;  // the last transaction routed to `node` declaring it (fences)
     };
     bool overloaded(PreExecutorId id) const;
     PreExecutorId least_loaded() const;
-    PreExecutorId route_by_contention(const Transaction& tx);
+    PreExecutorId route_by_contention(const Transaction& tx, const common::Digest* digest);
     // The recent-share rule: the pre-executor to move a group weighing `weight` placed on
     // `node` to, or nullopt.
     std::optional<PreExecutorId> rebalance_target(PreExecutorId node, std::uint64_t weight);
@@ -167,6 +186,7 @@ private:
                                                       // started
     std::uint64_t m_recent_total = 0;                 // their shares (LoadMeasure)
     std::uint64_t m_recent_routes = 0;                // their number
+    std::vector<HandoffFence> m_fences;
     LoadBalancerCounters m_counters;
 };
 

@@ -82,6 +82,7 @@ PreExecutor::PreExecutor(PreExecutorId id, std::unique_ptr<storage::Store> store
                          common::CommitIndex caught_up, const PreExecutorOptions& options)
     : m_id(id),
       m_options(options),
+      m_seen(options.ordered_txs_max),
       m_store(std::move(store)),
       m_confirmed(*m_store),
       m_overlay(options.overlay_entries_max, options.overlay_bytes_max),
@@ -156,6 +157,7 @@ common::Result<PreExecResult> PreExecutor::execute(const Transaction& tx,
     if (!result) return result.status();
     const common::Digest digest = effects_digest(result->effects);
     m_overlay.apply(result->effects, digest);
+    note_seen(tx_digest);
     if (m_options.ordered_replay) {
         if (OrderedReplay::Own* own = m_replay.own(tx_digest)) {
             result->revision = own->revision + 1;  // executed again (a duplicate delivery)
@@ -288,7 +290,38 @@ void PreExecutor::heal(const std::vector<ObjectId>& changed) {
     }
 }
 
+void PreExecutor::fence(const ObjectId& object, const common::Digest& writer) {
+    if (m_options.held_txs_max == 0 || m_seen.find(writer) != nullptr) return;
+    m_fences[object] = Fence{writer, m_counters.updates_applied};
+    ++m_counters.fences;
+}
+
+bool PreExecutor::fenced(const Transaction& tx) {
+    bool fenced = false;
+    for (const InputObject& input : tx.inputs) {
+        auto found = m_fences.find(input.id);
+        if (found == m_fences.end()) continue;
+        if (m_counters.updates_applied - found->second.set_at_update >=
+            m_options.hold_updates_max) {
+            m_fences.erase(found);
+            ++m_counters.fences_expired;
+            continue;
+        }
+        fenced = true;
+    }
+    return fenced;
+}
+
+bool PreExecutor::note_seen(const common::Digest& tx) {
+    if (m_options.held_txs_max == 0) return false;
+    m_seen.add(tx, tx);
+    if (m_fences.empty()) return false;
+    return std::erase_if(m_fences, [&tx](const auto& entry) { return entry.second.writer == tx; }) >
+           0;
+}
+
 common::Result<bool> PreExecutor::lacks_input(const Transaction& tx) {
+    if (fenced(tx)) return true;
     SpeculativeView view(m_overlay, m_confirmed);
     for (const InputObject& input : tx.inputs) {
         if (input.kind != InputObject::Kind::kOwned) continue;
@@ -306,6 +339,10 @@ common::Result<std::optional<PreExecResult>> PreExecutor::execute_or_hold(
 
     for (const InputObject& input : tx.inputs) {
         if (m_held_inputs.count(input.id) != 0) hold = true;
+    }
+    if (!hold && m_options.held_txs_max > 0 && fenced(tx)) {
+        hold = true;
+        ++m_counters.fenced;
     }
     if (!hold && m_options.held_txs_max > 0) {
         auto lacks = lacks_input(tx);
@@ -395,6 +432,7 @@ common::Result<std::size_t> PreExecutor::apply_peer_effects(const Effects& effec
             common::Code::kCorruption,
             "forwarded effects of " + effects.tx_digest.hex() + " do not match their digest"};
     }
+    const bool lifted = note_seen(effects.tx_digest);
     if (!effects.status.is_success()) {
         // An abort writes nothing, but it may replace effects that did (a superseding result).
         if (m_options.ordered_replay) {
@@ -407,6 +445,7 @@ common::Result<std::size_t> PreExecutor::apply_peer_effects(const Effects& effec
                 REMORA_RETURN_IF_ERROR(revalidate(candidates, changed));
             }
         }
+        if (lifted) REMORA_RETURN_IF_ERROR(release_ready());
         return std::size_t{0};
     }
     SpeculativeView view(m_overlay, m_confirmed);
@@ -441,7 +480,9 @@ common::Result<std::size_t> PreExecutor::apply_peer_effects(const Effects& effec
     // Only a held transaction that declares an object this forward wrote can become ready (a
     // forward changes no other object, and no hold expires on a forward): release_ready()
     // rebuilds the whole hold queue, so it is skipped when none does.
-    if (applied > 0 && declares_held_input(effects)) REMORA_RETURN_IF_ERROR(release_ready());
+    if (lifted || (applied > 0 && declares_held_input(effects))) {
+        REMORA_RETURN_IF_ERROR(release_ready());
+    }
     return applied;
 }
 

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -28,6 +29,7 @@
 #include "executor/protocol/limits.h"
 #include "executor/protocol/messages.h"
 #include "executor/protocol/ordered_replay.h"
+#include "executor/protocol/recent_txs.h"
 #include "executor/protocol/speculative_overlay.h"
 #include "executor/sequential/store_state.h"
 #include "executor/tx/transaction.h"
@@ -64,6 +66,9 @@ struct PreExecutorCounters {
     std::uint64_t released_ready = 0;          // held ones that ran once their inputs had arrived
     std::uint64_t released_unready = 0;        // held ones that ran anyway (a bound)
     std::uint64_t held_now = 0;
+    std::uint64_t fences = 0;                 // handoff fences set (fence())
+    std::uint64_t fenced = 0;                 // transactions held by a fence
+    std::uint64_t fences_expired = 0;         // fences dropped by the hold_updates_max bound
     std::uint64_t peer_objects = 0;           // objects apply_peer_effects() put in the overlay
     std::uint64_t peer_forwards_refused = 0;  // forwards whose contents missed their digest
     ReplayCounters replay;                    // the tentative order (ordered_replay.h)
@@ -122,6 +127,17 @@ public:
     common::Result<std::size_t> apply_peer_effects(const Effects& effects,
                                                    const common::Digest& claimed_digest);
 
+    // A handoff fence (docs/remora_protocol.md, "The handoff fence"): the group of `object` moved
+    // here from another pre-executor, whose last transaction on it is `writer`. Until this
+    // pre-executor has seen `writer`'s effects (its own execution or a forward),
+    // execute_or_hold() holds every transaction that declares `object`, so the moved group's
+    // chain continues from where the old pre-executor's ends instead of forking from an older
+    // version. The fence lifts when the effects come (the held transactions then run, in
+    // arrival order) or, to bound the wait, after hold_updates_max state updates. No effect
+    // when the writer's effects were seen already or holding is off (held_txs_max 0). Any
+    // fence, right or wrong, only delays results: adopting still takes the adopt rule.
+    void fence(const ObjectId& object, const common::Digest& writer);
+
     // The sequencer's order of a batch it cut (ordered_replay.h). With ordered_replay, own
     // results whose reads that order contradicts are re-executed at their position and their
     // replacements (a higher revision) queued for take_released(); later transactions execute at
@@ -165,8 +181,13 @@ private:
         std::optional<LookupTable> hints;
         std::uint64_t held_at_update = 0;  // m_counters.updates_applied when it was held
     };
-    // True when an owned input of `tx` is missing or older than declared here.
+    // True when an owned input of `tx` is missing or older than declared here, or a fence
+    // stands on one of its inputs.
     common::Result<bool> lacks_input(const Transaction& tx);
+    // Whether a fence stands on an input of `tx` (expired fences are dropped here).
+    bool fenced(const Transaction& tx);
+    // `tx`'s effects are here: the fences waiting for them lift. True when one did.
+    bool note_seen(const common::Digest& tx);
     common::Status run_held(const Held& held, bool ready);
     common::Status release_ready();
     // True when `effects` write or create an object that a held transaction declares.
@@ -186,6 +207,12 @@ private:
     std::deque<Held> m_held;
     std::multiset<ObjectId> m_held_inputs;  // declared inputs of m_held
     std::vector<PreExecResult> m_released;
+    struct Fence {
+        common::Digest writer;
+        std::uint64_t set_at_update = 0;  // m_counters.updates_applied when it was set
+    };
+    std::map<ObjectId, Fence> m_fences;
+    RecentTxs m_seen;  // transactions whose effects this pre-executor has seen (fences)
     std::unique_ptr<storage::Store> m_store;
     StoreState m_confirmed;
     SpeculativeOverlay m_overlay;

@@ -1,6 +1,7 @@
 #include "executor/simulation/cores.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace remora::executor::simulation {
 
@@ -20,7 +21,7 @@ void Cores::hold_earliest_until(SimTimeUs until) {
     core = std::max(core, until);
 }
 
-SimTimeUs Cores::occupy(const std::vector<protocol::PreExecResult>& results, SimTimeUs cost,
+SimTimeUs Cores::occupy(std::span<const protocol::PreExecResult> results, SimTimeUs cost,
                         SimTimeUs now) {
     const std::size_t core = earliest();
     SimTimeUs begin = std::max(m_free_us[core], now);
@@ -57,6 +58,26 @@ SimTimeUs Cores::occupy(const std::vector<protocol::PreExecResult>& results, Sim
         });
     }
     return end;
+}
+
+std::vector<SimTimeUs> Cores::occupy_each(const std::vector<protocol::PreExecResult>& results,
+                                          const std::vector<SimTimeUs>& costs, SimTimeUs extra_us,
+                                          SimTimeUs now) {
+    if (m_free_us.size() == 1 || results.size() <= 1) {
+        SimTimeUs cost = extra_us;
+        for (SimTimeUs c : costs) cost += c;
+        return std::vector<SimTimeUs>(std::max<std::size_t>(1, results.size()),
+                                      occupy(results, cost, now));
+    }
+    // Charging a whole release to one core made a pre-executor whose holds tie several hot
+    // groups together execute all of them on one core (docs/simulation.md, "Cores").
+    std::vector<SimTimeUs> ends;
+    ends.reserve(results.size());
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        ends.push_back(
+            occupy(std::span(results).subspan(i, 1), std::exchange(extra_us, 0) + costs[i], now));
+    }
+    return ends;
 }
 
 }  // namespace remora::executor::simulation

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <span>
 #include <vector>
 
 #include "executor/protocol/messages.h"
@@ -34,8 +35,18 @@ public:
     // clock and every object the results read or write are ready (the unfinished work that
     // wrote it on this node has ended); returns when the work ends (when its results leave).
     // With one core: max(core free, now) + cost.
-    SimTimeUs occupy(const std::vector<protocol::PreExecResult>& results, SimTimeUs cost,
+    SimTimeUs occupy(std::span<const protocol::PreExecResult> results, SimTimeUs cost,
                      SimTimeUs now);
+
+    // A node's work of one moment: `results` (a transaction with the held ones it released, or
+    // replacements), `costs[i]` being results[i]'s, plus `extra_us` of bookkeeping. With one
+    // core it is one piece, all of whose results leave when it ends; with several, each result
+    // is its own piece (the bookkeeping with the first), so results on disjoint objects run side
+    // by side and each leaves when it is done. Returns when each result leaves; with no results,
+    // the bookkeeping still occupies a core. REQUIRES: costs.size() == results.size().
+    std::vector<SimTimeUs> occupy_each(const std::vector<protocol::PreExecResult>& results,
+                                       const std::vector<SimTimeUs>& costs, SimTimeUs extra_us,
+                                       SimTimeUs now);
 
 private:
     std::size_t earliest() const;

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <deque>
 #include <map>
+#include <utility>
 
 #include "executor/protocol/pre_executor.h"
 #include "executor/sequential/sequential.h"
@@ -113,7 +114,10 @@ private:
     void send_results_at(PreExecutorId id, std::vector<protocol::PreExecResult> results,
                          SimTimeUs at);
     void send_result(PreExecutorId from, protocol::PreExecResult result);
-    void charge_and_send(PreExecutorId id, std::vector<protocol::PreExecResult> results);
+    // Occupies the node's cores with `results` (plus `extra_us` of bookkeeping;
+    // Cores::occupy_each) and sends each result when its work ends.
+    void charge_and_send(PreExecutorId id, std::vector<protocol::PreExecResult> results,
+                         SimTimeUs extra_us = 0);
     void forward_to_peers(PreExecutorId from, const Effects& effects);
     void deliver_forward(PreExecutorId peer, const Effects& effects, const common::Digest& digest,
                          bool corrupted);
@@ -202,13 +206,14 @@ std::optional<PreExecutorId> Simulation::pick_live() {
 void Simulation::submit_tx(std::size_t index) {
     const Transaction& tx = m_input.txs[index];
     m_queue.at(m_queue.now_us() + delay(), [this, index] { sequence_tx(index); });
-    auto id = m_balancer.route(tx);
+    const common::Digest digest = transaction_digest(tx);
+    auto id = m_balancer.route(tx, m_config.handoff_fence ? &digest : nullptr);
     if (!id) {
         ++m_result.counters.unrouted;
         return;
     }
     ++m_result.counters.routed;
-    m_primary->note_routed(transaction_digest(tx), *id);
+    m_primary->note_routed(digest, *id);
     Node& node = m_nodes.at(*id);
     m_load[index] = m_config.routing.load == protocol::LoadMeasure::kCost
                         ? m_balancer.expected_cost(tx)
@@ -216,8 +221,20 @@ void Simulation::submit_tx(std::size_t index) {
     node.outstanding += m_load[index];
     report_load(*id);
     std::uint64_t incarnation = node.incarnation;
+    // A moved group's fences travel with the transaction that moved it, so they are in place
+    // before it arrives.
+    std::vector<protocol::HandoffFence> fences = m_balancer.take_fences();
     m_queue.at(m_queue.now_us() + delay(),
-               [this, id = *id, incarnation, index] { deliver_tx(id, incarnation, index); });
+               [this, id = *id, incarnation, index, fences = std::move(fences)] {
+                   Node& target = m_nodes.at(id);
+                   if (target.incarnation == incarnation && target.engine) {
+                       for (const protocol::HandoffFence& f : fences) {
+                           target.engine->fence(f.object, f.after);
+                           ++m_result.counters.fences;
+                       }
+                   }
+                   deliver_tx(id, incarnation, index);
+               });
 }
 
 void Simulation::deliver_tx(PreExecutorId id, std::uint64_t incarnation, std::size_t index) {
@@ -294,10 +311,8 @@ void Simulation::run_next(PreExecutorId id) {
         out.push_back(std::move(*result.value()));
     }
     for (auto& released : node.engine->take_released()) out.push_back(std::move(released));
-    SimTimeUs cost = m_config.cost.check_us + (node.slow ? m_config.faults.slow_tx_us : 0);
-    for (const auto& r : out) cost += m_config.cost.exec_us(r.effects.gas_used);
-    const SimTimeUs done = node.cores.occupy(out, cost, m_queue.now_us());
-    send_results_at(id, std::move(out), done);
+    charge_and_send(id, std::move(out),
+                    m_config.cost.check_us + (node.slow ? m_config.faults.slow_tx_us : 0));
     std::uint64_t incarnation = node.incarnation;
     m_queue.at(std::max(node.cores.earliest_free_us(), m_queue.now_us()), [this, id, incarnation] {
         if (m_nodes.at(id).incarnation == incarnation) run_next(id);
@@ -405,13 +420,21 @@ void Simulation::deliver_forward(PreExecutorId peer, const Effects& effects,
     kick(peer);
 }
 
-void Simulation::charge_and_send(PreExecutorId id, std::vector<protocol::PreExecResult> results) {
-    if (results.empty()) return;
-    Node& node = m_nodes.at(id);
-    SimTimeUs cost = 0;
-    for (const auto& r : results) cost += m_config.cost.exec_us(r.effects.gas_used);
-    const SimTimeUs done = node.cores.occupy(results, cost, m_queue.now_us());
-    send_results_at(id, std::move(results), done);
+void Simulation::charge_and_send(PreExecutorId id, std::vector<protocol::PreExecResult> results,
+                                 SimTimeUs extra_us) {
+    if (results.empty() && extra_us == 0) return;
+    std::vector<SimTimeUs> costs;
+    costs.reserve(results.size());
+    for (const auto& r : results) costs.push_back(m_config.cost.exec_us(r.effects.gas_used));
+    const std::vector<SimTimeUs> ends =
+        m_nodes.at(id).cores.occupy_each(results, costs, extra_us, m_queue.now_us());
+    // Results that leave at the same time leave as one message event, in order.
+    for (std::size_t i = 0; i < results.size();) {
+        std::vector<protocol::PreExecResult> together;
+        const SimTimeUs at = ends[i];
+        for (; i < results.size() && ends[i] == at; ++i) together.push_back(std::move(results[i]));
+        send_results_at(id, std::move(together), at);
+    }
 }
 
 void Simulation::send_result(PreExecutorId from, protocol::PreExecResult result) {

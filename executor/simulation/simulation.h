@@ -124,6 +124,11 @@ struct SimulationConfig {
     // message each), which re-execute, in that order, their results it contradicts and send the
     // replacements (PreExecutorOptions::ordered_replay; docs/remora_protocol.md, "Convergence").
     bool tentative_order = false;
+    // Handoff fences (docs/remora_protocol.md, "The handoff fence"): when contention-following
+    // routing moves an object's group, with transactions in flight, to another pre-executor,
+    // that one holds the group's transactions until it has seen the effects of the last one
+    // routed to the old pre-executor (PreExecutor::fence; with hold_txs only).
+    bool handoff_fence = false;
     // Measure the primary's thread CPU time per decision and per commit write.
     bool measure_cpu = false;
     // Alternate the primary's structural adopt checks per commit (on for even commits, off for
@@ -153,6 +158,7 @@ struct SimulationCounters {
     std::uint64_t results_refused = 0;  // submit() refused (e.g. its sender had left)
     std::uint64_t pre_exec_errors = 0;  // PreExecutor::execute_or_hold failed
     std::uint64_t held = 0;             // transactions a pre-executor held (execute_or_hold)
+    std::uint64_t fences = 0;           // handoff fences delivered with a transaction
     std::uint64_t peer_forwards = 0;    // effects forwarded to one other pre-executor
     std::uint64_t peer_objects = 0;     // objects those forwards put in overlays
     std::uint64_t crashes = 0;

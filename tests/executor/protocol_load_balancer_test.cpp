@@ -187,6 +187,20 @@ LoadBalancerOptions contention_options() {
     return options;
 }
 
+// Pre-executors 1..3, contention routing, an overload slack of 10.
+LoadBalancer three_with_small_slack() {
+    LoadBalancerOptions options = contention_options();
+    options.overload_slack = 10;
+    return balancer_of({1, 2, 3}, options);
+}
+
+// `owner` far behind (overloaded: 50 > 2 x 18.3 + 10), `least` idle, the third in between.
+void overload(LoadBalancer& balancer, PreExecutorId owner, PreExecutorId least) {
+    for (PreExecutorId id : {1u, 2u, 3u}) {
+        balancer.report_outstanding(id, id == owner ? 50 : (id == least ? 0 : 5));
+    }
+}
+
 }  // namespace
 
 TEST_CASE("contention routing keeps an in-flight chain on one pre-executor", "[protocol][lb]") {
@@ -233,15 +247,11 @@ TEST_CASE("contention routing keeps an in-flight chain on one pre-executor", "[p
 
 TEST_CASE("contention routing moves an overloaded group and forgets a leaving node's objects",
           "[protocol][lb]") {
-    LoadBalancerOptions options = contention_options();
-    options.overload_slack = 10;
-    LoadBalancer balancer = balancer_of({1, 2, 3}, options);
+    LoadBalancer balancer = three_with_small_slack();
     const auto pool = InputObject::shared(key(9));
     const PreExecutorId owner = *balancer.route(tx_from(1, {pool}));
     const PreExecutorId least = owner == 3 ? 2 : 3;
-    for (PreExecutorId id : {1u, 2u, 3u}) {
-        balancer.report_outstanding(id, id == owner ? 50 : (id == least ? 0 : 5));
-    }
+    overload(balancer, owner, least);
     CHECK(balancer.route(tx_from(2, {pool})) == least);  // the group moves ...
     CHECK(balancer.placement_of(key(9)) == least);
     balancer.report_outstanding(owner, 0);
@@ -250,6 +260,46 @@ TEST_CASE("contention routing moves an overloaded group and forgets a leaving no
     REQUIRE(balancer.remove(least).is_ok());
     CHECK_FALSE(balancer.placement_of(key(9)).has_value());
     CHECK(balancer.route(tx_from(4, {pool})) != least);
+}
+
+TEST_CASE("a moved group's fence names the last transaction routed to its old pre-executor",
+          "[protocol][lb]") {
+    LoadBalancer balancer = three_with_small_slack();
+    const auto pool = InputObject::shared(key(9));
+    const auto coin = InputObject::owned(key(10), 1);
+    const common::Digest first = key(101), second = key(102), moved = key(103), after = key(104);
+    const PreExecutorId owner = *balancer.route(tx_from(1, {pool}), &first);
+    CHECK(balancer.route(tx_from(2, {pool, coin}), &second) == owner);
+    CHECK(balancer.take_fences().empty());  // nothing moved
+    // A transaction joining this group and one placed elsewhere splits an input but moves no
+    // group: no fence.
+    std::uint64_t other = 20;
+    while (*balancer.owner_of(key(other)) == owner) ++other;
+    const auto elsewhere = InputObject::shared(key(other));
+    const common::Digest joining = key(105), joined = key(106);
+    CHECK(balancer.route(tx_from(6, {elsewhere}), &joining) != owner);
+    const std::uint64_t split_before = balancer.counters().split_inputs;
+    CHECK(balancer.route(tx_from(7, {pool, elsewhere}), &joined) == owner);  // the heavier
+    CHECK(balancer.counters().split_inputs == split_before + 1);
+    CHECK(balancer.take_fences().empty());
+    const PreExecutorId least = owner == 3 ? 2 : 3;
+    overload(balancer, owner, least);
+    CHECK(balancer.route(tx_from(3, {pool, coin}), &moved) == least);  // the group moves
+    auto fences = balancer.take_fences();
+    REQUIRE(fences.size() == 2);  // both inputs, in the transaction's order
+    CHECK(fences[0].object == pool.id);
+    CHECK(fences[1].object == coin.id);
+    for (const HandoffFence& fence : fences) CHECK(fence.from == owner);
+    CHECK(fences[0].after == joined);       // the last routed to `owner` declaring the pool
+    CHECK(fences[1].after == second);       // ... and the coin
+    CHECK(balancer.take_fences().empty());  // taken once
+    balancer.report_outstanding(owner, 0);
+    CHECK(balancer.route(tx_from(4, {pool}), &after) == least);  // stays: no fence
+    CHECK(balancer.take_fences().empty());
+    // Without digests no fence is recorded (the node's primary routes so).
+    overload(balancer, least, owner);
+    CHECK(balancer.route(tx_from(5, {pool})) == owner);
+    CHECK(balancer.take_fences().empty());
 }
 
 TEST_CASE("contention routing moves a hot group off a pre-executor taking more than its share",

@@ -250,3 +250,67 @@ TEST_CASE("held transactions run anyway past their bounds", "[protocol][pre-exec
               .status()
               .code() == common::Code::kInvalidArgument);
 }
+
+TEST_CASE("a handoff fence holds a moved group until the old pre-executor's last effects",
+          "[protocol][pre-executor]") {
+    Dependent d = find_dependent();
+    // A transaction whose inputs are all at genesis (it would run at once), and a writer on
+    // another pre-executor whose effects the fence waits for.
+    const Transaction& first = d.txs[0];
+    const PreExecResult& writer = d.results[1];
+    const ObjectId fenced_object = first.inputs.front().id;
+
+    auto pre = fresh(d, 2);
+    pre->fence(fenced_object, writer.tx_digest);
+    CHECK(pre->counters().fences == 1);
+    REQUIRE_FALSE(pre->execute_or_hold(first).value().has_value());
+    CHECK(pre->counters().fenced == 1);
+    CHECK(pre->take_released().empty());
+    // Someone else's effects do not lift it; the writer's do, and the held one runs, ready.
+    const PreExecResult& other = d.results[2];
+    REQUIRE(other.tx_digest != writer.tx_digest);
+    REQUIRE(pre->apply_peer_effects(other.effects, effects_digest(other.effects)).is_ok());
+    CHECK(pre->held() == 1);
+    REQUIRE(pre->apply_peer_effects(writer.effects, effects_digest(writer.effects)).is_ok());
+    CHECK(pre->held() == 0);
+    auto released = pre->take_released();
+    REQUIRE(released.size() == 1);
+    CHECK(released[0].tx_digest == transaction_digest(first));
+    CHECK(pre->counters().released_ready == 1);
+    // A fence on a writer already seen (forwarded or executed here) holds nothing.
+    pre->fence(fenced_object, writer.tx_digest);
+    CHECK(pre->counters().fences == 1);
+    CHECK(pre->execute_or_hold(first).value().has_value());
+    CHECK(pre->counters().fenced == 1);
+
+    // An aborted writer lifts it too (it has run); a fence that never lifts expires after
+    // hold_updates_max state updates, and the held transaction runs then.
+    PreExecutorOptions options;
+    options.hold_updates_max = 2;
+    auto bounded = fresh(d, 3, options);
+    bounded->fence(fenced_object, writer.tx_digest);
+    REQUIRE_FALSE(bounded->execute_or_hold(first).value().has_value());
+    Effects aborted = writer.effects;
+    aborted.status.code = AbortCode::kUserAbort;
+    aborted.written.clear();
+    aborted.created.clear();
+    aborted.deleted.clear();
+    aborted.events.clear();
+    REQUIRE(bounded->apply_peer_effects(aborted, effects_digest(aborted)).is_ok());
+    CHECK(bounded->held() == 0);
+    CHECK(bounded->take_released().size() == 1);
+    auto expiring = fresh(d, 4, options);
+    expiring->fence(fenced_object, other.tx_digest);
+    REQUIRE_FALSE(expiring->execute_or_hold(first).value().has_value());
+    REQUIRE(expiring->apply_state_update(empty_update(4)).is_ok());
+    CHECK(expiring->held() == 1);
+    REQUIRE(expiring->apply_state_update(empty_update(4)).is_ok());
+    CHECK(expiring->held() == 0);
+    CHECK(expiring->take_released().size() == 1);
+    CHECK(expiring->counters().fences_expired == 1);
+    // Holding off: a fence is ignored.
+    options.held_txs_max = 0;
+    auto never = fresh(d, 5, options);
+    never->fence(fenced_object, writer.tx_digest);
+    CHECK(never->execute_or_hold(first).value().has_value());
+}

@@ -47,6 +47,7 @@ sim::SimulationConfig simulation_config(const RemoraBenchOptions& o) {
     config.base_delay_us = static_cast<sim::SimTimeUs>(o.message_delay_us);
     config.hold_txs = o.hold;
     config.tentative_order = o.tentative_order;
+    config.handoff_fence = o.handoff_fence;
     // Deadline-aware affinity: an owner counts as overloaded only when its backlog would pass
     // half the consensus delay (at a typical transaction's simulated cost), not at the fixed
     // 64 transactions meant for a 1 ms delay; splitting an amm pool or a hot trace object over
@@ -204,6 +205,7 @@ nlohmann::ordered_json remora_report_json(const RemoraBenchResult& r) {
                            {"bytes", c.routed_pushed_bytes},
                            {"objects", p.routed_update_objects}};
     j["pre_executors_held"] = c.held;
+    j["handoff_fences"] = c.fences;
     // Messages of pre-execution per transaction: results, peer forwards, tentative orders and
     // state updates (catch-up and routed) over the transactions run.
     const std::uint64_t messages =
@@ -254,6 +256,7 @@ nlohmann::ordered_json remora_report_json(const RemoraBenchResult& r) {
     j["peer_forwarding"] = o.peer_forwarding;
     j["hold"] = o.hold;
     j["tentative_order"] = o.tentative_order;
+    j["handoff_fence"] = o.handoff_fence;
     j["profile"] = o.profile;
     j["miss_threshold"] = o.miss_threshold;
     j["miss_window"] = o.miss_window;

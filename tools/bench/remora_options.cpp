@@ -76,6 +76,7 @@ Status apply(RemoraBenchOptions& o, const std::string& name, const std::string& 
     if (name == "--peer-forwarding") return set_on_off(o.peer_forwarding, name, value);
     if (name == "--hold") return set_on_off(o.hold, name, value);
     if (name == "--tentative-order") return set_on_off(o.tentative_order, name, value);
+    if (name == "--handoff-fence") return set_on_off(o.handoff_fence, name, value);
     if (name == "--adopt-checks") {
         using Checks = RemoraBenchOptions::AdoptChecks;
         if (value == "on")
@@ -194,6 +195,11 @@ const cli::CommandSpec& remora_spec() {
                          "cuts it; they re-execute the results it contradicts and send "
                          "replacements",
                          false, "on"),
+             text_option("handoff-fence", "on|off",
+                         "a pre-executor that routing moves a group to holds the group's "
+                         "transactions until it has the effects of the last one routed to the "
+                         "old pre-executor (with --hold and --placement)",
+                         false, "off"),
              text_option("adopt-checks", "on|off|ab",
                          "the primary's structural checks before adopting; ab alternates them per "
                          "commit and reports their cost per adoption (adopt_checks_ab)",

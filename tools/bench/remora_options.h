@@ -41,6 +41,7 @@ struct RemoraBenchOptions {
     bool peer_forwarding = true;  // pre-executors forward their effects to each other
     bool hold = true;             // pre-executors hold txs whose owned inputs are coming
     bool tentative_order = true;  // batches' orders go to the pre-executors when cut
+    bool handoff_fence = false;   // SimulationConfig::handoff_fence
     // The primary's structural adopt checks: on, off, or alternating per commit ("ab") to
     // measure their cost within one run.
     enum class AdoptChecks : std::uint8_t { kOn, kOff, kAb } adopt_checks = AdoptChecks::kOn;
