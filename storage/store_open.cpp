@@ -66,6 +66,28 @@ bool directory_is_empty_or_absent(const std::string& dir) {
     return std::filesystem::is_directory(dir, ec) && std::filesystem::is_empty(dir, ec);
 }
 
+// True when `dir` holds only what RocksDB's creation of a database writes before its CURRENT
+// file (the lock, the identity, its info log, a first MANIFEST and OPTIONS file, temporary
+// files, empty write-ahead logs): a creation killed there never held data, and a creating open
+// may finish it. Any other entry, a table file or a non-empty log says otherwise.
+bool only_creation_leftovers(const std::string& dir, const DirectoryInventory& inventory) {
+    if (inventory.has_current || inventory.holds_data_files()) return false;
+    std::error_code ec;
+    bool rocksdb_began = false;  // its info log and LOCK come before anything else
+    for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        std::error_code type_ec;
+        if (!it->is_regular_file(type_ec)) return false;
+        const std::string name = it->path().filename().string();
+        rocksdb_began = rocksdb_began || name == "LOCK" || name == "LOG";
+        const bool empty_log = name.ends_with(".log") && it->file_size(type_ec) == 0 && !type_ec;
+        const bool leftover = name == "LOCK" || name == "IDENTITY" || name == "LOG" ||
+                              name.starts_with("LOG.old.") || name.starts_with("MANIFEST-") ||
+                              name.starts_with("OPTIONS-") || name.ends_with(".dbtmp") || empty_log;
+        if (!leftover) return false;
+    }
+    return !ec && rocksdb_began;
+}
+
 bool same_status(const StoreStatus& a, const StoreStatus& b) {
     return a.format_version == b.format_version && a.shard_count == b.shard_count &&
            a.applied_commit == b.applied_commit && a.state_digest == b.state_digest &&
@@ -138,7 +160,8 @@ Status Store::Impl::create_or_open_rocksdb() {
                                            ", but its CURRENT file or MANIFEST cannot be read (" +
                                            listed.ToString() + "). " + kDamageAdvice};
         }
-        if (!may_create || !directory_is_empty_or_absent(m_dir)) {
+        if (!may_create ||
+            !(directory_is_empty_or_absent(m_dir) || only_creation_leftovers(m_dir, m_inventory))) {
             return {Code::kNotADatabase,
                     m_dir + " is not a Remora database (no RocksDB database found: " +
                         listed.ToString() + ")"};

@@ -430,6 +430,41 @@ TEST_CASE("opening refuses what is not our store, with clear errors", "[store][o
             commit(*finished, {put("after", 1, "x")});
         }
     }
+    SECTION("a creation killed before RocksDB wrote CURRENT is finished by a creating open") {
+        // What RocksDB's creation writes before CURRENT: a kill there leaves no database.
+        auto leftovers = [&](const std::string& dir, bool full) {
+            std::filesystem::create_directories(dir);
+            std::ofstream(dir + "/LOG") << "RocksDB version: 7.8.3\n";
+            if (!full) return;
+            std::ofstream(dir + "/LOCK");
+            std::ofstream(dir + "/IDENTITY") << "8c1f0a9e-0000-4000-8000-000000000000";
+            std::ofstream(dir + "/MANIFEST-000001") << std::string(37, '\x01');
+            std::ofstream(dir + "/000001.dbtmp") << "MANIFEST-000001\n";
+            std::ofstream(dir + "/000004.log");
+        };
+        leftovers(tmp.sub("early"), false);
+        leftovers(tmp.sub("late"), true);
+        for (const char* dir : {"early", "late"}) {
+            INFO(dir);
+            auto read_only = Store::open(tmp.sub(dir), OpenMode::kReadOnly);
+            CHECK(read_only.status().code() == Code::kNotADatabase);
+            auto finished = create(tmp.sub(dir));
+            CHECK(finished->status().applied_commit == 0);
+            commit(*finished, {put("after", 1, "x")});
+        }
+        // Anything else in the directory, or a log with records, and it is not ours to create.
+        leftovers(tmp.sub("junk"), true);
+        std::ofstream(tmp.sub("junk/notes.txt")) << "hello";
+        leftovers(tmp.sub("logged"), true);
+        std::ofstream(tmp.sub("logged/000004.log")) << "a record";
+        StoreOptions create_options;
+        create_options.create_if_missing = true;
+        auto junk = Store::open(tmp.sub("junk"), OpenMode::kReadWrite, create_options);
+        CHECK(junk.status().code() == Code::kNotADatabase);
+        CHECK(std::filesystem::exists(tmp.sub("junk/notes.txt")));
+        auto logged = Store::open(tmp.sub("logged"), OpenMode::kReadWrite, create_options);
+        CHECK(logged.status().code() == Code::kCorruption);
+    }
     SECTION("a store written by another format version") {
         create(tmp.sub("db")).reset();
         {
