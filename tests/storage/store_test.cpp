@@ -531,6 +531,8 @@ TEST_CASE("the commit pipeline: reads see applied commits before they are writte
             std::lock_guard<std::mutex> lock(observed_mutex);
             observed.push_back(index);
         });
+        std::vector<common::Hash256> asked;  // transaction digests, and where each is indexed
+        std::vector<std::optional<CommitIndex>> indexed_in;
         for (CommitIndex n = 1; n <= 80; ++n) {
             CommitInput input = testing::generate_commit(seed, n, oracle);
             Status s = store->commit(input);
@@ -556,6 +558,25 @@ TEST_CASE("the commit pipeline: reads see applied commits before they are writte
                 auto where = store->transaction_commit(tx.tx_digest);
                 REQUIRE(where.is_ok());
                 REQUIRE(where.value() == std::optional<CommitIndex>(n));
+                asked.push_back(tx.tx_digest);
+                indexed_in.push_back(n);
+            }
+            // The batched form: every digest indexed so far (in flight or written) and one
+            // that never was, in one call, answers as the single lookups do.
+            asked.push_back(common::blake2b_256("never indexed " + std::to_string(n)));
+            indexed_in.push_back(std::nullopt);
+            auto batched = store->transaction_commits(asked);
+            REQUIRE(batched.is_ok());
+            REQUIRE(batched.value() == indexed_in);
+            // Sorted, as the commit builder asks (RocksDB then skips its own sort).
+            std::map<common::Hash256, std::optional<CommitIndex>> by_digest;
+            for (std::size_t i = 0; i < asked.size(); ++i) by_digest[asked[i]] = indexed_in[i];
+            std::vector<common::Hash256> sorted;
+            for (const auto& entry : by_digest) sorted.push_back(entry.first);
+            auto in_order = store->transaction_commits(sorted);
+            REQUIRE(in_order.is_ok());
+            for (std::size_t i = 0; i < sorted.size(); ++i) {
+                REQUIRE(in_order.value()[i] == by_digest[sorted[i]]);
             }
         }
         auto durable = store->wait_durable(80);
