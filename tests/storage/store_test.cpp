@@ -559,12 +559,12 @@ TEST_CASE("the commit pipeline: reads see applied commits before they are writte
                 REQUIRE(where.is_ok());
                 REQUIRE(where.value() == std::optional<CommitIndex>(n));
                 asked.push_back(tx.tx_digest);
-                indexed_in.push_back(n);
+                indexed_in.emplace_back(n);
             }
             // The batched form: every digest indexed so far (in flight or written) and one
             // that never was, in one call, answers as the single lookups do.
             asked.push_back(common::blake2b_256("never indexed " + std::to_string(n)));
-            indexed_in.push_back(std::nullopt);
+            indexed_in.emplace_back(std::nullopt);
             auto batched = store->transaction_commits(asked);
             REQUIRE(batched.is_ok());
             REQUIRE(batched.value() == indexed_in);
