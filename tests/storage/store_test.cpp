@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <rocksdb/db.h>
+#include <rocksdb/perf_level.h>
 
 #include <chrono>
 #include <filesystem>
@@ -510,6 +511,28 @@ TEST_CASE("large commits hash on two threads and match recomputation", "[store]"
     CHECK(store->status().state_digest == before.state_digest);
     CHECK(store->status().applied_commit == 3);
     CHECK(store->get_latest(id_of("big1")).value()->version == 3);
+}
+
+TEST_CASE("the pipeline's writer thread keeps RocksDB's perf context off", "[store][pipeline]") {
+    // RocksDB counts per thread by default (a thread-local access per key comparison); the
+    // writer thread writes every commit's batch, so it must not. The durable observer runs on
+    // the writer thread, right after each write.
+    testing::TempDir tmp;
+    StoreOptions options;
+    options.pipeline_depth = 2;
+    auto store = create(tmp.sub("db"), options);
+    std::mutex seen_mutex;
+    std::vector<rocksdb::PerfLevel> seen;
+    store->set_durable_observer([&](CommitIndex) {
+        std::lock_guard<std::mutex> lock(seen_mutex);
+        seen.push_back(rocksdb::GetPerfLevel());
+    });
+    for (int c = 1; c <= 3; ++c) commit(*store, {put("perf", static_cast<Version>(c), "x")});
+    REQUIRE(store->wait_durable(3).is_ok());
+    store->set_durable_observer({});
+    std::lock_guard<std::mutex> lock(seen_mutex);
+    REQUIRE(seen.size() == 3);
+    for (rocksdb::PerfLevel level : seen) CHECK(level == rocksdb::PerfLevel::kDisable);
 }
 
 TEST_CASE("the commit pipeline: reads see applied commits before they are written",
