@@ -21,13 +21,14 @@ common::Hash256 from_fb(const fb::Hash32& h) {
 }  // namespace
 
 common::Bytes encode_commit_record(const CommitRecord& record) {
-    return encode_commit_record(record, record.writes.size(),
+    return encode_commit_record(record, record.body, record.writes.size(),
                                 [&record](std::size_t i) { return record.writes[i]; });
 }
 
-common::Bytes encode_commit_record(const CommitRecord& record, std::size_t write_count,
+common::Bytes encode_commit_record(const CommitRecord& record, common::ByteView body_bytes,
+                                   std::size_t write_count,
                                    const std::function<ObjectRef(std::size_t)>& write_at) {
-    flatbuffers::FlatBufferBuilder builder(256 + write_count * 48 + record.body.size());
+    flatbuffers::FlatBufferBuilder builder(256 + write_count * 48 + body_bytes.size());
     std::vector<fb::ObjectRef> refs;
     refs.reserve(write_count);
     for (std::size_t i = 0; i < write_count; ++i) {
@@ -35,8 +36,8 @@ common::Bytes encode_commit_record(const CommitRecord& record, std::size_t write
         refs.emplace_back(to_fb(w.id), w.version, w.tombstone);
     }
     auto writes = builder.CreateVectorOfStructs(refs);
-    auto body = builder.CreateVector(reinterpret_cast<const std::uint8_t*>(record.body.data()),
-                                     record.body.size());
+    auto body = builder.CreateVector(reinterpret_cast<const std::uint8_t*>(body_bytes.data()),
+                                     body_bytes.size());
     fb::Hash32 digest = to_fb(record.state_digest);
     fb::CommitRecordBuilder rec(builder);
     rec.add_index(record.index);

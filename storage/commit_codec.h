@@ -10,8 +10,10 @@ namespace remora::storage {
 
 common::Bytes encode_commit_record(const CommitRecord& record);
 // The same bytes for `record` with its `writes` replaced by write_at(0), ..., write_at(count - 1)
-// (record.writes is ignored): spares the commit path a copy of every reference.
-common::Bytes encode_commit_record(const CommitRecord& record, std::size_t write_count,
+// and its body by `body` (record.writes and record.body are ignored): spares the commit path a
+// copy of every reference and of the body.
+common::Bytes encode_commit_record(const CommitRecord& record, common::ByteView body,
+                                   std::size_t write_count,
                                    const std::function<ObjectRef(std::size_t)>& write_at);
 // Verifies the buffer before reading a field; kCorruption on any defect.
 common::Result<CommitRecord> decode_commit_record(common::ByteView bytes);

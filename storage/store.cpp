@@ -168,19 +168,19 @@ Status Store::Impl::commit(const CommitInput& input) {
         REMORA_RETURN_IF_ERROR(plan.put(m_transactions, tx.tx_digest.view(),
                                         transaction_value(input.index, tx.position)));
     }
-    CommitRecord record;  // its writes come from the plan, not from record.writes
+    CommitRecord record;  // its writes come from the plan and its body from the input
     record.index = input.index;
     record.state_digest = digest.value();
     record.live_objects = live;
     record.transactions = static_cast<std::uint32_t>(input.transactions.size());
-    record.body = input.body;
     common::Bytes index_key;
     common::put_be64(index_key, input.index);
     common::Bytes live_value;
     common::put_be64(live_value, live);
-    REMORA_RETURN_IF_ERROR(plan.put(
-        m_commits, index_key,
-        encode_commit_record(record, plan.size(), [&plan](std::size_t k) { return plan.ref(k); })));
+    REMORA_RETURN_IF_ERROR(
+        plan.put(m_commits, index_key,
+                 encode_commit_record(record, input.body, plan.size(),
+                                      [&plan](std::size_t k) { return plan.ref(k); })));
     REMORA_RETURN_IF_ERROR(plan.put(m_meta, kMetaAppliedCommit, index_key));
     REMORA_RETURN_IF_ERROR(plan.put(m_meta, kMetaLiveObjects, live_value));
     REMORA_RETURN_IF_ERROR(plan.put(m_meta, kMetaStateDigest, digest.value().view()));
@@ -425,6 +425,22 @@ Result<std::pair<CommitIndex, std::uint32_t>> Store::find_transaction(const comm
                                                  common::get_be32(value, 8)};
 }
 
+namespace {
+
+// A transaction index read's answer (`s`, `value`) for `tx`: its commit, or nullopt when absent.
+Result<std::optional<CommitIndex>> transaction_index_entry(const common::Hash256& tx,
+                                                           const rocksdb::Status& s,
+                                                           const rocksdb::PinnableSlice& value) {
+    if (s.IsNotFound()) return std::optional<CommitIndex>();
+    if (!s.ok()) return to_status(s, "reading transaction index");
+    if (value.size() != 12) {
+        return Status{Code::kCorruption, "transaction index entry of " + tx.hex() + " malformed"};
+    }
+    return std::optional<CommitIndex>(common::get_be64(common::ByteView(value.data(), 8)));
+}
+
+}  // namespace
+
 Result<std::optional<CommitIndex>> Store::transaction_commit(const common::Hash256& tx) {
     if (const CommitIndex* pending = m_impl->pending_transaction(tx)) {
         return std::optional<CommitIndex>(*pending);
@@ -432,12 +448,40 @@ Result<std::optional<CommitIndex>> Store::transaction_commit(const common::Hash2
     rocksdb::PinnableSlice value;
     rocksdb::Status s =
         m_impl->m_db->Get(rocksdb::ReadOptions(), m_impl->m_transactions, tx.view(), &value);
-    if (s.IsNotFound()) return std::optional<CommitIndex>();
-    if (!s.ok()) return to_status(s, "reading transaction index");
-    if (value.size() != 12) {
-        return Status{Code::kCorruption, "transaction index entry of " + tx.hex() + " malformed"};
+    return transaction_index_entry(tx, s, value);
+}
+
+Result<std::vector<std::optional<CommitIndex>>> Store::transaction_commits(
+    std::span<const common::Hash256> txs) {
+    std::vector<std::optional<CommitIndex>> out(txs.size());
+    std::vector<rocksdb::Slice> keys;
+    std::vector<std::size_t> asked;  // the position in `txs` of each key
+    keys.reserve(txs.size());
+    asked.reserve(txs.size());
+    for (std::size_t i = 0; i < txs.size(); ++i) {
+        if (const CommitIndex* pending = m_impl->pending_transaction(txs[i])) {
+            out[i] = *pending;
+            continue;
+        }
+        keys.emplace_back(txs[i].view());
+        asked.push_back(i);
     }
-    return std::optional<CommitIndex>(common::get_be64(common::ByteView(value.data(), 8)));
+    if (keys.empty()) return out;
+    std::vector<rocksdb::PinnableSlice> values(keys.size());
+    std::vector<rocksdb::Status> statuses(keys.size());
+    // Digests compare bytewise, as the column family orders its keys: strictly ascending ones
+    // need not be sorted again by RocksDB.
+    const bool sorted =
+        std::adjacent_find(txs.begin(), txs.end(),
+                           [](const auto& a, const auto& b) { return !(a < b); }) == txs.end();
+    m_impl->m_db->MultiGet(rocksdb::ReadOptions(), m_impl->m_transactions, keys.size(), keys.data(),
+                           values.data(), statuses.data(), sorted);
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+        auto entry = transaction_index_entry(txs[asked[k]], statuses[k], values[k]);
+        if (!entry) return entry.status();
+        out[asked[k]] = entry.value();
+    }
+    return out;
 }
 
 Status Store::commit(const CommitInput& input) {

@@ -123,6 +123,11 @@ public:
     // The commit that indexed `tx`, or nullopt: find_transaction's cheap form for the executor's
     // replay rule, asked once per ordered transaction (no message is built for "absent").
     Result<std::optional<CommitIndex>> transaction_commit(const common::Hash256& tx);
+    // transaction_commit of each of `txs`, in their order, with one RocksDB MultiGet for those
+    // not in flight: the replay rule's lookups of a whole commit at once (cheapest when `txs`
+    // are sorted ascending).
+    Result<std::vector<std::optional<CommitIndex>>> transaction_commits(
+        std::span<const common::Hash256> txs);
 
     // --- Writes (kInvalidArgument in read-only mode).
 

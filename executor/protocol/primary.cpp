@@ -213,6 +213,7 @@ common::Status Primary::start_commit(std::span<const Transaction> ordered,
     }
     CommitBuilder builder(m_store);
     builder.reserve(ordered.size());
+    REMORA_RETURN_IF_ERROR(builder.prefetch_index(digests));
     if (m_parallel) speculate_misses(ordered, digests, builder.view());
     PrimaryCommit commit;
     commit.decisions.reserve(ordered.size());

@@ -1,5 +1,6 @@
 #include "executor/sequential/commit_builder.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "executor/exec/rules.h"
@@ -89,7 +90,7 @@ common::Result<std::optional<Effects>> CommitBuilder::ruled_outcome(const Transa
         return std::optional<Effects>(rejected(
             digest, AbortCode::kDuplicate, "already executed in commit " + std::to_string(index)));
     }
-    auto earlier = m_store.transaction_commit(digest);
+    auto earlier = indexed_commit(digest);
     if (!earlier) return earlier.status();
     if (earlier.value()) {
         return std::optional<Effects>(
@@ -97,6 +98,32 @@ common::Result<std::optional<Effects>> CommitBuilder::ruled_outcome(const Transa
                      "already executed in commit " + std::to_string(*earlier.value())));
     }
     return std::optional<Effects>();
+}
+
+common::Status CommitBuilder::prefetch_index(std::span<const common::Digest> digests) {
+    if (m_identity.rules_version < kRulesV2) return common::Status::ok();  // no replay rule
+    // Sorted and distinct: the store's lookup then need not sort them again.
+    std::vector<common::Digest> sorted(digests.begin(), digests.end());
+    std::sort(sorted.begin(), sorted.end());
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    auto found = m_store.transaction_commits(sorted);
+    if (!found) return found.status();
+    m_prefetched.clear();
+    m_prefetched.reserve(sorted.size());
+    for (std::size_t i = 0; i < sorted.size(); ++i) {
+        m_prefetched.emplace_back(sorted[i], found.value()[i]);
+    }
+    return common::Status::ok();
+}
+
+common::Result<std::optional<common::CommitIndex>> CommitBuilder::indexed_commit(
+    const common::Digest& digest) {
+    // Nothing was stored since the prefetch (the store is this builder's until finish()).
+    auto it = std::lower_bound(
+        m_prefetched.begin(), m_prefetched.end(), digest,
+        [](const auto& entry, const common::Digest& d) { return entry.first < d; });
+    if (it != m_prefetched.end() && it->first == digest) return it->second;
+    return m_store.transaction_commit(digest);
 }
 
 void CommitBuilder::reserve(std::size_t transactions) {

@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "executor/exec/state_overlay.h"
@@ -54,6 +55,11 @@ public:
     common::Result<std::optional<Effects>> ruled_outcome(const Transaction& tx,
                                                          const common::Digest& digest);
 
+    // Reads the transaction index entries of `digests` (the commit's ordered transactions) with
+    // one store lookup, so that ruled_outcome() of each of them asks the store nothing. Only a
+    // speed-up: ruled_outcome() answers the same with or without it. Errors: the store's.
+    common::Status prefetch_index(std::span<const common::Digest> digests);
+
     // Room for `transactions` more transactions, so that add() does not grow its vectors.
     void reserve(std::size_t transactions);
 
@@ -70,6 +76,9 @@ public:
     const std::vector<storage::ObjectRef>& written() const { return m_written; }
 
 private:
+    // The commit that indexed `digest` before this one (prefetched or asked now), or nullopt.
+    common::Result<std::optional<common::CommitIndex>> indexed_commit(const common::Digest& digest);
+
     storage::Store& m_store;
     StoreState m_base;
     StateOverlay m_overlay;
@@ -79,6 +88,8 @@ private:
     // rejected signature, a duplicate or an expired one is not), and their digests.
     std::vector<bool> m_indexed;
     std::set<common::Digest> m_executed_here;  // the callers', encoded by finish()
+    // prefetch_index()'s answers, sorted by digest.
+    std::vector<std::pair<common::Digest, std::optional<common::CommitIndex>>> m_prefetched;
     CommitOutcome m_outcome;
     std::vector<storage::ObjectRef> m_written;
     bool m_finished = false;

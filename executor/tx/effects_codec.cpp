@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "executor/effects_generated.h"
+#include "executor/tx/fb_effects.h"
 #include "executor/tx/fb_io.h"
 #include "executor/tx/fb_object.h"
 
@@ -68,8 +69,10 @@ common::Status read_events(const fb::Effects* in, std::vector<Event>& out) {
 
 }  // namespace
 
-Bytes encode_effects(const Effects& e) {
-    flatbuffers::FlatBufferBuilder fbb(1024);
+namespace fb_io {
+
+void finish_effects(flatbuffers::FlatBufferBuilder& fbb, const Effects& e) {
+    fbb.Clear();
     auto tx_digest = make_bytes(fbb, e.tx_digest.bytes);
     auto detail = fbb.CreateString(e.status.detail);
     auto written = build_objects(fbb, e.written);
@@ -89,6 +92,13 @@ Bytes encode_effects(const Effects& e) {
                                   e.status.abort_value, detail, e.gas_used, written, created,
                                   deleted_vector, event_vector);
     fbb.Finish(root, fb::EffectsIdentifier());
+}
+
+}  // namespace fb_io
+
+Bytes encode_effects(const Effects& e) {
+    flatbuffers::FlatBufferBuilder fbb(1024);
+    fb_io::finish_effects(fbb, e);
     return finish_bytes(fbb);
 }
 

@@ -12,6 +12,10 @@ namespace remora::executor::fb_io {
 flatbuffers::Offset<fb::Transaction> build_transaction(flatbuffers::FlatBufferBuilder& fbb,
                                                        const Transaction& tx);
 
+// Clears `fbb` and finishes in it exactly the bytes encode_transaction(tx) returns: a caller
+// that encodes many transactions reuses one builder's memory instead of allocating per call.
+void finish_transaction(flatbuffers::FlatBufferBuilder& fbb, const Transaction& tx);
+
 // REQUIRES: the enclosing buffer passed its verifier. `path` names the table in errors.
 common::Status read_transaction(const fb::Transaction* in, const FieldPath& path, Transaction& out);
 

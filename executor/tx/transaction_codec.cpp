@@ -169,11 +169,16 @@ common::Status read_transaction(const fb::Transaction* in, const FieldPath& path
     return as_corrupt(valid);
 }
 
+void finish_transaction(flatbuffers::FlatBufferBuilder& fbb, const Transaction& tx) {
+    fbb.Clear();
+    fbb.Finish(build_transaction(fbb, tx), fb::TransactionIdentifier());
+}
+
 }  // namespace fb_io
 
 Bytes encode_transaction(const Transaction& tx) {
     flatbuffers::FlatBufferBuilder fbb(1024);
-    fbb.Finish(fb_io::build_transaction(fbb, tx), fb::TransactionIdentifier());
+    fb_io::finish_transaction(fbb, tx);
     return fb_io::finish_bytes(fbb);
 }
 

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <rocksdb/db.h>
+#include <rocksdb/perf_level.h>
 
 #include <chrono>
 #include <filesystem>
@@ -547,6 +548,28 @@ TEST_CASE("large commits hash on two threads and match recomputation", "[store]"
     CHECK(store->get_latest(id_of("big1")).value()->version == 3);
 }
 
+TEST_CASE("the pipeline's writer thread keeps RocksDB's perf context off", "[store][pipeline]") {
+    // RocksDB counts per thread by default (a thread-local access per key comparison); the
+    // writer thread writes every commit's batch, so it must not. The durable observer runs on
+    // the writer thread, right after each write.
+    testing::TempDir tmp;
+    StoreOptions options;
+    options.pipeline_depth = 2;
+    auto store = create(tmp.sub("db"), options);
+    std::mutex seen_mutex;
+    std::vector<rocksdb::PerfLevel> seen;
+    store->set_durable_observer([&](CommitIndex) {
+        std::lock_guard<std::mutex> lock(seen_mutex);
+        seen.push_back(rocksdb::GetPerfLevel());
+    });
+    for (int c = 1; c <= 3; ++c) commit(*store, {put("perf", static_cast<Version>(c), "x")});
+    REQUIRE(store->wait_durable(3).is_ok());
+    store->set_durable_observer({});
+    std::lock_guard<std::mutex> lock(seen_mutex);
+    REQUIRE(seen.size() == 3);
+    for (rocksdb::PerfLevel level : seen) CHECK(level == rocksdb::PerfLevel::kDisable);
+}
+
 TEST_CASE("the commit pipeline: reads see applied commits before they are written",
           "[store][pipeline]") {
     testing::TempDir tmp;
@@ -566,6 +589,8 @@ TEST_CASE("the commit pipeline: reads see applied commits before they are writte
             std::lock_guard<std::mutex> lock(observed_mutex);
             observed.push_back(index);
         });
+        std::vector<common::Hash256> asked;  // transaction digests, and where each is indexed
+        std::vector<std::optional<CommitIndex>> indexed_in;
         for (CommitIndex n = 1; n <= 80; ++n) {
             CommitInput input = testing::generate_commit(seed, n, oracle);
             Status s = store->commit(input);
@@ -591,6 +616,25 @@ TEST_CASE("the commit pipeline: reads see applied commits before they are writte
                 auto where = store->transaction_commit(tx.tx_digest);
                 REQUIRE(where.is_ok());
                 REQUIRE(where.value() == std::optional<CommitIndex>(n));
+                asked.push_back(tx.tx_digest);
+                indexed_in.emplace_back(n);
+            }
+            // The batched form: every digest indexed so far (in flight or written) and one
+            // that never was, in one call, answers as the single lookups do.
+            asked.push_back(common::blake2b_256("never indexed " + std::to_string(n)));
+            indexed_in.emplace_back(std::nullopt);
+            auto batched = store->transaction_commits(asked);
+            REQUIRE(batched.is_ok());
+            REQUIRE(batched.value() == indexed_in);
+            // Sorted, as the commit builder asks (RocksDB then skips its own sort).
+            std::map<common::Hash256, std::optional<CommitIndex>> by_digest;
+            for (std::size_t i = 0; i < asked.size(); ++i) by_digest[asked[i]] = indexed_in[i];
+            std::vector<common::Hash256> sorted;
+            for (const auto& entry : by_digest) sorted.push_back(entry.first);
+            auto in_order = store->transaction_commits(sorted);
+            REQUIRE(in_order.is_ok());
+            for (std::size_t i = 0; i < sorted.size(); ++i) {
+                REQUIRE(in_order.value()[i] == by_digest[sorted[i]]);
             }
         }
         auto durable = store->wait_durable(80);
