@@ -24,6 +24,7 @@
 #include "node/node_files.h"
 #include "node/node_metrics.h"
 #include "node/snapshot_transfer.h"
+#include "storage/store.h"
 
 namespace remora::node {
 
@@ -173,10 +174,16 @@ Status PreExecutorNode::Impl::run() {
     }
     REMORA_RETURN_IF_ERROR(write_json_file(node_info_path(m_config.dir), info()));
     asio::post(m_engine, [this] { tick(); });
+    // The engine runs on these threads and reads and writes the store; nothing reads RocksDB's
+    // per-thread counters here.
     std::vector<std::thread> threads;
     for (std::uint32_t i = 1; i < m_config.net.io_threads; ++i) {
-        threads.emplace_back([this] { m_io.run(); });
+        threads.emplace_back([this] {
+            storage::disable_rocksdb_counters_on_this_thread();
+            m_io.run();
+        });
     }
+    storage::disable_rocksdb_counters_on_this_thread();
     m_io.run();
     for (auto& thread : threads) thread.join();
     m_verify.join();

@@ -35,6 +35,7 @@
 #include "node/snapshot_policy.h"
 #include "node/snapshot_transfer.h"
 #include "recovery/file_io.h"
+#include "storage/store.h"
 
 namespace remora::node {
 
@@ -315,10 +316,16 @@ Status PrimaryNode::Impl::run() {
              (m_cluster_security->is_tls() ? " (mutual TLS)" : "") + ", ingress " +
              m_config.net.listen + ":" + std::to_string(m_ingress_port) + "; store at commit " +
              std::to_string(m_store->status().applied_commit));
+    // The engine runs on these threads and reads and writes the store; nothing reads RocksDB's
+    // per-thread counters here.
     std::vector<std::thread> threads;
     for (std::uint32_t i = 1; i < m_config.net.io_threads; ++i) {
-        threads.emplace_back([this] { m_io.run(); });
+        threads.emplace_back([this] {
+            storage::disable_rocksdb_counters_on_this_thread();
+            m_io.run();
+        });
     }
+    storage::disable_rocksdb_counters_on_this_thread();
     m_io.run();
     for (auto& thread : threads) thread.join();
     m_log_pool.join();  // appends and prunes still queued finish (nothing waits for them now)

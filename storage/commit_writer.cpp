@@ -4,7 +4,7 @@
 #include <system_error>
 #include <utility>
 
-#include <rocksdb/perf_level.h>
+#include "storage/store.h"
 
 namespace remora::storage {
 namespace {
@@ -48,10 +48,7 @@ CommitWriter::~CommitWriter() {
 }
 
 void CommitWriter::loop() {
-    // RocksDB's perf context is per thread and counts by default (kEnableCount): a thread-local
-    // access per memtable key comparison, ~11k instructions per transfer's share of a write
-    // (callgrind). Nobody reads this thread's counters, so it counts nothing.
-    rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
+    disable_rocksdb_counters_on_this_thread();  // nobody reads this thread's counters
     std::unique_lock<std::mutex> lock(m_mutex);
     for (;;) {
         m_wake.wait(lock, [&] { return m_stop || !m_queue.empty(); });

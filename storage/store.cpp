@@ -9,6 +9,8 @@
 #include <new>
 #include <thread>
 
+#include <rocksdb/perf_level.h>
+
 #include "common/fault_point.h"
 #include "storage/commit_codec.h"
 #include "storage/commit_plan.h"
@@ -534,5 +536,9 @@ Result<StoreStats> Store::stats() {
     return m_impl->stats();
 }
 EngineGauges Store::engine_gauges() const { return m_impl->engine_gauges(); }
+
+void disable_rocksdb_counters_on_this_thread() {
+    rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
+}
 
 }  // namespace remora::storage

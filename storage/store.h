@@ -189,4 +189,10 @@ private:
     std::unique_ptr<Impl> m_impl;
 };
 
+// RocksDB keeps a perf context per thread that counts by default (kEnableCount): a thread-local
+// access per memtable key comparison and per read step, ~11k instructions per transfer's share
+// of a write (callgrind; docs/BENCHMARKS.md). A long-lived thread that uses a store and never
+// reads those counters (a node's io threads, the store's writer) calls this once at its start.
+void disable_rocksdb_counters_on_this_thread();
+
 }  // namespace remora::storage
