@@ -437,11 +437,11 @@ TEST_CASE("opening refuses what is not our store, with clear errors", "[store][o
             std::filesystem::create_directories(dir);
             std::ofstream(dir + "/LOG") << "RocksDB version: 7.8.3\n";
             if (!full) return;
-            std::ofstream(dir + "/LOCK");
+            std::ofstream(dir + "/LOCK") << "";
             std::ofstream(dir + "/IDENTITY") << "8c1f0a9e-0000-4000-8000-000000000000";
             std::ofstream(dir + "/MANIFEST-000001") << std::string(37, '\x01');
             std::ofstream(dir + "/000001.dbtmp") << "MANIFEST-000001\n";
-            std::ofstream(dir + "/000004.log");
+            std::ofstream(dir + "/000004.log") << "";  // an empty write-ahead log
         };
         leftovers(tmp.sub("early"), false);
         leftovers(tmp.sub("late"), true);
