@@ -205,6 +205,13 @@ TEST_CASE("a node reloads renewed credentials on SIGHUP without a restart",
     CHECK(scrape(port, "remora_cluster_links_refused_total") > refused_before);
     cluster.start_pre_executor(4);
     cluster.wait_joined(4);
+    // The pre-executor writes that it joined when it has caught up; the primary's gauge follows
+    // on its own strand, so it may lag the file by a moment (seen under load: 3 == 4).
+    const auto joined_deadline = std::chrono::steady_clock::now() + 10s;
+    while (scrape(port, "remora_primary_pre_executors") != 4 &&
+           std::chrono::steady_clock::now() < joined_deadline) {
+        std::this_thread::sleep_for(50ms);
+    }
     CHECK(scrape(port, "remora_primary_pre_executors") == 4);
 }
 
