@@ -73,11 +73,25 @@ ChildResult timed_run(const std::string& program, const std::vector<std::string>
 }
 
 // Starts `program`, SIGKILLs it `delay` later (if it still runs) and reaps it. The
-// StartedChild ends exactly its own pid, also when a REQUIRE fails.
+// StartedChild ends exactly its own pid, also when a REQUIRE fails. A child that exits on its
+// own before `delay` shortens `run` to how long it took: the first, timed run may have been slow
+// (a loaded machine), and kill instants drawn from a run much longer than the real ones would
+// leave every later run unkilled.
 ChildResult run_and_kill(const std::string& program, const std::vector<std::string>& args,
-                         microseconds delay) {
+                         microseconds delay, microseconds& run) {
+    const auto start = std::chrono::steady_clock::now();
     StartedChild child(program, args);
-    std::this_thread::sleep_for(delay);
+    const auto deadline = start + delay;
+    while (std::chrono::steady_clock::now() < deadline && child.running()) {
+        std::this_thread::sleep_for(std::min<microseconds>(
+            microseconds(200), std::chrono::duration_cast<microseconds>(
+                                   deadline - std::chrono::steady_clock::now())));
+    }
+    if (!child.running()) {
+        const auto took = std::chrono::duration_cast<microseconds>(
+            std::chrono::steady_clock::now() - start);
+        run = std::min(run, took);
+    }
     child.signal(SIGKILL);
     return child.wait(kRunTimeout);
 }
@@ -157,7 +171,7 @@ TEST_CASE("snapshot create killed at any instant leaves the store intact and no 
         const microseconds delay = kill_delay(s.rng, run);
         INFO("seed " << s.seed << ", round " << round << ": killed " << delay.count()
                      << " us after the start of a create at commit " << commit);
-        ChildResult result = run_and_kill(REMORA_INSPECT_BIN, create(), delay);
+        ChildResult result = run_and_kill(REMORA_INSPECT_BIN, create(), delay, run);
         if (killed(result)) ++kills;
 
         source.check();
@@ -223,7 +237,7 @@ TEST_CASE("snapshot restore killed at any instant leaves no target or a complete
         const microseconds delay = kill_delay(s.rng, run);
         INFO("seed " << s.seed << ", round " << round << ": killed " << delay.count()
                      << " us after the start of a restore");
-        ChildResult result = run_and_kill(REMORA_INSPECT_BIN, restore(target), delay);
+        ChildResult result = run_and_kill(REMORA_INSPECT_BIN, restore(target), delay, run);
         if (killed(result)) ++kills;
 
         auto verified = recovery::verify_snapshot(snapshot);
@@ -290,7 +304,7 @@ TEST_CASE("remora-bench sequential killed mid-run leaves an exact prefix replay-
         const microseconds delay = kill_delay(s.rng, run);
         INFO("seed " << s.seed << ", round " << round << ": killed " << delay.count()
                      << " us after the start of the run");
-        killed(run_and_kill(REMORA_BENCH_BIN, bench(dir), delay));
+        killed(run_and_kill(REMORA_BENCH_BIN, bench(dir), delay, run));
 
         ChildResult status =
             run_child_for(REMORA_INSPECT_BIN, {"--db", store, "--json", "status"}, kRunTimeout);
