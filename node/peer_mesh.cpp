@@ -91,6 +91,8 @@ struct PeerMesh::Impl {
                     std::uint32_t expected, Result<SecuredLink> link);
     void on_frame(std::uint64_t c, ConnState& state, net::Frame frame);
     void on_strand_frame(std::uint64_t c, const net::Frame& frame);
+    Status take(ConnState& state, const net::Frame& frame);
+    void refuse(std::uint64_t c, const Status& status);
     Status handle_hello(std::uint64_t c, Conn& conn, const net::Frame& frame);
     void on_closed(std::uint64_t c, const Status& reason);
     void set_membership(const net::Membership& membership);
@@ -308,42 +310,47 @@ void PeerMesh::Impl::on_secured(std::uint64_t c, const std::shared_ptr<ConnState
 void PeerMesh::Impl::on_frame(std::uint64_t c, ConnState& state, net::Frame frame) {
     state.last_heard.store(Clock::now().time_since_epoch().count());
     if (state.ready.load()) {
-        if (frame.type == net::wire_type(MessageType::kPeerEffects)) {
-            auto effects = net::decode_peer_effects(frame.body);
-            if (effects) {
-                ++received;
-                on_effects(state.id.load(), std::move(effects).value());
-                return;
-            }
-            asio::post(strand, [this, c, status = effects.status()] {
-                log_warn("closing peer link of " +
-                         name_of(conns.count(c) != 0 ? conns.at(c).state->id.load() : 0) + ": " +
-                         status.message());
-                close_conn(c, status);
-            });
-            return;
+        if (Status status = take(state, frame); !status) {
+            asio::post(strand, [this, c, status] { refuse(c, status); });
         }
-        if (frame.type == net::wire_type(MessageType::kHeartbeat) &&
-            net::decode_heartbeat(frame.body)) {
-            return;
-        }
+        return;
     }
+    // The hello, and what came right behind it (a peer that is ready sends at once): in order.
     asio::post(strand, [this, c, f = std::move(frame)] { on_strand_frame(c, f); });
+}
+
+// A ready link's frame: a forward goes to the node, a heartbeat was heard.
+Status PeerMesh::Impl::take(ConnState& state, const net::Frame& frame) {
+    if (frame.type == net::wire_type(MessageType::kPeerEffects)) {
+        auto effects = net::decode_peer_effects(frame.body);
+        if (!effects) return effects.status();
+        ++received;
+        on_effects(state.id.load(), std::move(effects).value());
+        return Status::ok();
+    }
+    if (frame.type == net::wire_type(MessageType::kHeartbeat)) {
+        auto beat = net::decode_heartbeat(frame.body);
+        return beat ? Status::ok() : beat.status();
+    }
+    return {Code::kInvalidArgument, std::string("message '") + net::message_type_name(frame.type) +
+                                        "' (type " + std::to_string(frame.type) +
+                                        ") has no business on a peer link"};
 }
 
 void PeerMesh::Impl::on_strand_frame(std::uint64_t c, const net::Frame& frame) {
     auto it = conns.find(c);
     if (it == conns.end()) return;
     Conn& conn = it->second;
-    Status status;
-    if (conn.state->ready) {
-        status = {Code::kInvalidArgument,
-                  std::string("message '") + net::message_type_name(frame.type) + "' (type " +
-                      std::to_string(frame.type) + ") has no business on a peer link"};
-    } else {
-        status = handle_hello(c, conn, frame);
-    }
-    if (status.is_ok()) return;
+    const Status status =
+        conn.state->ready ? take(*conn.state, frame) : handle_hello(c, conn, frame);
+    if (!status.is_ok()) refuse(c, status);
+}
+
+// The peer's fault: its connection closes with the reason logged (before its hello: refused).
+void PeerMesh::Impl::refuse(std::uint64_t c, const Status& status) {
+    auto it = conns.find(c);
+    if (it == conns.end() || it->second.closing) return;
+    const Conn& conn = it->second;
     const std::string who = conn.state->ready ? name_of(conn.state->id) : conn.session->peer();
     if (conn.state->ready) {
         log_warn("closing peer link of " + who + ": " + status.message());
@@ -401,7 +408,6 @@ Status PeerMesh::Impl::handle_hello(std::uint64_t c, Conn& conn, const net::Fram
             // Its dialer lost the old link first (or is reconnecting through a dead one).
             close_conn(peer->second.conn, Status{Code::kAlreadyExists, "replaced by a new link"});
         }
-        conn.session->send(net::wire_type(MessageType::kHello), net::encode_hello(mine));
     } else {
         if (id != conn.expected) {
             return {Code::kInvalidArgument,
@@ -412,8 +418,12 @@ Status PeerMesh::Impl::handle_hello(std::uint64_t c, Conn& conn, const net::Fram
         }
         peer->second.dialing = 0;
     }
+    // Ready before the answer goes: the dialer forwards as soon as it has it.
     conn.state->id = id;
     conn.state->ready = true;
+    if (conn.inbound) {
+        conn.session->send(net::wire_type(MessageType::kHello), net::encode_hello(mine));
+    }
     peer->second.conn = c;
     peer->second.failures = 0;
     {
