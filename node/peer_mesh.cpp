@@ -57,6 +57,11 @@ struct PeerMesh::Impl {
         std::string cert_name;       // the peer certificate's name ("" on plain TCP)
         Clock::time_point opened = Clock::now();
         bool closing = false;  // closed here, the reason logged
+        // Inbound: a hello from an id the membership does not list yet (its dialer may have had
+        // the membership first), checked again when the next one comes; refused with `held_why`
+        // after net.handshake_timeout_ms.
+        std::optional<net::Frame> held_hello;
+        Status held_why;
     };
     struct Peer {
         std::string host;
@@ -91,6 +96,7 @@ struct PeerMesh::Impl {
                     std::uint32_t expected, Result<SecuredLink> link);
     void on_frame(std::uint64_t c, ConnState& state, net::Frame frame);
     void on_strand_frame(std::uint64_t c, const net::Frame& frame);
+    void on_hello(std::uint64_t c, Conn& conn, const net::Frame& frame);
     Status take(ConnState& state, const net::Frame& frame);
     void refuse(std::uint64_t c, const Status& status);
     Status handle_hello(std::uint64_t c, Conn& conn, const net::Frame& frame);
@@ -175,7 +181,9 @@ void PeerMesh::Impl::tick() {
         if (!conn.state->ready) {
             if (now - conn.opened > options.handshake_timeout) {
                 to_close.emplace_back(
-                    c, Status{Code::kIoError, "no hello within net.handshake_timeout_ms"});
+                    c, conn.held_hello
+                           ? conn.held_why
+                           : Status{Code::kIoError, "no hello within net.handshake_timeout_ms"});
             }
         } else if (now - heard > options.peer_timeout) {
             to_close.emplace_back(c, Status{Code::kIoError, "silent past cluster.peer_timeout_ms"});
@@ -183,10 +191,7 @@ void PeerMesh::Impl::tick() {
             conn.session->send(net::wire_type(MessageType::kHeartbeat), beat);
         }
     }
-    for (auto& [c, reason] : to_close) {
-        log_warn("closing peer link " + conns.at(c).session->peer() + ": " + reason.message());
-        close_conn(c, reason);
-    }
+    for (auto& [c, reason] : to_close) refuse(c, reason);
     dial_due();
     timer.expires_after(std::min(options.heartbeat, options.redial_min));
     timer.async_wait([this](boost::system::error_code ec) {
@@ -341,9 +346,22 @@ void PeerMesh::Impl::on_strand_frame(std::uint64_t c, const net::Frame& frame) {
     auto it = conns.find(c);
     if (it == conns.end()) return;
     Conn& conn = it->second;
-    const Status status =
-        conn.state->ready ? take(*conn.state, frame) : handle_hello(c, conn, frame);
-    if (!status.is_ok()) refuse(c, status);
+    if (!conn.state->ready) {
+        on_hello(c, conn, frame);
+        return;
+    }
+    if (Status status = take(*conn.state, frame); !status) refuse(c, status);
+}
+
+void PeerMesh::Impl::on_hello(std::uint64_t c, Conn& conn, const net::Frame& frame) {
+    Status status = handle_hello(c, conn, frame);
+    if (status.is_ok()) return;
+    if (conn.inbound && status.code() == Code::kNotFound) {
+        conn.held_hello = frame;
+        conn.held_why = std::move(status);
+        return;
+    }
+    refuse(c, status);
 }
 
 // The peer's fault: its connection closes with the reason logged (before its hello: refused).
@@ -387,8 +405,9 @@ Status PeerMesh::Impl::handle_hello(std::uint64_t c, Conn& conn, const net::Fram
     auto peer = peers.find(id);
     if (conn.inbound) {
         if (peer == peers.end()) {
-            return {Code::kInvalidArgument, "it claims to be " + name_of(id) +
-                                                ", which the primary's membership does not list"};
+            // kNotFound: held until the next membership (on_hello).
+            return {Code::kNotFound, "it claims to be " + name_of(id) +
+                                         ", which the primary's membership does not list"};
         }
         if (id > options.id) {
             return {Code::kInvalidArgument, name_of(id) +
@@ -501,6 +520,17 @@ void PeerMesh::Impl::set_membership(const net::Membership& membership) {
     }
     peers = std::move(next);
     rebuild_ready();
+    // Hellos that came before this membership.
+    std::vector<std::uint64_t> held;
+    for (const auto& [c, conn] : conns) {
+        if (conn.held_hello && !conn.closing) held.push_back(c);
+    }
+    for (std::uint64_t c : held) {
+        Conn& conn = conns.at(c);
+        const net::Frame hello = std::move(*conn.held_hello);
+        conn.held_hello.reset();
+        on_hello(c, conn, hello);
+    }
     dial_due();
 }
 

@@ -243,4 +243,29 @@ TEST_CASE(
     CHECK(pre_stats(cluster, 2)["peer_links_refused"].get<std::uint64_t>() >= 6);
 }
 
+// The dialler may learn the membership before the pre-executor it dials: a hello naming an id
+// not listed yet waits (up to net.handshake_timeout_ms) for the membership that lists it.
+TEST_CASE("a peer hello that comes before the membership listing its id is let in once it does",
+          "[node][integration]") {
+    TestCluster cluster("node-peer-early");
+    cluster.start_primary({"--workload.name", "counter"});
+    cluster.start_pre_executor(3, {"--net.handshake_timeout_ms", "60000"});
+    cluster.wait_joined(3);
+    // Pre-executor 1's credentials, before pre-executor 1 exists: held, not refused.
+    TestClient early(peer_port_of(cluster, 3),
+                     net::cluster_files(cluster.tls_dir(), "pre-executor-1"));
+    REQUIRE(early.handshake_status().is_ok());
+    early.send_frame(net::MessageType::kHello, hello_as(1));
+    CHECK_FALSE(early.next_frame(1s).has_value());
+    cluster.start_pre_executor(1);
+    cluster.wait_joined(1);
+    // The membership that lists 1 lets the held hello in: pre-executor 3 answers it.
+    auto reply = early.next_frame(10s);
+    REQUIRE(reply.has_value());
+    CHECK(reply->type == net::wire_type(net::MessageType::kHello));
+    INFO(cluster.log_of("pre-executor-3"));
+    CHECK(cluster.wait_for_log("pre-executor-3", link_up(1), 10s));
+    CHECK(cluster.stop_primary() == 0);
+}
+
 }  // namespace remora::testing
