@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "net/node_messages.h"
@@ -72,11 +73,11 @@ struct PeerMesh::Impl {
         Clock::time_point next_dial = Clock::now();
     };
 
-    Impl(asio::io_context& io_context, const PeerMeshOptions& mesh_options,
+    Impl(asio::io_context& io_context, PeerMeshOptions mesh_options,
          std::shared_ptr<LinkSecurity> server_security,
          std::shared_ptr<LinkSecurity> client_security, EffectsHandler handler)
         : io(io_context),
-          options(mesh_options),
+          options(std::move(mesh_options)),
           server(std::move(server_security)),
           client(std::move(client_security)),
           on_effects(std::move(handler)),

@@ -240,7 +240,7 @@ TEST_CASE("hellos with a peer port and memberships round-trip; memberships out o
     CHECK_FALSE(decode_membership(encode_hello(hello)).is_ok());
     CHECK(std::string(message_type_name(wire_type(MessageType::kMembership))) == "membership");
 
-    const auto refused_for = [](Membership bad, const std::string& why) {
+    const auto refused_for = [](const Membership& bad, const std::string& why) {
         auto refused = decode_membership(encode_membership(bad));
         REQUIRE_FALSE(refused.is_ok());
         CHECK(refused.status().code() == common::Code::kCorruption);
