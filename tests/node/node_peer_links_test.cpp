@@ -165,6 +165,40 @@ TEST_CASE("a pre-executor killed and restarted rejoins the peer links", "[node][
     CHECK(second["forwarded_results_applied"].get<std::uint64_t>() > 0);
 }
 
+// SIGSTOP keeps pre-executor 2's sockets open: only the primary's membership, which drops it
+// once it is silent past cluster.peer_timeout_ms, closes pre-executor 1's link to it
+// (pre-executor 1's own silence bound is set far beyond the test).
+TEST_CASE(
+    "a pre-executor the membership drops has its peer link closed, and relinked when it "
+    "rejoins",
+    "[node][integration]") {
+    TestCluster cluster("node-peer-drop");
+    cluster.start_primary({"--workload.name", "counter"});
+    cluster.start_pre_executor(
+        1, {"--cluster.peer_timeout_ms", "600000", "--net.idle_timeout_ms", "600000"});
+    cluster.start_pre_executor(2);
+    cluster.wait_joined(1);
+    cluster.wait_joined(2);
+    wait_for_mesh(cluster, 2);
+    cluster.pre_executor(2).signal(SIGSTOP);
+    {
+        INFO(cluster.log_of("pre-executor-1") << cluster.log_of("primary"));
+        CHECK(cluster.wait_for_log("pre-executor-1",
+                                   "closing the peer link with pre-executor 2: the membership no "
+                                   "longer lists it",
+                                   20s));
+    }
+    cluster.pre_executor(2).signal(SIGCONT);
+    {
+        INFO(cluster.log_of("pre-executor-1") << cluster.log_of("pre-executor-2"));
+        CHECK(cluster.wait_for_log("pre-executor-1", link_up(2), 30s, 2));
+    }
+    run_counters(cluster, 200, 2);
+    const Forwarding f = stop_all(cluster, 2);
+    CHECK(f.relayed == 0);
+    CHECK(f.applied > 0);
+}
+
 TEST_CASE(
     "a peer link with wrong credentials, a wrong claimed id or an old version is refused, and "
     "garbage closes only its connection",
