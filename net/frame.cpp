@@ -58,6 +58,8 @@ const char* message_type_name(std::uint16_t type) {
             return "relayed_result";
         case MessageType::kForwardTransaction:
             return "forward_transaction";
+        case MessageType::kMembership:
+            return "membership";
     }
     return "unknown";
 }

@@ -25,7 +25,7 @@ enum class MessageType : std::uint16_t {
     kPreExecResult = 2,   // pre-executor -> primary
     kStateUpdate = 3,     // primary -> pre-executor
     kStateUpdateAck = 4,  // pre-executor -> primary
-    kPeerEffects = 5,     // pre-executor -> pre-executor (peer forwarding)
+    kPeerEffects = 5,     // pre-executor -> pre-executor (peer forwarding, a peer link)
     // Since protocol version 2 (the node):
     kSubmitTransaction = 6,      // client -> primary (ingress): a Transaction buffer
     kExecutionSummary = 7,       // primary -> client: an Anoma ExecutionSummary
@@ -40,8 +40,10 @@ enum class MessageType : std::uint16_t {
     kTentativeOrder = 15,      // primary -> pre-executor: a batch's order when it is cut
     kRelayedResult = 16,       // primary -> pre-executor: another pre-executor's result, relayed
     kForwardTransaction = 17,  // primary -> pre-executor: the client's transaction bytes
+    // Since protocol version 5:
+    kMembership = 18,  // primary -> pre-executor: the pre-executors' peer-link addresses
 };
-inline constexpr std::uint16_t kMessageTypeMax = 17;
+inline constexpr std::uint16_t kMessageTypeMax = 18;
 
 // The number a frame carries for `type`.
 constexpr std::uint16_t wire_type(MessageType type) { return static_cast<std::uint16_t>(type); }

@@ -11,6 +11,7 @@
 #include "executor/tx/object_codec.h"
 #include "net/hello_generated.h"
 #include "net/limits.h"
+#include "net/membership_generated.h"
 #include "net/peer_effects_generated.h"
 #include "net/pre_exec_result_generated.h"
 #include "net/state_update_ack_generated.h"
@@ -70,9 +71,12 @@ const char* node_role_name(NodeRole role) {
 common::Bytes encode_hello(const Hello& hello) {
     flatbuffers::FlatBufferBuilder fbb(128);
     auto identity = fbio::make_bytes(fbb, hello.executor.digest.bytes);
+    auto peer_host = hello.peer_host.empty()
+                         ? 0
+                         : fbb.CreateString(hello.peer_host.substr(0, kPeerHostBytesMax));
     fbb.Finish(fb::CreateHello(fbb, hello.protocol_version, hello.min_protocol_version,
                                static_cast<std::uint8_t>(hello.role), hello.node_id,
-                               hello.executor.rules_version, identity),
+                               hello.executor.rules_version, identity, peer_host, hello.peer_port),
                fb::HelloIdentifier());
     return fbio::finish_bytes(fbb);
 }
@@ -94,6 +98,9 @@ common::Result<Hello> decode_hello(common::ByteView bytes) {
     out.node_id = in->node_id();
     REMORA_RETURN_IF_ERROR(read_identity(in->rules_version(), in->executor_identity(),
                                          "hello.executor_identity", out.executor));
+    REMORA_RETURN_IF_ERROR(
+        fbio::read_string(in->peer_host(), "hello.peer_host", kPeerHostBytesMax, out.peer_host));
+    out.peer_port = in->peer_port();
     return out;
 }
 
@@ -300,6 +307,48 @@ common::Result<PeerEffects> decode_peer_effects(common::ByteView bytes) {
         read_nested(in->effects(), "peer_effects.effects", executor::decode_effects, out.effects));
     REMORA_RETURN_IF_ERROR(fbio::read_fixed(in->effects_digest(), "peer_effects.effects_digest",
                                             out.effects_digest.bytes));
+    return out;
+}
+
+// --- Membership ------------------------------------------------------------------------------
+
+common::Bytes encode_membership(const Membership& membership) {
+    flatbuffers::FlatBufferBuilder fbb(64 + membership.members.size() * 48);
+    std::vector<flatbuffers::Offset<fb::Member>> members;
+    members.reserve(membership.members.size());
+    for (const Member& m : membership.members) {
+        members.push_back(fb::CreateMember(fbb, m.node_id, fbb.CreateString(m.host), m.port));
+    }
+    fbb.Finish(fb::CreateMembership(fbb, fbb.CreateVector(members)), fb::MembershipIdentifier());
+    return fbio::finish_bytes(fbb);
+}
+
+common::Result<Membership> decode_membership(common::ByteView bytes) {
+    auto buffer = open<fb::Membership>(bytes, "membership", fb::MembershipIdentifier());
+    if (!buffer) return buffer.status();
+    const auto* in = buffer->root<fb::Membership>();
+    Membership out;
+    if (in->members() == nullptr) return out;
+    if (in->members()->size() > kMembershipMembersMax) {
+        return corrupt("membership.members: " + std::to_string(in->members()->size()) +
+                       " members, at most " + std::to_string(kMembershipMembersMax));
+    }
+    out.members.reserve(in->members()->size());
+    for (const fb::Member* m : *in->members()) {
+        Member member;
+        member.node_id = m->node_id();
+        member.port = m->port();
+        REMORA_RETURN_IF_ERROR(fbio::read_string(m->host(), "membership.members.host",
+                                                 kPeerHostBytesMax, member.host));
+        if (member.node_id == 0 || member.port == 0 || member.host.empty()) {
+            return corrupt("membership.members: a member needs an id, a host and a port");
+        }
+        if (!out.members.empty() && out.members.back().node_id >= member.node_id) {
+            return corrupt("membership.members: ids not ascending at " +
+                           std::to_string(member.node_id));
+        }
+        out.members.push_back(std::move(member));
+    }
     return out;
 }
 

@@ -7,6 +7,8 @@
 // rules are the pre-executor's, apply_state_update). Any defect is kCorruption naming the field.
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "common/bytes.h"
 #include "common/status.h"
@@ -28,8 +30,13 @@ namespace remora::net {
 // relayed_result (type 16, a pre_exec_result body) and forward_transaction (type 17: the client's
 // transaction bytes as submitted, instead of an ExecuteTransaction re-encoding them). The primary
 // sends them only on links that agreed on 4 or later, so versions 2 and 3 are still spoken.
-inline constexpr std::uint32_t kWireProtocolVersion = 4;
+// Version 5 adds peer links (pre-executor <-> pre-executor, peer_effects, type 5): a pre-executor's
+// hello names its peer-link port (Hello.peer_host, peer_port), the primary sends membership
+// (type 18) on links that agreed on 5 or later, and a peer link needs 5 at both ends (an older
+// peer is refused with both ranges named). Versions 2 to 4 are still spoken to the primary.
+inline constexpr std::uint32_t kWireProtocolVersion = 5;
 inline constexpr std::uint32_t kConvergenceVersion = 4;  // the first with types 15 to 17
+inline constexpr std::uint32_t kPeerLinksVersion = 5;    // the first with membership, peer links
 inline constexpr std::uint32_t kWireProtocolVersionMin = 2;
 
 enum class NodeRole : std::uint8_t { kPrimary = 1, kPreExecutor = 2, kClient = 3 };
@@ -43,8 +50,30 @@ struct Hello {
     NodeRole role = NodeRole::kPreExecutor;
     std::uint32_t node_id = 0;
     executor::ExecutorIdentity executor = executor::executor_identity();
+    // Version 5, a pre-executor's hello to the primary: its peer-link port (0: none) and the
+    // address it listens on ("": the address its link comes from; at most kPeerHostBytesMax).
+    std::string peer_host;
+    std::uint16_t peer_port = 0;
 
     bool operator==(const Hello&) const = default;
+};
+
+// An address in a hello or a membership: an IP literal, at most this long.
+inline constexpr std::size_t kPeerHostBytesMax = 64;
+// Members in one membership message.
+inline constexpr std::size_t kMembershipMembersMax = 1024;
+
+struct Member {
+    std::uint32_t node_id = 0;
+    std::string host;
+    std::uint16_t port = 0;
+    bool operator==(const Member&) const = default;
+};
+
+// The pre-executors that take peer links (docs/wire_format.md, "Peer links").
+struct Membership {
+    std::vector<Member> members;  // ascending node_id, each once
+    bool operator==(const Membership&) const = default;
 };
 
 // One result's effects, forwarded to another pre-executor with the digest its sender computed.
@@ -86,6 +115,11 @@ common::Result<executor::protocol::StateUpdateAck> decode_state_update_ack(commo
 // or longer than limits::kTentativeOrderTxsMax.
 common::Bytes encode_tentative_order(const executor::protocol::TentativeOrder& order);
 common::Result<executor::protocol::TentativeOrder> decode_tentative_order(common::ByteView bytes);
+
+// Decoding refuses ids out of order or repeated, id or port 0, an empty or overlong host and
+// more than kMembershipMembersMax members.
+common::Bytes encode_membership(const Membership& membership);
+common::Result<Membership> decode_membership(common::ByteView bytes);
 
 common::Bytes encode_peer_effects(const PeerEffects& peer);
 common::Result<PeerEffects> decode_peer_effects(common::ByteView bytes);

@@ -91,6 +91,12 @@ struct PreExecutorNodeConfig {
     // pre_executor.hold: hold a transaction whose owned input another pre-executor is producing
     // until its relayed result or a state update brings it (PreExecutor::execute_or_hold).
     bool hold = false;
+    // pre_executor.peer_links: forward each successful result's effects straight to the other
+    // pre-executors over peer links (docs/node.md, "Peer links"); the primary relays none
+    // between two pre-executors that both take them. Off: the primary relays
+    // (primary.relay_results).
+    bool peer_links = true;
+    std::uint16_t peer_port = 0;  // pre_executor.peer_port: on net.listen; 0 picks a free one
 };
 
 struct LogConfig {

@@ -23,6 +23,7 @@
 #include "node/log.h"
 #include "node/node_files.h"
 #include "node/node_metrics.h"
+#include "node/peer_mesh.h"
 #include "node/snapshot_transfer.h"
 #include "storage/store.h"
 
@@ -74,12 +75,20 @@ public:
           m_sink(config.dir + "/incoming") {}
 
     Status run();
-    void reload_credentials() { reload_credentials_logged(*m_security); }
+    void reload_credentials() {
+        reload_credentials_logged(*m_security);
+        if (m_peer_security) reload_credentials_logged(*m_peer_security);
+    }
+    // The credentials in the server role, for the peer port (pre_executor.peer_links).
+    void set_peer_security(std::shared_ptr<LinkSecurity> security) {
+        m_peer_security = std::move(security);
+    }
     void stop() {
         asio::post(m_engine, [this] {
             m_stopping = true;
             m_timer.cancel();
             if (m_http) m_http->stop();
+            if (m_mesh) m_mesh->stop();
             if (m_session) m_session->close();
             m_work.reset();
         });
@@ -104,6 +113,13 @@ private:
     void run_arrivals();
     Status execute(const Arrival& arrival);
     void send_result(const protocol::PreExecResult& result);
+    Status start_peer_links();
+    void on_forward(std::uint32_t from, const net::PeerEffects& forward);
+    // Another pre-executor's effects into the speculative state (`digest` computed here from
+    // them, or checked against what the sender claims); false when they were refused (the
+    // sender's fault: it costs misses only).
+    Result<bool> take_peer_effects(const executor::Effects& effects,
+                                   const executor::Digest& digest);
     void send_released();
     void schedule_replay();
     void replay_some();
@@ -142,12 +158,16 @@ private:
     std::uint64_t m_next_to_run = 0;
     std::atomic<std::uint64_t> m_next_seq{0};  // taken on the session's strand, in frame order
     std::shared_ptr<HttpServer> m_http;
-    NodeMetrics m_metrics;  // engine strand only
+    std::shared_ptr<LinkSecurity> m_peer_security;  // null: pre_executor.peer_links off
+    std::unique_ptr<PeerMesh> m_mesh;               // null: pre_executor.peer_links off
+    NodeMetrics m_metrics;                          // engine strand only
     Status m_error;
     std::uint64_t m_results = 0;
     std::uint64_t m_bad_txs = 0;
     std::uint64_t m_relays_applied = 0;
     std::uint64_t m_relays_refused = 0;
+    std::uint64_t m_forwards_applied = 0;  // effects taken over a peer link
+    std::uint64_t m_forwards_refused = 0;
     std::uint64_t m_bootstraps = 0;
     std::uint64_t m_connects = 0;
 };
@@ -157,7 +177,8 @@ nlohmann::ordered_json PreExecutorNode::Impl::info() const {
                                 {"pid", static_cast<long>(::getpid())},
                                 {"id", m_config.pre_executor.id},
                                 {"primary", m_config.net.primary},
-                                {"metrics_port", m_http ? m_http->port() : 0}};
+                                {"metrics_port", m_http ? m_http->port() : 0},
+                                {"peer_port", m_mesh ? m_mesh->port() : 0}};
     if (m_joined && m_pre) info["joined_commit"] = m_pre->caught_up_commit();
     return info;
 }
@@ -172,6 +193,7 @@ Status PreExecutorNode::Impl::run() {
         if (!http) return http.status();
         m_http = std::move(http).value();
     }
+    REMORA_RETURN_IF_ERROR(start_peer_links());
     REMORA_RETURN_IF_ERROR(write_json_file(node_info_path(m_config.dir), info()));
     asio::post(m_engine, [this] { tick(); });
     // The engine runs on these threads and reads and writes the store; nothing reads RocksDB's
@@ -287,6 +309,14 @@ void PreExecutorNode::Impl::on_connected(Result<SecuredLink> link, std::uint64_t
     net::Hello hello;
     hello.role = net::NodeRole::kPreExecutor;
     hello.node_id = m_config.pre_executor.id;
+    if (m_mesh) {
+        // An unspecified listen address: the primary pairs the port with the address this link
+        // comes from.
+        boost::system::error_code ec;
+        const auto listen = asio::ip::make_address(m_config.net.listen, ec);
+        hello.peer_host = !ec && listen.is_unspecified() ? "" : m_config.net.listen;
+        hello.peer_port = m_mesh->port();
+    }
     m_session->send(net::wire_type(MessageType::kHello), net::encode_hello(hello));
 }
 
@@ -370,19 +400,16 @@ Status PreExecutorNode::Impl::handle(const net::Frame& frame) {
             if (!m_pre || !m_joined || relayed->pre_executor == m_config.pre_executor.id) {
                 return Status::ok();
             }
-            const executor::Digest digest = executor::effects_digest(relayed->effects);
-            auto applied = m_pre->apply_peer_effects(relayed->effects, digest);
-            if (!applied) {
-                if (applied.status().code() == Code::kInvalidArgument) {
-                    ++m_relays_refused;  // the sender's fault: it only costs misses
-                    return Status::ok();
-                }
-                fail(applied.status());
-                return applied.status();
-            }
-            ++m_relays_applied;
-            send_released();
-            schedule_replay();
+            auto taken =
+                take_peer_effects(relayed->effects, executor::effects_digest(relayed->effects));
+            if (!taken) return taken.status();
+            ++(*taken ? m_relays_applied : m_relays_refused);
+            return Status::ok();
+        }
+        case MessageType::kMembership: {
+            auto membership = net::decode_membership(frame.body);
+            if (!membership) return membership.status();
+            if (m_mesh) m_mesh->set_membership(std::move(membership).value());
             return Status::ok();
         }
         case MessageType::kTentativeOrder: {
@@ -592,6 +619,69 @@ void PreExecutorNode::Impl::send_result(const protocol::PreExecResult& result) {
         m_session->send(net::wire_type(MessageType::kPreExecResult),
                         net::encode_pre_exec_result(result));
     }
+    // Peer forwarding over the peer links: what the primary relays otherwise (successes only).
+    if (m_mesh && result.effects.status.is_success()) {
+        net::PeerEffects forward{result.effects, executor::effects_digest(result.effects)};
+        m_mesh->forward(net::encode_peer_effects(forward));
+    }
+}
+
+Result<bool> PreExecutorNode::Impl::take_peer_effects(const executor::Effects& effects,
+                                                      const executor::Digest& digest) {
+    auto applied = m_pre->apply_peer_effects(effects, digest);
+    if (!applied) {
+        if (applied.status().code() == Code::kInvalidArgument) return false;
+        fail(applied.status());
+        return applied.status();
+    }
+    send_released();
+    schedule_replay();
+    return true;
+}
+
+// Direct peer forwarding (docs/node.md, "Peer links"): this node's peer port, and the links to
+// the pre-executors the primary's membership lists.
+Status PreExecutorNode::Impl::start_peer_links() {
+    if (!m_config.pre_executor.peer_links) return Status::ok();
+    PeerMeshOptions options;
+    options.id = m_config.pre_executor.id;
+    options.listen_host = m_config.net.listen;
+    options.listen_port = m_config.pre_executor.peer_port;
+    options.session.idle_timeout = std::chrono::milliseconds(m_config.net.idle_timeout_ms);
+    options.session.coalesce_delay = std::chrono::microseconds(m_config.net.coalesce_us);
+    options.handshake_timeout = std::chrono::milliseconds(m_config.net.handshake_timeout_ms);
+    options.heartbeat = std::chrono::milliseconds(m_config.cluster.heartbeat_ms);
+    options.peer_timeout = std::chrono::milliseconds(m_config.cluster.peer_timeout_ms);
+    options.redial_min = std::chrono::milliseconds(m_config.pre_executor.reconnect_ms);
+    options.redial_max = std::max(options.redial_min, std::chrono::milliseconds(5000));
+    auto mesh = PeerMesh::start(
+        m_io, options, m_peer_security, m_security,
+        [this](std::uint32_t from, net::PeerEffects forward) {
+            asio::post(m_engine,
+                       [this, from, forward = std::move(forward)] { on_forward(from, forward); });
+        });
+    if (!mesh) return mesh.status();
+    m_mesh = std::move(mesh).value();
+    log_info("peer links on port " + std::to_string(m_mesh->port()));
+    return Status::ok();
+}
+
+void PreExecutorNode::Impl::on_forward(std::uint32_t from, const net::PeerEffects& forward) {
+    if (m_stopping || !m_pre || !m_joined) return;  // not serving: nothing to take it into
+    // Nothing from a peer is trusted: the digest is recomputed from the effects, and a forward
+    // that does not match what its sender claims is refused and its link closed.
+    const executor::Digest digest = executor::effects_digest(forward.effects);
+    Result<bool> taken = false;
+    if (digest == forward.effects_digest) taken = take_peer_effects(forward.effects, digest);
+    if (!taken) return;  // fail() stopped the node
+    if (*taken) {
+        ++m_forwards_applied;
+        return;
+    }
+    ++m_forwards_refused;
+    m_mesh->drop(from,
+                 Status{Code::kCorruption, "its forward of " + forward.effects.tx_digest.hex() +
+                                               " was refused (digest or contents)"});
 }
 
 void PreExecutorNode::Impl::fail(Status status) {
@@ -601,6 +691,7 @@ void PreExecutorNode::Impl::fail(Status status) {
     m_stopping = true;
     m_timer.cancel();
     if (m_http) m_http->stop();
+    if (m_mesh) m_mesh->stop();
     if (m_session) m_session->close();
     m_work.reset();
 }
@@ -669,6 +760,11 @@ void PreExecutorNode::Impl::write_stats() {
         {"bad_transactions", m_bad_txs},
         {"relayed_results", m_relays_applied},
         {"relayed_results_refused", m_relays_refused},
+        {"results_forwarded", m_mesh ? m_mesh->counters().forwarded : 0},
+        {"forwarded_results_applied", m_forwards_applied},
+        {"forwarded_results_refused", m_forwards_refused},
+        {"peer_links_opened", m_mesh ? m_mesh->counters().links_opened : 0},
+        {"peer_links_refused", m_mesh ? m_mesh->counters().links_refused : 0},
         {"bootstraps", m_bootstraps},
         {"caught_up_commit", m_pre ? m_pre->caught_up_commit() : 0},
         {"cpu_user_us", static_cast<std::uint64_t>(usage.ru_utime.tv_sec) * 1'000'000u +
@@ -710,6 +806,11 @@ Result<std::unique_ptr<PreExecutorNode>> PreExecutorNode::open(const NodeConfig&
     if (!security) return security.status();
     auto impl =
         std::make_unique<Impl>(config, target->first, target->second, std::move(security).value());
+    if (config.pre_executor.peer_links) {
+        auto peer_security = LinkSecurity::for_cluster(config.tls, /*server=*/true);
+        if (!peer_security) return peer_security.status();
+        impl->set_peer_security(std::move(peer_security).value());
+    }
     return std::unique_ptr<PreExecutorNode>(new PreExecutorNode(std::move(impl)));
 }
 

@@ -116,6 +116,9 @@ private:
         Clock::time_point last_seen = Clock::now();
         std::uint64_t outstanding = 0;
         bool closing = false;  // dropped here, the reason logged: later frames are not acted on
+        // Its peer-link port (wire version 5, pre_executor.peer_links): 0 when it takes none.
+        std::string peer_host;
+        std::uint16_t peer_port = 0;
     };
     struct Client {
         std::shared_ptr<net::Session> session;
@@ -170,6 +173,7 @@ private:
     void cut_batch();
     void send_tentative_order(const Ordered& batch);
     void relay(protocol::PreExecutorId from, common::ByteView result_body);
+    void send_membership();
     void try_process();
     void on_batch_progress(const std::shared_ptr<Ordered>& batch);
     Status process(Ordered& batch);
@@ -544,6 +548,19 @@ Status PrimaryNode::Impl::handle_hello(std::uint64_t conn, Link& link, const net
         return {Code::kAlreadyExists,
                 "pre-executor " + std::to_string(hello->node_id) + " is already connected"};
     }
+    if (*version >= net::kPeerLinksVersion && hello->peer_port != 0) {
+        // Where its peer links listen; no host: the address its link comes from.
+        const std::string from = link.session->peer();
+        std::string host =
+            hello->peer_host.empty() ? from.substr(0, from.rfind(':')) : hello->peer_host;
+        boost::system::error_code ec;
+        asio::ip::make_address(host, ec);
+        if (ec) {
+            return {Code::kInvalidArgument, "hello.peer_host '" + host + "' is not an IP address"};
+        }
+        link.peer_host = std::move(host);
+        link.peer_port = hello->peer_port;
+    }
     link.hello = true;
     link.id = hello->node_id;
     link.version = *version;
@@ -562,6 +579,7 @@ Status PrimaryNode::Impl::join(Link& link, common::CommitIndex caught_up) {
     REMORA_RETURN_IF_ERROR(m_primary.add_pre_executor(link.id, caught_up));
     REMORA_RETURN_IF_ERROR(m_balancer.add(link.id));
     link.joined = true;
+    if (link.peer_port != 0) send_membership();
     log_info("pre-executor " + std::to_string(link.id) + " joined at commit " +
              std::to_string(caught_up) + " (primary at " + std::to_string(applied) + "); " +
              std::to_string(m_balancer.live().size()) + " live");
@@ -596,7 +614,9 @@ void PrimaryNode::Impl::on_cluster_closed(std::uint64_t conn, const Status& reas
         }
         m_link_of.erase(link.id);
     }
+    const bool member = link.joined && link.peer_port != 0;
     m_links.erase(it);
+    if (member && !m_stopping) send_membership();
     maybe_finish_stop();
 }
 
@@ -883,14 +903,39 @@ void PrimaryNode::Impl::send_tentative_order(const Ordered& batch) {
 // its speculative state (PreExecutor::apply_peer_effects, digest recomputed there) and re-checks
 // what they contradict. Safety does not rest on them: what is read from a relayed write is
 // adopted only if its writer commits with exactly those effects.
+// Between two pre-executors that both take peer links nothing is relayed: the sender forwards
+// over its own link (docs/node.md, "Peer links").
 void PrimaryNode::Impl::relay(protocol::PreExecutorId from, common::ByteView result_body) {
+    const bool sender_peers = m_links.at(m_link_of.at(from)).peer_port != 0;
     for (auto& [conn, link] : m_links) {
         if (link.id == from || !link.joined || link.closing ||
-            link.version < net::kConvergenceVersion) {
+            link.version < net::kConvergenceVersion || (sender_peers && link.peer_port != 0)) {
             continue;
         }
         link.session->send(net::wire_type(MessageType::kRelayedResult), result_body);
         ++m_results_relayed;
+    }
+}
+
+// The pre-executors that take peer links, to each of them: when one joins or leaves
+// (docs/node.md, "Peer links"). A pre-executor dials the members above its id and accepts the
+// ones below.
+void PrimaryNode::Impl::send_membership() {
+    net::Membership membership;
+    for (const auto& [id, conn] : m_link_of) {
+        const Link& link = m_links.at(conn);
+        if (link.joined && !link.closing && link.peer_port != 0) {
+            membership.members.push_back({id, link.peer_host, link.peer_port});
+        }
+    }
+    if (membership.members.size() > net::kMembershipMembersMax) {
+        membership.members.resize(net::kMembershipMembersMax);
+    }
+    const common::Bytes body = net::encode_membership(membership);
+    for (auto& [conn, link] : m_links) {
+        if (link.joined && !link.closing && link.peer_port != 0) {
+            link.session->send(net::wire_type(MessageType::kMembership), body);
+        }
     }
 }
 

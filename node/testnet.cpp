@@ -197,6 +197,9 @@ Status Testnet::start_pre_executor(std::uint32_t id) {
     add_coalesce_flag(argv);
     if (m_config.hold)
         argv.insert(argv.end(), {"--pre_executor.hold", *m_config.hold ? "on" : "off"});
+    if (m_config.peer_links) {
+        argv.insert(argv.end(), {"--pre_executor.peer_links", *m_config.peer_links ? "on" : "off"});
+    }
     auto child = ChildProcess::spawn(argv, log, log);
     if (!child) return child.status();
     m_pre_executors.push_back(std::move(child).value());

@@ -35,6 +35,7 @@ struct TestnetConfig {
     std::optional<bool> tentative_order;  // sequencer.tentative_order
     std::optional<bool> relay_results;    // primary.relay_results
     std::optional<bool> hold;             // every pre-executor's pre_executor.hold
+    std::optional<bool> peer_links;       // every pre-executor's pre_executor.peer_links
     bool plot = false;  // draw DIR/timeseries.png with gnuplot (implies keeping the directory)
 };
 

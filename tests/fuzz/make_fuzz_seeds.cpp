@@ -137,6 +137,13 @@ int main(int argc, char** argv) {
                                                  remora::net::RefusalReason::kOverloaded,
                                                  "retry later"}));
     net_seed("heartbeat", MessageType::kHeartbeat, remora::net::encode_heartbeat({42}));
+    remora::net::Hello peer_hello;
+    peer_hello.node_id = 2;
+    peer_hello.peer_host = "127.0.0.1";
+    peer_hello.peer_port = 4711;
+    net_seed("hello_peer_port", MessageType::kHello, remora::net::encode_hello(peer_hello));
+    net_seed("membership", MessageType::kMembership,
+             remora::net::encode_membership({{{1, "127.0.0.1", 4711}, {3, "::1", 4712}}}));
     net_seed("tentative_order", MessageType::kTentativeOrder,
              remora::net::encode_tentative_order(
                  {7, 7, {ex::transaction_digest(fx::sample_transaction()), {}}}));

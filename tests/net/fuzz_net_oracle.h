@@ -129,11 +129,13 @@ inline Outcome run_one(const std::uint8_t* data, std::size_t size) {
             return tentative_order(bytes);
         case 16:  // relayed_result: a pre_exec_result body
             return round_trip(bytes, decode_pre_exec_result, encode_pre_exec_result);
-        default:  // forward_transaction
+        case 17:  // forward_transaction
             return round_trip(
                 bytes, decode_forward_transaction, [](const executor::Transaction& tx) {
                     return encode_forward_transaction(executor::encode_transaction(tx));
                 });
+        default:  // membership
+            return round_trip(bytes, decode_membership, encode_membership);
     }
 }
 

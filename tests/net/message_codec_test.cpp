@@ -207,15 +207,75 @@ TEST_CASE("tentative orders round-trip, whole digests only, bounded, damage neve
           "tentative_order");
 }
 
-TEST_CASE("a version-4 node and a version-3 peer agree on 3 (no tentative orders sent)",
+TEST_CASE("a version-5 node agrees on 3 with a version-3 peer and on 4 with a version-4 one",
           "[net][codec]") {
     Hello mine;
-    CHECK(mine.protocol_version == kConvergenceVersion);
+    CHECK(mine.protocol_version == kPeerLinksVersion);
     Hello three;
     three.protocol_version = 3;
     three.min_protocol_version = 2;
-    CHECK(negotiate_version(mine, three).value() == 3);
-    CHECK(negotiate_version(mine, Hello{}).value() == 4);
+    CHECK(negotiate_version(mine, three).value() == 3);  // no tentative orders, no membership
+    Hello four = three;
+    four.protocol_version = 4;
+    CHECK(negotiate_version(mine, four).value() == kConvergenceVersion);  // no membership
+    CHECK(negotiate_version(mine, Hello{}).value() == 5);
+}
+
+// Wire version 5: peer links (docs/wire_format.md, "Peer links").
+TEST_CASE("hellos with a peer port and memberships round-trip; memberships out of rule are refused",
+          "[net][codec]") {
+    Hello hello;
+    hello.node_id = 3;
+    hello.peer_host = "127.0.0.1";
+    hello.peer_port = 4711;
+    CHECK(decode_hello(encode_hello(hello)).value() == hello);
+    Hello plain;  // no peer port: the fields stay absent and read back empty
+    CHECK(decode_hello(encode_hello(plain)).value().peer_port == 0);
+
+    Membership membership;
+    membership.members = {{1, "127.0.0.1", 4000}, {2, "10.0.0.2", 4001}, {7, "::1", 65535}};
+    const common::Bytes bytes = encode_membership(membership);
+    CHECK(decode_membership(bytes).value() == membership);
+    CHECK(decode_membership(encode_membership({})).value().members.empty());
+    CHECK_FALSE(decode_membership(encode_hello(hello)).is_ok());
+    CHECK(std::string(message_type_name(wire_type(MessageType::kMembership))) == "membership");
+
+    const auto refused_for = [](const Membership& bad, const std::string& why) {
+        auto refused = decode_membership(encode_membership(bad));
+        REQUIRE_FALSE(refused.is_ok());
+        CHECK(refused.status().code() == common::Code::kCorruption);
+        CHECK_THAT(refused.status().message(), Catch::Contains(why));
+    };
+    Membership bad = membership;
+    std::swap(bad.members[0], bad.members[1]);
+    refused_for(bad, "not ascending");
+    bad = membership;
+    bad.members[1].node_id = 1;  // twice
+    refused_for(bad, "not ascending");
+    bad = membership;
+    bad.members[0].node_id = 0;
+    refused_for(bad, "needs an id");
+    bad = membership;
+    bad.members[2].port = 0;
+    refused_for(bad, "needs an id");
+    bad = membership;
+    bad.members[1].host.clear();
+    refused_for(bad, "needs an id");
+    bad = membership;
+    bad.members[1].host.assign(kPeerHostBytesMax + 1, '1');
+    refused_for(bad, "exceed the limit");
+    bad.members.clear();
+    for (std::uint32_t id = 1; id <= kMembershipMembersMax + 1; ++id) {
+        bad.members.push_back({id, "127.0.0.1", 1});
+    }
+    refused_for(bad, "at most 1024");
+    bad.members.pop_back();
+    CHECK(decode_membership(encode_membership(bad)).is_ok());
+
+    std::size_t decoded = 0;
+    check_damage_never_lies(bytes, decode_membership, encode_membership, 15, decoded);
+    check_damage_never_lies(encode_hello(hello), decode_hello, encode_hello, 16, decoded);
+    CHECK(decoded > 0);
 }
 
 TEST_CASE("peers of disjoint protocol versions are told which versions meet", "[net][codec]") {

@@ -280,6 +280,16 @@ void add_service_flags(std::vector<NodeFlag>& flags) {
                             "hold a transaction whose owned input another pre-executor produces "
                             "until it arrives (relayed or by a state update)",
                             kYes, [](NodeConfig& c) -> bool& { return c.pre_executor.hold; }));
+    flags.push_back(
+        boolean("pre_executor.peer_links",
+                "forward each successful result's effects straight to the other pre-executors over "
+                "mutual-TLS peer links (the primary relays none between two that take them)",
+                "yes (the primary relays to and from a pre-executor without them)",
+                [](NodeConfig& c) -> bool& { return c.pre_executor.peer_links; }));
+    flags.push_back(
+        number("pre_executor.peer_port", 0, 65535, "",
+               "the peer-link port on net.listen (0: any free one, see node.json)", kYes,
+               [](NodeConfig& c) -> std::uint16_t& { return c.pre_executor.peer_port; }));
     flags.push_back(boolean("metrics.enabled", "serve /metrics, /health and /ready over HTTP", kYes,
                             [](NodeConfig& c) -> bool& { return c.metrics.enabled; }));
     flags.push_back(number("metrics.port", 0, 65535, "",

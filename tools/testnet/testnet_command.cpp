@@ -94,7 +94,8 @@ public:
         for (const auto& [name, field] :
              {std::pair{"tentative-order", &node::TestnetConfig::tentative_order},
               std::pair{"relay-results", &node::TestnetConfig::relay_results},
-              std::pair{"hold", &node::TestnetConfig::hold}}) {
+              std::pair{"hold", &node::TestnetConfig::hold},
+              std::pair{"peer-links", &node::TestnetConfig::peer_links}}) {
             if (auto value = in.text_option(name)) {
                 if (*value != "on" && *value != "off") {
                     return cli::usage_error(std::string("--") + name + " must be on or off");
@@ -236,6 +237,10 @@ private:
                  "every pre-executor's pre_executor.hold (hold transactions for inputs coming "
                  "from another)",
                  false, "off"},
+                {"peer-links", ArgKind::kText, "on|off",
+                 "every pre-executor's pre_executor.peer_links (results forwarded straight to "
+                 "the other pre-executors, not relayed by the primary)",
+                 false, "on"},
                 {"coalesce-us", ArgKind::kUnsigned, "US",
                  "every node's net.coalesce_us (cluster-link write coalescing; 0: off)", false,
                  "1000"},
