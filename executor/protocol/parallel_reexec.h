@@ -77,6 +77,7 @@ struct Speculation {
     Effects effects;
     common::Digest effects_digest;
     std::vector<SpeculativeReadRecord> reads;
+    LookupTable table;  // the lookup table the execution recorded (a pre-executor's result)
     std::size_t authenticators_skipped = 0;
     std::size_t precompiles_replayed = 0;
 };
@@ -87,6 +88,8 @@ struct ParallelReexecCounters {
     std::uint64_t conflicts = 0;   // asked for and invalid: re-executed sequentially
     std::uint64_t failed = 0;      // speculation returned an error (re-executed sequentially)
     std::uint64_t unused = 0;      // not asked for, or asked for with other hints
+
+    bool operator==(const ParallelReexecCounters&) const = default;
 };
 
 class ParallelReexec {
