@@ -61,6 +61,14 @@ Status validate_node_config(const NodeConfig& config) {
         if (config.pre_executor.verify_threads > 64) {
             return bad("--pre_executor.verify_threads must be in 0..64");
         }
+        if (config.pre_executor.exec_threads == 0 || config.pre_executor.exec_threads > 64) {
+            return bad("--pre_executor.exec_threads must be in 1..64");
+        }
+        if (config.pre_executor.exec_threads > 1 && config.pre_executor.hold) {
+            return bad(
+                "--pre_executor.exec_threads > 1 needs --pre_executor.hold off (a held "
+                "transaction executes one at a time)");
+        }
         if (config.pre_executor.reconnect_ms == 0)
             return bad("--pre_executor.reconnect_ms must be > 0");
     }

@@ -88,6 +88,10 @@ struct PreExecutorNodeConfig {
     std::uint32_t id = 0;              // node.id: 1.. (pre-executor only)
     std::uint32_t verify_threads = 2;  // pre_executor.verify_threads: authenticator checks
     std::uint32_t reconnect_ms = 500;  // pre_executor.reconnect_ms: retry period to the primary
+    // pre_executor.exec_threads: threads that execute a batch of the transactions queued since
+    // the engine's last turn (speculated in parallel, taken in arrival order:
+    // PreExecutor::execute_batch); 1 executes them one at a time. Batches need hold off.
+    std::uint32_t exec_threads = 1;
     // pre_executor.hold: hold a transaction whose owned input another pre-executor is producing
     // until its relayed result or a state update brings it (PreExecutor::execute_or_hold).
     bool hold = false;

@@ -102,7 +102,10 @@ private:
     Status install_snapshot();
     void verify_then_queue(std::uint64_t generation, std::uint64_t seq, const net::Frame& frame);
     void run_arrivals();
+    void run_batch();
     Status execute(const Arrival& arrival);
+    Status take_result(Result<protocol::PreExecResult>& result);
+    void close_link(const Status& status);
     void send_result(const protocol::PreExecResult& result);
     void send_released();
     void schedule_replay();
@@ -136,6 +139,7 @@ private:
     bool m_connecting = false;
     bool m_stopping = false;
     bool m_replay_scheduled = false;
+    bool m_batch_scheduled = false;
     Clock::time_point m_last_heard = Clock::now();
     Clock::time_point m_next_connect = Clock::now();
     std::map<std::uint64_t, Arrival> m_arrivals;  // verified, waiting for their turn
@@ -459,6 +463,7 @@ Status PreExecutorNode::Impl::install_snapshot() {
     // (sequencer.tentative_order off, or a primary older than wire version 4) it only remembers.
     options.ordered_replay = true;
     if (!m_config.pre_executor.hold) options.held_txs_max = 0;
+    options.exec_threads = m_config.pre_executor.exec_threads;
     auto pre = protocol::PreExecutor::from_store(m_config.pre_executor.id, std::move(store).value(),
                                                  options);
     if (!pre) {
@@ -523,17 +528,63 @@ void PreExecutorNode::Impl::verify_then_queue(std::uint64_t generation, std::uin
 }
 
 void PreExecutorNode::Impl::run_arrivals() {
+    if (m_config.pre_executor.exec_threads > 1) {
+        // One turn posted behind the arrivals already queued on the strand takes them all as
+        // one batch (PreExecutor::execute_batch).
+        if (m_batch_scheduled) return;
+        m_batch_scheduled = true;
+        asio::post(m_engine, [this] {
+            m_batch_scheduled = false;
+            run_batch();
+        });
+        return;
+    }
     while (!m_arrivals.empty() && m_arrivals.begin()->first == m_next_to_run) {
         Arrival arrival = std::move(m_arrivals.begin()->second);
         m_arrivals.erase(m_arrivals.begin());
         ++m_next_to_run;
-        if (Status s = execute(arrival); !s) {
-            if (!m_error.is_ok()) return;
-            log_warn("closing the link to the primary: " + s.message());
-            if (m_session) m_session->close(s);
-            return;
+        if (Status s = execute(arrival); !s) return close_link(s);
+    }
+}
+
+// The arrivals whose turn has come, at most kBatchTxsMax, executed as one batch whose results
+// are sent in arrival order; a transaction that does not decode ends the batch and the link, as
+// on the one-at-a-time path.
+void PreExecutorNode::Impl::run_batch() {
+    constexpr std::size_t kBatchTxsMax = 256;
+    std::vector<executor::Transaction> txs;
+    std::vector<std::optional<executor::LookupTable>> tables;
+    std::optional<Arrival> broken;
+    while (!m_arrivals.empty() && m_arrivals.begin()->first == m_next_to_run &&
+           txs.size() < kBatchTxsMax) {
+        Arrival arrival = std::move(m_arrivals.begin()->second);
+        m_arrivals.erase(m_arrivals.begin());
+        ++m_next_to_run;
+        if (!arrival.tx) {
+            broken = std::move(arrival);
+            break;
+        }
+        txs.push_back(std::move(*arrival.tx));
+        tables.push_back(std::move(arrival.hints));
+    }
+    Status status;
+    if (!txs.empty() && m_pre && m_joined) {  // not serving yet: the primary re-executes
+        std::vector<const executor::LookupTable*> hints;
+        hints.reserve(tables.size());
+        for (const auto& table : tables) hints.push_back(table ? &*table : nullptr);
+        auto results = m_pre->execute_batch(txs, hints);
+        for (auto& result : results) {
+            status = take_result(result);
+            if (!status) break;
+        }
+        if (status) {
+            send_released();
+            schedule_replay();
         }
     }
+    if (status && broken) status = execute(*broken);
+    if (!status) return close_link(status);
+    if (!m_arrivals.empty() && m_arrivals.begin()->first == m_next_to_run) run_arrivals();
 }
 
 Status PreExecutorNode::Impl::execute(const Arrival& arrival) {
@@ -544,17 +595,34 @@ Status PreExecutorNode::Impl::execute(const Arrival& arrival) {
     if (!m_pre || !m_joined) return Status::ok();  // not serving yet: the primary re-executes
     auto result = m_pre->execute_or_hold(*arrival.tx, arrival.hints ? &*arrival.hints : nullptr);
     if (!result) {
-        if (result.status().code() == Code::kInvalidArgument) {
-            ++m_bad_txs;  // a transaction the primary should not have routed: skip it
-            return Status::ok();
-        }
-        fail(result.status());
-        return result.status();
+        Result<protocol::PreExecResult> failed = result.status();
+        return take_result(failed);
     }
     if (*result) send_result(**result);
     send_released();
     schedule_replay();
     return Status::ok();
+}
+
+// A transaction broke the link's rules (or the store failed: the node stops).
+void PreExecutorNode::Impl::close_link(const Status& status) {
+    if (!m_error.is_ok()) return;
+    log_warn("closing the link to the primary: " + status.message());
+    if (m_session) m_session->close(status);
+}
+
+// A batch's result in its turn: sent, or counted when the primary should not have routed it.
+Status PreExecutorNode::Impl::take_result(Result<protocol::PreExecResult>& result) {
+    if (result) {
+        send_result(*result);
+        return Status::ok();
+    }
+    if (result.status().code() == Code::kInvalidArgument) {
+        ++m_bad_txs;  // a transaction the primary should not have routed: skip it
+        return Status::ok();
+    }
+    fail(result.status());
+    return result.status();
 }
 
 void PreExecutorNode::Impl::send_released() {
@@ -688,6 +756,10 @@ void PreExecutorNode::Impl::write_stats() {
         stats["replays"] = c.replay.replays;
         stats["replays_capped"] = c.replay.replays_capped;
         stats["healed"] = c.replay.healed;
+        stats["batches"] = c.batches;  // pre_executor.exec_threads > 1
+        stats["batch_speculated"] = c.parallel.speculated;
+        stats["batch_validated"] = c.parallel.validated;
+        stats["batch_conflicts"] = c.parallel.conflicts;
     }
     if (Status s = write_json_file(node_stats_path(m_config.dir), stats); !s) {
         log_error("cannot write the stats file: " + s.message());

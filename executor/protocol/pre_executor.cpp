@@ -199,37 +199,50 @@ common::Status PreExecutor::finish(const Transaction& tx, const LookupTable* hin
 std::vector<common::Result<PreExecResult>> PreExecutor::execute_batch(
     std::span<const Transaction> txs, std::span<const LookupTable* const> hints) {
     REMORA_ASSERT(hints.empty() || hints.size() == txs.size());
-    auto hint = [&](std::size_t i) { return hints.empty() ? nullptr : hints[i]; };
+    std::vector<const LookupTable*> tables(hints.begin(), hints.end());
+    tables.resize(txs.size(), nullptr);
     std::vector<common::Result<PreExecResult>> results;
     results.reserve(txs.size());
-    if (!m_parallel || txs.size() < 2) {
-        for (std::size_t i = 0; i < txs.size(); ++i) results.push_back(execute(txs[i], hint(i)));
-        return results;
-    }
     // A transaction whose order is known executes at its position (OrderedView), not on the
-    // overlay: it is not speculated, and runs in turn.
+    // overlay, and may heal the overlay: it runs in turn, and the transactions between two such
+    // are speculated as one run.
+    std::size_t begin = 0;
+    for (std::size_t i = 0; i <= txs.size(); ++i) {
+        const bool positioned = i < txs.size() && m_options.ordered_replay &&
+                                m_replay.position(transaction_digest(txs[i]));
+        if (i < txs.size() && !positioned) continue;
+        execute_run(txs.subspan(begin, i - begin), std::span(tables).subspan(begin, i - begin),
+                    results);
+        if (i < txs.size()) results.push_back(execute(txs[i], tables[i]));
+        begin = i + 1;
+    }
+    return results;
+}
+
+void PreExecutor::execute_run(std::span<const Transaction> txs,
+                              std::span<const LookupTable* const> hints,
+                              std::vector<common::Result<PreExecResult>>& results) {
+    if (!m_parallel || txs.size() < 2) {
+        for (std::size_t i = 0; i < txs.size(); ++i) results.push_back(execute(txs[i], hints[i]));
+        return;
+    }
     std::vector<SpeculationRequest> requests(txs.size());
-    std::vector<common::Digest> digests(txs.size());
     for (std::size_t i = 0; i < txs.size(); ++i) {
-        digests[i] = transaction_digest(txs[i]);
-        requests[i].wanted = !(m_options.ordered_replay && m_replay.position(digests[i]));
-        requests[i].hints = hint(i);
+        requests[i].wanted = true;
+        requests[i].hints = hints[i];
     }
     ++m_counters.batches;
     SpeculativeView base(m_overlay, m_confirmed);
     m_parallel->speculate(txs, requests, base);
-    // The validation rule needs each id's versions in the view to only increase while the batch
+    // The validation rule needs each id's versions in the view to only increase while the run
     // is taken, as they do when only executed effects change the overlay (a write's version
     // exceeds every version its writer read). An eviction (the view falls back to an older
-    // confirmed version) or a positioned execution (which may heal the overlay) breaks that:
-    // the rest of the batch then executes in turn.
+    // confirmed version) breaks that: the rest of the run then executes in turn.
     const std::uint64_t evictions = m_overlay.evictions();
-    bool trusted = true;
     for (std::size_t i = 0; i < txs.size(); ++i) {
-        trusted = trusted && requests[i].wanted && m_overlay.evictions() == evictions;
         std::optional<Speculation> taken;
-        SpeculativeView view(m_overlay, m_confirmed);
-        if (trusted) {
+        if (m_overlay.evictions() == evictions) {
+            SpeculativeView view(m_overlay, m_confirmed);
             auto valid = m_parallel->take_valid(i, view);
             if (!valid) {
                 results.push_back(valid.status());
@@ -238,7 +251,7 @@ std::vector<common::Result<PreExecResult>> PreExecutor::execute_batch(
             taken = std::move(valid).value();
         }
         if (!taken) {
-            results.push_back(execute(txs[i], hint(i)));
+            results.push_back(execute(txs[i], hints[i]));
             continue;
         }
         // The overlay entries the execution in turn would have read (the view is the one the
@@ -259,14 +272,14 @@ std::vector<common::Result<PreExecResult>> PreExecutor::execute_batch(
         executed.effects = std::move(taken->effects);
         executed.table = std::move(taken->table);
         PreExecResult result = make_result(std::move(executed), speculative);
-        if (common::Status s = finish(txs[i], hint(i), digests[i], std::nullopt, result); !s) {
+        const common::Digest tx_digest = result.tx_digest;
+        if (common::Status s = finish(txs[i], hints[i], tx_digest, std::nullopt, result); !s) {
             results.push_back(s);
             continue;
         }
         results.push_back(std::move(result));
     }
     m_parallel->clear();
-    return results;
 }
 
 common::Status PreExecutor::learn_order(const TentativeOrder& order) {

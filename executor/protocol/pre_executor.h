@@ -228,6 +228,10 @@ private:
     template <typename View>
     common::Result<PreExecResult> run_in(View& view, const Transaction& tx,
                                          const LookupTable* hints);
+    // execute_batch() of a run in which no transaction's order is known: speculated, then
+    // taken in order; appends one result per transaction to `results`.
+    void execute_run(std::span<const Transaction> txs, std::span<const LookupTable* const> hints,
+                     std::vector<common::Result<PreExecResult>>& results);
     // A result of `executed` whose overlay reads were `speculative` (counted as executed).
     PreExecResult make_result(ExecutionResult executed,
                               const std::vector<SpeculativeRead>& speculative);

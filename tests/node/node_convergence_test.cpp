@@ -100,5 +100,51 @@ TEST_CASE("balancer.routing and balancer.rebalance configure the primary's load 
     CHECK_THAT(refused.message(), Catch::Contains("--balancer.routing"));
 }
 
+// pre_executor.exec_threads > 1 (docs/remora_protocol.md, "Parallel execution in the
+// pre-executor"): compute transactions (about 1.7 ms each) arrive faster than one thread
+// executes them, so they queue and the engine takes them as batches, speculated on two threads.
+// Its results are the ones execution in arrival order gives: the primary adopts them, and the
+// store replays to the same digest.
+TEST_CASE(
+    "a pre-executor with exec_threads 2 executes batches, its results are adopted, and the "
+    "store replays to the same digest",
+    "[node][integration]") {
+    TestCluster cluster("node-batch");
+    cluster.start_primary({"--workload.name", "compute", "--sequencer.consensus_delay_ms", "300"});
+    cluster.start_pre_executor(1, {"--pre_executor.exec_threads", "2"});
+    cluster.wait_joined(1);
+    node::LoadConfig config = load(cluster, 800, 2);
+    config.workload.name = "compute";
+    auto report = node::run_load(config);
+    REQUIRE(report.is_ok());
+    check_all_committed(*report);
+    REQUIRE(cluster.stop_primary() == 0);
+    REQUIRE(cluster.stop_pre_executor(1) == 0);
+    check_replay_matches(cluster);
+    const nlohmann::json pre = pre_executor_stats(cluster, 1);
+    INFO(pre.dump());
+    CHECK(pre["batches"].get<std::uint64_t>() > 0);
+    CHECK(pre["batch_validated"].get<std::uint64_t>() > 0);
+    CHECK(pre["error"] == "");
+    CHECK(cluster.primary_stats()["adopted"].get<std::uint64_t>() > 0);
+}
+
+TEST_CASE("pre_executor.exec_threads is bounded and refused beside pre_executor.hold", "[node]") {
+    node::NodeConfig config;
+    config.role = node::Role::kPreExecutor;
+    config.dir = "unused";
+    config.pre_executor.id = 1;
+    config.net.primary = "127.0.0.1:7000";
+    config.pre_executor.exec_threads = 4;
+    CHECK(node::validate_node_config(config).is_ok());
+    config.pre_executor.hold = true;
+    auto refused = node::validate_node_config(config);
+    REQUIRE_FALSE(refused.is_ok());
+    CHECK_THAT(refused.message(), Catch::Contains("--pre_executor.hold"));
+    config.pre_executor.hold = false;
+    config.pre_executor.exec_threads = 0;
+    CHECK_FALSE(node::validate_node_config(config).is_ok());
+}
+
 }  // namespace
 }  // namespace remora::testing
