@@ -197,6 +197,10 @@ Status Testnet::start_pre_executor(std::uint32_t id) {
     add_coalesce_flag(argv);
     if (m_config.hold)
         argv.insert(argv.end(), {"--pre_executor.hold", *m_config.hold ? "on" : "off"});
+    if (m_config.exec_threads) {
+        argv.insert(argv.end(),
+                    {"--pre_executor.exec_threads", std::to_string(*m_config.exec_threads)});
+    }
     auto child = ChildProcess::spawn(argv, log, log);
     if (!child) return child.status();
     m_pre_executors.push_back(std::move(child).value());
