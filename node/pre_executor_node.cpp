@@ -140,6 +140,7 @@ private:
     bool m_stopping = false;
     bool m_replay_scheduled = false;
     bool m_batch_scheduled = false;
+    const std::uint32_t m_exec_threads = effective_exec_threads(m_config.pre_executor);
     Clock::time_point m_last_heard = Clock::now();
     Clock::time_point m_next_connect = Clock::now();
     std::map<std::uint64_t, Arrival> m_arrivals;  // verified, waiting for their turn
@@ -463,7 +464,7 @@ Status PreExecutorNode::Impl::install_snapshot() {
     // (sequencer.tentative_order off, or a primary older than wire version 4) it only remembers.
     options.ordered_replay = true;
     if (!m_config.pre_executor.hold) options.held_txs_max = 0;
-    options.exec_threads = m_config.pre_executor.exec_threads;
+    options.exec_threads = m_exec_threads;
     auto pre = protocol::PreExecutor::from_store(m_config.pre_executor.id, std::move(store).value(),
                                                  options);
     if (!pre) {
@@ -528,7 +529,7 @@ void PreExecutorNode::Impl::verify_then_queue(std::uint64_t generation, std::uin
 }
 
 void PreExecutorNode::Impl::run_arrivals() {
-    if (m_config.pre_executor.exec_threads > 1) {
+    if (m_exec_threads > 1) {
         // One turn posted behind the arrivals already queued on the strand takes them all as
         // one batch (PreExecutor::execute_batch).
         if (m_batch_scheduled) return;

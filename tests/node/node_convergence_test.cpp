@@ -5,6 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <initializer_list>
+#include <string>
+
 #include "node/config.h"
 #include "node/node_files.h"
 #include "tests/node/node_cluster.h"
@@ -17,6 +20,21 @@ nlohmann::json pre_executor_stats(const TestCluster& cluster, std::uint32_t id) 
         node::node_stats_path(cluster.dir() + "/pre-executor-" + std::to_string(id)));
     REQUIRE(stats.is_ok());
     return *stats;
+}
+
+// `workload` at `rate` for `seconds`: every transaction committed, the nodes stopped cleanly, and
+// the primary's store replays to its digest.
+node::LoadReport run_then_replay(TestCluster& cluster, const std::string& workload, double rate,
+                                 double seconds, std::initializer_list<std::uint32_t> ids) {
+    node::LoadConfig config = load(cluster, rate, seconds);
+    config.workload.name = workload;
+    auto report = node::run_load(config);
+    REQUIRE(report.is_ok());
+    check_all_committed(*report);
+    REQUIRE(cluster.stop_primary() == 0);
+    for (std::uint32_t id : ids) REQUIRE(cluster.stop_pre_executor(id) == 0);
+    check_replay_matches(cluster);
+    return std::move(report).value();
 }
 
 // Round-robin routing over counters: nearly every transaction reads a counter that the other
@@ -39,15 +57,7 @@ Run run_counters(const std::string& tentative_order) {
     cluster.start_pre_executor(2);
     cluster.wait_joined(1);
     cluster.wait_joined(2);
-    node::LoadConfig config = load(cluster, 400, 3);
-    config.workload.name = "counter";
-    auto report = node::run_load(config);
-    REQUIRE(report.is_ok());
-    check_all_committed(*report);
-    REQUIRE(cluster.stop_primary() == 0);
-    REQUIRE(cluster.stop_pre_executor(1) == 0);
-    REQUIRE(cluster.stop_pre_executor(2) == 0);
-    check_replay_matches(cluster);
+    const node::LoadReport report = run_then_replay(cluster, "counter", 400, 3, {1, 2});
     const nlohmann::json stats = cluster.primary_stats();
     Run run;
     run.orders_sent = stats["tentative_orders_sent"].get<std::uint64_t>();
@@ -59,7 +69,7 @@ Run run_counters(const std::string& tentative_order) {
     }
     // Every order is learnt by both, one per commit and pre-executor.
     CHECK(run.orders_learnt == run.orders_sent);
-    CHECK(stats["routing"]["routed"].get<std::uint64_t>() == report->offered);
+    CHECK(stats["routing"]["routed"].get<std::uint64_t>() == report.offered);
     return run;
 }
 
@@ -113,14 +123,7 @@ TEST_CASE(
     cluster.start_primary({"--workload.name", "compute", "--sequencer.consensus_delay_ms", "300"});
     cluster.start_pre_executor(1, {"--pre_executor.exec_threads", "2"});
     cluster.wait_joined(1);
-    node::LoadConfig config = load(cluster, 800, 2);
-    config.workload.name = "compute";
-    auto report = node::run_load(config);
-    REQUIRE(report.is_ok());
-    check_all_committed(*report);
-    REQUIRE(cluster.stop_primary() == 0);
-    REQUIRE(cluster.stop_pre_executor(1) == 0);
-    check_replay_matches(cluster);
+    run_then_replay(cluster, "compute", 800, 2, {1});
     const nlohmann::json pre = pre_executor_stats(cluster, 1);
     INFO(pre.dump());
     CHECK(pre["batches"].get<std::uint64_t>() > 0);
@@ -142,8 +145,16 @@ TEST_CASE("pre_executor.exec_threads is bounded and refused beside pre_executor.
     REQUIRE_FALSE(refused.is_ok());
     CHECK_THAT(refused.message(), Catch::Contains("--pre_executor.hold"));
     config.pre_executor.hold = false;
-    config.pre_executor.exec_threads = 0;
+    config.pre_executor.exec_threads = 65;
     CHECK_FALSE(node::validate_node_config(config).is_ok());
+    // 0, the default: the machine's cores (at most 8), one beside holding.
+    config.pre_executor.exec_threads = 0;
+    CHECK(node::validate_node_config(config).is_ok());
+    CHECK(node::effective_exec_threads(config.pre_executor) >= 1);
+    CHECK(node::effective_exec_threads(config.pre_executor) <= node::kExecThreadsAuto);
+    config.pre_executor.hold = true;
+    CHECK(node::validate_node_config(config).is_ok());
+    CHECK(node::effective_exec_threads(config.pre_executor) == 1);
 }
 
 }  // namespace
