@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <charconv>
+#include <chrono>
 #include <map>
 #include <thread>
 
@@ -141,6 +142,12 @@ private:
     bool m_replay_scheduled = false;
     bool m_batch_scheduled = false;
     const std::uint32_t m_exec_threads = effective_exec_threads(m_config.pre_executor);
+    // Below this many microseconds per transaction a batch runs one transaction at a time:
+    // pre_executor_batch_benchmark on 2 cores (docs/BENCHMARKS.md, "Parallel execution in the
+    // pre-executor") measured transfer (about 20 us each) 18% slower on 2 threads and compute
+    // (about 1.3 ms) 19% faster.
+    static constexpr double kBatchParallelMinUs = 100;
+    double m_us_per_tx = kBatchParallelMinUs;  // recent batches' wall time per transaction
     Clock::time_point m_last_heard = Clock::now();
     Clock::time_point m_next_connect = Clock::now();
     std::map<std::uint64_t, Arrival> m_arrivals;  // verified, waiting for their turn
@@ -573,7 +580,21 @@ void PreExecutorNode::Impl::run_batch() {
         std::vector<const executor::LookupTable*> hints;
         hints.reserve(tables.size());
         for (const auto& table : tables) hints.push_back(table ? &*table : nullptr);
-        auto results = m_pre->execute_batch(txs, hints);
+        // Speculation pays only where a transaction costs more than its bookkeeping: a batch
+        // runs one transaction at a time while the recent ones took less than
+        // kBatchParallelMinUs each (wall time, whichever way they ran).
+        const auto start = Clock::now();
+        std::vector<Result<protocol::PreExecResult>> results;
+        if (m_us_per_tx >= kBatchParallelMinUs) {
+            results = m_pre->execute_batch(txs, hints);
+        } else {
+            for (std::size_t i = 0; i < txs.size(); ++i) {
+                results.push_back(m_pre->execute(txs[i], hints[i]));
+            }
+        }
+        const double us = std::chrono::duration<double, std::micro>(Clock::now() - start).count() /
+                          static_cast<double>(txs.size());
+        m_us_per_tx = 0.75 * m_us_per_tx + 0.25 * us;
         for (auto& result : results) {
             status = take_result(result);
             if (!status) break;
