@@ -5,7 +5,9 @@
 // speculatively on a pool of threads; then, as the primary decides each one in commit order, its
 // speculative result is validated against the primary's view at that point and taken only when
 // it provably equals what a sequential execution would give there. Otherwise the primary
-// re-executes the transaction sequentially, as it always did.
+// re-executes the transaction sequentially, as it always did. A pre-executor speculates its
+// batches with the same engine (PreExecutor::execute_batch), against its overlay and store; the
+// argument below holds there while each id's version in its view only rises (see there).
 //
 // Speculation. A transaction runs against the commit's start state with the writes of the
 // earlier speculated transactions that have finished layered over it (a multi-version memory:

@@ -1,8 +1,9 @@
 #pragma once
 // The pre-executor engine (docs/design.md §3): executes transactions before consensus orders them,
 // against its own, possibly stale, copy of the state, and reports effects plus lookup table to
-// the primary. A pure state machine: no sockets, clock or threads; the driver delivers
-// transactions and state updates and carries results away.
+// the primary. A state machine: no sockets or clock, and no threads but the pool that
+// execute_batch() speculates on (exec_threads > 1; every call returns with the pool idle); the
+// driver delivers transactions and state updates and carries results away.
 //
 // State: a storage::Store of its own (on disk or in memory) holding only primary-confirmed
 // state: genesis (or a primary snapshot) and the objects of the state updates it applied, so
