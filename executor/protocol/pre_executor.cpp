@@ -245,7 +245,7 @@ void PreExecutor::execute_run(std::span<const Transaction> txs,
             SpeculativeView view(m_overlay, m_confirmed);
             auto valid = m_parallel->take_valid(i, view);
             if (!valid) {
-                results.push_back(valid.status());
+                results.emplace_back(valid.status());
                 continue;
             }
             taken = std::move(valid).value();
@@ -274,10 +274,10 @@ void PreExecutor::execute_run(std::span<const Transaction> txs,
         PreExecResult result = make_result(std::move(executed), speculative);
         const common::Digest tx_digest = result.tx_digest;
         if (common::Status s = finish(txs[i], hints[i], tx_digest, std::nullopt, result); !s) {
-            results.push_back(s);
+            results.emplace_back(s);
             continue;
         }
-        results.push_back(std::move(result));
+        results.emplace_back(std::move(result));
     }
     m_parallel->clear();
 }
