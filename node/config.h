@@ -84,10 +84,18 @@ struct SnapshotConfig {
     bool prune = false;  // snapshot.prune: prune object versions behind the oldest kept one
 };
 
+// pre_executor.exec_threads 0 uses the machine's cores, at most this many.
+inline constexpr std::uint32_t kExecThreadsAuto = 8;
+
 struct PreExecutorNodeConfig {
     std::uint32_t id = 0;              // node.id: 1.. (pre-executor only)
     std::uint32_t verify_threads = 2;  // pre_executor.verify_threads: authenticator checks
     std::uint32_t reconnect_ms = 500;  // pre_executor.reconnect_ms: retry period to the primary
+    // pre_executor.exec_threads: threads that execute a batch of the transactions queued since
+    // the engine's last turn (speculated in parallel, taken in arrival order:
+    // PreExecutor::execute_batch); 1 executes them one at a time; 0: the machine's cores, at
+    // most kExecThreadsAuto (1 with hold on). Above 1 needs hold off.
+    std::uint32_t exec_threads = 0;
     // pre_executor.hold: hold a transaction whose owned input another pre-executor is producing
     // until its relayed result or a state update brings it (PreExecutor::execute_or_hold).
     bool hold = false;
@@ -130,6 +138,10 @@ struct NodeConfig {
 
 // kInvalidArgument naming the first flag outside its range or missing for the role.
 common::Status validate_node_config(const NodeConfig& config);
+
+// pre_executor.exec_threads as the node uses it: 0 is the machine's cores, at most
+// kExecThreadsAuto, or 1 with pre_executor.hold.
+std::uint32_t effective_exec_threads(const PreExecutorNodeConfig& config);
 
 // balancer.routing's values: "contention", "affinity", "round-robin"; nullopt for another.
 std::optional<executor::protocol::RoutingMode> parse_routing_mode(const std::string& text);

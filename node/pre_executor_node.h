@@ -7,7 +7,9 @@
 // Its cores: the authenticators of arriving transactions are verified on
 // pre_executor.verify_threads worker threads while execution stays in arrival order on one
 // engine strand (the verified checks reach the engine as hints; a reorder buffer restores the
-// order the frames arrived in).
+// order the frames arrived in). With pre_executor.exec_threads > 1 the strand takes what queued
+// since its last turn as one batch, speculated on that many threads and taken in arrival order
+// (PreExecutor::execute_batch).
 //
 // Losing the primary is normal: the node reconnects every pre_executor.reconnect_ms and rejoins
 // at the commit it is caught up to (or bootstraps again when the primary cannot catch it up).

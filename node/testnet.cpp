@@ -200,6 +200,10 @@ Status Testnet::start_pre_executor(std::uint32_t id) {
     if (m_config.peer_links) {
         argv.insert(argv.end(), {"--pre_executor.peer_links", *m_config.peer_links ? "on" : "off"});
     }
+    if (m_config.exec_threads) {
+        argv.insert(argv.end(),
+                    {"--pre_executor.exec_threads", std::to_string(*m_config.exec_threads)});
+    }
     auto child = ChildProcess::spawn(argv, log, log);
     if (!child) return child.status();
     m_pre_executors.push_back(std::move(child).value());

@@ -32,10 +32,11 @@ struct TestnetConfig {
     std::optional<std::uint32_t> coalesce_us;  // every node's net.coalesce_us; absent: default
     bool sync = true;
     // The primary's convergence keys (docs/configuration.md); absent: the node's defaults.
-    std::optional<bool> tentative_order;  // sequencer.tentative_order
-    std::optional<bool> relay_results;    // primary.relay_results
-    std::optional<bool> hold;             // every pre-executor's pre_executor.hold
-    std::optional<bool> peer_links;       // every pre-executor's pre_executor.peer_links
+    std::optional<bool> tentative_order;        // sequencer.tentative_order
+    std::optional<bool> relay_results;          // primary.relay_results
+    std::optional<bool> hold;                   // every pre-executor's pre_executor.hold
+    std::optional<std::uint32_t> exec_threads;  // every pre-executor's pre_executor.exec_threads
+    std::optional<bool> peer_links;             // every pre-executor's pre_executor.peer_links
     bool plot = false;  // draw DIR/timeseries.png with gnuplot (implies keeping the directory)
 };
 

@@ -43,6 +43,10 @@ inline constexpr std::size_t kHeldTxsDefault = 4096;
 // A held transaction runs anyway once this many state updates were applied since it arrived.
 inline constexpr std::uint32_t kHoldUpdatesDefault = 8;
 
+// --- Pre-executor: parallel execution of batches (PreExecutor::execute_batch) ----------------
+// Threads one pre-executor may speculate a batch on (PreExecutorOptions::exec_threads).
+inline constexpr std::size_t kExecThreadsMax = 256;
+
 // --- Pre-executor: re-execution in the tentative order (ordered_replay.h) ---------------------
 // Replacement results one pre-executor sends for one transaction; past it, it sends no more
 // (counted replays_capped).

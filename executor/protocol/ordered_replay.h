@@ -83,6 +83,8 @@ struct ReplayCounters {
     std::uint64_t reordered = 0;       // transactions an order placed elsewhere than before
     std::uint64_t healed = 0;          // overlay entries replaced by the ordered state
     std::uint64_t forgotten = 0;       // positions dropped at the bound
+
+    bool operator==(const ReplayCounters&) const = default;
 };
 
 // The bookkeeping; PreExecutor drives it and executes.

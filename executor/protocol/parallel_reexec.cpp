@@ -193,6 +193,7 @@ void ParallelReexec::execute_task(Commit& c, std::size_t task) {
     if (!executed) return;
     speculation.effects = std::move(executed->effects);
     speculation.effects_digest = effects_digest(speculation.effects);
+    speculation.table = std::move(executed->table);
     speculation.authenticators_skipped = executed->authenticators_skipped;
     speculation.precompiles_replayed = executed->precompiles_replayed;
     const Effects& effects = speculation.effects;

@@ -5,7 +5,9 @@
 // speculatively on a pool of threads; then, as the primary decides each one in commit order, its
 // speculative result is validated against the primary's view at that point and taken only when
 // it provably equals what a sequential execution would give there. Otherwise the primary
-// re-executes the transaction sequentially, as it always did.
+// re-executes the transaction sequentially, as it always did. A pre-executor speculates its
+// batches with the same engine (PreExecutor::execute_batch), against its overlay and store; the
+// argument below holds there while each id's version in its view only rises (see there).
 //
 // Speculation. A transaction runs against the commit's start state with the writes of the
 // earlier speculated transactions that have finished layered over it (a multi-version memory:
@@ -77,6 +79,7 @@ struct Speculation {
     Effects effects;
     common::Digest effects_digest;
     std::vector<SpeculativeReadRecord> reads;
+    LookupTable table;  // the lookup table the execution recorded (a pre-executor's result)
     std::size_t authenticators_skipped = 0;
     std::size_t precompiles_replayed = 0;
 };
@@ -87,6 +90,8 @@ struct ParallelReexecCounters {
     std::uint64_t conflicts = 0;   // asked for and invalid: re-executed sequentially
     std::uint64_t failed = 0;      // speculation returned an error (re-executed sequentially)
     std::uint64_t unused = 0;      // not asked for, or asked for with other hints
+
+    bool operator==(const ParallelReexecCounters&) const = default;
 };
 
 class ParallelReexec {

@@ -1,5 +1,6 @@
 #include "executor/protocol/pre_executor.h"
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
@@ -26,6 +27,10 @@ common::Status check_options(const PreExecutorOptions& options) {
     }
     if (options.hold_updates_max == 0) {
         return {common::Code::kInvalidArgument, "pre-executor: hold_updates_max must be >= 1"};
+    }
+    if (options.exec_threads == 0 || options.exec_threads > limits::kExecThreadsMax) {
+        return {common::Code::kInvalidArgument, "pre-executor: exec_threads must be in 1.." +
+                                                    std::to_string(limits::kExecThreadsMax)};
     }
     return common::Status::ok();
 }
@@ -87,7 +92,12 @@ PreExecutor::PreExecutor(PreExecutorId id, std::unique_ptr<storage::Store> store
       m_confirmed(*m_store),
       m_overlay(options.overlay_entries_max, options.overlay_bytes_max),
       m_replay(options.ordered_txs_max),
-      m_caught_up_commit(caught_up) {}
+      m_caught_up_commit(caught_up) {
+    if (options.exec_threads > 1) {
+        m_parallel =
+            std::make_unique<ParallelReexec>(options.exec_threads, options.exec_schedule_seed);
+    }
+}
 
 common::Result<std::unique_ptr<PreExecutor>> PreExecutor::from_genesis(
     PreExecutorId id, std::unique_ptr<storage::Store> store, std::span<const Object> genesis,
@@ -113,6 +123,27 @@ common::Result<std::unique_ptr<PreExecutor>> PreExecutor::from_store(
     return std::unique_ptr<PreExecutor>(new PreExecutor(id, std::move(store), caught_up, options));
 }
 
+PreExecResult PreExecutor::make_result(ExecutionResult executed,
+                                       const std::vector<SpeculativeRead>& speculative) {
+    PreExecResult result;
+    result.pre_executor = m_id;
+    result.tx_digest = executed.effects.tx_digest;
+    result.caught_up_commit = m_caught_up_commit;
+    result.executor = executor_identity();
+    // Only reads the table records can be named (the executor reads nothing else, but the
+    // result must stay self-consistent whatever the view saw).
+    std::set<ObjectId> recorded;
+    for (const ObjectRead& read : executed.table.reads) recorded.insert(read.id);
+    for (const SpeculativeRead& read : speculative) {
+        if (recorded.count(read.id) != 0) result.speculative_reads.push_back(read);
+    }
+    result.effects = std::move(executed.effects);
+    result.table = std::move(executed.table);
+    ++m_counters.executed;
+    m_counters.speculative_reads += result.speculative_reads.size();
+    return result;
+}
+
 template <typename View>
 common::Result<PreExecResult> PreExecutor::run_in(View& view, const Transaction& tx,
                                                   const LookupTable* hints) {
@@ -121,23 +152,7 @@ common::Result<PreExecResult> PreExecutor::run_in(View& view, const Transaction&
     options.hints = hints;
     auto executed = execute_transaction(tx, view, options);
     if (!executed) return executed.status();
-    PreExecResult result;
-    result.pre_executor = m_id;
-    result.tx_digest = executed->effects.tx_digest;
-    result.caught_up_commit = m_caught_up_commit;
-    result.executor = executor_identity();
-    // Only reads the table records can be named (the executor reads nothing else, but the
-    // result must stay self-consistent whatever the view saw).
-    std::set<ObjectId> recorded;
-    for (const ObjectRead& read : executed->table.reads) recorded.insert(read.id);
-    for (const SpeculativeRead& read : view.speculative_reads()) {
-        if (recorded.count(read.id) != 0) result.speculative_reads.push_back(read);
-    }
-    result.effects = std::move(executed->effects);
-    result.table = std::move(executed->table);
-    ++m_counters.executed;
-    m_counters.speculative_reads += result.speculative_reads.size();
-    return result;
+    return make_result(std::move(executed).value(), view.speculative_reads());
 }
 
 common::Result<PreExecResult> PreExecutor::execute(const Transaction& tx,
@@ -155,22 +170,116 @@ common::Result<PreExecResult> PreExecutor::execute(const Transaction& tx,
         return run_in(view, tx, hints);
     }();
     if (!result) return result.status();
-    const common::Digest digest = effects_digest(result->effects);
-    m_overlay.apply(result->effects, digest);
+    REMORA_RETURN_IF_ERROR(finish(tx, hints, tx_digest, position, result.value()));
+    return result;
+}
+
+common::Status PreExecutor::finish(const Transaction& tx, const LookupTable* hints,
+                                   const common::Digest& tx_digest,
+                                   const std::optional<OrderPosition>& position,
+                                   PreExecResult& result) {
+    const common::Digest digest = effects_digest(result.effects);
+    m_overlay.apply(result.effects, digest);
     note_seen(tx_digest);
     if (m_options.ordered_replay) {
         if (OrderedReplay::Own* own = m_replay.own(tx_digest)) {
-            result->revision = own->revision + 1;  // executed again (a duplicate delivery)
+            result.revision = own->revision + 1;  // executed again (a duplicate delivery)
         }
-        m_replay.note_own(tx, hints, result.value());
-        std::vector<ObjectId> changed = m_replay.note_effects(result->effects, digest);
+        m_replay.note_own(tx, hints, result);
+        std::vector<ObjectId> changed = m_replay.note_effects(result.effects, digest);
         if (position) {
             std::set<OrderPosition> candidates;
             for (const ObjectId& id : changed) m_replay.readers_after(id, *position, candidates);
             REMORA_RETURN_IF_ERROR(revalidate(candidates, changed));
         }
     }
-    return result;
+    return common::Status::ok();
+}
+
+std::vector<common::Result<PreExecResult>> PreExecutor::execute_batch(
+    std::span<const Transaction> txs, std::span<const LookupTable* const> hints) {
+    REMORA_ASSERT(hints.empty() || hints.size() == txs.size());
+    std::vector<const LookupTable*> tables(hints.begin(), hints.end());
+    tables.resize(txs.size(), nullptr);
+    std::vector<common::Result<PreExecResult>> results;
+    results.reserve(txs.size());
+    // A transaction whose order is known executes at its position (OrderedView), not on the
+    // overlay, and may heal the overlay: it runs in turn, and the transactions between two such
+    // are speculated as one run.
+    std::size_t begin = 0;
+    for (std::size_t i = 0; i <= txs.size(); ++i) {
+        const bool positioned = i < txs.size() && m_options.ordered_replay &&
+                                m_replay.position(transaction_digest(txs[i]));
+        if (i < txs.size() && !positioned) continue;
+        execute_run(txs.subspan(begin, i - begin), std::span(tables).subspan(begin, i - begin),
+                    results);
+        if (i < txs.size()) results.push_back(execute(txs[i], tables[i]));
+        begin = i + 1;
+    }
+    return results;
+}
+
+void PreExecutor::execute_run(std::span<const Transaction> txs,
+                              std::span<const LookupTable* const> hints,
+                              std::vector<common::Result<PreExecResult>>& results) {
+    if (!m_parallel || txs.size() < 2) {
+        for (std::size_t i = 0; i < txs.size(); ++i) results.push_back(execute(txs[i], hints[i]));
+        return;
+    }
+    std::vector<SpeculationRequest> requests(txs.size());
+    for (std::size_t i = 0; i < txs.size(); ++i) {
+        requests[i].wanted = true;
+        requests[i].hints = hints[i];
+    }
+    ++m_counters.batches;
+    SpeculativeView base(m_overlay, m_confirmed);
+    m_parallel->speculate(txs, requests, base);
+    // The validation rule needs each id's versions in the view to only increase while the run
+    // is taken, as they do when only executed effects change the overlay (a write's version
+    // exceeds every version its writer read). An eviction (the view falls back to an older
+    // confirmed version) breaks that: the rest of the run then executes in turn.
+    const std::uint64_t evictions = m_overlay.evictions();
+    for (std::size_t i = 0; i < txs.size(); ++i) {
+        std::optional<Speculation> taken;
+        if (m_overlay.evictions() == evictions) {
+            SpeculativeView view(m_overlay, m_confirmed);
+            auto valid = m_parallel->take_valid(i, view);
+            if (!valid) {
+                results.emplace_back(valid.status());
+                continue;
+            }
+            taken = std::move(valid).value();
+        }
+        if (!taken) {
+            results.push_back(execute(txs[i], hints[i]));
+            continue;
+        }
+        // The overlay entries the execution in turn would have read (the view is the one the
+        // speculation read, by the validation above).
+        std::vector<SpeculativeRead> speculative;
+        for (const SpeculativeReadRecord& read : taken->reads) {
+            const SpeculativeEntry* entry = m_overlay.find(read.id);
+            if (entry == nullptr) continue;
+            speculative.push_back(
+                {read.id, entry->lookup.version, entry->writer_tx, entry->writer_effects});
+        }
+        std::sort(speculative.begin(), speculative.end(),
+                  [](const auto& a, const auto& b) { return a.id < b.id; });
+        speculative.erase(std::unique(speculative.begin(), speculative.end(),
+                                      [](const auto& a, const auto& b) { return a.id == b.id; }),
+                          speculative.end());
+        ExecutionResult executed;
+        executed.effects = std::move(taken->effects);
+        executed.table = std::move(taken->table);
+        PreExecResult result = make_result(std::move(executed), speculative);
+        const common::Digest tx_digest = result.tx_digest;
+        if (common::Status s = finish(txs[i], hints[i], tx_digest, std::nullopt, result); !s) {
+            results.emplace_back(s);
+            continue;
+        }
+        results.emplace_back(std::move(result));
+    }
+    m_parallel->clear();
 }
 
 common::Status PreExecutor::learn_order(const TentativeOrder& order) {
@@ -548,6 +657,7 @@ PreExecutorCounters PreExecutor::counters() const {
     counters.overlay_entries = m_overlay.size();
     counters.held_now = m_held.size();
     if (m_options.ordered_replay) counters.replay = m_replay.counters();
+    if (m_parallel) counters.parallel = m_parallel->counters();
     return counters;
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // The pre-executor engine (docs/design.md §3): executes transactions before consensus orders them,
 // against its own, possibly stale, copy of the state, and reports effects plus lookup table to
-// the primary. A pure state machine: no sockets, clock or threads; the driver delivers
-// transactions and state updates and carries results away.
+// the primary. A state machine: no sockets or clock, and no threads but the pool that
+// execute_batch() speculates on (exec_threads > 1; every call returns with the pool idle); the
+// driver delivers transactions and state updates and carries results away.
 //
 // State: a storage::Store of its own (on disk or in memory) holding only primary-confirmed
 // state: genesis (or a primary snapshot) and the objects of the state updates it applied, so
@@ -26,9 +27,11 @@
 #include <vector>
 
 #include "common/status.h"
+#include "executor/exec/execute.h"
 #include "executor/protocol/limits.h"
 #include "executor/protocol/messages.h"
 #include "executor/protocol/ordered_replay.h"
+#include "executor/protocol/parallel_reexec.h"
 #include "executor/protocol/recent_txs.h"
 #include "executor/protocol/speculative_overlay.h"
 #include "executor/sequential/store_state.h"
@@ -52,6 +55,11 @@ struct PreExecutorOptions {
     bool ordered_replay = false;
     std::uint32_t replays_per_tx_max = limits::kReplaysPerTxDefault;  // superseding results
     std::size_t ordered_txs_max = limits::kOrderedTxsDefault;         // >= 1
+    // execute_batch(): threads that speculate a batch (the caller's among them), 1..256; 1
+    // executes batches one transaction at a time.
+    std::size_t exec_threads = 1;
+    // Tests only: != 0 speculates batches in seeded random schedules (ParallelReexec).
+    std::uint64_t exec_schedule_seed = 0;
 };
 
 struct PreExecutorCounters {
@@ -72,6 +80,12 @@ struct PreExecutorCounters {
     std::uint64_t peer_objects = 0;           // objects apply_peer_effects() put in the overlay
     std::uint64_t peer_forwards_refused = 0;  // forwards whose contents missed their digest
     ReplayCounters replay;                    // the tentative order (ordered_replay.h)
+    // execute_batch() with exec_threads > 1: batches speculated, and what came of their
+    // speculations (validated ones were taken as results, the rest executed in turn).
+    std::uint64_t batches = 0;
+    ParallelReexecCounters parallel;
+
+    bool operator==(const PreExecutorCounters&) const = default;
 };
 
 class PreExecutor {
@@ -102,6 +116,20 @@ public:
     // execution stays in arrival order passes their outcome here. nullptr verifies here.
     common::Result<PreExecResult> execute(const Transaction& tx,
                                           const LookupTable* hints = nullptr);
+
+    // As execute() on each of `txs` in order, and with the same outcomes: results[i] is what
+    // execute(txs[i], hints[i]) would return after the earlier ones, and the overlay, the
+    // ordered-replay state and the counters (but `batches` and `parallel`) end as they would.
+    // With exec_threads > 1 the batch is first speculated on a pool against the view as it is
+    // now (confirmed store plus overlay, which nothing changes meanwhile); then, in order, a
+    // transaction's speculative result is taken only when every read it made finds the same
+    // (exists, version) in the view at its turn and every speculative write it read was taken
+    // (ParallelReexec's validation rule), and is executed in turn otherwise
+    // (docs/remora_protocol.md, "Parallel execution in the pre-executor"). `hints`: empty, or
+    // one table (or nullptr) per transaction, as execute()'s. Holding and fences are not applied
+    // (execute_or_hold() is the one-by-one path that does).
+    std::vector<common::Result<PreExecResult>> execute_batch(
+        std::span<const Transaction> txs, std::span<const LookupTable* const> hints = {});
 
     // As execute(), unless `tx` must wait: it declares an owned input that this pre-executor
     // holds at an older version or not at all (a transaction routed elsewhere produced it, and
@@ -201,6 +229,18 @@ private:
     template <typename View>
     common::Result<PreExecResult> run_in(View& view, const Transaction& tx,
                                          const LookupTable* hints);
+    // execute_batch() of a run in which no transaction's order is known: speculated, then
+    // taken in order; appends one result per transaction to `results`.
+    void execute_run(std::span<const Transaction> txs, std::span<const LookupTable* const> hints,
+                     std::vector<common::Result<PreExecResult>>& results);
+    // A result of `executed` whose overlay reads were `speculative` (counted as executed).
+    PreExecResult make_result(ExecutionResult executed,
+                              const std::vector<SpeculativeRead>& speculative);
+    // What execute() does once `tx` has executed into `result`: the overlay, fences and the
+    // tentative order's bookkeeping.
+    common::Status finish(const Transaction& tx, const LookupTable* hints,
+                          const common::Digest& tx_digest,
+                          const std::optional<OrderPosition>& position, PreExecResult& result);
 
     PreExecutorId m_id;
     PreExecutorOptions m_options;
@@ -217,7 +257,8 @@ private:
     StoreState m_confirmed;
     SpeculativeOverlay m_overlay;
     OrderedReplay m_replay;
-    std::set<OrderPosition> m_dirty;  // own ordered results to re-check (replay_pending)
+    std::unique_ptr<ParallelReexec> m_parallel;  // exec_threads > 1
+    std::set<OrderPosition> m_dirty;             // own ordered results to re-check (replay_pending)
     common::CommitIndex m_caught_up_commit;
     PreExecutorCounters m_counters;
 };

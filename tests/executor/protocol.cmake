@@ -11,4 +11,5 @@ remora_test(protocol_test LABELS unit
             protocol_load_balancer_test.cpp
             protocol_soundness_test.cpp
             protocol_parallel_reexec_test.cpp
+            protocol_pre_executor_batch_test.cpp
     DEPS remora_executor remora_test_support)

@@ -5,6 +5,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <initializer_list>
+#include <string>
+
 #include "node/config.h"
 #include "node/node_files.h"
 #include "tests/node/node_cluster.h"
@@ -17,6 +20,21 @@ nlohmann::json pre_executor_stats(const TestCluster& cluster, std::uint32_t id) 
         node::node_stats_path(cluster.dir() + "/pre-executor-" + std::to_string(id)));
     REQUIRE(stats.is_ok());
     return *stats;
+}
+
+// `workload` at `rate` for `seconds`: every transaction committed, the nodes stopped cleanly, and
+// the primary's store replays to its digest.
+node::LoadReport run_then_replay(TestCluster& cluster, const std::string& workload, double rate,
+                                 double seconds, std::initializer_list<std::uint32_t> ids) {
+    node::LoadConfig config = load(cluster, rate, seconds);
+    config.workload.name = workload;
+    auto report = node::run_load(config);
+    REQUIRE(report.is_ok());
+    check_all_committed(*report);
+    REQUIRE(cluster.stop_primary() == 0);
+    for (std::uint32_t id : ids) REQUIRE(cluster.stop_pre_executor(id) == 0);
+    check_replay_matches(cluster);
+    return std::move(report).value();
 }
 
 // Round-robin routing over counters: nearly every transaction reads a counter that the other
@@ -39,15 +57,7 @@ Run run_counters(const std::string& tentative_order) {
     cluster.start_pre_executor(2);
     cluster.wait_joined(1);
     cluster.wait_joined(2);
-    node::LoadConfig config = load(cluster, 400, 3);
-    config.workload.name = "counter";
-    auto report = node::run_load(config);
-    REQUIRE(report.is_ok());
-    check_all_committed(*report);
-    REQUIRE(cluster.stop_primary() == 0);
-    REQUIRE(cluster.stop_pre_executor(1) == 0);
-    REQUIRE(cluster.stop_pre_executor(2) == 0);
-    check_replay_matches(cluster);
+    const node::LoadReport report = run_then_replay(cluster, "counter", 400, 3, {1, 2});
     const nlohmann::json stats = cluster.primary_stats();
     Run run;
     run.orders_sent = stats["tentative_orders_sent"].get<std::uint64_t>();
@@ -59,7 +69,7 @@ Run run_counters(const std::string& tentative_order) {
     }
     // Every order is learnt by both, one per commit and pre-executor.
     CHECK(run.orders_learnt == run.orders_sent);
-    CHECK(stats["routing"]["routed"].get<std::uint64_t>() == report->offered);
+    CHECK(stats["routing"]["routed"].get<std::uint64_t>() == report.offered);
     return run;
 }
 
@@ -98,6 +108,53 @@ TEST_CASE("balancer.routing and balancer.rebalance configure the primary's load 
     auto refused = node::validate_node_config(config);
     REQUIRE_FALSE(refused.is_ok());
     CHECK_THAT(refused.message(), Catch::Contains("--balancer.routing"));
+}
+
+// pre_executor.exec_threads > 1 (docs/remora_protocol.md, "Parallel execution in the
+// pre-executor"): compute transactions (about 1.7 ms each) arrive faster than one thread
+// executes them, so they queue and the engine takes them as batches, speculated on two threads.
+// Its results are the ones execution in arrival order gives: the primary adopts them, and the
+// store replays to the same digest.
+TEST_CASE(
+    "a pre-executor with exec_threads 2 executes batches, its results are adopted, and the "
+    "store replays to the same digest",
+    "[node][integration]") {
+    TestCluster cluster("node-batch");
+    cluster.start_primary({"--workload.name", "compute", "--sequencer.consensus_delay_ms", "300"});
+    cluster.start_pre_executor(1, {"--pre_executor.exec_threads", "2"});
+    cluster.wait_joined(1);
+    run_then_replay(cluster, "compute", 800, 2, {1});
+    const nlohmann::json pre = pre_executor_stats(cluster, 1);
+    INFO(pre.dump());
+    CHECK(pre["batches"].get<std::uint64_t>() > 0);
+    CHECK(pre["batch_validated"].get<std::uint64_t>() > 0);
+    CHECK(pre["error"] == "");
+    CHECK(cluster.primary_stats()["adopted"].get<std::uint64_t>() > 0);
+}
+
+TEST_CASE("pre_executor.exec_threads is bounded and refused beside pre_executor.hold", "[node]") {
+    node::NodeConfig config;
+    config.role = node::Role::kPreExecutor;
+    config.dir = "unused";
+    config.pre_executor.id = 1;
+    config.net.primary = "127.0.0.1:7000";
+    config.pre_executor.exec_threads = 4;
+    CHECK(node::validate_node_config(config).is_ok());
+    config.pre_executor.hold = true;
+    auto refused = node::validate_node_config(config);
+    REQUIRE_FALSE(refused.is_ok());
+    CHECK_THAT(refused.message(), Catch::Contains("--pre_executor.hold"));
+    config.pre_executor.hold = false;
+    config.pre_executor.exec_threads = 65;
+    CHECK_FALSE(node::validate_node_config(config).is_ok());
+    // 0, the default: the machine's cores (at most 8), one beside holding.
+    config.pre_executor.exec_threads = 0;
+    CHECK(node::validate_node_config(config).is_ok());
+    CHECK(node::effective_exec_threads(config.pre_executor) >= 1);
+    CHECK(node::effective_exec_threads(config.pre_executor) <= node::kExecThreadsAuto);
+    config.pre_executor.hold = true;
+    CHECK(node::validate_node_config(config).is_ok());
+    CHECK(node::effective_exec_threads(config.pre_executor) == 1);
 }
 
 }  // namespace

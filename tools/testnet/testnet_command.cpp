@@ -91,6 +91,11 @@ public:
                 return cli::usage_error("--sync must be on or off");
             config.sync = *sync == "on";
         }
+        if (auto threads = in.unsigned_option("exec-threads")) {
+            if (*threads == 0 || *threads > 64)
+                return cli::usage_error("--exec-threads must be in 1..64");
+            config.exec_threads = static_cast<std::uint32_t>(*threads);
+        }
         for (const auto& [name, field] :
              {std::pair{"tentative-order", &node::TestnetConfig::tentative_order},
               std::pair{"relay-results", &node::TestnetConfig::relay_results},
@@ -241,6 +246,9 @@ private:
                  "every pre-executor's pre_executor.peer_links (results forwarded straight to "
                  "the other pre-executors, not relayed by the primary)",
                  false, "on"},
+                {"exec-threads", ArgKind::kUnsigned, "N",
+                 "every pre-executor's pre_executor.exec_threads (threads executing a batch)",
+                 false, "the node's: the machine's cores, at most 8"},
                 {"coalesce-us", ArgKind::kUnsigned, "US",
                  "every node's net.coalesce_us (cluster-link write coalescing; 0: off)", false,
                  "1000"},
