@@ -136,6 +136,9 @@ Status validate_session_options(const SessionOptions& o) {
     if (o.read_delay.count() < 0 || o.read_delay > std::chrono::seconds(1)) {
         return bad("read_delay must be in 0..1 s");
     }
+    // The watchdog counts silence from the last read: a reader waiting its delay must not look
+    // like a silent peer.
+    if (o.read_delay >= o.idle_timeout) return bad("read_delay must be below idle_timeout");
     return Status::ok();
 }
 

@@ -228,6 +228,10 @@ TEST_CASE("session options bound the read delay", "[net][session]") {
     CHECK_THAT(validate_session_options(options).message(), Catch::Contains("read_delay"));
     options.read_delay = std::chrono::microseconds(-1);
     CHECK_FALSE(validate_session_options(options).is_ok());
+    // The watchdog would take a reader waiting its delay for a silent peer.
+    options.read_delay = std::chrono::microseconds(500'000);
+    options.idle_timeout = std::chrono::milliseconds(500);
+    CHECK_THAT(validate_session_options(options).message(), Catch::Contains("idle_timeout"));
 }
 
 TEMPLATE_TEST_CASE("a peer that does not read is cut off and memory stays bounded",
