@@ -14,6 +14,9 @@ using Clock = std::chrono::steady_clock;
 
 // The capacity a send buffer keeps between writes; a larger one is released after its write.
 constexpr std::size_t kSendBufferKeptBytes = std::size_t{1} << 20;
+// A read at least this large (a quarter of the read buffer) is followed by the next at once,
+// whatever SessionOptions::read_delay says: a busy stream is not slowed.
+constexpr std::size_t kBusyReadBytes = std::size_t{16} * 1024;
 
 std::string describe_endpoint(const asio::ip::tcp::socket& socket) {
     boost::system::error_code ec;
@@ -130,6 +133,12 @@ Status validate_session_options(const SessionOptions& o) {
     if (o.coalesce_delay.count() < 0 || o.coalesce_delay > std::chrono::seconds(1)) {
         return bad("coalesce_delay must be in 0..1 s");
     }
+    if (o.read_delay.count() < 0 || o.read_delay > std::chrono::seconds(1)) {
+        return bad("read_delay must be in 0..1 s");
+    }
+    // The watchdog counts silence from the last read: a reader waiting its delay must not look
+    // like a silent peer.
+    if (o.read_delay >= o.idle_timeout) return bad("read_delay must be below idle_timeout");
     return Status::ok();
 }
 
@@ -148,9 +157,14 @@ std::shared_ptr<Session> Session::create(std::shared_ptr<TlsStream> stream,
     REMORA_ASSERT(validate_session_options(options).is_ok());
     REMORA_ASSERT(stream != nullptr);
     std::string name = peer_common_name(*stream);
+    // A TLS read returns one record, and the records already received can wait in the stream's
+    // buffer where no readiness check sees them: a delay per read could fall behind a stream
+    // of small records. read_delay is for plain connections.
+    SessionOptions plain_only = options;
+    plain_only.read_delay = std::chrono::microseconds(0);
     auto session = std::shared_ptr<Session>(new Session(
-        std::make_unique<StreamTransport<std::shared_ptr<TlsStream>>>(std::move(stream)), options,
-        std::move(on_frame), std::move(on_close)));
+        std::make_unique<StreamTransport<std::shared_ptr<TlsStream>>>(std::move(stream)),
+        plain_only, std::move(on_frame), std::move(on_close)));
     session->m_peer_name = std::move(name);
     return session;
 }
@@ -161,6 +175,7 @@ Session::Session(std::unique_ptr<SessionTransport> transport, const SessionOptio
       m_strand(m_transport->strand()),
       m_timer(m_strand),
       m_coalesce_timer(m_strand),
+      m_read_timer(m_strand),
       m_options(options),
       m_on_frame(std::move(on_frame)),
       m_on_close(std::move(on_close)),
@@ -282,7 +297,14 @@ void Session::read_some() {
                 self->m_on_frame(std::move(*frame.value()));
                 if (self->m_closed) return;
             }
-            self->read_some();
+            if (self->m_options.read_delay.count() == 0 || n >= kBusyReadBytes) {
+                return self->read_some();  // a large read: more is likely waiting now
+            }
+            self->m_read_timer.expires_after(self->m_options.read_delay);
+            self->m_read_timer.async_wait(
+                asio::bind_executor(self->m_strand, [self](const boost::system::error_code&) {
+                    if (!self->m_closed) self->read_some();
+                }));
         });
 }
 
@@ -364,6 +386,7 @@ void Session::finish(Status reason) {  // NOLINT(performance-unnecessary-value-p
     m_transport->close(m_options.tls_shutdown_timeout, shared_from_this());
     m_timer.cancel();
     m_coalesce_timer.cancel();
+    m_read_timer.cancel();
     drop_queued();
     if (m_on_close) {
         CloseHandler on_close = std::move(m_on_close);

@@ -6,6 +6,7 @@
 //
 // - Reading: bytes go through a FrameDecoder; each whole frame is handed to the frame handler
 //   in order. A framing error (a length past the limit, a bad checksum) closes the session.
+//   With `read_delay` (plain TCP) the next read waits that long after a small read (< 16 KiB).
 // - Writing: frames queue up to `send_queue_bytes_max`, encoded back to back into one send
 //   buffer (no allocation and no hand-off to the strand per frame: send() wakes the strand only
 //   when the buffer was empty); the writer takes everything queued and writes it with one write
@@ -53,6 +54,13 @@ struct SessionOptions {
     // record and one wake-up of the peer per delay instead of per frame; a close after flush
     // still writes everything queued first.
     std::chrono::microseconds coalesce_delay{0};
+    // How long the reader waits after a small read (under 16 KiB) before it reads again (0: at
+    // once). Frames that arrive meanwhile are taken by one read: a trickle of small frames (a
+    // client's submissions) costs one wake-up and one read per delay instead of per frame, for
+    // at most this much more latency. A larger read is followed at once (a busy stream).
+    // Plain TCP only: a TLS session ignores it (a TLS read returns one record, and records
+    // already received wait where no readiness check sees them).
+    std::chrono::microseconds read_delay{0};
     // TLS only: how long a close waits for the peer's close_notify before closing the socket.
     std::chrono::milliseconds tls_shutdown_timeout{1'000};
 };
@@ -120,6 +128,7 @@ private:
     asio::strand<asio::any_io_executor> m_strand;  // the transport's
     asio::steady_timer m_timer;
     asio::steady_timer m_coalesce_timer;
+    asio::steady_timer m_read_timer;  // the read_delay before the next read
     SessionOptions m_options;
     FrameHandler m_on_frame;
     CloseHandler m_on_close;

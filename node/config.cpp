@@ -31,6 +31,13 @@ Status validate_node_config(const NodeConfig& config) {
     if (config.net.handshake_timeout_ms == 0) return bad("--net.handshake_timeout_ms must be > 0");
     if (config.net.idle_timeout_ms < 100) return bad("--net.idle_timeout_ms must be >= 100");
     if (config.net.coalesce_us > 1'000'000) return bad("--net.coalesce_us must be in 0..1000000");
+    if (config.net.ingress_read_delay_us > 1'000'000) {
+        return bad("--net.ingress_read_delay_us must be in 0..1000000");
+    }
+    if (std::uint64_t{config.net.ingress_read_delay_us} >=
+        std::uint64_t{config.net.idle_timeout_ms} * 1000) {
+        return bad("--net.ingress_read_delay_us must be below --net.idle_timeout_ms");
+    }
     if (config.cluster.heartbeat_ms == 0) return bad("--cluster.heartbeat_ms must be > 0");
     if (config.cluster.peer_timeout_ms <= config.cluster.heartbeat_ms) {
         return bad("--cluster.peer_timeout_ms must exceed --cluster.heartbeat_ms");

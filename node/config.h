@@ -24,6 +24,12 @@ struct NetConfig {
     // net.coalesce_us: on cluster links, how long a frame waits for others before a write
     // starts on an idle connection (net::SessionOptions::coalesce_delay); 0 writes at once.
     std::uint32_t coalesce_us = 1000;
+    // net.ingress_read_delay_us: on the primary's client connections, how long the reader waits
+    // after a read before the next (net::SessionOptions::read_delay), so that submissions
+    // arriving meanwhile share one wake-up and one read; 0 (the default) reads at once. It
+    // saves system calls when other timers wake the engine anyway (pre-executors' links) and
+    // adds wake-ups when nothing else does (docs/BENCHMARKS.md).
+    std::uint32_t ingress_read_delay_us = 0;
 };
 
 struct TlsConfig {

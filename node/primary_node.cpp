@@ -259,7 +259,12 @@ net::SessionOptions PrimaryNode::Impl::session_options(bool cluster) const {
     options.idle_timeout = std::chrono::milliseconds(m_config.net.idle_timeout_ms);
     // Transactions to pre-executors share writes; clients get their summaries at once (a
     // commit's summaries are sent together anyway).
-    if (cluster) options.coalesce_delay = std::chrono::microseconds(m_config.net.coalesce_us);
+    if (cluster) {
+        options.coalesce_delay = std::chrono::microseconds(m_config.net.coalesce_us);
+    } else {
+        // Clients' submissions come one frame per write; a read after the delay takes them all.
+        options.read_delay = std::chrono::microseconds(m_config.net.ingress_read_delay_us);
+    }
     return options;
 }
 

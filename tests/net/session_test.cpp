@@ -1,7 +1,8 @@
 // Sessions over loopback (net/session.h), each behaviour over both transports, plain TCP and
 // mutual TLS: frames flow in order both ways, a slow peer is cut off with memory bounded, an idle
 // or stuck peer times out, and damaged streams close the session with the reason; a TLS close is
-// bounded even when the peer never answers close_notify. Every wait is bounded in time.
+// bounded even when the peer never answers close_notify; a read delay (plain TCP) takes what came
+// meanwhile in one read. Every wait is bounded in time.
 
 #include <catch2/catch.hpp>
 
@@ -154,6 +155,83 @@ TEMPLATE_TEST_CASE("a coalescing session writes a trickle of frames together aft
     REQUIRE(run_until(pair.io, [&] { return at_server.size() == 4 && server_closed; }));
     CHECK(Clock::now() - last < 900ms);
     CHECK(at_server[3].body == "four");
+}
+
+TEST_CASE("a session with a read delay takes the frames that came meanwhile in one read",
+          "[net][session]") {
+    PlainPair pair;
+    using Clock = std::chrono::steady_clock;
+    std::vector<std::pair<Frame, Clock::time_point>> at_server;
+    std::optional<common::Status> server_closed;
+    SessionOptions options;
+    options.read_delay = 1'000'000us;
+    auto server = pair.make_server(
+        options, [&](Frame f) { at_server.emplace_back(std::move(f), Clock::now()); },
+        [&](const common::Status& s) { server_closed = s; });
+    auto client = pair.make_client(
+        {}, [](const Frame&) {}, [](const common::Status&) {});
+    server->start();
+    client->start();
+    // The first frame is read at once: the reader was waiting.
+    const auto first_sent = Clock::now();
+    REQUIRE(client->send(1, "one") == SendResult::kQueued);
+    REQUIRE(run_until(pair.io, [&] { return at_server.size() == 1; }));
+    CHECK(at_server[0].second - first_sent < 900ms);
+    // The next ones wait for the delay after that read, then come together, in order.
+    REQUIRE(client->send(2, "two") == SendResult::kQueued);
+    run_until(
+        pair.io, [] { return false; }, 100ms);
+    REQUIRE(client->send(3, "three") == SendResult::kQueued);
+    run_until(
+        pair.io, [&] { return at_server.size() > 1; }, 300ms);
+    CHECK(at_server.size() == 1);
+    REQUIRE(run_until(pair.io, [&] { return at_server.size() == 3; }));
+    CHECK(at_server[1].first.body == "two");
+    CHECK(at_server[2].first.body == "three");
+    // Sent 100 ms apart, handed on together: by the same read, after the delay.
+    CHECK(at_server[2].second - at_server[1].second < 50ms);
+    CHECK(at_server[1].second - at_server[0].second <= 1'100ms);
+    // A peer that closes during the delay is noticed at the next read: one close, its reason.
+    client->close();
+    REQUIRE(run_until(pair.io, [&] { return server_closed.has_value(); }));
+    CHECK_THAT(server_closed->message(), Catch::Contains("closed the connection"));
+}
+
+TEST_CASE("a TLS session ignores the read delay", "[net][session][tls]") {
+    TlsPair pair;
+    std::vector<Frame> at_server;
+    SessionOptions options;
+    options.read_delay = 1'000'000us;
+    auto server = pair.make_server(
+        options, [&](Frame f) { at_server.push_back(std::move(f)); }, [](const common::Status&) {});
+    auto client = pair.make_client(
+        {}, [](const Frame&) {}, [](const common::Status&) {});
+    server->start();
+    client->start();
+    // One TLS record per frame, sent apart: each is read as it comes, none waits a second.
+    for (int i = 0; i < 3; ++i) {
+        REQUIRE(client->send(1, "frame " + std::to_string(i)) == SendResult::kQueued);
+        CHECK(run_until(
+            pair.io, [&] { return at_server.size() == static_cast<std::size_t>(i) + 1; }, 500ms));
+        run_until(
+            pair.io, [] { return false; }, 50ms);
+    }
+    REQUIRE(at_server.size() == 3);
+    CHECK(at_server[2].body == "frame 2");
+}
+
+TEST_CASE("session options bound the read delay", "[net][session]") {
+    SessionOptions options;
+    options.read_delay = std::chrono::microseconds(1'000'000);
+    CHECK(validate_session_options(options).is_ok());
+    options.read_delay = std::chrono::microseconds(1'000'001);
+    CHECK_THAT(validate_session_options(options).message(), Catch::Contains("read_delay"));
+    options.read_delay = std::chrono::microseconds(-1);
+    CHECK_FALSE(validate_session_options(options).is_ok());
+    // The watchdog would take a reader waiting its delay for a silent peer.
+    options.read_delay = std::chrono::microseconds(500'000);
+    options.idle_timeout = std::chrono::milliseconds(500);
+    CHECK_THAT(validate_session_options(options).message(), Catch::Contains("idle_timeout"));
 }
 
 TEMPLATE_TEST_CASE("a peer that does not read is cut off and memory stays bounded",

@@ -199,6 +199,13 @@ TEST_CASE("flags override the file; print-config shows the effective configurati
     CHECK(bad.exit_code == 2);
     CHECK_THAT(bad.err,
                Catch::Contains("--net.io_threads must be a whole number in 1..64, got '0'"));
+    // Keys in range that contradict each other: a reader waiting out its delay would look silent.
+    ChildResult slow_reader = node({"print-config", "--config", file, "--net.ingress_read_delay_us",
+                                    "200000", "--net.idle_timeout_ms", "200"});
+    CHECK(slow_reader.exit_code == 2);
+    CHECK_THAT(slow_reader.err, Catch::Contains("must be below --net.idle_timeout_ms"));
+    CHECK(print_config({"--config", file, "--net.ingress_read_delay_us",
+                        "1000"})["net"]["ingress_read_delay_us"] == 1000);
 
     // The TOML print-config writes is a configuration that reads back the same.
     ChildResult text = node({"print-config", "--config", file, "--net.io_threads", "5"});

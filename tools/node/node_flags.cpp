@@ -161,6 +161,11 @@ void add_identity_and_link_flags(std::vector<NodeFlag>& flags) {
                            "(0: written at once)",
                            kYes,
                            [](NodeConfig& c) -> std::uint32_t& { return c.net.coalesce_us; }));
+    flags.push_back(
+        number("net.ingress_read_delay_us", 0, 1'000'000, "us",
+               "primary: how long a client connection's reader waits before its next read, so that "
+               "submissions share a read (0: at once; below net.idle_timeout_ms)",
+               kYes, [](NodeConfig& c) -> std::uint32_t& { return c.net.ingress_read_delay_us; }));
 }
 
 void add_balancer_flags(std::vector<NodeFlag>& flags) {
