@@ -84,12 +84,12 @@ ChildResult run_and_kill(const std::string& program, const std::vector<std::stri
     const auto deadline = start + delay;
     while (std::chrono::steady_clock::now() < deadline && child.running()) {
         std::this_thread::sleep_for(std::min<microseconds>(
-            microseconds(200), std::chrono::duration_cast<microseconds>(
-                                   deadline - std::chrono::steady_clock::now())));
+            microseconds(200),
+            std::chrono::duration_cast<microseconds>(deadline - std::chrono::steady_clock::now())));
     }
     if (!child.running()) {
-        const auto took = std::chrono::duration_cast<microseconds>(
-            std::chrono::steady_clock::now() - start);
+        const auto took =
+            std::chrono::duration_cast<microseconds>(std::chrono::steady_clock::now() - start);
         run = std::min(run, took);
     }
     child.signal(SIGKILL);
