@@ -156,6 +156,28 @@ void NodeMetrics::update_pre_executor(const protocol::PreExecutorCounters& e,
         .Set(static_cast<double>(e.overlay_entries));
     gauge("remora_pre_executor_waiting_transactions", "Arrived, not yet executed")
         .Set(static_cast<double>(n.waiting));
+    set_total("remora_pre_executor_batches_total",
+              "Batches speculated on the pool (pre_executor.exec_threads > 1)", e.batches);
+    set_total("remora_pre_executor_batch_speculations_total",
+              "Batch transactions by the fate of their speculation", e.parallel.validated,
+              {{"result", "validated"}});
+    set_total("remora_pre_executor_batch_speculations_total",
+              "Batch transactions by the fate of their speculation", e.parallel.conflicts,
+              {{"result", "conflict"}});
+    set_total("remora_pre_executor_forwards_sent_total",
+              "Results forwarded over peer links (one per peer)", n.forwarded);
+    set_total("remora_pre_executor_forwards_received_total",
+              "Forwarded results from peers, by outcome", n.forwards_applied,
+              {{"result", "applied"}});
+    set_total("remora_pre_executor_forwards_received_total",
+              "Forwarded results from peers, by outcome", n.forwards_refused,
+              {{"result", "refused"}});
+    gauge("remora_pre_executor_peer_links", "Peers with a ready link")
+        .Set(static_cast<double>(n.peer_links_up));
+    set_total("remora_pre_executor_peer_links_opened_total", "Peer links opened",
+              n.peer_links_opened);
+    set_total("remora_pre_executor_peer_links_refused_total",
+              "Peer connections refused at the handshake or hello", n.peer_links_refused);
 }
 
 void NodeMetrics::update_store(const storage::EngineGauges& store) {

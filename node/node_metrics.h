@@ -53,6 +53,13 @@ struct PreExecutorNodeFigures {
     bool joined = false;
     std::uint64_t caught_up_commit = 0;
     std::uint64_t waiting = 0;  // arrived transactions not yet executed
+    // Peer links (docs/node.md, "Peer links"): 0 without them.
+    std::uint64_t forwarded = 0;          // peer_effects frames sent
+    std::uint64_t forwards_applied = 0;   // forwarded effects taken
+    std::uint64_t forwards_refused = 0;   // forwarded effects whose digest did not match
+    std::uint64_t peer_links_up = 0;      // peers with a ready link now
+    std::uint64_t peer_links_opened = 0;  // hellos completed, both directions
+    std::uint64_t peer_links_refused = 0;
 };
 
 class NodeMetrics {

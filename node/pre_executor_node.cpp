@@ -38,8 +38,6 @@ using common::Status;
 using net::MessageType;
 using Clock = std::chrono::steady_clock;
 
-namespace {}  // namespace
-
 Result<std::pair<std::string, std::uint16_t>> parse_host_port(const std::string& text) {
     const auto bad = [&text] {
         return Status{Code::kInvalidArgument,
@@ -816,6 +814,15 @@ void PreExecutorNode::Impl::serve_http(const std::string& target,
             figures.joined = m_joined;
             figures.caught_up_commit = m_pre ? m_pre->caught_up_commit() : 0;
             figures.waiting = m_arrivals.size();
+            if (m_mesh) {
+                const PeerMeshCounters mesh = m_mesh->counters();
+                figures.forwarded = mesh.forwarded;
+                figures.peer_links_up = mesh.links_up;
+                figures.peer_links_opened = mesh.links_opened;
+                figures.peer_links_refused = mesh.links_refused;
+            }
+            figures.forwards_applied = m_forwards_applied;
+            figures.forwards_refused = m_forwards_refused;
             m_metrics.update_pre_executor(
                 m_pre ? m_pre->counters() : executor::protocol::PreExecutorCounters{}, figures);
             m_metrics.update_store(m_pre ? m_pre->store().engine_gauges()

@@ -115,6 +115,20 @@ TEST_CASE("results are forwarded over direct peer links and the primary relays n
     start(cluster, 3);
     wait_for_mesh(cluster, 3);
     run_counters(cluster, 300, 3);
+    // The pre-executors' /metrics say the same (docs/metrics.md).
+    for (std::uint32_t id = 1; id <= 3; ++id) {
+        const node::HttpAnswer scrape = http_get(
+            metrics_port_of(cluster.dir() + "/pre-executor-" + std::to_string(id)), "/metrics");
+        REQUIRE(scrape.status == 200);
+        INFO("pre-executor " << id << ":\n" << scrape.body);
+        CHECK(sample(scrape.body, "remora_pre_executor_peer_links") == 2);
+        CHECK(sample(scrape.body, "remora_pre_executor_peer_links_opened_total") >= 2);
+        CHECK(sample(scrape.body, "remora_pre_executor_forwards_sent_total") > 0);
+        CHECK(sample(scrape.body,
+                     "remora_pre_executor_forwards_received_total{result=\"applied\"}") > 0);
+        CHECK(sample(scrape.body,
+                     "remora_pre_executor_forwards_received_total{result=\"refused\"}") == 0);
+    }
     const Forwarding direct = stop_all(cluster, 3);
     INFO("forwarded " << direct.forwarded << ", applied " << direct.applied);
     CHECK(direct.relayed == 0);
