@@ -5,6 +5,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "node/links.h"
+
 namespace remora::node {
 
 namespace asio = net::asio;
@@ -41,7 +43,9 @@ private:
 class Server final : public HttpServer, public std::enable_shared_from_this<Server> {
 public:
     Server(asio::io_context& io, HttpHandler handler)
-        : m_acceptor(asio::make_strand(io)), m_handler(std::move(handler)) {}
+        : m_acceptor(asio::make_strand(io)),
+          m_pacer(m_acceptor.get_executor(), "metrics"),
+          m_handler(std::move(handler)) {}
 
     Status listen(const std::string& ip, std::uint16_t port) {
         boost::system::error_code ec;
@@ -66,9 +70,10 @@ public:
             [self = shared_from_this()](boost::system::error_code ec,
                                         asio::ip::tcp::socket socket) {
                 if (ec) {
-                    if (ec != asio::error::operation_aborted) self->accept();
+                    self->m_pacer.failed(ec, [self] { self->accept(); });
                     return;
                 }
+                self->m_pacer.accepted();
                 if (self->m_connections.load() >= kConnectionsMax) {
                     boost::system::error_code ignored;
                     socket.close(ignored);  // a bound, not a queue
@@ -84,6 +89,7 @@ public:
         asio::post(m_acceptor.get_executor(), [self = shared_from_this()] {
             boost::system::error_code ignored;
             self->m_acceptor.close(ignored);
+            self->m_pacer.cancel();
         });
     }
 
@@ -92,6 +98,7 @@ public:
 
 private:
     asio::ip::tcp::acceptor m_acceptor;
+    AcceptPacer m_pacer;  // failed accepts retried after a pause (links.h)
     HttpHandler m_handler;
     std::uint16_t m_port = 0;
 };

@@ -173,4 +173,31 @@ void async_connect(net::asio::io_context& io, const std::string& host, std::uint
         });
 }
 
+AcceptPacer::AcceptPacer(net::asio::any_io_executor executor, std::string what)
+    : m_timer(std::move(executor)), m_what(std::move(what)) {}
+
+bool AcceptPacer::failed(const boost::system::error_code& ec, std::function<void()> again) {
+    if (ec == net::asio::error::operation_aborted || ec == net::asio::error::bad_descriptor) {
+        return false;
+    }
+    ++m_failures;
+    if (m_streak++ == 0) {
+        log_warn(m_what + " accept failed: " + ec.message() + "; accepting again every " +
+                 std::to_string(kAcceptRetry.count()) + " ms until one succeeds");
+    }
+    m_timer.expires_after(kAcceptRetry);
+    m_timer.async_wait([again = std::move(again)](boost::system::error_code wait) {
+        if (!wait) again();
+    });
+    return true;
+}
+
+void AcceptPacer::accepted() {
+    if (m_streak == 0) return;
+    log_info(m_what + " accepting again after " + std::to_string(m_streak) + " failed accepts");
+    m_streak = 0;
+}
+
+void AcceptPacer::cancel() { m_timer.cancel(); }
+
 }  // namespace remora::node

@@ -71,4 +71,35 @@ using ConnectDone = std::function<void(common::Result<net::asio::ip::tcp::socket
 void async_connect(net::asio::io_context& io, const std::string& host, std::uint16_t port,
                    std::chrono::milliseconds timeout, ConnectDone done);
 
+// How long an acceptor waits after a failed accept before it accepts again.
+inline constexpr std::chrono::milliseconds kAcceptRetry{100};
+
+// Paces an acceptor after failed accepts (docs/node.md, "Links"). When the descriptor table is
+// full (EMFILE, ENFILE) or memory is short, every accept fails at once while the connections
+// wait in the listen backlog: accepting again at once would spin a core and flood the log. So
+// the next accept waits kAcceptRetry, and a streak of failures is logged twice: its first
+// failure and, at the next accepted connection, how many there were. One accept is outstanding
+// at a time, so calls never overlap.
+class AcceptPacer {
+public:
+    // `what` names the port in the log ("ingress", "cluster", "peer-link", "metrics").
+    AcceptPacer(net::asio::any_io_executor executor, std::string what);
+
+    // After an accept failed with `ec`. False when the acceptor was closed (the node stops:
+    // accept no more); otherwise logs the first failure of a streak and runs `again` after
+    // kAcceptRetry (unless cancel() came first).
+    bool failed(const boost::system::error_code& ec, std::function<void()> again);
+    // After an accepted connection: ends a streak.
+    void accepted();
+    // A pending retry does not run.
+    void cancel();
+    std::uint64_t failures() const { return m_failures; }  // all failed accepts so far
+
+private:
+    net::asio::steady_timer m_timer;
+    std::string m_what;
+    std::uint64_t m_streak = 0;
+    std::uint64_t m_failures = 0;
+};
+
 }  // namespace remora::node

@@ -83,7 +83,8 @@ struct PeerMesh::Impl {
           on_effects(std::move(handler)),
           strand(asio::make_strand(io)),
           acceptor(strand),
-          timer(strand) {}
+          timer(strand),
+          pacer(strand, "peer-link") {}
 
     Status bind();
     void accept();
@@ -120,6 +121,7 @@ struct PeerMesh::Impl {
     asio::strand<asio::io_context::executor_type> strand;
     asio::ip::tcp::acceptor acceptor;
     asio::steady_timer timer;
+    AcceptPacer pacer;  // failed accepts retried after a pause (links.h)
     std::uint16_t port = 0;
 
     // The strand only:
@@ -158,13 +160,11 @@ Status PeerMesh::Impl::bind() {
 void PeerMesh::Impl::accept() {
     acceptor.async_accept(io, [this](boost::system::error_code ec, asio::ip::tcp::socket socket) {
         if (ec) {
-            if (ec != asio::error::operation_aborted && !stopping) {
-                log_warn("peer-link accept failed: " + ec.message());
-                accept();
-            }
+            if (!stopping) pacer.failed(ec, [this] { accept(); });
             return;
         }
         if (stopping) return;
+        pacer.accepted();
         secure(next_conn++, std::move(socket), /*inbound=*/true, 0);
         accept();
     });
@@ -603,6 +603,7 @@ void PeerMesh::stop() {
         impl->stopping = true;
         boost::system::error_code ignored;
         impl->acceptor.close(ignored);
+        impl->pacer.cancel();
         impl->timer.cancel();
         for (auto& [c, conn] : impl->conns) conn.session->close();
         std::lock_guard lock(impl->mutex);

@@ -84,6 +84,8 @@ public:
           m_engine(asio::make_strand(m_io)),
           m_cluster_acceptor(m_io),
           m_ingress_acceptor(m_io),
+          m_cluster_pacer(m_io.get_executor(), "cluster"),
+          m_ingress_pacer(m_io.get_executor(), "ingress"),
           m_heartbeat_timer(m_io) {
         m_primary.set_update_router(
             [this](const executor::Object& object) { return m_balancer.expected_reader(object); });
@@ -204,6 +206,8 @@ private:
     asio::strand<asio::io_context::executor_type> m_engine;
     asio::ip::tcp::acceptor m_cluster_acceptor;
     asio::ip::tcp::acceptor m_ingress_acceptor;
+    AcceptPacer m_cluster_pacer;  // failed accepts retried after a pause (links.h)
+    AcceptPacer m_ingress_pacer;
     asio::steady_timer m_heartbeat_timer;
     std::uint16_t m_cluster_port = 0;
     std::uint16_t m_ingress_port = 0;
@@ -346,12 +350,10 @@ void PrimaryNode::Impl::accept_cluster() {
     m_cluster_acceptor.async_accept(
         [this](boost::system::error_code ec, asio::ip::tcp::socket socket) {
             if (ec) {
-                if (ec != asio::error::operation_aborted) {
-                    log_warn("cluster accept failed: " + ec.message());
-                    accept_cluster();
-                }
+                m_cluster_pacer.failed(ec, [this] { accept_cluster(); });
                 return;
             }
+            m_cluster_pacer.accepted();
             const std::uint64_t conn = m_next_conn++;
             m_cluster_security->secure(
                 std::move(socket), std::chrono::milliseconds(m_config.net.handshake_timeout_ms),
@@ -382,12 +384,10 @@ void PrimaryNode::Impl::accept_ingress() {
     m_ingress_acceptor.async_accept(
         [this](boost::system::error_code ec, asio::ip::tcp::socket socket) {
             if (ec) {
-                if (ec != asio::error::operation_aborted) {
-                    log_warn("ingress accept failed: " + ec.message());
-                    accept_ingress();
-                }
+                m_ingress_pacer.failed(ec, [this] { accept_ingress(); });
                 return;
             }
+            m_ingress_pacer.accepted();
             const std::uint64_t conn = m_next_conn++;
             m_ingress_security->secure(
                 std::move(socket), std::chrono::milliseconds(m_config.net.handshake_timeout_ms),
@@ -1125,6 +1125,8 @@ void PrimaryNode::Impl::begin_stop(const std::string& why) {
     boost::system::error_code ignored;
     m_cluster_acceptor.close(ignored);
     m_ingress_acceptor.close(ignored);
+    m_cluster_pacer.cancel();
+    m_ingress_pacer.cancel();
     if (!m_batch.txs.empty()) cut_batch();
     maybe_finish_stop();
 }

@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <future>
 #include <random>
 #include <set>
@@ -734,6 +735,56 @@ TEST_CASE(
         }
         CHECK(summary_of(client).tx_digest == executor::transaction_digest(tx));
     }
+}
+
+std::size_t occurrences(const std::string& text, const std::string& what, std::size_t from) {
+    std::size_t n = 0;
+    for (auto at = text.find(what, from); at != std::string::npos; at = text.find(what, at + 1)) {
+        ++n;
+    }
+    return n;
+}
+
+// Out of file descriptors, every accept fails at once while connections wait in the backlog: the
+// primary pauses between tries (node/links.h, AcceptPacer) instead of spinning on accept and
+// writing a log line per try, and serves again once descriptors are free.
+TEST_CASE("a primary out of file descriptors pauses its accepts and serves again once they free",
+          "[node][integration]") {
+    TestCluster cluster("node-fds", 1);
+    cluster.start_primary();
+    const pid_t pid = cluster.primary().pid();
+    std::size_t open_fds = 0;
+    for ([[maybe_unused]] const auto& entry :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+        ++open_fds;
+    }
+    rlimit before{};
+    REQUIRE(prlimit(pid, RLIMIT_NOFILE, nullptr, &before) == 0);
+    rlimit tight = before;
+    tight.rlim_cur = open_fds + 4;  // the soft limit only: raising it back needs no privilege
+    REQUIRE(prlimit(pid, RLIMIT_NOFILE, &tight, nullptr) == 0);
+
+    const std::size_t from = cluster.log_of("primary").size();
+    std::vector<std::unique_ptr<TestClient>> crowd;
+    for (int i = 0; i < 40; ++i)
+        crowd.push_back(std::make_unique<TestClient>(cluster.ingress_port(), false));
+    REQUIRE(cluster.wait_for_log("primary", "ingress accept failed", kSlack));
+    std::this_thread::sleep_for(1500ms);
+    const std::string log = cluster.log_of("primary");
+    INFO(log.substr(from));
+    // One line for the whole streak (it was one line per failed accept: thousands a second).
+    CHECK(occurrences(log, "ingress accept failed", from) == 1);
+    CHECK(log.size() - from < 4096);
+
+    REQUIRE(prlimit(pid, RLIMIT_NOFILE, &before, nullptr) == 0);
+    crowd.clear();
+    TestClient client(cluster.ingress_port());  // its hello is answered
+    CHECK(cluster.wait_for_log("primary", "ingress accepting again after", kSlack));
+    auto report = node::run_load(load(cluster, 100, 1));
+    REQUIRE(report.is_ok());
+    check_all_committed(*report);
+    REQUIRE(cluster.stop_primary() == 0);
+    check_replay_matches(cluster);
 }
 
 }  // namespace
