@@ -173,8 +173,8 @@ void async_connect(net::asio::io_context& io, const std::string& host, std::uint
         });
 }
 
-AcceptPacer::AcceptPacer(net::asio::any_io_executor executor, std::string what)
-    : m_timer(std::move(executor)), m_what(std::move(what)) {}
+AcceptPacer::AcceptPacer(const net::asio::any_io_executor& executor, std::string what)
+    : m_timer(executor), m_what(std::move(what)) {}
 
 bool AcceptPacer::failed(const boost::system::error_code& ec, std::function<void()> again) {
     if (ec == net::asio::error::operation_aborted || ec == net::asio::error::bad_descriptor) {

@@ -83,7 +83,7 @@ inline constexpr std::chrono::milliseconds kAcceptRetry{100};
 class AcceptPacer {
 public:
     // `what` names the port in the log ("ingress", "cluster", "peer-link", "metrics").
-    AcceptPacer(net::asio::any_io_executor executor, std::string what);
+    AcceptPacer(const net::asio::any_io_executor& executor, std::string what);
 
     // After an accept failed with `ec`. False when the acceptor was closed (the node stops:
     // accept no more); otherwise logs the first failure of a streak and runs `again` after
