@@ -30,6 +30,10 @@ struct NetConfig {
     // saves system calls when other timers wake the engine anyway (pre-executors' links) and
     // adds wake-ups when nothing else does (docs/BENCHMARKS.md).
     std::uint32_t ingress_read_delay_us = 0;
+    // net.max_client_connections: client connections the primary keeps open at once; one more
+    // is accepted and closed at once (logged, counted), so a crowd of clients cannot take every
+    // descriptor and the memory of their buffers. 1..1000000.
+    std::uint32_t max_client_connections = 4096;
 };
 
 struct TlsConfig {

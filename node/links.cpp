@@ -200,4 +200,19 @@ void AcceptPacer::accepted() {
 
 void AcceptPacer::cancel() { m_timer.cancel(); }
 
+ConnectionSlots::ConnectionSlots(std::size_t limit) : m_state(std::make_shared<State>(limit)) {}
+
+ConnectionSlots::Ticket ConnectionSlots::take() {
+    std::size_t held = m_state->held.load();
+    do {
+        if (held >= m_state->limit) return nullptr;
+    } while (!m_state->held.compare_exchange_weak(held, held + 1));
+    // The deleter frees the slot; it owns the state, so a ticket may outlive this object.
+    return Ticket(m_state.get(), [state = m_state](void*) { --state->held; });
+}
+
+std::size_t ConnectionSlots::held() const { return m_state->held.load(); }
+
+std::size_t ConnectionSlots::limit() const { return m_state->limit; }
+
 }  // namespace remora::node

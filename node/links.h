@@ -4,7 +4,9 @@
 // read; the client ingress port is plain TCP. Either way the result is a started-able
 // net::Session, so the node's protocol code does not know which transport it runs on.
 
+#include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -100,6 +102,28 @@ private:
     std::string m_what;
     std::uint64_t m_streak = 0;
     std::uint64_t m_failures = 0;
+};
+
+// A bound on the connections a port keeps open at once (docs/node.md, "Links"). take() hands
+// out a ticket while fewer than the limit are held; the slot is free again when the last copy of
+// its ticket is destroyed, so a connection counts for as long as anything holds it (a ticket
+// kept in its session's handlers counts it until the session itself is gone). Thread-safe.
+class ConnectionSlots {
+public:
+    using Ticket = std::shared_ptr<void>;
+    explicit ConnectionSlots(std::size_t limit);
+    // A ticket, or null when `limit` are held.
+    Ticket take();
+    std::size_t held() const;
+    std::size_t limit() const;
+
+private:
+    struct State {
+        explicit State(std::size_t n) : limit(n) {}
+        const std::size_t limit;
+        std::atomic<std::size_t> held{0};
+    };
+    std::shared_ptr<State> m_state;  // tickets keep it alive past this object
 };
 
 }  // namespace remora::node

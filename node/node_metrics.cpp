@@ -133,6 +133,13 @@ void NodeMetrics::update_primary(const protocol::PrimaryCounters& e, const Prima
     gauge("remora_primary_ordered_batches", "Ordered batches waiting to be processed")
         .Set(static_cast<double>(n.ordered_batches));
     gauge("remora_ingress_clients", "Connected clients").Set(static_cast<double>(n.clients));
+    gauge("remora_ingress_connections",
+          "Open client connections, those before their hello included (at most "
+          "net.max_client_connections)")
+        .Set(static_cast<double>(n.client_connections));
+    set_total("remora_ingress_connections_refused_total",
+              "Client connections closed as accepted: net.max_client_connections were open",
+              n.client_connections_refused);
     gauge("remora_primary_pre_executors", "Joined pre-executors")
         .Set(static_cast<double>(n.pre_executors));
     gauge("remora_store_applied_commit", "The store's applied commit")

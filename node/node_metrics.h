@@ -35,7 +35,9 @@ struct PrimaryNodeFigures {
     std::uint64_t pending = 0;          // admitted, not committed
     std::uint64_t ordered_batches = 0;  // ordered, waiting to be processed
     std::uint64_t clients = 0;
-    std::uint64_t pre_executors = 0;  // joined
+    std::uint64_t client_connections = 0;          // open, including those before their hello
+    std::uint64_t client_connections_refused = 0;  // at net.max_client_connections
+    std::uint64_t pre_executors = 0;               // joined
     std::uint64_t applied_commit = 0;
     // What each pre-executor's earlier links had been charged when they ended: the engine
     // counts per link (a rejoin starts from 0), its metrics count per pre-executor id.

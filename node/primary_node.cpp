@@ -86,7 +86,8 @@ public:
           m_ingress_acceptor(m_io),
           m_cluster_pacer(m_io.get_executor(), "cluster"),
           m_ingress_pacer(m_io.get_executor(), "ingress"),
-          m_heartbeat_timer(m_io) {
+          m_heartbeat_timer(m_io),
+          m_client_slots(config.net.max_client_connections) {
         m_primary.set_update_router(
             [this](const executor::Object& object) { return m_balancer.expected_reader(object); });
     }
@@ -153,6 +154,9 @@ private:
     // --- connections (io threads, then the engine strand) ---
     void accept_cluster();
     void accept_ingress();
+    // At net.max_client_connections: closes `socket` at once, logs the first refusal of a
+    // streak (and, at the next accepted connection, how many there were) and counts it.
+    void refuse_client_connection(asio::ip::tcp::socket socket);
     net::SessionOptions session_options(bool cluster) const;
     template <typename Map>
     void attach(std::uint64_t conn, const SecuredLink& link, Map& map);
@@ -212,6 +216,9 @@ private:
     std::uint16_t m_cluster_port = 0;
     std::uint16_t m_ingress_port = 0;
     std::atomic<std::uint64_t> m_next_conn{1};
+    ConnectionSlots m_client_slots;  // net.max_client_connections
+    std::atomic<std::uint64_t> m_client_connections_refused{0};
+    std::uint64_t m_client_refusal_streak = 0;  // the ingress acceptor's handler only
     std::shared_ptr<HttpServer> m_http;
     NodeMetrics m_metrics;  // engine strand only
 
@@ -388,6 +395,20 @@ void PrimaryNode::Impl::accept_ingress() {
                 return;
             }
             m_ingress_pacer.accepted();
+            // The connection counts until everything holding its session is gone (the ticket
+            // rides in its close handler), whichever way it ends.
+            auto ticket = m_client_slots.take();
+            if (!ticket) {
+                refuse_client_connection(std::move(socket));
+                accept_ingress();
+                return;
+            }
+            if (m_client_refusal_streak != 0) {
+                log_info("ingress accepting clients again after " +
+                         std::to_string(m_client_refusal_streak) +
+                         " connections refused at net.max_client_connections");
+                m_client_refusal_streak = 0;
+            }
             const std::uint64_t conn = m_next_conn++;
             m_ingress_security->secure(
                 std::move(socket), std::chrono::milliseconds(m_config.net.handshake_timeout_ms),
@@ -397,7 +418,7 @@ void PrimaryNode::Impl::accept_ingress() {
                         on_client_frame(conn, frame);
                     });
                 },
-                [this, conn](const Status& reason) {
+                [this, conn, ticket = std::move(ticket)](const Status& reason) {
                     asio::post(m_engine, [this, conn, reason] { on_client_closed(conn, reason); });
                 },
                 [this, conn](Result<SecuredLink> link) {
@@ -408,6 +429,23 @@ void PrimaryNode::Impl::accept_ingress() {
                 });
             accept_ingress();
         });
+}
+
+void PrimaryNode::Impl::refuse_client_connection(asio::ip::tcp::socket socket) {
+    ++m_client_connections_refused;
+    if (m_client_refusal_streak++ == 0) {
+        boost::system::error_code ec;
+        const auto peer = socket.remote_endpoint(ec);
+        log_warn("ingress connection " +
+                 (ec ? std::string("(address unknown)")
+                     : peer.address().to_string() + ":" + std::to_string(peer.port())) +
+                 " refused: " + std::to_string(m_client_slots.limit()) +
+                 " client connections are open (net.max_client_connections); refusing new ones "
+                 "until one closes");
+    }
+    boost::system::error_code ignored;
+    socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
 }
 
 template <typename Map>
@@ -1160,6 +1198,8 @@ PrimaryNodeFigures PrimaryNode::Impl::figures() const {
     f.pending = m_pending.size();
     f.ordered_batches = m_ordered.size();
     f.clients = m_clients.size();
+    f.client_connections = m_client_slots.held();
+    f.client_connections_refused = m_client_connections_refused.load();
     f.pre_executors = m_balancer.live().size();
     f.applied_commit = m_store->status().applied_commit;
     f.departed = m_departed;
@@ -1239,33 +1279,35 @@ void PrimaryNode::Impl::write_stats() {
             counters.misses.by_cause[i];
     }
     const storage::StoreStatus& status = m_store->status();
-    nlohmann::ordered_json stats = {{"role", "primary"},
-                                    {"applied_commit", status.applied_commit},
-                                    {"state_digest", status.state_digest.hex()},
-                                    {"commits", counters.commits},
-                                    {"transactions", counters.transactions},
-                                    {"adopted", counters.adopted},
-                                    {"reexecuted", counters.reexecuted},
-                                    {"ruled_out", counters.ruled_out},
-                                    {"misses_by_cause", misses},
-                                    {"admitted", m_admitted},
-                                    {"duplicates", m_duplicates},
-                                    {"refused", m_refused},
-                                    {"links_refused", m_links_refused},
-                                    {"snapshots_served", m_snapshots_served},
-                                    {"snapshots_taken", m_snapshots_taken},
-                                    {"snapshots_failed", m_snapshots_failed},
-                                    {"replayed_batches", m_replayed_batches},
-                                    {"state_updates", counters.state_updates},
-                                    {"routed_updates", counters.routed_updates},
-                                    {"results_outdated", counters.results_outdated},
-                                    {"tentative_orders_sent", m_orders_sent},
-                                    {"results_relayed", m_results_relayed},
-                                    {"routing", routing_stats(m_balancer.counters())},
-                                    {"cpu_user_us", cpu_us(usage.ru_utime)},
-                                    {"cpu_system_us", cpu_us(usage.ru_stime)},
-                                    {"max_rss_kb", usage.ru_maxrss},
-                                    {"error", m_error.is_ok() ? "" : m_error.message()}};
+    nlohmann::ordered_json stats = {
+        {"role", "primary"},
+        {"applied_commit", status.applied_commit},
+        {"state_digest", status.state_digest.hex()},
+        {"commits", counters.commits},
+        {"transactions", counters.transactions},
+        {"adopted", counters.adopted},
+        {"reexecuted", counters.reexecuted},
+        {"ruled_out", counters.ruled_out},
+        {"misses_by_cause", misses},
+        {"admitted", m_admitted},
+        {"duplicates", m_duplicates},
+        {"refused", m_refused},
+        {"links_refused", m_links_refused},
+        {"client_connections_refused", m_client_connections_refused.load()},
+        {"snapshots_served", m_snapshots_served},
+        {"snapshots_taken", m_snapshots_taken},
+        {"snapshots_failed", m_snapshots_failed},
+        {"replayed_batches", m_replayed_batches},
+        {"state_updates", counters.state_updates},
+        {"routed_updates", counters.routed_updates},
+        {"results_outdated", counters.results_outdated},
+        {"tentative_orders_sent", m_orders_sent},
+        {"results_relayed", m_results_relayed},
+        {"routing", routing_stats(m_balancer.counters())},
+        {"cpu_user_us", cpu_us(usage.ru_utime)},
+        {"cpu_system_us", cpu_us(usage.ru_stime)},
+        {"max_rss_kb", usage.ru_maxrss},
+        {"error", m_error.is_ok() ? "" : m_error.message()}};
     if (Status s = write_json_file(node_stats_path(m_config.dir), stats); !s) {
         log_error("cannot write the stats file: " + s.message());
     }

@@ -787,5 +787,50 @@ TEST_CASE("a primary out of file descriptors pauses its accepts and serves again
     check_replay_matches(cluster);
 }
 
+// A crowd of clients holds at most net.max_client_connections: one more is closed as it is
+// accepted (one log line for the streak, counted in /metrics), silent connections that never said
+// hello count too, and a client is served again once one of them leaves.
+TEST_CASE(
+    "a primary at net.max_client_connections closes the next client at once and serves "
+    "again once one leaves",
+    "[node][integration]") {
+    TestCluster cluster("node-max-clients", 1);
+    cluster.start_primary({"--net.max_client_connections", "3"});
+    const std::uint16_t metrics = metrics_port_of(cluster.dir() + "/primary");
+    const std::size_t from = cluster.log_of("primary").size();
+    std::vector<std::unique_ptr<TestClient>> held;
+    held.push_back(std::make_unique<TestClient>(cluster.ingress_port()));
+    held.push_back(std::make_unique<TestClient>(cluster.ingress_port(), false));  // silent
+    // Accepted in order: once the third's hello is answered, all three hold a slot.
+    held.push_back(std::make_unique<TestClient>(cluster.ingress_port()));
+    CHECK(scrape(metrics, "remora_ingress_connections") == 3);
+
+    std::vector<std::unique_ptr<TestClient>> crowd;
+    for (int i = 0; i < 5; ++i) {
+        crowd.push_back(std::make_unique<TestClient>(cluster.ingress_port(), false));
+    }
+    for (auto& client : crowd) CHECK(client->closed_within(kSlack));
+    CHECK(scrape(metrics, "remora_ingress_connections_refused_total") == 5);
+    const std::string log = cluster.log_of("primary");
+    INFO(log.substr(from));
+    CHECK(occurrences(log, "client connections are open (net.max_client_connections)", from) == 1);
+    CHECK_FALSE(held.front()->closed_within(300ms));  // those held stay open
+
+    held[1].reset();  // the silent one leaves: its slot frees once the primary sees it close
+    const auto deadline = std::chrono::steady_clock::now() + kSlack;
+    while (scrape(metrics, "remora_ingress_connections") != 2 &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(20ms);
+    }
+    REQUIRE(scrape(metrics, "remora_ingress_connections") == 2);
+    auto report = node::run_load(load(cluster, 100, 1));
+    REQUIRE(report.is_ok());
+    check_all_committed(*report);
+    CHECK(cluster.wait_for_log(
+        "primary", "ingress accepting clients again after 5 connections refused", kSlack));
+    REQUIRE(cluster.stop_primary() == 0);
+    check_replay_matches(cluster);
+}
+
 }  // namespace
 }  // namespace remora::testing

@@ -166,6 +166,11 @@ void add_identity_and_link_flags(std::vector<NodeFlag>& flags) {
                "primary: how long a client connection's reader waits before its next read, so that "
                "submissions share a read (0: at once; below net.idle_timeout_ms)",
                kYes, [](NodeConfig& c) -> std::uint32_t& { return c.net.ingress_read_delay_us; }));
+    flags.push_back(number(
+        "net.max_client_connections", 1, 1'000'000, "connections",
+        "primary: client connections open at once; one more is closed as it is accepted (logged, "
+        "counted in remora_ingress_connections_refused_total)",
+        kYes, [](NodeConfig& c) -> std::uint32_t& { return c.net.max_client_connections; }));
 }
 
 void add_balancer_flags(std::vector<NodeFlag>& flags) {
