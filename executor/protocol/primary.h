@@ -4,7 +4,9 @@
 // persists the commit exactly as the sequential reference does (CommitBuilder). A state
 // machine: no sockets or clock; the driver feeds results and commits and carries messages away.
 // Its only threads are the pool that re-executes misses in parallel (reexec_threads > 1,
-// parallel_reexec.h), busy only inside process_commit().
+// parallel_reexec.h), busy only inside process_commit(), and one digest thread that hashes the
+// effects no later result of the same commit needed (StartedCommit), busy from the end of a
+// commit's decisions until the next start_commit() or finish_commit() collects them.
 //
 // Invariant (the one that matters most): whatever the pre-executors sent or failed to send,
 // process_commit() gives the effects, the store commit and the state digest that

@@ -504,7 +504,8 @@ TEST_CASE("effects digests left to the primary's digest thread confirm speculati
     auto last = pre.execute(batches.commits[0][2]);
     REQUIRE(last.is_ok());
     const executor::protocol::PreExecResult late = last.value();
-    REQUIRE(cluster.primary().submit(std::move(last).value()).is_ok());
+    auto buffered = cluster.primary().submit(std::move(last).value());
+    REQUIRE(buffered.is_ok());
     cluster.pre_execute(batches.commits[1]);
     CHECK(pre.counters().speculative_reads == 5);
 
