@@ -76,6 +76,56 @@ Primary::Primary(storage::Store& store, const PrimaryOptions& options)
         m_parallel =
             std::make_unique<ParallelReexec>(options.reexec_threads, options.reexec_schedule_seed);
     }
+    m_digester = storage::HelperThread::start();
+}
+
+Primary::~Primary() { abandon_digests(); }
+
+void Primary::DigestJob::set(std::vector<const Effects*> effects) {
+    m_effects = std::move(effects);
+    m_digests.assign(m_effects.size(), common::Digest{});
+    m_done = false;
+}
+
+void Primary::DigestJob::run() {
+    for (std::size_t i = 0; i < m_effects.size(); ++i) m_digests[i] = effects_digest(*m_effects[i]);
+    m_done = true;
+}
+
+void Primary::abandon_digests() {
+    if (m_digest_job_posted && m_digester) m_digester->settle();
+    m_digest_job_posted = false;
+}
+
+void Primary::collect_digests() {
+    if (!m_collect_pending) return;
+    if (m_digest_job_posted && m_digester) m_digester->settle();
+    m_digest_job_posted = false;
+    if (!m_digest_job.done()) m_digest_job.run();
+    m_collect_pending = false;
+    StartedCommit& started = m_started.back();
+    PrimaryCommit& commit = started.commit;
+    for (std::size_t k = 0; k < started.deferred.size(); ++k) {
+        const std::uint32_t i = started.deferred[k];
+        started.effects_digests[i] = m_digest_job.digests()[k];
+        if (started.recent_sequence[i] != kNoEntry) {
+            m_recent.resolve(commit.decisions[i].tx_digest, started.recent_sequence[i],
+                             started.effects_digests[i]);
+        }
+    }
+    m_digest_job.set({});
+    const std::size_t n = commit.outcome.effects.size();
+    commit.finished.reserve(n);
+    commit.summaries.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const TxFingerprint timestamp =
+            fingerprint(commit.outcome.index, static_cast<std::uint32_t>(i));
+        const Effects& effects = commit.outcome.effects[i];
+        commit.finished.push_back(
+            executor_finished(effects, started.effects_digests[i], timestamp));
+        commit.summaries.push_back(
+            execution_summary(effects, started.effects_digests[i], timestamp));
+    }
 }
 
 common::Status Primary::add_pre_executor(PreExecutorId id, CommitIndex caught_up_commit) {
@@ -99,7 +149,7 @@ common::Status Primary::remove_pre_executor(PreExecutorId id) {
 }
 
 void Primary::note_routed(const common::Digest& tx, PreExecutorId id) {
-    if (m_recent.find(tx) != nullptr) return;  // already committed
+    if (m_recent.contains(tx)) return;  // already committed
     m_results.note_routed(tx, id, m_store.status().applied_commit);
 }
 
@@ -121,7 +171,7 @@ common::Result<Submitted> Primary::submit(PreExecResult result) {
         peer->second.acknowledged_commit =
             std::max(peer->second.acknowledged_commit, result.caught_up_commit);
     }
-    if (m_recent.find(result.tx_digest) != nullptr) {
+    if (m_recent.contains(result.tx_digest)) {
         ++m_counters.results_late;
         return Submitted::kAlreadyCommitted;
     }
@@ -189,9 +239,10 @@ common::Result<PrimaryCommit> Primary::finish_commit() {
     if (m_started.empty()) {
         return common::Status{common::Code::kInvalidArgument, "no started commit to finish"};
     }
-    auto durable = m_store.wait_durable(m_started.front().outcome.index);
+    auto durable = m_store.wait_durable(m_started.front().commit.outcome.index);
     if (!durable) return durable.status();
-    PrimaryCommit commit = std::move(m_started.front());
+    collect_digests();  // only m_started.back() may still await it
+    PrimaryCommit commit = std::move(m_started.front().commit);
     m_started.pop_front();
     return commit;
 }
@@ -204,6 +255,9 @@ common::Status Primary::start_commit(std::span<const Transaction> ordered,
                     std::to_string(ordered.size()) + " ordered transactions"};
     }
     REMORA_RETURN_IF_ERROR(CommitBuilder::require_genesis(m_store));
+    // The previous commit's digests, before anything here reads RecentTxs.
+    collect_digests();
+    ++m_epoch;
     std::vector<common::Digest> computed;
     std::span<const common::Digest> digests = known_digests;
     if (digests.empty()) {
@@ -215,38 +269,52 @@ common::Status Primary::start_commit(std::span<const Transaction> ordered,
     builder.reserve(ordered.size());
     REMORA_RETURN_IF_ERROR(builder.prefetch_index(digests));
     if (m_parallel) speculate_misses(ordered, digests, builder.view());
-    PrimaryCommit commit;
+    StartedCommit started;
+    PrimaryCommit& commit = started.commit;
     commit.decisions.reserve(ordered.size());
-    std::vector<common::Digest> effects_digests;
-    effects_digests.reserve(ordered.size());
+    started.effects_digests.resize(ordered.size());
+    started.known.assign(ordered.size(), false);
+    started.recent_sequence.assign(ordered.size(), kNoEntry);
     for (std::size_t i = 0; i < ordered.size(); ++i) {
-        common::Digest effects_digest;
         auto decision =
-            decide(ordered[i], digests[i], static_cast<std::uint32_t>(i), builder, effects_digest);
+            decide(ordered[i], digests[i], static_cast<std::uint32_t>(i), builder, started);
         if (!decision) return decision.status();
-        effects_digests.push_back(effects_digest);
         if (m_observer) m_observer(decision.value());
         commit.decisions.push_back(std::move(decision).value());
     }
     if (m_parallel) m_parallel->clear();
+    // The digests nobody in this commit needed: hashed on m_digester while the commit is
+    // encoded and written. The effects stay where they are (the builder's vector, moved whole
+    // into the outcome) until collect_digests() or the guard below has settled the job.
+    std::vector<const Effects*> deferred;
+    for (std::uint32_t i = 0; i < ordered.size(); ++i) {
+        if (started.known[i]) continue;
+        started.deferred.push_back(i);
+        deferred.push_back(&builder.added(i));
+    }
+    m_digest_job.set(std::move(deferred));
+    if (m_digester && !started.deferred.empty()) {
+        m_digester->post(m_digest_job);
+        m_digest_job_posted = true;
+    }
+    struct AbandonOnError {
+        Primary& primary;
+        bool armed = true;
+        ~AbandonOnError() {
+            if (armed) primary.abandon_digests();
+        }
+    } guard{*this};
     auto outcome = builder.finish();
     if (!outcome) return outcome.status();
     commit.outcome = std::move(outcome).value();
     m_write_log.add(commit.outcome.index, builder.written());
-    commit.finished.reserve(ordered.size());
-    commit.summaries.reserve(ordered.size());
-    for (std::size_t i = 0; i < ordered.size(); ++i) {
-        const TxFingerprint timestamp =
-            fingerprint(commit.outcome.index, static_cast<std::uint32_t>(i));
-        const Effects& effects = commit.outcome.effects[i];
-        commit.finished.push_back(executor_finished(effects, effects_digests[i], timestamp));
-        commit.summaries.push_back(execution_summary(effects, effects_digests[i], timestamp));
-    }
     ++m_counters.commits;
     m_results.expire(commit.outcome.index);
     REMORA_RETURN_IF_ERROR(push_state_updates(commit));
     push_routed_updates(commit);
-    m_started.push_back(std::move(commit));
+    m_started.push_back(std::move(started));
+    m_collect_pending = true;
+    guard.armed = false;
     return common::Status::ok();
 }
 

@@ -4,7 +4,9 @@
 // persists the commit exactly as the sequential reference does (CommitBuilder). A state
 // machine: no sockets or clock; the driver feeds results and commits and carries messages away.
 // Its only threads are the pool that re-executes misses in parallel (reexec_threads > 1,
-// parallel_reexec.h), busy only inside process_commit().
+// parallel_reexec.h), busy only inside process_commit(), and one digest thread that hashes the
+// effects no later result of the same commit needed (StartedCommit), busy from the end of a
+// commit's decisions until the next start_commit() or finish_commit() collects them.
 //
 // Invariant (the one that matters most): whatever the pre-executors sent or failed to send,
 // process_commit() gives the effects, the store commit and the state digest that
@@ -38,6 +40,7 @@
 #include "executor/protocol/state_update_builder.h"
 #include "executor/sequential/commit_builder.h"
 #include "executor/tx/anoma.h"
+#include "storage/helper_thread.h"
 #include "storage/store.h"
 
 namespace remora::executor::protocol {
@@ -182,6 +185,9 @@ public:
     // REQUIRES: `store` is open read-write, holds the genesis commit, outlives the engine and
     // is written by nobody else; validate_primary_options(options) is ok (asserted).
     Primary(storage::Store& store, const PrimaryOptions& options = {});
+    ~Primary();
+    Primary(const Primary&) = delete;
+    Primary& operator=(const Primary&) = delete;
 
     // A pre-executor joins, caught up to `caught_up_commit` (1 from genesis, or its snapshot's
     // commit). kAlreadyExists, or kInvalidArgument past limits::kPreExecutorsMax.
@@ -268,11 +274,50 @@ private:
         std::uint64_t routed_update_bytes = 0;
     };
 
-    // Decides transaction `index` (whose digest is `tx_digest`), adds its effects to `builder`
-    // and sets `effects_digest`.
+    // A started commit with what its messages need. Effects digests: decide() computes one only
+    // where the commit itself needs it (a later result of the commit read this transaction's writes
+    // speculatively) or where it is known (a speculated re-execution); the others are computed on
+    // m_digester while the commit is built and written, and collected by collect_digests(), which
+    // also builds the commit's messages.
+    struct StartedCommit {
+        PrimaryCommit commit;
+        std::vector<common::Digest> effects_digests;  // one per transaction
+        std::vector<bool> known;                      // effects_digests[i] is computed
+        // The RecentTxs entry of a transaction whose digest is pending (kNoEntry: none, e.g. a
+        // ruled-out transaction).
+        std::vector<std::uint64_t> recent_sequence;
+        std::vector<std::uint32_t> deferred;  // positions whose digest the job computes
+    };
+    static constexpr std::uint64_t kNoEntry = ~std::uint64_t{0};
+
+    // Hashes the deferred effects; reads them only, writes only its own digests.
+    class DigestJob final : public storage::HelperThread::Job {
+    public:
+        void set(std::vector<const Effects*> effects);
+        void run() override;
+        bool done() const { return m_done; }
+        const std::vector<common::Digest>& digests() const { return m_digests; }
+
+    private:
+        std::vector<const Effects*> m_effects;
+        std::vector<common::Digest> m_digests;
+        bool m_done = false;
+    };
+
+    // Decides transaction `index` (whose digest is `tx_digest`) and adds its effects to
+    // `builder`; records its effects digest in `started` or leaves it pending there.
     common::Result<TxDecision> decide(const Transaction& tx, const common::Digest& tx_digest,
                                       std::uint32_t index, CommitBuilder& builder,
-                                      common::Digest& effects_digest);
+                                      StartedCommit& started);
+    // Computes now the digest of a transaction of the commit being decided whose digest is
+    // pending, when `writer` is one (a later result read its writes).
+    void resolve_writer(const common::Digest& writer, const CommitBuilder& builder,
+                        StartedCommit& started);
+    // Waits for the last started commit's deferred digests (computing them here if the job
+    // never ran), gives them to RecentTxs and builds that commit's messages. Nothing when done.
+    void collect_digests();
+    // Withdraws or waits out a posted job (an error path: its effects are about to go).
+    void abandon_digests();
     // Re-executes a miss: its valid speculative result when there is one, else in place.
     common::Result<Effects> reexecute(const Transaction& tx, std::uint32_t index,
                                       const LookupTable* hints, std::size_t hints_id,
@@ -298,7 +343,14 @@ private:
     UpdateRouter m_router;
     PrimaryCounters m_counters;  // pre_executors and buffer figures are filled in counters()
     std::unique_ptr<ParallelReexec> m_parallel;  // reexec_threads > 1 only
-    std::deque<PrimaryCommit> m_started;         // by start_commit(), oldest first, not yet durable
+    std::deque<StartedCommit> m_started;         // by start_commit(), oldest first, not yet durable
+    // Deferred effects digests: the thread (nullptr when none could be had: collect_digests()
+    // computes them), the one job, and whether m_started.back() still awaits collect_digests().
+    std::unique_ptr<storage::HelperThread> m_digester;
+    DigestJob m_digest_job;
+    bool m_digest_job_posted = false;
+    bool m_collect_pending = false;
+    std::uint64_t m_epoch = 0;  // numbers start_commit() calls, for RecentTxs' pending entries
 };
 
 }  // namespace remora::executor::protocol

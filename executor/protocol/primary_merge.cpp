@@ -41,9 +41,19 @@ bool unconfirmable(const PreExecResult& result, const std::vector<common::Digest
 
 }  // namespace
 
+void Primary::resolve_writer(const common::Digest& writer, const CommitBuilder& builder,
+                             StartedCommit& started) {
+    const std::optional<std::uint32_t> slot = m_recent.pending_slot(writer, m_epoch);
+    if (!slot) return;
+    REMORA_ASSERT(*slot < builder.size() && !started.known[*slot]);
+    started.effects_digests[*slot] = effects_digest(builder.added(*slot));
+    started.known[*slot] = true;
+    m_recent.resolve(writer, started.recent_sequence[*slot], started.effects_digests[*slot]);
+}
+
 common::Result<TxDecision> Primary::decide(const Transaction& tx, const common::Digest& tx_digest,
                                            std::uint32_t index, CommitBuilder& builder,
-                                           common::Digest& effects_digest_out) {
+                                           StartedCommit& started) {
     // The reference refuses a malformed transaction; so does the primary, whatever was sent.
     REMORA_RETURN_IF_ERROR(validate_transaction(tx));
     TxDecision decision;
@@ -59,9 +69,7 @@ common::Result<TxDecision> Primary::decide(const Transaction& tx, const common::
         ++m_counters.transactions;
         ++m_counters.ruled_out;
         if (buffered) m_counters.results_unused += buffered->results.size();
-        Effects effects = std::move(*ruled.value());
-        effects_digest_out = effects_digest(effects);
-        builder.add(tx, std::move(effects));
+        builder.add(tx, std::move(*ruled.value()));  // its digest: deferred, in no RecentTxs entry
         return decision;
     }
     std::vector<PreExecResult> results;
@@ -69,6 +77,14 @@ common::Result<TxDecision> Primary::decide(const Transaction& tx, const common::
     if (buffered) {
         results = std::move(buffered->results);
         routed_to = buffered->routed_to;
+    }
+
+    // A result that read the writes of an earlier transaction of this commit is confirmed
+    // against that transaction's effects digest: compute the ones it names now.
+    for (const PreExecResult& result : results) {
+        for (const SpeculativeRead& read : result.speculative_reads) {
+            resolve_writer(read.writer_tx, builder, started);
+        }
     }
 
     // Adopt the first result that passes the check (arrival order).
@@ -98,9 +114,15 @@ common::Result<TxDecision> Primary::decide(const Transaction& tx, const common::
         decision.pre_executor = results.empty() ? routed_to : results.front().pre_executor;
     }
     record(decision, results, verdicts, routed_to);
-    effects_digest_out = known_digest ? *known_digest : effects_digest(effects);
-    // Later transactions of this commit may confirm speculative reads of this one's writes.
-    m_recent.add(decision.tx_digest, effects_digest_out);
+    // Later transactions of this commit may confirm speculative reads of this one's writes
+    // (resolve_writer() computes its digest then); later commits read it once collected.
+    if (known_digest) {
+        started.effects_digests[index] = *known_digest;
+        started.known[index] = true;
+        m_recent.add(decision.tx_digest, *known_digest);
+    } else {
+        started.recent_sequence[index] = m_recent.add_pending(decision.tx_digest, m_epoch, index);
+    }
     builder.add(tx, std::move(effects));
     return decision;
 }

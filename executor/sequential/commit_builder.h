@@ -68,6 +68,11 @@ public:
     // `tx` stays alive and unchanged until finish() returns (it is encoded then, not copied).
     void add(const Transaction& tx, Effects effects);
 
+    // The effects added at position `i`. They stay at the same address until the outcome that
+    // finish() returns is destroyed (finish() moves the vector, not its elements), so another
+    // thread may read them meanwhile. REQUIRES: i < size().
+    const Effects& added(std::size_t i) const { return m_outcome.effects[i]; }
+
     // Persists the commit as one store commit and returns its outcome. REQUIRES: called once.
     common::Result<CommitOutcome> finish();
 

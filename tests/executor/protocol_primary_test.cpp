@@ -484,3 +484,54 @@ TEST_CASE("digests handed over by the driver give exactly the commits the primar
         }
     }
 }
+
+TEST_CASE("effects digests left to the primary's digest thread confirm speculative reads as before",
+          "[protocol]") {
+    // Six increments of one counter, all pre-executed by one pre-executor before any commit:
+    // each result after the first reads its predecessor's write speculatively, inside the
+    // commit (the primary computes the writer's digest on the spot) and across two commits
+    // started back to back (the first commit's digests are collected before the second is
+    // decided).
+    auto config = protocol_config("counter");
+    config.shared_objects = 1;
+    Batches batches = make_batches(config, 2, 3);
+    Reference ref = run_reference(batches);
+    Cluster cluster(batches, 1, {});
+    auto& pre = cluster.pre(10);
+    for (std::size_t i = 0; i < 2; ++i) cluster.submit(pre, batches.commits[0][i]);
+    // The first commit's last transaction: no later result of that commit reads its writes, so
+    // its digest is left to the digest thread.
+    auto last = pre.execute(batches.commits[0][2]);
+    REQUIRE(last.is_ok());
+    const executor::protocol::PreExecResult late = last.value();
+    auto buffered = cluster.primary().submit(std::move(last).value());
+    REQUIRE(buffered.is_ok());
+    cluster.pre_execute(batches.commits[1]);
+    CHECK(pre.counters().speculative_reads == 5);
+
+    auto& primary = cluster.primary();
+    REQUIRE(primary.start_commit(batches.commits[0]).is_ok());
+    // Its transactions are committed while their digests are still being computed: a late
+    // result is dropped as one.
+    auto dropped = primary.submit(late);
+    REQUIRE(dropped.is_ok());
+    CHECK(dropped.value() == executor::protocol::Submitted::kAlreadyCommitted);
+    REQUIRE(primary.start_commit(batches.commits[1]).is_ok());
+    for (std::size_t c = 0; c < 2; ++c) {
+        INFO("commit " << c);
+        auto commit = primary.finish_commit();
+        REQUIRE(commit.is_ok());
+        REQUIRE(effects_bytes(commit->outcome.effects) == ref.effects[c]);
+        CHECK(commit->outcome.state_digest == ref.digests[c]);
+        CHECK(adopted_count(commit.value()) == 3);
+        REQUIRE(commit->finished.size() == 3);
+        REQUIRE(commit->summaries.size() == 3);
+        for (std::size_t i = 0; i < 3; ++i) {
+            const common::Digest digest = executor::effects_digest(commit->outcome.effects[i]);
+            CHECK(commit->finished[i].effects_digest == digest);
+            CHECK(commit->summaries[i].effects_digest == digest);
+        }
+    }
+    CHECK(primary.counters().results_late == 1);
+    require_same_commits(cluster.store(), *ref.store);
+}
