@@ -42,10 +42,11 @@ rocksdb::DBOptions db_options(const StoreOptions& options) {
 }
 
 std::size_t objects_memtable_buckets(std::size_t write_buffer_bytes) {
-    // One bucket (8 bytes, allocated in the memtable's own arena) per 256 bytes of write
-    // buffer: 64 Ki buckets, 512 KiB, for the default 16 MiB. An object entry takes some 100
-    // bytes of arena (key, sequence number, skiplist node) plus its value, so a full memtable
-    // holds at most a few objects per bucket, and the buckets cost ~3% of the buffer.
+    // One bucket (an 8-byte pointer in the memtable's own arena) per 256 bytes of write
+    // buffer: 64 Ki buckets, 512 KiB (3%) of the default 16 MiB. Each object in a memtable
+    // takes more than 256 bytes of it (its first entry: some 70 bytes of key, sequence number
+    // and links, plus the value; and its own skiplist's header, ~150 bytes), so a full
+    // memtable has about one object per bucket or fewer; more buckets would only cost memory.
     return std::max<std::size_t>(write_buffer_bytes / kObjectMemtableBytesPerBucket, 1024);
 }
 
