@@ -1,9 +1,6 @@
 #include "storage/rocks_options.h"
 
-#include <algorithm>
-
 #include <rocksdb/filter_policy.h>
-#include <rocksdb/memtablerep.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 
@@ -35,19 +32,7 @@ rocksdb::DBOptions db_options(const StoreOptions& options) {
     // Keep RocksDB's own log small and out of the way of operators.
     db.keep_log_file_num = 4;
     db.max_log_file_size = 8 << 20;
-    // The `objects` memtables are hash tables (objects_cf_options), which take one writer at a
-    // time; the store has one writer thread anyway.
-    db.allow_concurrent_memtable_write = false;
     return db;
-}
-
-std::size_t objects_memtable_buckets(std::size_t write_buffer_bytes) {
-    // One bucket (an 8-byte pointer in the memtable's own arena) per 256 bytes of write
-    // buffer: 64 Ki buckets, 512 KiB (3%) of the default 16 MiB. Each object in a memtable
-    // takes more than 256 bytes of it (its first entry: some 70 bytes of key, sequence number
-    // and links, plus the value; and its own skiplist's header, ~150 bytes), so a full
-    // memtable has about one object per bucket or fewer; more buckets would only cost memory.
-    return std::max<std::size_t>(write_buffer_bytes / kObjectMemtableBytesPerBucket, 1024);
 }
 
 rocksdb::ColumnFamilyOptions objects_cf_options(const StoreOptions& options) {
@@ -56,14 +41,6 @@ rocksdb::ColumnFamilyOptions objects_cf_options(const StoreOptions& options) {
     cf.disable_auto_compactions = options.defer_compactions;
     cf.prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(kObjectPrefixBytes));
     cf.memtable_prefix_bloom_size_ratio = 0.05;
-    // The memtable is a hash table of small skiplists, one per object (the prefix): a write is
-    // a bucket lookup and an insert among that object's versions, instead of a walk down one
-    // skiplist of every key (docs/BENCHMARKS.md, "The memtable insert"). Its prefix iterators
-    // cannot step back from the end of an object's list, so reads of "the newest version <= v"
-    // do not rely on a reverse seek alone (Store::Impl::seek_at_or_below), and every scan in
-    // key order sets total_order_seek (which makes RocksDB sort a copy of the memtable).
-    cf.memtable_factory.reset(
-        rocksdb::NewHashSkipListRepFactory(objects_memtable_buckets(options.write_buffer_bytes)));
     rocksdb::BlockBasedTableOptions table;
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
     table.whole_key_filtering = true;

@@ -66,47 +66,19 @@ Result<std::optional<ObjectVersion>> Store::Impl::seek_at_or_below(const ObjectI
         own = new_object_iterator();
         it = own.get();
     }
-    const std::string what = "reading object " + id.hex();
-    // The version of the entry the iterator is on; prefix_same_as_start guarantees the prefix,
-    // anything else is a damaged key.
-    auto version_here = [&]() -> Result<Version> {
-        auto key = decode_object_key(it->key().ToStringView());
-        if (!key || key->id != id || key->shard != shard) {
-            return Status{Code::kCorruption, "unexpected key while reading object " + id.hex()};
-        }
-        return key->version;
-    };
-    // The `objects` memtables are hash tables of per-object skiplists (rocks_options.cpp), and
-    // their prefix iterators cannot step back from the end of an object's list: RocksDB's
-    // SeekForPrev misses an object's memtable entries when all of them lie below the bound
-    // (the usual case when asking for the newest version), and a deletion there (pruning)
-    // then leaves the table files' entry it deletes visible. So the reverse seek only says
-    // where to start: a forward scan from its entry (forward, the memtables answer exactly)
-    // to the bound finds the newest version; when that finds nothing, because the reverse
-    // seek found nothing or an entry that is deleted, a scan from the object's first version
-    // does.
-    Version start = 0;
     it->SeekForPrev(object_key(shard, id, bound));
-    if (it->Valid()) {
-        auto here = version_here();
-        if (!here) return here.status();
-        start = here.value();
+    if (!it->Valid()) {
+        REMORA_RETURN_IF_ERROR(to_status(it->status(), "reading object " + id.hex()));
+        return std::optional<ObjectVersion>{};
     }
-    REMORA_RETURN_IF_ERROR(to_status(it->status(), what));
-    std::optional<ObjectVersion> found;
-    for (Version from : {start, Version{0}}) {
-        for (it->Seek(object_key(shard, id, from)); it->Valid(); it->Next()) {
-            auto here = version_here();
-            if (!here) return here.status();
-            if (here.value() > bound) break;
-            auto version = decode_object_value(id, here.value(), it->value().ToStringView());
-            if (!version) return version.status();
-            found = std::move(version).value();
-        }
-        REMORA_RETURN_IF_ERROR(to_status(it->status(), what));
-        if (found || from == 0) break;
+    auto key = decode_object_key(it->key().ToStringView());
+    if (!key || key->id != id || key->shard != shard) {
+        // prefix_same_as_start guarantees the prefix; anything else is a damaged key.
+        return Status{Code::kCorruption, "unexpected key while reading object " + id.hex()};
     }
-    return found;
+    auto version = decode_object_value(id, key->version, it->value().ToStringView());
+    if (!version) return version.status();
+    return std::optional<ObjectVersion>(std::move(version).value());
 }
 
 Result<std::optional<CachedLatest>> Store::Impl::lookup_latest(const ObjectId& id,

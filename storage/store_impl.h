@@ -32,9 +32,7 @@ public:
     // `reuse`, when given, is an iterator from new_object_iterator() to seek with.
     Result<std::optional<CachedLatest>> lookup_latest(const ObjectId& id,
                                                       rocksdb::Iterator* reuse = nullptr);
-    // Newest entry of `id` with version <= `bound`, read from RocksDB: a reverse seek, then a
-    // forward scan from where it landed to the bound (the hash memtables serve reverse seeks
-    // only in part; see the definition).
+    // Newest entry of `id` with version <= `bound`, read from RocksDB.
     Result<std::optional<ObjectVersion>> seek_at_or_below(const ObjectId& id, Version bound,
                                                           rocksdb::Iterator* reuse = nullptr);
 

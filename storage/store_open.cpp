@@ -281,8 +281,9 @@ Status Store::Impl::opening_failed(const rocksdb::Status& s) const {
 Status Store::Impl::check_evidence(rocksdb::DB& db,
                                    const std::vector<rocksdb::ColumnFamilyHandle*>& handles) const {
     bool empty = true;
-    // In key order (`objects` has a prefix extractor and a hash memtable: without it, its
-    // memtable would look empty to SeekToFirst).
+    // In key order: `objects` has a prefix extractor, and a prefix-mode iterator over a hash
+    // memtable (measured, not adopted: docs/BENCHMARKS.md, "The memtable insert") would find
+    // that memtable empty.
     rocksdb::ReadOptions ro;
     ro.total_order_seek = true;
     for (auto* handle : handles) {

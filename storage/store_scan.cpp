@@ -1,7 +1,7 @@
 // Whole-database operations: pruning, compaction, digest recomputation, statistics and
 // checkpoints.
 // Every scan sets total_order_seek: the `objects` column family has a prefix extractor, and
-// without it an iterator may skip keys of other prefixes, and the hash memtable shows none.
+// without it an iterator may skip keys of other prefixes.
 
 #include <rocksdb/utilities/checkpoint.h>
 
