@@ -115,8 +115,10 @@ bool is_pristine(const std::string& dir, const std::vector<std::string>& familie
         return false;
     }
     bool empty = true;
+    rocksdb::ReadOptions ro;
+    ro.total_order_seek = true;  // as in check_evidence (here the memtables are skiplists)
     for (auto* handle : handles) {
-        std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator(rocksdb::ReadOptions(), handle));
+        std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator(ro, handle));
         it->SeekToFirst();
         if (it->Valid() || !it->status().ok()) empty = false;
     }
@@ -279,8 +281,13 @@ Status Store::Impl::opening_failed(const rocksdb::Status& s) const {
 Status Store::Impl::check_evidence(rocksdb::DB& db,
                                    const std::vector<rocksdb::ColumnFamilyHandle*>& handles) const {
     bool empty = true;
+    // In key order: `objects` has a prefix extractor, and a prefix-mode iterator over a hash
+    // memtable (measured, not adopted: docs/BENCHMARKS.md, "The memtable insert") would find
+    // that memtable empty.
+    rocksdb::ReadOptions ro;
+    ro.total_order_seek = true;
     for (auto* handle : handles) {
-        std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(rocksdb::ReadOptions(), handle));
+        std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(ro, handle));
         it->SeekToFirst();
         if (!it->status().ok()) return opening_failed(it->status());
         if (it->Valid()) {
@@ -313,8 +320,10 @@ Status Store::Impl::open_column_families(const rocksdb::DBOptions& db) {
 }
 
 bool Store::Impl::is_pristine_open() const {
+    rocksdb::ReadOptions ro;
+    ro.total_order_seek = true;  // as in check_evidence
     for (auto* handle : m_handles) {
-        std::unique_ptr<rocksdb::Iterator> it(m_db->NewIterator(rocksdb::ReadOptions(), handle));
+        std::unique_ptr<rocksdb::Iterator> it(m_db->NewIterator(ro, handle));
         it->SeekToFirst();
         if (it->Valid() || !it->status().ok()) return false;
     }
