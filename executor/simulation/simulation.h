@@ -117,10 +117,11 @@ struct SimulationConfig {
     // then costs that much less. 0: no pool; the exec core checks authenticators (the model
     // before the pool).
     std::uint32_t pre_executor_verify_threads = 2;
-    // Below this exec cost (simulated µs, after the verify pool's part) a piece of work runs
-    // serially, on one core with nothing beside it, as the node runs cheap transactions on one
-    // thread (protocol::limits::kBatchParallelMinUs). 0: every piece may run in parallel (the
-    // model before this rule). Matters only with pre_executor_cores > 1.
+    // Below this exec cost (simulated µs, after the verify pool's part) a piece of work is
+    // serial: one such piece at a time, beside costlier work, as the node runs cheap
+    // transactions one at a time on one thread (protocol::limits::kBatchParallelMinUs). 0: every
+    // piece may run in parallel (the model before this rule). Matters only with
+    // pre_executor_cores > 1.
     SimTimeUs pre_executor_parallel_min_us = protocol::limits::kBatchParallelMinUs;
     // The clock (docs/simulation.md, "The clock"): simulated costs are functions of gas only,
     // never of wall time, calibrated against `remora-bench sequential`.

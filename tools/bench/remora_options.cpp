@@ -190,7 +190,7 @@ const cli::CommandSpec& remora_spec() {
              text_option("pre-executor-cores", "N",
                          "simulated exec cores per pre-executor (the node's exec_threads): work "
                          "of at least 100 us sharing no object with unfinished work runs on a "
-                         "free one, cheaper work alone, 1.." +
+                         "free one, cheaper work one piece at a time, 1.." +
                              std::to_string(kRemoraCoresMax) + " (a profile: 8)",
                          false, "1"),
              text_option("pre-executor-verify-threads", "N",
