@@ -83,6 +83,8 @@ TEST_CASE("remora-bench remora: a profile's pre-executor is the node's on 8 core
     CHECK(plain.at("pre_executor_cores") == 1);
     CHECK(plain.at("pre_executor_verify_threads") == 2);
     CHECK(plain.at("hold") == true);
+    CHECK(plain.at("pre_executor_parallel_min_us") == 100);
+    CHECK(with({"--pre-executor-parallel-min-us", "0"}).at("pre_executor_parallel_min_us") == 0);
     auto profiled = with({"--profile", "100k"});
     CHECK(profiled.at("pre_executor_cores") == 8);
     CHECK(profiled.at("pre_executor_verify_threads") == 2);
@@ -117,7 +119,9 @@ TEST_CASE("remora-bench remora refuses bad options with exit 2", "[bench][remora
              {"remora", "--workload", "transfer", "--txs", "10", "--seed", "1", "--pre-executors",
               "2", "--message-delay-us", "-5"},
              {"remora", "--workload", "transfer", "--txs", "10", "--seed", "1", "--pre-executors",
-              "2", "--pre-executor-verify-threads", "257"}}) {
+              "2", "--pre-executor-verify-threads", "257"},
+             {"remora", "--workload", "transfer", "--txs", "10", "--seed", "1", "--pre-executors",
+              "2", "--pre-executor-parallel-min-us", "1000001"}}) {
         ChildResult run = remora::testing::run_child(REMORA_BENCH_BIN, bad);
         INFO(run.err);
         CHECK(run.exit_code == 2);

@@ -82,6 +82,9 @@ Status apply(RemoraBenchOptions& o, const std::string& name, const std::string& 
     if (name == "--pre-executor-verify-threads") {
         return set_integer(o.pre_executor_verify_threads, name, value, 0, kRemoraCoresMax);
     }
+    if (name == "--pre-executor-parallel-min-us") {
+        return set_integer(o.pre_executor_parallel_min_us, name, value, 0, kRemoraParallelMinUsMax);
+    }
     if (name == "--state-updates") return set_on_off(o.state_updates, name, value);
     if (name == "--routed-updates") {
         auto mode = executor::protocol::parse_routed_updates(value);
@@ -199,6 +202,12 @@ const cli::CommandSpec& remora_spec() {
                          "0.." +
                              std::to_string(kRemoraCoresMax),
                          false, "2"),
+             text_option("pre-executor-parallel-min-us", "US",
+                         "simulated exec cost under which work runs one piece at a time (the "
+                         "node's threshold for speculating a batch); 0: all work may run in "
+                         "parallel (the model before session 10), 0.." +
+                             std::to_string(kRemoraParallelMinUsMax),
+                         false, std::to_string(pl::kBatchParallelMinUs)),
              text_option("state-updates", "on|off",
                          "push catch-up state updates past the miss threshold", false, "on"),
              text_option("routed-updates", "M",
