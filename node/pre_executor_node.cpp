@@ -14,6 +14,7 @@
 
 #include "common/fault_point.h"
 #include "executor/exec/authorize.h"
+#include "executor/protocol/limits.h"
 #include "executor/protocol/pre_executor.h"
 #include "executor/tx/anoma_codec.h"
 #include "net/frame.h"
@@ -160,7 +161,7 @@ private:
     // pre_executor_batch_benchmark on 2 cores (docs/BENCHMARKS.md, "Parallel execution in the
     // pre-executor") measured transfer (about 20 us each) 18% slower on 2 threads and compute
     // (about 1.3 ms) 19% faster.
-    static constexpr double kBatchParallelMinUs = 100;
+    static constexpr double kBatchParallelMinUs = protocol::limits::kBatchParallelMinUs;
     double m_us_per_tx = kBatchParallelMinUs;  // recent batches' wall time per transaction
     Clock::time_point m_last_heard = Clock::now();
     Clock::time_point m_next_connect = Clock::now();

@@ -46,6 +46,12 @@ inline constexpr std::uint32_t kHoldUpdatesDefault = 8;
 // --- Pre-executor: parallel execution of batches (PreExecutor::execute_batch) ----------------
 // Threads one pre-executor may speculate a batch on (PreExecutorOptions::exec_threads).
 inline constexpr std::size_t kExecThreadsMax = 256;
+// A batch is speculated on the threads only while recent transactions took at least this many
+// microseconds each (wall time; the node's pre-executor, node/pre_executor_node.cpp); cheaper
+// ones run one at a time, where speculation costs more than it saves (docs/BENCHMARKS.md,
+// "Parallel execution in the pre-executor"). The simulation's model of that node uses the same
+// threshold on simulated cost (docs/simulation.md, "Cores").
+inline constexpr std::uint64_t kBatchParallelMinUs = 100;
 
 // --- Pre-executor: re-execution in the tentative order (ordered_replay.h) ---------------------
 // Replacement results one pre-executor sends for one transaction; past it, it sends no more

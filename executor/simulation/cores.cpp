@@ -7,6 +7,7 @@ namespace remora::executor::simulation {
 
 void Cores::reset(std::uint32_t count, SimTimeUs now) {
     m_free_us.assign(std::max<std::uint32_t>(1, count), now);
+    m_serial_free_us = now;
     m_object_ready_us.clear();
 }
 
@@ -16,15 +17,17 @@ std::size_t Cores::earliest() const {
                                     m_free_us.begin());
 }
 
-void Cores::hold_earliest_until(SimTimeUs until) {
+void Cores::hold_earliest_until(SimTimeUs until, bool serial) {
     SimTimeUs& core = m_free_us[earliest()];
     core = std::max(core, until);
+    if (serial) m_serial_free_us = std::max(m_serial_free_us, until);
 }
 
 SimTimeUs Cores::occupy(std::span<const protocol::PreExecResult> results, SimTimeUs cost,
-                        SimTimeUs now) {
+                        SimTimeUs now, bool serial) {
     const std::size_t core = earliest();
     SimTimeUs begin = std::max(m_free_us[core], now);
+    if (serial) begin = std::max(begin, m_serial_free_us);
     // Waits for the unfinished work that wrote an object these results read or write; records
     // what they write. (Reads of an object nobody writes, such as a package, never wait.)
     auto each_written = [&results](auto&& visit) {
@@ -47,6 +50,7 @@ SimTimeUs Cores::occupy(std::span<const protocol::PreExecResult> results, SimTim
     }
     const SimTimeUs end = begin + cost;
     m_free_us[core] = end;
+    if (serial) m_serial_free_us = end;
     if (several) {
         if (m_object_ready_us.size() >= kObjectReadyPruneAt) {
             std::erase_if(m_object_ready_us,
@@ -62,20 +66,22 @@ SimTimeUs Cores::occupy(std::span<const protocol::PreExecResult> results, SimTim
 
 std::vector<SimTimeUs> Cores::occupy_each(const std::vector<protocol::PreExecResult>& results,
                                           const std::vector<SimTimeUs>& costs, SimTimeUs extra_us,
-                                          SimTimeUs now) {
+                                          SimTimeUs now, SimTimeUs parallel_min_us) {
     if (m_free_us.size() == 1 || results.size() <= 1) {
-        SimTimeUs cost = extra_us;
-        for (SimTimeUs c : costs) cost += c;
-        return std::vector<SimTimeUs>(std::max<std::size_t>(1, results.size()),
-                                      occupy(results, cost, now));
+        SimTimeUs work = 0;
+        for (SimTimeUs c : costs) work += c;
+        return std::vector<SimTimeUs>(
+            std::max<std::size_t>(1, results.size()),
+            occupy(results, extra_us + work, now, work < parallel_min_us));
     }
     // Charging a whole release to one core made a pre-executor whose holds tie several hot
     // groups together execute all of them on one core (docs/simulation.md, "Cores").
     std::vector<SimTimeUs> ends;
     ends.reserve(results.size());
     for (std::size_t i = 0; i < results.size(); ++i) {
-        ends.push_back(
-            occupy(std::span(results).subspan(i, 1), std::exchange(extra_us, 0) + costs[i], now));
+        ends.push_back(occupy(std::span(results).subspan(i, 1),
+                              std::exchange(extra_us, 0) + costs[i], now,
+                              costs[i] < parallel_min_us));
     }
     return ends;
 }

@@ -29,29 +29,35 @@ public:
     // When the first core is free.
     SimTimeUs earliest_free_us() const { return m_free_us[earliest()]; }
     // Keeps the earliest free core busy until at least `until` (bookkeeping that touches no
-    // object).
-    void hold_earliest_until(SimTimeUs until);
+    // object; `serial`: on the one thread, below).
+    void hold_earliest_until(SimTimeUs until, bool serial = false);
     // Occupies the earliest free core with `cost` of work on `results`, from when that core, the
     // clock and every object the results read or write are ready (the unfinished work that
     // wrote it on this node has ended); returns when the work ends (when its results leave).
-    // With one core: max(core free, now) + cost.
+    // With one core: max(core free, now) + cost. `serial`: the work runs on the node's one
+    // thread for cheap work (the node runs a cheap transaction one at a time, not speculated),
+    // so it also waits for the serial work before it; costly work runs beside it.
     SimTimeUs occupy(std::span<const protocol::PreExecResult> results, SimTimeUs cost,
-                     SimTimeUs now);
+                     SimTimeUs now, bool serial = false);
 
     // A node's work of one moment: `results` (a transaction with the held ones it released, or
     // replacements), `costs[i]` being results[i]'s, plus `extra_us` of bookkeeping. With one
     // core it is one piece, all of whose results leave when it ends; with several, each result
     // is its own piece (the bookkeeping with the first), so results on disjoint objects run side
     // by side and each leaves when it is done. Returns when each result leaves; with no results,
-    // the bookkeeping still occupies a core. REQUIRES: costs.size() == results.size().
+    // the bookkeeping still occupies a core. With `parallel_min_us` > 0, a piece whose results
+    // cost less (and bookkeeping alone) is serial (occupy's `serial`: the node speculates only
+    // costly transactions); 0: every piece may run beside others. REQUIRES: costs.size() ==
+    // results.size().
     std::vector<SimTimeUs> occupy_each(const std::vector<protocol::PreExecResult>& results,
                                        const std::vector<SimTimeUs>& costs, SimTimeUs extra_us,
-                                       SimTimeUs now);
+                                       SimTimeUs now, SimTimeUs parallel_min_us = 0);
 
 private:
     std::size_t earliest() const;
 
     std::vector<SimTimeUs> m_free_us = {0};           // one per core
+    SimTimeUs m_serial_free_us = 0;                   // when the serial work so far ends
     std::map<ObjectId, SimTimeUs> m_object_ready_us;  // written objects, with several cores
 };
 

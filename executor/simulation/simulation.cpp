@@ -52,6 +52,7 @@ struct Node {
     std::unique_ptr<protocol::PreExecutor> engine;  // null while crashed or departed
     std::uint64_t incarnation = 0;
     Cores cores;
+    Cores verify;                   // SimulationConfig::pre_executor_verify_threads
     std::deque<std::size_t> queue;  // transactions waiting for the node, in arrival order
     bool running = false;           // a transaction's execution is in progress
     bool slow = false;
@@ -172,6 +173,7 @@ Status Simulation::start_node(PreExecutorId id) {
     Node& node = m_nodes[id];
     node.engine = std::move(engine).value();
     node.cores.reset(m_config.pre_executor_cores, m_queue.now_us());
+    node.verify.reset(m_config.pre_executor_verify_threads, m_queue.now_us());
     node.outstanding = 0;
     if (Status s = m_primary->add_pre_executor(id, node.engine->caught_up_commit()); !s) return s;
     if (Status s = m_balancer.add(id); !s) return s;
@@ -268,9 +270,24 @@ void Simulation::flush_arrivals(PreExecutorId id) {
 // A node runs one transaction at a time, in arrival order. A transaction executes when the
 // node takes it (it reads the state of that moment); its result, and those of held ones it
 // released, leave once the node has spent their simulated cost (CostModel, a function of gas).
+// With a verify pool, a transaction first waits for a verify thread and its authenticator check
+// (as the node's verify workers check it before the engine strand sees it); it joins the queue
+// when checked. The checks all cost the same, so they end in the order they began: the queue
+// stays in arrival order.
 void Simulation::queue_tx(PreExecutorId id, std::uint64_t incarnation, std::size_t index) {
     Node& node = m_nodes.at(id);
     if (node.incarnation != incarnation || !node.engine) return;
+    if (m_config.pre_executor_verify_threads > 0) {
+        const SimTimeUs verified =
+            node.verify.occupy({}, m_config.cost.hinted_saving_us, m_queue.now_us());
+        m_queue.at(verified, [this, id, incarnation, index] {
+            Node& checked = m_nodes.at(id);
+            if (checked.incarnation != incarnation || !checked.engine) return;
+            checked.queue.push_back(index);
+            if (!checked.running) run_next(id);
+        });
+        return;
+    }
     node.queue.push_back(index);
     if (!node.running) run_next(id);
 }
@@ -335,7 +352,8 @@ void Simulation::run_replays(PreExecutorId id) {
     auto replayed = node.engine->replay_pending(kReplaysPerTurn);
     if (!replayed) return fail(replayed.status());
     charge_and_send(id, node.engine->take_released());
-    node.cores.hold_earliest_until(m_queue.now_us() + m_config.cost.check_us);
+    node.cores.hold_earliest_until(m_queue.now_us() + m_config.cost.check_us,
+                                   m_config.pre_executor_parallel_min_us > 0);
     m_queue.at(std::max(node.cores.earliest_free_us(), m_queue.now_us()), [this, id, incarnation] {
         if (m_nodes.at(id).incarnation == incarnation) run_next(id);
     });
@@ -425,9 +443,15 @@ void Simulation::charge_and_send(PreExecutorId id, std::vector<protocol::PreExec
     if (results.empty() && extra_us == 0) return;
     std::vector<SimTimeUs> costs;
     costs.reserve(results.size());
-    for (const auto& r : results) costs.push_back(m_config.cost.exec_us(r.effects.gas_used));
-    const std::vector<SimTimeUs> ends =
-        m_nodes.at(id).cores.occupy_each(results, costs, extra_us, m_queue.now_us());
+    // Every execution on the node (taken, released or replaced) skips the authenticator check
+    // that its verify pool did on arrival (the node keeps the hints with held and own
+    // transactions).
+    const bool verified_apart = m_config.pre_executor_verify_threads > 0;
+    for (const auto& r : results) {
+        costs.push_back(m_config.cost.pre_exec_us(r.effects.gas_used, verified_apart));
+    }
+    const std::vector<SimTimeUs> ends = m_nodes.at(id).cores.occupy_each(
+        results, costs, extra_us, m_queue.now_us(), m_config.pre_executor_parallel_min_us);
     // Results that leave at the same time leave as one message event, in order.
     for (std::size_t i = 0; i < results.size();) {
         std::vector<protocol::PreExecResult> together;
@@ -757,6 +781,13 @@ Status validate_simulation_config(const SimulationConfig& config) {
     }
     if (config.pre_executor_cores < 1 || config.pre_executor_cores > kSimCoresMax) {
         return bad("pre_executor_cores must be in 1.." + std::to_string(kSimCoresMax));
+    }
+    if (config.pre_executor_verify_threads > kSimCoresMax) {
+        return bad("pre_executor_verify_threads must be in 0.." + std::to_string(kSimCoresMax));
+    }
+    if (config.pre_executor_parallel_min_us > kSimCostMaxUs) {
+        return bad("pre_executor_parallel_min_us must be at most " + std::to_string(kSimCostMaxUs) +
+                   " us");
     }
     if (config.batch_txs < 1 || config.batch_txs > kSimBatchTxsMax) {
         return bad("batch_txs must be in 1.." + std::to_string(kSimBatchTxsMax));

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "executor/protocol/limits.h"
 #include "executor/protocol/load_balancer.h"
 #include "executor/protocol/primary.h"
 #include "executor/simulation/event_queue.h"
@@ -91,6 +92,11 @@ struct CostModel {
 
     SimTimeUs exec_us(std::uint64_t gas_used) const;
     SimTimeUs reexec_us(std::uint64_t gas_used, bool hinted) const;
+    // A pre-execution on an exec core: exec_us, less the authenticator check (hinted_saving_us)
+    // when a verify pool has done it before (SimulationConfig::pre_executor_verify_threads).
+    SimTimeUs pre_exec_us(std::uint64_t gas_used, bool verified_apart) const {
+        return reexec_us(gas_used, verified_apart);
+    }
 };
 
 struct SimulationConfig {
@@ -101,10 +107,22 @@ struct SimulationConfig {
     SimTimeUs consensus_delay_us = 1000;  // batch cut -> ordered commit at the primary
     SimTimeUs tx_interval_us = 50;        // clients submit one transaction per interval
     SimTimeUs base_delay_us = 20;         // one-way message latency floor
-    // Simulated cores per pre-executor (docs/simulation.md, "Cores"), 1..kSimCoresMax: work that
-    // shares no object with unfinished work on the node runs on another free core. 1: one
-    // execution thread, as the node's pre-executor has.
+    // Simulated exec cores per pre-executor (docs/simulation.md, "Cores"), 1..kSimCoresMax: work
+    // that shares no object with unfinished work on the node runs on another free core (the
+    // node's pre_executor.exec_threads). 1: one execution thread.
     std::uint32_t pre_executor_cores = 1;
+    // The pre-executor's verify pool (the node's pre_executor.verify_threads, default 2),
+    // 0..kSimCoresMax: each arriving transaction's authenticator check (cost.hinted_saving_us)
+    // runs on one of these threads before it may execute, in arrival order, and its execution
+    // then costs that much less. 0: no pool; the exec core checks authenticators (the model
+    // before the pool).
+    std::uint32_t pre_executor_verify_threads = 2;
+    // Below this exec cost (simulated µs, after the verify pool's part) a piece of work is
+    // serial: one such piece at a time, beside costlier work, as the node runs cheap
+    // transactions one at a time on one thread (protocol::limits::kBatchParallelMinUs). 0: every
+    // piece may run in parallel (the model before this rule). Matters only with
+    // pre_executor_cores > 1.
+    SimTimeUs pre_executor_parallel_min_us = protocol::limits::kBatchParallelMinUs;
     // The clock (docs/simulation.md, "The clock"): simulated costs are functions of gas only,
     // never of wall time, calibrated against `remora-bench sequential`.
     CostModel cost;

@@ -199,6 +199,15 @@ inline sim::SimulationConfig config_for_seed(std::uint64_t seed) {
     // Several simulated cores per pre-executor (results leave out of arrival order across
     // objects) on one seed in three, and routing load weighed by learned cost on one in eight.
     config.pre_executor_cores = seed % 3 == 2 ? 2 + static_cast<std::uint32_t>(seed / 3 % 3) : 1;
+    // The model of the node's pre-executor (docs/simulation.md, "Cores"): a verify pool of 1-3
+    // threads on one seed in three (none otherwise: the exec core checks authenticators), and
+    // the threshold under which work runs alone at 0 (all parallel), the node's 100 us, or
+    // 30 us (cheap workloads alone, costly ones beside each other).
+    config.pre_executor_verify_threads =
+        (seed / 4) % 3 == 0 ? 1 + static_cast<std::uint32_t>(seed % 3) : 0;
+    config.pre_executor_parallel_min_us = (seed / 9) % 3 == 0   ? 0
+                                          : (seed / 9) % 3 == 1 ? sim::SimTimeUs{100}
+                                                                : sim::SimTimeUs{30};
     if (seed % 8 == 3) {
         config.routing.load = executor::protocol::LoadMeasure::kCost;
         config.routing.default_cost = 20;

@@ -72,6 +72,36 @@ TEST_CASE("remora-bench remora keeps a primary store that replay-verify accepts"
     CHECK(report.at("replayed_digest") == json.at("digest"));
 }
 
+TEST_CASE("remora-bench remora: a profile's pre-executor is the node's on 8 cores, flags win",
+          "[bench][remora]") {
+    auto with = [](Args extra) {
+        Args args = small("transfer", "2");
+        args.insert(args.end(), extra.begin(), extra.end());
+        return run_json(args);
+    };
+    auto plain = with({});
+    CHECK(plain.at("pre_executor_cores") == 1);
+    CHECK(plain.at("pre_executor_verify_threads") == 2);
+    CHECK(plain.at("hold") == true);
+    CHECK(plain.at("pre_executor_parallel_min_us") == 100);
+    CHECK(with({"--pre-executor-parallel-min-us", "0"}).at("pre_executor_parallel_min_us") == 0);
+    auto profiled = with({"--profile", "100k"});
+    CHECK(profiled.at("pre_executor_cores") == 8);
+    CHECK(profiled.at("pre_executor_verify_threads") == 2);
+    CHECK(profiled.at("hold") == false);
+    CHECK(profiled.at("digest_match") == true);
+    // Explicit flags win, before or after the profile.
+    for (const Args& order : {Args{"--pre-executor-cores", "1", "--pre-executor-verify-threads",
+                                   "0", "--hold", "on", "--profile", "100k"},
+                              Args{"--profile", "100k", "--pre-executor-cores", "1",
+                                   "--pre-executor-verify-threads", "0", "--hold", "on"}}) {
+        auto overridden = with(order);
+        CHECK(overridden.at("pre_executor_cores") == 1);
+        CHECK(overridden.at("pre_executor_verify_threads") == 0);
+        CHECK(overridden.at("hold") == true);
+    }
+}
+
 TEST_CASE("remora-bench remora refuses bad options with exit 2", "[bench][remora]") {
     for (const Args& bad : std::vector<Args>{
              {"remora", "--workload", "transfer", "--txs", "10", "--seed", "1"},
@@ -87,7 +117,11 @@ TEST_CASE("remora-bench remora refuses bad options with exit 2", "[bench][remora
              {"remora", "--workload", "transfer", "--txs", "10", "--seed", "1", "--pre-executors",
               "2", "--tx-interval-us", "0"},
              {"remora", "--workload", "transfer", "--txs", "10", "--seed", "1", "--pre-executors",
-              "2", "--message-delay-us", "-5"}}) {
+              "2", "--message-delay-us", "-5"},
+             {"remora", "--workload", "transfer", "--txs", "10", "--seed", "1", "--pre-executors",
+              "2", "--pre-executor-verify-threads", "257"},
+             {"remora", "--workload", "transfer", "--txs", "10", "--seed", "1", "--pre-executors",
+              "2", "--pre-executor-parallel-min-us", "1000001"}}) {
         ChildResult run = remora::testing::run_child(REMORA_BENCH_BIN, bad);
         INFO(run.err);
         CHECK(run.exit_code == 2);

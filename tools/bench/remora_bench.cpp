@@ -57,6 +57,8 @@ sim::SimulationConfig simulation_config(const RemoraBenchOptions& o) {
     config.routing.overload_slack = std::max<std::uint64_t>(
         config.routing.overload_slack, config.consensus_delay_us / 2 / typical_us);
     config.pre_executor_cores = o.pre_executor_cores;
+    config.pre_executor_verify_threads = o.pre_executor_verify_threads;
+    config.pre_executor_parallel_min_us = o.pre_executor_parallel_min_us;
     if (o.load_cost) {
         // The same deadline in simulated µs of queued work per core, the reported unit.
         config.routing.load = protocol::LoadMeasure::kCost;
@@ -244,6 +246,8 @@ nlohmann::ordered_json remora_report_json(const RemoraBenchResult& r) {
     j["rebalance"] = o.rebalance;
     j["load"] = o.load_cost ? "cost" : "count";
     j["pre_executor_cores"] = o.pre_executor_cores;
+    j["pre_executor_verify_threads"] = o.pre_executor_verify_threads;
+    j["pre_executor_parallel_min_us"] = o.pre_executor_parallel_min_us;
     const auto& routing = r.run.routing;
     j["routing"] = {{"to_placement", routing.to_placement},
                     {"to_affinity_owner", routing.to_affinity_owner},

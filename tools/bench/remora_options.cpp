@@ -15,6 +15,11 @@ using common::Status;
 namespace wl = executor::workload;
 namespace pl = executor::protocol::limits;
 
+// A profile's pre-executor: a machine of 8 cores or more as the node runs it by default
+// (pre_executor.exec_threads 0: the cores, at most 8; pre_executor.verify_threads 2).
+constexpr std::uint32_t kProfileExecCores = 8;
+constexpr std::uint32_t kProfileVerifyThreads = 2;
+
 // The operating points of docs/tools/remora-bench.md, "Profiles": a profile sets what the
 // command line does not (an explicit flag wins, in whatever order the two come).
 Status apply_profile(RemoraBenchOptions& o, const std::string& value) {
@@ -32,6 +37,12 @@ Status apply_profile(RemoraBenchOptions& o, const std::string& value) {
     if (!(o.given & G::kConsensusDelay)) o.consensus_delay_ms = 300;
     if (!(o.given & G::kMessageDelay)) o.message_delay_us = 200;
     if (!(o.given & G::kTxInterval)) o.tx_interval_us = interval_us;
+    // The pre-executor of a machine of 8 cores or more, as the node runs it by default
+    // (docs/tools/remora-bench.md, "Profiles"): exec_threads 8 (the node's kExecThreadsAuto),
+    // verify_threads 2, and therefore hold off (the node runs one exec thread with hold on).
+    if (!(o.given & G::kCores)) o.pre_executor_cores = kProfileExecCores;
+    if (!(o.given & G::kVerifyThreads)) o.pre_executor_verify_threads = kProfileVerifyThreads;
+    if (!(o.given & G::kHold)) o.hold = false;
     return Status::ok();
 }
 
@@ -44,6 +55,9 @@ Status apply(RemoraBenchOptions& o, const std::string& name, const std::string& 
     if (name == "--consensus-delay-ms") o.given |= G::kConsensusDelay;
     if (name == "--message-delay-us") o.given |= G::kMessageDelay;
     if (name == "--tx-interval-us") o.given |= G::kTxInterval;
+    if (name == "--pre-executor-cores") o.given |= G::kCores;
+    if (name == "--pre-executor-verify-threads") o.given |= G::kVerifyThreads;
+    if (name == "--hold") o.given |= G::kHold;
     if (name == "--db") {
         if (value.empty()) return usage_error("--db expects a directory");
         o.db_dir = value;
@@ -64,6 +78,12 @@ Status apply(RemoraBenchOptions& o, const std::string& name, const std::string& 
     }
     if (name == "--pre-executor-cores") {
         return set_integer(o.pre_executor_cores, name, value, 1, kRemoraCoresMax);
+    }
+    if (name == "--pre-executor-verify-threads") {
+        return set_integer(o.pre_executor_verify_threads, name, value, 0, kRemoraCoresMax);
+    }
+    if (name == "--pre-executor-parallel-min-us") {
+        return set_integer(o.pre_executor_parallel_min_us, name, value, 0, kRemoraParallelMinUsMax);
     }
     if (name == "--state-updates") return set_on_off(o.state_updates, name, value);
     if (name == "--routed-updates") {
@@ -171,10 +191,23 @@ const cli::CommandSpec& remora_spec() {
                          "per kind of call from the results",
                          false, "count"),
              text_option("pre-executor-cores", "N",
-                         "simulated cores per pre-executor: work sharing no object with "
-                         "unfinished work runs on a free one, 1.." +
-                             std::to_string(kRemoraCoresMax),
+                         "simulated exec cores per pre-executor (the node's exec_threads): work "
+                         "of at least 100 us sharing no object with unfinished work runs on a "
+                         "free one, cheaper work one piece at a time, 1.." +
+                             std::to_string(kRemoraCoresMax) + " (a profile: 8)",
                          false, "1"),
+             text_option("pre-executor-verify-threads", "N",
+                         "simulated threads per pre-executor checking authenticators before "
+                         "execution (the node's verify_threads); 0: the exec core checks them, "
+                         "0.." +
+                             std::to_string(kRemoraCoresMax),
+                         false, "2"),
+             text_option("pre-executor-parallel-min-us", "US",
+                         "simulated exec cost under which work runs one piece at a time (the "
+                         "node's threshold for speculating a batch); 0: all work may run in "
+                         "parallel (the model before session 10), 0.." +
+                             std::to_string(kRemoraParallelMinUsMax),
+                         false, std::to_string(pl::kBatchParallelMinUs)),
              text_option("state-updates", "on|off",
                          "push catch-up state updates past the miss threshold", false, "on"),
              text_option("routed-updates", "M",
@@ -188,7 +221,8 @@ const cli::CommandSpec& remora_spec() {
                          false, "on"),
              text_option("hold", "on|off",
                          "pre-executors hold a transaction whose owned input has not arrived, "
-                         "when it will (peer forwarding or broadcast routed updates)",
+                         "when it will (peer forwarding or broadcast routed updates; a profile: "
+                         "off, as the node with several exec threads)",
                          false, "on"),
              text_option("tentative-order", "on|off",
                          "the sequencer sends each batch's order to the pre-executors when it "
@@ -230,7 +264,8 @@ const cli::CommandSpec& remora_spec() {
              text_option("sync", "on|off", "fsync the primary's WAL per commit", false, "on"),
              text_option("profile", "P",
                          "an operating point: remora-default (--batch 1000 --consensus-delay-ms "
-                         "300 --message-delay-us 200 --tx-interval-us 33) or 100k (the same with "
+                         "300 --message-delay-us 200 --tx-interval-us 33 --pre-executor-cores 8 "
+                         "--pre-executor-verify-threads 2 --hold off) or 100k (the same with "
                          "--tx-interval-us 10); explicit flags override it",
                          false)});
         return s;

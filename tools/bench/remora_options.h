@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "executor/protocol/limits.h"
 #include "executor/protocol/primary.h"
 #include "executor/workload/workload.h"
 #include "tools/cli/args.h"
@@ -21,6 +22,8 @@ inline constexpr std::uint64_t kRemoraIntervalUsMax =
 inline constexpr std::uint64_t kRemoraBatchDefault = 500;
 inline constexpr std::uint64_t kRemoraBatchMax = 100'000;
 inline constexpr std::uint64_t kRemoraCoresMax = 256;  // the simulation's kSimCoresMax
+inline constexpr std::uint64_t kRemoraParallelMinUsMax =
+    1'000'000;  // the simulation's kSimCostMaxUs
 
 struct RemoraBenchOptions {
     executor::workload::WorkloadConfig workload;  // name, seed and knobs
@@ -36,7 +39,11 @@ struct RemoraBenchOptions {
     bool rebalance = false;  // with placement: move hot groups off over-share pre-executors
     bool load_cost = false;  // load weighed by learned cost (LoadMeasure::kCost), not count
     std::uint32_t pre_executor_cores = 1;  // SimulationConfig::pre_executor_cores
-    bool state_updates = true;             // off: the primary never pushes catch-up state updates
+    // SimulationConfig::pre_executor_verify_threads (the node's pre_executor.verify_threads).
+    std::uint32_t pre_executor_verify_threads = 2;
+    // SimulationConfig::pre_executor_parallel_min_us (the node's kBatchParallelMinUs).
+    std::uint64_t pre_executor_parallel_min_us = executor::protocol::limits::kBatchParallelMinUs;
+    bool state_updates = true;  // off: the primary never pushes catch-up state updates
     executor::protocol::RoutedUpdates routed_updates = executor::protocol::RoutedUpdates::kAffinity;
     bool peer_forwarding = true;  // pre-executors forward their effects to each other
     bool hold = true;             // pre-executors hold txs whose owned inputs are coming
@@ -59,7 +66,7 @@ struct RemoraBenchOptions {
     std::string profile;
     struct Given {
         static constexpr std::uint8_t kBatch = 1, kConsensusDelay = 2, kMessageDelay = 4,
-                                      kTxInterval = 8;
+                                      kTxInterval = 8, kCores = 16, kVerifyThreads = 32, kHold = 64;
     };
     std::uint8_t given = 0;
 
