@@ -25,6 +25,8 @@ using common::Result;
 using common::Status;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
+// How long the testnet waits for the pre-executors' peer mesh before the load (wait_for_peer_mesh).
+constexpr std::chrono::seconds kPeerMeshWait{15};
 
 namespace {
 
@@ -71,6 +73,11 @@ private:
     Status read_primary_stats();
     Status replay();
     Status child_failed(ChildProcess& child, const std::string& what, const std::string& log);
+    // With peer links (the default) and 2 or more pre-executors: waits, at most
+    // kPeerMeshWait, until each pre-executor's /metrics counts a ready link to every other, so
+    // the load meets the steady state (forwards sent before a link is up are not relayed).
+    // Says which are short if the wait runs out, and goes on.
+    Status wait_for_peer_mesh();
     void add_coalesce_flag(std::vector<std::string>& argv) const {
         if (!m_config.coalesce_us) return;
         argv.insert(argv.end(), {"--net.coalesce_us", std::to_string(*m_config.coalesce_us)});
@@ -146,6 +153,61 @@ Status Testnet::wait_for_json(const std::string& path, const char* key, ChildPro
     return {Code::kIoError, path + " did not say '" + key + "' within " +
                                 std::to_string(limit.count()) + " s; the end of " + log + ":\n" +
                                 log_tail(log)};
+}
+
+Status Testnet::wait_for_peer_mesh() {
+    const std::uint32_t n = m_config.pre_executors;
+    if (n < 2 || (m_config.peer_links && !*m_config.peer_links)) return Status::ok();
+    const auto deadline = Clock::now() + kPeerMeshWait;
+    std::vector<std::uint16_t> ports(n, 0);
+    std::vector<double> links(n, -1);
+    for (;;) {
+        if (m_interrupted) return interrupted_status();
+        bool all = true;
+        for (std::uint32_t i = 0; i < n; ++i) {
+            if (links[i] >= n - 1) continue;
+            const std::string name = "pre-executor-" + std::to_string(i + 1);
+            if (!m_pre_executors[i].running()) {
+                return child_failed(m_pre_executors[i], name, m_dir + "/" + name + ".log");
+            }
+            if (ports[i] == 0) {
+                auto info = read_json_file(node_info_path(m_dir + "/" + name));
+                if (info && info->contains("metrics_port")) {
+                    ports[i] = (*info)["metrics_port"].get<std::uint16_t>();
+                }
+            }
+            if (ports[i] != 0) {
+                auto answer = http_get("127.0.0.1", ports[i], "/metrics", 500ms);
+                if (answer && answer->status == 200) {
+                    const std::string series = "\nremora_pre_executor_peer_links ";
+                    const std::size_t at = answer->body.find(series);
+                    if (at != std::string::npos) {
+                        links[i] = std::strtod(answer->body.c_str() + at + series.size(), nullptr);
+                    }
+                }
+            }
+            all = all && links[i] >= n - 1;
+        }
+        if (all) {
+            m_report.peer_mesh_ready = true;
+            say("peer links: each pre-executor linked to its " + std::to_string(n - 1) +
+                (n == 2 ? " peer" : " peers"));
+            return Status::ok();
+        }
+        if (Clock::now() >= deadline) break;
+        std::this_thread::sleep_for(50ms);
+    }
+    std::string short_of;
+    for (std::uint32_t i = 0; i < n; ++i) {
+        if (links[i] >= n - 1) continue;
+        short_of += (short_of.empty() ? "" : ", ") + std::string("pre-executor-") +
+                    std::to_string(i + 1) + " (" +
+                    (links[i] < 0 ? std::string("no figure") : common::fixed(links[i], 0)) + ")";
+    }
+    m_report.peer_mesh_ready = false;
+    say("peer links: not all up after " + std::to_string(kPeerMeshWait.count()) +
+        " s, short: " + short_of + "; starting the load anyway");
+    return Status::ok();
 }
 
 Status Testnet::start_primary() {
@@ -508,6 +570,7 @@ Result<TestnetReport> Testnet::run() {
             say(name + " joined at commit " +
                 std::to_string(info["joined_commit"].get<std::uint64_t>()));
         }
+        REMORA_RETURN_IF_ERROR(wait_for_peer_mesh());
         if (m_config.rate) {
             auto round = run_round(*m_config.rate, m_config.duration_s);
             if (!round) return round.status();

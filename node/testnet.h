@@ -71,6 +71,9 @@ struct TestnetReport {
     std::string replay_digest;
     bool digest_match = false;
     double replay_seconds = 0;
+    // Whether every pre-executor had a ready peer link to each other one before the load
+    // (nullopt: fewer than 2 pre-executors or peer links off, nothing to wait for).
+    std::optional<bool> peer_mesh_ready;
 };
 
 using TestnetProgress = std::function<void(const std::string& line)>;

@@ -49,6 +49,8 @@ TEST_CASE("remora-testnet run: real processes, adopted results, a matching repla
     CHECK(report["hit_rate"].get<double>() >= 0.95);
     CHECK(report["tps"].get<double>() > 400);
     CHECK(report["rounds"].size() == 1);
+    // The load started once the two pre-executors had linked to each other.
+    CHECK(report["peer_mesh_ready"] == true);
     // The time series, one row per second, and its picture.
     const std::string csv = read_all(dir.sub("net") + "/timeseries.csv");
     CHECK(csv.rfind("round,second,offered_rate,submitted,committed,latency_p50_ms", 0) == 0);

@@ -152,6 +152,7 @@ public:
             {"reference_digest", r.replay_digest},
             {"digest_match", r.digest_match},
             {"replay_seconds", r.replay_seconds},
+            {"peer_mesh_ready", r.peer_mesh_ready ? cli::Json(*r.peer_mesh_ready) : cli::Json()},
             {"rounds", rounds},
             {"dir", r.dir},
         };
