@@ -19,7 +19,6 @@ Status bad(const std::string& message) { return {Code::kInvalidArgument, message
 
 std::uint32_t effective_exec_threads(const PreExecutorNodeConfig& config) {
     if (config.exec_threads != 0) return config.exec_threads;
-    if (config.hold) return 1;
     return std::clamp<std::uint32_t>(std::thread::hardware_concurrency(), 1, kExecThreadsAuto);
 }
 
@@ -77,11 +76,6 @@ Status validate_node_config(const NodeConfig& config) {
         }
         if (config.pre_executor.exec_threads > 64) {
             return bad("--pre_executor.exec_threads must be in 0..64");
-        }
-        if (config.pre_executor.exec_threads > 1 && config.pre_executor.hold) {
-            return bad(
-                "--pre_executor.exec_threads > 1 needs --pre_executor.hold off (a held "
-                "transaction executes one at a time)");
         }
         if (config.pre_executor.reconnect_ms == 0)
             return bad("--pre_executor.reconnect_ms must be > 0");

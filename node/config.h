@@ -103,12 +103,12 @@ struct PreExecutorNodeConfig {
     std::uint32_t reconnect_ms = 500;  // pre_executor.reconnect_ms: retry period to the primary
     // pre_executor.exec_threads: threads that execute a batch of the transactions queued since
     // the engine's last turn (speculated in parallel, taken in arrival order:
-    // PreExecutor::execute_batch); 1 executes them one at a time; 0: the machine's cores, at
-    // most kExecThreadsAuto (1 with hold on). Above 1 needs hold off.
+    // PreExecutor::execute_or_hold_batch, which holds as `hold` says); 1 executes them one at
+    // a time; 0: the machine's cores, at most kExecThreadsAuto.
     std::uint32_t exec_threads = 0;
     // pre_executor.hold: hold a transaction whose owned input another pre-executor is producing
     // until its relayed result or a state update brings it (PreExecutor::execute_or_hold).
-    bool hold = false;
+    bool hold = true;
     // pre_executor.peer_links: forward each successful result's effects straight to the other
     // pre-executors over peer links (docs/node.md, "Peer links"); the primary relays none
     // between two pre-executors that both take them. Off: the primary relays
@@ -150,7 +150,7 @@ struct NodeConfig {
 common::Status validate_node_config(const NodeConfig& config);
 
 // pre_executor.exec_threads as the node uses it: 0 is the machine's cores, at most
-// kExecThreadsAuto, or 1 with pre_executor.hold.
+// kExecThreadsAuto.
 std::uint32_t effective_exec_threads(const PreExecutorNodeConfig& config);
 
 // balancer.routing's values: "contention", "affinity", "round-robin"; nullopt for another.

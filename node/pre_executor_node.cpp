@@ -609,19 +609,18 @@ void PreExecutorNode::Impl::run_batch() {
         // Speculation pays only where a transaction costs more than its bookkeeping: a batch
         // runs one transaction at a time while the recent ones took less than
         // kBatchParallelMinUs each (wall time, whichever way they ran).
+        // With pre_executor.hold a transaction whose owned input another pre-executor is
+        // producing waits, as on the one-at-a-time path (PreExecutor::execute_or_hold_batch).
         const auto start = Clock::now();
-        std::vector<Result<protocol::PreExecResult>> results;
-        if (m_us_per_tx >= kBatchParallelMinUs) {
-            results = m_pre->execute_batch(txs, hints);
-        } else {
-            for (std::size_t i = 0; i < txs.size(); ++i) {
-                results.push_back(m_pre->execute(txs[i], hints[i]));
-            }
-        }
+        auto results = m_pre->execute_or_hold_batch(txs, hints, m_us_per_tx >= kBatchParallelMinUs);
         const double us = std::chrono::duration<double, std::micro>(Clock::now() - start).count() /
                           static_cast<double>(txs.size());
         m_us_per_tx = 0.75 * m_us_per_tx + 0.25 * us;
-        for (auto& result : results) {
+        for (auto& outcome : results) {
+            if (outcome && !outcome->has_value()) continue;  // held: sent when it runs
+            Result<protocol::PreExecResult> result =
+                outcome ? Result<protocol::PreExecResult>(std::move(**outcome))
+                        : Result<protocol::PreExecResult>(outcome.status());
             status = take_result(result);
             if (!status) break;
         }

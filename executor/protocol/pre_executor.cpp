@@ -442,27 +442,19 @@ common::Result<bool> PreExecutor::lacks_input(const Transaction& tx) {
     return false;
 }
 
-common::Result<std::optional<PreExecResult>> PreExecutor::execute_or_hold(
-    const Transaction& tx, const LookupTable* hints) {
-    bool hold = false;
-
+common::Result<bool> PreExecutor::must_hold(const Transaction& tx, bool count) {
     for (const InputObject& input : tx.inputs) {
-        if (m_held_inputs.count(input.id) != 0) hold = true;
+        if (m_held_inputs.count(input.id) != 0) return true;
     }
-    if (!hold && m_options.held_txs_max > 0 && fenced(tx)) {
-        hold = true;
-        ++m_counters.fenced;
+    if (m_options.held_txs_max == 0) return false;
+    if (fenced(tx)) {
+        if (count) ++m_counters.fenced;
+        return true;
     }
-    if (!hold && m_options.held_txs_max > 0) {
-        auto lacks = lacks_input(tx);
-        if (!lacks) return lacks.status();
-        hold = lacks.value();
-    }
-    if (!hold) {
-        auto result = execute(tx, hints);
-        if (!result) return result.status();
-        return std::optional<PreExecResult>(std::move(result).value());
-    }
+    return lacks_input(tx);
+}
+
+common::Status PreExecutor::hold(const Transaction& tx, const LookupTable* hints) {
     REMORA_RETURN_IF_ERROR(validate_transaction(tx));  // refused now, as execute() would
     if (m_held.size() >= m_options.held_txs_max) {
         Held oldest = std::move(m_held.front());
@@ -476,7 +468,74 @@ common::Result<std::optional<PreExecResult>> PreExecutor::execute_or_hold(
     m_held.push_back(Held{tx, hints != nullptr ? std::optional<LookupTable>(*hints) : std::nullopt,
                           m_counters.updates_applied});
     ++m_counters.held;
+    return common::Status::ok();
+}
+
+common::Result<std::optional<PreExecResult>> PreExecutor::execute_or_hold(
+    const Transaction& tx, const LookupTable* hints) {
+    auto wait = must_hold(tx, true);
+    if (!wait) return wait.status();
+    if (!wait.value()) {
+        auto result = execute(tx, hints);
+        if (!result) return result.status();
+        return std::optional<PreExecResult>(std::move(result).value());
+    }
+    REMORA_RETURN_IF_ERROR(hold(tx, hints));
     return std::optional<PreExecResult>();
+}
+
+std::vector<common::Result<std::optional<PreExecResult>>> PreExecutor::execute_or_hold_batch(
+    std::span<const Transaction> txs, std::span<const LookupTable* const> hints, bool speculate) {
+    REMORA_ASSERT(hints.empty() || hints.size() == txs.size());
+    using Outcome = common::Result<std::optional<PreExecResult>>;
+    std::vector<Outcome> out;
+    out.reserve(txs.size());
+    const auto hint = [&](std::size_t i) { return hints.empty() ? nullptr : hints[i]; };
+    std::size_t begin = 0;  // the run of transactions not held, [begin, end)
+    const auto run = [&](std::size_t end) {
+        if (speculate && end - begin > 1) {
+            auto results = execute_batch(txs.subspan(begin, end - begin),
+                                         hints.empty() ? hints : hints.subspan(begin, end - begin));
+            for (auto& result : results) {
+                if (!result) {
+                    out.emplace_back(result.status());
+                } else {
+                    out.emplace_back(std::optional<PreExecResult>(std::move(result).value()));
+                }
+            }
+        } else {
+            for (std::size_t i = begin; i < end; ++i) {
+                auto result = execute(txs[i], hint(i));
+                if (!result) {
+                    out.emplace_back(result.status());
+                } else {
+                    out.emplace_back(std::optional<PreExecResult>(std::move(result).value()));
+                }
+            }
+        }
+        begin = end;
+    };
+    for (std::size_t i = 0; i < txs.size(); ++i) {
+        auto wait = must_hold(txs[i], false);
+        if (wait && !wait.value()) continue;  // joins the run
+        run(i);
+        if (wait) wait = must_hold(txs[i], true);  // on the state the one-by-one path sees
+        if (!wait) {
+            out.emplace_back(wait.status());
+            begin = i + 1;
+            continue;
+        }
+        if (!wait.value()) continue;  // begins the next run
+        common::Status held = hold(txs[i], hint(i));
+        if (!held) {
+            out.emplace_back(held);
+        } else {
+            out.emplace_back(std::optional<PreExecResult>());
+        }
+        begin = i + 1;
+    }
+    run(txs.size());
+    return out;
 }
 
 common::Status PreExecutor::run_held(const Held& held, bool ready) {

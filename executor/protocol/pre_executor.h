@@ -127,7 +127,7 @@ public:
     // (ParallelReexec's validation rule), and is executed in turn otherwise
     // (docs/remora_protocol.md, "Parallel execution in the pre-executor"). `hints`: empty, or
     // one table (or nullptr) per transaction, as execute()'s. Holding and fences are not applied
-    // (execute_or_hold() is the one-by-one path that does).
+    // (execute_or_hold() and execute_or_hold_batch() do).
     std::vector<common::Result<PreExecResult>> execute_batch(
         std::span<const Transaction> txs, std::span<const LookupTable* const> hints = {});
 
@@ -142,6 +142,18 @@ public:
     // returns the results of those that ran.
     common::Result<std::optional<PreExecResult>> execute_or_hold(
         const Transaction& tx, const LookupTable* hints = nullptr);
+
+    // As execute_or_hold() on each of `txs` in order: results[i] is nullopt for a transaction
+    // held. The transactions not held run as execute_batch() runs (`speculate`) or one at a
+    // time through execute(). Whether a transaction waits is decided on the state before the
+    // run of not-held transactions ahead of it executes; when that says "wait", the run is
+    // executed first and the decision made again, so a transaction waits exactly when the
+    // one-by-one path would have held it (a run only brings inputs and lifts fences, never
+    // takes them away; docs/remora_protocol.md, "Held transactions"). `hints` as
+    // execute_batch()'s.
+    std::vector<common::Result<std::optional<PreExecResult>>> execute_or_hold_batch(
+        std::span<const Transaction> txs, std::span<const LookupTable* const> hints,
+        bool speculate);
     // Peer forwarding: another pre-executor's speculative effects (`claimed_digest` as that
     // pre-executor says it computed it). Their written and created objects enter the overlay where
     // their version is higher than what this pre-executor has (an aborted transaction changes
@@ -212,6 +224,10 @@ private:
     // True when an owned input of `tx` is missing or older than declared here, or a fence
     // stands on one of its inputs.
     common::Result<bool> lacks_input(const Transaction& tx);
+    // Whether execute_or_hold() holds `tx` now; `count` counts a fence that holds it.
+    common::Result<bool> must_hold(const Transaction& tx, bool count);
+    // Holds `tx` (making room by running the oldest held one at the bound).
+    common::Status hold(const Transaction& tx, const LookupTable* hints);
     // Whether a fence stands on an input of `tx` (expired fences are dropped here).
     bool fenced(const Transaction& tx);
     // `tx`'s effects are here: the fences waiting for them lift. True when one did.

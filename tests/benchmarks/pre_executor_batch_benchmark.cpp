@@ -49,7 +49,7 @@ void BM_ExecuteBatch(benchmark::State& state) {
                                   storage::OpenMode::kReadWrite, store_options));
     protocol::PreExecutorOptions options;
     options.exec_threads = threads;
-    options.held_txs_max = 0;  // as the node, which needs pre_executor.hold off for batches
+    options.held_txs_max = 0;  // execute_batch: nothing is held (a single pre-executor)
     auto pre = take(protocol::PreExecutor::from_genesis(
         1, std::move(store), load->genesis_objects(), load->name(), options));
     for (auto _ : state) {

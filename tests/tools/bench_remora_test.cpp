@@ -88,17 +88,17 @@ TEST_CASE("remora-bench remora: a profile's pre-executor is the node's on 8 core
     auto profiled = with({"--profile", "100k"});
     CHECK(profiled.at("pre_executor_cores") == 8);
     CHECK(profiled.at("pre_executor_verify_threads") == 2);
-    CHECK(profiled.at("hold") == false);
+    CHECK(profiled.at("hold") == true);
     CHECK(profiled.at("digest_match") == true);
     // Explicit flags win, before or after the profile.
     for (const Args& order : {Args{"--pre-executor-cores", "1", "--pre-executor-verify-threads",
-                                   "0", "--hold", "on", "--profile", "100k"},
+                                   "0", "--hold", "off", "--profile", "100k"},
                               Args{"--profile", "100k", "--pre-executor-cores", "1",
-                                   "--pre-executor-verify-threads", "0", "--hold", "on"}}) {
+                                   "--pre-executor-verify-threads", "0", "--hold", "off"}}) {
         auto overridden = with(order);
         CHECK(overridden.at("pre_executor_cores") == 1);
         CHECK(overridden.at("pre_executor_verify_threads") == 0);
-        CHECK(overridden.at("hold") == true);
+        CHECK(overridden.at("hold") == false);
     }
 }
 

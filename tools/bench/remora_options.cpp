@@ -39,10 +39,10 @@ Status apply_profile(RemoraBenchOptions& o, const std::string& value) {
     if (!(o.given & G::kTxInterval)) o.tx_interval_us = interval_us;
     // The pre-executor of a machine of 8 cores or more, as the node runs it by default
     // (docs/tools/remora-bench.md, "Profiles"): exec_threads 8 (the node's kExecThreadsAuto),
-    // verify_threads 2, and therefore hold off (the node runs one exec thread with hold on).
+    // verify_threads 2, hold on (the node holds beside several exec threads).
     if (!(o.given & G::kCores)) o.pre_executor_cores = kProfileExecCores;
     if (!(o.given & G::kVerifyThreads)) o.pre_executor_verify_threads = kProfileVerifyThreads;
-    if (!(o.given & G::kHold)) o.hold = false;
+    if (!(o.given & G::kHold)) o.hold = true;
     return Status::ok();
 }
 
@@ -221,8 +221,7 @@ const cli::CommandSpec& remora_spec() {
                          false, "on"),
              text_option("hold", "on|off",
                          "pre-executors hold a transaction whose owned input has not arrived, "
-                         "when it will (peer forwarding or broadcast routed updates; a profile: "
-                         "off, as the node with several exec threads)",
+                         "when it will (peer forwarding or broadcast routed updates)",
                          false, "on"),
              text_option("tentative-order", "on|off",
                          "the sequencer sends each batch's order to the pre-executors when it "
@@ -265,7 +264,7 @@ const cli::CommandSpec& remora_spec() {
              text_option("profile", "P",
                          "an operating point: remora-default (--batch 1000 --consensus-delay-ms "
                          "300 --message-delay-us 200 --tx-interval-us 33 --pre-executor-cores 8 "
-                         "--pre-executor-verify-threads 2 --hold off) or 100k (the same with "
+                         "--pre-executor-verify-threads 2 --hold on) or 100k (the same with "
                          "--tx-interval-us 10); explicit flags override it",
                          false)});
         return s;

@@ -286,8 +286,8 @@ void add_service_flags(std::vector<NodeFlag>& flags) {
     flags.push_back(number(
         "pre_executor.exec_threads", 0, 64, "threads",
         "threads that execute each batch of queued transactions (speculated in parallel, results "
-        "taken in arrival order); 1: one at a time; 0: the machine's cores, at most 8 (1 with "
-        "pre_executor.hold); above 1 needs pre_executor.hold off",
+        "taken in arrival order; with pre_executor.hold, a transaction that waits for an input "
+        "leaves its batch); 1: one at a time; 0: the machine's cores, at most 8",
         kYes, [](NodeConfig& c) -> std::uint32_t& { return c.pre_executor.exec_threads; }));
     flags.push_back(
         number("pre_executor.reconnect_ms", 1, UINT32_MAX, "ms", "retry period towards the primary",
