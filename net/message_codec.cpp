@@ -47,9 +47,11 @@ Status read_identity(std::uint32_t rules_version, const flatbuffers::Vector<std:
 }
 
 template <typename Root>
-common::Result<fbio::VerifiedBuffer> open(common::ByteView bytes, const char* what,
-                                          const char* identifier) {
-    return fbio::VerifiedBuffer::open<Root>(bytes, what, identifier, limits::kFrameBodyBytesMax);
+common::Result<fbio::VerifiedBuffer> open(
+    common::ByteView bytes, const char* what, const char* identifier,
+    std::uint32_t tables_max = executor::limits::kVerifierTablesMax) {
+    return fbio::VerifiedBuffer::open<Root>(bytes, what, identifier, limits::kFrameBodyBytesMax,
+                                            tables_max);
 }
 
 }  // namespace
@@ -229,7 +231,8 @@ common::Bytes encode_state_update(const protocol::StateUpdate& update) {
 }
 
 common::Result<protocol::StateUpdate> decode_state_update(common::ByteView bytes) {
-    auto buffer = open<fb::StateUpdate>(bytes, "state_update", fb::StateUpdateIdentifier());
+    auto buffer = open<fb::StateUpdate>(bytes, "state_update", fb::StateUpdateIdentifier(),
+                                        limits::kStateUpdateTablesMax);
     if (!buffer) return buffer.status();
     const auto* in = buffer->root<fb::StateUpdate>();
     protocol::StateUpdate out;

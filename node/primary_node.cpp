@@ -23,6 +23,7 @@
 #include "executor/tx/effects.h"
 #include "executor/tx/transaction_codec.h"
 #include "net/frame.h"
+#include "net/limits.h"
 #include "net/message_codec.h"
 #include "net/node_messages.h"
 #include "node/http_server.h"
@@ -180,6 +181,7 @@ private:
     void send_tentative_order(const Ordered& batch);
     void relay(protocol::PreExecutorId from, common::ByteView result_body);
     void send_membership();
+    void send_state_update(Link& link, const protocol::StateUpdate& update);
     void try_process();
     void on_batch_progress(const std::shared_ptr<Ordered>& batch);
     Status process(Ordered& batch);
@@ -629,10 +631,22 @@ Status PrimaryNode::Impl::join(Link& link, common::CommitIndex caught_up) {
     if (caught_up < applied) {
         auto update = m_primary.make_state_update(link.id);
         if (!update) return update.status();
-        link.session->send(net::wire_type(MessageType::kStateUpdate),
-                           net::encode_state_update(*update));
+        send_state_update(link, *update);
     }
     return Status::ok();
+}
+
+// A catch-up update always fits one frame (net/limits.h checks the builder's bounds); a routed
+// one carries what one commit wrote, which may not. It is a hint: one too large is not sent
+// (the pre-executor then misses, and a catch-up follows).
+void PrimaryNode::Impl::send_state_update(Link& link, const protocol::StateUpdate& update) {
+    common::Bytes bytes = net::encode_state_update(update);
+    if (bytes.size() > net::limits::kFrameBodyBytesMax) {
+        log_warn("a state update for pre-executor " + std::to_string(update.pre_executor) + " of " +
+                 std::to_string(bytes.size()) + " bytes exceeds a frame; not sent");
+        return;
+    }
+    link.session->send(net::wire_type(MessageType::kStateUpdate), bytes);
 }
 
 void PrimaryNode::Impl::on_cluster_closed(std::uint64_t conn, const Status& reason) {
@@ -1095,9 +1109,7 @@ Status PrimaryNode::Impl::process(Ordered& batch) {
     for (const protocol::StateUpdate& update : commit->state_updates) {
         auto it = m_link_of.find(update.pre_executor);
         if (it == m_link_of.end()) continue;
-        m_links.at(it->second)
-            .session->send(net::wire_type(MessageType::kStateUpdate),
-                           net::encode_state_update(update));
+        send_state_update(m_links.at(it->second), update);
         REMORA_FAULT_POINT("primary.state_update.mid_push");
     }
     return Status::ok();

@@ -71,9 +71,10 @@ inline constexpr std::size_t kMissThresholdDefault = 32;
 
 // --- Primary: state updates ----------------------------------------------------------------------
 // Objects and bytes in one state update; past either the update is incomplete (the newest
-// changes only) and the pre-executor should be rebuilt from a snapshot.
+// changes only) and the pre-executor should be rebuilt from a snapshot. The bytes leave room,
+// within one 64 MiB frame, for the per-entry framing of 65,536 entries (net/limits.h checks).
 inline constexpr std::size_t kStateUpdateObjectsDefault = 1 << 16;
-inline constexpr std::size_t kStateUpdateBytesDefault = 64u << 20;
+inline constexpr std::size_t kStateUpdateBytesDefault = 48u << 20;
 // Commits scanned for one update; an older acknowledged commit gives an incomplete update.
 inline constexpr std::uint64_t kStateUpdateCommitsDefault = 4096;
 // Recent commits whose write lists the primary keeps in memory (older ones are read from the

@@ -40,15 +40,18 @@ public:
     VerifiedBuffer(const VerifiedBuffer&) = delete;
     VerifiedBuffer& operator=(const VerifiedBuffer&) = delete;
 
-    // `what` names the message in errors ("transaction").
+    // `what` names the message in errors ("transaction"). `tables_max`: tables the verifier
+    // visits at most; a message whose lists of tables may be longer (a state update) passes
+    // its own bound.
     template <typename Root>
-    static common::Result<VerifiedBuffer> open(ByteView bytes, const std::string& what,
-                                               const char* identifier, std::size_t bytes_max) {
+    static common::Result<VerifiedBuffer> open(
+        ByteView bytes, const std::string& what, const char* identifier, std::size_t bytes_max,
+        std::uint32_t tables_max = limits::kVerifierTablesMax) {
         VerifiedBuffer buffer;
         REMORA_RETURN_IF_ERROR(buffer.prepare(bytes, what, identifier, bytes_max));
         flatbuffers::Verifier::Options options;
         options.max_depth = limits::kVerifierDepthMax;
-        options.max_tables = limits::kVerifierTablesMax;
+        options.max_tables = tables_max;
         options.check_alignment = true;
         options.check_nested_flatbuffers = true;
         flatbuffers::Verifier verifier(buffer.m_data, buffer.m_size, options);

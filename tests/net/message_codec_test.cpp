@@ -6,6 +6,7 @@
 
 #include <random>
 
+#include "executor/tx/object_codec.h"
 #include "net/frame.h"
 #include "net/limits.h"
 #include "net/message_codec.h"
@@ -174,6 +175,59 @@ common::Result<Order> decode_order(common::ByteView bytes) {
 common::Bytes encode_order(const Order& order) { return encode_tentative_order(order.value); }
 
 // Wire version 4: the sequencer's tentative order (docs/wire_format.md).
+// The largest catch-up the primary builds by default (objects_max entries, bytes_max of objects)
+// fits one frame and decodes: until session 11 the decoder's verifier visited at most 16,384
+// tables, and a catch-up of an amm run (a new coin per swap) past that closed the link.
+TEST_CASE("the largest default state update fits one frame and decodes", "[net][codec]") {
+    namespace pl = executor::protocol::limits;
+    protocol::StateUpdate update;
+    update.pre_executor = 2;
+    update.kind = protocol::StateUpdateKind::kCatchUp;
+    update.from_commit = 1;
+    update.to_commit = 40;
+    executor::Object big;
+    big.version = 7;
+    big.type_tag = std::string(executor::limits::kTypeTagBytesMax, 't');
+    big.contents = std::string(executor::limits::kObjectContentsBytesMax, 'c');
+    const std::size_t per_object = executor::encode_object(big).size();
+    const std::size_t objects = pl::kStateUpdateBytesDefault / per_object;
+    auto id_of = [](std::size_t i) {
+        executor::ObjectId id;
+        for (std::size_t b = 0; b < 8; ++b)
+            id.bytes[b] = static_cast<std::uint8_t>(i >> (56 - 8 * b));
+        return id;
+    };
+    for (std::size_t i = 0; i < objects; ++i) {
+        big.id = id_of(i);
+        update.objects.push_back(big);
+    }
+    for (std::size_t i = objects; i < pl::kStateUpdateObjectsDefault; ++i) {
+        update.tombstones.push_back({id_of(i), 9});
+    }
+    const common::Bytes bytes = encode_state_update(update);
+    INFO(bytes.size() << " bytes, " << objects << " objects");
+    CHECK(bytes.size() <= limits::kFrameBodyBytesMax);
+    auto back = decode_state_update(bytes);
+    INFO(back.status().to_string());
+    REQUIRE(back.is_ok());
+    CHECK(back->objects.size() == objects);
+    CHECK(back->tombstones.size() == pl::kStateUpdateObjectsDefault - objects);
+    CHECK(back->objects.back() == update.objects.back());
+    // Small objects only: the table count alone.
+    update.objects.assign(pl::kStateUpdateObjectsDefault, executor::Object{});
+    update.tombstones.clear();
+    for (std::size_t i = 0; i < update.objects.size(); ++i) {
+        update.objects[i].id = id_of(i);
+        update.objects[i].version = 1;
+        update.objects[i].type_tag = "coin";
+        update.objects[i].contents = "x";
+    }
+    auto small = decode_state_update(encode_state_update(update));
+    INFO(small.status().to_string());
+    REQUIRE(small.is_ok());
+    CHECK(small->objects.size() == pl::kStateUpdateObjectsDefault);
+}
+
 TEST_CASE("tentative orders round-trip, whole digests only, bounded, damage never lies",
           "[net][codec]") {
     protocol::TentativeOrder order;
