@@ -6,17 +6,16 @@
 namespace remora::executor {
 namespace fb_io {
 
-flatbuffers::Offset<fb::Object> build_object(flatbuffers::FlatBufferBuilder& fbb,
-                                             const Object& object) {
-    auto id = make_bytes(fbb, object.id.bytes);
+flatbuffers::Offset<fb::Object> build_object(Builder& fbb, const Object& object) {
+    auto id = fbb.bytes(object.id.bytes);
     flatbuffers::Offset<ByteVector> owner;
     if (const auto* a = std::get_if<OwnedByAddress>(&object.owner)) {
-        owner = make_bytes(fbb, a->address.bytes);
+        owner = fbb.bytes(a->address.bytes);
     } else if (const auto* p = std::get_if<OwnedByParent>(&object.owner)) {
-        owner = make_bytes(fbb, p->parent.bytes);
+        owner = fbb.bytes(p->parent.bytes);
     }
-    auto type_tag = make_bytes(fbb, object.type_tag);
-    auto contents = make_bytes(fbb, object.contents);
+    auto type_tag = fbb.bytes(object.type_tag);
+    auto contents = fbb.bytes(object.contents);
     fb::ObjectBuilder b(fbb);
     b.add_id(id);
     b.add_version(object.version);
@@ -67,7 +66,7 @@ common::Status read_object(const fb::Object* in, const FieldPath& path, Object& 
 }  // namespace fb_io
 
 Bytes encode_object(const Object& object) {
-    flatbuffers::FlatBufferBuilder fbb(256 + object.contents.size());
+    fb_io::Builder fbb(256 + object.contents.size());
     fbb.Finish(fb_io::build_object(fbb, object), fb::ObjectIdentifier());
     return fb_io::finish_bytes(fbb);
 }

@@ -13,12 +13,11 @@ using AuthenticatorVector = flatbuffers::Vector<flatbuffers::Offset<fb::Authenti
 using InputVector = flatbuffers::Vector<flatbuffers::Offset<fb::InputObject>>;
 using ValueVector = flatbuffers::Vector<flatbuffers::Offset<fb::Value>>;
 
-flatbuffers::Offset<fb::Value> build_value(flatbuffers::FlatBufferBuilder& fbb,
-                                           const Value& value) {
+flatbuffers::Offset<fb::Value> build_value(Builder& fbb, const Value& value) {
     if (const auto* n = std::get_if<std::uint64_t>(&value)) {
         return fb::CreateValue(fbb, fb::ValueKind::U64, *n);
     }
-    return fb::CreateValue(fbb, fb::ValueKind::Bytes, 0, make_bytes(fbb, std::get<Bytes>(value)));
+    return fb::CreateValue(fbb, fb::ValueKind::Bytes, 0, fbb.bytes(std::get<Bytes>(value)));
 }
 
 common::Status read_authenticators(const AuthenticatorVector* in, const FieldPath& path,
@@ -116,34 +115,32 @@ common::Status read_arguments(const ValueVector* in, const FieldPath& path,
 
 }  // namespace
 
-flatbuffers::Offset<fb::Transaction> build_transaction(flatbuffers::FlatBufferBuilder& fbb,
-                                                       const Transaction& tx) {
-    auto sender = make_bytes(fbb, tx.sender.bytes);
-    std::vector<flatbuffers::Offset<fb::Authenticator>> auths;
+flatbuffers::Offset<fb::Transaction> build_transaction(Builder& fbb, const Transaction& tx) {
+    auto sender = fbb.bytes(tx.sender.bytes);
+    OffsetList<fb::Authenticator> auths(tx.authenticators.size());
     for (const Authenticator& a : tx.authenticators) {
-        auto key = make_bytes(fbb, a.public_key.bytes);
-        auto sig = make_bytes(fbb, a.signature.bytes);
+        auto key = fbb.bytes(a.public_key.bytes);
+        auto sig = fbb.bytes(a.signature.bytes);
         auths.push_back(fb::CreateAuthenticator(fbb, key, sig));
     }
-    auto auth_vector = fbb.CreateVector(auths);
-    std::vector<flatbuffers::Offset<fb::InputObject>> inputs;
+    auto auth_vector = fbb.offsets(auths.data(), auths.size());
+    OffsetList<fb::InputObject> inputs(tx.inputs.size());
     for (const InputObject& input : tx.inputs) {
-        inputs.push_back(fb::CreateInputObject(fbb, make_bytes(fbb, input.id.bytes),
-                                               static_cast<fb::InputKind>(input.kind),
-                                               input.version));
+        inputs.push_back(fb::CreateInputObject(
+            fbb, fbb.bytes(input.id.bytes), static_cast<fb::InputKind>(input.kind), input.version));
     }
-    auto input_vector = fbb.CreateVector(inputs);
+    auto input_vector = fbb.offsets(inputs.data(), inputs.size());
     flatbuffers::Offset<ByteVector> package_id, bytecode;
     flatbuffers::Offset<flatbuffers::String> entry_point;
     if (const auto* call = std::get_if<PackageCall>(&tx.program)) {
-        package_id = make_bytes(fbb, call->package_id.bytes);
+        package_id = fbb.bytes(call->package_id.bytes);
         entry_point = fbb.CreateString(call->entry_point);
     } else {
-        bytecode = make_bytes(fbb, std::get<InlineBytecode>(tx.program).bytecode);
+        bytecode = fbb.bytes(std::get<InlineBytecode>(tx.program).bytecode);
     }
-    std::vector<flatbuffers::Offset<fb::Value>> args;
+    OffsetList<fb::Value> args(tx.arguments.size());
     for (const Value& value : tx.arguments) args.push_back(build_value(fbb, value));
-    auto arg_vector = fbb.CreateVector(args);
+    auto arg_vector = fbb.offsets(args.data(), args.size());
     return fb::CreateTransaction(fbb, sender, tx.nonce, auth_vector, input_vector, tx.gas_budget,
                                  static_cast<fb::ProgramKind>(tx.program.index()), package_id,
                                  entry_point, bytecode, arg_vector, tx.expiry);
@@ -169,7 +166,7 @@ common::Status read_transaction(const fb::Transaction* in, const FieldPath& path
     return as_corrupt(valid);
 }
 
-void finish_transaction(flatbuffers::FlatBufferBuilder& fbb, const Transaction& tx) {
+void finish_transaction(Builder& fbb, const Transaction& tx) {
     fbb.Clear();
     fbb.Finish(build_transaction(fbb, tx), fb::TransactionIdentifier());
 }
@@ -177,7 +174,7 @@ void finish_transaction(flatbuffers::FlatBufferBuilder& fbb, const Transaction& 
 }  // namespace fb_io
 
 Bytes encode_transaction(const Transaction& tx) {
-    flatbuffers::FlatBufferBuilder fbb(1024);
+    fb_io::Builder fbb(1024);
     fb_io::finish_transaction(fbb, tx);
     return fb_io::finish_bytes(fbb);
 }
