@@ -77,19 +77,37 @@ void finish_effects(Builder& fbb, const Effects& e) {
     auto created = build_objects(fbb, e.created);
     OffsetList<fb::DeletedObject> deleted(e.deleted.size());
     for (const DeletedObject& d : e.deleted) {
-        deleted.push_back(fb::CreateDeletedObject(fbb, fbb.bytes(d.id.bytes), d.version));
+        // The order of fb::CreateDeletedObject's add_ calls.
+        auto id = fbb.bytes(d.id.bytes);
+        deleted.push_back(flatbuffers::Offset<fb::DeletedObject>(
+            fbb.table({Builder::scalar(fb::DeletedObject::VT_VERSION, d.version),
+                       Builder::offset(fb::DeletedObject::VT_ID, id)})));
     }
     auto deleted_vector = fbb.offsets(deleted.data(), deleted.size());
     OffsetList<fb::Event> events(e.events.size());
     for (const Event& event : e.events) {
         auto type_tag = fbb.bytes(event.type_tag);
-        events.push_back(fb::CreateEvent(fbb, type_tag, fbb.bytes(event.data)));
+        auto data = fbb.bytes(event.data);
+        // The order of fb::CreateEvent's add_ calls.
+        events.push_back(flatbuffers::Offset<fb::Event>(
+            fbb.table({Builder::offset(fb::Event::VT_DATA, data),
+                       Builder::offset(fb::Event::VT_TYPE_TAG, type_tag)})));
     }
     auto event_vector = fbb.offsets(events.data(), events.size());
-    auto root = fb::CreateEffects(fbb, tx_digest, static_cast<std::uint16_t>(e.status.code),
-                                  e.status.abort_value, detail, e.gas_used, written, created,
-                                  deleted_vector, event_vector);
-    fbb.Finish(root, fb::EffectsIdentifier());
+    // The order of fb::CreateEffects's add_ calls.
+    using T = fb::Effects;
+    auto root = fbb.table({
+        Builder::scalar(T::VT_GAS_USED, e.gas_used),
+        Builder::scalar(T::VT_ABORT_VALUE, e.status.abort_value),
+        Builder::offset(T::VT_EVENTS, event_vector),
+        Builder::offset(T::VT_DELETED, deleted_vector),
+        Builder::offset(T::VT_CREATED, created),
+        Builder::offset(T::VT_WRITTEN, written),
+        Builder::offset(T::VT_ABORT_DETAIL, detail),
+        Builder::offset(T::VT_TX_DIGEST, tx_digest),
+        Builder::scalar(T::VT_ABORT_CODE, static_cast<std::uint16_t>(e.status.code)),
+    });
+    fbb.Finish(flatbuffers::Offset<T>(root), fb::EffectsIdentifier());
 }
 
 }  // namespace fb_io

@@ -1,6 +1,92 @@
 #include "executor/tx/fb_io.h"
 
+#include <algorithm>
+
 namespace remora::executor::fb_io {
+
+flatbuffers::uoffset_t Builder::table(std::initializer_list<Field> fields) {
+    using flatbuffers::uoffset_t;
+    using flatbuffers::voffset_t;
+    constexpr std::size_t kFieldsMax = 16;
+    REMORA_ASSERT(fields.size() <= kFieldsMax);
+    REMORA_ASSERT(!force_defaults_);
+    NotNested();
+    // Where each present field ends (the builder's size just after AddElement pushed it), laid
+    // out as the add_ calls would: each aligned to its size, in order.
+    const std::size_t start = GetSize();
+    std::array<std::size_t, kFieldsMax> end{};
+    std::size_t size = start;
+    voffset_t slot_max = 0;
+    std::size_t i = 0;
+    for (const Field& field : fields) {
+        if (field.value != 0) {
+            size += flatbuffers::PaddingBytes(size, field.size) + field.size;
+            end[i] = size;
+            TrackMinAlign(field.size);
+            slot_max = std::max(slot_max, field.slot);
+        }
+        ++i;
+    }
+    // EndTable: the table's offset to its vtable, then the vtable itself (its size, the
+    // table's size, one slot per field up to the last present one).
+    TrackMinAlign(sizeof(flatbuffers::soffset_t));
+    size += flatbuffers::PaddingBytes(size, sizeof(flatbuffers::soffset_t)) +
+            sizeof(flatbuffers::soffset_t);
+    const std::size_t table_at = size;
+    const auto vtable_size = std::max(static_cast<voffset_t>(slot_max + sizeof(voffset_t)),
+                                      flatbuffers::FieldIndexToOffset(0));
+    size += vtable_size;
+    std::uint8_t* vtable = buf_.make_space(size - start);
+    std::memset(vtable, 0, size - start);
+    flatbuffers::WriteScalar<voffset_t>(vtable, vtable_size);
+    flatbuffers::WriteScalar<voffset_t>(vtable + sizeof(voffset_t),
+                                        static_cast<voffset_t>(table_at - start));
+    i = 0;
+    for (const Field& field : fields) {
+        if (field.value != 0) {
+            std::uint8_t* at = buf_.data_at(end[i]);
+            if (field.offset) {
+                REMORA_ASSERT(field.value < end[i]);
+                flatbuffers::WriteScalar<uoffset_t>(at,
+                                                    static_cast<uoffset_t>(end[i] - field.value));
+            } else if (field.size == 1) {
+                flatbuffers::WriteScalar<std::uint8_t>(at, static_cast<std::uint8_t>(field.value));
+            } else if (field.size == 2) {
+                flatbuffers::WriteScalar<std::uint16_t>(at,
+                                                        static_cast<std::uint16_t>(field.value));
+            } else if (field.size == 4) {
+                flatbuffers::WriteScalar<std::uint32_t>(at,
+                                                        static_cast<std::uint32_t>(field.value));
+            } else {
+                flatbuffers::WriteScalar<std::uint64_t>(at, field.value);
+            }
+            flatbuffers::WriteScalar<voffset_t>(vtable + field.slot,
+                                                static_cast<voffset_t>(table_at - end[i]));
+        }
+        ++i;
+    }
+    // EndTable's deduplication: an equal vtable built earlier in this buffer is used instead.
+    std::size_t vtable_at = size;
+    if (dedup_vtables_) {
+        for (std::uint8_t* it = buf_.scratch_data(); it < buf_.scratch_end();
+             it += sizeof(uoffset_t)) {
+            const auto earlier = flatbuffers::ReadScalar<uoffset_t>(it);
+            const std::uint8_t* other = buf_.data_at(earlier);
+            if (flatbuffers::ReadScalar<voffset_t>(other) != vtable_size ||
+                std::memcmp(other, vtable, vtable_size) != 0) {
+                continue;
+            }
+            vtable_at = earlier;
+            buf_.pop(vtable_size);
+            break;
+        }
+    }
+    if (vtable_at == size) buf_.scratch_push_small(static_cast<uoffset_t>(vtable_at));
+    flatbuffers::WriteScalar<flatbuffers::soffset_t>(
+        buf_.data_at(table_at), static_cast<flatbuffers::soffset_t>(vtable_at) -
+                                    static_cast<flatbuffers::soffset_t>(table_at));
+    return static_cast<uoffset_t>(table_at);
+}
 
 Status corrupt(const std::string& message) { return {common::Code::kCorruption, message}; }
 

@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -102,6 +103,31 @@ public:
     flatbuffers::Offset<ByteVector> bytes(const std::array<std::uint8_t, N>& array) {
         return bytes(array.data(), N);
     }
+
+    // One field of a table: its vtable slot (the generated VT_ constant), its size in bytes (1,
+    // 2, 4 or 8; an offset's is 4) and its value (for an offset, the target's offset). A zero
+    // value is left out, as the generated add_ calls leave out a field at its default (every
+    // default of these schemas is 0) and a null offset.
+    struct Field {
+        flatbuffers::voffset_t slot = 0;
+        std::uint8_t size = 0;
+        bool offset = false;
+        std::uint64_t value = 0;
+    };
+    template <typename T>
+    static Field scalar(flatbuffers::voffset_t slot, T value) {
+        static_assert(sizeof(T) == 1 || sizeof(T) == 2 || sizeof(T) == 4 || sizeof(T) == 8);
+        return {slot, sizeof(T), false, static_cast<std::uint64_t>(value)};
+    }
+    template <typename T>
+    static Field offset(flatbuffers::voffset_t slot, flatbuffers::Offset<T> target) {
+        return {slot, sizeof(flatbuffers::uoffset_t), true, target.o};
+    }
+    // StartTable, the add_ calls of `fields` in their order, then EndTable: the same bytes,
+    // alignment bookkeeping and vtable (shared with an equal earlier one, as EndTable's
+    // deduplication does), in one space check. The order must be the one of the generated
+    // Create function (or the builder calls) it replaces. At most 16 fields.
+    flatbuffers::uoffset_t table(std::initializer_list<Field> fields);
 
     // CreateVector(offsets, count) of tables already in this builder.
     template <typename T>

@@ -16,14 +16,17 @@ flatbuffers::Offset<fb::Object> build_object(Builder& fbb, const Object& object)
     }
     auto type_tag = fbb.bytes(object.type_tag);
     auto contents = fbb.bytes(object.contents);
-    fb::ObjectBuilder b(fbb);
-    b.add_id(id);
-    b.add_version(object.version);
-    b.add_owner_kind(static_cast<fb::OwnerKind>(object.owner.index()));
-    if (!owner.IsNull()) b.add_owner(owner);
-    b.add_type_tag(type_tag);
-    b.add_contents(contents);
-    return b.Finish();
+    // The order of the add_ calls this table has always been built with (the bytes depend on
+    // it).
+    using T = fb::Object;
+    return flatbuffers::Offset<T>(fbb.table({
+        Builder::offset(T::VT_ID, id),
+        Builder::scalar(T::VT_VERSION, object.version),
+        Builder::scalar(T::VT_OWNER_KIND, static_cast<std::uint8_t>(object.owner.index())),
+        Builder::offset(T::VT_OWNER, owner),
+        Builder::offset(T::VT_TYPE_TAG, type_tag),
+        Builder::offset(T::VT_CONTENTS, contents),
+    }));
 }
 
 common::Status read_object(const fb::Object* in, const FieldPath& path, Object& out) {
