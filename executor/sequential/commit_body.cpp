@@ -111,9 +111,9 @@ common::Bytes encode_commit_body(std::span<const Transaction* const> transaction
         fb_io::finish_effects(scratch, effects[i]);
         auto fx = builder.bytes(scratch.GetBufferPointer(), scratch.GetSize());
         // The order of fb::CreateCommittedTx's add_ calls.
-        committed.push_back(flatbuffers::Offset<fb::CommittedTx>(
+        committed.emplace_back(
             builder.table({fb_io::Builder::offset(fb::CommittedTx::VT_EFFECTS, fx),
-                           fb_io::Builder::offset(fb::CommittedTx::VT_TRANSACTION, tx)})));
+                           fb_io::Builder::offset(fb::CommittedTx::VT_TRANSACTION, tx)}));
     }
     auto entries = builder.offsets(committed.data(), committed.size());
     auto identity_bytes = identity_vector(builder, identity);
