@@ -69,7 +69,11 @@ common::Status read_object(const fb::Object* in, const FieldPath& path, Object& 
 }  // namespace fb_io
 
 Bytes encode_object(const Object& object) {
-    fb_io::Builder fbb(256 + object.contents.size());
+    // One builder per thread, cleared per call: a commit encodes every object it writes (the
+    // store's payloads), and a fresh builder allocated and freed its buffer each time. The bytes
+    // do not depend on the builder's capacity; it keeps at most one largest object's.
+    thread_local fb_io::Builder fbb(1024);
+    fbb.Clear();
     fbb.Finish(fb_io::build_object(fbb, object), fb::ObjectIdentifier());
     return fb_io::finish_bytes(fbb);
 }
