@@ -5,10 +5,10 @@
 
 #include <flatbuffers/flatbuffers.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
-#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -126,8 +126,91 @@ public:
     // StartTable, the add_ calls of `fields` in their order, then EndTable: the same bytes,
     // alignment bookkeeping and vtable (shared with an equal earlier one, as EndTable's
     // deduplication does), in one space check. The order must be the one of the generated
-    // Create function (or the builder calls) it replaces. At most 16 fields.
-    flatbuffers::uoffset_t table(std::initializer_list<Field> fields);
+    // Create function (or the builder calls) it replaces. Inline, so that the layout of each
+    // call's fixed list of fields is worked out where it is known.
+    template <std::size_t N>
+    flatbuffers::uoffset_t table(const Field (&fields)[N]) {
+        using flatbuffers::uoffset_t;
+        using flatbuffers::voffset_t;
+        REMORA_ASSERT(!force_defaults_);
+        NotNested();
+        // Where each present field ends (the builder's size just after AddElement pushed it), laid
+        // out as the add_ calls would: each aligned to its size, in order.
+        const std::size_t start = GetSize();
+        std::array<std::size_t, N> end{};
+        std::size_t size = start;
+        voffset_t slot_max = 0;
+        std::size_t i = 0;
+        for (const Field& field : fields) {
+            if (field.value != 0) {
+                size += flatbuffers::PaddingBytes(size, field.size) + field.size;
+                end[i] = size;
+                TrackMinAlign(field.size);
+                slot_max = std::max(slot_max, field.slot);
+            }
+            ++i;
+        }
+        // EndTable: the table's offset to its vtable, then the vtable itself (its size, the
+        // table's size, one slot per field up to the last present one).
+        TrackMinAlign(sizeof(flatbuffers::soffset_t));
+        size += flatbuffers::PaddingBytes(size, sizeof(flatbuffers::soffset_t)) +
+                sizeof(flatbuffers::soffset_t);
+        const std::size_t table_at = size;
+        const auto vtable_size = std::max(static_cast<voffset_t>(slot_max + sizeof(voffset_t)),
+                                          flatbuffers::FieldIndexToOffset(0));
+        size += vtable_size;
+        std::uint8_t* vtable = buf_.make_space(size - start);
+        std::memset(vtable, 0, size - start);
+        flatbuffers::WriteScalar<voffset_t>(vtable, vtable_size);
+        flatbuffers::WriteScalar<voffset_t>(vtable + sizeof(voffset_t),
+                                            static_cast<voffset_t>(table_at - start));
+        i = 0;
+        for (const Field& field : fields) {
+            if (field.value != 0) {
+                std::uint8_t* at = buf_.data_at(end[i]);
+                if (field.offset) {
+                    REMORA_ASSERT(field.value < end[i]);
+                    flatbuffers::WriteScalar<uoffset_t>(
+                        at, static_cast<uoffset_t>(end[i] - field.value));
+                } else if (field.size == 1) {
+                    flatbuffers::WriteScalar<std::uint8_t>(at,
+                                                           static_cast<std::uint8_t>(field.value));
+                } else if (field.size == 2) {
+                    flatbuffers::WriteScalar<std::uint16_t>(
+                        at, static_cast<std::uint16_t>(field.value));
+                } else if (field.size == 4) {
+                    flatbuffers::WriteScalar<std::uint32_t>(
+                        at, static_cast<std::uint32_t>(field.value));
+                } else {
+                    flatbuffers::WriteScalar<std::uint64_t>(at, field.value);
+                }
+                flatbuffers::WriteScalar<voffset_t>(vtable + field.slot,
+                                                    static_cast<voffset_t>(table_at - end[i]));
+            }
+            ++i;
+        }
+        // EndTable's deduplication: an equal vtable built earlier in this buffer is used instead.
+        std::size_t vtable_at = size;
+        if (dedup_vtables_) {
+            for (std::uint8_t* it = buf_.scratch_data(); it < buf_.scratch_end();
+                 it += sizeof(uoffset_t)) {
+                const auto earlier = flatbuffers::ReadScalar<uoffset_t>(it);
+                const std::uint8_t* other = buf_.data_at(earlier);
+                if (flatbuffers::ReadScalar<voffset_t>(other) != vtable_size ||
+                    std::memcmp(other, vtable, vtable_size) != 0) {
+                    continue;
+                }
+                vtable_at = earlier;
+                buf_.pop(vtable_size);
+                break;
+            }
+        }
+        if (vtable_at == size) buf_.scratch_push_small(static_cast<uoffset_t>(vtable_at));
+        flatbuffers::WriteScalar<flatbuffers::soffset_t>(
+            buf_.data_at(table_at), static_cast<flatbuffers::soffset_t>(vtable_at) -
+                                        static_cast<flatbuffers::soffset_t>(table_at));
+        return static_cast<uoffset_t>(table_at);
+    }
 
     // CreateVector(offsets, count) of tables already in this builder.
     template <typename T>
