@@ -98,21 +98,24 @@ common::Bytes encode_commit_body(std::span<const Transaction* const> transaction
                                  std::span<const Effects> effects,
                                  const ExecutorIdentity& identity) {
     REMORA_ASSERT(transactions.size() == effects.size());
-    flatbuffers::FlatBufferBuilder builder(body_capacity(effects));
+    fb_io::Builder builder(body_capacity(effects));
     // Each transaction and its effects are finished in one reused builder and copied straight
     // into the body, in the order committed_txs() adds them: the same bytes, without two byte
     // strings and two fresh builders per transaction.
-    flatbuffers::FlatBufferBuilder scratch(4096);
+    fb_io::Builder scratch(4096);
     std::vector<flatbuffers::Offset<fb::CommittedTx>> committed;
     committed.reserve(transactions.size());
     for (std::size_t i = 0; i < transactions.size(); ++i) {
         fb_io::finish_transaction(scratch, *transactions[i]);
-        auto tx = builder.CreateVector(scratch.GetBufferPointer(), scratch.GetSize());
+        auto tx = builder.bytes(scratch.GetBufferPointer(), scratch.GetSize());
         fb_io::finish_effects(scratch, effects[i]);
-        auto fx = builder.CreateVector(scratch.GetBufferPointer(), scratch.GetSize());
-        committed.push_back(fb::CreateCommittedTx(builder, tx, fx));
+        auto fx = builder.bytes(scratch.GetBufferPointer(), scratch.GetSize());
+        // The order of fb::CreateCommittedTx's add_ calls.
+        committed.emplace_back(
+            builder.table({fb_io::Builder::offset(fb::CommittedTx::VT_EFFECTS, fx),
+                           fb_io::Builder::offset(fb::CommittedTx::VT_TRANSACTION, tx)}));
     }
-    auto entries = builder.CreateVector(committed);
+    auto entries = builder.offsets(committed.data(), committed.size());
     auto identity_bytes = identity_vector(builder, identity);
     fb::CommitBodyBuilder root(builder);
     root.add_format_version(kCommitBodyFormatVersion);

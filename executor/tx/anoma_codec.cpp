@@ -9,7 +9,7 @@ namespace remora::executor {
 namespace {
 
 using namespace fb_io;
-using Builder = flatbuffers::FlatBufferBuilder;
+using fb_io::Builder;
 
 fb::TxFingerprint to_fb(const TxFingerprint& t) {
     return fb::TxFingerprint(t.commit_index, t.index_in_commit);

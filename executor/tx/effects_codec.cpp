@@ -13,12 +13,10 @@ namespace {
 using namespace fb_io;
 using ObjectVector = flatbuffers::Vector<flatbuffers::Offset<fb::Object>>;
 
-flatbuffers::Offset<ObjectVector> build_objects(flatbuffers::FlatBufferBuilder& fbb,
-                                                const std::vector<Object>& objects) {
-    std::vector<flatbuffers::Offset<fb::Object>> offsets;
-    offsets.reserve(objects.size());
+flatbuffers::Offset<ObjectVector> build_objects(Builder& fbb, const std::vector<Object>& objects) {
+    OffsetList<fb::Object> offsets(objects.size());
     for (const Object& object : objects) offsets.push_back(build_object(fbb, object));
-    return fbb.CreateVector(offsets);
+    return fbb.offsets(offsets.data(), offsets.size());
 }
 
 common::Status read_objects(const ObjectVector* in, const FieldPath& path,
@@ -71,33 +69,51 @@ common::Status read_events(const fb::Effects* in, std::vector<Event>& out) {
 
 namespace fb_io {
 
-void finish_effects(flatbuffers::FlatBufferBuilder& fbb, const Effects& e) {
+void finish_effects(Builder& fbb, const Effects& e) {
     fbb.Clear();
-    auto tx_digest = make_bytes(fbb, e.tx_digest.bytes);
+    auto tx_digest = fbb.bytes(e.tx_digest.bytes);
     auto detail = fbb.CreateString(e.status.detail);
     auto written = build_objects(fbb, e.written);
     auto created = build_objects(fbb, e.created);
-    std::vector<flatbuffers::Offset<fb::DeletedObject>> deleted;
+    OffsetList<fb::DeletedObject> deleted(e.deleted.size());
     for (const DeletedObject& d : e.deleted) {
-        deleted.push_back(fb::CreateDeletedObject(fbb, make_bytes(fbb, d.id.bytes), d.version));
+        // The order of fb::CreateDeletedObject's add_ calls.
+        auto id = fbb.bytes(d.id.bytes);
+        deleted.push_back(flatbuffers::Offset<fb::DeletedObject>(
+            fbb.table({Builder::scalar(fb::DeletedObject::VT_VERSION, d.version),
+                       Builder::offset(fb::DeletedObject::VT_ID, id)})));
     }
-    auto deleted_vector = fbb.CreateVector(deleted);
-    std::vector<flatbuffers::Offset<fb::Event>> events;
+    auto deleted_vector = fbb.offsets(deleted.data(), deleted.size());
+    OffsetList<fb::Event> events(e.events.size());
     for (const Event& event : e.events) {
-        auto type_tag = make_bytes(fbb, event.type_tag);
-        events.push_back(fb::CreateEvent(fbb, type_tag, make_bytes(fbb, event.data)));
+        auto type_tag = fbb.bytes(event.type_tag);
+        auto data = fbb.bytes(event.data);
+        // The order of fb::CreateEvent's add_ calls.
+        events.push_back(flatbuffers::Offset<fb::Event>(
+            fbb.table({Builder::offset(fb::Event::VT_DATA, data),
+                       Builder::offset(fb::Event::VT_TYPE_TAG, type_tag)})));
     }
-    auto event_vector = fbb.CreateVector(events);
-    auto root = fb::CreateEffects(fbb, tx_digest, static_cast<std::uint16_t>(e.status.code),
-                                  e.status.abort_value, detail, e.gas_used, written, created,
-                                  deleted_vector, event_vector);
-    fbb.Finish(root, fb::EffectsIdentifier());
+    auto event_vector = fbb.offsets(events.data(), events.size());
+    // The order of fb::CreateEffects's add_ calls.
+    using T = fb::Effects;
+    auto root = fbb.table({
+        Builder::scalar(T::VT_GAS_USED, e.gas_used),
+        Builder::scalar(T::VT_ABORT_VALUE, e.status.abort_value),
+        Builder::offset(T::VT_EVENTS, event_vector),
+        Builder::offset(T::VT_DELETED, deleted_vector),
+        Builder::offset(T::VT_CREATED, created),
+        Builder::offset(T::VT_WRITTEN, written),
+        Builder::offset(T::VT_ABORT_DETAIL, detail),
+        Builder::offset(T::VT_TX_DIGEST, tx_digest),
+        Builder::scalar(T::VT_ABORT_CODE, static_cast<std::uint16_t>(e.status.code)),
+    });
+    fbb.Finish(flatbuffers::Offset<T>(root), fb::EffectsIdentifier());
 }
 
 }  // namespace fb_io
 
 Bytes encode_effects(const Effects& e) {
-    flatbuffers::FlatBufferBuilder fbb(1024);
+    fb_io::Builder fbb(1024);
     fb_io::finish_effects(fbb, e);
     return finish_bytes(fbb);
 }

@@ -6,25 +6,27 @@
 namespace remora::executor {
 namespace fb_io {
 
-flatbuffers::Offset<fb::Object> build_object(flatbuffers::FlatBufferBuilder& fbb,
-                                             const Object& object) {
-    auto id = make_bytes(fbb, object.id.bytes);
+flatbuffers::Offset<fb::Object> build_object(Builder& fbb, const Object& object) {
+    auto id = fbb.bytes(object.id.bytes);
     flatbuffers::Offset<ByteVector> owner;
     if (const auto* a = std::get_if<OwnedByAddress>(&object.owner)) {
-        owner = make_bytes(fbb, a->address.bytes);
+        owner = fbb.bytes(a->address.bytes);
     } else if (const auto* p = std::get_if<OwnedByParent>(&object.owner)) {
-        owner = make_bytes(fbb, p->parent.bytes);
+        owner = fbb.bytes(p->parent.bytes);
     }
-    auto type_tag = make_bytes(fbb, object.type_tag);
-    auto contents = make_bytes(fbb, object.contents);
-    fb::ObjectBuilder b(fbb);
-    b.add_id(id);
-    b.add_version(object.version);
-    b.add_owner_kind(static_cast<fb::OwnerKind>(object.owner.index()));
-    if (!owner.IsNull()) b.add_owner(owner);
-    b.add_type_tag(type_tag);
-    b.add_contents(contents);
-    return b.Finish();
+    auto type_tag = fbb.bytes(object.type_tag);
+    auto contents = fbb.bytes(object.contents);
+    // The order of the add_ calls this table has always been built with (the bytes depend on
+    // it).
+    using T = fb::Object;
+    return flatbuffers::Offset<T>(fbb.table({
+        Builder::offset(T::VT_ID, id),
+        Builder::scalar(T::VT_VERSION, object.version),
+        Builder::scalar(T::VT_OWNER_KIND, static_cast<std::uint8_t>(object.owner.index())),
+        Builder::offset(T::VT_OWNER, owner),
+        Builder::offset(T::VT_TYPE_TAG, type_tag),
+        Builder::offset(T::VT_CONTENTS, contents),
+    }));
 }
 
 common::Status read_object(const fb::Object* in, const FieldPath& path, Object& out) {
@@ -67,7 +69,11 @@ common::Status read_object(const fb::Object* in, const FieldPath& path, Object& 
 }  // namespace fb_io
 
 Bytes encode_object(const Object& object) {
-    flatbuffers::FlatBufferBuilder fbb(256 + object.contents.size());
+    // One builder per thread, cleared per call: a commit encodes every object it writes (the
+    // store's payloads), and a fresh builder allocated and freed its buffer each time. The bytes
+    // do not depend on the builder's capacity; it keeps at most one largest object's.
+    thread_local fb_io::Builder fbb(1024);
+    fbb.Clear();
     fbb.Finish(fb_io::build_object(fbb, object), fb::ObjectIdentifier());
     return fb_io::finish_bytes(fbb);
 }

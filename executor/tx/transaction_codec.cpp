@@ -13,12 +13,16 @@ using AuthenticatorVector = flatbuffers::Vector<flatbuffers::Offset<fb::Authenti
 using InputVector = flatbuffers::Vector<flatbuffers::Offset<fb::InputObject>>;
 using ValueVector = flatbuffers::Vector<flatbuffers::Offset<fb::Value>>;
 
-flatbuffers::Offset<fb::Value> build_value(flatbuffers::FlatBufferBuilder& fbb,
-                                           const Value& value) {
+flatbuffers::Offset<fb::Value> build_value(Builder& fbb, const Value& value) {
+    // The order of fb::CreateValue's add_ calls.
+    using T = fb::Value;
     if (const auto* n = std::get_if<std::uint64_t>(&value)) {
-        return fb::CreateValue(fbb, fb::ValueKind::U64, *n);
+        return flatbuffers::Offset<T>(fbb.table(
+            {Builder::scalar(T::VT_U64, *n), Builder::scalar(T::VT_KIND, fb::ValueKind::U64)}));
     }
-    return fb::CreateValue(fbb, fb::ValueKind::Bytes, 0, make_bytes(fbb, std::get<Bytes>(value)));
+    auto bytes = fbb.bytes(std::get<Bytes>(value));
+    return flatbuffers::Offset<T>(fbb.table(
+        {Builder::offset(T::VT_BYTES, bytes), Builder::scalar(T::VT_KIND, fb::ValueKind::Bytes)}));
 }
 
 common::Status read_authenticators(const AuthenticatorVector* in, const FieldPath& path,
@@ -116,37 +120,54 @@ common::Status read_arguments(const ValueVector* in, const FieldPath& path,
 
 }  // namespace
 
-flatbuffers::Offset<fb::Transaction> build_transaction(flatbuffers::FlatBufferBuilder& fbb,
-                                                       const Transaction& tx) {
-    auto sender = make_bytes(fbb, tx.sender.bytes);
-    std::vector<flatbuffers::Offset<fb::Authenticator>> auths;
+flatbuffers::Offset<fb::Transaction> build_transaction(Builder& fbb, const Transaction& tx) {
+    auto sender = fbb.bytes(tx.sender.bytes);
+    OffsetList<fb::Authenticator> auths(tx.authenticators.size());
     for (const Authenticator& a : tx.authenticators) {
-        auto key = make_bytes(fbb, a.public_key.bytes);
-        auto sig = make_bytes(fbb, a.signature.bytes);
-        auths.push_back(fb::CreateAuthenticator(fbb, key, sig));
+        auto key = fbb.bytes(a.public_key.bytes);
+        auto sig = fbb.bytes(a.signature.bytes);
+        // The order of fb::CreateAuthenticator's add_ calls.
+        auths.push_back(flatbuffers::Offset<fb::Authenticator>(
+            fbb.table({Builder::offset(fb::Authenticator::VT_SIGNATURE, sig),
+                       Builder::offset(fb::Authenticator::VT_PUBLIC_KEY, key)})));
     }
-    auto auth_vector = fbb.CreateVector(auths);
-    std::vector<flatbuffers::Offset<fb::InputObject>> inputs;
+    auto auth_vector = fbb.offsets(auths.data(), auths.size());
+    OffsetList<fb::InputObject> inputs(tx.inputs.size());
     for (const InputObject& input : tx.inputs) {
-        inputs.push_back(fb::CreateInputObject(fbb, make_bytes(fbb, input.id.bytes),
-                                               static_cast<fb::InputKind>(input.kind),
-                                               input.version));
+        // The order of fb::CreateInputObject's add_ calls.
+        using T = fb::InputObject;
+        auto id = fbb.bytes(input.id.bytes);
+        inputs.push_back(flatbuffers::Offset<T>(
+            fbb.table({Builder::scalar(T::VT_VERSION, input.version), Builder::offset(T::VT_ID, id),
+                       Builder::scalar(T::VT_KIND, static_cast<std::uint8_t>(input.kind))})));
     }
-    auto input_vector = fbb.CreateVector(inputs);
+    auto input_vector = fbb.offsets(inputs.data(), inputs.size());
     flatbuffers::Offset<ByteVector> package_id, bytecode;
     flatbuffers::Offset<flatbuffers::String> entry_point;
     if (const auto* call = std::get_if<PackageCall>(&tx.program)) {
-        package_id = make_bytes(fbb, call->package_id.bytes);
+        package_id = fbb.bytes(call->package_id.bytes);
         entry_point = fbb.CreateString(call->entry_point);
     } else {
-        bytecode = make_bytes(fbb, std::get<InlineBytecode>(tx.program).bytecode);
+        bytecode = fbb.bytes(std::get<InlineBytecode>(tx.program).bytecode);
     }
-    std::vector<flatbuffers::Offset<fb::Value>> args;
+    OffsetList<fb::Value> args(tx.arguments.size());
     for (const Value& value : tx.arguments) args.push_back(build_value(fbb, value));
-    auto arg_vector = fbb.CreateVector(args);
-    return fb::CreateTransaction(fbb, sender, tx.nonce, auth_vector, input_vector, tx.gas_budget,
-                                 static_cast<fb::ProgramKind>(tx.program.index()), package_id,
-                                 entry_point, bytecode, arg_vector, tx.expiry);
+    auto arg_vector = fbb.offsets(args.data(), args.size());
+    // The order of fb::CreateTransaction's add_ calls.
+    using T = fb::Transaction;
+    return flatbuffers::Offset<T>(fbb.table({
+        Builder::scalar(T::VT_EXPIRY, tx.expiry),
+        Builder::scalar(T::VT_GAS_BUDGET, tx.gas_budget),
+        Builder::scalar(T::VT_NONCE, tx.nonce),
+        Builder::offset(T::VT_ARGUMENTS, arg_vector),
+        Builder::offset(T::VT_BYTECODE, bytecode),
+        Builder::offset(T::VT_ENTRY_POINT, entry_point),
+        Builder::offset(T::VT_PACKAGE_ID, package_id),
+        Builder::offset(T::VT_INPUTS, input_vector),
+        Builder::offset(T::VT_AUTHENTICATORS, auth_vector),
+        Builder::offset(T::VT_SENDER, sender),
+        Builder::scalar(T::VT_PROGRAM_KIND, static_cast<std::uint8_t>(tx.program.index())),
+    }));
 }
 
 common::Status read_transaction(const fb::Transaction* in, const FieldPath& path,
@@ -169,7 +190,7 @@ common::Status read_transaction(const fb::Transaction* in, const FieldPath& path
     return as_corrupt(valid);
 }
 
-void finish_transaction(flatbuffers::FlatBufferBuilder& fbb, const Transaction& tx) {
+void finish_transaction(Builder& fbb, const Transaction& tx) {
     fbb.Clear();
     fbb.Finish(build_transaction(fbb, tx), fb::TransactionIdentifier());
 }
@@ -177,7 +198,7 @@ void finish_transaction(flatbuffers::FlatBufferBuilder& fbb, const Transaction& 
 }  // namespace fb_io
 
 Bytes encode_transaction(const Transaction& tx) {
-    flatbuffers::FlatBufferBuilder fbb(1024);
+    fb_io::Builder fbb(1024);
     fb_io::finish_transaction(fbb, tx);
     return fb_io::finish_bytes(fbb);
 }

@@ -1,6 +1,6 @@
 # The sequential reference executor: persisted commits, replay-verify, determinism.
 remora_test(sequential_test LABELS integration
-    SOURCES sequential_test.cpp
+    SOURCES sequential_test.cpp tx_reference_codec.cpp
     DEPS remora_executor remora_test_support RocksDB::rocksdb-shared)
 # Genesis in bounded parts; the hidden "[slow]" case commits a million accounts: `ctest -L slow`.
 remora_test(genesis_parts_test LABELS integration

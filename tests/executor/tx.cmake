@@ -9,6 +9,8 @@ remora_test(tx_test LABELS unit
         ${CMAKE_CURRENT_LIST_DIR}/tx_reject_test.cpp
         ${CMAKE_CURRENT_LIST_DIR}/tx_reject_messages_test.cpp
         ${CMAKE_CURRENT_LIST_DIR}/tx_random_input_test.cpp
+        ${CMAKE_CURRENT_LIST_DIR}/tx_reference_codec.cpp
+        ${CMAKE_CURRENT_LIST_DIR}/tx_codec_test.cpp
     DEPS remora_executor)
 
 # libFuzzer target (Clang, REMORA_FUZZ=ON): every decoder of inbound bytes, with round trips.
