@@ -51,7 +51,8 @@ enum class RoutedUpdates : std::uint8_t {
     kOff,
     // The update router's expected reader (the load balancer's affinity owner): exact where
     // transactions are routed by the object itself or by its owner (shared objects; owned
-    // coins on `transfer`).
+    // coins on `transfer`). An owned, child or immutable object whose writer the primary
+    // re-executed goes to every pre-executor (no pre-executor forwarded that version).
     kAffinity,
     // Shared objects as kAffinity; owned, child and immutable objects to every pre-executor,
     // for workloads whose owners' next transactions are routed by some shared object (`amm`).

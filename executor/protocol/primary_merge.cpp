@@ -254,7 +254,13 @@ void Primary::push_routed_updates(PrimaryCommit& commit) {
     }
     std::map<PreExecutorId, StateUpdate> updates;
     for (const auto& [id, entry] : last) {  // ascending ids: each update's objects stay sorted
-        if (broadcast && !std::holds_alternative<SharedOwner>(entry.object->owner)) {
+        // Owned, child and immutable objects go to every pre-executor under kBroadcast, and
+        // under kAffinity too when the primary re-executed their writer: no pre-executor
+        // forwarded that version, and one holding a transaction for it (its next reader is
+        // routed by some shared object, an amm pool) would otherwise wait for it until the hold
+        // expires, holding every later transaction on that pool behind it.
+        if (!std::holds_alternative<SharedOwner>(entry.object->owner) &&
+            (broadcast || !entry.producer)) {
             for (const auto& [peer, state] : m_peers) {
                 if (peer != entry.producer) updates[peer].objects.push_back(*entry.object);
             }
