@@ -55,6 +55,16 @@ protocol::StateUpdate update_of(const std::vector<Effects>& effects, protocol::P
     return update;
 }
 
+// Both engines learn the same update of a commit's effects, and acknowledge it alike.
+void apply_to_both(PreExecutor& a, PreExecutor& b, const std::vector<Effects>& effects) {
+    auto update = update_of(effects, 1, a.caught_up_commit());
+    auto ack_a = a.apply_state_update(update);
+    auto ack_b = b.apply_state_update(update);
+    REQUIRE(ack_a.is_ok());
+    REQUIRE(ack_b.is_ok());
+    CHECK(ack_a.value() == ack_b.value());
+}
+
 // The counters execute() one by one also keeps.
 PreExecutorCounters sequential_part(PreExecutorCounters counters) {
     counters.batches = 0;
@@ -195,12 +205,7 @@ PreExecutorCounters run_case(const Case& c, std::uint64_t seed) {
         // The primary commits this commit's original transactions: both learn the same update.
         auto outcome = sequential.execute_commit(batches.commits[commit]);
         REQUIRE(outcome.is_ok());
-        auto update = update_of(outcome->effects, 1, a.caught_up_commit());
-        auto ack_a = a.apply_state_update(update);
-        auto ack_b = b.apply_state_update(update);
-        REQUIRE(ack_a.is_ok());
-        REQUIRE(ack_b.is_ok());
-        CHECK(ack_a.value() == ack_b.value());
+        apply_to_both(a, b, outcome->effects);
         REQUIRE(a.take_released() == b.take_released());
         REQUIRE(sequential_part(a.counters()) == sequential_part(b.counters()));
         require_same_overlay(a, b, ids);
@@ -397,12 +402,7 @@ PreExecutorCounters run_holding_case(const std::string& workload, std::uint64_t 
         // pending never arrive).
         auto outcome = sequential.execute_commit(stream);
         REQUIRE(outcome.is_ok());
-        auto update = update_of(outcome->effects, 1, a.caught_up_commit());
-        auto ack_a = a.apply_state_update(update);
-        auto ack_b = b.apply_state_update(update);
-        REQUIRE(ack_a.is_ok());
-        REQUIRE(ack_b.is_ok());
-        CHECK(ack_a.value() == ack_b.value());
+        apply_to_both(a, b, outcome->effects);
         REQUIRE(
             elsewhere
                 .apply_state_update(update_of(outcome->effects, 2, elsewhere.caught_up_commit()))

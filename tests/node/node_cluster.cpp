@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -80,11 +81,14 @@ std::string TestCluster::log_line_with(const std::string& name, const std::strin
 void TestCluster::start_primary(const std::vector<std::string>& extra) {
     const std::string log = m_dir.sub("primary.log");
     std::remove((primary_dir() + "/node.json").c_str());
-    auto child = node::ChildProcess::spawn(
-        with({REMORA_NODE_PATH, "--node.role", "primary", "--node.dir", primary_dir(), "--tls.dir",
-              tls_dir(), "--workload.accounts", "200", "--net.io_threads", "1"},
-             extra),
-        log, log);
+    std::vector<std::string> base = {REMORA_NODE_PATH, "--node.role",      "primary",
+                                     "--node.dir",     primary_dir(),      "--tls.dir",
+                                     tls_dir(),        "--net.io_threads", "1"};
+    // 200 accounts unless `extra` names its own (the node refuses an option given twice).
+    if (std::find(extra.begin(), extra.end(), "--workload.accounts") == extra.end()) {
+        base.insert(base.end(), {"--workload.accounts", "200"});
+    }
+    auto child = node::ChildProcess::spawn(with(std::move(base), extra), log, log);
     REQUIRE(child.is_ok());
     m_primary.emplace(std::move(child).value());
     const auto deadline = std::chrono::steady_clock::now() + 60s;

@@ -135,23 +135,33 @@ TEST_CASE(
 }
 
 // pre_executor.hold beside exec_threads > 1 (PreExecutor::execute_or_hold_batch): round-robin
-// routing over amm sends most swaps to the pre-executor that did not write their coin last, so
-// swaps wait for the other's forward instead of executing on the old coin; they are held and
-// released by the batch path, their results are adopted, and the store replays to its digest.
+// routing over amm with 4 accounts at 800 tx/s sends a swap, every few milliseconds, to the
+// pre-executor that did not create its coin a moment ago, so swaps wait for the other's forward
+// instead of executing on the old coin; they are held and released by the batch path, their
+// results are adopted, and the store replays to its digest.
 TEST_CASE(
     "pre-executors with exec_threads 2 hold transactions whose coin the other is producing, and "
     "the store replays to the same digest",
     "[node][integration]") {
     TestCluster cluster("node-hold");
-    cluster.start_primary({"--workload.name", "amm", "--balancer.routing", "round-robin",
-                           "--sequencer.consensus_delay_ms", "300"});
+    cluster.start_primary({"--workload.name", "amm", "--workload.accounts", "4",
+                           "--balancer.routing", "round-robin", "--sequencer.consensus_delay_ms",
+                           "300"});
     for (std::uint32_t id : {1u, 2u}) {
         cluster.start_pre_executor(
             id, {"--pre_executor.exec_threads", "2", "--pre_executor.hold", "on"});
     }
     cluster.wait_joined(1);
     cluster.wait_joined(2);
-    run_then_replay(cluster, "amm", 400, 3, {1, 2});
+    node::LoadConfig config = load(cluster, 800, 3);
+    config.workload.name = "amm";
+    config.workload.accounts = 4;
+    auto report = node::run_load(config);
+    REQUIRE(report.is_ok());
+    check_all_committed(*report);
+    REQUIRE(cluster.stop_primary() == 0);
+    for (std::uint32_t id : {1u, 2u}) REQUIRE(cluster.stop_pre_executor(id) == 0);
+    check_replay_matches(cluster);
     std::uint64_t held = 0;
     std::uint64_t released = 0;
     for (std::uint32_t id : {1u, 2u}) {
