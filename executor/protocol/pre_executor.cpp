@@ -492,26 +492,22 @@ std::vector<common::Result<std::optional<PreExecResult>>> PreExecutor::execute_o
     out.reserve(txs.size());
     const auto hint = [&](std::size_t i) { return hints.empty() ? nullptr : hints[i]; };
     std::size_t begin = 0;  // the run of transactions not held, [begin, end)
+    const auto take = [&out](common::Result<PreExecResult> result) {
+        if (!result) {
+            out.emplace_back(result.status());
+        } else {
+            out.emplace_back(std::optional<PreExecResult>(std::move(result).value()));
+        }
+    };
     const auto run = [&](std::size_t end) {
         if (speculate && end - begin > 1) {
-            auto results = execute_batch(txs.subspan(begin, end - begin),
-                                         hints.empty() ? hints : hints.subspan(begin, end - begin));
-            for (auto& result : results) {
-                if (!result) {
-                    out.emplace_back(result.status());
-                } else {
-                    out.emplace_back(std::optional<PreExecResult>(std::move(result).value()));
-                }
+            for (auto& result :
+                 execute_batch(txs.subspan(begin, end - begin),
+                               hints.empty() ? hints : hints.subspan(begin, end - begin))) {
+                take(std::move(result));
             }
         } else {
-            for (std::size_t i = begin; i < end; ++i) {
-                auto result = execute(txs[i], hint(i));
-                if (!result) {
-                    out.emplace_back(result.status());
-                } else {
-                    out.emplace_back(std::optional<PreExecResult>(std::move(result).value()));
-                }
-            }
+            for (std::size_t i = begin; i < end; ++i) take(execute(txs[i], hint(i)));
         }
         begin = end;
     };
