@@ -54,11 +54,21 @@ function(remora_flatbuffers target module)
     target_link_libraries(${target} PUBLIC flatbuffers::flatbuffers)
 endfunction()
 
+# remora_use_allocator(target): links the programs' malloc (REMORA_ALLOCATOR) into an
+# executable. Linked as needed or not: nothing calls it by name, it replaces malloc.
+function(remora_use_allocator target)
+    if(REMORA_ALLOCATOR_EFFECTIVE STREQUAL "jemalloc")
+        target_link_libraries(${target} PRIVATE
+            "-Wl,--push-state,--no-as-needed" ${REMORA_JEMALLOC_LIBRARY} "-Wl,--pop-state")
+    endif()
+endfunction()
+
 # remora_tool(name SOURCES ... DEPS ...): an installed command-line program.
 function(remora_tool name)
     cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
     add_executable(${name} ${ARG_SOURCES})
     remora_target_defaults(${name})
+    remora_use_allocator(${name})
     target_link_libraries(${name} PRIVATE ${ARG_DEPS})
     install(TARGETS ${name} RUNTIME DESTINATION bin)
 endfunction()

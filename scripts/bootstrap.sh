@@ -13,7 +13,7 @@ packages=(
     libboost-dev libboost-program-options-dev
     libxxhash-dev libsodium-dev prometheus-cpp-dev libssl-dev
     catch2 libbenchmark-dev nlohmann-json3-dev gnuplot-nox
-    libtomlplusplus-dev libspdlog-dev systemd
+    libtomlplusplus-dev libspdlog-dev systemd libjemalloc-dev
 )
 for group in "$@"; do
     case "$group" in

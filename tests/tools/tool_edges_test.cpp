@@ -133,6 +133,31 @@ TEST_CASE("every tool reports arguments that are not valid UTF-8 without abortin
     }
 }
 
+// --- The allocator -------------------------------------------------------------------------------
+
+// The programs run on the allocator the build was configured with (REMORA_ALLOCATOR; the
+// sanitizer builds keep the C library's, which their runtimes intercept), and `--version` says
+// which one, as the dynamic linker resolved `malloc` in the running process.
+TEST_CASE("every tool runs on the configured allocator and --version names it", "[edges]") {
+    const std::string expected = REMORA_ALLOCATOR_EXPECTED;
+    for (const char* tool : {REMORA_BENCH_BIN, REMORA_INSPECT_BIN, REMORA_ASM_BIN}) {
+        INFO(tool);
+        ChildResult json = run(tool, {"--version", "--json"});
+        REQUIRE(json.exit_code == 0);
+        const std::string allocator = nlohmann::json::parse(json.out).at("allocator");
+        INFO("allocator: " << allocator << ", configured: " << expected);
+        if (expected == "jemalloc") {
+            CHECK(allocator.rfind("libjemalloc.so", 0) == 0);
+        } else {
+            CHECK(allocator.find("jemalloc") == std::string::npos);
+            CHECK(allocator != "unknown");
+        }
+        ChildResult text = run(tool, {"--version"});
+        REQUIRE(text.exit_code == 0);
+        CHECK(std::regex_search(text.out, std::regex("\\nallocator: +" + allocator + "\\n")));
+    }
+}
+
 // --- Duplicated options ------------------------------------------------------------------------
 
 TEST_CASE("an option given twice is a usage error in every tool", "[edges]") {

@@ -1,5 +1,9 @@
 #include "tools/cli/version.h"
 
+#include <dlfcn.h>
+
+#include <filesystem>
+
 #include "executor/sequential/commit_body.h"
 #include "executor/sequential/identity.h"
 #include "net/message_codec.h"
@@ -9,6 +13,16 @@
 #include "tools/cli/report.h"
 
 namespace remora::tools::cli {
+
+std::string malloc_provider() {
+    // The definition the dynamic linker binds `malloc` to, as every call in the process does.
+    void* symbol = dlsym(RTLD_DEFAULT, "malloc");
+    Dl_info info{};
+    if (symbol == nullptr || dladdr(symbol, &info) == 0 || info.dli_fname == nullptr) {
+        return "unknown";
+    }
+    return std::filesystem::path(info.dli_fname).filename().string();
+}
 
 VersionInfo version_info() {
     const executor::ExecutorIdentity& identity = executor::executor_identity();
@@ -21,6 +35,7 @@ VersionInfo version_info() {
         .wire_protocol_min = net::kWireProtocolVersionMin,
         .rules_version = identity.rules_version,
         .executor_identity_digest = identity.digest.hex(),
+        .allocator = malloc_provider(),
     };
 }
 
@@ -34,6 +49,7 @@ std::string version_text(const std::string& tool) {
               std::to_string(info.wire_protocol_min) + ".." + std::to_string(info.wire_protocol));
     add_field(text, "executor rules", info.rules_version);
     add_field(text, "executor identity", info.executor_identity_digest);
+    add_field(text, "allocator", info.allocator);
     return text;
 }
 
@@ -50,6 +66,7 @@ nlohmann::ordered_json version_json(const std::string& tool) {
           {"wire_protocol_min", info.wire_protocol_min}}},
         {"executor_identity",
          {{"rules_version", info.rules_version}, {"digest", info.executor_identity_digest}}},
+        {"allocator", info.allocator},
     };
 }
 

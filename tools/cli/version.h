@@ -21,15 +21,21 @@ struct VersionInfo {
     std::uint32_t wire_protocol_min = 0;   // net::kWireProtocolVersionMin
     std::uint32_t rules_version = 0;       // executor::kRulesCurrent
     std::string executor_identity_digest;  // hex: rules version, gas schedule, packages
+    // The shared object whose `malloc` the process calls, asked of the dynamic linker at run
+    // time (e.g. "libjemalloc.so.2", "libc.so.6"; docs/ARCHITECTURE.md, "The allocator").
+    std::string allocator;
 };
 
 VersionInfo version_info();
+
+// The file name of the object that defines the `malloc` this process calls, or "unknown".
+std::string malloc_provider();
 
 // "remora-inspect <build>\n" then one "name: value" line per field.
 std::string version_text(const std::string& tool);
 
 // {"tool", "build", "formats": {"store", "commit_body", "snapshot_manifest", "wire_protocol",
-// "wire_protocol_min"}, "executor_identity": {"rules_version", "digest"}}
+// "wire_protocol_min"}, "executor_identity": {"rules_version", "digest"}, "allocator"}
 nlohmann::ordered_json version_json(const std::string& tool);
 
 }  // namespace remora::tools::cli
