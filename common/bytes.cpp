@@ -64,10 +64,4 @@ bool Hash256::is_zero() const {
     return true;
 }
 
-std::size_t Hash256Hasher::operator()(const Hash256& h) const noexcept {
-    std::size_t v = 0;
-    std::memcpy(&v, h.bytes.data(), sizeof(v));
-    return v;
-}
-
 }  // namespace remora::common

@@ -1,4 +1,6 @@
 #include <catch2/catch.hpp>
+#include <cstring>
+#include <random>
 
 #include "common/bytes.h"
 
@@ -32,4 +34,26 @@ TEST_CASE("hex parsing rejects odd lengths and foreign characters", "[bytes]") {
     CHECK(h->hex() == std::string(62, '0') + "2a");
     CHECK_FALSE(h->is_zero());
     CHECK(Hash256{}.is_zero());
+}
+
+// Hash256's inline operators order ids as RocksDB does (bytewise, memcmp) and find equality
+// exactly: random pairs that share a random prefix, so that every word position decides.
+TEST_CASE("Hash256 compares as memcmp whichever byte differs", "[bytes]") {
+    std::mt19937_64 rng(20261207);
+    auto sign = [](int v) { return (v > 0) - (v < 0); };
+    for (int trial = 0; trial < 20000; ++trial) {
+        Hash256 a;
+        for (auto& b : a.bytes) b = static_cast<std::uint8_t>(rng());
+        Hash256 b = a;
+        const std::size_t shared = rng() % 33;  // 32: equal
+        for (std::size_t i = shared; i < 32; ++i) b.bytes[i] = static_cast<std::uint8_t>(rng());
+        if (shared < 32 && rng() % 4 == 0) b.bytes[shared] = a.bytes[shared] ^ 0x80;  // high bit
+        const int expected = sign(std::memcmp(a.bytes.data(), b.bytes.data(), 32));
+        INFO("trial " << trial << ": " << a.hex() << " vs " << b.hex());
+        const auto order = a <=> b;
+        REQUIRE((order < 0 ? -1 : (order > 0 ? 1 : 0)) == expected);
+        REQUIRE((a == b) == (expected == 0));
+        REQUIRE((a < b) == (expected < 0));
+        REQUIRE((b < a) == (expected > 0));
+    }
 }
