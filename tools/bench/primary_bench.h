@@ -27,7 +27,9 @@ namespace remora::tools::bench {
 inline constexpr std::uint64_t kPrimaryTxsMax = 10'000'000;
 inline constexpr std::uint64_t kPrimaryBatchDefault = 1000;
 inline constexpr std::uint64_t kPrimaryBatchMax = 100'000;
-inline constexpr std::uint64_t kPrimaryPipelineDepthDefault = 2;
+// 1: the primary decides commit N+1 while N is written. Deeper queues add a commit write to
+// each commit's latency at full load for no throughput here (docs/BENCHMARKS.md).
+inline constexpr std::uint64_t kPrimaryPipelineDepthDefault = 1;
 inline constexpr std::uint64_t kPrimaryPipelineDepthMax = 16;
 
 struct PrimaryBenchOptions {
