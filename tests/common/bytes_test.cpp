@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <compare>
 #include <cstring>
 #include <random>
 
@@ -51,7 +52,7 @@ TEST_CASE("Hash256 compares as memcmp whichever byte differs", "[bytes]") {
         const int expected = sign(std::memcmp(a.bytes.data(), b.bytes.data(), 32));
         INFO("trial " << trial << ": " << a.hex() << " vs " << b.hex());
         const auto order = a <=> b;
-        REQUIRE((order < 0 ? -1 : (order > 0 ? 1 : 0)) == expected);
+        REQUIRE((std::is_lt(order) ? -1 : (std::is_gt(order) ? 1 : 0)) == expected);
         REQUIRE((a == b) == (expected == 0));
         REQUIRE((a < b) == (expected < 0));
         REQUIRE((b < a) == (expected > 0));

@@ -20,8 +20,8 @@
 //   an extra positional, an unknown command or group subcommand.
 // - Built in for every tool: `--help`/`-h` (wins over every other problem), `--json` (the result,
 //   and any error, as one JSON object on stdout), `--version` (build id, format versions, the
-//   executor identity and the allocator: tools/cli/version.h). A command may declare its own valued `--version`
-//   option (remora-inspect's `get ID --version V`): when the command given declares it,
+//   executor identity and the allocator: tools/cli/version.h). A command may declare its own valued
+//   `--version` option (remora-inspect's `get ID --version V`): when the command given declares it,
 //   `--version` is that command's option; otherwise it asks for the tool's version.
 
 #include <cstdint>

@@ -82,7 +82,8 @@ void add_option_rows(std::string& text, const std::vector<OptionSpec>& options,
 void add_builtin_rows(std::string& text, bool with_version = true) {
     add_row(text, "--json", "print one JSON object on stdout, also on error");
     add_row(text, "--help, -h", "this help; after a command, that command's help");
-    if (with_version) add_row(text, "--version", "build, format versions, executor identity, allocator");
+    if (with_version)
+        add_row(text, "--version", "build, format versions, executor identity, allocator");
 }
 
 const std::string& exit_codes(const ToolSpec& tool) {
