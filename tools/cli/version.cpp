@@ -14,8 +14,11 @@
 
 namespace remora::tools::cli {
 
+namespace {
+
+// The file name of the object that defines the `malloc` this process calls (the definition the
+// dynamic linker binds every call to), or "unknown".
 std::string malloc_provider() {
-    // The definition the dynamic linker binds `malloc` to, as every call in the process does.
     void* symbol = dlsym(RTLD_DEFAULT, "malloc");
     Dl_info info{};
     if (symbol == nullptr || dladdr(symbol, &info) == 0 || info.dli_fname == nullptr) {
@@ -23,6 +26,8 @@ std::string malloc_provider() {
     }
     return std::filesystem::path(info.dli_fname).filename().string();
 }
+
+}  // namespace
 
 VersionInfo version_info() {
     const executor::ExecutorIdentity& identity = executor::executor_identity();

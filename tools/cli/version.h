@@ -28,9 +28,6 @@ struct VersionInfo {
 
 VersionInfo version_info();
 
-// The file name of the object that defines the `malloc` this process calls, or "unknown".
-std::string malloc_provider();
-
 // "remora-inspect <build>\n" then one "name: value" line per field.
 std::string version_text(const std::string& tool);
 
