@@ -12,4 +12,5 @@ remora_test(protocol_test LABELS unit
             protocol_soundness_test.cpp
             protocol_parallel_reexec_test.cpp
             protocol_pre_executor_batch_test.cpp
+            protocol_recent_txs_test.cpp
     DEPS remora_executor remora_test_support)
