@@ -28,6 +28,19 @@ common::Bytes encode_commit_record(const CommitRecord& record) {
 common::Bytes encode_commit_record(const CommitRecord& record, common::ByteView body_bytes,
                                    std::size_t write_count,
                                    const std::function<ObjectRef(std::size_t)>& write_at) {
+    const CommitRecordParts encoded =
+        encode_commit_record_parts(record, body_bytes, write_count, write_at);
+    common::Bytes out;
+    const auto parts = encoded.parts(body_bytes);
+    out.reserve(parts[0].size() + parts[1].size() + parts[2].size());
+    for (common::ByteView part : parts) out.append(part);
+    return out;
+}
+
+CommitRecordParts encode_commit_record_parts(
+    const CommitRecord& record, common::ByteView body_bytes, std::size_t write_count,
+    const std::function<ObjectRef(std::size_t)>& write_at) {
+    // Room for the body too (left unwritten), so that the buffer is allocated once.
     flatbuffers::FlatBufferBuilder builder(256 + write_count * 48 + body_bytes.size());
     std::vector<fb::ObjectRef> refs;
     refs.reserve(write_count);
@@ -36,8 +49,15 @@ common::Bytes encode_commit_record(const CommitRecord& record, common::ByteView 
         refs.emplace_back(to_fb(w.id), w.version, w.tombstone);
     }
     auto writes = builder.CreateVectorOfStructs(refs);
-    auto body = builder.CreateVector(reinterpret_cast<const std::uint8_t*>(body_bytes.data()),
-                                     body_bytes.size());
+    // The body's vector as CreateVector lays it out, its bytes not written: parts() puts the
+    // caller's body there. The builder grows downwards, so the body's distance from the end
+    // of the buffer is final once the vector is made.
+    std::uint8_t* unwritten = nullptr;
+    auto body = builder.CreateUninitializedVector(body_bytes.size(), &unwritten);
+    CommitRecordParts out;
+    out.m_body_from_end =
+        static_cast<std::size_t>(builder.GetCurrentBufferPointer() + builder.GetSize() - unwritten);
+    out.m_body_size = body_bytes.size();
     fb::Hash32 digest = to_fb(record.state_digest);
     fb::CommitRecordBuilder rec(builder);
     rec.add_index(record.index);
@@ -47,7 +67,17 @@ common::Bytes encode_commit_record(const CommitRecord& record, common::ByteView 
     rec.add_transactions(record.transactions);
     rec.add_body(body);
     fb::FinishCommitRecordBuffer(builder, rec.Finish());
-    return {reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize()};
+    out.m_buffer = builder.Release();
+    return out;
+}
+
+std::array<common::ByteView, 3> CommitRecordParts::parts(common::ByteView body) const {
+    REMORA_ASSERT(body.size() == m_body_size);
+    const auto* data = reinterpret_cast<const char*>(m_buffer.data());
+    const std::size_t body_at = m_buffer.size() - m_body_from_end;
+    return {
+        common::ByteView(data, body_at), body,
+        common::ByteView(data + body_at + m_body_size, m_buffer.size() - body_at - m_body_size)};
 }
 
 common::Result<CommitRecord> decode_commit_record(common::ByteView bytes) {

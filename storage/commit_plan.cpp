@@ -3,6 +3,7 @@
 #include "storage/commit_plan.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <new>
 
@@ -179,6 +180,17 @@ Status CommitPlan::put_object(std::size_t k) {
 Status CommitPlan::put(rocksdb::ColumnFamilyHandle* family, const rocksdb::Slice& key,
                        const rocksdb::Slice& value) {
     return to_status(m_batch.Put(family, key, value), "building commit");
+}
+
+Status CommitPlan::put(rocksdb::ColumnFamilyHandle* family, const rocksdb::Slice& key,
+                       std::span<const common::ByteView> parts) {
+    std::array<rocksdb::Slice, 4> slices;
+    REMORA_ASSERT(parts.size() <= slices.size());
+    for (std::size_t i = 0; i < parts.size(); ++i) slices[i] = rocksdb::Slice(parts[i]);
+    return to_status(
+        m_batch.Put(family, rocksdb::SliceParts(&key, 1),
+                    rocksdb::SliceParts(slices.data(), static_cast<int>(parts.size()))),
+        "building commit");
 }
 
 void CommitPlan::finish_hashes() { m_hasher->finish(); }

@@ -16,6 +16,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include <rocksdb/write_batch.h>
@@ -49,6 +50,9 @@ public:
     // Appends any other entry to the batch.
     Status put(rocksdb::ColumnFamilyHandle* family, const rocksdb::Slice& key,
                const rocksdb::Slice& value);
+    // Appends an entry whose value is `parts` joined (the batch copies them once).
+    Status put(rocksdb::ColumnFamilyHandle* family, const rocksdb::Slice& key,
+               std::span<const common::ByteView> parts);
 
     // Returns once every entry hash is computed; entry_hash() is valid after it.
     void finish_hashes();

@@ -179,10 +179,9 @@ Status Store::Impl::commit(const CommitInput& input) {
     common::put_be64(index_key, input.index);
     common::Bytes live_value;
     common::put_be64(live_value, live);
-    REMORA_RETURN_IF_ERROR(
-        plan.put(m_commits, index_key,
-                 encode_commit_record(record, input.body, plan.size(),
-                                      [&plan](std::size_t k) { return plan.ref(k); })));
+    const CommitRecordParts encoded = encode_commit_record_parts(
+        record, input.body, plan.size(), [&plan](std::size_t k) { return plan.ref(k); });
+    REMORA_RETURN_IF_ERROR(plan.put(m_commits, index_key, encoded.parts(input.body)));
     REMORA_RETURN_IF_ERROR(plan.put(m_meta, kMetaAppliedCommit, index_key));
     REMORA_RETURN_IF_ERROR(plan.put(m_meta, kMetaLiveObjects, live_value));
     REMORA_RETURN_IF_ERROR(plan.put(m_meta, kMetaStateDigest, digest.value().view()));
