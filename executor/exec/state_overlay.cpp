@@ -1,5 +1,7 @@
 #include "executor/exec/state_overlay.h"
 
+#include <algorithm>
+
 namespace remora::executor {
 namespace {
 
@@ -34,14 +36,23 @@ common::Result<VersionLookup> StateOverlay::read_version(const ObjectId& id) {
     return m_base.read_version(id);
 }
 
+std::vector<const StateOverlay::Change*> StateOverlay::changes() const {
+    std::vector<const Change*> sorted;
+    sorted.reserve(m_changes.size());
+    for (const Change& change : m_changes) sorted.push_back(&change);
+    std::sort(sorted.begin(), sorted.end(),
+              [](const Change* a, const Change* b) { return a->first < b->first; });
+    return sorted;
+}
+
 void StateOverlay::apply(const Effects& effects) {
     for_each_change(
         effects,
         [&](const Object& object) {
-            m_changes[object.id] = ObjectLookup{object, object.version};
+            m_changes.insert_or_assign(object.id, ObjectLookup{object, object.version});
         },
         [&](const ObjectId& id, Version version) {
-            m_changes[id] = ObjectLookup{std::nullopt, version};
+            m_changes.insert_or_assign(id, ObjectLookup{std::nullopt, version});
         });
 }
 

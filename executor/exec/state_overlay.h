@@ -4,8 +4,11 @@
 // persistent store, applies each transaction's effects to the overlay, and finally writes the
 // overlay's changes in one batch.
 
-#include <map>
+#include <unordered_map>
+#include <utility>
+#include <vector>
 
+#include "common/keyed_hash.h"
 #include "common/status.h"
 #include "executor/exec/state.h"
 #include "executor/tx/effects.h"
@@ -32,13 +35,17 @@ public:
     // Layers successful effects over the current view (as apply_effects does).
     void apply(const Effects& effects);
 
-    // Every id changed since construction or clear(), ordered by id.
-    const std::map<ObjectId, ObjectLookup>& changes() const { return m_changes; }
+    using Change = std::pair<const ObjectId, ObjectLookup>;
+    // Every id changed since construction or clear(), ordered by id; the pointers stay valid
+    // until the overlay changes.
+    std::vector<const Change*> changes() const;
+    std::size_t change_count() const { return m_changes.size(); }
     void clear() { m_changes.clear(); }
 
 private:
     StateReader& m_base;
-    std::map<ObjectId, ObjectLookup> m_changes;
+    // Looked up per read and per applied object; ordered only when asked for (changes()).
+    std::unordered_map<ObjectId, ObjectLookup, common::KeyedHash256> m_changes;
 };
 
 }  // namespace remora::executor

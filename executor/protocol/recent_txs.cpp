@@ -1,10 +1,7 @@
 #include "executor/protocol/recent_txs.h"
 
 #include <algorithm>
-#include <cstring>
-#include <random>
 
-#include "common/random.h"
 #include "common/status.h"
 #include "executor/protocol/limits.h"
 
@@ -12,17 +9,6 @@ namespace remora::executor::protocol {
 namespace {
 
 constexpr std::size_t kIndexSlotsMin = 16;
-
-std::uint64_t load_u64(const common::Digest& d, std::size_t at) {
-    std::uint64_t v;
-    std::memcpy(&v, d.bytes.data() + at, sizeof v);
-    return v;
-}
-
-std::uint64_t random_key() {
-    std::random_device device;
-    return (std::uint64_t{device()} << 32) ^ device();
-}
 
 // Slots for `entries` at most half full, a power of two.
 std::size_t slots_for(std::size_t entries) {
@@ -33,12 +19,10 @@ std::size_t slots_for(std::size_t entries) {
 
 }  // namespace
 
-RecentTxs::RecentTxs(std::size_t capacity, std::uint64_t hash_key) : m_capacity(capacity) {
+RecentTxs::RecentTxs(std::size_t capacity, std::uint64_t hash_key)
+    : m_capacity(capacity), m_hasher(hash_key) {
     REMORA_ASSERT(capacity >= 1);
     REMORA_ASSERT(capacity <= limits::kRecentTxsMax);  // ring positions fit the index's 32 bits
-    std::uint64_t state = hash_key != 0 ? hash_key : random_key();
-    m_key0 = common::splitmix64_step(state) | 1;  // odd: a multiplier
-    m_key1 = common::splitmix64_step(state);
     // Room for the default capacity up front: no rehash while the primary fills it.
     const std::size_t expected = std::min(capacity, limits::kRecentTxsDefault);
     m_ring.reserve(expected);
@@ -47,13 +31,8 @@ RecentTxs::RecentTxs(std::size_t capacity, std::uint64_t hash_key) : m_capacity(
 }
 
 std::uint32_t RecentTxs::hash(const common::Digest& tx) const {
-    // Two words of the digest through a keyed multiply (the high half of a 128-bit product
-    // folded into the low): without the key, which digests share a slot is not predictable.
-    const unsigned __int128 product =
-        static_cast<unsigned __int128>(load_u64(tx, 0) ^ m_key1) * (load_u64(tx, 8) ^ m_key0);
-    const auto folded =
-        static_cast<std::uint64_t>(product) ^ static_cast<std::uint64_t>(product >> 64);
-    return static_cast<std::uint32_t>(folded ^ (folded >> 32));
+    const std::uint64_t h = m_hasher(tx);
+    return static_cast<std::uint32_t>(h ^ (h >> 32));
 }
 
 std::size_t RecentTxs::probe(const common::Digest& tx, std::uint32_t h) const {

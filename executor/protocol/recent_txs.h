@@ -8,22 +8,23 @@
 // Layout (it is looked up several times per transaction on the primary's thread): the entries
 // live in a ring, entry `sequence` at position sequence % capacity, so the oldest is the one
 // overwritten; a flat open-addressing index (linear probing, 8 bytes a slot, at most half
-// full) maps a digest to its ring position. The index hashes the digest with a key drawn per
-// instance, so digests ground to collide in the index (a transaction's digest is the sender's
-// choice) cannot be made to share a probe run. Nothing is ever iterated, so the key changes no
-// result, only where entries sit.
+// full) maps a digest to its ring position. The index hashes the digest with a keyed hash
+// (keyed_hash.h), so digests ground to collide (a transaction's digest is the sender's choice)
+// cannot be made to share a probe run.
 
 #include <cstdint>
 #include <optional>
 #include <vector>
 
 #include "common/bytes.h"
+#include "common/keyed_hash.h"
 
 namespace remora::executor::protocol {
 
 class RecentTxs {
 public:
-    // REQUIRES: capacity >= 1. `hash_key` keys the index's hash; 0 draws one at random.
+    // REQUIRES: 1 <= capacity <= limits::kRecentTxsMax. `hash_key` keys the index's hash (a
+    // test's fixed layout); 0 takes the process's key.
     explicit RecentTxs(std::size_t capacity, std::uint64_t hash_key = 0);
 
     // Remembers that `tx` committed with effects whose digest is `effects`; the oldest entry
@@ -76,8 +77,7 @@ private:
     void grow_index();
 
     std::size_t m_capacity;
-    std::uint64_t m_key0;
-    std::uint64_t m_key1;
+    common::KeyedHash256 m_hasher;
     std::vector<Entry> m_ring;  // grows to m_capacity, then wraps
     std::vector<IndexSlot> m_index;
     std::size_t m_mask = 0;  // m_index.size() - 1, a power of two minus one

@@ -9,11 +9,12 @@
 namespace remora::executor {
 
 common::Result<std::vector<storage::ObjectWrite>> writes_for_changes(
-    const std::map<ObjectId, ObjectLookup>& changes, StateReader& base,
+    std::span<const StateOverlay::Change* const> changes, StateReader& base,
     std::uint32_t rules_version) {
     std::vector<storage::ObjectWrite> writes;
     writes.reserve(changes.size());
-    for (const auto& [id, change] : changes) {
+    for (const StateOverlay::Change* entry : changes) {
+        const auto& [id, change] = *entry;
         if (change.object) {
             writes.push_back({id, change.version, encode_object(*change.object)});
             continue;

@@ -9,8 +9,8 @@
 // layered over it, in order: what the next transaction of the commit must see.
 
 #include <optional>
-#include <set>
 #include <span>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -92,7 +92,8 @@ private:
     // Rules version 2 on: which transactions enter the transaction index (those executed; a
     // rejected signature, a duplicate or an expired one is not), and their digests.
     std::vector<bool> m_indexed;
-    std::set<common::Digest> m_executed_here;  // the callers', encoded by finish()
+    std::unordered_set<common::Digest, common::KeyedHash256>
+        m_executed_here;  // the callers', encoded by finish()
     // prefetch_index()'s answers, sorted by digest.
     std::vector<std::pair<common::Digest, std::optional<common::CommitIndex>>> m_prefetched;
     CommitOutcome m_outcome;
@@ -107,7 +108,7 @@ private:
 // Under rules version 1 (kRulesV1, kept to replay old commits) a tombstone for an id that is not
 // live in `base` (created and deleted inside the commit) was dropped.
 common::Result<std::vector<storage::ObjectWrite>> writes_for_changes(
-    const std::map<ObjectId, ObjectLookup>& changes, StateReader& base,
+    std::span<const StateOverlay::Change* const> changes, StateReader& base,
     std::uint32_t rules_version = kRulesCurrent);
 
 }  // namespace remora::executor

@@ -2,8 +2,10 @@
 #include <compare>
 #include <cstring>
 #include <random>
+#include <vector>
 
 #include "common/bytes.h"
+#include "common/keyed_hash.h"
 
 using namespace remora::common;
 
@@ -57,4 +59,34 @@ TEST_CASE("Hash256 compares as memcmp whichever byte differs", "[bytes]") {
         REQUIRE((a < b) == (expected < 0));
         REQUIRE((b < a) == (expected > 0));
     }
+}
+
+TEST_CASE("the keyed id hash spreads ids that share their first word", "[bytes]") {
+    // Ids alike in their first eight bytes all land in one bucket under Hash256Hasher; a
+    // sender can grind such ids. The keyed hash must spread them, under any key.
+    std::mt19937_64 rng(5);
+    for (std::uint64_t key : {std::uint64_t{1}, std::uint64_t{0xDEADBEEF}, rng()}) {
+        const KeyedHash256 hash(key);
+        constexpr std::size_t kBuckets = 64;
+        constexpr std::size_t kIds = 64 * 200;
+        std::vector<std::size_t> count(kBuckets);
+        for (std::size_t i = 0; i < kIds; ++i) {
+            Hash256 id;
+            id.bytes.fill(0xAB);  // the first word (and everything else) shared...
+            const std::uint64_t word = rng();
+            std::memcpy(id.bytes.data() + 8, &word, sizeof word);  // ...but the second
+            ++count[hash(id) % kBuckets];
+        }
+        // 200 expected per bucket; a hash that ignored the second word puts all in one.
+        for (std::size_t c : count) {
+            CHECK(c > 120);
+            CHECK(c < 290);
+        }
+    }
+    // The same key gives the same hash; another key, another one.
+    Hash256 id;
+    id.bytes.fill(0x11);
+    CHECK(KeyedHash256(7)(id) == KeyedHash256(7)(id));
+    CHECK(KeyedHash256(7)(id) != KeyedHash256(8)(id));
+    CHECK(KeyedHash256()(id) == KeyedHash256()(id));  // the process's key
 }

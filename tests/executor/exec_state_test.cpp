@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 #include <cctype>
+#include <map>
+#include <random>
 
 #include "executor/exec/execute.h"
 #include "executor/exec/package_object.h"
@@ -167,6 +169,37 @@ TEST_CASE("exec: package objects", "[exec]") {
     auto too_big = make_package_object(hash_of(0x50), 1, big);
     REQUIRE_FALSE(too_big.is_ok());
     CHECK(too_big.status().code() == common::Code::kInvalidArgument);
+}
+
+TEST_CASE("exec: an overlay's changes come ordered by id, each its newest", "[exec]") {
+    InMemoryState base = standard_world();
+    StateOverlay overlay(base);
+    std::map<ObjectId, Version> newest;  // the model: id -> newest version applied
+    std::mt19937_64 rng(3);
+    for (int round = 0; round < 200; ++round) {
+        Effects e;
+        const Version version = 10 + static_cast<Version>(round);
+        for (int k = 0; k < 3; ++k) {
+            const ObjectId id = hash_of(static_cast<std::uint8_t>(rng() % 40));
+            if (newest.count(id) != 0 && newest[id] == version) continue;  // once per effects
+            newest[id] = version;
+            if (rng() % 3 == 0) {
+                e.deleted.push_back(DeletedObject{id, version});
+            } else {
+                e.written.push_back(Object{id, version, SharedOwner{}, "t", "x"});
+            }
+        }
+        overlay.apply(e);
+    }
+    const auto changes = overlay.changes();
+    REQUIRE(changes.size() == newest.size());
+    REQUIRE(overlay.change_count() == newest.size());
+    auto expected = newest.begin();
+    for (const StateOverlay::Change* change : changes) {
+        CHECK(change->first == expected->first);
+        CHECK(change->second.version == expected->second);
+        ++expected;
+    }
 }
 
 }  // namespace remora::executor::testing
