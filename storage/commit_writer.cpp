@@ -81,13 +81,16 @@ void CommitWriter::loop() {
 }
 
 void CommitWriter::submit(CommitIndex index, rocksdb::WriteBatch batch) {
+    // Queued before waiting for room: the writer goes from the batch it is writing straight to
+    // this one, instead of waking the owner and waiting for it to hand this one over. When
+    // submit() returns, at most `depth` batches are queued or being written, as if it had
+    // waited first.
     std::unique_lock<std::mutex> lock(m_mutex);
-    const auto start = Clock::now();
-    m_done.wait(lock, [&] { return m_queue.size() < m_depth; });
-    m_stats.wait_ns += ns_since(start);
     m_queue.push_back(Job{index, std::move(batch)});
-    lock.unlock();
     m_wake.notify_one();
+    const auto start = Clock::now();
+    m_done.wait(lock, [&] { return m_queue.size() <= m_depth; });
+    m_stats.wait_ns += ns_since(start);
 }
 
 CommitWriter::Progress CommitWriter::progress() const {

@@ -6,8 +6,9 @@
 // this class only moves batches to RocksDB and reports how far it got.
 //
 // Protocol (one owner thread, the store's):
-//   submit(index, batch)  queues the batch; blocks while `depth` batches are queued or being
-//                         written. Indices are consecutive.
+//   submit(index, batch)  queues the batch, which the writer may take up as soon as it is
+//                         done with the one before; then blocks while more than `depth`
+//                         batches are queued or being written. Indices are consecutive.
 //   wait(index) / poll()  how far the writes got: every index <= durable is written, and after
 //                         a failed write `failed` names it; the writer then writes nothing
 //                         more (later batches are dropped unwritten) until reset().
