@@ -68,7 +68,7 @@ TEST_CASE("the keyed id hash spreads ids that share their first word", "[bytes]"
     for (std::uint64_t key : {std::uint64_t{1}, std::uint64_t{0xDEADBEEF}, rng()}) {
         const KeyedHash256 hash(key);
         constexpr std::size_t kBuckets = 64;
-        constexpr std::size_t kIds = 64 * 200;
+        constexpr std::size_t kIds = kBuckets * 200;
         std::vector<std::size_t> count(kBuckets);
         for (std::size_t i = 0; i < kIds; ++i) {
             Hash256 id;
