@@ -88,12 +88,11 @@ private:
     StoreState m_base;
     StateOverlay m_overlay;
     const ExecutorIdentity& m_identity;
-    std::vector<const Transaction*> m_transactions;
+    std::vector<const Transaction*> m_transactions;  // the callers', encoded by finish()
     // Rules version 2 on: which transactions enter the transaction index (those executed; a
     // rejected signature, a duplicate or an expired one is not), and their digests.
     std::vector<bool> m_indexed;
-    std::unordered_set<common::Digest, common::KeyedHash256>
-        m_executed_here;  // the callers', encoded by finish()
+    std::unordered_set<common::Digest, common::KeyedHash256> m_executed_here;
     // prefetch_index()'s answers, sorted by digest.
     std::vector<std::pair<common::Digest, std::optional<common::CommitIndex>>> m_prefetched;
     CommitOutcome m_outcome;
