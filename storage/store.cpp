@@ -237,6 +237,19 @@ Status Store::Impl::settle(std::optional<CommitIndex> wait_for) {
         m_in_flight.pop_front();
     }
     if (!progress.failed) return {};
+    if (progress.fatal) {
+        // The log's fsync failed after the memtables took the commits: RocksDB holds commits
+        // that are not durable, and nothing short of a reopen (which replays what the log
+        // holds) can take them back. The store stays as applied, refusing every commit.
+        m_reopen_required = true;
+        m_write_failed = true;
+        m_write_error = "syncing commits " + std::to_string(*progress.failed) + ".." +
+                        std::to_string(m_status.applied_commit) + ": " + progress.error +
+                        "; every commit up to " + std::to_string(progress.durable) +
+                        " is durable, and the store takes no commit until it is reopened (the "
+                        "reopen keeps what the log holds)";
+        return {Code::kIoError, m_write_error};
+    }
     // The failed commit is now the oldest in flight; it and every later one never happened.
     m_status = m_in_flight.front().before;
     m_in_flight.clear();
@@ -514,7 +527,7 @@ void Store::set_durable_observer(std::function<void(CommitIndex)> observer) {
 PipelineStats Store::pipeline_stats() const {
     if (!m_impl->m_writer) return {};
     const CommitWriter::Stats stats = m_impl->m_writer->stats();
-    return PipelineStats{stats.writes, stats.write_ns, stats.wait_ns};
+    return PipelineStats{stats.writes, stats.write_ns, stats.syncs, stats.sync_ns, stats.wait_ns};
 }
 
 Result<PruneResult> Store::prune(Version watermark) {

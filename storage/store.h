@@ -67,7 +67,8 @@ struct StoreOptions {
     // The commit pipeline (docs/storage_format.md, "The commit pipeline"): 0 writes each
     // commit's WriteBatch before commit() returns (durable on return with `sync`). n >= 1
     // hands the batch to a writer thread and returns once the commit is applied in memory,
-    // blocking only while n commits are still being written: the caller builds the next
+    // blocking only while n commits are still being written (with `sync`, up to n more may be
+    // written and waiting for their fsync, on a thread of its own): the caller builds the next
     // commit meanwhile. Reads and later commits see every applied commit; wait_durable() says
     // when one survives a crash, and nothing should be acknowledged before it does.
     std::size_t pipeline_depth = 0;
@@ -82,7 +83,9 @@ struct StoreOptions {
 // What the commit pipeline did (StoreOptions::pipeline_depth >= 1; zeros otherwise).
 struct PipelineStats {
     std::uint64_t writes = 0;
-    std::uint64_t write_ns = 0;  // the writer thread's wall time in RocksDB writes (fsync too)
+    std::uint64_t write_ns = 0;  // the writer thread's wall time in RocksDB writes
+    std::uint64_t syncs = 0;     // log fsyncs on the sync thread (with `sync`)
+    std::uint64_t sync_ns = 0;   // the sync thread's wall time in them
     std::uint64_t wait_ns = 0;   // the committing thread's wall time blocked on the writer
 };
 
@@ -155,7 +158,7 @@ public:
     Result<CommitIndex> durable_commit();
     PipelineStats pipeline_stats() const;
     // Called with each commit's index as soon as it is written (and synced, with `sync`): on
-    // the writer thread with the pipeline, in commit() without. It must be quick and safe to
+    // the pipeline's writer or sync thread with the pipeline, in commit() without. It must be quick and safe to
     // call from that thread. REQUIRES: no commit in flight (set it before committing).
     void set_durable_observer(std::function<void(CommitIndex)> observer);
 

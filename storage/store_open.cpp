@@ -406,6 +406,7 @@ Status Store::Impl::load_meta() {
 
 Status Store::Impl::resume_after_write_error() {
     if (!m_write_failed) return {};
+    if (m_reopen_required) return {Code::kIoError, m_write_error};
     // RocksDB's Resume() flushes the memtables and switches to a new log, so the failed
     // commit's partial record is left behind in a log that the flush makes obsolete.
     rocksdb::Status resumed = m_db->Resume();

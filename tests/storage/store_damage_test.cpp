@@ -563,6 +563,8 @@ public:
     std::atomic<bool> full{false};
     std::atomic<bool> eio{false};  // fail with a plain I/O error instead of "no space"
     std::atomic<int> refused{0};
+    std::atomic<bool> sync_fails{false};
+    std::atomic<int> syncs_refused{0};
 
     class File : public rocksdb::FSWritableFileOwnerWrapper {
     public:
@@ -578,6 +580,17 @@ public:
                                  rocksdb::IODebugContext* dbg) override {
             if (m_fs.full) return m_fs.no_space();
             return FSWritableFileOwnerWrapper::Append(data, options, info, dbg);
+        }
+        // fsync and fdatasync fail while `sync_fails` is set: what a dying disk reports.
+        rocksdb::IOStatus Sync(const rocksdb::IOOptions& options,
+                               rocksdb::IODebugContext* dbg) override {
+            if (m_fs.sync_fails) return m_fs.sync_error();
+            return FSWritableFileOwnerWrapper::Sync(options, dbg);
+        }
+        rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options,
+                                rocksdb::IODebugContext* dbg) override {
+            if (m_fs.sync_fails) return m_fs.sync_error();
+            return FSWritableFileOwnerWrapper::Fsync(options, dbg);
         }
 
     private:
@@ -604,6 +617,10 @@ public:
         return s;
     }
 
+    rocksdb::IOStatus sync_error() {
+        ++syncs_refused;
+        return rocksdb::IOStatus::IOError("simulated fsync failure");
+    }
     rocksdb::IOStatus no_space() {
         ++refused;
         return eio ? rocksdb::IOStatus::IOError("simulated EIO")
@@ -776,6 +793,81 @@ TEST_CASE("a write that fails in the commit pipeline takes the store back to the
         commit_next(**reopened, built, 20, 100);
     }
     CHECK(open_and_check(db, built, OpenMode::kReadOnly) == 7);
+}
+
+TEST_CASE("a failed fsync in the commit pipeline stops commits until a reopen, which keeps a "
+          "prefix",
+          "[damage][pipeline]") {
+    // With `sync`, the pipeline writes a commit to the log and the memtables, then a second
+    // thread fsyncs the log: when that fsync fails, RocksDB already holds the commit, so the
+    // store must not take it back and carry on (a later commit would build on a state that
+    // may not survive). It refuses every commit, saying why, and a reopen keeps what the log
+    // holds: every durable commit, and the others only as a prefix.
+    testing::TempDir tmp;
+    const std::string db = tmp.sub("db");
+    auto fs = std::make_shared<FullDiskFileSystem>(rocksdb::FileSystem::Default());
+    std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
+    const std::size_t depth = GENERATE(1u, 2u);
+    Built built;
+    {
+        StoreOptions options;
+        options.create_if_missing = true;
+        options.env = env.get();
+        options.pipeline_depth = depth;
+        auto opened = Store::open(db, OpenMode::kReadWrite, options);
+        REQUIRE(opened.is_ok());
+        Store& store = **opened;
+        built.after.push_back(store.status());
+        for (int c = 1; c <= 5; ++c) commit_next(store, built, 20, 100);
+        auto durable = store.wait_durable(5);
+        REQUIRE(durable.is_ok());
+        REQUIRE(durable.value() == 5);
+
+        fs->sync_fails = true;
+        commit_next(store, built, 20, 100);  // applied and handed over: commit() returns ok
+        auto failed = store.wait_durable(6);
+        REQUIRE_FALSE(failed.is_ok());
+        CHECK(failed.status().code() == Code::kIoError);
+        CHECK_THAT(failed.status().message(), Catch::Contains("simulated fsync failure"));
+        CHECK_THAT(failed.status().message(), Catch::Contains("every commit up to 5 is durable"));
+        CHECK_THAT(failed.status().message(), Catch::Contains("reopened"));
+        CHECK(fs->syncs_refused > 0);
+        // The store stays where it was applied: RocksDB holds commit 6.
+        CHECK(store.status().applied_commit == 6);
+        auto newest = store.get_latest(id_of(0));
+        REQUIRE(newest.is_ok());
+        CHECK((*newest)->version == 6);
+
+        // The disk answers again, and still no commit is taken before a reopen.
+        fs->sync_fails = false;
+        for (int attempt = 0; attempt < 2; ++attempt) {
+            CommitInput input;
+            input.index = 7;
+            input.writes.push_back({id_of(0), 7, std::string("refused")});
+            Status s = store.commit(input);
+            INFO(s.to_string());
+            CHECK(s.code() == Code::kIoError);
+            CHECK_THAT(s.message(), Catch::Contains("reopened"));
+            CHECK(store.status().applied_commit == 6);
+        }
+        auto still = store.durable_commit();
+        CHECK_FALSE(still.is_ok());
+    }
+    // The write reached the file (only its fsync failed), so the reopened store has commit 6;
+    // open_and_check compares it with the state commit 6 applied.
+    const long long reopened_at = open_and_check(db, built, OpenMode::kReadOnly);
+    CHECK(reopened_at >= 5);
+    CHECK(reopened_at <= 6);
+    {
+        StoreOptions options;
+        options.pipeline_depth = depth;
+        auto reopened = Store::open(db, OpenMode::kReadWrite, options);
+        REQUIRE(reopened.is_ok());
+        built.after.resize(static_cast<std::size_t>((*reopened)->status().applied_commit) + 1);
+        commit_next(**reopened, built, 20, 100);
+        REQUIRE((*reopened)->wait_durable((*reopened)->status().applied_commit).is_ok());
+    }
+    CHECK(open_and_check(db, built, OpenMode::kReadOnly) == reopened_at + 1);
 }
 
 // --- Beside a live writer -----------------------------------------------------------------------

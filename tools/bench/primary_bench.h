@@ -68,9 +68,11 @@ struct StageTimes {
     double state_updates_wall_us = 0;  // after the store commit: the updates to push (per tx)
     double cpu_us = 0;                 // thread CPU of the whole commit path (per tx)
     double process_cpu_us = 0;         // the same, every thread of the process (per tx)
-    // Pipelined only: the writer thread's RocksDB writes (fsync included), per tx, and the
-    // primary's thread blocked waiting for the writer (a full pipeline), per tx.
+    // Pipelined only, per tx: the pipeline's RocksDB writes plus its fsyncs (with `sync` these
+    // run on the sync thread, overlapping the next write), the fsyncs alone, and the primary's
+    // thread blocked waiting for the writer (a full pipeline).
     double writer_wall_us = 0;
+    double sync_wall_us = 0;
     double wait_writer_wall_us = 0;
 };
 
