@@ -157,8 +157,21 @@ void CommitWriter::submit(CommitIndex index, rocksdb::WriteBatch batch) {
     m_queue.push_back(Job{index, std::move(batch)});
     m_wake.notify_one();
     const auto start = Clock::now();
-    m_done.wait(lock, [&] { return m_queue.size() <= m_depth; });
+    m_done.wait(lock, [&] { return room_for_owner(); });
     m_stats.wait_ns += ns_since(start);
+}
+
+bool CommitWriter::room_for_owner() {
+    if (m_queue.size() > m_depth) return false;
+    const CommitIndex unsynced = m_written - m_durable;
+    if (unsynced == 0 || m_queue.size() + unsynced <= m_depth) return true;
+    // A memtable flush takes a core for tens of milliseconds, and on a machine with no core
+    // to spare every commit in flight waits behind it: while one runs, the owner does not get
+    // ahead of the fsyncs, which keeps a commit's latency where it was without the sync thread
+    // (docs/storage_format.md, "The commit pipeline").
+    std::uint64_t flushes = 0;
+    return !m_db.GetIntProperty(rocksdb::DB::Properties::kNumRunningFlushes, &flushes) ||
+           flushes == 0;
 }
 
 CommitWriter::Progress CommitWriter::progress() const {

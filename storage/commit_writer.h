@@ -9,7 +9,9 @@
 // Protocol (one owner thread, the store's):
 //   submit(index, batch)  queues the batch, which the writer may take up as soon as it is
 //                         done with the one before; then blocks while more than `depth`
-//                         batches are queued or being written. Indices are consecutive.
+//                         batches are queued or being written (while a flush runs: queued,
+//                         being written or waiting for their fsync). Indices are
+//                         consecutive.
 //   wait(index) / poll()  how far the writes got: every index <= durable is written (and
 //                         synced, with `sync`). After a failure `failed` names the first
 //                         commit that did not become durable, once every commit before it
@@ -19,8 +21,9 @@
 //                         commits that are not durable and no reset can take them back: only a
 //                         reopen (which replays what the log holds) continues.
 // The writer starts a batch only while at most `depth` written batches wait for their fsync,
-// so no more than 2 x depth + 1 commits are ever in flight. Every hand-over goes through one
-// mutex.
+// so no more than 2 x depth + 1 commits are ever in flight; while RocksDB flushes a memtable,
+// submit() counts those batches too (at most depth + 1 in flight), so that commits do not pile
+// up behind the flush. Every hand-over goes through one mutex.
 
 #include <condition_variable>
 #include <cstdint>
@@ -90,6 +93,7 @@ private:
     // REQUIRES for the rest: m_mutex held.
     Progress progress() const;
     bool may_write() const;  // room under the bound on batches waiting for their fsync
+    bool room_for_owner();   // submit() may return (asks RocksDB whether a flush runs)
     bool idle() const;       // nothing queued, being written or waiting for its fsync
 
     struct Job {
