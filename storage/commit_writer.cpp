@@ -65,9 +65,7 @@ CommitWriter::~CommitWriter() {
     if (m_syncer.joinable()) m_syncer.join();
 }
 
-bool CommitWriter::may_write() const {
-    return !m_sync_thread || m_written - m_durable <= m_depth;
-}
+bool CommitWriter::may_write() const { return !m_sync_thread || m_written - m_durable <= m_depth; }
 
 bool CommitWriter::idle() const {
     return m_queue.empty() && !m_busy && !m_syncing && (m_written == m_durable || m_sync_failed);

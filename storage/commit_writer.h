@@ -107,7 +107,7 @@ private:
     std::size_t m_depth;
     const std::function<void(CommitIndex)>& m_observer;
     std::mutex m_mutex;
-    std::condition_variable m_wake;  // the writer waits here for a job, room or the stop
+    std::condition_variable m_wake;       // the writer waits here for a job, room or the stop
     std::condition_variable m_sync_wake;  // the sync thread waits here for a write or the stop
     std::condition_variable m_done;       // the owner waits here for room or progress
     std::deque<Job> m_queue;              // the front one is being written when m_busy

@@ -158,8 +158,8 @@ public:
     Result<CommitIndex> durable_commit();
     PipelineStats pipeline_stats() const;
     // Called with each commit's index as soon as it is written (and synced, with `sync`): on
-    // the pipeline's writer or sync thread with the pipeline, in commit() without. It must be quick and safe to
-    // call from that thread. REQUIRES: no commit in flight (set it before committing).
+    // the pipeline's writer or sync thread with the pipeline, in commit() without. It must be quick
+    // and safe to call from that thread. REQUIRES: no commit in flight (set it before committing).
     void set_durable_observer(std::function<void(CommitIndex)> observer);
 
     // Deletes versions below `watermark` that are shadowed by a newer version <= watermark, so

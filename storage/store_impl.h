@@ -111,9 +111,9 @@ public:
     // The status at which the read-only probe, reading every object, loaded m_cache; the
     // read-write open keeps that cache only when its own status is the same.
     std::optional<StoreStatus> m_probed_status;
-    bool m_write_failed = false;  // a commit's write failed; resume before the next
+    bool m_write_failed = false;     // a commit's write failed; resume before the next
     bool m_reopen_required = false;  // the log's fsync failed in the pipeline (settle())
-    std::string m_write_error;    // why it failed
+    std::string m_write_error;       // why it failed
     // The commit pipeline: the writer (started by the first commit), the commits applied but
     // not yet written, oldest first, with the status before each and the keys it added to the
     // pending maps, which hold their object versions and transaction index entries so that

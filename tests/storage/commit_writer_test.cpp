@@ -140,8 +140,7 @@ TEST_CASE("while a flush runs, the pipeline's owner does not get ahead of the fs
             REQUIRE(db->Flush(no_wait).ok());
             REQUIRE(eventually([&] {
                 std::uint64_t running = 0;
-                return db->GetIntProperty(rocksdb::DB::Properties::kNumRunningFlushes,
-                                          &running) &&
+                return db->GetIntProperty(rocksdb::DB::Properties::kNumRunningFlushes, &running) &&
                        running > 0;
             }));
         }

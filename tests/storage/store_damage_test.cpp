@@ -795,9 +795,10 @@ TEST_CASE("a write that fails in the commit pipeline takes the store back to the
     CHECK(open_and_check(db, built, OpenMode::kReadOnly) == 7);
 }
 
-TEST_CASE("a failed fsync in the commit pipeline stops commits until a reopen, which keeps a "
-          "prefix",
-          "[damage][pipeline]") {
+TEST_CASE(
+    "a failed fsync in the commit pipeline stops commits until a reopen, which keeps a "
+    "prefix",
+    "[damage][pipeline]") {
     // With `sync`, the pipeline writes a commit to the log and the memtables, then a second
     // thread fsyncs the log: when that fsync fails, RocksDB already holds the commit, so the
     // store must not take it back and carry on (a later commit would build on a state that

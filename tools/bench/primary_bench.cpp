@@ -646,9 +646,8 @@ std::string primary_report_text(const PrimaryBenchResult& r) {
                   "pipeline depth %llu: writer %.2f us/tx (fsync %.2f of it, overlapped), "
                   "waiting for it %.2f us/tx; ordered->durable ms p50 %.2f, p99 %.2f, max %.2f\n",
                   (unsigned long long)r.options.pipeline_depth, r.stages.writer_wall_us,
-                  r.stages.sync_wall_us,
-                  r.stages.wait_writer_wall_us, r.run.latency_p50_ms, r.run.latency_p99_ms,
-                  r.run.latency_max_ms);
+                  r.stages.sync_wall_us, r.stages.wait_writer_wall_us, r.run.latency_p50_ms,
+                  r.run.latency_p99_ms, r.run.latency_max_ms);
     out += line;
     if (r.unpipelined) {
         const PrimaryRun& u = *r.unpipelined;
