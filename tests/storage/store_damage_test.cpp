@@ -728,6 +728,28 @@ TEST_CASE("a full disk stops commits, loses nothing, and commits resume once spa
     CHECK(open_and_check(db, built, OpenMode::kReadWrite) == 7);
 }
 
+namespace {
+
+// A new store in `db` on `env` with a commit pipeline of `depth`, holding commits 1..5, durable.
+std::unique_ptr<Store> five_durable_commits(const std::string& db, rocksdb::Env* env,
+                                            std::size_t depth, Built& built) {
+    StoreOptions options;
+    options.create_if_missing = true;
+    options.env = env;
+    options.pipeline_depth = depth;
+    auto opened = Store::open(db, OpenMode::kReadWrite, options);
+    REQUIRE(opened.is_ok());
+    std::unique_ptr<Store> store = std::move(opened).value();
+    built.after.push_back(store->status());
+    for (int c = 1; c <= 5; ++c) commit_next(*store, built, 20, 100);
+    auto durable = store->wait_durable(5);
+    REQUIRE(durable.is_ok());
+    REQUIRE(durable.value() == 5);
+    return store;
+}
+
+}  // namespace
+
 TEST_CASE("a write that fails in the commit pipeline takes the store back to the last written",
           "[damage][pipeline]") {
     testing::TempDir tmp;
@@ -737,18 +759,8 @@ TEST_CASE("a write that fails in the commit pipeline takes the store back to the
     std::unique_ptr<rocksdb::Env> env = rocksdb::NewCompositeEnv(fs);
     Built built;
     {
-        StoreOptions options;
-        options.create_if_missing = true;
-        options.env = env.get();
-        options.pipeline_depth = 2;
-        auto opened = Store::open(db, OpenMode::kReadWrite, options);
-        REQUIRE(opened.is_ok());
-        Store& store = **opened;
-        built.after.push_back(store.status());
-        for (int c = 1; c <= 5; ++c) commit_next(store, built, 20, 100);
-        auto durable = store.wait_durable(5);
-        REQUIRE(durable.is_ok());
-        REQUIRE(durable.value() == 5);
+        std::unique_ptr<Store> opened = five_durable_commits(db, env.get(), 2, built);
+        Store& store = *opened;
 
         fs->full = true;
         // Commit 6 is applied and handed to the writer, whose write fails; commit 6 or a later
@@ -811,18 +823,8 @@ TEST_CASE(
     const std::size_t depth = GENERATE(1u, 2u);
     Built built;
     {
-        StoreOptions options;
-        options.create_if_missing = true;
-        options.env = env.get();
-        options.pipeline_depth = depth;
-        auto opened = Store::open(db, OpenMode::kReadWrite, options);
-        REQUIRE(opened.is_ok());
-        Store& store = **opened;
-        built.after.push_back(store.status());
-        for (int c = 1; c <= 5; ++c) commit_next(store, built, 20, 100);
-        auto durable = store.wait_durable(5);
-        REQUIRE(durable.is_ok());
-        REQUIRE(durable.value() == 5);
+        std::unique_ptr<Store> opened = five_durable_commits(db, env.get(), depth, built);
+        Store& store = *opened;
 
         fs->sync_fails = true;
         commit_next(store, built, 20, 100);  // applied and handed over: commit() returns ok
